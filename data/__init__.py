@@ -1,0 +1,1 @@
+"""The demo store: catalogue and stock CSVs, installed as the package ``pos.demo``."""

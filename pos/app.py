@@ -1,0 +1,75 @@
+"""The Textual app: builds the register service once and shows the checkout screen."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy.orm import Session, sessionmaker
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from pos.config import Settings
+from pos.i18n import _
+from pos.screens.checkout import CheckoutScreen
+from pos.screens.common import localize_bindings
+from pos.services.register import Clock, RegisterIdentity, RegisterService, system_clock
+
+
+class PosApp(App[None]):
+    """The pharmacy register."""
+
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(
+        self, register: RegisterService, settings: Settings, notice: str | None = None
+    ) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.register = register
+        self.settings = settings
+        self.notice = notice
+        self.title = settings.store.name
+        self.sub_title = _("Register {register}").format(register=settings.register.id)
+
+    def on_mount(self) -> None:
+        self.push_screen(CheckoutScreen(self.register))
+        if self.notice:
+            self.notify(self.notice, timeout=8)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """The palette offers every key of the screen as "Area: Action"."""
+        area = _("Checkout") if isinstance(screen, CheckoutScreen) else _("Register")
+        for _key, binding in screen._bindings:
+            if binding.description and binding.show:
+                action = binding.action
+
+                def run(action: str = action, screen: Screen[object] = screen) -> None:
+                    self.call_later(screen.run_action, action)
+
+                yield SystemCommand(f"{area}: {binding.description}", binding.tooltip, run)
+        yield from super().get_system_commands(screen)
+
+
+def build_app(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    clock: Clock = system_clock,
+    notice: str | None = None,
+) -> PosApp:
+    """The app as the ``pos`` command builds it (tests use the same factory)."""
+    identity = RegisterIdentity(
+        store_code=settings.store.code,
+        register_id=settings.register.id,
+        timezone=settings.store.timezone,
+    )
+    return PosApp(RegisterService(sessions, identity, clock), settings, notice)
+
+
+def run_register(settings: Settings) -> int:
+    """Open (or create) the store and run the register until the cashier quits."""
+    from pos.bootstrap import ensure_store
+
+    _engine, sessions, notice = ensure_store(settings)
+    build_app(settings, sessions, notice=notice).run()
+    return 0

@@ -1,0 +1,48 @@
+"""Opening a store database: create, upgrade, and seed the demo store."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from pos.config import Settings
+from pos.db import open_database
+from pos.i18n import _
+from pos.services.demo import catalogue_is_empty, load_demo
+
+
+def open_store(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
+    """Open the configured database, applying migrations."""
+    return open_database(settings.database_path)
+
+
+def init_store(settings: Settings, demo: bool) -> str:
+    """Create or upgrade the database; with ``demo``, load the demo store into an empty one."""
+    path = settings.database_path
+    existed = path.exists()
+    _engine, sessions = open_store(settings)
+    message = (_("Database upgraded: {path}") if existed else _("Database created: {path}")).format(
+        path=path
+    )
+    if demo:
+        with sessions.begin() as session:
+            if not catalogue_is_empty(session):
+                return message + "\n" + _("The catalogue is not empty: demo store not loaded")
+            today = datetime.now(UTC).astimezone(ZoneInfo(settings.store.timezone)).date()
+            products, stock = load_demo(session, today)
+        message += "\n" + _("Demo store loaded: {products} products, {lots} lots").format(
+            products=products.created, lots=stock.created
+        )
+    return message
+
+
+def ensure_store(settings: Settings) -> tuple[Engine, sessionmaker[Session], str | None]:
+    """Open the database for the register; a machine with none gets the demo store."""
+    message = None
+    if not settings.database_path.exists():
+        message = init_store(settings, demo=True)
+    engine, sessions = open_store(settings)
+    return engine, sessions, message

@@ -1,0 +1,174 @@
+"""The ``pos`` command: run the register, set up a store, import and export.
+
+Exit codes: 0 done, 1 a reported failure, 2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pos import __version__, i18n
+from pos.config import ConfigError, Settings, load_settings
+from pos.i18n import _
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``pos`` and its subcommands."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="PATH", help="configuration file (TOML)")
+    common.add_argument("--db", metavar="PATH", help="store database (SQLite file)")
+
+    parser = argparse.ArgumentParser(
+        prog="pos",
+        description="Pharmacy register: sell at the counter, set up a store, import and export.",
+        epilog="Without a command, 'pos' runs the register. Exit codes: 0 done, "
+        "1 a reported failure, 2 usage or configuration error.",
+        parents=[common],
+    )
+    parser.add_argument("--printer", metavar="URI", help="receipt printer URI (e.g. none)")
+    parser.add_argument("--version", action="version", version=f"pos {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = commands.add_parser("run", parents=[common], help="start the register (the default)")
+    run.add_argument("--printer", metavar="URI", help="receipt printer URI (e.g. none)")
+
+    init = commands.add_parser("init", parents=[common], help="create or upgrade a store database")
+    init.add_argument("--demo", action="store_true", help="load the demo store into it")
+
+    imports = commands.add_parser("import", help="import the catalogue or stock from CSV")
+    what = imports.add_subparsers(dest="what", metavar="WHAT", required=True)
+    for name, help_text in (
+        ("products", "products CSV: sku,barcodes,name,name_en,spec,manufacturer,unit,"
+         "category,price,member_price,drug_class,ingredients"),
+        ("stock", "stock CSV: sku,lot,expiry,quantity"),
+    ):  # fmt: skip
+        sub = what.add_parser(name, parents=[common], help=help_text, description=help_text)
+        sub.add_argument("file", metavar="FILE.csv", type=Path)
+        sub.add_argument("--skip-bad", action="store_true", help="import good rows, report bad")
+
+    exports = commands.add_parser("export", help="export sales or stock")
+    what = exports.add_subparsers(dest="what", metavar="WHAT", required=True)
+    sales = what.add_parser("sales", parents=[common], help="completed sales (JSON lines or CSV)")
+    sales.add_argument("--since", metavar="ISO-8601", help="only sales completed at or after")
+    sales.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    sales.add_argument("--output", "-o", metavar="FILE", type=Path, help="write here, not stdout")
+    stock = what.add_parser("stock", parents=[common], help="lots on hand: sku,lot,expiry,quantity")
+    stock.add_argument("--output", "-o", metavar="FILE", type=Path, help="write here, not stdout")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``pos`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        overrides: dict[str, dict[str, str]] = {}
+        if args.db:
+            overrides["register"] = {"database": args.db}
+        if getattr(args, "printer", None):
+            overrides["printer"] = {"uri": args.printer}
+        settings = load_settings(args.config, **overrides)
+    except ConfigError as exc:
+        print(_("Configuration error: {error}").format(error=exc), file=sys.stderr)
+        return EXIT_USAGE
+    i18n.setup(settings.locale)
+    handlers: dict[str | None, Callable[[argparse.Namespace, Settings], int]] = {
+        None: _run,
+        "run": _run,
+        "init": _init,
+        "import": _import,
+        "export": _export,
+    }
+    try:
+        return handlers[args.command](args, settings)
+    except KeyboardInterrupt:
+        return EXIT_FAILED
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from pos.app import run_register
+
+    return run_register(settings)
+
+
+def _init(args: argparse.Namespace, settings: Settings) -> int:
+    from pos.bootstrap import init_store
+
+    message = init_store(settings, demo=args.demo)
+    print(message)
+    return EXIT_OK
+
+
+def _import(args: argparse.Namespace, settings: Settings) -> int:
+    from pos.bootstrap import open_store
+    from pos.services.codes import InputError
+    from pos.services.imports import describe, import_products, import_stock
+
+    try:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        print(
+            _("Cannot read {file}: {error}").format(file=args.file, error=exc.strerror),
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    _engine, sessions = open_store(settings)
+    importer = import_products if args.what == "products" else import_stock
+    try:
+        with sessions.begin() as session:
+            report = importer(session, data, args.skip_bad)
+    except InputError as exc:
+        print(f"{args.file}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    for line in describe(report):
+        print(line, file=sys.stderr if report.errors or report.warnings else sys.stdout)
+    return EXIT_FAILED if report.errors else EXIT_OK
+
+
+def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from pos.bootstrap import open_store
+    from pos.services.exports import export_sales_csv, export_sales_jsonl, export_stock_csv
+
+    since = None
+    if args.what == "sales" and args.since:
+        try:
+            since = datetime.fromisoformat(args.since.replace("Z", "+00:00"))
+        except ValueError:
+            print(
+                _("--since is not an ISO 8601 date or time: {value}").format(value=args.since),
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        if since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+    if not settings.database_path.exists():
+        print(_("No database at {path}").format(path=settings.database_path), file=sys.stderr)
+        return EXIT_FAILED
+    _engine, sessions = open_store(settings)
+    out = (args.output.open("w", encoding="utf-8", newline="") if args.output
+           else sys.stdout)  # fmt: skip
+    try:
+        with sessions() as session:
+            if args.what == "stock":
+                chunks = export_stock_csv(session)
+            elif args.format == "csv":
+                chunks = export_sales_csv(session, since)
+            else:
+                chunks = export_sales_jsonl(session, since)
+            for chunk in chunks:
+                out.write(chunk)
+    finally:
+        if args.output:
+            out.close()
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

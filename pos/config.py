@@ -1,0 +1,191 @@
+"""Configuration: a TOML file plus ``POS_*`` environment variables (pydantic-settings).
+
+The file is ``--config PATH``, else ``$POS_CONFIG``, else ``pos.toml`` in the
+user config directory (it need not exist). Environment variables win over the
+file: ``POS_STORE__NAME``, ``POS_REGISTER__DATABASE``, ``POS_PRINTER__URI`` …
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+import warnings
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+APP_NAME = "pharmacy-pos"
+ENV_PREFIX = "POS_"
+
+
+def default_config_path() -> Path:
+    """Where the register looks for its configuration file by default."""
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "pos.toml"
+
+
+def default_database_path() -> Path:
+    """Where the register keeps its database by default."""
+    return Path(platformdirs.user_data_dir(APP_NAME)) / "pos.db"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StoreSettings(_Section):
+    """Who the store is: printed on receipts and used in sale numbers."""
+
+    name: str = "康宁大药房（人民路店）"
+    address: str = "杭州市上城区人民路 88 号"
+    phone: str = "0571-8888 6666"
+    tax_id: str = "91330102MA2XXXXX0Q"
+    code: str = Field(default="001", pattern=r"^[A-Za-z0-9]{1,8}$")
+    timezone: str = "Asia/Shanghai"
+    currency: Literal["CNY"] = "CNY"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+
+class RegisterSettings(_Section):
+    """This register: its id, language and database."""
+
+    id: str = Field(default="01", pattern=r"^[A-Za-z0-9]{1,4}$")
+    locale: str | None = None
+    database: Path | None = None
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, value: str | None) -> str | None:
+        if value is not None and not value.lower().replace("-", "_").startswith(("zh", "en")):
+            raise ValueError(f"unsupported locale {value!r} (use zh_CN or en)")
+        return value
+
+
+class PrinterSettings(_Section):
+    """The receipt printer (see DESIGN.md, Printers)."""
+
+    uri: str = "none"
+    paper_width: Literal[58, 80] = 80
+
+
+# ``register`` names the [register] section; it shadows ABCMeta.register, which
+# nobody calls on settings.
+warnings.filterwarnings("ignore", 'Field name "register"', UserWarning)
+
+
+class Settings(BaseSettings):
+    """All settings of one register."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="forbid",
+        frozen=True,
+    )
+
+    store: StoreSettings = StoreSettings()
+    register: RegisterSettings = RegisterSettings()
+    printer: PrinterSettings = PrinterSettings()
+
+    @property
+    def database_path(self) -> Path:
+        """The database file, from the settings or the user data directory."""
+        return self.register.database or default_database_path()
+
+    @property
+    def locale(self) -> str:
+        """The configured locale, else the environment's."""
+        from pos import i18n
+
+        configured = self.register.locale
+        return i18n.normalize(configured) if configured else i18n.default_locale()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        path = _config_file.get("path")
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if path is not None and path.exists():
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+
+_config_file: dict[str, Path | None] = {"path": None}
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message is one line per problem."""
+
+
+def config_path(explicit: str | Path | None = None) -> Path:
+    """The configuration file to read: explicit, ``$POS_CONFIG`` or the default."""
+    if explicit:
+        return Path(explicit)
+    if os.environ.get("POS_CONFIG"):
+        return Path(os.environ["POS_CONFIG"])
+    return default_config_path()
+
+
+def load_settings(explicit: str | Path | None = None, **overrides: Any) -> Settings:
+    """Read the settings; raise :class:`ConfigError` naming each bad key and its file."""
+    path = config_path(explicit)
+    if explicit and not path.exists():
+        raise ConfigError(f"{path}: configuration file not found")
+    file_data: dict[str, Any] = {}
+    if path.exists():
+        try:
+            file_data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+            raise ConfigError(f"{path}: not a valid TOML file: {exc}") from exc
+    _config_file["path"] = path
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, path, file_data)) from None
+    finally:
+        _config_file["path"] = None
+
+
+def _describe(exc: ValidationError, path: Path, file_data: dict[str, Any]) -> str:
+    lines = []
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"])
+        if _in_file(file_data, error["loc"]):
+            where = str(path)
+        else:
+            where = (
+                "environment " + ENV_PREFIX + "__".join(str(part).upper() for part in error["loc"])
+            )
+        message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
+        lines.append(f"{where}: {key}: {message}")
+    return "\n".join(lines)
+
+
+def _in_file(data: Any, loc: tuple[int | str, ...]) -> bool:
+    for part in loc:
+        if not isinstance(data, dict) or part not in data:
+            return False
+        data = data[part]
+    return True

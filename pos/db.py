@@ -1,0 +1,77 @@
+"""Engine, sessions, SQLite pragmas and migrations applied at start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from pos.migrations import HEAD_REVISION
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def make_engine(path: Path | str) -> Engine:
+    """An engine on the SQLite file at ``path`` with the register's pragmas."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(f"sqlite:///{path}")
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for one user action each; objects stay readable after commit."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The Alembic revision of the database, or None for an empty file."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def upgrade(engine: Engine) -> bool:
+    """Bring the schema to the newest revision; return True if anything ran.
+
+    A database already at head costs one query (no Alembic import), so the
+    register starts fast.
+    """
+    if current_revision(engine) == HEAD_REVISION:
+        return False
+    from alembic import command
+
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    return True
+
+
+def alembic_config() -> Any:
+    """The Alembic configuration of the register's migrations."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def open_database(path: Path | str) -> tuple[Engine, sessionmaker[Session]]:
+    """Open (creating or upgrading) the database at ``path``."""
+    engine = make_engine(path)
+    upgrade(engine)
+    return engine, make_session_factory(engine)

@@ -1,0 +1,105 @@
+"""Completed sales: lines, the lots they came from, and payments."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pos.enums import Tender
+from pos.models.base import Base, Code, Fen, IntPK, Timestamp, enum_column
+
+
+class Sale(Base):
+    """A completed sale: stored whole, in one transaction, or not at all."""
+
+    __tablename__ = "sale"
+    __table_args__ = (
+        UniqueConstraint("store_code", "register_id", "business_date", "seq"),
+        CheckConstraint("total_fen >= 0", name="total_not_negative"),
+    )
+
+    id: Mapped[IntPK]
+    number: Mapped[Code] = mapped_column(unique=True)
+    store_code: Mapped[str] = mapped_column(String(8))
+    register_id: Mapped[str] = mapped_column(String(4))
+    business_date: Mapped[date] = mapped_column(Date)
+    seq: Mapped[int] = mapped_column(Integer)
+    cashier: Mapped[str | None] = mapped_column(String(64))
+    member: Mapped[str | None] = mapped_column(String(32))
+    completed_at: Mapped[Timestamp] = mapped_column(index=True)
+    subtotal_fen: Mapped[Fen]
+    discount_fen: Mapped[Fen]
+    total_fen: Mapped[Fen]
+    change_fen: Mapped[Fen]
+
+    lines: Mapped[list[SaleLine]] = relationship(
+        back_populates="sale", cascade="all, delete-orphan", order_by="SaleLine.line_no"
+    )
+    payments: Mapped[list[Payment]] = relationship(
+        back_populates="sale", cascade="all, delete-orphan", order_by="Payment.seq"
+    )
+
+
+class SaleLine(Base):
+    """One product on a sale, with its price as sold."""
+
+    __tablename__ = "sale_line"
+    __table_args__ = (
+        UniqueConstraint("sale_id", "line_no"),
+        CheckConstraint("qty > 0", name="qty_positive"),
+    )
+
+    id: Mapped[IntPK]
+    sale_id: Mapped[int] = mapped_column(ForeignKey("sale.id"))
+    line_no: Mapped[int] = mapped_column(Integer)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
+    sku: Mapped[Code]
+    barcode: Mapped[str | None] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    spec: Mapped[str] = mapped_column(String(100))
+    qty: Mapped[int] = mapped_column(Integer)
+    unit_price_fen: Mapped[Fen]
+    discount_fen: Mapped[Fen]
+    total_fen: Mapped[Fen]
+
+    sale: Mapped[Sale] = relationship(back_populates="lines")
+    lots: Mapped[list[SaleLineLot]] = relationship(
+        back_populates="line", cascade="all, delete-orphan", order_by="SaleLineLot.id"
+    )
+
+
+class SaleLineLot(Base):
+    """How much of a sale line came from which lot (first-expiring-first)."""
+
+    __tablename__ = "sale_line_lot"
+    __table_args__ = (CheckConstraint("qty > 0", name="qty_positive"),)
+
+    id: Mapped[IntPK]
+    sale_line_id: Mapped[int] = mapped_column(ForeignKey("sale_line.id"), index=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lot.id"))
+    lot_number: Mapped[Code]
+    expiry: Mapped[date] = mapped_column(Date)
+    qty: Mapped[int] = mapped_column(Integer)
+
+    line: Mapped[SaleLine] = relationship(back_populates="lots")
+
+
+class Payment(Base):
+    """One tender of a sale. For cash, ``tendered_fen`` is what the customer handed over."""
+
+    __tablename__ = "payment"
+    __table_args__ = (
+        UniqueConstraint("sale_id", "seq"),
+        CheckConstraint("amount_fen > 0", name="amount_positive"),
+    )
+
+    id: Mapped[IntPK]
+    sale_id: Mapped[int] = mapped_column(ForeignKey("sale.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    tender: Mapped[Tender] = mapped_column(enum_column(Tender, 16))
+    amount_fen: Mapped[Fen]
+    tendered_fen: Mapped[Fen | None]
+
+    sale: Mapped[Sale] = relationship(back_populates="payments")

@@ -1,0 +1,1 @@
+"""Textual screens and modals: they call the register service, never the database."""

@@ -1,0 +1,23 @@
+"""What every screen shares: bindings shown in the current language."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from textual.binding import BindingsMap
+from textual.dom import DOMNode
+
+from pos.i18n import _
+
+
+def localize_bindings(node: DOMNode) -> None:
+    """Translate the binding descriptions of ``node`` (written with ``N_``)."""
+    node._bindings = BindingsMap.from_keys(
+        {
+            key: [
+                replace(binding, description=_(binding.description) if binding.description else "")
+                for binding in bindings
+            ]
+            for key, bindings in node._bindings.key_to_bindings.items()
+        }
+    )

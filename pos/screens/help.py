@@ -1,0 +1,57 @@
+"""F1: every key of the screen underneath, and the app's own."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Label, Static
+
+from pos.i18n import N_, _
+from pos.screens.common import localize_bindings
+
+
+def key_rows(screen: Screen[object]) -> list[tuple[str, str]]:
+    """(key, what it does) for every binding of ``screen`` and of the app."""
+    rows: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for node in (screen, screen.app):
+        for key, binding in node._bindings:
+            if key in seen or not binding.description:
+                continue
+            seen.add(key)
+            display = binding.key_display or screen.app.get_key_display(binding)
+            rows.append((display, binding.description))
+    rows.append(("Enter", _("Add the scanned or typed code (N*CODE adds N)")))
+    return rows
+
+
+class HelpModal(ModalScreen[None]):
+    """The keys table."""
+
+    BINDINGS = [
+        Binding("escape", "close", N_("Close"), id="close"),
+        Binding("f1", "close", N_("Close"), id="close-f1", show=False),
+    ]
+
+    def __init__(self, screen: Screen[object]) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.rows = key_rows(screen)
+
+    def compose(self) -> ComposeResult:
+        table = Table(show_header=True, expand=True, box=None)
+        table.add_column(_("Key"), style="bold")
+        table.add_column(_("Action"))
+        for key, description in self.rows:
+            table.add_row(key, description)
+        with VerticalScroll(classes="modal-box"):
+            yield Label(_("Keys"), classes="modal-title")
+            yield Static(table, id="keys-table")
+        yield Footer()
+
+    def action_close(self) -> None:
+        """Back to the register."""
+        self.dismiss(None)

@@ -1,0 +1,110 @@
+"""Product search (F3): Chinese or English name, pinyin initials or full pinyin, SKU, barcode."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Input, Label
+
+from pos.i18n import N_, _
+from pos.money import format_fen
+from pos.screens.common import localize_bindings
+from pos.services.register import RegisterService
+from pos.services.views import ProductView
+from pos.widgets.cart_table import CLASS_MARK
+
+
+class SearchModal(ModalScreen[int | None]):
+    """Type to search; ↑/↓ choose; Enter adds the chosen product; Esc closes."""
+
+    BINDINGS = [
+        Binding("escape", "close", N_("Close"), id="close"),
+        Binding("up", "cursor(-1)", N_("Up"), id="result-up", show=False),
+        Binding("down", "cursor(1)", N_("Down"), id="result-down", show=False),
+        Binding("pageup", "cursor(-10)", N_("Page up"), id="result-page-up", show=False),
+        Binding("pagedown", "cursor(10)", N_("Page down"), id="result-page-down", show=False),
+    ]
+
+    def __init__(self, register: RegisterService, query: str = "") -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.register = register
+        self.initial_query = query
+        self.results: list[ProductView] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="search-box", classes="modal-box"):
+            yield Label(_("Search products"), classes="modal-title")
+            yield Input(
+                value=self.initial_query,
+                placeholder=_("name, pinyin initials (gmlkl), English name, SKU or barcode"),
+                id="search-query",
+            )
+            results: DataTable[str | Text] = DataTable(id="search-results", cursor_type="row")
+            results.can_focus = False
+            yield results
+            yield Label("", id="search-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column(_("Name"), key="name", width=36)
+        table.add_column(_("Spec"), key="spec", width=16)
+        table.add_column(_("Price"), key="price", width=9)
+        table.add_column(_("Stock"), key="stock", width=6)
+        table.add_column("SKU", key="sku", width=8)
+        self.query_one(Input).focus()
+        self.run_search(self.initial_query)
+
+    @on(Input.Changed, "#search-query")
+    def query_changed(self, event: Input.Changed) -> None:
+        self.run_search(event.value)
+
+    def run_search(self, query: str) -> None:
+        """Show the products matching ``query``."""
+        self.results = self.register.search(query)
+        table = self.query_one(DataTable)
+        table.clear()
+        for product in self.results:
+            name = Text(product.name)
+            mark = CLASS_MARK.get(product.drug_class)
+            if mark:
+                name.append(f" [{mark}]")
+            if product.sellable == 0:
+                name.stylize("dim")
+            table.add_row(
+                name,
+                product.spec,
+                Text(format_fen(product.price_fen), justify="right"),
+                Text(str(product.sellable), justify="right"),
+                product.sku,
+                key=str(product.id),
+            )
+        status = self.query_one("#search-status", Label)
+        if not query.strip():
+            status.update(_("Type to search"))
+        elif not self.results:
+            status.update(_("Nothing found for {query!r}").format(query=query))
+        else:
+            status.update(_("{n} found: ↑/↓ to choose, Enter to add").format(n=len(self.results)))
+
+    def action_cursor(self, step: int) -> None:
+        """Move the chosen result."""
+        table = self.query_one(DataTable)
+        if table.row_count:
+            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
+
+    @on(Input.Submitted, "#search-query")
+    def choose(self) -> None:
+        table = self.query_one(DataTable)
+        if not self.results:
+            return
+        self.dismiss(self.results[table.cursor_row].id)
+
+    def action_close(self) -> None:
+        """Close without adding anything."""
+        self.dismiss(None)

@@ -1,0 +1,1 @@
+"""The domain: plain classes and data functions; never imports Textual."""

@@ -1,0 +1,119 @@
+"""The cart in progress and its pricing (the one place money is added up)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pos.enums import DrugClass
+from pos.i18n import _
+from pos.services.codes import MAX_QTY, InputError
+from pos.services.views import CartLineView, CartView
+
+
+@dataclass
+class CartLine:
+    """A product in the cart; the same product scanned again adds to its line."""
+
+    product_id: int
+    sku: str
+    barcode: str | None
+    name: str
+    spec: str
+    unit: str
+    unit_price_fen: int
+    drug_class: DrugClass
+    qty: int = 1
+    discount_fen: int = 0
+
+    @property
+    def total_fen(self) -> int:
+        """Quantity × unit price, less the line discount."""
+        return self.qty * self.unit_price_fen - self.discount_fen
+
+    def view(self) -> CartLineView:
+        """The frozen read model of this line."""
+        return CartLineView(
+            sku=self.sku,
+            name=self.name,
+            spec=self.spec,
+            unit=self.unit,
+            qty=self.qty,
+            unit_price_fen=self.unit_price_fen,
+            discount_fen=self.discount_fen,
+            total_fen=self.total_fen,
+            drug_class=self.drug_class,
+        )
+
+
+@dataclass
+class Cart:
+    """Lines in the order they were first added."""
+
+    lines: list[CartLine] = field(default_factory=list)
+    last_index: int | None = None
+
+    def find(self, product_id: int) -> int | None:
+        """The index of the line holding ``product_id``."""
+        for index, line in enumerate(self.lines):
+            if line.product_id == product_id:
+                return index
+        return None
+
+    def qty_of(self, product_id: int) -> int:
+        """Units of ``product_id`` already in the cart."""
+        index = self.find(product_id)
+        return 0 if index is None else self.lines[index].qty
+
+    def add(self, line: CartLine) -> int:
+        """Add ``line`` (or its quantity to the existing line); return the line's index."""
+        index = self.find(line.product_id)
+        if index is None:
+            self.lines.append(line)
+            index = len(self.lines) - 1
+        else:
+            existing = self.lines[index]
+            if existing.qty + line.qty > MAX_QTY:
+                raise InputError(_("A line holds at most 9999 units"))
+            existing.qty += line.qty
+        self.last_index = index
+        return index
+
+    def set_qty(self, index: int, qty: int) -> None:
+        """Set the quantity of line ``index``."""
+        self.lines[index].qty = qty
+        self.last_index = index
+
+    def remove(self, index: int) -> None:
+        """Remove line ``index``."""
+        del self.lines[index]
+        self.last_index = None
+
+    def clear(self) -> None:
+        """Empty the cart."""
+        self.lines.clear()
+        self.last_index = None
+
+    @property
+    def subtotal_fen(self) -> int:
+        """Sum of quantity × unit price over the lines."""
+        return sum(line.qty * line.unit_price_fen for line in self.lines)
+
+    @property
+    def discount_fen(self) -> int:
+        """Sum of the discounts."""
+        return sum(line.discount_fen for line in self.lines)
+
+    @property
+    def total_fen(self) -> int:
+        """What the customer pays."""
+        return self.subtotal_fen - self.discount_fen
+
+    def view(self) -> CartView:
+        """The frozen read model of the cart."""
+        return CartView(
+            lines=tuple(line.view() for line in self.lines),
+            subtotal_fen=self.subtotal_fen,
+            discount_fen=self.discount_fen,
+            total_fen=self.total_fen,
+            last_index=self.last_index,
+        )

@@ -1,0 +1,90 @@
+"""What the cashier typed or scanned: quantities, barcodes and their check digits."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from stdnum import ean
+
+from pos.i18n import _
+from pos.models import BarcodeKind
+
+MAX_QTY = 9999
+INTERNAL_PREFIX = "int:"
+_MULTIPLY = re.compile(r"^\s*(?P<qty>[^*×xX]*?)\s*[*×]\s*(?P<code>.+?)\s*$")
+TRACE_CODE = re.compile(r"^8\d{19}$")
+
+
+class InputError(ValueError):
+    """Input the register cannot use; ``str(error)`` is the message for the cashier."""
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    """A scan: ``qty`` of the product with ``code``."""
+
+    qty: int
+    code: str
+
+
+def parse_quantity(text: str) -> int:
+    """A quantity from 1 to 9999, or :class:`InputError` saying what is wrong."""
+    cleaned = text.strip()
+    if not cleaned.isdigit() or not cleaned.isascii():
+        raise InputError(
+            _("Quantity must be a whole number from 1 to 9999: {text}").format(
+                text=text.strip() or "''"
+            )
+        )
+    qty = int(cleaned)
+    if qty < 1 or qty > MAX_QTY:
+        raise InputError(_("Quantity must be from 1 to 9999, not {qty}").format(qty=qty))
+    return qty
+
+
+def parse_scan(text: str) -> ScanRequest:
+    """Split ``N*CODE`` (or a bare code) into a quantity and a code."""
+    match = _MULTIPLY.match(text)
+    if match is None:
+        return ScanRequest(1, text.strip())
+    code = match["code"].strip()
+    if not code:
+        raise InputError(_("Nothing to add after '*': type N*barcode"))
+    return ScanRequest(parse_quantity(match["qty"]), code)
+
+
+def classify_barcode(code: str) -> BarcodeKind:
+    """The kind of a numeric barcode, checking its length and check digit."""
+    if not code.isdigit() or not code.isascii():
+        raise InputError(_("Not a barcode: {code}").format(code=code))
+    kinds = {13: BarcodeKind.EAN13, 8: BarcodeKind.EAN8, 12: BarcodeKind.UPCA}
+    kind = kinds.get(len(code))
+    if kind is None:
+        raise InputError(
+            _("A barcode has 8, 12 or 13 digits; {code} has {n}").format(code=code, n=len(code))
+        )
+    if not ean.is_valid(code):
+        raise InputError(_("Wrong check digit in barcode {code}: scan it again").format(code=code))
+    return kind
+
+
+def parse_barcode_field(value: str) -> tuple[str, BarcodeKind]:
+    """A barcode as written in a catalogue file: digits, or ``int:CODE`` for an internal code."""
+    value = value.strip()
+    if value.startswith(INTERNAL_PREFIX):
+        code = value.removeprefix(INTERNAL_PREFIX).strip()
+        if not code or len(code) > 32 or not code.isprintable() or " " in code:
+            raise InputError(_("Bad internal code {code!r}").format(code=value))
+        return code, BarcodeKind.INTERNAL
+    return value, classify_barcode(value)
+
+
+def lookup_candidates(code: str) -> list[str]:
+    """Codes to look a scanned code up by: itself, and UPC-A read as EAN-13 with a 0."""
+    candidates = [code]
+    if len(code) == 13 and code.startswith("0"):
+        candidates.append(code[1:])
+    elif len(code) == 12 and code.isdigit():
+        candidates.append("0" + code)
+    return candidates

@@ -1,0 +1,19 @@
+"""Pinyin keys for searching Chinese product names."""
+
+from __future__ import annotations
+
+from pypinyin import Style, lazy_pinyin
+
+
+def _clean(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isascii() and ch.isalnum())
+
+
+def initials(name: str) -> str:
+    """First letters of each syllable, other letters and digits kept: ``999感冒灵`` → ``999gml``."""
+    return _clean("".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")))
+
+
+def full(name: str) -> str:
+    """Whole pinyin without tones or spaces: ``感冒灵`` → ``ganmaoling``."""
+    return _clean("".join(lazy_pinyin(name, style=Style.NORMAL, errors="default")))

@@ -1,0 +1,231 @@
+"""The register service: the one facade the screens call.
+
+Each public method is one unit of work with its own session and returns
+frozen read models. The cart in progress lives here, not in a screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from pos.i18n import _
+from pos.models import Product
+from pos.services import catalogue
+from pos.services.cart import Cart, CartLine
+from pos.services.checkout import SaleContext, complete_sale
+from pos.services.codes import TRACE_CODE, InputError, classify_barcode, parse_quantity, parse_scan
+from pos.services.tendering import Tendering
+from pos.services.views import CartView, CompletedSale, ProductView
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    """Now, in UTC."""
+    return datetime.now(UTC)
+
+
+class NotACode(InputError):
+    """Scanned text that is no known code: the screen may search for it by name."""
+
+    def __init__(self, query: str, qty: int = 1) -> None:
+        super().__init__(_("No product with code {code}").format(code=query))
+        self.query = query
+        self.qty = qty
+
+
+@dataclass(frozen=True)
+class RegisterIdentity:
+    """Which store and register this is, and its time zone."""
+
+    store_code: str
+    register_id: str
+    timezone: str = "Asia/Shanghai"
+
+
+class RegisterService:
+    """Sells to one customer at a time on one register."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        identity: RegisterIdentity,
+        clock: Clock = system_clock,
+    ) -> None:
+        self._sessions = sessions
+        self.identity = identity
+        self._zone = ZoneInfo(identity.timezone)
+        self._clock = clock
+        self._cart = Cart()
+
+    # -- time -------------------------------------------------------------
+    def now(self) -> datetime:
+        """Now, in UTC."""
+        return self._clock().astimezone(UTC)
+
+    def today(self) -> date:
+        """The store's local date: the business day, and what expiry is judged against."""
+        return self.now().astimezone(self._zone).date()
+
+    def local_time(self, moment: datetime) -> datetime:
+        """``moment`` in the store's time zone."""
+        return moment.astimezone(self._zone)
+
+    # -- cart -------------------------------------------------------------
+    def cart(self) -> CartView:
+        """The cart in progress."""
+        return self._cart.view()
+
+    def scan(self, text: str) -> CartView:
+        """Add what was scanned or typed: ``CODE`` or ``N*CODE``."""
+        request = parse_scan(text)
+        code = request.code
+        with self._sessions() as session:
+            found = catalogue.find_by_code(session, code)
+            if found is None:
+                product = self._resolve_unknown(session, code, request.qty)
+                barcode = catalogue.primary_barcode(session, product.id)
+            else:
+                product, barcode = found
+            self._add(session, product, request.qty, barcode)
+        return self._cart.view()
+
+    def add_product(self, product_id: int, qty: int = 1) -> CartView:
+        """Add a product chosen by search."""
+        with self._sessions() as session:
+            product = session.get(Product, product_id)
+            if product is None or not product.active:
+                raise InputError(_("That product is no longer in the catalogue"))
+            barcode = catalogue.primary_barcode(session, product.id)
+            self._add(session, product, qty, barcode)
+        return self._cart.view()
+
+    def set_quantity(self, index: int, text: str) -> CartView:
+        """Change the quantity of line ``index`` to what the cashier typed."""
+        line = self._line(index)
+        qty = parse_quantity(text)
+        with self._sessions() as session:
+            self._check_stock(session, line.product_id, line.name, qty)
+        self._cart.set_qty(index, qty)
+        return self._cart.view()
+
+    def remove_line(self, index: int) -> CartView:
+        """Take line ``index`` off the cart."""
+        self._line(index)
+        self._cart.remove(index)
+        return self._cart.view()
+
+    def clear_cart(self) -> CartView:
+        """Empty the cart."""
+        self._cart.clear()
+        return self._cart.view()
+
+    def search(self, query: str, limit: int = 50) -> list[ProductView]:
+        """Products matching ``query`` by name, English name, pinyin, SKU or barcode."""
+        today = self.today()
+        with self._sessions() as session:
+            return [
+                _product_view(product, catalogue.stock_level(session, product.id, today).sellable)
+                for product in catalogue.search(session, query, limit)
+            ]
+
+    # -- payment ----------------------------------------------------------
+    def start_payment(self) -> Tendering:
+        """A fresh payment for the cart's total."""
+        if not self._cart.lines:
+            raise InputError(_("The cart is empty: scan a product first"))
+        return Tendering(self._cart.total_fen)
+
+    def complete(self, tendering: Tendering) -> CompletedSale:
+        """Store the paid sale in one transaction, then start the next customer."""
+        now = self.now()
+        context = SaleContext(
+            store_code=self.identity.store_code,
+            register_id=self.identity.register_id,
+            completed_at=now,
+            business_date=self.local_time(now).date(),
+        )
+        with self._sessions.begin() as session:
+            sale = complete_sale(session, self._cart, tendering, context)
+            number = sale.number
+        self._cart = Cart()
+        return CompletedSale(
+            number=number,
+            total_fen=tendering.total_fen,
+            change_fen=tendering.change_fen,
+            payments=tuple(tendering.payments),
+        )
+
+    # -- helpers ----------------------------------------------------------
+    def _line(self, index: int) -> CartLine:
+        if not 0 <= index < len(self._cart.lines):
+            raise InputError(_("Choose a line of the cart first"))
+        return self._cart.lines[index]
+
+    def _resolve_unknown(self, session: Session, code: str, qty: int) -> Product:
+        if TRACE_CODE.match(code):
+            raise InputError(
+                _("{code} is a drug traceability code: scan the product's own barcode").format(
+                    code=code
+                )
+            )
+        if code.isdigit():
+            classify_barcode(code)  # raises on a bad length or check digit
+            raise InputError(_("Unknown barcode {code}: not in the catalogue").format(code=code))
+        product = catalogue.find_by_sku(session, code.upper())
+        if product is None:
+            raise NotACode(code, qty)
+        return product
+
+    def _check_stock(self, session: Session, product_id: int, name: str, qty: int) -> None:
+        level = catalogue.stock_level(session, product_id, self.today())
+        if level.sellable == 0 and level.expired > 0:
+            raise InputError(
+                _("{name}: only expired stock left ({expired}); it must not be sold").format(
+                    name=name, expired=level.expired
+                )
+            )
+        if level.sellable == 0:
+            raise InputError(_("{name} is out of stock").format(name=name))
+        if qty > level.sellable:
+            raise InputError(
+                _("Only {available} of {name} in stock").format(available=level.sellable, name=name)
+            )
+
+    def _add(self, session: Session, product: Product, qty: int, barcode: str | None) -> None:
+        in_cart = self._cart.qty_of(product.id)
+        self._check_stock(session, product.id, product.name, in_cart + qty)
+        self._cart.add(
+            CartLine(
+                product_id=product.id,
+                sku=product.sku,
+                barcode=barcode,
+                name=product.name,
+                spec=product.spec,
+                unit=product.unit,
+                unit_price_fen=product.price_fen,
+                drug_class=product.drug_class,
+                qty=qty,
+            )
+        )
+
+
+def _product_view(product: Product, sellable: int) -> ProductView:
+    return ProductView(
+        id=product.id,
+        sku=product.sku,
+        name=product.name,
+        name_en=product.name_en,
+        spec=product.spec,
+        manufacturer=product.manufacturer,
+        unit=product.unit,
+        price_fen=product.price_fen,
+        member_price_fen=product.member_price_fen,
+        drug_class=product.drug_class,
+        sellable=sellable,
+    )

@@ -1,0 +1,70 @@
+"""Taking payment: tenders split across cash, card, WeChat Pay, Alipay and insurance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pos.enums import Tender
+from pos.i18n import _
+from pos.money import format_fen
+from pos.services.codes import InputError
+from pos.services.views import PaymentView
+
+MAX_CASH_FEN = 10_000_000  # ¥100,000: more than that in cash is a typing slip
+
+
+@dataclass
+class Tendering:
+    """Payments recorded against a total until it is paid in full."""
+
+    total_fen: int
+    payments: list[PaymentView] = field(default_factory=list)
+    change_fen: int = 0
+
+    @property
+    def paid_fen(self) -> int:
+        """What the tenders so far cover."""
+        return sum(payment.amount_fen for payment in self.payments)
+
+    @property
+    def remaining_fen(self) -> int:
+        """What is still to pay."""
+        return self.total_fen - self.paid_fen
+
+    @property
+    def is_paid(self) -> bool:
+        """True once the total is covered."""
+        return self.remaining_fen <= 0
+
+    def add(self, tender: Tender, amount_fen: int | None) -> PaymentView:
+        """Record a tender; ``None`` pays the rest exactly. Cash may exceed the rest (change)."""
+        remaining = self.remaining_fen
+        if remaining <= 0:
+            raise InputError(_("The sale is already paid"))
+        amount = remaining if amount_fen is None else amount_fen
+        if amount <= 0:
+            raise InputError(_("Enter an amount greater than zero"))
+        if tender is Tender.CASH:
+            if amount > MAX_CASH_FEN:
+                raise InputError(
+                    _("{amount} is too much cash for one sale").format(amount=format_fen(amount))
+                )
+            payment = PaymentView(tender, min(amount, remaining), amount)
+            self.change_fen = max(0, amount - remaining)
+        else:
+            if amount > remaining:
+                raise InputError(
+                    _("Only cash can be more than the amount due ({due})").format(
+                        due=format_fen(remaining)
+                    )
+                )
+            payment = PaymentView(tender, amount, None)
+        self.payments.append(payment)
+        return payment
+
+    def undo(self) -> PaymentView | None:
+        """Take back the last tender."""
+        if not self.payments:
+            return None
+        self.change_fen = 0
+        return self.payments.pop()

@@ -1,0 +1,74 @@
+"""Frozen read models handed to the screens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pos.enums import DrugClass, Tender
+
+
+@dataclass(frozen=True)
+class ProductView:
+    """A product as shown in search results."""
+
+    id: int
+    sku: str
+    name: str
+    name_en: str
+    spec: str
+    manufacturer: str
+    unit: str
+    price_fen: int
+    member_price_fen: int | None
+    drug_class: DrugClass
+    sellable: int
+
+
+@dataclass(frozen=True)
+class CartLineView:
+    """One line of the cart in progress."""
+
+    sku: str
+    name: str
+    spec: str
+    unit: str
+    qty: int
+    unit_price_fen: int
+    discount_fen: int
+    total_fen: int
+    drug_class: DrugClass
+
+
+@dataclass(frozen=True)
+class CartView:
+    """The cart in progress and its totals."""
+
+    lines: tuple[CartLineView, ...]
+    subtotal_fen: int
+    discount_fen: int
+    total_fen: int
+    last_index: int | None = None
+
+    @property
+    def items(self) -> int:
+        """Number of units in the cart."""
+        return sum(line.qty for line in self.lines)
+
+
+@dataclass(frozen=True)
+class PaymentView:
+    """A tender recorded while paying."""
+
+    tender: Tender
+    amount_fen: int
+    tendered_fen: int | None
+
+
+@dataclass(frozen=True)
+class CompletedSale:
+    """What the screen shows once a sale is stored."""
+
+    number: str
+    total_fen: int
+    change_fen: int
+    payments: tuple[PaymentView, ...]

@@ -1,0 +1,1 @@
+"""Reusable widgets: they post messages up to their screen and never call services."""

@@ -1,0 +1,60 @@
+"""The cart: one row per line, the last added line highlighted."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from pos.enums import DrugClass
+from pos.i18n import _
+from pos.money import format_fen
+from pos.services.views import CartView
+
+CLASS_MARK = {DrugClass.RX: "Rx", DrugClass.OTC_A: "OTC甲", DrugClass.OTC_B: "OTC乙"}
+
+
+class CartTable(DataTable[str | Text]):
+    """Lines of the cart in progress (read-only; the screen changes the cart)."""
+
+    DEFAULT_CSS = """
+    CartTable { height: 1fr; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self.can_focus = False
+
+    def on_mount(self) -> None:
+        self.add_column("#", key="no", width=3)
+        self.add_column(_("Name"), key="name", width=28)
+        self.add_column(_("Spec"), key="spec", width=14)
+        self.add_column(_("Qty"), key="qty", width=5)
+        self.add_column(_("Price"), key="price", width=9)
+        self.add_column(_("Total"), key="total", width=10)
+
+    def show(self, cart: CartView) -> None:
+        """Show ``cart``, moving the cursor to its last changed line."""
+        self.clear()
+        for number, line in enumerate(cart.lines, start=1):
+            mark = CLASS_MARK.get(line.drug_class)
+            name = Text(line.name)
+            if mark:
+                name.append(
+                    f" [{mark}]", style="bold red" if line.drug_class is DrugClass.RX else ""
+                )
+            self.add_row(
+                str(number),
+                name,
+                line.spec,
+                Text(str(line.qty), justify="right"),
+                Text(format_fen(line.unit_price_fen), justify="right"),
+                Text(format_fen(line.total_fen), justify="right"),
+                key=str(number - 1),
+            )
+        if cart.last_index is not None and cart.lines:
+            self.move_cursor(row=cart.last_index, animate=False)
+
+    @property
+    def selected_index(self) -> int | None:
+        """The index of the highlighted line, if the cart has any."""
+        return self.cursor_row if self.row_count else None

@@ -1,0 +1,94 @@
+"""Shared fixtures: a real SQLite file per test, the demo store, a fixed clock."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from pos import i18n
+from pos.app import PosApp, build_app
+from pos.config import Settings
+from pos.db import make_engine, make_session_factory, open_database
+from pos.services.demo import load_demo
+from pos.services.register import RegisterIdentity, RegisterService
+
+# 2026-03-10 10:00 in Shanghai: the demo store's expiries count from this day.
+NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
+TODAY = date(2026, 3, 10)
+
+
+def fixed_clock() -> datetime:
+    """The tests' clock: always NOW."""
+    return NOW
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Tests read English messages unless they switch language themselves."""
+    i18n.setup("en")
+    yield
+    i18n.setup("en")
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """An empty database file path in the test's folder."""
+    return tmp_path / "pos.db"
+
+
+@pytest.fixture
+def sessions(db_path: Path) -> Iterator[sessionmaker[Session]]:
+    """Sessions on a new, migrated, empty database."""
+    engine, factory = open_database(db_path)
+    yield factory
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated database with the demo store loaded as of TODAY (built once)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    engine, factory = open_database(path)
+    with factory.begin() as session:
+        load_demo(session, TODAY)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_engine(demo_template: Path, db_path: Path) -> Iterator[Engine]:
+    """An engine on a fresh copy of the demo store."""
+    shutil.copy(demo_template, db_path)
+    engine = make_engine(db_path)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def demo_sessions(demo_engine: Engine) -> sessionmaker[Session]:
+    """Sessions on a fresh copy of the demo store."""
+    return make_session_factory(demo_engine)
+
+
+@pytest.fixture
+def settings(db_path: Path) -> Settings:
+    """Default settings pointing at the test's database."""
+    return Settings(register={"database": db_path})  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def register(demo_sessions: sessionmaker[Session]) -> RegisterService:
+    """The register service on the demo store, with the fixed clock."""
+    return RegisterService(demo_sessions, RegisterIdentity("001", "01"), fixed_clock)
+
+
+@pytest.fixture
+def app(settings: Settings, demo_sessions: sessionmaker[Session]) -> PosApp:
+    """The app as ``pos run`` builds it, on the demo store, with the fixed clock."""
+    return build_app(settings, demo_sessions, clock=fixed_clock)

@@ -1,0 +1,383 @@
+"""Checks on the demo store's catalogue and stock CSVs (data/products.csv, data/demo_stock.csv).
+
+These read the files with the csv module only, so they hold whatever the loader in
+``pos`` does with them.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter, defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from stdnum import ean
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+PRODUCTS_CSV = DATA / "products.csv"
+STOCK_CSV = DATA / "demo_stock.csv"
+
+PRODUCT_COLUMNS = [
+    "sku",
+    "barcodes",
+    "name",
+    "name_en",
+    "spec",
+    "manufacturer",
+    "unit",
+    "category",
+    "price",
+    "member_price",
+    "drug_class",
+    "ingredients",
+]
+STOCK_COLUMNS = ["sku", "lot", "expiry_days", "quantity"]
+
+DRUG_CLASSES = {"rx", "otc_a", "otc_b", "none"}
+CATEGORY_MINIMUMS = {
+    "cold_flu": 20,
+    "pain_fever": 12,
+    "digestive": 15,
+    "allergy": 8,
+    "vitamins": 18,
+    "cardiovascular": 12,
+    "diabetes": 8,
+    "antibiotics": 10,
+    "topical": 12,
+    "devices": 15,
+    "personal_care": 10,
+    "respiratory": 1,
+    "eye_ear": 1,
+    "tcm": 1,
+}
+CATEGORIES = set(CATEGORY_MINIMUMS)
+
+# Antimicrobials (antibiotics, quinolones, antifungals, antivirals) that appear in the
+# catalogue: every product containing one must be prescription-only.
+ANTIMICROBIALS = {
+    "amoxicillin",
+    "azithromycin",
+    "cefaclor",
+    "cefixime",
+    "cefuroxime",
+    "clarithromycin",
+    "fluconazole",
+    "fusidic acid",
+    "levofloxacin",
+    "metronidazole",
+    "mupirocin",
+    "ofloxacin",
+    "oseltamivir",
+    "roxithromycin",
+    "tobramycin",
+}
+
+PRICE_RE = re.compile(r"^\d+(\.\d{1,2})?$")
+SKU_RE = re.compile(r"^P\d{5}$")
+INTERNAL_RE = re.compile(r"^int:[A-Z0-9]+$")
+INGREDIENT_RE = re.compile(r"^[a-z0-9][a-z0-9 '\-]*[a-z0-9]$")
+
+Row = dict[str, str]
+
+
+def _read(path: Path) -> tuple[list[str], list[Row]]:
+    raw = path.read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf"), f"{path.name} must not start with a BOM"
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        header = list(reader.fieldnames or [])
+        rows = list(reader)
+    return header, rows
+
+
+@pytest.fixture(scope="module")
+def products() -> list[Row]:
+    return _read(PRODUCTS_CSV)[1]
+
+
+@pytest.fixture(scope="module")
+def stock() -> list[Row]:
+    return _read(STOCK_CSV)[1]
+
+
+@pytest.fixture(scope="module")
+def lots_by_sku(stock: list[Row]) -> dict[str, list[tuple[int, int]]]:
+    lots: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for row in stock:
+        lots[row["sku"]].append((int(row["expiry_days"]), int(row["quantity"])))
+    return lots
+
+
+def _codes(row: Row) -> list[str]:
+    return row["barcodes"].split("|")
+
+
+def _ingredients(row: Row) -> list[str]:
+    return [i for i in row["ingredients"].split("|") if i]
+
+
+# ---------------------------------------------------------------- products.csv
+
+
+def test_products_header() -> None:
+    header, _ = _read(PRODUCTS_CSV)
+    assert header == PRODUCT_COLUMNS
+
+
+def test_rows_are_complete(products: list[Row]) -> None:
+    for row in products:
+        assert None not in row, f"{row.get('sku')}: too many fields"
+        for column in ("sku", "barcodes", "name", "name_en", "spec", "manufacturer", "unit"):
+            assert row[column].strip(), f"{row['sku']}: empty {column}"
+            assert row[column] == row[column].strip(), f"{row['sku']}: {column} has padding"
+
+
+def test_sku_format_and_unique(products: list[Row]) -> None:
+    skus = [row["sku"] for row in products]
+    assert all(SKU_RE.match(s) for s in skus)
+    assert len(skus) == len(set(skus))
+    assert skus[0] == "P00001"
+
+
+def test_names_unique(products: list[Row]) -> None:
+    names = Counter(row["name"] for row in products)
+    assert [n for n, c in names.items() if c > 1] == []
+
+
+def test_barcodes_valid(products: list[Row]) -> None:
+    for row in products:
+        for code in _codes(row):
+            if code.startswith("int:"):
+                assert INTERNAL_RE.match(code), f"{row['sku']}: bad internal code {code!r}"
+                continue
+            assert code.isdigit() and len(code) in (8, 12, 13), f"{row['sku']}: {code!r}"
+            assert ean.is_valid(code), f"{row['sku']}: bad check digit in {code}"
+
+
+def test_ean13_use_china_prefixes(products: list[Row]) -> None:
+    for row in products:
+        for code in _codes(row):
+            if len(code) == 13:
+                assert 690 <= int(code[:3]) <= 699, f"{row['sku']}: {code}"
+
+
+def test_barcodes_unique(products: list[Row]) -> None:
+    codes = Counter(code for row in products for code in _codes(row))
+    assert [c for c, n in codes.items() if n > 1] == []
+
+
+def test_barcode_kinds_present(products: list[Row]) -> None:
+    def count(pred: str) -> int:
+        return sum(
+            1
+            for row in products
+            if any(
+                (pred == "int" and c.startswith("int:"))
+                or (pred == "ean8" and c.isdigit() and len(c) == 8)
+                or (pred == "upca" and c.isdigit() and len(c) == 12)
+                for c in _codes(row)
+            )
+        )
+
+    assert count("ean8") >= 3
+    assert count("upca") >= 2
+    assert count("int") >= 2
+    assert sum(1 for row in products if len(_codes(row)) == 2) >= 4
+
+
+def test_prices(products: list[Row]) -> None:
+    with_member = 0
+    for row in products:
+        assert PRICE_RE.match(row["price"]), f"{row['sku']}: price {row['price']!r}"
+        price = Decimal(row["price"])
+        assert price > 0
+        if row["member_price"]:
+            with_member += 1
+            assert PRICE_RE.match(row["member_price"]), f"{row['sku']}: {row['member_price']!r}"
+            assert Decimal(row["member_price"]) < price, row["sku"]
+    # about a third of the products have no member price
+    assert 0.5 * len(products) <= with_member <= 0.8 * len(products)
+
+
+def test_drug_class_and_category(products: list[Row]) -> None:
+    for row in products:
+        assert row["drug_class"] in DRUG_CLASSES, row["sku"]
+        assert row["category"] in CATEGORIES, row["sku"]
+
+
+def test_catalogue_size_and_category_minimums(products: list[Row]) -> None:
+    assert len(products) >= 165
+    per_category = Counter(row["category"] for row in products)
+    for category, minimum in CATEGORY_MINIMUMS.items():
+        assert per_category[category] >= minimum, (category, per_category[category])
+
+
+def test_antibiotics_are_rx(products: list[Row]) -> None:
+    for row in products:
+        if row["category"] == "antibiotics":
+            assert row["drug_class"] == "rx", row["sku"]
+
+
+def test_every_antimicrobial_is_rx(products: list[Row]) -> None:
+    for row in products:
+        if ANTIMICROBIALS & set(_ingredients(row)):
+            assert row["drug_class"] == "rx", (row["sku"], row["name"])
+
+
+def test_non_drug_lines(products: list[Row]) -> None:
+    for row in products:
+        if row["category"] in ("devices", "personal_care"):
+            assert row["drug_class"] == "none", row["sku"]
+            assert row["ingredients"] == "", row["sku"]
+        if row["category"] in ("cardiovascular", "diabetes") and row["ingredients"]:
+            herbal = {"salvia miltiorrhiza", "ligusticum"} & set(_ingredients(row))
+            if not herbal:
+                assert row["drug_class"] == "rx", row["sku"]
+
+
+def test_ingredients_format(products: list[Row]) -> None:
+    for row in products:
+        if not row["ingredients"]:
+            continue
+        items = row["ingredients"].split("|")
+        assert all(INGREDIENT_RE.match(i) for i in items), (row["sku"], items)
+        assert len(items) == len(set(items)), row["sku"]
+        assert "paracetamol" not in items, "use the INN acetaminophen"
+
+
+def test_cold_remedies_share_ingredients(products: list[Row]) -> None:
+    cold = [set(_ingredients(row)) for row in products if row["category"] == "cold_flu"]
+    for ingredient in ("acetaminophen", "chlorphenamine", "pseudoephedrine"):
+        assert sum(ingredient in i for i in cold) >= 3, ingredient
+
+
+def test_ganmaoling_is_p00001_and_unique(products: list[Row]) -> None:
+    first = products[0]
+    assert first["sku"] == "P00001"
+    assert first["name"] == "999感冒灵颗粒"
+    assert first["category"] == "cold_flu"
+    assert [row["sku"] for row in products if "感冒灵" in row["name"]] == ["P00001"]
+
+
+def test_ganmaoling_found_by_pinyin_initials(products: list[Row]) -> None:
+    pypinyin = pytest.importorskip("pypinyin")
+
+    def initials(text: str) -> str:
+        letters = pypinyin.lazy_pinyin(text, style=pypinyin.Style.FIRST_LETTER)
+        return "".join(letters).lower()
+
+    hits = [row["sku"] for row in products if "gmlkl" in initials(row["name"])]
+    assert hits == ["P00001"]
+
+
+def test_brand_names_lead_with_brand(products: list[Row]) -> None:
+    names = {row["name"] for row in products}
+    for name in (
+        "白加黑 氨酚伪麻美芬片",
+        "感康 复方氨酚烷胺片",
+        "泰诺 酚麻美敏片",
+        "康泰克 复方盐酸伪麻黄碱缓释胶囊",
+        "芬必得 布洛芬缓释胶囊",
+        "美林 布洛芬混悬液",
+    ):
+        assert name in names
+
+
+# ------------------------------------------------------------- demo_stock.csv
+
+
+def test_stock_header() -> None:
+    header, _ = _read(STOCK_CSV)
+    assert header == STOCK_COLUMNS
+
+
+def test_stock_rows(stock: list[Row], products: list[Row]) -> None:
+    by_sku = {row["sku"]: row for row in products}
+    seen: set[tuple[str, str]] = set()
+    for row in stock:
+        assert row["sku"] in by_sku, f"unknown sku {row['sku']}"
+        assert row["lot"].strip() and row["lot"] == row["lot"].strip()
+        assert (row["sku"], row["lot"]) not in seen, f"duplicate lot {row}"
+        seen.add((row["sku"], row["lot"]))
+        assert re.fullmatch(r"-?\d+", row["expiry_days"]), row
+        assert re.fullmatch(r"\d+", row["quantity"]), row
+        quantity = int(row["quantity"])
+        if by_sku[row["sku"]]["category"] == "devices":
+            assert 3 <= quantity <= 30, row
+        elif by_sku[row["sku"]]["drug_class"] != "none":
+            assert 10 <= quantity <= 200, row
+        else:
+            assert quantity > 0, row
+
+
+def test_lots_per_product(
+    products: list[Row], lots_by_sku: dict[str, list[tuple[int, int]]]
+) -> None:
+    for row in products:
+        assert len(lots_by_sku.get(row["sku"], [])) <= 3, row["sku"]
+
+
+def test_exactly_three_out_of_stock(
+    products: list[Row], lots_by_sku: dict[str, list[tuple[int, int]]]
+) -> None:
+    missing = [row["sku"] for row in products if not lots_by_sku.get(row["sku"])]
+    assert len(missing) == 3, missing
+
+
+def test_exactly_three_expired_only(
+    products: list[Row], lots_by_sku: dict[str, list[tuple[int, int]]]
+) -> None:
+    by_sku = {row["sku"]: row for row in products}
+    expired_only = [
+        sku for sku, lots in lots_by_sku.items() if lots and all(d < 0 for d, _ in lots)
+    ]
+    assert len(expired_only) == 3, expired_only
+    # one of them is a common cold or pain remedy sold over the counter
+    assert any(
+        by_sku[sku]["category"] in ("cold_flu", "pain_fever")
+        and by_sku[sku]["drug_class"] in ("otc_a", "otc_b")
+        for sku in expired_only
+    )
+
+
+def test_expired_lots_in_range(stock: list[Row]) -> None:
+    for row in stock:
+        days = int(row["expiry_days"])
+        if days < 0:
+            assert -200 <= days <= -1, row
+
+
+def test_mixed_expired_and_good(lots_by_sku: dict[str, list[tuple[int, int]]]) -> None:
+    mixed = [
+        sku
+        for sku, lots in lots_by_sku.items()
+        if any(d < 0 for d, _ in lots) and any(d >= 200 for d, _ in lots)
+    ]
+    assert 4 <= len(mixed) <= 8, mixed
+
+
+def test_near_expiry_lots(lots_by_sku: dict[str, list[tuple[int, int]]]) -> None:
+    near = {
+        sku: [d for d, _ in lots if 5 <= d <= 180]
+        for sku, lots in lots_by_sku.items()
+        if any(5 <= d <= 180 for d, _ in lots)
+    }
+    assert 6 <= len(near) <= 12, sorted(near)
+    assert any(d < 90 for days in near.values() for d in days)
+    assert any(90 <= d <= 180 for days in near.values() for d in days)
+    # nothing expires in the first few days or between 180 and 200 days
+    for sku, lots in lots_by_sku.items():
+        for d, _ in lots:
+            assert not (0 <= d < 5) and not (180 < d < 200), (sku, d)
+
+
+def test_most_lots_expire_later(stock: list[Row]) -> None:
+    later = sum(1 for row in stock if 200 <= int(row["expiry_days"]) <= 1000)
+    assert later >= 0.8 * len(stock)
+    assert all(int(row["expiry_days"]) <= 1000 for row in stock)
+
+
+def test_p00001_lots(lots_by_sku: dict[str, list[tuple[int, int]]]) -> None:
+    assert sorted(lots_by_sku["P00001"]) == [(120, 30), (600, 100)]
