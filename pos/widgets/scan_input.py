@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from textual import events
 from textual.message import Message
 from textual.widgets import Input
 
@@ -11,9 +12,11 @@ from textual.widgets import Input
 class ScanInput(Input):
     """An input that hands over its text and clears itself in the same step as Enter.
 
-    Clearing on Enter (not later, in the screen's handler) is what keeps a
-    scanner burst intact: keys of the next code that are already queued land
-    in an empty field instead of being wiped with the previous code.
+    A scanner's burst puts every key in the field's queue before the first is
+    handled. Textual would run Enter as a binding only after the key bubbles
+    up to the app, by which time the next code's digits have been typed into
+    the field. So Enter is taken here, in key order, together with clearing
+    the field: each code is handed over whole, and nothing is lost or merged.
     """
 
     @dataclass
@@ -27,6 +30,14 @@ class ScanInput(Input):
         def control(self) -> ScanInput:
             """The scan field that was submitted."""
             return self.scan_input
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            await self.action_submit()
+            return
+        await super()._on_key(event)
 
     async def action_submit(self) -> None:
         text = self.value
