@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 from textual.app import App, SystemCommand
@@ -37,14 +38,14 @@ class PosApp(App[None]):
         if self.notice:
             self.notify(self.notice, timeout=8)
 
-    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The palette offers every key of the screen as "Area: Action"."""
         area = _("Checkout") if isinstance(screen, CheckoutScreen) else _("Register")
         for _key, binding in screen._bindings:
             if binding.description and binding.show:
                 action = binding.action
 
-                def run(action: str = action, screen: Screen[object] = screen) -> None:
+                def run(action: str = action, screen: Screen[Any] = screen) -> None:
                     self.call_later(screen.run_action, action)
 
                 yield SystemCommand(f"{area}: {binding.description}", binding.tooltip, run)

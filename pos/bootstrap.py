@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.config import Settings
-from pos.db import open_database
+from pos.db import make_engine, make_session_factory, open_database, upgrade
 from pos.i18n import _
 from pos.services.demo import catalogue_is_empty, load_demo
 
@@ -23,10 +23,15 @@ def init_store(settings: Settings, demo: bool) -> str:
     """Create or upgrade the database; with ``demo``, load the demo store into an empty one."""
     path = settings.database_path
     existed = path.exists()
-    _engine, sessions = open_store(settings)
-    message = (_("Database upgraded: {path}") if existed else _("Database created: {path}")).format(
-        path=path
-    )
+    engine = make_engine(path)
+    migrated = upgrade(engine)
+    sessions = make_session_factory(engine)
+    if not existed:
+        message = _("Database created: {path}").format(path=path)
+    elif migrated:
+        message = _("Database upgraded: {path}").format(path=path)
+    else:
+        message = _("Database is up to date: {path}").format(path=path)
     if demo:
         with sessions.begin() as session:
             if not catalogue_is_empty(session):

@@ -8,8 +8,9 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from pos import __version__, i18n
 from pos.config import ConfigError, Settings, load_settings
@@ -20,7 +21,9 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``pos`` and its subcommands."""
-    common = argparse.ArgumentParser(add_help=False)
+    # The same options are accepted before and after the subcommand; after it,
+    # they default to "not given" so they never overwrite the ones given before.
+    common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     common.add_argument("--config", metavar="PATH", help="configuration file (TOML)")
     common.add_argument("--db", metavar="PATH", help="store database (SQLite file)")
 
@@ -29,14 +32,17 @@ def build_parser() -> argparse.ArgumentParser:
         description="Pharmacy register: sell at the counter, set up a store, import and export.",
         epilog="Without a command, 'pos' runs the register. Exit codes: 0 done, "
         "1 a reported failure, 2 usage or configuration error.",
-        parents=[common],
     )
+    parser.add_argument("--config", metavar="PATH", help="configuration file (TOML)")
+    parser.add_argument("--db", metavar="PATH", help="store database (SQLite file)")
     parser.add_argument("--printer", metavar="URI", help="receipt printer URI (e.g. none)")
     parser.add_argument("--version", action="version", version=f"pos {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = commands.add_parser("run", parents=[common], help="start the register (the default)")
-    run.add_argument("--printer", metavar="URI", help="receipt printer URI (e.g. none)")
+    run.add_argument(
+        "--printer", metavar="URI", default=argparse.SUPPRESS, help="receipt printer URI"
+    )
 
     init = commands.add_parser("init", parents=[common], help="create or upgrade a store database")
     init.add_argument("--demo", action="store_true", help="load the demo store into it")
@@ -138,16 +144,13 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
 
     since = None
     if args.what == "sales" and args.since:
-        try:
-            since = datetime.fromisoformat(args.since.replace("Z", "+00:00"))
-        except ValueError:
+        since = _parse_since(args.since, settings.store.timezone)
+        if since is None:
             print(
                 _("--since is not an ISO 8601 date or time: {value}").format(value=args.since),
                 file=sys.stderr,
             )
             return EXIT_USAGE
-        if since.tzinfo is None:
-            since = since.replace(tzinfo=UTC)
     if not settings.database_path.exists():
         print(_("No database at {path}").format(path=settings.database_path), file=sys.stderr)
         return EXIT_FAILED
@@ -168,6 +171,18 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
         if args.output:
             out.close()
     return EXIT_OK
+
+
+def _parse_since(value: str, timezone: str) -> datetime | None:
+    """A date means the start of that day in the store; a time without a zone is UTC."""
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            return datetime.combine(day, time(), tzinfo=ZoneInfo(timezone))
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 if __name__ == "__main__":

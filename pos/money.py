@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-_YUAN = re.compile(r"^(?P<yuan>\d{1,9})(?:\.(?P<fen>\d{1,2}))?$")
+_YUAN = re.compile(r"^(?P<yuan>[0-9]{1,9})(?:\.(?P<fen>[0-9]{1,2}))?$")
 
 
 class MoneyError(ValueError):

@@ -79,7 +79,7 @@ def demo_sessions(demo_engine: Engine) -> sessionmaker[Session]:
 @pytest.fixture
 def settings(db_path: Path) -> Settings:
     """Default settings pointing at the test's database."""
-    return Settings(register={"database": db_path})  # type: ignore[arg-type]
+    return Settings(register={"database": db_path})
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from textual import events
@@ -25,12 +27,12 @@ def barcode_of(sessions: sessionmaker[Session], sku: str) -> str:
     return code
 
 
-async def type_text(pilot: Pilot[object], text: str) -> None:
+async def type_text(pilot: Pilot[Any], text: str) -> None:
     """Type ``text`` key by key, as a person would."""
     await pilot.press(*text)
 
 
-def burst(app: App[object], text: str) -> None:
+def burst(app: App[Any], text: str) -> None:
     """Queue every key of ``text`` at once, as a barcode scanner does ("\\n" is Enter).
 
     Unlike ``pilot.press`` this does not wait between keys: all keys are in the
@@ -49,7 +51,7 @@ def burst(app: App[object], text: str) -> None:
         driver.send_message(event)
 
 
-def screen_text(app: App[object]) -> str:
+def screen_text(app: App[Any]) -> str:
     """Everything the screen shows, as plain text lines (what a cashier sees)."""
     screen = app.screen
     strips = screen._compositor.render_strips()

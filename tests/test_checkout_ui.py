@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
 from pos.app import PosApp
@@ -40,7 +43,7 @@ def sale_count(sessions: sessionmaker[Session]) -> int:
         return session.scalar(select(func.count()).select_from(Sale)) or 0
 
 
-async def scan(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+async def scan(pilot: Pilot[Any], text: str) -> None:
     await type_text(pilot, text)
     await pilot.press("enter")
 

@@ -7,7 +7,16 @@ from dataclasses import replace
 from textual.binding import BindingsMap
 from textual.dom import DOMNode
 
-from pos.i18n import _
+from pos.i18n import N_, _
+
+# Descriptions of Textual's own bindings, so that they are translated too.
+TEXTUAL_DESCRIPTIONS = (
+    N_("Quit"),
+    N_("palette"),
+    N_("Focus Next"),
+    N_("Focus Previous"),
+    N_("Copy selected text"),
+)
 
 
 def localize_bindings(node: DOMNode) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,13 +15,13 @@ from pos.i18n import N_, _
 from pos.screens.common import localize_bindings
 
 
-def key_rows(screen: Screen[object]) -> list[tuple[str, str]]:
+def key_rows(screen: Screen[Any]) -> list[tuple[str, str]]:
     """(key, what it does) for every binding of ``screen`` and of the app."""
     rows: list[tuple[str, str]] = []
     seen: set[str] = set()
     for node in (screen, screen.app):
         for key, binding in node._bindings:
-            if key in seen or not binding.description:
+            if key in seen or not binding.description or key.startswith("super+"):
                 continue
             seen.add(key)
             display = binding.key_display or screen.app.get_key_display(binding)
@@ -36,7 +38,7 @@ class HelpModal(ModalScreen[None]):
         Binding("f1", "close", N_("Close"), id="close-f1", show=False),
     ]
 
-    def __init__(self, screen: Screen[object]) -> None:
+    def __init__(self, screen: Screen[Any]) -> None:
         super().__init__()
         localize_bindings(self)
         self.rows = key_rows(screen)

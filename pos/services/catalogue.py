@@ -56,7 +56,7 @@ def stock_level(session: Session, product_id: int, today: date) -> StockLevel:
     return StockLevel(int(row[0]), int(row[1]))
 
 
-def search_statement(query: str, limit: int) -> Select[tuple[Product]]:
+def search_statement(query: str, limit: int) -> Select[Product]:
     """Products whose name, English name, pinyin, SKU or barcode match ``query``."""
     text = query.strip()
     lowered = text.lower()

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 from stdnum import ean
 
+from pos.enums import BarcodeKind
 from pos.i18n import _
-from pos.models import BarcodeKind
 
 MAX_QTY = 9999
 INTERNAL_PREFIX = "int:"
-_MULTIPLY = re.compile(r"^\s*(?P<qty>[^*×xX]*?)\s*[*×]\s*(?P<code>.+?)\s*$")
+_MULTIPLY = re.compile(r"^\s*(?P<qty>[^*×]*?)\s*[*×]\s*(?P<code>.*?)\s*$")
 TRACE_CODE = re.compile(r"^8\d{19}$")
 
 
@@ -77,7 +77,10 @@ def parse_barcode_field(value: str) -> tuple[str, BarcodeKind]:
         if not code or len(code) > 32 or not code.isprintable() or " " in code:
             raise InputError(_("Bad internal code {code!r}").format(code=value))
         return code, BarcodeKind.INTERNAL
-    return value, classify_barcode(value)
+    kind = classify_barcode(value)
+    if kind is BarcodeKind.EAN13 and value.startswith("0"):
+        return value[1:], BarcodeKind.UPCA  # a UPC-A written as EAN-13: one code, not two
+    return value, kind
 
 
 def lookup_candidates(code: str) -> list[str]:

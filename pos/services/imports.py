@@ -36,6 +36,7 @@ PRODUCT_COLUMNS = (
 )  # fmt: skip
 STOCK_COLUMNS = ("sku", "lot", "expiry", "quantity")
 DEMO_STOCK_COLUMNS = ("sku", "lot", "expiry_days", "quantity")
+MAX_LOT_QUANTITY = 9_999_999
 _SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -123,8 +124,9 @@ def read_rows(
         report.warnings.append(
             _("Ignoring unknown column(s): {extra}").format(extra=", ".join(extra))
         )
+    end = reader.line_num
     for record in reader:
-        line = reader.line_num
+        line, end = end + 1, reader.line_num  # a quoted cell may span lines: report the first
         if not any(cell.strip() for cell in record):
             continue
         if len(record) != len(header):
@@ -162,10 +164,13 @@ def check_product(line: int, row: dict[str, str]) -> ProductRow:
         raise InputError(_("bad sku {sku!r}").format(sku=sku))
     if not row["name"]:
         raise InputError(_("name is empty"))
-    barcodes = []
+    barcodes: list[tuple[str, BarcodeKind]] = []
     for value in filter(None, (part.strip() for part in row["barcodes"].split("|"))):
         try:
-            barcodes.append(parse_barcode_field(value))
+            barcode = parse_barcode_field(value)
+            if barcode[0] in {code for code, _kind in barcodes}:
+                raise InputError(_("listed twice"))
+            barcodes.append(barcode)
         except InputError as exc:
             raise InputError(
                 _("barcode {value}: {reason}").format(value=value, reason=exc)
@@ -332,7 +337,14 @@ def check_stock(line: int, row: dict[str, str], today: date | None = None) -> St
         raise InputError(
             _("quantity must be a whole number, 0 or more: {value!r}").format(value=quantity_text)
         )
-    return StockRow(line, sku, lot, expiry, int(quantity_text))
+    quantity = int(quantity_text)
+    if quantity > MAX_LOT_QUANTITY:
+        raise InputError(
+            _("quantity {value} is more than {limit}").format(
+                value=quantity, limit=MAX_LOT_QUANTITY
+            )
+        )
+    return StockRow(line, sku, lot, expiry, quantity)
 
 
 def _date(value: str) -> date:
