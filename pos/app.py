@@ -20,6 +20,8 @@ class PosApp(App[None]):
     """The pharmacy register."""
 
     CSS_PATH = "app.tcss"
+    # Below 100 columns the totals move under the cart (app.tcss, -narrow).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     ENABLE_COMMAND_PALETTE = True
 
     def __init__(

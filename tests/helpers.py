@@ -32,23 +32,35 @@ async def type_text(pilot: Pilot[Any], text: str) -> None:
     await pilot.press(*text)
 
 
-def burst(app: App[Any], text: str) -> None:
+def burst(app: App[Any], text: str, *keys: str) -> None:
     """Queue every key of ``text`` at once, as a barcode scanner does ("\\n" is Enter).
 
     Unlike ``pilot.press`` this does not wait between keys: all keys are in the
-    app's queue before the first is handled.
+    app's queue before the first is handled. Named ``keys`` (``"f12"``) follow.
     """
     driver = app._driver
     assert driver is not None
+    events_to_send: list[events.Key] = []
     for char in text:
         if char == "\n":
-            event = events.Key("enter", "\r")
+            events_to_send.append(events.Key("enter", "\r"))
         elif char == "*":
-            event = events.Key("asterisk", "*")
+            events_to_send.append(events.Key("asterisk", "*"))
         else:
-            event = events.Key(char, char)
+            events_to_send.append(events.Key(char, char))
+    events_to_send.extend(events.Key(key, None) for key in keys)
+    for event in events_to_send:
         event.set_sender(app)
         driver.send_message(event)
+
+
+def keys(app: App[Any], *sequence: str) -> None:
+    """Queue a mixed sequence at once: single characters, or key names like ``f12``."""
+    for item in sequence:
+        if len(item) == 1 or item == "\n":
+            burst(app, item)
+        else:
+            burst(app, "", item)
 
 
 def screen_text(app: App[Any]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -19,7 +20,7 @@ from pos.widgets.cart_table import CartTable
 from pos.widgets.message_bar import MessageBar
 from pos.widgets.scan_input import ScanInput
 from tests.conftest import TODAY
-from tests.helpers import barcode_of, burst, screen_text, type_text
+from tests.helpers import barcode_of, burst, keys, screen_text, type_text
 
 SIZE = (120, 40)
 
@@ -277,3 +278,44 @@ async def test_scanner_burst_registers_every_scan_in_order(
             await pilot.pause(0.05)
         assert cart_rows(app) == [(name, "3") for _code, name in codes], message(app)
         assert app.screen.query_one(ScanInput).value == ""
+
+
+async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool]) -> None:
+    """Let the app work until ``condition`` holds (bounded: about 5 s)."""
+    for _ in range(100):
+        if condition():
+            return
+        await pilot.pause(0.05)
+
+
+async def test_keys_at_machine_speed_stay_in_order_across_modals(
+    app: PosApp, demo_sessions: sessionmaker[Session]
+) -> None:
+    code = barcode_of(demo_sessions, "P00001")
+    async with app.run_test(size=SIZE) as pilot:
+        # Scan, F12, Enter, all queued before the first is handled: the sale is paid in cash.
+        keys(app, *code, "enter", "f12", "enter")
+        await wait_for(pilot, lambda: sale_count(demo_sessions) == 1)
+        # Search, add, set quantity 5 from the scan field, pay ¥20 by card and the rest in cash.
+        keys(app, "f3", *"gmlkl", "enter", "5", "f4", "f12", *"20", "f5", "enter")
+        await wait_for(pilot, lambda: sale_count(demo_sessions) == 2)
+        assert isinstance(app.screen, CheckoutScreen)
+    with demo_sessions() as session:
+        second = session.scalars(select(Sale).order_by(Sale.id.desc()).limit(1)).one()
+        assert [(line.sku, line.qty) for line in second.lines] == [("P00001", 5)]
+        assert [(p.tender, p.amount_fen) for p in second.payments] == [
+            (Tender.CARD, 2000),
+            (Tender.CASH, 5 * 1580 - 2000),
+        ]
+
+
+async def test_search_explains_a_refused_product_and_stays_open(app: PosApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await type_text(pilot, "P00020")  # 达菲: out of stock
+        await pilot.press("enter")
+        assert isinstance(app.screen, SearchModal)
+        assert "out of stock" in screen_text(app)
+        await pilot.press("escape")
+        assert isinstance(app.screen, CheckoutScreen)
+        assert cart_rows(app) == []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -31,15 +30,17 @@ class CheckoutScreen(Screen[None]):
     """Sell to one customer after another, from the keyboard and the scanner."""
 
     BINDINGS = [
-        Binding("f1", "help", N_("Keys"), id="help"),
-        Binding("f3", "search", N_("Search"), id="search"),
-        Binding("f4", "quantity", N_("Qty"), id="quantity"),
-        Binding("f8", "remove_line", N_("Remove"), id="remove-line"),
-        Binding("f10", "clear_cart", N_("Clear"), id="clear-cart"),
-        Binding("f12", "pay", N_("Pay"), id="pay"),
-        Binding("up", "cursor(-1)", N_("Line up"), id="line-up", show=False),
-        Binding("down", "cursor(1)", N_("Line down"), id="line-down", show=False),
-        Binding("escape", "clear_field", N_("Clear field"), id="clear-field", show=False),
+        Binding("f1", "help", N_("Keys"), id="help", priority=True),
+        Binding("f3", "search", N_("Search"), id="search", priority=True),
+        Binding("f4", "quantity", N_("Qty"), id="quantity", priority=True),
+        Binding("f8", "remove_line", N_("Remove"), id="remove-line", priority=True),
+        Binding("f10", "clear_cart", N_("Clear"), id="clear-cart", priority=True),
+        Binding("f12", "pay", N_("Pay"), id="pay", priority=True),
+        Binding("up", "cursor(-1)", N_("Line up"), id="line-up", show=False, priority=True),
+        Binding("down", "cursor(1)", N_("Line down"), id="line-down", show=False, priority=True),
+        Binding(
+            "escape", "clear_field", N_("Clear field"), id="clear-field", show=False, priority=True
+        ),
     ]
 
     def __init__(self, register: RegisterService) -> None:
@@ -57,7 +58,11 @@ class CheckoutScreen(Screen[None]):
                 yield LastSalePanel(id="last-sale")
         with Horizontal(id="scan-bar"):
             yield Label(_("Scan / code:"), id="scan-label")
-            yield ScanInput(placeholder=_("barcode, N*barcode, or a name to search"), id="scan")
+            yield ScanInput(
+                self.scanned,
+                placeholder=_("barcode, N*barcode, or a name to search"),
+                id="scan",
+            )
         yield MessageBar(id="message")
         yield Footer()
 
@@ -89,17 +94,11 @@ class CheckoutScreen(Screen[None]):
         """Show ``cart`` in the table and the totals."""
         self.cart_table.show(cart)
         self.query_one(TotalsPanel).show(cart)
-        self.refresh_bindings()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in {"quantity", "remove_line", "clear_cart", "pay"}:
-            return True if self.register.cart().lines else None
-        return True
 
     # -- scanning ---------------------------------------------------------
-    @on(ScanInput.Scanned)
-    def scanned(self, event: ScanInput.Scanned) -> None:
-        text = event.text.strip()
+    async def scanned(self, text: str) -> None:
+        """Add what the scan field handed over (called in key order)."""
+        text = text.strip()
         if not text:
             return
         if self.last_sale is not None and not self.register.cart().lines:
@@ -108,7 +107,7 @@ class CheckoutScreen(Screen[None]):
         try:
             cart = self.register.scan(text)
         except NotACode as exc:
-            self.open_search(exc.query, exc.qty)
+            await self.open_search(exc.query, exc.qty)
             return
         except InputError as exc:
             self.message.error(str(exc))
@@ -121,13 +120,14 @@ class CheckoutScreen(Screen[None]):
         )
 
     # -- actions ----------------------------------------------------------
-    def action_help(self) -> None:
+    async def action_help(self) -> None:
         """Show every key of this screen."""
-        self.app.push_screen(HelpModal(self))
+        await self.app.push_screen(HelpModal(self))
 
-    def action_search(self) -> None:
+    async def action_search(self) -> None:
         """Find a product by name, pinyin, SKU or barcode (``N*`` first adds N)."""
         scan = self.query_one(ScanInput)
+        await scan.settle()
         text, scan.value = scan.value.strip(), ""
         qty = 1
         if "*" in text:
@@ -137,103 +137,112 @@ class CheckoutScreen(Screen[None]):
             except InputError as exc:
                 self.message.error(str(exc))
                 return
-        self.open_search(text, qty)
+        await self.open_search(text, qty)
 
-    def open_search(self, query: str, qty: int = 1) -> None:
-        """Show the search modal; the chosen product is added ``qty`` times."""
-        self.app.push_screen(
-            SearchModal(self.register, query), lambda product_id: self._searched(product_id, qty)
+    async def open_search(self, query: str, qty: int = 1) -> None:
+        """Show the search modal; the chosen product is added ``qty`` times.
+
+        Awaiting the mount holds back the keys typed after F3 until the search
+        field has the focus, so none of them land in the scan field.
+        """
+        await self.app.push_screen(
+            SearchModal(self.register, query, lambda product_id: self._add_chosen(product_id, qty))
         )
 
-    def _searched(self, product_id: int | None, qty: int) -> None:
-        if product_id is None:
-            return
+    def _add_chosen(self, product_id: int, qty: int) -> str | None:
+        """Add a product chosen in search; the reason it cannot be added, if so."""
         try:
             cart = self.register.add_product(product_id, qty)
         except InputError as exc:
-            self.message.error(str(exc))
-            return
+            return str(exc)
         self.refresh_cart(cart)
         line = cart.lines[cart.last_index or 0]
         self.message.info(_("Added {name} × {qty}").format(name=line.name, qty=line.qty))
+        return None
 
-    def action_cursor(self, step: int) -> None:
+    async def action_cursor(self, step: int) -> None:
         """Move the highlighted line."""
+        await self.query_one(ScanInput).settle()
         table = self.cart_table
         if table.row_count:
             table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
 
-    def action_clear_field(self) -> None:
+    async def action_clear_field(self) -> None:
         """Empty the scan field."""
-        self.query_one(ScanInput).value = ""
+        scan = self.query_one(ScanInput)
+        await scan.settle()
+        scan.value = ""
 
-    def action_quantity(self) -> None:
+    async def action_quantity(self) -> None:
         """Change the quantity of the highlighted line (a number in the scan field sets it)."""
+        scan = self.query_one(ScanInput)
+        await scan.settle()
         index = self.cart_table.selected_index
         if index is None:
+            self.message.error(_("The cart is empty: scan a product first"))
             return
-        scan = self.query_one(ScanInput)
         if scan.value.strip():
             text, scan.value = scan.value, ""
-            self._set_quantity(index, text)
+            error = self._set_quantity(index, text)
+            if error:
+                self.message.error(error)
             return
         line = self.register.cart().lines[index]
-        self.app.push_screen(
-            QuantityModal(line.name, line.qty), lambda text: self._set_quantity(index, text)
+        await self.app.push_screen(
+            QuantityModal(line.name, line.qty, lambda text: self._set_quantity(index, text))
         )
 
-    def _set_quantity(self, index: int, text: str | None) -> None:
-        if text is None:
-            return
+    def _set_quantity(self, index: int, text: str) -> str | None:
+        """Set line ``index`` to the typed quantity; the reason it cannot be, if so."""
         try:
             cart = self.register.set_quantity(index, text)
         except InputError as exc:
-            self.message.error(str(exc))
-            return
+            return str(exc)
         self.refresh_cart(cart)
         line = cart.lines[index]
         self.message.info(_("{name}: quantity {qty}").format(name=line.name, qty=line.qty))
+        return None
 
-    def action_remove_line(self) -> None:
+    async def action_remove_line(self) -> None:
         """Take the highlighted line off the cart."""
+        await self.query_one(ScanInput).settle()
         index = self.cart_table.selected_index
         if index is None:
+            self.message.error(_("The cart is empty: scan a product first"))
             return
         name = self.register.cart().lines[index].name
         self.refresh_cart(self.register.remove_line(index))
         self.message.info(_("Removed {name}").format(name=name))
 
-    def action_clear_cart(self) -> None:
+    async def action_clear_cart(self) -> None:
         """Empty the cart, after confirming."""
+        await self.query_one(ScanInput).settle()
         lines = len(self.register.cart().lines)
         if not lines:
             return
         question = _("Clear the whole cart ({n} lines)?").format(n=lines)
-        self.app.push_screen(ConfirmModal(question, key="f10"), self._cleared)
+        await self.app.push_screen(ConfirmModal(question, "f10", self._clear))
 
-    def _cleared(self, confirmed: bool | None) -> None:
-        if confirmed:
-            self.refresh_cart(self.register.clear_cart())
-            self.message.info(_("Cart cleared"))
+    def _clear(self) -> None:
+        self.refresh_cart(self.register.clear_cart())
+        self.message.info(_("Cart cleared"))
 
-    def action_pay(self) -> None:
-        """Take payment for the cart."""
+    async def action_pay(self) -> None:
+        """Take payment for the cart (F12 then Enter at once still pays: see open_search)."""
+        await self.query_one(ScanInput).settle()
         try:
             tendering = self.register.start_payment()
         except InputError as exc:
             self.message.error(str(exc))
             return
-        self.app.push_screen(PaymentModal(tendering), self._paid)
+        await self.app.push_screen(PaymentModal(tendering, self._complete), self._payment_closed)
 
-    def _paid(self, tendering: Tendering | None) -> None:
-        if tendering is None:
-            self.message.info(_("Payment cancelled: the cart is unchanged"))
-            return
+    def _complete(self, tendering: Tendering) -> str | None:
+        """Store the paid sale; the reason it cannot be stored, if so."""
         try:
             sale = self.register.complete(tendering)
         except InputError as exc:
-            self.message.error(_("Sale not completed: {error}").format(error=exc))
-            return
+            return _("Sale not completed: {error}").format(error=exc)
         self.last_sale = sale
         self.refresh_cart(self.register.cart())
         self.query_one(LastSalePanel).show(sale)
@@ -242,3 +251,8 @@ class CheckoutScreen(Screen[None]):
                 number=sale.number, change=format_fen(sale.change_fen)
             )
         )
+        return None
+
+    def _payment_closed(self, completed: bool | None) -> None:
+        if not completed:
+            self.message.info(_("Payment cancelled: the cart is unchanged"))

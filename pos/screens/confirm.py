@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -13,16 +15,19 @@ from pos.screens.common import localize_bindings
 
 
 class ConfirmModal(ModalScreen[bool]):
-    """Press ``key`` again to confirm; Esc to cancel."""
+    """Press ``key`` again to run ``on_confirm``; Esc to cancel."""
 
-    BINDINGS = [Binding("escape", "answer(False)", N_("Cancel"), id="cancel")]
+    BINDINGS = [Binding("escape", "answer(False)", N_("Cancel"), id="cancel", priority=True)]
 
-    def __init__(self, question: str, key: str) -> None:
+    def __init__(self, question: str, key: str, on_confirm: Callable[[], None]) -> None:
         super().__init__()
-        self._bindings.bind(key, "answer(True)", N_("Confirm"), key_display=key.upper())
+        self._bindings.bind(
+            key, "answer(True)", N_("Confirm"), key_display=key.upper(), priority=True
+        )
         localize_bindings(self)
         self.question = question
         self.key = key
+        self.on_confirm = on_confirm
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box small"):
@@ -32,6 +37,8 @@ class ConfirmModal(ModalScreen[bool]):
             )
         yield Footer()
 
-    def action_answer(self, yes: bool) -> None:
-        """Close with the answer."""
-        self.dismiss(yes)
+    async def action_answer(self, yes: bool) -> None:
+        """Close with the answer, acting on a yes first."""
+        if yes:
+            self.on_confirm()
+        await self.dismiss(yes)

@@ -34,8 +34,8 @@ class HelpModal(ModalScreen[None]):
     """The keys table."""
 
     BINDINGS = [
-        Binding("escape", "close", N_("Close"), id="close"),
-        Binding("f1", "close", N_("Close"), id="close-f1", show=False),
+        Binding("escape", "close", N_("Close"), id="close", priority=True),
+        Binding("f1", "close", N_("Close"), id="close-f1", show=False, priority=True),
     ]
 
     def __init__(self, screen: Screen[Any]) -> None:

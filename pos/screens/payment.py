@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.table import Table
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Footer, Label, Static
 
 from pos.enums import Tender
 from pos.i18n import N_, _
@@ -18,6 +19,10 @@ from pos.screens.common import localize_bindings
 from pos.services.codes import InputError
 from pos.services.tendering import Tendering
 from pos.widgets.message_bar import MessageBar
+from pos.widgets.ordered_input import OrderedInput
+
+Complete = Callable[[Tendering], str | None]
+"""Stores the paid sale; returns why it could not, or None."""
 
 
 def tender_name(tender: Tender) -> str:
@@ -32,35 +37,46 @@ def tender_name(tender: Tender) -> str:
     return names[tender]
 
 
-class PaymentModal(ModalScreen[Tendering | None]):
-    """Enter pays cash (empty = the exact rest); function keys pay by other tenders."""
+class PaymentModal(ModalScreen[bool]):
+    """Enter pays cash (empty = the exact rest); function keys pay by other tenders.
+
+    When the tenders cover the total, ``complete`` stores the sale and the
+    modal closes with True; Esc closes it with False and stores nothing.
+    """
 
     BINDINGS = [
-        Binding("f5", "tender('card')", N_("Card"), id="tender-card"),
-        Binding("f6", "tender('wechat')", N_("WeChat"), id="tender-wechat"),
-        Binding("f7", "tender('alipay')", N_("Alipay"), id="tender-alipay"),
-        Binding("f8", "tender('insurance')", N_("Insurance"), id="tender-insurance"),
-        Binding("f4", "undo", N_("Undo tender"), id="undo-tender"),
-        Binding("escape", "cancel", N_("Cancel"), id="cancel-payment"),
+        Binding("enter", "tender('cash')", N_("Cash"), id="tender-cash", priority=True),
+        Binding("f5", "tender('card')", N_("Card"), id="tender-card", priority=True),
+        Binding("f6", "tender('wechat')", N_("WeChat"), id="tender-wechat", priority=True),
+        Binding("f7", "tender('alipay')", N_("Alipay"), id="tender-alipay", priority=True),
+        Binding("f8", "tender('insurance')", N_("Insurance"), id="tender-insurance", priority=True),
+        Binding("f4", "undo", N_("Undo tender"), id="undo-tender", priority=True),
+        Binding("escape", "cancel", N_("Cancel"), id="cancel-payment", priority=True),
     ]
 
-    def __init__(self, tendering: Tendering) -> None:
+    def __init__(self, tendering: Tendering, complete: Complete) -> None:
         super().__init__()
         localize_bindings(self)
         self.tendering = tendering
+        self.complete = complete
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box", id="payment-box"):
             yield Label(_("Payment"), classes="modal-title")
             yield Static(id="payment-summary")
             yield Label(_("Cash tendered (Enter; empty = exact amount), or an amount and F5–F8:"))
-            yield Input(placeholder="0.00", id="amount")
+            yield OrderedInput(placeholder="0.00", id="amount")
             yield MessageBar(id="payment-message")
         yield Footer()
 
     def on_mount(self) -> None:
         self.show_summary()
-        self.query_one(Input).focus()
+        self.field.focus()
+
+    @property
+    def field(self) -> OrderedInput:
+        """The amount field."""
+        return self.query_one(OrderedInput)
 
     def show_summary(self) -> None:
         """Total, tenders so far and what remains."""
@@ -82,7 +98,7 @@ class PaymentModal(ModalScreen[Tendering | None]):
         self.query_one("#payment-summary", Static).update(table)
 
     def _amount(self) -> int | None:
-        text = self.query_one(Input).value.strip()
+        text = self.field.value.strip()
         if not text:
             return None
         try:
@@ -92,37 +108,37 @@ class PaymentModal(ModalScreen[Tendering | None]):
                 _("Not an amount: {text} (e.g. 50 or 12.50)").format(text=text)
             ) from None
 
-    def _record(self, tender: Tender) -> None:
-        field = self.query_one(Input)
+    async def action_tender(self, tender: str) -> None:
+        """Pay the typed amount (or the rest) by ``tender``; complete the sale when paid."""
+        await self.field.settle()
         message = self.query_one(MessageBar)
+        if self.tendering.is_paid:
+            return  # paid already; the sale could not be stored (see the message)
         try:
-            payment = self.tendering.add(tender, self._amount())
+            payment = self.tendering.add(Tender(tender), self._amount())
         except InputError as exc:
             message.error(str(exc))
             return
-        field.value = ""
+        self.field.value = ""
         self.show_summary()
-        if self.tendering.is_paid:
-            self.dismiss(self.tendering)
-            return
-        message.info(
-            _("{tender} ¥{amount} recorded; ¥{rest} to pay").format(
-                tender=tender_name(tender),
-                amount=format_fen(payment.amount_fen),
-                rest=format_fen(self.tendering.remaining_fen),
+        if not self.tendering.is_paid:
+            message.info(
+                _("{tender} ¥{amount} recorded; ¥{rest} to pay").format(
+                    tender=tender_name(payment.tender),
+                    amount=format_fen(payment.amount_fen),
+                    rest=format_fen(self.tendering.remaining_fen),
+                )
             )
-        )
+            return
+        error = self.complete(self.tendering)
+        if error:
+            message.error(error + "  " + _("Esc returns to the cart."))
+            return
+        await self.dismiss(True)
 
-    @on(Input.Submitted, "#amount")
-    def cash(self) -> None:
-        self._record(Tender.CASH)
-
-    def action_tender(self, tender: str) -> None:
-        """Pay the typed amount (or the rest) by ``tender``."""
-        self._record(Tender(tender))
-
-    def action_undo(self) -> None:
+    async def action_undo(self) -> None:
         """Take back the last tender."""
+        await self.field.settle()
         removed = self.tendering.undo()
         if removed is not None:
             self.show_summary()
@@ -132,6 +148,7 @@ class PaymentModal(ModalScreen[Tendering | None]):
                 )
             )
 
-    def action_cancel(self) -> None:
+    async def action_cancel(self) -> None:
         """Back to the cart; nothing is stored."""
-        self.dismiss(None)
+        await self.field.settle()
+        await self.dismiss(False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -16,30 +18,41 @@ from pos.screens.common import localize_bindings
 from pos.services.register import RegisterService
 from pos.services.views import ProductView
 from pos.widgets.cart_table import CLASS_MARK
+from pos.widgets.ordered_input import OrderedInput
+
+Choose = Callable[[int], str | None]
+"""Adds the chosen product; returns why it could not, or None."""
 
 
-class SearchModal(ModalScreen[int | None]):
-    """Type to search; ↑/↓ choose; Enter adds the chosen product; Esc closes."""
+class SearchModal(ModalScreen[bool]):
+    """Type to search; ↑/↓ choose; Enter adds the chosen product; Esc closes.
+
+    A product the register refuses (out of stock, expired) is explained here and
+    the cashier can choose another.
+    """
 
     BINDINGS = [
-        Binding("escape", "close", N_("Close"), id="close"),
-        Binding("up", "cursor(-1)", N_("Up"), id="result-up", show=False),
-        Binding("down", "cursor(1)", N_("Down"), id="result-down", show=False),
+        Binding("enter", "choose", N_("Add"), id="add-chosen", priority=True),
+        Binding("escape", "close", N_("Close"), id="close", priority=True),
+        Binding("up", "cursor(-1)", N_("Up"), id="result-up", show=False, priority=True),
+        Binding("down", "cursor(1)", N_("Down"), id="result-down", show=False, priority=True),
         Binding("pageup", "cursor(-10)", N_("Page up"), id="result-page-up", show=False),
         Binding("pagedown", "cursor(10)", N_("Page down"), id="result-page-down", show=False),
     ]
 
-    def __init__(self, register: RegisterService, query: str = "") -> None:
+    def __init__(self, register: RegisterService, query: str, choose: Choose) -> None:
         super().__init__()
         localize_bindings(self)
         self.register = register
+        self.choose = choose
         self.initial_query = query
         self.results: list[ProductView] = []
+        self.shown_query: str | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-box", classes="modal-box"):
             yield Label(_("Search products"), classes="modal-title")
-            yield Input(
+            yield OrderedInput(
                 value=self.initial_query,
                 placeholder=_("name, pinyin initials (gmlkl), English name, SKU or barcode"),
                 id="search-query",
@@ -57,7 +70,7 @@ class SearchModal(ModalScreen[int | None]):
         table.add_column(_("Price"), key="price", width=9)
         table.add_column(_("Stock"), key="stock", width=6)
         table.add_column("SKU", key="sku", width=8)
-        self.query_one(Input).focus()
+        self.query_one(OrderedInput).focus()
         self.run_search(self.initial_query)
 
     @on(Input.Changed, "#search-query")
@@ -65,7 +78,10 @@ class SearchModal(ModalScreen[int | None]):
         self.run_search(event.value)
 
     def run_search(self, query: str) -> None:
-        """Show the products matching ``query``."""
+        """Show the products matching ``query`` (once per query)."""
+        if query == self.shown_query:
+            return
+        self.shown_query = query
         self.results = self.register.search(query)
         table = self.query_one(DataTable)
         table.clear()
@@ -92,19 +108,30 @@ class SearchModal(ModalScreen[int | None]):
         else:
             status.update(_("{n} found: ↑/↓ to choose, Enter to add").format(n=len(self.results)))
 
-    def action_cursor(self, step: int) -> None:
+    async def action_cursor(self, step: int) -> None:
         """Move the chosen result."""
+        field = self.query_one(OrderedInput)
+        await field.settle()
+        self.run_search(field.value)
         table = self.query_one(DataTable)
         if table.row_count:
             table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
 
-    @on(Input.Submitted, "#search-query")
-    def choose(self) -> None:
-        table = self.query_one(DataTable)
+    async def action_choose(self) -> None:
+        """Add the chosen product, and close unless the register refuses it."""
+        field = self.query_one(OrderedInput)
+        await field.settle()
+        self.run_search(field.value)  # the results may not have caught up with fast typing
         if not self.results:
             return
-        self.dismiss(self.results[table.cursor_row].id)
+        error = self.choose(self.results[self.query_one(DataTable).cursor_row].id)
+        if error:
+            self.query_one("#search-status", Label).update(error)
+            self.app.bell()
+            return
+        await self.dismiss(True)
 
-    def action_close(self) -> None:
+    async def action_close(self) -> None:
         """Close without adding anything."""
-        self.dismiss(None)
+        await self.query_one(OrderedInput).settle()
+        await self.dismiss(False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
 from pos.enums import DrugClass
 from pos.i18n import _
@@ -24,13 +25,29 @@ class CartTable(DataTable[str | Text]):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.can_focus = False
 
+    FIXED_WIDTHS = {"no": 3, "spec": 14, "qty": 5, "price": 9, "total": 10}
+
     def on_mount(self) -> None:
-        self.add_column("#", key="no", width=3)
-        self.add_column(_("Name"), key="name", width=28)
-        self.add_column(_("Spec"), key="spec", width=14)
-        self.add_column(_("Qty"), key="qty", width=5)
-        self.add_column(_("Price"), key="price", width=9)
-        self.add_column(_("Total"), key="total", width=10)
+        widths = self.FIXED_WIDTHS
+        self.add_column("#", key="no", width=widths["no"])
+        self.add_column(_("Name"), key="name", width=self._name_width())
+        self.add_column(_("Spec"), key="spec", width=widths["spec"])
+        self.add_column(_("Qty"), key="qty", width=widths["qty"])
+        self.add_column(_("Price"), key="price", width=widths["price"])
+        self.add_column(_("Total"), key="total", width=widths["total"])
+
+    def _name_width(self) -> int:
+        """The name column takes what the fixed columns leave (at least 12 cells)."""
+        padding = 2 * self.cell_padding * (len(self.FIXED_WIDTHS) + 1)
+        scrollbar = 2
+        return max(12, self.size.width - sum(self.FIXED_WIDTHS.values()) - padding - scrollbar)
+
+    def on_resize(self) -> None:
+        column = self.columns.get(ColumnKey("name"))
+        if column is not None and column.width != self._name_width():
+            column.width = self._name_width()
+            self._require_update_dimensions = True
+            self.refresh()
 
     def show(self, cart: CartView) -> None:
         """Show ``cart``, moving the cursor to its last changed line."""
