@@ -65,6 +65,7 @@ def build_app(
         store_code=settings.store.code,
         register_id=settings.register.id,
         timezone=settings.store.timezone,
+        near_expiry_days=settings.store.near_expiry_days,
     )
     return PosApp(RegisterService(sessions, identity, clock), settings, notice)
 

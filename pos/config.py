@@ -51,6 +51,8 @@ class StoreSettings(_Section):
     code: str = Field(default="001", pattern=r"^[A-Za-z0-9]{1,8}$")
     timezone: str = "Asia/Shanghai"
     currency: Literal["CNY"] = "CNY"
+    near_expiry_days: int = Field(default=180, ge=0, le=3650)
+    """Stock expiring within this many days is pointed out to the customer (PHARMACY.md)."""
 
     @field_validator("timezone")
     @classmethod

@@ -31,7 +31,7 @@ def cart_rows(app: PosApp) -> list[tuple[str, str]]:
     rows = []
     for index in range(table.row_count):
         row = table.get_row_at(index)
-        rows.append((str(row[1]).split(" [")[0], str(row[3])))
+        rows.append((str(row[1]).split(" [")[0], str(row[4])))
     return rows
 
 
@@ -319,3 +319,14 @@ async def test_search_explains_a_refused_product_and_stays_open(app: PosApp) -> 
         await pilot.press("escape")
         assert isinstance(app.screen, CheckoutScreen)
         assert cart_rows(app) == []
+
+
+async def test_near_expiry_stock_is_pointed_out(
+    app: PosApp, demo_sessions: sessionmaker[Session]
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await scan(pilot, barcode_of(demo_sessions, "P00001"))  # first lot: 120 days left
+        assert "Expires 2026-07-08 (in 120 days): tell the customer" in message(app)
+        assert "2026-07-08" in screen_text(app)  # the expiry column
+        await scan(pilot, barcode_of(demo_sessions, "P00063"))  # a good lot far away
+        assert "Expires" not in message(app)

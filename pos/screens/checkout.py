@@ -92,7 +92,7 @@ class CheckoutScreen(Screen[None]):
 
     def refresh_cart(self, cart: CartView) -> None:
         """Show ``cart`` in the table and the totals."""
-        self.cart_table.show(cart)
+        self.cart_table.show(cart, self.register.near_expiry)
         self.query_one(TotalsPanel).show(cart)
 
     # -- scanning ---------------------------------------------------------
@@ -113,11 +113,7 @@ class CheckoutScreen(Screen[None]):
             self.message.error(str(exc))
             return
         self.refresh_cart(cart)
-        line = cart.lines[cart.last_index or 0]
-        self.message.info(
-            _("Added {name} × {qty}").format(name=line.name, qty=line.qty)
-            + f"   ¥{format_fen(line.total_fen)}"
-        )
+        self.announce_added(cart)
 
     # -- actions ----------------------------------------------------------
     async def action_help(self) -> None:
@@ -156,9 +152,25 @@ class CheckoutScreen(Screen[None]):
         except InputError as exc:
             return str(exc)
         self.refresh_cart(cart)
-        line = cart.lines[cart.last_index or 0]
-        self.message.info(_("Added {name} × {qty}").format(name=line.name, qty=line.qty))
+        self.announce_added(cart)
         return None
+
+    def announce_added(self, cart: CartView) -> None:
+        """Say what was added, and point out stock that expires soon."""
+        line = cart.lines[cart.last_index or 0]
+        text = _("Added {name} × {qty}").format(name=line.name, qty=line.qty)
+        text += f"   ¥{format_fen(line.total_fen)}"
+        days = self.register.near_expiry(line.next_expiry)
+        if days is None or line.next_expiry is None:
+            self.message.info(text)
+            return
+        self.message.warning(
+            text
+            + "   "
+            + _("Expires {date} (in {days} days): tell the customer").format(
+                date=line.next_expiry.isoformat(), days=days
+            )
+        )
 
     async def action_cursor(self, step: int) -> None:
         """Move the highlighted line."""

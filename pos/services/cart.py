@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from pos.enums import DrugClass
 from pos.i18n import _
@@ -24,6 +25,7 @@ class CartLine:
     drug_class: DrugClass
     qty: int = 1
     discount_fen: int = 0
+    next_expiry: date | None = None
 
     @property
     def total_fen(self) -> int:
@@ -42,6 +44,7 @@ class CartLine:
             discount_fen=self.discount_fen,
             total_fen=self.total_fen,
             drug_class=self.drug_class,
+            next_expiry=self.next_expiry,
         )
 
 
@@ -75,6 +78,7 @@ class Cart:
             if existing.qty + line.qty > MAX_QTY:
                 raise InputError(_("A line holds at most 9999 units"))
             existing.qty += line.qty
+            existing.next_expiry = line.next_expiry
         self.last_index = index
         return index
 

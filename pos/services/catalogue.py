@@ -19,6 +19,8 @@ class StockLevel:
 
     sellable: int
     expired: int
+    next_expiry: date | None = None
+    """The expiry of the lot sold first (first-expiring-first), if any."""
 
 
 def find_by_code(session: Session, code: str) -> tuple[Product, str] | None:
@@ -52,8 +54,11 @@ def stock_level(session: Session, product_id: int, today: date) -> StockLevel:
     """How many units of a product can be sold today, and how many are expired."""
     sellable = func.coalesce(func.sum(Lot.quantity).filter(Lot.expiry >= today), 0)
     expired = func.coalesce(func.sum(Lot.quantity).filter(Lot.expiry < today), 0)
-    row = session.execute(select(sellable, expired).where(Lot.product_id == product_id)).one()
-    return StockLevel(int(row[0]), int(row[1]))
+    next_expiry = func.min(Lot.expiry).filter(Lot.expiry >= today, Lot.quantity > 0)
+    row = session.execute(
+        select(sellable, expired, next_expiry).where(Lot.product_id == product_id)
+    ).one()
+    return StockLevel(int(row[0]), int(row[1]), row[2])
 
 
 def search_statement(query: str, limit: int) -> Select[Product]:

@@ -46,6 +46,7 @@ class RegisterIdentity:
     store_code: str
     register_id: str
     timezone: str = "Asia/Shanghai"
+    near_expiry_days: int = 180
 
 
 class RegisterService:
@@ -67,6 +68,13 @@ class RegisterService:
     def now(self) -> datetime:
         """Now, in UTC."""
         return self._clock().astimezone(UTC)
+
+    def near_expiry(self, expiry: date | None) -> int | None:
+        """Days left when ``expiry`` is near enough to tell the customer, else None."""
+        if expiry is None:
+            return None
+        days = (expiry - self.today()).days
+        return days if days <= self.identity.near_expiry_days else None
 
     def today(self) -> date:
         """The store's local date: the business day, and what expiry is judged against."""
@@ -182,7 +190,9 @@ class RegisterService:
             raise NotACode(code, qty)
         return product
 
-    def _check_stock(self, session: Session, product_id: int, name: str, qty: int) -> None:
+    def _check_stock(
+        self, session: Session, product_id: int, name: str, qty: int
+    ) -> catalogue.StockLevel:
         level = catalogue.stock_level(session, product_id, self.today())
         if level.sellable == 0 and level.expired > 0:
             raise InputError(
@@ -196,10 +206,11 @@ class RegisterService:
             raise InputError(
                 _("Only {available} of {name} in stock").format(available=level.sellable, name=name)
             )
+        return level
 
     def _add(self, session: Session, product: Product, qty: int, barcode: str | None) -> None:
         in_cart = self._cart.qty_of(product.id)
-        self._check_stock(session, product.id, product.name, in_cart + qty)
+        level = self._check_stock(session, product.id, product.name, in_cart + qty)
         self._cart.add(
             CartLine(
                 product_id=product.id,
@@ -211,6 +222,7 @@ class RegisterService:
                 unit_price_fen=product.price_fen,
                 drug_class=product.drug_class,
                 qty=qty,
+                next_expiry=level.next_expiry,
             )
         )
 

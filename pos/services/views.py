@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from pos.enums import DrugClass, Tender
 
@@ -37,6 +38,8 @@ class CartLineView:
     discount_fen: int
     total_fen: int
     drug_class: DrugClass
+    next_expiry: date | None = None
+    """Expiry of the lot this line is sold from first."""
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+
 from rich.text import Text
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
@@ -25,13 +28,14 @@ class CartTable(DataTable[str | Text]):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.can_focus = False
 
-    FIXED_WIDTHS = {"no": 3, "spec": 14, "qty": 5, "price": 9, "total": 10}
+    FIXED_WIDTHS = {"no": 3, "spec": 14, "expiry": 10, "qty": 5, "price": 9, "total": 10}
 
     def on_mount(self) -> None:
         widths = self.FIXED_WIDTHS
         self.add_column("#", key="no", width=widths["no"])
         self.add_column(_("Name"), key="name", width=self._name_width())
         self.add_column(_("Spec"), key="spec", width=widths["spec"])
+        self.add_column(_("Expiry"), key="expiry", width=widths["expiry"])
         self.add_column(_("Qty"), key="qty", width=widths["qty"])
         self.add_column(_("Price"), key="price", width=widths["price"])
         self.add_column(_("Total"), key="total", width=widths["total"])
@@ -49,8 +53,11 @@ class CartTable(DataTable[str | Text]):
             self._require_update_dimensions = True
             self.refresh()
 
-    def show(self, cart: CartView) -> None:
-        """Show ``cart``, moving the cursor to its last changed line."""
+    def show(self, cart: CartView, near_expiry: Callable[[date | None], int | None]) -> None:
+        """Show ``cart``, moving the cursor to its last changed line.
+
+        ``near_expiry`` gives the days left for stock that expires soon, marked on the line.
+        """
         self.clear()
         for number, line in enumerate(cart.lines, start=1):
             mark = CLASS_MARK.get(line.drug_class)
@@ -59,10 +66,14 @@ class CartTable(DataTable[str | Text]):
                 name.append(
                     f" [{mark}]", style="bold red" if line.drug_class is DrugClass.RX else ""
                 )
+            expiry = Text(line.next_expiry.isoformat() if line.next_expiry else "")
+            if near_expiry(line.next_expiry) is not None:
+                expiry.stylize("bold yellow")
             self.add_row(
                 str(number),
                 name,
                 line.spec,
+                expiry,
                 Text(str(line.qty), justify="right"),
                 Text(format_fen(line.unit_price_fen), justify="right"),
                 Text(format_fen(line.total_fen), justify="right"),

@@ -13,6 +13,7 @@ class MessageBar(Static):
     MessageBar.-error { background: $error 30%; color: $text; text-style: bold; }
     MessageBar.-info { color: $text-muted; }
     MessageBar.-success { background: $success 25%; color: $text; }
+    MessageBar.-warning { background: $warning 30%; color: $text; text-style: bold; }
     """
 
     def info(self, text: str) -> None:
@@ -22,6 +23,10 @@ class MessageBar(Static):
     def success(self, text: str) -> None:
         """Something done."""
         self._show(text, "-success")
+
+    def warning(self, text: str) -> None:
+        """Something done that the cashier must act on."""
+        self._show(text, "-warning")
 
     def error(self, text: str) -> None:
         """Something refused: nothing changed."""
