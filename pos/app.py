@@ -8,11 +8,15 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 from textual.app import App, SystemCommand
 from textual.screen import Screen
+from textual.worker import WorkerState
 
+from pos.bootstrap import print_profile
 from pos.config import Settings
 from pos.i18n import _
+from pos.messages import PrinterStatusChanged, PrintRetryRequested, ReceiptQueued
 from pos.screens.checkout import CheckoutScreen
 from pos.screens.common import localize_bindings
+from pos.services.printing import PrinterStatus, Sender
 from pos.services.register import Clock, RegisterIdentity, RegisterService, system_clock
 
 
@@ -34,11 +38,49 @@ class PosApp(App[None]):
         self.notice = notice
         self.title = settings.store.name
         self.sub_title = _("Register {register}").format(register=settings.register.id)
+        self.printer_status = PrinterStatus(settings.printer.uri, 0)
 
     def on_mount(self) -> None:
         self.push_screen(CheckoutScreen(self.register))
         if self.notice:
             self.notify(self.notice, timeout=8)
+        self.set_interval(self.settings.printer.retry_seconds, self.kick_printer)
+        self.kick_printer()
+
+    # -- printing ---------------------------------------------------------
+    def kick_printer(self) -> None:
+        """Send waiting receipts in a worker thread; the register never waits on the printer.
+
+        One pass runs at a time; at most one more waits behind it, so a receipt
+        queued while a pass ends is not left for the next retry.
+        """
+        busy = [
+            worker
+            for worker in self.workers
+            if worker.group == "printer"
+            and worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
+        ]
+        if len(busy) < 2:
+            self.run_worker(self._print_pending, thread=True, group="printer", exit_on_error=False)
+
+    def _print_pending(self) -> None:
+        try:
+            status = self.register.print_pending()
+        except Exception as exc:  # a locked or broken database must not stop the register
+            status = PrinterStatus(self.settings.printer.uri, -1, str(exc))
+        self.post_message(PrinterStatusChanged(status))
+
+    def on_receipt_queued(self, _message: ReceiptQueued) -> None:
+        self.kick_printer()
+
+    def on_print_retry_requested(self, _message: PrintRetryRequested) -> None:
+        self.kick_printer()
+
+    def on_printer_status_changed(self, message: PrinterStatusChanged) -> None:
+        self.printer_status = message.status
+        for screen in self.screen_stack:
+            if isinstance(screen, CheckoutScreen):
+                screen.show_printer_status(message.status)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The palette offers every key of the screen as "Area: Action"."""
@@ -59,6 +101,7 @@ def build_app(
     sessions: sessionmaker[Session],
     clock: Clock = system_clock,
     notice: str | None = None,
+    send: Sender | None = None,
 ) -> PosApp:
     """The app as the ``pos`` command builds it (tests use the same factory)."""
     identity = RegisterIdentity(
@@ -67,7 +110,8 @@ def build_app(
         timezone=settings.store.timezone,
         near_expiry_days=settings.store.near_expiry_days,
     )
-    return PosApp(RegisterService(sessions, identity, clock), settings, notice)
+    register = RegisterService(sessions, identity, clock, print_profile(settings), send)
+    return PosApp(register, settings, notice)
 
 
 def run_register(settings: Settings) -> int:

@@ -12,6 +12,7 @@ from pos.config import Settings
 from pos.db import make_engine, make_session_factory, open_database, upgrade
 from pos.i18n import _
 from pos.services.demo import catalogue_is_empty, load_demo
+from pos.services.printing import PrintProfile, StoreHeader
 
 
 def open_store(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
@@ -51,3 +52,20 @@ def ensure_store(settings: Settings) -> tuple[Engine, sessionmaker[Session], str
         message = init_store(settings, demo=True)
     engine, sessions = open_store(settings)
     return engine, sessions, message
+
+
+def print_profile(settings: Settings) -> PrintProfile:
+    """How this register prints, from its settings."""
+    store, printer = settings.store, settings.printer
+    return PrintProfile(
+        store=StoreHeader(store.name, store.address, store.phone, store.tax_id),
+        uri=printer.uri,
+        paper_width=printer.paper_width,
+        encoding=printer.encoding,
+        chinese_commands=printer.chinese_commands,
+        cash_drawer=printer.cash_drawer,
+        timeout=printer.timeout,
+        language=printer.language,
+        footer=printer.footer,
+        timezone=store.timezone,
+    )

@@ -10,11 +10,15 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from pos import __version__, i18n
 from pos.config import ConfigError, Settings, load_settings
 from pos.i18n import _
+
+if TYPE_CHECKING:
+    import printer
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -29,13 +33,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="pos",
-        description="Pharmacy register: sell at the counter, set up a store, import and export.",
+        description=(
+            "Pharmacy register: sell at the counter, set up a store, import and export, "
+            "print receipts."
+        ),
         epilog="Without a command, 'pos' runs the register. Exit codes: 0 done, "
         "1 a reported failure, 2 usage or configuration error.",
     )
     parser.add_argument("--config", metavar="PATH", help="configuration file (TOML)")
     parser.add_argument("--db", metavar="PATH", help="store database (SQLite file)")
-    parser.add_argument("--printer", metavar="URI", help="receipt printer URI (e.g. none)")
+    parser.add_argument(
+        "--printer",
+        metavar="URI",
+        help="receipt printer: tcp://HOST:9100, usb://VID:PID, serial:///dev/ttyUSB0, "
+        "file:///PATH or none",
+    )
     parser.add_argument("--version", action="version", version=f"pos {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -66,6 +78,22 @@ def build_parser() -> argparse.ArgumentParser:
     sales.add_argument("--output", "-o", metavar="FILE", type=Path, help="write here, not stdout")
     stock = what.add_parser("stock", parents=[common], help="lots on hand: sku,lot,expiry,quantity")
     stock.add_argument("--output", "-o", metavar="FILE", type=Path, help="write here, not stdout")
+
+    with_printer = argparse.ArgumentParser(add_help=False, parents=[common])
+    with_printer.add_argument(
+        "--printer", metavar="URI", default=argparse.SUPPRESS, help="receipt printer URI"
+    )
+    printers = commands.add_parser("printer", help="the receipt printer")
+    what = printers.add_subparsers(dest="what", metavar="WHAT", required=True)
+    what.add_parser(
+        "test",
+        parents=[with_printer],
+        help="print a test page (Chinese and English, a QR code, the URI and encoding)",
+    )
+    reprint = commands.add_parser(
+        "reprint", parents=[with_printer], help="print a copy (COPY / 重印) of a stored sale"
+    )
+    reprint.add_argument("number", metavar="SALE_NUMBER", help="e.g. S001-01-20260310-0001")
     return parser
 
 
@@ -89,6 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "init": _init,
         "import": _import,
         "export": _export,
+        "printer": _printer_test,
+        "reprint": _reprint,
     }
     try:
         return handlers[args.command](args, settings)
@@ -170,6 +200,58 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         if args.output:
             out.close()
+    return EXIT_OK
+
+
+def _printer_test(args: argparse.Namespace, settings: Settings) -> int:
+    import printer
+
+    page = printer.test_page(settings.printer.uri, settings.printer.encoding)
+    return _print_now(page, settings)
+
+
+def _reprint(args: argparse.Namespace, settings: Settings) -> int:
+    from pos.bootstrap import open_store, print_profile
+    from pos.services.printing import build_receipt, find_sale
+
+    if not settings.database_path.exists():
+        print(_("No database at {path}").format(path=settings.database_path), file=sys.stderr)
+        return EXIT_FAILED
+    _engine, sessions = open_store(settings)
+    with sessions() as session:
+        sale = find_sale(session, args.number)
+        if sale is None:
+            print(_("No sale numbered {number}").format(number=args.number), file=sys.stderr)
+            return EXIT_FAILED
+        receipt = build_receipt(session, sale, print_profile(settings), copy=True)
+    return _print_now(receipt, settings)
+
+
+def _print_now(receipt: printer.Receipt, settings: Settings) -> int:
+    """Send ``receipt`` straight to the configured printer (``none``: show it)."""
+    import printer
+
+    config = settings.printer
+    uri = printer.parse_printer_uri(config.uri)
+    if isinstance(uri, printer.NoPrinter):
+        print(printer.preview(receipt, printer.columns_for(config.paper_width)))
+        return EXIT_OK
+    data, substituted = printer.render(
+        receipt, config.paper_width, config.encoding, config.chinese_commands
+    )
+    if substituted:
+        print(
+            _("The printer cannot print {chars}: a substitute is printed instead").format(
+                chars=" ".join(substituted)
+            ),
+            file=sys.stderr,
+        )
+    try:
+        printer.send(uri, data, config.timeout)
+    except printer.PrinterError as exc:
+        print(_("Not printed: {error}").format(error=exc), file=sys.stderr)
+        return EXIT_FAILED
+    print(_("Printed on {uri}").format(uri=config.uri))
     return EXIT_OK
 
 

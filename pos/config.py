@@ -83,7 +83,39 @@ class PrinterSettings(_Section):
     """The receipt printer (see DESIGN.md, Printers)."""
 
     uri: str = "none"
+    """``tcp://HOST:PORT``, ``usb://VID:PID``, ``serial:///dev/ttyUSB0?baudrate=9600``,
+    ``file:///path`` or ``none`` (preview only)."""
     paper_width: Literal[58, 80] = 80
+    encoding: Literal["gbk", "gb18030"] = "gbk"
+    chinese_commands: bool = True
+    """Wrap Chinese text in ``FS &`` … ``FS .``; off for printers that start in Chinese mode."""
+    cash_drawer: bool = True
+    """Kick the cash drawer open at the end of a cash sale's receipt."""
+    timeout: float = Field(default=5.0, gt=0, le=60)
+    """Seconds to wait for the printer to connect or take a job."""
+    retry_seconds: int = Field(default=15, ge=1, le=3600)
+    """How often queued receipts are tried again while the printer is failing."""
+    language: str = "zh_CN"
+    """Language of the receipt (zh_CN or en), whatever the screen's."""
+    footer: tuple[str, ...] = ("谢谢惠顾，祝您健康！", "请保留小票，凭小票退换货")
+
+    @field_validator("uri")
+    @classmethod
+    def _known_uri(cls, value: str) -> str:
+        from printer.uri import PrinterUriError, parse_printer_uri
+
+        try:
+            parse_printer_uri(value)
+        except PrinterUriError as exc:
+            raise ValueError(str(exc)) from exc
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        if not value.lower().replace("-", "_").startswith(("zh", "en")):
+            raise ValueError(f"unsupported language {value!r} (use zh_CN or en)")
+        return value
 
 
 # ``register`` names the [register] section; it shadows ABCMeta.register, which

@@ -42,8 +42,13 @@ def setup(locale: str) -> None:
     """Use the catalogue for ``locale`` (``zh_CN`` or ``en``) from now on."""
     global _translation, _current
     _current = normalize(locale)
-    _translation = gettext.translation(
-        DOMAIN, localedir=LOCALE_DIR, languages=[_current], fallback=True
+    _translation = translator(_current)
+
+
+def translator(locale: str) -> gettext.NullTranslations:
+    """The catalogue for ``locale``, whatever the current one (receipts have their own)."""
+    return gettext.translation(
+        DOMAIN, localedir=LOCALE_DIR, languages=[normalize(locale)], fallback=True
     )
 
 

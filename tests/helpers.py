@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import threading
 from typing import Any
 
 from sqlalchemy import select
@@ -68,3 +70,62 @@ def screen_text(app: App[Any]) -> str:
     screen = app.screen
     strips = screen._compositor.render_strips()
     return "\n".join(strip.text for strip in strips)
+
+
+def closed_port() -> int:
+    """A TCP port on 127.0.0.1 that nobody listens on (a printer that is off)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+class PrinterServer:
+    """A network receipt printer on 127.0.0.1: keeps the bytes of each connection as a job."""
+
+    def __init__(self, port: int = 0) -> None:
+        self._socket = socket.socket()
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind(("127.0.0.1", port))
+        self._socket.listen()
+        self._socket.settimeout(0.1)
+        self.port: int = self._socket.getsockname()[1]
+        self.jobs: list[bytes] = []
+        self._changed = threading.Condition()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    @property
+    def uri(self) -> str:
+        """The printer URI of this server."""
+        return f"tcp://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> PrinterServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self._socket.close()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                connection, _address = self._socket.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                connection.settimeout(5)
+                chunks = []
+                while chunk := connection.recv(65536):
+                    chunks.append(chunk)
+            with self._changed:
+                self.jobs.append(b"".join(chunks))
+                self._changed.notify_all()
+
+    def wait_for(self, count: int, timeout: float = 5.0) -> list[bytes]:
+        """The jobs, once ``count`` have arrived (or the timeout passed)."""
+        with self._changed:
+            self._changed.wait_for(lambda: len(self.jobs) >= count, timeout)
+            return list(self.jobs)

@@ -17,12 +17,12 @@ def run(*command: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_ruff_lint() -> None:
-    result = run(sys.executable, "-m", "ruff", "check", "pos", "tests")
+    result = run(sys.executable, "-m", "ruff", "check", "pos", "printer", "tests")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_ruff_format() -> None:
-    result = run(sys.executable, "-m", "ruff", "format", "--check", "pos", "tests")
+    result = run(sys.executable, "-m", "ruff", "format", "--check", "pos", "printer", "tests")
     assert result.returncode == 0, result.stdout + result.stderr
 
 

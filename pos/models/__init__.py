@@ -9,6 +9,7 @@ from pos.models.catalogue import (
     ProductIngredient,
     StockMovement,
 )
+from pos.models.printing import JobKind, JobStatus, PrintJob
 from pos.models.sale import Payment, Sale, SaleLine, SaleLineLot
 
 __all__ = [
@@ -16,8 +17,11 @@ __all__ = [
     "BarcodeKind",
     "Base",
     "DrugClass",
+    "JobKind",
+    "JobStatus",
     "Lot",
     "Payment",
+    "PrintJob",
     "Product",
     "ProductIngredient",
     "Sale",

@@ -9,19 +9,23 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Label
 
 from pos.i18n import N_, _
+from pos.messages import PrintRetryRequested, ReceiptQueued
 from pos.money import format_fen
 from pos.screens.common import localize_bindings
 from pos.screens.confirm import ConfirmModal
 from pos.screens.help import HelpModal
 from pos.screens.payment import PaymentModal
 from pos.screens.quantity import QuantityModal
+from pos.screens.receipt import ReceiptModal
 from pos.screens.search import SearchModal
 from pos.services.codes import InputError, parse_quantity
+from pos.services.printing import PrinterStatus
 from pos.services.register import NotACode, RegisterService
 from pos.services.tendering import Tendering
 from pos.services.views import CartView, CompletedSale
 from pos.widgets.cart_table import CartTable
 from pos.widgets.message_bar import MessageBar
+from pos.widgets.printer_status import PrinterStatusBar
 from pos.widgets.scan_input import ScanInput
 from pos.widgets.totals import LastSalePanel, TotalsPanel
 
@@ -36,6 +40,9 @@ class CheckoutScreen(Screen[None]):
         Binding("f8", "remove_line", N_("Remove"), id="remove-line", priority=True),
         Binding("f10", "clear_cart", N_("Clear"), id="clear-cart", priority=True),
         Binding("f12", "pay", N_("Pay"), id="pay", priority=True),
+        Binding("f6", "reprint", N_("Reprint"), id="reprint", priority=True),
+        Binding("f7", "preview_receipt", N_("Receipt"), id="preview-receipt", priority=True),
+        Binding("f11", "retry_print", N_("Retry print"), id="retry-print", priority=True),
         Binding("up", "cursor(-1)", N_("Line up"), id="line-up", show=False, priority=True),
         Binding("down", "cursor(1)", N_("Line down"), id="line-down", show=False, priority=True),
         Binding(
@@ -56,6 +63,7 @@ class CheckoutScreen(Screen[None]):
             with Vertical(id="side"):
                 yield TotalsPanel(id="totals")
                 yield LastSalePanel(id="last-sale")
+                yield PrinterStatusBar(id="printer-status")
         with Horizontal(id="scan-bar"):
             yield Label(_("Scan / code:"), id="scan-label")
             yield ScanInput(
@@ -70,6 +78,7 @@ class CheckoutScreen(Screen[None]):
         self.refresh_cart(self.register.cart())
         self.query_one(LastSalePanel).show(None)
         self.query_one(MessageBar).info(_("Ready: scan a product"))
+        self.show_printer_status(self.register.printer_status())
         self.focus_scan()
 
     # -- helpers ----------------------------------------------------------
@@ -89,6 +98,10 @@ class CheckoutScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         self.focus_scan()
+
+    def show_printer_status(self, status: PrinterStatus) -> None:
+        """Show the state of the receipt printer."""
+        self.query_one(PrinterStatusBar).show(status)
 
     def refresh_cart(self, cart: CartView) -> None:
         """Show ``cart`` in the table and the totals."""
@@ -258,12 +271,45 @@ class CheckoutScreen(Screen[None]):
         self.last_sale = sale
         self.refresh_cart(self.register.cart())
         self.query_one(LastSalePanel).show(sale)
-        self.message.success(
-            _("Sale {number} completed. Change ¥{change}. Scan the next customer's items.").format(
-                number=sale.number, change=format_fen(sale.change_fen)
-            )
-        )
+        self.post_message(ReceiptQueued())
+        done = _("Sale {number} completed. Change ¥{change}. Scan the next customer's items.")
+        done = done.format(number=sale.number, change=format_fen(sale.change_fen))
+        if sale.receipt_note:
+            self.message.warning(done + "  " + sale.receipt_note)
+        else:
+            self.message.success(done)
         return None
+
+    # -- receipts ---------------------------------------------------------
+    async def action_reprint(self) -> None:
+        """Print a copy (COPY / 重印) of the last receipt."""
+        await self.query_one(ScanInput).settle()
+        self._reprint(None)
+
+    def _reprint(self, number: str | None) -> None:
+        try:
+            number = self.register.reprint(number)
+        except InputError as exc:
+            self.message.error(str(exc))
+            return
+        self.post_message(ReceiptQueued())
+        self.message.info(_("Copy of receipt {number} sent to the printer").format(number=number))
+
+    async def action_preview_receipt(self) -> None:
+        """Show the last receipt on screen, as printed."""
+        await self.query_one(ScanInput).settle()
+        try:
+            number, text = self.register.receipt_preview()
+        except InputError as exc:
+            self.message.error(str(exc))
+            return
+        await self.app.push_screen(ReceiptModal(number, text, lambda: self._reprint(number)))
+
+    async def action_retry_print(self) -> None:
+        """Try the waiting receipts again now."""
+        await self.query_one(ScanInput).settle()
+        self.post_message(PrintRetryRequested())
+        self.message.info(_("Trying the printer again…"))
 
     def _payment_closed(self, completed: bool | None) -> None:
         if not completed:

@@ -17,24 +17,12 @@ from pos.i18n import N_, _
 from pos.money import MoneyError, format_fen, parse_yuan
 from pos.screens.common import localize_bindings
 from pos.services.codes import InputError
-from pos.services.tendering import Tendering
+from pos.services.tendering import Tendering, tender_name
 from pos.widgets.message_bar import MessageBar
 from pos.widgets.ordered_input import OrderedInput
 
 Complete = Callable[[Tendering], str | None]
 """Stores the paid sale; returns why it could not, or None."""
-
-
-def tender_name(tender: Tender) -> str:
-    """The tender as the cashier reads it."""
-    names = {
-        Tender.CASH: _("Cash"),
-        Tender.CARD: _("Bank card"),
-        Tender.WECHAT: _("WeChat Pay"),
-        Tender.ALIPAY: _("Alipay"),
-        Tender.INSURANCE: _("Medical insurance"),
-    }
-    return names[tender]
 
 
 class PaymentModal(ModalScreen[bool]):

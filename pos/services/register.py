@@ -11,14 +11,16 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.i18n import _
-from pos.models import Product
-from pos.services import catalogue
+from pos.models import JobKind, Product, Sale
+from pos.services import catalogue, printing
 from pos.services.cart import Cart, CartLine
 from pos.services.checkout import SaleContext, complete_sale
 from pos.services.codes import TRACE_CODE, InputError, classify_barcode, parse_quantity, parse_scan
+from pos.services.printing import PrinterStatus, PrintProfile, PrintSpooler
 from pos.services.tendering import Tendering
 from pos.services.views import CartView, CompletedSale, ProductView
 
@@ -57,12 +59,17 @@ class RegisterService:
         sessions: sessionmaker[Session],
         identity: RegisterIdentity,
         clock: Clock = system_clock,
+        printing: PrintProfile | None = None,
+        send: printing.Sender | None = None,
     ) -> None:
         self._sessions = sessions
         self.identity = identity
         self._zone = ZoneInfo(identity.timezone)
         self._clock = clock
         self._cart = Cart()
+        self.printing = printing or PrintProfile(timezone=identity.timezone)
+        self._spooler = PrintSpooler(sessions, self.printing, send, self.now)
+        self._reported_chars: set[str] = set()
 
     # -- time -------------------------------------------------------------
     def now(self) -> datetime:
@@ -161,12 +168,68 @@ class RegisterService:
         with self._sessions.begin() as session:
             sale = complete_sale(session, self._cart, tendering, context)
             number = sale.number
+            receipt = printing.queue_receipt(session, sale, self.printing, now)
         self._cart = Cart()
         return CompletedSale(
             number=number,
             total_fen=tendering.total_fen,
             change_fen=tendering.change_fen,
             payments=tuple(tendering.payments),
+            receipt_note=self._substitution_note(receipt.substituted),
+        )
+
+    # -- receipts ---------------------------------------------------------
+    def last_sale_number(self) -> str | None:
+        """The number of the newest sale stored by this register."""
+        with self._sessions() as session:
+            return session.scalar(
+                select(Sale.number)
+                .where(
+                    Sale.store_code == self.identity.store_code,
+                    Sale.register_id == self.identity.register_id,
+                )
+                .order_by(Sale.id.desc())
+                .limit(1)
+            )
+
+    def reprint(self, number: str | None = None) -> str:
+        """Queue a copy (marked COPY / 重印) of sale ``number``, else of the last sale."""
+        with self._sessions.begin() as session:
+            sale = self._sale(session, number)
+            printing.queue_receipt(session, sale, self.printing, self.now(), JobKind.REPRINT)
+            return sale.number
+
+    def receipt_preview(self, number: str | None = None) -> tuple[str, str]:
+        """(sale number, the receipt as printed) of sale ``number``, else of the last sale."""
+        with self._sessions() as session:
+            sale = self._sale(session, number)
+            return sale.number, printing.preview_receipt(session, sale, self.printing)
+
+    def print_pending(self) -> PrinterStatus:
+        """Send the queued receipts in order (called from a worker thread)."""
+        return self._spooler.drain()
+
+    def printer_status(self) -> PrinterStatus:
+        """How many receipts wait, and why, while any do."""
+        return self._spooler.status()
+
+    def _sale(self, session: Session, number: str | None) -> Sale:
+        number = number or self.last_sale_number()
+        sale = printing.find_sale(session, number) if number else None
+        if sale is None:
+            if number is None:
+                raise InputError(_("No sale yet: nothing to print"))
+            raise InputError(_("No sale numbered {number}").format(number=number))
+        return sale
+
+    def _substitution_note(self, substituted: tuple[str, ...]) -> str | None:
+        """Say once which characters the printer cannot print."""
+        new = [char for char in substituted if char not in self._reported_chars]
+        if not new:
+            return None
+        self._reported_chars.update(new)
+        return _("The printer cannot print {chars}: a substitute is printed instead").format(
+            chars=" ".join(new)
         )
 
     # -- helpers ----------------------------------------------------------

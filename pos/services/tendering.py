@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pos.enums import Tender
-from pos.i18n import _
+from pos.i18n import N_, _
 from pos.money import format_fen
 from pos.services.codes import InputError
 from pos.services.views import PaymentView
+
+
+def tender_name(tender: Tender, gettext: Callable[[str], str] = _) -> str:
+    """The tender as the cashier reads it (``gettext`` picks another language)."""
+    names = {
+        Tender.CASH: N_("Cash"),
+        Tender.CARD: N_("Bank card"),
+        Tender.WECHAT: N_("WeChat Pay"),
+        Tender.ALIPAY: N_("Alipay"),
+        Tender.INSURANCE: N_("Medical insurance"),
+    }
+    return gettext(names[tender])
+
 
 MAX_CASH_FEN = 10_000_000  # ¥100,000: more than that in cash is a typing slip
 

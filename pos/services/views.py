@@ -75,3 +75,5 @@ class CompletedSale:
     total_fen: int
     change_fen: int
     payments: tuple[PaymentView, ...]
+    receipt_note: str | None = None
+    """Something the cashier should know about the receipt (characters it cannot print)."""

@@ -28,7 +28,7 @@ class CartTable(DataTable[str | Text]):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.can_focus = False
 
-    FIXED_WIDTHS = {"no": 3, "spec": 14, "expiry": 10, "qty": 5, "price": 9, "total": 10}
+    FIXED_WIDTHS = {"no": 3, "spec": 12, "expiry": 10, "qty": 5, "price": 9, "total": 10}
 
     def on_mount(self) -> None:
         widths = self.FIXED_WIDTHS

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
@@ -42,10 +43,10 @@ class LastSalePanel(Static):
         table = Table.grid(expand=True)
         table.add_column()
         table.add_column(justify="right")
-        table.add_row(_("Sale"), sale.number)
         table.add_row(_("Paid"), "¥" + format_fen(sale.total_fen))
         table.add_row(
             Text(_("CHANGE"), style="bold"),
             Text("¥" + format_fen(sale.change_fen), style="bold reverse"),
         )
-        self.update(table)
+        # The sale number on a line of its own: it is long, and a return needs all of it.
+        self.update(Group(Text(_("Sale")), Text(sale.number, justify="right"), table))

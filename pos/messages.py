@@ -1,0 +1,26 @@
+"""Messages that screens and workers post to the app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from pos.services.printing import PrinterStatus
+
+
+@dataclass
+class ReceiptQueued(Message):
+    """A receipt (or a copy) was stored in the print queue: time to print."""
+
+
+@dataclass
+class PrinterStatusChanged(Message):
+    """The print worker finished a pass over the queue."""
+
+    status: PrinterStatus
+
+
+@dataclass
+class PrintRetryRequested(Message):
+    """The cashier asked to try the waiting receipts again now."""

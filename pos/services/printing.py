@@ -1,0 +1,264 @@
+"""Receipts: built from a stored sale, rendered to ESC/POS bytes, queued, sent in order.
+
+The receipt is rendered and stored as a print job in the sale's own transaction
+(:func:`queue_receipt`), so a sale is never stored without its receipt. The
+:class:`PrintSpooler` sends queued jobs oldest first from a worker thread; a
+job that fails stays queued with its error and is tried again later.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+import printer
+from pos.enums import Tender
+from pos.i18n import N_, translator
+from pos.models import JobKind, JobStatus, PrintJob, Product, Sale
+from pos.services.tendering import tender_name
+from printer.uri import NoPrinter, PrinterUri, parse_printer_uri
+
+Sender = Callable[[PrinterUri, bytes, float], None]
+"""Sends rendered bytes to a printer; raises :class:`printer.PrinterError`."""
+
+# Receipt labels, translated into the receipt's language (not the screen's).
+LABELS = {
+    "title": N_("Sales receipt"),
+    "sale_number": N_("Sale No."),
+    "time": N_("Time"),
+    "register": N_("Register"),
+    "cashier": N_("Cashier"),
+    "subtotal": N_("Subtotal"),
+    "discount": N_("Discount"),
+    "total": N_("TOTAL"),
+    "tendered": N_("Cash tendered"),
+    "change": N_("CHANGE"),
+    "copy": N_("COPY"),
+    "tax_id": N_("Tax ID"),
+    "phone": N_("Tel"),
+}
+
+
+@dataclass(frozen=True)
+class StoreHeader:
+    """The store as printed at the top of a receipt."""
+
+    name: str
+    address: str = ""
+    phone: str = ""
+    tax_id: str = ""
+
+
+@dataclass(frozen=True)
+class PrintProfile:
+    """How this register prints: the printer, the paper and the receipt's language."""
+
+    store: StoreHeader = field(default_factory=lambda: StoreHeader(""))
+    uri: str = "none"
+    paper_width: int = 80
+    encoding: str = "gbk"
+    chinese_commands: bool = True
+    cash_drawer: bool = True
+    timeout: float = 5.0
+    language: str = "zh_CN"
+    footer: tuple[str, ...] = ()
+    timezone: str = "Asia/Shanghai"
+
+
+@dataclass(frozen=True)
+class PrinterStatus:
+    """The print queue as the status bar shows it."""
+
+    uri: str
+    waiting: int
+    error: str | None = None
+    printed: int = 0
+    """Jobs sent by the drain that produced this status."""
+
+
+@dataclass(frozen=True)
+class RenderedReceipt:
+    """A receipt's bytes, and the characters the printer's encoding lacks."""
+
+    data: bytes
+    substituted: tuple[str, ...]
+
+
+def build_receipt(
+    session: Session, sale: Sale, profile: PrintProfile, copy: bool = False
+) -> printer.Receipt:
+    """The receipt document of a stored ``sale``, in the receipt's language."""
+    gettext = translator(profile.language).gettext
+    labels = printer.ReceiptLabels(**{key: gettext(text) for key, text in LABELS.items()})
+    lines = []
+    for line in sale.lines:
+        product = session.get(Product, line.product_id)
+        notes = [product.manufacturer] if product is not None and product.manufacturer else []
+        notes += [
+            gettext("Lot {lot}  Exp. {expiry}").format(lot=lot.lot_number, expiry=lot.expiry)
+            for lot in line.lots
+        ]
+        lines.append(
+            printer.ReceiptLine(
+                name=line.name,
+                spec=line.spec,
+                qty=line.qty,
+                unit_price_fen=line.unit_price_fen,
+                total_fen=line.total_fen,
+                discount_fen=line.discount_fen,
+                notes=tuple(notes),
+            )
+        )
+    cash = [payment for payment in sale.payments if payment.tender is Tender.CASH]
+    local = sale.completed_at.astimezone(ZoneInfo(profile.timezone))
+    return printer.Receipt(
+        store_name=profile.store.name,
+        address=profile.store.address,
+        phone=profile.store.phone,
+        tax_id=profile.store.tax_id,
+        number=sale.number,
+        when=f"{local:%Y-%m-%d %H:%M:%S}",
+        register=sale.register_id,
+        cashier=sale.cashier,
+        lines=tuple(lines),
+        subtotal_fen=sale.subtotal_fen,
+        discount_fen=sale.discount_fen,
+        total_fen=sale.total_fen,
+        tenders=tuple(
+            printer.ReceiptTender(tender_name(payment.tender, gettext), payment.amount_fen)
+            for payment in sale.payments
+        ),
+        change_fen=sale.change_fen,
+        cash_tendered_fen=(
+            sum(payment.tendered_fen or payment.amount_fen for payment in cash) if cash else None
+        ),
+        footer=profile.footer,
+        copy=copy,
+        open_drawer=profile.cash_drawer and bool(cash) and not copy,
+        labels=labels,
+    )
+
+
+def render_receipt(receipt: printer.Receipt, profile: PrintProfile) -> RenderedReceipt:
+    """ESC/POS bytes of ``receipt`` for this register's printer."""
+    data, substituted = printer.render(
+        receipt, profile.paper_width, profile.encoding, profile.chinese_commands
+    )
+    return RenderedReceipt(data, substituted)
+
+
+def queue_receipt(
+    session: Session,
+    sale: Sale,
+    profile: PrintProfile,
+    now: datetime,
+    kind: JobKind = JobKind.RECEIPT,
+) -> RenderedReceipt:
+    """Render ``sale``'s receipt and queue it in ``session`` (the caller commits)."""
+    rendered = render_receipt(
+        build_receipt(session, sale, profile, copy=kind is JobKind.REPRINT), profile
+    )
+    session.add(PrintJob(kind=kind, sale_id=sale.id, created_at=now, data=rendered.data))
+    session.flush()
+    return rendered
+
+
+def preview_receipt(session: Session, sale: Sale, profile: PrintProfile) -> str:
+    """The receipt as plain text, laid out exactly as printed."""
+    receipt = build_receipt(session, sale, profile)
+    return printer.preview(receipt, printer.columns_for(profile.paper_width))
+
+
+def find_sale(session: Session, number: str) -> Sale | None:
+    """The stored sale with ``number``."""
+    return session.scalar(select(Sale).where(Sale.number == number.strip().upper()))
+
+
+def waiting_jobs(session: Session) -> int:
+    """How many print jobs wait to be sent."""
+    return (
+        session.scalar(
+            select(func.count()).select_from(PrintJob).where(PrintJob.status == JobStatus.QUEUED)
+        )
+        or 0
+    )
+
+
+class PrintSpooler:
+    """Sends queued print jobs oldest first, one sender at a time.
+
+    A job is marked printed as soon as the printer has taken it, so it is
+    printed once; a failure leaves it (and every job behind it) queued.
+    """
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        profile: PrintProfile,
+        send: Sender | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._sessions = sessions
+        self._profile = profile
+        self._uri = parse_printer_uri(profile.uri)
+        self._send = send or printer.send
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._error: str | None = None
+
+    def status(self) -> PrinterStatus:
+        """How many jobs wait, and the last error while any do."""
+        with self._sessions() as session:
+            waiting = waiting_jobs(session)
+        return PrinterStatus(self._profile.uri, waiting, self._error if waiting else None)
+
+    def drain(self) -> PrinterStatus:
+        """Send every queued job in order; stop at the first failure."""
+        printed = 0
+        with self._lock:
+            while (job := self._next()) is not None:
+                job_id, data = job
+                if isinstance(self._uri, NoPrinter):
+                    self._finish(job_id, JobStatus.NO_PRINTER)
+                    continue
+                try:
+                    self._send(self._uri, data, self._profile.timeout)
+                except printer.PrinterError as exc:
+                    self._error = str(exc)
+                    self._failed(job_id, self._error)
+                    break
+                self._error = None
+                self._finish(job_id, JobStatus.PRINTED)
+                printed += 1
+        status = self.status()
+        return PrinterStatus(status.uri, status.waiting, status.error, printed)
+
+    def _next(self) -> tuple[int, bytes] | None:
+        with self._sessions() as session:
+            job = session.scalars(
+                select(PrintJob)
+                .where(PrintJob.status == JobStatus.QUEUED)
+                .order_by(PrintJob.id)
+                .limit(1)
+            ).first()
+            return None if job is None else (job.id, job.data)
+
+    def _finish(self, job_id: int, status: JobStatus) -> None:
+        with self._sessions.begin() as session:
+            job = session.get_one(PrintJob, job_id)
+            job.status = status
+            job.attempts += 1
+            job.last_error = None
+            job.printed_at = self._clock()
+
+    def _failed(self, job_id: int, error: str) -> None:
+        with self._sessions.begin() as session:
+            job = session.get_one(PrintJob, job_id)
+            job.attempts += 1
+            job.last_error = error[:300]

@@ -1,0 +1,37 @@
+"""The printer's state: ready, or how many receipts wait and why."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+from pos.i18n import _
+from pos.services.printing import PrinterStatus
+
+
+class PrinterStatusBar(Static):
+    """One line about the receipt printer; it stands out while receipts wait."""
+
+    DEFAULT_CSS = """
+    PrinterStatusBar { height: auto; padding: 0 1; color: $text-muted; }
+    PrinterStatusBar.-failing { background: $error 30%; color: $text; text-style: bold; }
+    """
+
+    def show(self, status: PrinterStatus) -> None:
+        """Show ``status``."""
+        if status.uri == "none":
+            text = _("Printer: none (receipts on screen only, F7)")
+        elif status.error and status.waiting:
+            text = _("Printer: {n} receipt(s) waiting: {error}. F11 retries").format(
+                n=status.waiting, error=status.error
+            )
+        elif status.waiting:
+            text = _("Printer: printing {n} receipt(s)…").format(n=status.waiting)
+        else:
+            text = _("Printer: ready")
+        self.set_class(bool(status.error and status.waiting), "-failing")
+        self.update(text)
+
+    @property
+    def text(self) -> str:
+        """The line shown."""
+        return str(self.render())
