@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from printer.device import PrinterError, render_bytes, send
+from printer.device import PrinterError, preload, render_bytes, send
 from printer.document import Receipt, ReceiptBlock, ReceiptLabels, ReceiptLine, ReceiptTender
 from printer.encoding import (
     ENCODINGS,
@@ -77,6 +77,7 @@ __all__ = [
     "money",
     "normalize_encoding",
     "parse_printer_uri",
+    "preload",
     "preview",
     "render",
     "render_bytes",

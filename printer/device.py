@@ -1,7 +1,9 @@
 """Devices: render operations with python-escpos and send bytes to a printer URI.
 
-This is the only module that imports ``escpos``. Network printers are written to with a
-plain socket and a short timeout (python-escpos' ``Network`` waits 60 s by default).
+This is the only module that imports ``escpos``, and it does so when first needed:
+python-escpos (with Pillow and qrcode) takes a quarter of a second to import, which
+the register's start must not pay. Network printers are written to with a plain
+socket and a short timeout (python-escpos' ``Network`` waits 60 s by default).
 """
 
 from __future__ import annotations
@@ -9,9 +11,6 @@ from __future__ import annotations
 import errno
 import os
 import socket
-
-from escpos.exceptions import Error as EscposError
-from escpos.printer import Dummy, Serial, Usb
 
 from printer.encoding import Encoded, Raw
 from printer.layout import Cut, DrawerKick, QrCode
@@ -28,8 +27,15 @@ class PrinterError(Exception):
     """Printing failed; ``str()`` is a one-line message for the cashier naming the printer."""
 
 
+def preload() -> None:
+    """Import python-escpos now (from a worker thread) so the first receipt renders at once."""
+    import escpos.printer  # noqa: F401
+
+
 def render_bytes(encoded: Encoded) -> bytes:
     """The ESC/POS bytes of ``encoded``, produced by python-escpos' ``Dummy`` printer."""
+    from escpos.printer import Dummy
+
     printer = Dummy()
     for operation in encoded.operations:
         if isinstance(operation, Raw):
@@ -90,6 +96,8 @@ def _send_file(uri: FileUri, data: bytes) -> None:
 
 
 def _send_usb(uri: UsbUri, data: bytes, timeout: float) -> None:
+    from escpos.printer import Usb
+
     printer = Usb(uri.vendor_id, uri.product_id, timeout=max(1, round(timeout * 1000)))
     try:
         printer.open()
@@ -99,6 +107,8 @@ def _send_usb(uri: UsbUri, data: bytes, timeout: float) -> None:
 
 
 def _send_serial(uri: SerialUri, data: bytes, timeout: float) -> None:
+    from escpos.printer import Serial
+
     printer = Serial(devfile=uri.device, baudrate=uri.baudrate, timeout=timeout)
     try:
         printer.open()
@@ -121,6 +131,8 @@ def send(uri: PrinterUri, data: bytes, timeout: float = 5.0) -> None:
     if isinstance(uri, FileUri):
         _send_file(uri, data)
         return
+    from escpos.exceptions import Error as EscposError
+
     try:
         if isinstance(uri, UsbUri):
             _send_usb(uri, data, timeout)

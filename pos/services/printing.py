@@ -222,6 +222,7 @@ class PrintSpooler:
         """Send every queued job in order; stop at the first failure."""
         printed = 0
         with self._lock:
+            printer.preload()  # the first pass runs at start: the first receipt renders at once
             while (job := self._next()) is not None:
                 job_id, data = job
                 if isinstance(self._uri, NoPrinter):
