@@ -10,8 +10,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pos.config import Settings
 from pos.db import make_engine, make_session_factory, open_database, upgrade
+from pos.enums import DrugClass
 from pos.i18n import _
 from pos.services.demo import catalogue_is_empty, load_demo
+from pos.services.loyalty import LoyaltyRules, TierRule
 from pos.services.printing import PrintProfile, StoreHeader
 
 
@@ -37,10 +39,16 @@ def init_store(settings: Settings, demo: bool) -> str:
         with sessions.begin() as session:
             if not catalogue_is_empty(session):
                 return message + "\n" + _("The catalogue is not empty: demo store not loaded")
-            today = datetime.now(UTC).astimezone(ZoneInfo(settings.store.timezone)).date()
-            products, stock = load_demo(session, today)
-        message += "\n" + _("Demo store loaded: {products} products, {lots} lots").format(
-            products=products.created, lots=stock.created
+            store = settings.store
+            now = datetime.now(UTC)
+            today = now.astimezone(ZoneInfo(store.timezone)).date()
+            loaded = load_demo(session, today, now, store.timezone, store.code)
+        message += "\n" + _(
+            "Demo store loaded: {products} products, {lots} lots, {members} members"
+        ).format(
+            products=loaded.products.created,
+            lots=loaded.stock.created,
+            members=loaded.members.created,
         )
     return message
 
@@ -68,4 +76,22 @@ def print_profile(settings: Settings) -> PrintProfile:
         language=printer.language,
         footer=printer.footer,
         timezone=store.timezone,
+    )
+
+
+def loyalty_rules(settings: Settings) -> LoyaltyRules:
+    """The member programme, from the settings (spend thresholds in fen)."""
+    loyalty = settings.loyalty
+    return LoyaltyRules(
+        points_per_yuan=loyalty.points_per_yuan,
+        exclude_drug_classes=frozenset(DrugClass(value) for value in loyalty.exclude_drug_classes),
+        exclude_categories=frozenset(loyalty.exclude_categories),
+        birthday_points_percent=loyalty.birthday_points_percent,
+        birthday_gift_points=loyalty.birthday_gift_points,
+        redeem_points_per_yuan=loyalty.redeem_points_per_yuan,
+        redeem_max_percent=loyalty.redeem_max_percent,
+        tiers=tuple(
+            TierRule(tier.name, tier.min_spend * 100, tier.points_percent) for tier in loyalty.tiers
+        ),
+        invite=loyalty.invite,
     )

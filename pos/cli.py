@@ -14,10 +14,13 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from pos import __version__, i18n
+from pos.cli_members import add_member_parser, run_member
 from pos.config import ConfigError, Settings, load_settings
 from pos.i18n import _
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     import printer
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -59,18 +62,19 @@ def build_parser() -> argparse.ArgumentParser:
     init = commands.add_parser("init", parents=[common], help="create or upgrade a store database")
     init.add_argument("--demo", action="store_true", help="load the demo store into it")
 
-    imports = commands.add_parser("import", help="import the catalogue or stock from CSV")
+    imports = commands.add_parser("import", help="import the catalogue, stock or members from CSV")
     what = imports.add_subparsers(dest="what", metavar="WHAT", required=True)
     for name, help_text in (
         ("products", "products CSV: sku,barcodes,name,name_en,spec,manufacturer,unit,"
          "category,price,member_price,drug_class,ingredients"),
         ("stock", "stock CSV: sku,lot,expiry,quantity"),
+        ("members", "members CSV: card_no,phone,name,gender,birthday,tier,points,enrolled_at"),
     ):  # fmt: skip
         sub = what.add_parser(name, parents=[common], help=help_text, description=help_text)
         sub.add_argument("file", metavar="FILE.csv", type=Path)
         sub.add_argument("--skip-bad", action="store_true", help="import good rows, report bad")
 
-    exports = commands.add_parser("export", help="export sales or stock")
+    exports = commands.add_parser("export", help="export sales, stock or members")
     what = exports.add_subparsers(dest="what", metavar="WHAT", required=True)
     sales = what.add_parser("sales", parents=[common], help="completed sales (JSON lines or CSV)")
     sales.add_argument("--since", metavar="ISO-8601", help="only sales completed at or after")
@@ -78,6 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
     sales.add_argument("--output", "-o", metavar="FILE", type=Path, help="write here, not stdout")
     stock = what.add_parser("stock", parents=[common], help="lots on hand: sku,lot,expiry,quantity")
     stock.add_argument("--output", "-o", metavar="FILE", type=Path, help="write here, not stdout")
+    roll = what.add_parser("members", parents=[common], help="members (JSON lines or CSV)")
+    roll.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    roll.add_argument("--output", "-o", metavar="FILE", type=Path, help="write here, not stdout")
+    add_member_parser(commands, common)
 
     with_printer = argparse.ArgumentParser(add_help=False, parents=[common])
     with_printer.add_argument(
@@ -119,6 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "export": _export,
         "printer": _printer_test,
         "reprint": _reprint,
+        "member": run_member,
     }
     try:
         return handlers[args.command](args, settings)
@@ -145,7 +154,8 @@ def _init(args: argparse.Namespace, settings: Settings) -> int:
 def _import(args: argparse.Namespace, settings: Settings) -> int:
     from pos.bootstrap import open_store
     from pos.services.codes import InputError
-    from pos.services.imports import describe, import_products, import_stock
+    from pos.services.imports import ImportReport, describe, import_products, import_stock
+    from pos.services.member_import import import_members
 
     try:
         data = args.file.read_bytes()
@@ -156,7 +166,17 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         )
         return EXIT_FAILED
     _engine, sessions = open_store(settings)
-    importer = import_products if args.what == "products" else import_stock
+    tiers = [tier.name for tier in settings.loyalty.tiers]
+
+    def importer(session: Session, data: bytes, skip_bad: bool) -> ImportReport:
+        if args.what == "members":
+            store = settings.store
+            now = datetime.now(UTC)
+            return import_members(session, data, tiers, now, store.timezone, store.code, skip_bad)
+        return (import_products if args.what == "products" else import_stock)(
+            session, data, skip_bad
+        )
+
     try:
         with sessions.begin() as session:
             report = importer(session, data, args.skip_bad)
@@ -170,7 +190,13 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
     from pos.bootstrap import open_store
-    from pos.services.exports import export_sales_csv, export_sales_jsonl, export_stock_csv
+    from pos.services.exports import (
+        export_members_csv,
+        export_members_jsonl,
+        export_sales_csv,
+        export_sales_jsonl,
+        export_stock_csv,
+    )
 
     since = None
     if args.what == "sales" and args.since:
@@ -191,6 +217,10 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
         with sessions() as session:
             if args.what == "stock":
                 chunks = export_stock_csv(session)
+            elif args.what == "members":
+                chunks = (export_members_csv if args.format == "csv" else export_members_jsonl)(
+                    session
+                )
             elif args.format == "csv":
                 chunks = export_sales_csv(session, since)
             else:

@@ -118,6 +118,56 @@ class PrinterSettings(_Section):
         return value
 
 
+class TierSettings(_Section):
+    """A member tier: reached by spending ``min_spend`` yuan over the last 12 months."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,15}$")
+    min_spend: int = Field(ge=0)
+    """Yuan spent over the last 12 months to reach this tier."""
+    points_percent: int = Field(default=100, ge=0, le=1000)
+    """Points multiplier of the tier, in percent (150 = 1.5×)."""
+
+
+DEFAULT_TIERS = (
+    TierSettings(name="normal", min_spend=0, points_percent=100),
+    TierSettings(name="silver", min_spend=1000, points_percent=120),
+    TierSettings(name="gold", min_spend=3000, points_percent=150),
+    TierSettings(name="platinum", min_spend=10000, points_percent=200),
+)
+
+
+class LoyaltySettings(_Section):
+    """The member programme (PHARMACY.md, Member programmes): points, tiers, birthdays."""
+
+    points_per_yuan: int = Field(default=1, ge=0, le=100)
+    """Points earned per yuan paid (other than with points)."""
+    exclude_drug_classes: tuple[Literal["rx", "otc_a", "otc_b", "none"], ...] = ("rx",)
+    """Drug classes that earn no points (Rx by default)."""
+    exclude_categories: tuple[str, ...] = ()
+    """Categories that earn no points."""
+    birthday_points_percent: int = Field(default=200, ge=100, le=1000)
+    """Points multiplier in the member's birthday month, in percent (100 = none)."""
+    birthday_gift_points: int = Field(default=0, ge=0, le=100000)
+    """Points given once a year, on the first sale in the birthday month."""
+    redeem_points_per_yuan: int = Field(default=100, ge=1, le=100000)
+    """Points that pay for one yuan."""
+    redeem_max_percent: int = Field(default=50, ge=0, le=100)
+    """At most this share of a sale may be paid with points."""
+    tiers: tuple[TierSettings, ...] = DEFAULT_TIERS
+    invite: bool = True
+    """Invite a customer who is not a member to enrol when a sale reaches payment."""
+
+    @field_validator("tiers")
+    @classmethod
+    def _tiers_in_order(cls, value: tuple[TierSettings, ...]) -> tuple[TierSettings, ...]:
+        if not value or value[0].min_spend != 0:
+            raise ValueError("the first tier must start at min_spend = 0")
+        spends = [tier.min_spend for tier in value]
+        if spends != sorted(set(spends)):
+            raise ValueError("tiers must be listed by increasing min_spend")
+        return value
+
+
 # ``register`` names the [register] section; it shadows ABCMeta.register, which
 # nobody calls on settings.
 warnings.filterwarnings("ignore", 'Field name "register"', UserWarning)
@@ -136,6 +186,7 @@ class Settings(BaseSettings):
     store: StoreSettings = StoreSettings()
     register: RegisterSettings = RegisterSettings()
     printer: PrinterSettings = PrinterSettings()
+    loyalty: LoyaltySettings = LoyaltySettings()
 
     @property
     def database_path(self) -> Path:

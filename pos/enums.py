@@ -31,3 +31,5 @@ class Tender(enum.StrEnum):
     WECHAT = "wechat"
     ALIPAY = "alipay"
     INSURANCE = "insurance"
+    POINTS = "points"
+    """Member points redeemed as money."""

@@ -381,3 +381,53 @@ def test_most_lots_expire_later(stock: list[Row]) -> None:
 
 def test_p00001_lots(lots_by_sku: dict[str, list[tuple[int, int]]]) -> None:
     assert sorted(lots_by_sku["P00001"]) == [(120, 30), (600, 100)]
+
+
+# ---------------------------------------------------------------- members.csv
+
+MEMBERS_CSV = DATA / "members.csv"
+MEMBER_COLUMNS = [
+    "card_no", "phone", "name", "gender", "birthday", "tier", "points", "enrolled_at",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def demo_members() -> list[Row]:
+    return _read(MEMBERS_CSV)[1]
+
+
+def test_members_header() -> None:
+    header, _ = _read(MEMBERS_CSV)
+    assert header == MEMBER_COLUMNS
+
+
+def test_members_count_and_mix(demo_members: list[Row]) -> None:
+    assert 35 <= len(demo_members) <= 50
+    assert {row["tier"] for row in demo_members} == {"normal", "silver", "gold", "platinum"}
+    assert sum(1 for row in demo_members if row["birthday"]) >= 10
+    assert len({row["phone"][:3] for row in demo_members}) >= 15, "vary the phone prefixes"
+    assert all(row["points"].isdigit() for row in demo_members)
+
+
+def test_member_phones_are_valid_mainland_mobiles_and_unique(demo_members: list[Row]) -> None:
+    from pos.services.members import normalize_phone
+
+    phones = [row["phone"] for row in demo_members]
+    assert [normalize_phone(phone) for phone in phones] == phones
+    assert len(set(phones)) == len(phones)
+
+
+def test_member_cards_are_valid_and_unique(demo_members: list[Row]) -> None:
+    cards = [row["card_no"] for row in demo_members]
+    for card in cards:
+        assert len(card) == 13 and card.startswith("29") and ean.is_valid(card), card
+    assert len(set(cards)) == len(cards)
+
+
+def test_member_names_are_chinese_and_dates_plausible(demo_members: list[Row]) -> None:
+    for row in demo_members:
+        assert 2 <= len(row["name"]) <= 4 and all("\u4e00" <= ch <= "\u9fff" for ch in row["name"])
+        assert row["gender"] in {"m", "f", ""}
+        assert "2024-03-01" <= row["enrolled_at"][:10] <= "2026-03-09", row["enrolled_at"]
+        if row["birthday"]:
+            assert "1920-01-01" < row["birthday"] < "2010-01-01"

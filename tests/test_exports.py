@@ -27,6 +27,7 @@ TODAY = date(2026, 3, 10)
 SALE_FIELDS = {
     "number", "completed_at", "store", "register", "cashier", "member", "lines",
     "payments", "subtotal_fen", "discount_fen", "total_fen", "change_fen",
+    "points_earned", "points_redeemed",
 }  # fmt: skip
 LINE_FIELDS = (
     "sku", "barcode", "name", "qty", "unit_price_fen", "discount_fen", "total_fen",
@@ -36,7 +37,7 @@ SALE_CSV_HEADER = [
     "number", "completed_at", "store", "register", "cashier", "member",
     "line_no", "sku", "barcode", "name", "qty", "unit_price_fen", "discount_fen", "total_fen",
     "lot", "expiry", "sale_subtotal_fen", "sale_discount_fen", "sale_total_fen",
-    "sale_change_fen", "payments",
+    "sale_change_fen", "payments", "points_earned", "points_redeemed",
 ]  # fmt: skip
 
 # 999感冒灵颗粒: lot 25032401 expires TODAY+120 (30 on hand), 26071702 TODAY+600 (100).
@@ -200,6 +201,7 @@ def test_jsonl_record_fields(
     assert (record["store"], record["register"]) == ("001", "01")
     assert record["cashier"] is None
     assert record["member"] is None
+    assert (record["points_earned"], record["points_redeemed"]) == (0, 0)
     assert [{name: entry[name] for name in LINE_FIELDS} for entry in record["lines"]] == [
         {
             "sku": GANMAOLING,
@@ -377,6 +379,7 @@ def test_csv_export_has_one_row_per_lot_entry(
     assert [row[column["lot"]] for row in rows[:2]] == [EARLY_LOT, LATE_LOT]
     first = rows[0]
     assert first[column["cashier"]] == first[column["member"]] == ""
+    assert first[column["points_earned"]] == first[column["points_redeemed"]] == "0"
     total = int(first[column["sale_total_fen"]])
     assert sum(int(row[column["total_fen"]]) for row in rows[:3]) == total
     assert first[column["payments"]] == f"card:1000|cash:{total - 1000}:100000"

@@ -9,6 +9,7 @@ from pos.models.catalogue import (
     ProductIngredient,
     StockMovement,
 )
+from pos.models.member import Member, PointsEntry
 from pos.models.printing import JobKind, JobStatus, PrintJob
 from pos.models.sale import Payment, Sale, SaleLine, SaleLineLot
 
@@ -20,7 +21,9 @@ __all__ = [
     "JobKind",
     "JobStatus",
     "Lot",
+    "Member",
     "Payment",
+    "PointsEntry",
     "PrintJob",
     "Product",
     "ProductIngredient",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pos.enums import Tender
@@ -18,6 +18,7 @@ class Sale(Base):
     __table_args__ = (
         UniqueConstraint("store_code", "register_id", "business_date", "seq"),
         CheckConstraint("total_fen >= 0", name="total_not_negative"),
+        Index("ix_sale_member_id_completed_at", "member_id", "completed_at"),
     )
 
     id: Mapped[IntPK]
@@ -28,6 +29,10 @@ class Sale(Base):
     seq: Mapped[int] = mapped_column(Integer)
     cashier: Mapped[str | None] = mapped_column(String(64))
     member: Mapped[str | None] = mapped_column(String(32))
+    """The member's card number (an anonymous id once the member is erased)."""
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    points_earned: Mapped[int] = mapped_column(Integer, default=0)
+    points_redeemed: Mapped[int] = mapped_column(Integer, default=0)
     completed_at: Mapped[Timestamp] = mapped_column(index=True)
     subtotal_fen: Mapped[Fen]
     discount_fen: Mapped[Fen]

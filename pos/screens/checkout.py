@@ -14,16 +14,20 @@ from pos.money import format_fen
 from pos.screens.common import localize_bindings
 from pos.screens.confirm import ConfirmModal
 from pos.screens.help import HelpModal
-from pos.screens.payment import PaymentModal
+from pos.screens.member_form import MemberFormModal
+from pos.screens.member_lookup import MemberLookupModal
+from pos.screens.payment import PaymentModal, PaymentOutcome
 from pos.screens.quantity import QuantityModal
 from pos.screens.receipt import ReceiptModal
 from pos.screens.search import SearchModal
 from pos.services.codes import InputError, parse_quantity
+from pos.services.members import DuplicatePhone, MemberForm
 from pos.services.printing import PrinterStatus
 from pos.services.register import NotACode, RegisterService
 from pos.services.tendering import Tendering
 from pos.services.views import CartView, CompletedSale
 from pos.widgets.cart_table import CartTable
+from pos.widgets.member_panel import MemberPanel
 from pos.widgets.message_bar import MessageBar
 from pos.widgets.printer_status import PrinterStatusBar
 from pos.widgets.scan_input import ScanInput
@@ -35,14 +39,16 @@ class CheckoutScreen(Screen[None]):
 
     BINDINGS = [
         Binding("f1", "help", N_("Keys"), id="help", priority=True),
+        Binding("f2", "find_member", N_("Member"), id="find-member", priority=True),
         Binding("f3", "search", N_("Search"), id="search", priority=True),
         Binding("f4", "quantity", N_("Qty"), id="quantity", priority=True),
-        Binding("f8", "remove_line", N_("Remove"), id="remove-line", priority=True),
-        Binding("f10", "clear_cart", N_("Clear"), id="clear-cart", priority=True),
-        Binding("f12", "pay", N_("Pay"), id="pay", priority=True),
+        Binding("f5", "enrol", N_("Enrol"), id="enrol", priority=True),
         Binding("f6", "reprint", N_("Reprint"), id="reprint", priority=True),
         Binding("f7", "preview_receipt", N_("Receipt"), id="preview-receipt", priority=True),
-        Binding("f11", "retry_print", N_("Retry print"), id="retry-print", priority=True),
+        Binding("f8", "remove_line", N_("Remove"), id="remove-line", priority=True),
+        Binding("f10", "clear_cart", N_("Clear"), id="clear-cart", priority=True),
+        Binding("f11", "retry_print", N_("Retry"), id="retry-print", priority=True),
+        Binding("f12", "pay", N_("Pay"), id="pay", priority=True),
         Binding("up", "cursor(-1)", N_("Line up"), id="line-up", show=False, priority=True),
         Binding("down", "cursor(1)", N_("Line down"), id="line-down", show=False, priority=True),
         Binding(
@@ -55,12 +61,14 @@ class CheckoutScreen(Screen[None]):
         localize_bindings(self)
         self.register = register
         self.last_sale: CompletedSale | None = None
+        self.shown_member: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="main"):
             yield CartTable(id="cart")
             with Vertical(id="side"):
+                yield MemberPanel(id="member")
                 yield TotalsPanel(id="totals")
                 yield LastSalePanel(id="last-sale")
                 yield PrinterStatusBar(id="printer-status")
@@ -107,6 +115,8 @@ class CheckoutScreen(Screen[None]):
         """Show ``cart`` in the table and the totals."""
         self.cart_table.show(cart, self.register.near_expiry)
         self.query_one(TotalsPanel).show(cart)
+        self.query_one(MemberPanel).show(cart.member)
+        self.shown_member = cart.member.id if cart.member else None
 
     # -- scanning ---------------------------------------------------------
     async def scanned(self, text: str) -> None:
@@ -117,6 +127,7 @@ class CheckoutScreen(Screen[None]):
         if self.last_sale is not None and not self.register.cart().lines:
             self.last_sale = None
             self.query_one(LastSalePanel).show(None)
+        member_before = self.shown_member
         try:
             cart = self.register.scan(text)
         except NotACode as exc:
@@ -124,6 +135,9 @@ class CheckoutScreen(Screen[None]):
             return
         except InputError as exc:
             self.message.error(str(exc))
+            return
+        if cart.member is not None and cart.member.id != member_before:
+            self._show_member(cart, _("{name} attached: member prices and points"))
             return
         self.refresh_cart(cart)
         self.announce_added(cart)
@@ -260,7 +274,16 @@ class CheckoutScreen(Screen[None]):
         except InputError as exc:
             self.message.error(str(exc))
             return
-        await self.app.push_screen(PaymentModal(tendering, self._complete), self._payment_closed)
+        await self.app.push_screen(
+            PaymentModal(tendering, self._complete, member=self.register.cart().member is not None),
+            self._payment_closed,
+        )
+        if self.register.invite_to_enrol():
+            self.app.notify(
+                _("Not a member yet? F2 enrols: member prices and points from this sale"),
+                title=_("Invite to join"),
+                timeout=10,
+            )
 
     def _complete(self, tendering: Tendering) -> str | None:
         """Store the paid sale; the reason it cannot be stored, if so."""
@@ -311,6 +334,92 @@ class CheckoutScreen(Screen[None]):
         self.post_message(PrintRetryRequested())
         self.message.info(_("Trying the printer again…"))
 
-    def _payment_closed(self, completed: bool | None) -> None:
-        if not completed:
+    async def _payment_closed(self, outcome: PaymentOutcome | None) -> None:
+        if outcome is PaymentOutcome.ENROL:
+            await self.open_member_form("", then_pay=True)
+        elif outcome is not PaymentOutcome.PAID:
             self.message.info(_("Payment cancelled: the cart is unchanged"))
+
+    # -- members ----------------------------------------------------------
+    async def action_find_member(self) -> None:
+        """Find a member by phone, last 4 digits, card, name or pinyin, and attach them."""
+        await self.query_one(ScanInput).settle()
+        await self.app.push_screen(
+            MemberLookupModal(
+                self.register,
+                self._attach_member,
+                self.open_member_form,
+                self._edit_member,
+                self._detach_member,
+            )
+        )
+
+    async def action_enrol(self) -> None:
+        """Enrol the customer as a member, with consent, and attach them to the sale."""
+        await self.query_one(ScanInput).settle()
+        await self.open_member_form("")
+
+    async def open_member_form(self, phone: str, then_pay: bool = False) -> None:
+        """The enrolment form; ``then_pay`` returns to payment once it closes."""
+
+        async def closed(saved: bool | None) -> None:
+            if then_pay:
+                await self.action_pay()
+
+        await self.app.push_screen(
+            MemberFormModal(
+                _("Enrol a member"),
+                MemberForm(phone=phone, name=""),
+                self._enrol,
+                self._attach_member,
+            ),
+            closed,
+        )
+
+    def _enrol(self, form: MemberForm) -> str | None:
+        try:
+            cart = self.register.enrol(form)
+        except DuplicatePhone:
+            raise
+        except InputError as exc:
+            return str(exc)
+        self._show_member(cart, _("Welcome, {name}: enrolled and attached to this sale"))
+        return None
+
+    def _attach_member(self, member_id: int) -> str | None:
+        try:
+            cart = self.register.attach_member(member_id)
+        except InputError as exc:
+            return str(exc)
+        self._show_member(cart, _("{name} attached: member prices and points"))
+        return None
+
+    def _show_member(self, cart: CartView, text: str) -> None:
+        self.refresh_cart(cart)
+        name = cart.member.name if cart.member else ""
+        self.message.success(text.format(name=name))
+
+    def _detach_member(self) -> str | None:
+        try:
+            cart = self.register.detach_member()
+        except InputError as exc:
+            return str(exc)
+        self.refresh_cart(cart)
+        self.message.info(_("Member detached: list prices"))
+        return None
+
+    async def _edit_member(self, member_id: int) -> None:
+        def save(form: MemberForm) -> str | None:
+            try:
+                member = self.register.edit_member(member_id, form)
+            except DuplicatePhone:
+                raise
+            except InputError as exc:
+                return str(exc)
+            self.refresh_cart(self.register.cart())
+            self.message.success(_("{name}: details saved").format(name=member.name))
+            return None
+
+        await self.app.push_screen(
+            MemberFormModal(_("Edit member"), self.register.member_form(member_id), save)
+        )

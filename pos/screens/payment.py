@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 
 from rich.table import Table
@@ -25,7 +26,16 @@ Complete = Callable[[Tendering], str | None]
 """Stores the paid sale; returns why it could not, or None."""
 
 
-class PaymentModal(ModalScreen[bool]):
+class PaymentOutcome(enum.Enum):
+    """How the payment modal closed."""
+
+    PAID = "paid"
+    CANCELLED = "cancelled"
+    ENROL = "enrol"
+    """The customer wants to join first: enrol, then pay at member prices."""
+
+
+class PaymentModal(ModalScreen[PaymentOutcome]):
     """Enter pays cash (empty = the exact rest); function keys pay by other tenders.
 
     When the tenders cover the total, ``complete`` stores the sale and the
@@ -38,14 +48,17 @@ class PaymentModal(ModalScreen[bool]):
         Binding("f6", "tender('wechat')", N_("WeChat"), id="tender-wechat", priority=True),
         Binding("f7", "tender('alipay')", N_("Alipay"), id="tender-alipay", priority=True),
         Binding("f8", "tender('insurance')", N_("Insurance"), id="tender-insurance", priority=True),
+        Binding("f3", "tender('points')", N_("Points"), id="tender-points", priority=True),
+        Binding("f2", "enrol", N_("Enrol"), id="enrol-at-payment", priority=True),
         Binding("f4", "undo", N_("Undo tender"), id="undo-tender", priority=True),
         Binding("escape", "cancel", N_("Cancel"), id="cancel-payment", priority=True),
     ]
 
-    def __init__(self, tendering: Tendering, complete: Complete) -> None:
+    def __init__(self, tendering: Tendering, complete: Complete, member: bool = False) -> None:
         super().__init__()
         localize_bindings(self)
         self.tendering = tendering
+        self.member = member
         self.complete = complete
 
     def compose(self) -> ComposeResult:
@@ -79,6 +92,11 @@ class PaymentModal(ModalScreen[bool]):
                 amount += "  (" + _("tendered") + " ¥" + format_fen(payment.tendered_fen) + ")"
             table.add_row("  " + tender_name(payment.tender), amount)
         table.add_row(_("Paid"), "¥" + format_fen(t.paid_fen))
+        if t.points_limit_fen:
+            table.add_row(
+                Text(_("Points can pay (F3)"), style="magenta"),
+                Text("¥" + format_fen(t.points_limit_fen - t.points_fen), style="magenta"),
+            )
         table.add_row(
             Text(_("Remaining"), style="bold"),
             Text("¥" + format_fen(max(0, t.remaining_fen)), style="bold reverse"),
@@ -122,7 +140,23 @@ class PaymentModal(ModalScreen[bool]):
         if error:
             message.error(error + "  " + _("Esc returns to the cart."))
             return
-        await self.dismiss(True)
+        await self.dismiss(PaymentOutcome.PAID)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Points only with an attached member who has some; enrol only without one."""
+        if action == "tender" and parameters == ("points",):
+            return self.tendering.points_limit_fen > 0
+        if action == "enrol":
+            return not self.member
+        return True
+
+    async def action_enrol(self) -> None:
+        """Enrol the customer first; payment reopens at member prices."""
+        await self.field.settle()
+        if self.tendering.payments:
+            self.query_one(MessageBar).error(_("Undo the tenders (F4) before enrolling"))
+            return
+        await self.dismiss(PaymentOutcome.ENROL)
 
     async def action_undo(self) -> None:
         """Take back the last tender."""
@@ -139,4 +173,4 @@ class PaymentModal(ModalScreen[bool]):
     async def action_cancel(self) -> None:
         """Back to the cart; nothing is stored."""
         await self.field.settle()
-        await self.dismiss(False)
+        await self.dismiss(PaymentOutcome.CANCELLED)

@@ -24,8 +24,18 @@ class CartLine:
     unit_price_fen: int
     drug_class: DrugClass
     qty: int = 1
-    discount_fen: int = 0
     next_expiry: date | None = None
+    member_price_fen: int | None = None
+    category: str = ""
+    member_priced: bool = False
+    """True while a member is attached: the line sells at the member price, if lower."""
+
+    @property
+    def discount_fen(self) -> int:
+        """The member saving on this line (the published member price, never per person)."""
+        if not self.member_priced or self.member_price_fen is None:
+            return 0
+        return max(0, self.unit_price_fen - self.member_price_fen) * self.qty
 
     @property
     def total_fen(self) -> int:
@@ -45,6 +55,7 @@ class CartLine:
             total_fen=self.total_fen,
             drug_class=self.drug_class,
             next_expiry=self.next_expiry,
+            member_price_fen=self.member_price_fen,
         )
 
 
@@ -54,6 +65,13 @@ class Cart:
 
     lines: list[CartLine] = field(default_factory=list)
     last_index: int | None = None
+    member_priced: bool = False
+
+    def set_member_pricing(self, on: bool) -> None:
+        """Sell every line at member prices (a member is attached) or at list prices."""
+        self.member_priced = on
+        for line in self.lines:
+            line.member_priced = on
 
     def find(self, product_id: int) -> int | None:
         """The index of the line holding ``product_id``."""
@@ -70,6 +88,7 @@ class Cart:
     def add(self, line: CartLine) -> int:
         """Add ``line`` (or its quantity to the existing line); return the line's index."""
         index = self.find(line.product_id)
+        line.member_priced = self.member_priced
         if index is None:
             self.lines.append(line)
             index = len(self.lines) - 1
@@ -93,7 +112,7 @@ class Cart:
         self.last_index = None
 
     def clear(self) -> None:
-        """Empty the cart."""
+        """Empty the cart (a member stays attached until detached)."""
         self.lines.clear()
         self.last_index = None
 

@@ -25,6 +25,7 @@ class SaleContext:
     business_date: date
     cashier: str | None = None
     member: str | None = None
+    member_id: int | None = None
 
 
 class StockError(InputError):
@@ -86,6 +87,7 @@ def complete_sale(session: Session, cart: Cart, tendering: Tendering, context: S
         seq=seq,
         cashier=context.cashier,
         member=context.member,
+        member_id=context.member_id,
         completed_at=context.completed_at,
         subtotal_fen=cart.subtotal_fen,
         discount_fen=cart.discount_fen,

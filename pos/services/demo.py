@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime, time
 from importlib import resources
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pos.models import Product
 from pos.services.imports import ImportReport, import_products, import_stock
+from pos.services.loyalty import DEFAULT_TIER_RULES
+from pos.services.member_import import import_members
+
+
+@dataclass(frozen=True)
+class DemoReport:
+    """What loading the demo store created."""
+
+    products: ImportReport
+    stock: ImportReport
+    members: ImportReport
 
 
 def demo_file(name: str) -> bytes:
@@ -22,12 +35,28 @@ def catalogue_is_empty(session: Session) -> bool:
     return not session.scalar(select(func.count()).select_from(Product))
 
 
-def load_demo(session: Session, today: date) -> tuple[ImportReport, ImportReport]:
-    """Import the demo catalogue and its stock, expiries counted from ``today``."""
+def load_demo(
+    session: Session,
+    today: date,
+    now: datetime | None = None,
+    timezone: str = "Asia/Shanghai",
+    store_code: str = "001",
+) -> DemoReport:
+    """Import the demo catalogue, its stock (expiries counted from ``today``) and members.
+
+    The members' opening points are booked at ``now`` (default: the start of ``today``).
+    Their tiers are the default ones; a tier the store does not configure counts as its first.
+    """
     products = import_products(session, demo_file("products.csv"))
     if products.errors:
         raise ValueError(f"demo catalogue has bad rows: {products.errors[:3]}")
     stock = import_stock(session, demo_file("demo_stock.csv"), relative_to=today)
     if stock.errors:
         raise ValueError(f"demo stock has bad rows: {stock.errors[:3]}")
-    return products, stock
+    if now is None:
+        now = datetime.combine(today, time(), ZoneInfo(timezone))
+    tiers = [tier.name for tier in DEFAULT_TIER_RULES]
+    members = import_members(session, demo_file("members.csv"), tiers, now, timezone, store_code)
+    if members.errors:
+        raise ValueError(f"demo members have bad rows: {members.errors[:3]}")
+    return DemoReport(products, stock, members)

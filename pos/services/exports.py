@@ -1,4 +1,4 @@
-"""Exporting sales (JSON lines or CSV) and stock (CSV); contracts in the README."""
+"""Exporting sales and members (JSON lines or CSV) and stock (CSV); contracts in the README."""
 
 from __future__ import annotations
 
@@ -9,16 +9,19 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from pos.models import Lot, Product, Sale, SaleLine
+from pos.models import Lot, Member, PointsEntry, Product, Sale, SaleLine
 
 SALE_CSV_COLUMNS = (
     "number", "completed_at", "store", "register", "cashier", "member",
     "line_no", "sku", "barcode", "name", "qty", "unit_price_fen", "discount_fen", "total_fen",
     "lot", "expiry", "sale_subtotal_fen", "sale_discount_fen", "sale_total_fen",
-    "sale_change_fen", "payments",
+    "sale_change_fen", "payments", "points_earned", "points_redeemed",
+)  # fmt: skip
+MEMBER_CSV_COLUMNS = (
+    "card_no", "phone", "name", "gender", "birthday", "tier", "points", "enrolled_at", "consents",
 )  # fmt: skip
 
 
@@ -73,6 +76,8 @@ def sale_record(sale: Sale) -> dict[str, Any]:
         "register": sale.register_id,
         "cashier": sale.cashier,
         "member": sale.member,
+        "points_earned": sale.points_earned,
+        "points_redeemed": sale.points_redeemed,
         "lines": [entry for line in sale.lines for entry in _line_entries(line)],
         "payments": [
             {"tender": payment.tender.value, "amount_fen": payment.amount_fen}
@@ -111,11 +116,83 @@ def export_sales_csv(session: Session, since: datetime | None = None) -> Iterato
                 entry["barcode"] or "", entry["name"], entry["qty"], entry["unit_price_fen"],
                 entry["discount_fen"], entry["total_fen"], entry["lot"], entry["expiry"],
                 record["subtotal_fen"], record["discount_fen"], record["total_fen"],
-                record["change_fen"], payments,
+                record["change_fen"], payments, record["points_earned"],
+                record["points_redeemed"],
             ])  # fmt: skip
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
+    yield buffer.getvalue()
+
+
+_MEMBER_FIELDS = (
+    Member.id, Member.card_no, Member.phone, Member.name, Member.gender, Member.birthday,
+    Member.tier, Member.enrolled_at, Member.consent_terms, Member.consent_marketing,
+    Member.consent_health,
+)  # fmt: skip
+
+
+def _member_records(session: Session, batch: int = 1000) -> Iterator[dict[str, Any]]:
+    """Members not erased, by id, a batch at a time; points from one grouped query per batch."""
+    last_id = 0
+    while True:
+        rows = session.execute(
+            select(*_MEMBER_FIELDS)
+            .where(Member.erased_at.is_(None), Member.id > last_id)
+            .order_by(Member.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return
+        ids = [row.id for row in rows]
+        points = dict(
+            session.execute(
+                select(PointsEntry.member_id, func.sum(PointsEntry.delta))
+                .where(PointsEntry.member_id.in_(ids))
+                .group_by(PointsEntry.member_id)
+            ).all()
+        )
+        for row in rows:
+            yield {
+                "card_no": row.card_no,
+                "phone": row.phone,
+                "name": row.name,
+                "gender": row.gender,
+                "birthday": row.birthday.isoformat() if row.birthday else None,
+                "tier": row.tier,
+                "points": int(points.get(row.id) or 0),
+                "enrolled_at": iso_utc(row.enrolled_at),
+                "consents": {
+                    "terms": row.consent_terms,
+                    "marketing": row.consent_marketing,
+                    "health": row.consent_health,
+                },
+            }
+        last_id = ids[-1]
+
+
+def export_members_jsonl(session: Session) -> Iterator[str]:
+    """One JSON object per member (erased members left out), by enrolment order."""
+    for record in _member_records(session):
+        yield json.dumps(record, ensure_ascii=False) + "\n"
+
+
+def export_members_csv(session: Session) -> Iterator[str]:
+    """One CSV row per member; ``consents`` lists the given ones, ``|``-separated."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(MEMBER_CSV_COLUMNS)
+    for count, record in enumerate(_member_records(session), 1):
+        consents = "|".join(name for name, given in record["consents"].items() if given)
+        writer.writerow([
+            record["card_no"], record["phone"] or "", record["name"] or "",
+            record["gender"] or "", record["birthday"] or "", record["tier"], record["points"],
+            record["enrolled_at"], consents,
+        ])  # fmt: skip
+        if count % 1000 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
     yield buffer.getvalue()
 
 

@@ -20,7 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 import printer
 from pos.enums import Tender
 from pos.i18n import N_, translator
-from pos.models import JobKind, JobStatus, PrintJob, Product, Sale
+from pos.models import JobKind, JobStatus, Member, PointsEntry, PrintJob, Product, Sale
+from pos.services import members
+from pos.services.loyalty import tier_name
 from pos.services.tendering import tender_name
 from printer.uri import NoPrinter, PrinterUri, parse_printer_uri
 
@@ -116,6 +118,7 @@ def build_receipt(
             )
         )
     cash = [payment for payment in sale.payments if payment.tender is Tender.CASH]
+    blocks = (member_block(session, sale, gettext),) if sale.member_id is not None else ()
     local = sale.completed_at.astimezone(ZoneInfo(profile.timezone))
     return printer.Receipt(
         store_name=profile.store.name,
@@ -138,11 +141,36 @@ def build_receipt(
         cash_tendered_fen=(
             sum(payment.tendered_fen or payment.amount_fen for payment in cash) if cash else None
         ),
+        blocks=blocks,
         footer=profile.footer,
         copy=copy,
         open_drawer=profile.cash_drawer and bool(cash) and not copy,
         labels=labels,
     )
+
+
+def member_block(
+    session: Session, sale: Sale, gettext: Callable[[str], str]
+) -> printer.ReceiptBlock:
+    """The member's part of a receipt: card, masked phone and name, tier, points."""
+    member = session.get_one(Member, sale.member_id)
+    after = session.scalar(
+        select(PointsEntry.balance_after)
+        .where(PointsEntry.sale_id == sale.id, PointsEntry.member_id == member.id)
+        .order_by(PointsEntry.id.desc())
+        .limit(1)
+    )
+    balance = members.balance(session, member.id) if after is None else after
+    lines = [
+        gettext("Card {card}").format(card=sale.member or member.card_no),
+        f"{members.mask_name(member.name)}  {members.mask_phone(member.phone)}".strip(),
+        gettext("Tier {tier}").format(tier=tier_name(member.tier, gettext)),
+        gettext("Points earned {n}").format(n=sale.points_earned),
+    ]
+    if sale.points_redeemed:
+        lines.append(gettext("Points redeemed {n}").format(n=sale.points_redeemed))
+    lines.append(gettext("Points balance {n}").format(n=balance))
+    return printer.ReceiptBlock(gettext("Member"), tuple(line for line in lines if line))
 
 
 def render_receipt(receipt: printer.Receipt, profile: PrintProfile) -> RenderedReceipt:

@@ -20,6 +20,7 @@ def tender_name(tender: Tender, gettext: Callable[[str], str] = _) -> str:
         Tender.WECHAT: N_("WeChat Pay"),
         Tender.ALIPAY: N_("Alipay"),
         Tender.INSURANCE: N_("Medical insurance"),
+        Tender.POINTS: N_("Points"),
     }
     return gettext(names[tender])
 
@@ -34,6 +35,13 @@ class Tendering:
     total_fen: int
     payments: list[PaymentView] = field(default_factory=list)
     change_fen: int = 0
+    points_limit_fen: int = 0
+    """The most this sale may take in member points (0: no member, or no points)."""
+
+    @property
+    def points_fen(self) -> int:
+        """What the points tenders so far cover."""
+        return sum(p.amount_fen for p in self.payments if p.tender is Tender.POINTS)
 
     @property
     def paid_fen(self) -> int:
@@ -55,6 +63,18 @@ class Tendering:
         remaining = self.remaining_fen
         if remaining <= 0:
             raise InputError(_("The sale is already paid"))
+        if tender is Tender.POINTS:
+            available = self.points_limit_fen - self.points_fen
+            if available <= 0:
+                raise InputError(_("No points can pay for this sale"))
+            if amount_fen is None:
+                amount_fen = min(remaining, available)
+            if amount_fen > available:
+                raise InputError(
+                    _("Points can pay at most ¥{most} of this sale").format(
+                        most=format_fen(available)
+                    )
+                )
         amount = remaining if amount_fen is None else amount_fen
         if amount <= 0:
             raise InputError(_("Enter an amount greater than zero"))

@@ -40,6 +40,27 @@ class CartLineView:
     drug_class: DrugClass
     next_expiry: date | None = None
     """Expiry of the lot this line is sold from first."""
+    member_price_fen: int | None = None
+
+
+@dataclass(frozen=True)
+class MemberView:
+    """A member as the cashier sees one: the phone masked."""
+
+    id: int
+    card_no: str
+    name: str
+    masked_phone: str
+    tier: str
+    points: int
+    last_visit: date | None = None
+    recent_purchases: tuple[str, ...] = ()
+    birthday: date | None = None
+    birthday_month: bool = False
+    allergies: str = ""
+    conditions: str = ""
+    consent_marketing: bool = False
+    consent_health: bool = False
 
 
 @dataclass(frozen=True)
@@ -51,6 +72,7 @@ class CartView:
     discount_fen: int
     total_fen: int
     last_index: int | None = None
+    member: MemberView | None = None
 
     @property
     def items(self) -> int:
@@ -75,5 +97,9 @@ class CompletedSale:
     total_fen: int
     change_fen: int
     payments: tuple[PaymentView, ...]
+    points_earned: int = 0
+    points_redeemed: int = 0
+    member: MemberView | None = None
+    """The member after the sale (new balance and tier)."""
     receipt_note: str | None = None
     """Something the cashier should know about the receipt (characters it cannot print)."""

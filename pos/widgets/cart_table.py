@@ -12,7 +12,7 @@ from textual.widgets.data_table import ColumnKey
 from pos.enums import DrugClass
 from pos.i18n import _
 from pos.money import format_fen
-from pos.services.views import CartView
+from pos.services.views import CartLineView, CartView
 
 CLASS_MARK = {DrugClass.RX: "Rx", DrugClass.OTC_A: "OTC甲", DrugClass.OTC_B: "OTC乙"}
 
@@ -28,7 +28,7 @@ class CartTable(DataTable[str | Text]):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.can_focus = False
 
-    FIXED_WIDTHS = {"no": 3, "spec": 12, "expiry": 10, "qty": 5, "price": 9, "total": 10}
+    FIXED_WIDTHS = {"no": 3, "spec": 12, "expiry": 10, "qty": 5, "price": 10, "total": 10}
 
     def on_mount(self) -> None:
         widths = self.FIXED_WIDTHS
@@ -75,12 +75,21 @@ class CartTable(DataTable[str | Text]):
                 line.spec,
                 expiry,
                 Text(str(line.qty), justify="right"),
-                Text(format_fen(line.unit_price_fen), justify="right"),
+                self._price(line),
                 Text(format_fen(line.total_fen), justify="right"),
                 key=str(number - 1),
             )
         if cart.last_index is not None and cart.lines:
             self.move_cursor(row=cart.last_index, animate=False)
+
+    @staticmethod
+    def _price(line: CartLineView) -> Text:
+        """The unit price; a member price (★) when the member saves on this line."""
+        if line.discount_fen and line.member_price_fen is not None:
+            return Text(
+                "★" + format_fen(line.member_price_fen), style="bold green", justify="right"
+            )
+        return Text(format_fen(line.unit_price_fen), justify="right")
 
     @property
     def selected_index(self) -> int | None:

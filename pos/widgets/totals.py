@@ -22,7 +22,13 @@ class TotalsPanel(Static):
         table.add_column(justify="right")
         table.add_row(_("Items"), str(cart.items))
         table.add_row(_("Subtotal"), "¥" + format_fen(cart.subtotal_fen))
-        table.add_row(_("Discount"), "¥" + format_fen(cart.discount_fen))
+        if cart.member is not None:
+            table.add_row(
+                Text(_("Member saves"), style="green"),
+                Text("¥" + format_fen(cart.discount_fen), style="green"),
+            )
+        else:
+            table.add_row(_("Discount"), "¥" + format_fen(cart.discount_fen))
         table.add_row(
             Text(_("TOTAL"), style="bold"),
             Text("¥" + format_fen(cart.total_fen), style="bold reverse"),
@@ -48,5 +54,7 @@ class LastSalePanel(Static):
             Text(_("CHANGE"), style="bold"),
             Text("¥" + format_fen(sale.change_fen), style="bold reverse"),
         )
+        if sale.member is not None:
+            table.add_row(_("Points"), f"+{sale.points_earned} → {sale.member.points}")
         # The sale number on a line of its own: it is long, and a return needs all of it.
         self.update(Group(Text(_("Sale")), Text(sale.number, justify="right"), table))

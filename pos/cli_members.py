@@ -1,0 +1,186 @@
+"""``pos member show|export|erase QUERY``: a member's details and data requests.
+
+The database modules are imported when a command runs, so ``pos --help`` stays quick.
+
+QUERY is a phone (or its last 4 digits), a card number or a name. Phones are
+masked everywhere but in ``export``, which is the member's own copy of their data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from pos.config import Settings
+from pos.i18n import _
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from pos.models import Member
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def add_member_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
+    """Add ``pos member show|export|erase`` to the command's subparsers."""
+    member = commands.add_parser("member", help="a member's details and data requests")
+    what = member.add_subparsers(dest="what", metavar="WHAT", required=True)
+    query_help = "phone (or its last 4 digits), card number or name"
+    show = what.add_parser("show", parents=[common], help="the member's details (phone masked)")
+    show.add_argument("query", metavar="QUERY", help=query_help)
+    export = what.add_parser(
+        "export", parents=[common], help="everything stored about the member, as JSON"
+    )
+    export.add_argument("query", metavar="QUERY", help=query_help)
+    export.add_argument("--output", "-o", metavar="FILE", type=Path, help="write here, not stdout")
+    erase = what.add_parser(
+        "erase", parents=[common], help="erase the member's personal data (sales are kept)"
+    )
+    erase.add_argument("query", metavar="QUERY", help=query_help)
+    erase.add_argument("--yes", action="store_true", help="really erase")
+
+
+def run_member(args: argparse.Namespace, settings: Settings) -> int:
+    """Run ``pos member …``."""
+    from pos.bootstrap import open_store
+
+    if not settings.database_path.exists():
+        print(_("No database at {path}").format(path=settings.database_path), file=sys.stderr)
+        return EXIT_FAILED
+    _engine, sessions = open_store(settings)
+    with sessions.begin() as session:
+        member = _one_member(session, args.query)
+        if member is None:
+            return EXIT_FAILED
+        if args.what == "show":
+            _show(session, member, settings.store.timezone)
+            return EXIT_OK
+        if args.what == "export":
+            return _export(session, member, args.output)
+        return _erase(session, member, args.yes)
+
+
+def _one_member(session: Session, query: str) -> Member | None:
+    """The one member ``query`` names, or None after saying why not."""
+    from pos.services import members
+    from pos.services.codes import InputError
+
+    try:
+        found = members.find(session, query)
+    except InputError as exc:
+        print(exc, file=sys.stderr)
+        return None
+    if not found:
+        print(_("No member matches {query}").format(query=query), file=sys.stderr)
+        return None
+    if len(found) > 1:
+        print(
+            _("{n} members match {query}; give the phone or the card number:").format(
+                n=len(found), query=query
+            ),
+            file=sys.stderr,
+        )
+        for candidate in found:
+            print(
+                f"  {candidate.card_no}  {members.mask_phone(candidate.phone)}  {candidate.name}",
+                file=sys.stderr,
+            )
+        return None
+    return found[0]
+
+
+def _counts(session: Session, member: Member) -> tuple[int, int]:
+    from sqlalchemy import func, select
+
+    from pos.models import PointsEntry, Sale
+
+    sales = session.scalar(select(func.count()).where(Sale.member_id == member.id))
+    entries = session.scalar(select(func.count()).where(PointsEntry.member_id == member.id))
+    return sales or 0, entries or 0
+
+
+def _show(session: Session, member: Member, timezone: str) -> None:
+    from pos.services import members
+
+    def local(moment: datetime | None) -> str:
+        return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+    consents = [
+        label
+        for label, given in (
+            (_("terms"), member.consent_terms),
+            (_("marketing"), member.consent_marketing),
+            (_("health data"), member.consent_health),
+        )
+        if given
+    ]
+    sales, _entries = _counts(session, member)
+    rows = [
+        (_("Card"), member.card_no),
+        (_("Name"), member.name or ""),
+        (_("Phone"), members.mask_phone(member.phone)),
+        (_("Gender"), {"m": _("male"), "f": _("female")}.get(member.gender or "", "")),
+        (_("Birthday"), member.birthday.isoformat() if member.birthday else ""),
+        (_("Tier"), member.tier),
+        (_("Points"), str(members.balance(session, member.id))),
+        (_("Enrolled"), f"{local(member.enrolled_at)} {member.enrolled_store}".strip()),
+        (_("Last visit"), local(member.last_visit_at)),
+        (_("Sales"), str(sales)),
+        (_("Consents"), ", ".join(consents)),
+        (_("Allergies"), member.allergies),
+        (_("Conditions"), member.conditions),
+    ]
+    for label, value in rows:
+        if value:
+            print(f"{label}: {value}")
+
+
+def _export(session: Session, member: Member, output: Path | None) -> int:
+    from pos.services.member_care import export_member
+
+    text = json.dumps(export_member(session, member), ensure_ascii=False, indent=2) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(
+            _("Cannot write {file}: {error}").format(file=output, error=exc.strerror),
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    print(_("Member {card} exported to {file}").format(card=member.card_no, file=output))
+    return EXIT_OK
+
+
+def _erase(session: Session, member: Member, yes: bool) -> int:
+    from pos.services.member_care import anonymous_id, erase_member
+    from pos.services.members import mask_name, mask_phone
+
+    sales, entries = _counts(session, member)
+    who = f"{member.card_no} ({mask_name(member.name)}, {mask_phone(member.phone)})"
+    kept = _("{sales} sale(s) and {entries} points entry(ies) are kept under {anonymous}").format(
+        sales=sales, entries=entries, anonymous=anonymous_id(member.id)
+    )
+    if not yes:
+        print(
+            _(
+                "Would erase member {who}: phone, name, gender, birthday, allergies, "
+                "conditions and consents. {kept}. Run again with --yes to erase."
+            ).format(who=who, kept=kept),
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    erase_member(session, member, datetime.now(UTC))
+    print(_("Erased member {who}. {kept}.").format(who=who, kept=kept))
+    return EXIT_OK

@@ -1,0 +1,68 @@
+"""Members: who they are, what they consented to, and their append-only points ledger."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pos.models.base import Base, IntPK, Timestamp, UTCDateTime
+
+
+class Member(Base):
+    """A loyalty member. Personal fields are emptied when the member is erased.
+
+    Allergies and chronic conditions are health data: stored only while
+    ``consent_health`` is true (PHARMACY.md, Personal information).
+    """
+
+    __tablename__ = "member"
+    __table_args__ = (
+        Index("ix_member_phone_last4", "phone_last4"),
+        Index("ix_member_name_initials", "name_initials"),
+        CheckConstraint(
+            "consent_health OR (allergies = '' AND conditions = '')", name="health_needs_consent"
+        ),
+    )
+
+    id: Mapped[IntPK]
+    card_no: Mapped[str] = mapped_column(String(32), unique=True)
+    """13 digits, EAN-13 with the in-store prefix 29: printable and scannable as a barcode."""
+    phone: Mapped[str | None] = mapped_column(String(11), unique=True)
+    phone_last4: Mapped[str | None] = mapped_column(String(4))
+    name: Mapped[str | None] = mapped_column(String(64), index=True)
+    name_initials: Mapped[str | None] = mapped_column(String(64))
+    gender: Mapped[str | None] = mapped_column(String(1))
+    birthday: Mapped[date | None] = mapped_column(Date)
+    tier: Mapped[str] = mapped_column(String(16), default="normal")
+    enrolled_at: Mapped[Timestamp]
+    enrolled_store: Mapped[str] = mapped_column(String(8), default="")
+    enrolled_by: Mapped[str | None] = mapped_column(String(64))
+    consent_terms: Mapped[bool] = mapped_column(Boolean)
+    consent_marketing: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_health: Mapped[bool] = mapped_column(Boolean, default=False)
+    consents_at: Mapped[Timestamp]
+    allergies: Mapped[str] = mapped_column(String(200), default="")
+    """Comma-separated, e.g. ``青霉素,NSAIDs`` (health data)."""
+    conditions: Mapped[str] = mapped_column(String(200), default="")
+    """Chronic conditions, comma-separated, e.g. ``高血压`` (health data)."""
+    last_visit_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[Timestamp]
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class PointsEntry(Base):
+    """One change to a member's points; the balance is the sum of the member's entries."""
+
+    __tablename__ = "points_entry"
+    __table_args__ = (Index("ix_points_entry_member_id_id", "member_id", "id"),)
+
+    id: Mapped[IntPK]
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    sale_id: Mapped[int | None] = mapped_column(ForeignKey("sale.id"), index=True)
+    delta: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(20))
+    """``earn``, ``redeem``, ``birthday``, ``import``, ``adjust``, ``refund``."""
+    balance_after: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[Timestamp]

@@ -1,0 +1,224 @@
+"""Importing members from CSV (contract in the README, "Members CSV").
+
+The rules are those of the product import: every row is checked first, and any
+bad row stops the whole import unless ``skip_bad`` is set. A row whose card
+number is on file updates that member; its points are set through the ledger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from pos.i18n import _
+from pos.models import Member
+from pos.services import members
+from pos.services.codes import InputError
+from pos.services.imports import ImportReport, RowError, read_rows
+
+MEMBER_COLUMNS = (
+    "card_no", "phone", "name", "gender", "birthday", "tier", "points", "enrolled_at",
+)  # fmt: skip
+MAX_POINTS = 100_000_000
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """A checked row of a members file (``card_no`` None: a new card is issued)."""
+
+    line: int
+    card_no: str | None
+    phone: str
+    name: str
+    gender: str
+    birthday: str
+    tier: str
+    points: int
+    enrolled_at: datetime | None
+
+
+def parse_moment(text: str, timezone: str) -> datetime:
+    """An ISO 8601 date (start of that day in the store) or date-time, in UTC.
+
+    A date-time without a zone is read in the store's time zone too.
+    """
+    try:
+        if len(text) == 10:
+            moment = datetime.combine(date.fromisoformat(text), time(), ZoneInfo(timezone))
+        else:
+            moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(
+            _("enrolled_at is not an ISO 8601 date or time: {value!r}").format(value=text)
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(timezone))
+    return moment.astimezone(UTC)
+
+
+def check_member(
+    line: int,
+    row: dict[str, str],
+    tiers: Sequence[str],
+    now: datetime,
+    timezone: str,
+) -> MemberRow:
+    """Validate one members row; raise :class:`InputError` with the first problem."""
+    today = now.astimezone(ZoneInfo(timezone)).date()
+    card_no = row["card_no"] or None
+    if card_no is not None and not members.is_card_no(card_no):
+        raise InputError(
+            _("card_no {value!r} is not a member card (13 digits, prefix 29, check digit)").format(
+                value=card_no
+            )
+        )
+    phone = members.normalize_phone(row["phone"])
+    name = members.clean_name(row["name"])
+    gender = members.parse_gender(row["gender"]) or ""
+    birthday = members.parse_birthday(row["birthday"], today)
+    tier = row["tier"] or tiers[0]
+    if tier not in tiers:
+        raise InputError(
+            _("tier must be one of {tiers}, not {value!r}").format(
+                tiers=", ".join(tiers), value=tier
+            )
+        )
+    points_text = row["points"] or "0"
+    if not points_text.isascii() or not points_text.isdigit() or int(points_text) > MAX_POINTS:
+        raise InputError(
+            _("points must be a whole number, 0 or more: {value!r}").format(value=row["points"])
+        )
+    enrolled_at = parse_moment(row["enrolled_at"], timezone) if row["enrolled_at"] else None
+    if enrolled_at is not None and enrolled_at > now:
+        raise InputError(_("enrolled_at {value} is in the future").format(value=row["enrolled_at"]))
+    return MemberRow(
+        line=line,
+        card_no=card_no,
+        phone=phone,
+        name=name,
+        gender=gender,
+        birthday=birthday.isoformat() if birthday else "",
+        tier=tier,
+        points=int(points_text),
+        enrolled_at=enrolled_at,
+    )
+
+
+def import_members(
+    session: Session,
+    data: bytes,
+    tiers: Sequence[str],
+    now: datetime,
+    timezone: str,
+    store_code: str = "",
+    skip_bad: bool = False,
+) -> ImportReport:
+    """Create or update (by card number) members from a members CSV; the caller commits."""
+    report = ImportReport()
+    rows: list[MemberRow] = []
+    seen_cards: dict[str, int] = {}
+    seen_phones: dict[str, int] = {}
+    for line, raw in read_rows(data, MEMBER_COLUMNS, report):
+        try:
+            row = check_member(line, raw, tiers, now, timezone)
+            if row.card_no is not None and row.card_no in seen_cards:
+                raise InputError(
+                    _("card_no {card} already on line {line}").format(
+                        card=row.card_no, line=seen_cards[row.card_no]
+                    )
+                )
+            if row.phone in seen_phones:
+                raise InputError(
+                    _("phone {phone} already on line {line}").format(
+                        phone=members.mask_phone(row.phone), line=seen_phones[row.phone]
+                    )
+                )
+        except InputError as exc:
+            report.errors.append(RowError(line, str(exc)))
+            continue
+        if row.card_no is not None:
+            seen_cards[row.card_no] = line
+        seen_phones[row.phone] = line
+        rows.append(row)
+    by_card = {m.card_no: m for m in _members(session, Member.card_no, list(seen_cards))}
+    by_phone = {m.phone: m for m in _members(session, Member.phone, list(seen_phones))}
+    good: list[MemberRow] = []
+    for row in rows:
+        owner = by_phone.get(row.phone)
+        if owner is not None and owner.card_no != row.card_no:
+            report.errors.append(
+                RowError(
+                    row.line,
+                    _("phone {phone} belongs to another member ({card})").format(
+                        phone=members.mask_phone(row.phone), card=owner.card_no
+                    ),
+                )
+            )
+            continue
+        good.append(row)
+    report.errors.sort(key=lambda error: error.line)
+    if report.errors and not skip_bad:
+        return report
+    today = now.astimezone(ZoneInfo(timezone)).date()
+    for row in good:
+        member = by_card.get(row.card_no) if row.card_no else None
+        if member is None:
+            member = _create(session, row, now, today, store_code)
+            report.created += 1
+        else:
+            _update(session, member, row, now, today)
+            report.updated += 1
+        delta = row.points - members.balance(session, member.id)
+        if delta:
+            members.post_points(session, member.id, delta, "import", now)
+    report.applied = True
+    session.flush()
+    return report
+
+
+def _form(row: MemberRow, member: Member | None = None) -> members.MemberForm:
+    """The row as a form; an existing member keeps their consents and health data."""
+    return members.MemberForm(
+        phone=row.phone,
+        name=row.name,
+        birthday=row.birthday,
+        gender=row.gender,
+        consent_terms=True,
+        consent_marketing=member.consent_marketing if member else False,
+        consent_health=member.consent_health if member else False,
+        allergies=member.allergies if member else "",
+        conditions=member.conditions if member else "",
+    )
+
+
+def _create(
+    session: Session, row: MemberRow, now: datetime, today: date, store_code: str
+) -> Member:
+    enrolled_at = row.enrolled_at or now
+    member = members.enrol(session, _form(row), enrolled_at, today, store_code, card_no=row.card_no)
+    member.tier = row.tier
+    member.updated_at = now
+    return member
+
+
+def _update(session: Session, member: Member, row: MemberRow, now: datetime, today: date) -> None:
+    members.update(session, member, _form(row, member), now, today)
+    member.tier = row.tier
+    if row.enrolled_at is not None:
+        member.enrolled_at = row.enrolled_at
+
+
+def _members(
+    session: Session,
+    column: InstrumentedAttribute[str] | InstrumentedAttribute[str | None],
+    values: list[str],
+) -> Iterator[Member]:
+    """Members (erased ones included) whose ``column`` is one of ``values``."""
+    for start in range(0, len(values), _CHUNK):
+        yield from session.scalars(select(Member).where(column.in_(values[start : start + _CHUNK])))

@@ -1,0 +1,381 @@
+"""Members: validation, enrolment, lookup, the points ledger and tiers.
+
+Data functions take a Session and never commit. Phones are mainland mobiles
+(checked with phonenumbers); card numbers are EAN-13 codes with the in-store
+prefix 29, so a card prints as a barcode and its check digit is validated when
+scanned.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import phonenumbers
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from stdnum import ean
+
+from pos.i18n import _
+from pos.models import Member, PointsEntry, Sale, SaleLine
+from pos.services import pinyin
+from pos.services.codes import InputError
+
+CARD_PREFIX = "29"
+"""EAN-13 prefixes 20–29 are for in-store use: no product carries them."""
+GENDERS = ("m", "f")
+MAX_NAME = 64
+_FOUR_DIGITS = re.compile(r"^\d{4}$")
+_LIST_SEPARATORS = re.compile(r"[,，、;；]+")
+
+
+@dataclass(frozen=True)
+class MemberForm:
+    """What the cashier types to enrol or edit a member."""
+
+    phone: str
+    name: str
+    birthday: str = ""
+    """``YYYY-MM-DD`` or empty."""
+    gender: str = ""
+    """``m``, ``f`` or empty."""
+    consent_terms: bool = False
+    consent_marketing: bool = False
+    consent_health: bool = False
+    allergies: str = ""
+    conditions: str = ""
+
+
+@dataclass(frozen=True)
+class CleanMember:
+    """A :class:`MemberForm` checked and normalised."""
+
+    phone: str
+    name: str
+    birthday: date | None
+    gender: str | None
+    consent_terms: bool
+    consent_marketing: bool
+    consent_health: bool
+    allergies: str
+    conditions: str
+
+
+class DuplicatePhone(InputError):
+    """The phone already belongs to a member: the register offers that member instead."""
+
+    def __init__(self, member_id: int, phone: str) -> None:
+        super().__init__(_("{phone} is already a member's phone").format(phone=mask_phone(phone)))
+        self.member_id = member_id
+
+
+# -- checking what was typed ------------------------------------------------------------
+
+
+def normalize_phone(text: str) -> str:
+    """A mainland mobile number as 11 digits, or :class:`InputError` saying what is wrong."""
+    digits = "".join(ch for ch in text if not ch.isspace() and ch != "-")
+    digits = digits.removeprefix("+86").removeprefix("0086")
+    if not digits.isascii() or not digits.isdigit() or len(digits) != 11:
+        raise InputError(_("A mobile number has 11 digits: {text}").format(text=text.strip()))
+    number = phonenumbers.parse(digits, "CN")
+    if not phonenumbers.is_valid_number(number) or (
+        phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE
+    ):
+        raise InputError(_("{text} is not a mainland mobile number").format(text=digits))
+    return digits
+
+
+def parse_birthday(text: str, today: date) -> date | None:
+    """A birthday ``YYYY-MM-DD`` (not in the future), or None for an empty text."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise InputError(_("Birthday must be YYYY-MM-DD: {text}").format(text=text)) from None
+    if len(text) != 10:
+        raise InputError(_("Birthday must be YYYY-MM-DD: {text}").format(text=text))
+    if day > today:
+        raise InputError(_("Birthday {day} is in the future").format(day=text))
+    if day.year < today.year - 130:
+        raise InputError(_("Birthday {day} is too long ago").format(day=text))
+    return day
+
+
+def parse_gender(text: str) -> str | None:
+    """``m``, ``f`` (also 男 / 女), or None for an empty text."""
+    value = {"男": "m", "女": "f"}.get(text.strip(), text.strip().lower())
+    if not value:
+        return None
+    if value not in GENDERS:
+        raise InputError(_("Gender must be m, f or empty: {text}").format(text=text))
+    return value
+
+
+def clean_name(text: str) -> str:
+    """A member's name: not empty, at most 64 characters, printable."""
+    name = " ".join(text.split())
+    if not name:
+        raise InputError(_("The member's name is empty"))
+    if len(name) > MAX_NAME or not name.isprintable():
+        raise InputError(_("Name too long or not printable: {text}").format(text=name[:20]))
+    return name
+
+
+def _health_list(text: str) -> str:
+    items = [item.strip() for item in _LIST_SEPARATORS.split(text) if item.strip()]
+    result = ",".join(items)
+    if len(result) > 200:
+        raise InputError(_("Keep allergies and conditions under 200 characters"))
+    return result
+
+
+def check_form(form: MemberForm, today: date) -> CleanMember:
+    """Check every field of ``form``; the first problem raises :class:`InputError`."""
+    if not form.consent_terms:
+        raise InputError(_("The member must accept the membership terms"))
+    allergies = _health_list(form.allergies)
+    conditions = _health_list(form.conditions)
+    if (allergies or conditions) and not form.consent_health:
+        raise InputError(_("Allergies and conditions are kept only with the health-data consent"))
+    return CleanMember(
+        phone=normalize_phone(form.phone),
+        name=clean_name(form.name),
+        birthday=parse_birthday(form.birthday, today),
+        gender=parse_gender(form.gender),
+        consent_terms=True,
+        consent_marketing=form.consent_marketing,
+        consent_health=form.consent_health,
+        allergies=allergies,
+        conditions=conditions,
+    )
+
+
+# -- masking ----------------------------------------------------------------------------
+
+
+def mask_phone(phone: str | None) -> str:
+    """``13812345678`` → ``138****5678``."""
+    if not phone:
+        return ""
+    return phone[:3] + "****" + phone[-4:] if len(phone) == 11 else "****"
+
+
+def mask_name(name: str | None) -> str:
+    """Surname and ``*`` (receipts): ``张三丰`` → ``张*``; ``Li Lei`` → ``L*``."""
+    return (name[0] + "*") if name else ""
+
+
+# -- card numbers -----------------------------------------------------------------------
+
+
+def is_card_no(code: str) -> bool:
+    """True for a member card number: 13 digits, prefix 29, a valid check digit."""
+    return (
+        len(code) == 13 and code.startswith(CARD_PREFIX) and code.isdigit() and ean.is_valid(code)
+    )
+
+
+def new_card_no(session: Session) -> str:
+    """A card number no member has yet (random, so registers of a chain never collide)."""
+    while True:
+        body = CARD_PREFIX + f"{secrets.randbelow(10**10):010d}"
+        card = body + ean.calc_check_digit(body)
+        if session.scalar(select(Member.id).where(Member.card_no == card)) is None:
+            return card
+
+
+# -- enrolment and edits ----------------------------------------------------------------
+
+
+def member_by_phone(session: Session, phone: str) -> Member | None:
+    """The member with this (normalised) phone."""
+    return session.scalar(select(Member).where(Member.phone == phone))
+
+
+def enrol(
+    session: Session,
+    form: MemberForm,
+    now: datetime,
+    today: date,
+    store_code: str,
+    cashier: str | None = None,
+    card_no: str | None = None,
+) -> Member:
+    """Create a member from ``form``; :class:`DuplicatePhone` if the phone is taken."""
+    clean = check_form(form, today)
+    existing = member_by_phone(session, clean.phone)
+    if existing is not None:
+        raise DuplicatePhone(existing.id, clean.phone)
+    member = Member(
+        card_no=card_no or new_card_no(session),
+        tier="normal",
+        enrolled_at=now,
+        enrolled_store=store_code,
+        enrolled_by=cashier,
+        consents_at=now,
+        updated_at=now,
+        consent_terms=True,
+    )
+    _apply(member, clean)
+    session.add(member)
+    session.flush()
+    return member
+
+
+def update(session: Session, member: Member, form: MemberForm, now: datetime, today: date) -> None:
+    """Change a member's details (at the member's request); the phone stays unique."""
+    if member.erased_at is not None:
+        raise InputError(_("This member was erased"))
+    clean = check_form(form, today)
+    other = member_by_phone(session, clean.phone)
+    if other is not None and other.id != member.id:
+        raise DuplicatePhone(other.id, clean.phone)
+    consents = (member.consent_marketing, member.consent_health)
+    _apply(member, clean)
+    if consents != (clean.consent_marketing, clean.consent_health):
+        member.consents_at = now
+    member.updated_at = now
+    session.flush()
+
+
+def _apply(member: Member, clean: CleanMember) -> None:
+    member.phone = clean.phone
+    member.phone_last4 = clean.phone[-4:]
+    member.name = clean.name
+    member.name_initials = pinyin.initials(clean.name)
+    member.birthday = clean.birthday
+    member.gender = clean.gender
+    member.consent_marketing = clean.consent_marketing
+    member.consent_health = clean.consent_health
+    member.allergies = clean.allergies if clean.consent_health else ""
+    member.conditions = clean.conditions if clean.consent_health else ""
+
+
+# -- lookup -----------------------------------------------------------------------------
+
+
+def find(session: Session, query: str, limit: int = 20) -> list[Member]:
+    """Members by full phone, last four digits, card number, name or pinyin initials."""
+    text = query.strip()
+    if not text:
+        return []
+    active = Member.erased_at.is_(None)
+    digits = text.replace(" ", "").replace("-", "")
+    if digits.isdigit() and digits.isascii():
+        if len(digits) == 11:
+            condition = Member.phone == digits
+        elif _FOUR_DIGITS.match(digits):
+            condition = Member.phone_last4 == digits
+        elif len(digits) == 13:
+            condition = Member.card_no == digits
+        else:
+            raise InputError(
+                _("Type a full phone, its last 4 digits, a card number or a name: {text}").format(
+                    text=text
+                )
+            )
+        statement = select(Member).where(condition, active)
+    else:
+        key = text.lower()
+        statement = select(Member).where(
+            active,
+            (Member.name.startswith(text, autoescape=True))
+            | (Member.name_initials.startswith(key, autoescape=True)),
+        )
+    return list(session.scalars(statement.order_by(Member.last_visit_at.desc()).limit(limit)))
+
+
+def by_card(session: Session, card_no: str) -> Member | None:
+    """The (not erased) member with this card number."""
+    return session.scalar(
+        select(Member).where(Member.card_no == card_no, Member.erased_at.is_(None))
+    )
+
+
+def recent_purchases(session: Session, member_id: int, limit: int = 5) -> list[str]:
+    """Names of the products the member bought most recently (newest first, no repeats)."""
+    rows = session.execute(
+        select(SaleLine.name, func.max(Sale.completed_at).label("last"))
+        .join(Sale, SaleLine.sale_id == Sale.id)
+        .where(Sale.member_id == member_id)
+        .group_by(SaleLine.name)
+        .order_by(func.max(Sale.completed_at).desc())
+        .limit(limit)
+    )
+    return [row.name for row in rows]
+
+
+# -- points and tiers -------------------------------------------------------------------
+
+
+def balance(session: Session, member_id: int) -> int:
+    """The member's points: the balance after the newest ledger entry (= the entries' sum)."""
+    value = session.scalar(
+        select(PointsEntry.balance_after)
+        .where(PointsEntry.member_id == member_id)
+        .order_by(PointsEntry.id.desc())
+        .limit(1)
+    )
+    return value or 0
+
+
+def ledger_sum(session: Session, member_id: int) -> int:
+    """The sum of the member's ledger entries (what :func:`balance` must equal)."""
+    total = session.scalar(
+        select(func.coalesce(func.sum(PointsEntry.delta), 0)).where(
+            PointsEntry.member_id == member_id
+        )
+    )
+    return int(total or 0)
+
+
+def post_points(
+    session: Session,
+    member_id: int,
+    delta: int,
+    reason: str,
+    now: datetime,
+    sale_id: int | None = None,
+) -> PointsEntry:
+    """Append a ledger entry; the balance may never go below zero."""
+    after = balance(session, member_id) + delta
+    if after < 0:
+        raise InputError(_("Not enough points: the balance would be {after}").format(after=after))
+    entry = PointsEntry(
+        member_id=member_id,
+        sale_id=sale_id,
+        delta=delta,
+        reason=reason,
+        balance_after=after,
+        created_at=now,
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def spend_last_year(session: Session, member_id: int, now: datetime) -> int:
+    """What the member paid, in fen, over the last 365 days."""
+    total = session.scalar(
+        select(func.coalesce(func.sum(Sale.total_fen), 0)).where(
+            Sale.member_id == member_id, Sale.completed_at >= now - timedelta(days=365)
+        )
+    )
+    return int(total or 0)
+
+
+def birthday_gift_given(session: Session, member_id: int, year: int) -> bool:
+    """True if the member already had this year's birthday gift."""
+    found = session.scalar(
+        select(PointsEntry.id).where(
+            PointsEntry.member_id == member_id,
+            PointsEntry.reason == "birthday",
+            PointsEntry.created_at >= datetime(year, 1, 1, tzinfo=UTC),
+        )
+    )
+    return found is not None
