@@ -11,27 +11,35 @@ from pos.models.catalogue import (
 )
 from pos.models.member import Member, PointsEntry
 from pos.models.printing import JobKind, JobStatus, PrintJob
+from pos.models.safety import Guidance, Prescription, RestrictedSale, SaleWarning, TraceCode
 from pos.models.sale import Payment, Sale, SaleLine, SaleLineLot
+from pos.models.user import User
 
 __all__ = [
     "Barcode",
     "BarcodeKind",
     "Base",
     "DrugClass",
+    "Guidance",
     "JobKind",
     "JobStatus",
     "Lot",
     "Member",
     "Payment",
     "PointsEntry",
+    "Prescription",
     "PrintJob",
     "Product",
     "ProductIngredient",
+    "RestrictedSale",
     "Sale",
     "SaleLine",
     "SaleLineLot",
+    "SaleWarning",
     "StockMovement",
     "Tender",
+    "TraceCode",
     "UTCDateTime",
+    "User",
     "utcnow",
 ]

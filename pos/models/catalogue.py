@@ -48,6 +48,10 @@ class Product(Base):
     pinyin_initials: Mapped[str] = mapped_column(String(200), default="")
     pinyin_full: Mapped[str] = mapped_column(String(800), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    restricted: Mapped[str] = mapped_column(String(32), default="")
+    """A restricted-sale rule (``ephedrine``): per-sale limit and the buyer's ID registered."""
+    trace_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Each box needs its 20-digit drug traceability code (required for insurance)."""
     updated_at: Mapped[Timestamp] = mapped_column(default=utcnow, onupdate=utcnow)
 
     barcodes: Mapped[list[Barcode]] = relationship(

@@ -68,6 +68,8 @@ class SaleLine(Base):
     unit_price_fen: Mapped[Fen]
     discount_fen: Mapped[Fen]
     total_fen: Mapped[Fen]
+    guidance_given: Mapped[bool] = mapped_column(default=False)
+    """The medication guidance was shown and acknowledged at the counter."""
 
     sale: Mapped[Sale] = relationship(back_populates="lines")
     lots: Mapped[list[SaleLineLot]] = relationship(
