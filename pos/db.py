@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.migrations import HEAD_REVISION
@@ -13,21 +14,36 @@ from pos.migrations import HEAD_REVISION
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.close()
+def _pragmas(foreign_keys: bool) -> Callable[[Any, Any], None]:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # pysqlite begins transactions itself, and not before DDL: hand that to
+        # SQLAlchemy ("begin" below) so that a migration is all or nothing.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+    return on_connect
 
 
-def make_engine(path: Path | str) -> Engine:
-    """An engine on the SQLite file at ``path`` with the register's pragmas."""
+def _begin(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+def make_engine(path: Path | str, *, foreign_keys: bool = True) -> Engine:
+    """An engine on the SQLite file at ``path`` with the register's pragmas.
+
+    ``foreign_keys=False`` is for migrations only: SQLite rebuilds a table to
+    alter it, which foreign keys would forbid; :func:`upgrade` checks them after.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(f"sqlite:///{path}")
-    event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "connect", _pragmas(foreign_keys))
+    event.listen(engine, "begin", _begin)
     return engine
 
 
@@ -54,10 +70,17 @@ def upgrade(engine: Engine) -> bool:
         return False
     from alembic import command
 
-    with engine.begin() as connection:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    migrator = make_engine(engine.url.database or "", foreign_keys=False)
+    try:
+        with migrator.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"migration left broken foreign keys: {broken[:5]}")
+    finally:
+        migrator.dispose()
     return True
 
 

@@ -41,3 +41,34 @@ def test_database_runs_with_wal_foreign_keys_and_full_sync(tmp_path: Path) -> No
         assert connection.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
     assert set(inspect(engine).get_table_names()) >= {"product", "sale", "payment", "lot"}
     engine.dispose()
+
+
+def test_upgrade_keeps_the_data_of_an_older_database(tmp_path: Path) -> None:
+    """A register with sales on an old schema upgrades at start, all or nothing."""
+    from alembic import command
+
+    path = tmp_path / "old.db"
+    engine = make_engine(path, foreign_keys=False)
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.exec_driver_sql(
+            "INSERT INTO product (id, sku, name, name_en, spec, manufacturer, unit, category,"
+            " price_fen, drug_class, pinyin_initials, pinyin_full, active, updated_at)"
+            " VALUES (1, 'P1', '感冒灵', '', '', '', '盒', 'cold_flu', 1580, 'otc_a', '', '',"
+            " 1, '2026-03-10 02:00:00')"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO lot (id, product_id, lot_number, expiry, quantity)"
+            " VALUES (1, 1, 'L1', '2027-01-01', 5)"
+        )
+    engine.dispose()
+    engine = make_engine(path)
+    assert upgrade(engine) is True
+    assert current_revision(engine) == HEAD_REVISION
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT sku, restricted FROM product")).all() == [("P1", "")]
+        assert connection.execute(text("SELECT quantity FROM lot")).scalar() == 5
+        assert connection.execute(text("PRAGMA foreign_key_check")).all() == []
+    engine.dispose()
