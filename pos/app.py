@@ -10,7 +10,7 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 from textual.worker import WorkerState
 
-from pos.bootstrap import loyalty_rules, print_profile
+from pos.bootstrap import loyalty_rules, pharmacy_rules, print_profile
 from pos.config import Settings
 from pos.i18n import _
 from pos.messages import PrinterStatusChanged, PrintRetryRequested, ReceiptQueued
@@ -111,7 +111,13 @@ def build_app(
         near_expiry_days=settings.store.near_expiry_days,
     )
     register = RegisterService(
-        sessions, identity, clock, print_profile(settings), send, loyalty_rules(settings)
+        sessions,
+        identity,
+        clock,
+        print_profile(settings),
+        send,
+        loyalty_rules(settings),
+        pharmacy_rules(settings),
     )
     return PosApp(register, settings, notice)
 

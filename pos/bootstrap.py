@@ -15,6 +15,7 @@ from pos.i18n import _
 from pos.services.demo import catalogue_is_empty, load_demo
 from pos.services.loyalty import LoyaltyRules, TierRule
 from pos.services.printing import PrintProfile, StoreHeader
+from pos.services.register_safety import PharmacyRules
 
 
 def open_store(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
@@ -44,11 +45,14 @@ def init_store(settings: Settings, demo: bool) -> str:
             today = now.astimezone(ZoneInfo(store.timezone)).date()
             loaded = load_demo(session, today, now, store.timezone, store.code)
         message += "\n" + _(
-            "Demo store loaded: {products} products, {lots} lots, {members} members"
+            "Demo store loaded: {products} products, {lots} lots, {members} members, "
+            "{guidance} guidance texts, {users} users"
         ).format(
             products=loaded.products.created,
             lots=loaded.stock.created,
             members=loaded.members.created,
+            guidance=loaded.guidance.created,
+            users=loaded.users,
         )
     return message
 
@@ -94,4 +98,15 @@ def loyalty_rules(settings: Settings) -> LoyaltyRules:
             TierRule(tier.name, tier.min_spend * 100, tier.points_percent) for tier in loyalty.tiers
         ),
         invite=loyalty.invite,
+    )
+
+
+def pharmacy_rules(settings: Settings) -> PharmacyRules:
+    """The pharmacy rules, from the settings."""
+    pharmacy = settings.pharmacy
+    return PharmacyRules(
+        prescription_valid_days=pharmacy.prescription_valid_days,
+        restricted_limits=dict(pharmacy.restricted_limits),
+        velocity_days=pharmacy.velocity_days,
+        velocity_packs=pharmacy.velocity_packs,
     )

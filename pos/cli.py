@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from pos import __version__, i18n
 from pos.cli_members import add_member_parser, run_member
+from pos.cli_users import add_user_parser, run_user
 from pos.config import ConfigError, Settings, load_settings
 from pos.i18n import _
 
@@ -62,7 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     init = commands.add_parser("init", parents=[common], help="create or upgrade a store database")
     init.add_argument("--demo", action="store_true", help="load the demo store into it")
 
-    imports = commands.add_parser("import", help="import the catalogue, stock or members from CSV")
+    imports = commands.add_parser(
+        "import", help="import the catalogue, stock or members (CSV), or guidance texts (TOML)"
+    )
     what = imports.add_subparsers(dest="what", metavar="WHAT", required=True)
     for name, help_text in (
         ("products", "products CSV: sku,barcodes,name,name_en,spec,manufacturer,unit,"
@@ -73,6 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
         sub = what.add_parser(name, parents=[common], help=help_text, description=help_text)
         sub.add_argument("file", metavar="FILE.csv", type=Path)
         sub.add_argument("--skip-bad", action="store_true", help="import good rows, report bad")
+    guidance_help = "medication guidance: [[guidance]] tables keyed sku:, ingredient: or category:"
+    sub = what.add_parser(
+        "guidance", parents=[common], help=guidance_help, description=guidance_help
+    )
+    sub.add_argument("file", metavar="FILE.toml", type=Path)
+    sub.add_argument("--skip-bad", action="store_true", help="import good entries, report bad")
 
     exports = commands.add_parser("export", help="export sales, stock or members")
     what = exports.add_subparsers(dest="what", metavar="WHAT", required=True)
@@ -86,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     roll.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     roll.add_argument("--output", "-o", metavar="FILE", type=Path, help="write here, not stdout")
     add_member_parser(commands, common)
+    add_user_parser(commands, common)
 
     with_printer = argparse.ArgumentParser(add_help=False, parents=[common])
     with_printer.add_argument(
@@ -128,6 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "printer": _printer_test,
         "reprint": _reprint,
         "member": run_member,
+        "user": run_user,
     }
     try:
         return handlers[args.command](args, settings)
@@ -154,6 +165,7 @@ def _init(args: argparse.Namespace, settings: Settings) -> int:
 def _import(args: argparse.Namespace, settings: Settings) -> int:
     from pos.bootstrap import open_store
     from pos.services.codes import InputError
+    from pos.services.guidance import import_guidance
     from pos.services.imports import ImportReport, describe, import_products, import_stock
     from pos.services.member_import import import_members
 
@@ -173,6 +185,8 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
             store = settings.store
             now = datetime.now(UTC)
             return import_members(session, data, tiers, now, store.timezone, store.code, skip_bad)
+        if args.what == "guidance":
+            return import_guidance(session, data, skip_bad)
         return (import_products if args.what == "products" else import_stock)(
             session, data, skip_bad
         )

@@ -51,7 +51,7 @@ class StoreSettings(_Section):
     code: str = Field(default="001", pattern=r"^[A-Za-z0-9]{1,8}$")
     timezone: str = "Asia/Shanghai"
     currency: Literal["CNY"] = "CNY"
-    near_expiry_days: int = Field(default=180, ge=0, le=3650)
+    near_expiry_days: int = Field(default=90, ge=0, le=3650)
     """Stock expiring within this many days is pointed out to the customer (PHARMACY.md)."""
 
     @field_validator("timezone")
@@ -115,6 +115,26 @@ class PrinterSettings(_Section):
     def _known_language(cls, value: str) -> str:
         if not value.lower().replace("-", "_").startswith(("zh", "en")):
             raise ValueError(f"unsupported language {value!r} (use zh_CN or en)")
+        return value
+
+
+class PharmacySettings(_Section):
+    """Pharmacy rules the register enforces (PHARMACY.md); local rules differ: settings."""
+
+    prescription_valid_days: int = Field(default=3, ge=1, le=30)
+    """A prescription is valid this many days, counting the day it was written."""
+    restricted_limits: dict[str, int] = {"ephedrine": 2}
+    """Per-sale limit of each restricted-sale rule, in smallest packs."""
+    velocity_days: int = Field(default=30, ge=1, le=365)
+    velocity_packs: int = Field(default=6, ge=1, le=1000)
+    """Warn when one ID bought this many restricted packs within ``velocity_days``."""
+
+    @field_validator("restricted_limits")
+    @classmethod
+    def _positive_limits(cls, value: dict[str, int]) -> dict[str, int]:
+        for rule, limit in value.items():
+            if not 1 <= limit <= 100:
+                raise ValueError(f"limit of {rule!r} must be from 1 to 100, not {limit}")
         return value
 
 
@@ -187,6 +207,7 @@ class Settings(BaseSettings):
     register: RegisterSettings = RegisterSettings()
     printer: PrinterSettings = PrinterSettings()
     loyalty: LoyaltySettings = LoyaltySettings()
+    pharmacy: PharmacySettings = PharmacySettings()
 
     @property
     def database_path(self) -> Path:

@@ -32,6 +32,8 @@ PRODUCT_COLUMNS = [
     "member_price",
     "drug_class",
     "ingredients",
+    "restricted",
+    "trace_required",
 ]
 STOCK_COLUMNS = ["sku", "lot", "expiry_days", "quantity"]
 
@@ -272,6 +274,31 @@ def test_ganmaoling_found_by_pinyin_initials(products: list[Row]) -> None:
     assert hits == ["P00001"]
 
 
+def test_ephedrine_rule_marks_every_pseudoephedrine_product_but_not_ephedra_tcm(
+    products: list[Row],
+) -> None:
+    marked = {row["sku"] for row in products if row["restricted"]}
+    with_pseudoephedrine = {
+        row["sku"] for row in products if {"pseudoephedrine", "ephedrine"} & set(_ingredients(row))
+    }
+    assert marked == with_pseudoephedrine and len(marked) >= 4
+    assert {row["restricted"] for row in products} == {"", "ephedrine"}
+    # PHARMACY.md: TCM with ephedra herb is not an ephedrine-class preparation.
+    ephedra = [row for row in products if "ephedra herb" in _ingredients(row)]
+    assert ephedra and all(row["restricted"] == "" for row in ephedra)
+
+
+def test_trace_required_on_every_rx_and_a_few_otc(products: list[Row]) -> None:
+    assert {row["trace_required"] for row in products} == {"", "yes"}
+    for row in products:
+        if row["drug_class"] == "rx":
+            assert row["trace_required"] == "yes", row["sku"]
+        if row["drug_class"] == "none":
+            assert row["trace_required"] == "", row["sku"]
+    otc = [row for row in products if row["trace_required"] and row["drug_class"] != "rx"]
+    assert 2 <= len(otc) <= 8
+
+
 def test_brand_names_lead_with_brand(products: list[Row]) -> None:
     names = {row["name"] for row in products}
     for name in (
@@ -388,6 +415,7 @@ def test_p00001_lots(lots_by_sku: dict[str, list[tuple[int, int]]]) -> None:
 MEMBERS_CSV = DATA / "members.csv"
 MEMBER_COLUMNS = [
     "card_no", "phone", "name", "gender", "birthday", "tier", "points", "enrolled_at",
+    "health_consent", "allergies", "conditions",
 ]  # fmt: skip
 
 
@@ -431,3 +459,87 @@ def test_member_names_are_chinese_and_dates_plausible(demo_members: list[Row]) -
         assert "2024-03-01" <= row["enrolled_at"][:10] <= "2026-03-09", row["enrolled_at"]
         if row["birthday"]:
             assert "1920-01-01" < row["birthday"] < "2010-01-01"
+
+
+def test_some_members_have_health_data_with_consent(demo_members: list[Row]) -> None:
+    for row in demo_members:
+        assert row["health_consent"] in {"yes", ""}
+        if row["allergies"] or row["conditions"]:
+            assert row["health_consent"] == "yes", row["card_no"]
+    allergies = {item for row in demo_members for item in row["allergies"].split("|") if item}
+    conditions = {item for row in demo_members for item in row["conditions"].split("|") if item}
+    assert {"布洛芬", "青霉素"} <= allergies
+    assert "高血压" in conditions
+
+
+# ---------------------------------------------------------------- guidance.toml
+
+GUIDANCE_TOML = DATA / "guidance.toml"
+
+
+def test_every_demo_drug_finds_guidance(demo_template: Path) -> None:
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    from pos.db import make_engine, make_session_factory
+    from pos.enums import DrugClass
+    from pos.models import Product
+    from pos.services.guidance import guidance_for
+
+    engine = make_engine(demo_template)
+    try:
+        with make_session_factory(engine)() as session:
+            drugs = list(
+                session.scalars(
+                    select(Product)
+                    .where(Product.drug_class != DrugClass.NONE)
+                    .options(selectinload(Product.ingredients))
+                )
+            )
+            assert len(drugs) >= 140
+            for product in drugs:
+                guidance = guidance_for(session, product)
+                assert guidance is not None, (product.sku, product.name)
+                assert guidance.usage and guidance.dosage, guidance.key
+                assert guidance.usage_en and guidance.dosage_en, guidance.key
+                if product.drug_class is DrugClass.RX:
+                    assert "处方" in guidance.usage, (product.sku, guidance.key)
+    finally:
+        engine.dispose()
+
+
+def test_compound_cold_remedies_have_their_own_guidance() -> None:
+    import tomllib
+
+    keys = {entry["key"] for entry in tomllib.loads(GUIDANCE_TOML.read_text("utf-8"))["guidance"]}
+    with PRODUCTS_CSV.open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            ingredients = _ingredients(row)
+            if row["category"] == "cold_flu" and len(ingredients) > 1:
+                assert f"sku:{row['sku']}" in keys, row["sku"]
+
+
+def test_guidance_texts_say_what_pharmacy_md_asks() -> None:
+    import tomllib
+
+    entries = {
+        entry["key"]: entry for entry in tomllib.loads(GUIDANCE_TOML.read_text("utf-8"))["guidance"]
+    }
+
+    def text(key: str) -> str:
+        return " ".join(str(value) for value in entries[key].values())
+
+    assert "24小时内不超过4次" in text("ingredient:acetaminophen")
+    assert "alcohol" in entries["ingredient:acetaminophen"]["contraindications"]
+    assert "hypertension" in entries["sku:P00005"]["contraindications"]
+    assert "driving" in entries["ingredient:chlorphenamine"]["contraindications"]
+    ibuprofen = entries["ingredient:ibuprofen"]
+    assert {"peptic_ulcer", "pregnancy"} <= set(ibuprofen["contraindications"])
+    assert "饭后" in ibuprofen["usage"]
+    for cephalosporin in ("cefaclor", "cefixime", "cefuroxime"):
+        assert "7天" in text(f"ingredient:{cephalosporin}")
+        assert "alcohol" in entries[f"ingredient:{cephalosporin}"]["contraindications"]
+    assert "2小时" in text("ingredient:amoxicillin") and "疗程" in text("ingredient:amoxicillin")
+    assert "1–2小时" in text("ingredient:montmorillonite")
+    assert "2–8 °C" in entries["sku:P00040"]["storage"]
+    assert "3天" in text("ingredient:acetaminophen") and "5天" in text("ingredient:acetaminophen")

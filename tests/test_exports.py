@@ -10,14 +10,29 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.enums import Tender
-from pos.models import Barcode, Lot, Product, Sale, StockMovement
+from pos.models import (
+    Barcode,
+    Lot,
+    Prescription,
+    Product,
+    RestrictedSale,
+    Sale,
+    StockMovement,
+    TraceCode,
+)
 from pos.services.codes import InputError
-from pos.services.exports import export_sales_csv, export_sales_jsonl, export_stock_csv
+from pos.services.exports import (
+    export_sales_csv,
+    export_sales_jsonl,
+    export_stock_csv,
+)
 from pos.services.register import RegisterIdentity, RegisterService
+from pos.services.safety import mask_id
 from pos.services.views import CompletedSale
 
 # The same moment and business day as the conftest's fixed clock.
@@ -27,17 +42,19 @@ TODAY = date(2026, 3, 10)
 SALE_FIELDS = {
     "number", "completed_at", "store", "register", "cashier", "member", "lines",
     "payments", "subtotal_fen", "discount_fen", "total_fen", "change_fen",
-    "points_earned", "points_redeemed",
+    "points_earned", "points_redeemed", "prescription", "restricted_buyer",
 }  # fmt: skip
 LINE_FIELDS = (
     "sku", "barcode", "name", "qty", "unit_price_fen", "discount_fen", "total_fen",
-    "lot", "expiry",
+    "lot", "expiry", "guidance_given", "trace_codes",
 )  # fmt: skip
 SALE_CSV_HEADER = [
     "number", "completed_at", "store", "register", "cashier", "member",
     "line_no", "sku", "barcode", "name", "qty", "unit_price_fen", "discount_fen", "total_fen",
     "lot", "expiry", "sale_subtotal_fen", "sale_discount_fen", "sale_total_fen",
     "sale_change_fen", "payments", "points_earned", "points_redeemed",
+    "guidance_given", "trace_codes", "prescription_number", "prescriber",
+    "prescription_issued_on", "patient_name", "pharmacist", "restricted_buyer",
 ]  # fmt: skip
 
 # 999感冒灵颗粒: lot 25032401 expires TODAY+120 (30 on hand), 26071702 TODAY+600 (100).
@@ -45,7 +62,7 @@ GANMAOLING = "P00001"
 GANMAOLING_PRICE = 1580
 EARLY_LOT, EARLY_EXPIRY = "25032401", TODAY + timedelta(days=120)
 LATE_LOT, LATE_EXPIRY = "26071702", TODAY + timedelta(days=600)
-CONTAC = "P00005"  # one lot, 50 on hand
+VITAMIN_C = "P00063"  # an expired lot and H260305 (TODAY+466, 120 on hand)
 EXPIRED_ONLY = ("P00032", "P00079", "P00133")
 OUT_OF_STOCK = "P00020"
 
@@ -187,11 +204,11 @@ def test_small_sale_comes_from_the_earliest_lot_only(
 def test_jsonl_record_fields(
     register: RegisterService, demo_sessions: sessionmaker[Session], ganmaoling: str
 ) -> None:
-    contac = barcode(demo_sessions, CONTAC)
-    contac_price = price(demo_sessions, CONTAC)
+    vitamin_c = barcode(demo_sessions, VITAMIN_C)
+    vitamin_c_price = price(demo_sessions, VITAMIN_C)
     register.scan(ganmaoling)
-    register.scan(f"3*{contac}")
-    total = GANMAOLING_PRICE + 3 * contac_price
+    register.scan(f"3*{vitamin_c}")
+    total = GANMAOLING_PRICE + 3 * vitamin_c_price
     pay(register, card_fen=1000, cash_fen=20000)
 
     [record] = jsonl_records(demo_sessions)
@@ -213,20 +230,24 @@ def test_jsonl_record_fields(
             "total_fen": GANMAOLING_PRICE,
             "lot": EARLY_LOT,
             "expiry": EARLY_EXPIRY.isoformat(),
+            "guidance_given": False,
+            "trace_codes": [],
         },
         {
-            "sku": CONTAC,
-            "barcode": contac,
-            "name": record["lines"][1]["name"],
+            "sku": VITAMIN_C,
+            "barcode": vitamin_c,
+            "name": "维生素C片",
             "qty": 3,
-            "unit_price_fen": contac_price,
+            "unit_price_fen": vitamin_c_price,
             "discount_fen": 0,
-            "total_fen": 3 * contac_price,
-            "lot": "H250719",
-            "expiry": (TODAY + timedelta(days=237)).isoformat(),
+            "total_fen": 3 * vitamin_c_price,
+            "lot": "H260305",
+            "expiry": (TODAY + timedelta(days=466)).isoformat(),
+            "guidance_given": False,
+            "trace_codes": [],
         },
     ]
-    assert record["lines"][1]["name"].startswith("康泰克")
+    assert record["prescription"] is None and record["restricted_buyer"] is None
     assert record["payments"] == [
         {"tender": "card", "amount_fen": 1000},
         {"tender": "cash", "amount_fen": total - 1000, "tendered_fen": 20000},
@@ -359,9 +380,9 @@ def test_completed_at_is_utc_with_z(two_sales: None, demo_sessions: sessionmaker
 def test_csv_export_has_one_row_per_lot_entry(
     register: RegisterService, demo_sessions: sessionmaker[Session], ganmaoling: str
 ) -> None:
-    contac = barcode(demo_sessions, CONTAC)
+    vitamin_c = barcode(demo_sessions, VITAMIN_C)
     register.scan(f"35*{ganmaoling}")
-    register.scan(f"3*{contac}")
+    register.scan(f"3*{vitamin_c}")
     pay(register, card_fen=1000, cash_fen=100000)
     register.scan(ganmaoling)
     pay(register)
@@ -402,6 +423,132 @@ def test_csv_and_jsonl_agree(
         for entry in record["lines"]
     ]
     assert {row["completed_at"] for row in as_dicts} == {record["completed_at"]}
+
+
+# -- pharmacy records: guidance, traceability codes, prescription, restricted buyer --
+
+CODES = ("81234560000000000011", "81234560000000000028")
+BUYER_ID = "11010519491231002X"
+
+
+def record_pharmacy_details(sessions: sessionmaker[Session], number: str) -> None:
+    """What the counter records with a sale: guidance on line 1, its boxes' codes, an Rx
+    review and a restricted-sales register entry (written here as the register would)."""
+    with sessions.begin() as session:
+        sale = session.scalars(select(Sale).where(Sale.number == number)).one()
+        line = sale.lines[0]
+        line.guidance_given = True
+        session.add_all(TraceCode(code=code, sale_line_id=line.id, sold_at=NOW) for code in CODES)
+        session.add(
+            Prescription(
+                sale_id=sale.id,
+                number="RX-2026-0310-17",
+                prescriber="杭州市第一人民医院 张医生",
+                issued_on=TODAY,
+                patient_name="王小明",
+                pharmacist_id="yaoshi01",
+                reviewed_at=NOW,
+            )
+        )
+        session.add(
+            RestrictedSale(
+                sale_id=sale.id, rule="ephedrine", sku=line.sku, product_name=line.name,
+                spec=line.spec, manufacturer="", lots="", qty=1, buyer_name="王小明",
+                buyer_id_number=BUYER_ID, sold_at=NOW,
+            )
+        )  # fmt: skip
+
+
+def test_mask_id() -> None:
+    assert mask_id("110105194912310123") == "110105********0123"
+    assert mask_id(BUYER_ID) == "110105********002X"
+    assert mask_id("12345") == "*****"
+
+
+def test_jsonl_has_guidance_trace_codes_prescription_and_masked_buyer(
+    register: RegisterService, demo_sessions: sessionmaker[Session], ganmaoling: str
+) -> None:
+    register.scan(f"35*{ganmaoling}")  # two lots: two entries for line 1
+    register.scan(barcode(demo_sessions, VITAMIN_C))
+    sale = pay(register)
+    record_pharmacy_details(demo_sessions, sale.number)
+
+    [record] = jsonl_records(demo_sessions)
+    early, late, vitamin_c = record["lines"]
+    assert (early["guidance_given"], late["guidance_given"]) == (True, True)
+    assert early["trace_codes"] == list(CODES)
+    assert late["trace_codes"] == []  # the whole list is on the line's first entry
+    assert (vitamin_c["guidance_given"], vitamin_c["trace_codes"]) == (False, [])
+    assert record["prescription"] == {
+        "number": "RX-2026-0310-17",
+        "prescriber": "杭州市第一人民医院 张医生",
+        "issued_on": "2026-03-10",
+        "patient_name": "王小明",
+        "pharmacist": "yaoshi01",
+    }
+    assert record["restricted_buyer"] == "110105********002X"
+    assert BUYER_ID not in json.dumps(record)
+
+
+def test_csv_has_the_pharmacy_columns(
+    register: RegisterService, demo_sessions: sessionmaker[Session], ganmaoling: str
+) -> None:
+    register.scan(f"35*{ganmaoling}")
+    sale = pay(register)
+    record_pharmacy_details(demo_sessions, sale.number)
+    register.scan(ganmaoling)
+    pay(register)
+
+    header, *rows = csv_rows(demo_sessions)
+    assert header == SALE_CSV_HEADER
+    first, second, other = (dict(zip(header, row, strict=True)) for row in rows)
+    assert (first["guidance_given"], first["trace_codes"]) == ("yes", "|".join(CODES))
+    assert (second["guidance_given"], second["trace_codes"]) == ("yes", "")
+    assert (first["prescription_number"], first["prescriber"]) == (
+        "RX-2026-0310-17",
+        "杭州市第一人民医院 张医生",
+    )
+    assert (first["prescription_issued_on"], first["patient_name"], first["pharmacist"]) == (
+        "2026-03-10",
+        "王小明",
+        "yaoshi01",
+    )
+    assert first["restricted_buyer"] == second["restricted_buyer"] == "110105********002X"
+    assert (other["guidance_given"], other["trace_codes"], other["prescription_number"]) == (
+        "no",
+        "",
+        "",
+    )
+    assert other["restricted_buyer"] == other["pharmacist"] == ""
+
+
+def test_export_queries_do_not_grow_with_the_number_of_sales(
+    register: RegisterService, demo_sessions: sessionmaker[Session], ganmaoling: str
+) -> None:
+    def statements_for_export() -> int:
+        statements: list[str] = []
+
+        def count(conn: Connection, cursor: object, statement: str, *args: object) -> None:
+            statements.append(statement)
+
+        with demo_sessions() as session:
+            engine = session.get_bind()
+            event.listen(engine, "before_cursor_execute", count)
+            try:
+                lines = list(export_sales_jsonl(session))
+            finally:
+                event.remove(engine, "before_cursor_execute", count)
+        assert lines
+        return len(statements)
+
+    register.scan(ganmaoling)
+    record_pharmacy_details(demo_sessions, pay(register).number)
+    one_sale = statements_for_export()
+    for _ in range(4):
+        register.scan(f"2*{ganmaoling}")
+        record_pharmacy_details(demo_sessions, pay(register).number)
+
+    assert statements_for_export() == one_sale <= 8
 
 
 # -- stock export --------------------------------------------------------------

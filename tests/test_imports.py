@@ -541,6 +541,102 @@ def test_header_only_imports_nothing(sessions: sessionmaker[Session]) -> None:
     assert count(sessions, Product) == 0
 
 
+# -- products: the optional restricted and trace_required columns ----------
+
+SAFETY_HEADER = (*PRODUCT_COLUMNS, "restricted", "trace_required")
+
+
+def safety_csv(*rows: tuple[list[str], str, str]) -> bytes:
+    """A products file with the optional columns: (row, restricted, trace_required)."""
+    return to_csv(SAFETY_HEADER, *([*row, restricted, trace] for row, restricted, trace in rows))
+
+
+def flags(sessions: sessionmaker[Session], sku: str) -> tuple[str, bool]:
+    found = product(sessions, sku)
+    return found.restricted, found.trace_required
+
+
+def test_restricted_and_trace_required_are_stored(sessions: sessionmaker[Session]) -> None:
+    report = load_products(
+        sessions,
+        safety_csv(
+            (product_row(sku="T001"), "ephedrine", "yes"),
+            (product_row(sku="T002", barcodes=EAN13_B), "", "no"),
+            (product_row(sku="T003", barcodes=EAN13_C), "Ephedrine_2", ""),
+            (product_row(sku="T004", barcodes=""), "", "YES"),
+        ),
+    )
+
+    assert report.errors == [] and report.warnings == []
+    assert flags(sessions, "T001") == ("ephedrine", True)
+    assert flags(sessions, "T002") == ("", False)
+    assert flags(sessions, "T003") == ("ephedrine_2", False)
+    assert flags(sessions, "T004") == ("", True)
+
+
+def test_without_the_columns_new_products_get_the_defaults(
+    sessions: sessionmaker[Session],
+) -> None:
+    load_products(sessions, products_csv(product_row()))
+
+    assert flags(sessions, "T001") == ("", False)
+
+
+def test_without_the_columns_reimport_leaves_the_flags_alone(
+    sessions: sessionmaker[Session],
+) -> None:
+    load_products(sessions, safety_csv((product_row(), "ephedrine", "yes")))
+    report = load_products(sessions, products_csv(product_row(name="新名字")))
+
+    assert report.updated == 1
+    assert product(sessions, "T001").name == "新名字"
+    assert flags(sessions, "T001") == ("ephedrine", True)
+
+
+def test_with_the_columns_reimport_can_clear_the_flags(sessions: sessionmaker[Session]) -> None:
+    load_products(sessions, safety_csv((product_row(), "ephedrine", "yes")))
+    load_products(sessions, safety_csv((product_row(), "", "")))
+
+    assert flags(sessions, "T001") == ("", False)
+
+
+def test_only_one_optional_column_may_be_given(sessions: sessionmaker[Session]) -> None:
+    load_products(sessions, safety_csv((product_row(), "ephedrine", "yes")))
+    data = to_csv((*PRODUCT_COLUMNS, "trace_required"), [*product_row(), "no"])
+    load_products(sessions, data)
+
+    assert flags(sessions, "T001") == ("ephedrine", False)
+
+
+BAD_SAFETY_VALUES = {
+    "restricted with space": ("ephedrine class", "yes", "restricted must be a rule name"),
+    "restricted with dash": ("ephedrine-class", "", "restricted must be a rule name"),
+    "restricted chinese": ("麻黄碱", "", "restricted must be a rule name"),
+    "restricted too long": ("x" * 33, "", "restricted must be a rule name"),
+    "trace_required true": ("", "true", "trace_required must be yes, no or empty"),
+    "trace_required 1": ("", "1", "trace_required must be yes, no or empty"),
+    "trace_required 是": ("ephedrine", "是", "trace_required must be yes, no or empty"),
+}
+
+
+@pytest.mark.parametrize(
+    ("restricted", "trace", "reason"),
+    list(BAD_SAFETY_VALUES.values()),
+    ids=list(BAD_SAFETY_VALUES),
+)
+def test_bad_restricted_or_trace_required_is_a_bad_row(
+    sessions: sessionmaker[Session], restricted: str, trace: str, reason: str
+) -> None:
+    data = safety_csv(
+        (product_row(sku="G001", barcodes=EAN13_C), "", ""), (product_row(), restricted, trace)
+    )
+    report = load_products(sessions, data)
+
+    assert error_lines(report) == [3]
+    assert reason in report.errors[0].reason
+    assert count(sessions, Product) == 0
+
+
 # -- stock -----------------------------------------------------------------
 
 

@@ -22,7 +22,7 @@ from pos.services import members
 from pos.services.exports import export_members_csv, export_members_jsonl, export_sales_jsonl
 from pos.services.imports import ImportReport
 from pos.services.member_care import erase_member, export_member
-from pos.services.member_import import MEMBER_COLUMNS, import_members
+from pos.services.member_import import MEMBER_COLUMNS, MEMBER_OPTIONAL_COLUMNS, import_members
 from pos.services.register import RegisterService
 from tests.conftest import NOW
 from tests.helpers import barcode_of
@@ -252,6 +252,100 @@ def test_cli_import_good_file_exits_0(
     assert "1 created, 0 updated" in capsys.readouterr().out
 
 
+# -- import: health data ----------------------------------------------------------------
+
+HEALTH_HEADER = HEADER + ",health_consent,allergies,conditions"
+
+
+def health_row(consent: str, allergies: str = "", conditions: str = "", phone: str = PHONE) -> str:
+    return f"{good_row(phone=phone)},{consent},{allergies},{conditions}"
+
+
+def test_health_data_is_stored_with_consent(sessions: sessionmaker[Session]) -> None:
+    data = csv_bytes(health_row("yes", "青霉素| NSAIDs |", "高血压|糖尿病"), header=HEALTH_HEADER)
+    report = run_import(sessions, data)
+
+    assert (report.created, report.errors, report.warnings) == (1, [], [])
+    [member] = all_members(sessions)
+    assert member.consent_health is True
+    assert (member.allergies, member.conditions) == ("青霉素,NSAIDs", "高血压,糖尿病")
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        (health_row("", "青霉素"), "only with health_consent = yes"),
+        (health_row("no", "", "高血压"), "only with health_consent = yes"),
+        (health_row("maybe"), "health_consent must be yes, no or empty"),
+        (health_row("yes", "青霉素，磺胺"), "separate the names with |"),
+        (health_row("yes", "", '"高血压,糖尿病"'), "separate the names with |"),
+        (health_row("yes", "|".join(f"过敏原{n:03d}" for n in range(40))), "under 200 characters"),
+    ],
+)
+def test_bad_health_columns_are_a_bad_row(
+    sessions: sessionmaker[Session], row: str, reason: str
+) -> None:
+    good = health_row("yes", "青霉素", phone=OTHER_PHONE).replace(CARD, "", 1)
+    report = run_import(sessions, csv_bytes(good, row, header=HEALTH_HEADER))
+
+    [error] = report.errors
+    assert error.line == 3 and reason in error.reason, error.reason
+    assert all_members(sessions) == []
+
+
+def test_reimport_no_withdraws_consent_and_empty_keeps_the_data(
+    sessions: sessionmaker[Session],
+) -> None:
+    run_import(sessions, csv_bytes(health_row("yes", "青霉素"), header=HEALTH_HEADER))
+    run_import(sessions, csv_bytes(health_row(""), header=HEALTH_HEADER))
+    [member] = all_members(sessions)
+    assert (member.consent_health, member.allergies) == (True, "青霉素")
+
+    run_import(sessions, csv_bytes(health_row("no"), header=HEALTH_HEADER))
+    [member] = all_members(sessions)
+    assert (member.consent_health, member.allergies, member.conditions) == (False, "", "")
+
+
+def test_health_data_is_exported_only_with_consent(sessions: sessionmaker[Session]) -> None:
+    data = csv_bytes(
+        health_row("yes", "布洛芬|NSAIDs", "高血压"),
+        health_row("", phone=OTHER_PHONE).replace(CARD, "", 1),
+        header=HEALTH_HEADER,
+    )
+    run_import(sessions, data)
+    with sessions() as session:
+        consenting, other = (json.loads(line) for line in export_members_jsonl(session))
+        text = "".join(export_members_csv(session))
+        member = members.by_card(session, other["card_no"])
+        assert member is not None
+        assert export_member(session, member)["health"] is None
+
+    assert consenting["health"] == {"allergies": ["布洛芬", "NSAIDs"], "conditions": ["高血压"]}
+    assert other["health"] is None
+    header, first, second = csv.reader(io.StringIO(text))
+    column = {name: index for index, name in enumerate(header)}
+    assert [first[column[name]] for name in MEMBER_OPTIONAL_COLUMNS] == [
+        "yes",
+        "布洛芬|NSAIDs",
+        "高血压",
+    ]
+    assert [second[column[name]] for name in MEMBER_OPTIONAL_COLUMNS] == ["no", "", ""]
+    report = run_import(sessions, text.encode())  # the export imports again unchanged
+    assert (report.updated, report.errors) == (2, [])
+    assert [(m.consent_health, m.allergies) for m in all_members(sessions)] == [
+        (True, "布洛芬,NSAIDs"),
+        (False, ""),
+    ]
+
+
+def test_demo_members_with_health_data(demo_sessions: sessionmaker[Session]) -> None:
+    with demo_sessions() as session:
+        consenting = list(session.scalars(select(Member).where(Member.consent_health)))
+    allergies = {item for m in consenting for item in m.allergies.split(",") if item}
+    conditions = {item for m in consenting for item in m.conditions.split(",") if item}
+    assert {"布洛芬", "NSAIDs", "青霉素"} <= allergies and "高血压" in conditions
+
+
 # -- members export ---------------------------------------------------------------------
 
 
@@ -290,6 +384,7 @@ def test_export_members_jsonl(three_members: sessionmaker[Session]) -> None:
         "points": 120,
         "enrolled_at": "2025-01-01T16:00:00Z",
         "consents": {"terms": True, "marketing": False, "health": False},
+        "health": None,
     }
     assert (second["phone"], second["points"], second["gender"], second["birthday"]) == (
         THIRD_PHONE,
@@ -308,12 +403,12 @@ def test_export_members_csv_reimports_unchanged(
         text = "".join(export_members_csv(session))
     header, *rows = csv.reader(io.StringIO(text))
 
-    assert header == [*MEMBER_COLUMNS, "consents"]
+    assert header == [*MEMBER_COLUMNS, *MEMBER_OPTIONAL_COLUMNS, "consents"]
     assert rows == [
         [CARD, PHONE, "王小明", "m", "1980-05-06", "silver", "120", "2025-01-01T16:00:00Z",
-         "terms"],
+         "no", "", "", "terms"],
         [card("290000000003"), THIRD_PHONE, "陈静", "", "", "normal", "40",
-         "2026-03-10T02:00:00Z", "terms|marketing"],
+         "2026-03-10T02:00:00Z", "no", "", "", "terms|marketing"],
     ]  # fmt: skip
     report = run_import(three_members, text.encode())
     assert (report.created, report.updated, report.errors) == (0, 2, [])

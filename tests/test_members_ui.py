@@ -68,8 +68,8 @@ async def test_lookup_by_last_four_digits_lists_and_attaches_the_chosen_member(
         await pilot.press("down" if rows[0] != "李娜" else "up", "enter")
         assert isinstance(app.screen, CheckoutScreen)
         assert "李娜" in member_panel(app) and "250" in member_panel(app)
-        assert app.screen.register.cart().member is not None
-        assert app.screen.register.cart().member.id == second.id  # type: ignore[union-attr]
+        assert app.register.cart().member is not None
+        assert app.register.cart().member.id == second.id  # type: ignore[union-attr]
 
 
 async def test_member_prices_on_attach_and_list_prices_on_detach(
@@ -79,7 +79,7 @@ async def test_member_prices_on_attach_and_list_prices_on_detach(
     async with app.run_test(size=SIZE) as pilot:
         await type_text(pilot, "2*" + barcode_of(demo_sessions, "P00001"))
         await pilot.press("enter")
-        register = app.screen.register  # type: ignore[attr-defined]
+        register = app.register
         assert register.cart().total_fen == 3160
         await pilot.press("f2")
         await type_text(pilot, "13812345678")
@@ -102,7 +102,7 @@ async def test_scanning_a_member_card_attaches_the_member(
         await pilot.pause()
         await app.screen.query_one("#scan").settle()  # type: ignore[attr-defined]
         await pilot.pause()
-        cart = app.screen.register.cart()  # type: ignore[attr-defined]
+        cart = app.register.cart()
         assert cart.member is not None and cart.member.card_no == member.card_no
         assert [line.name for line in cart.lines] == ["999感冒灵颗粒"]
         bad = member.card_no[:-1] + str((int(member.card_no[-1]) + 1) % 10)
@@ -116,7 +116,7 @@ async def test_enrol_from_the_invite_then_pay_at_member_prices(
 ) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await type_text(pilot, barcode_of(demo_sessions, "P00001"))
-        await pilot.press("enter", "f12")
+        await pilot.press("enter", "f9", "f12")
         assert isinstance(app.screen, PaymentModal)
         invites = [n.message for n in app._notifications]
         assert any("Not a member yet? F2" in text for text in invites)
@@ -144,14 +144,14 @@ async def test_invite_never_steals_keys_f12_enter_pays_as_before(
     app: PosApp, demo_sessions: sessionmaker[Session]
 ) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        keys(app, *barcode_of(demo_sessions, "P00001"), "\n", "f12", "\n")
+        keys(app, *barcode_of(demo_sessions, "P00001"), "\n", "f9", "f12", "\n")
         await pilot.pause()
         await pilot.pause()
         assert isinstance(app.screen, CheckoutScreen)
         assert "completed" in message(app)
         # the invitation is shown once per customer
         await type_text(pilot, barcode_of(demo_sessions, "P00001"))
-        await pilot.press("enter", "f12", "escape", "f12", "escape")
+        await pilot.press("enter", "f9", "f12", "escape", "f12", "escape")
         invites = [n.message for n in app._notifications if "Not a member" in n.message]
         assert len(invites) == 2  # once for each of the two customers
     with demo_sessions() as session:
@@ -191,7 +191,7 @@ async def test_enrol_refuses_bad_input_and_offers_the_member_with_that_phone(
         assert "F12 again" in str(status.render())
         await pilot.press("f12")
         assert isinstance(app.screen, CheckoutScreen)
-        assert app.screen.register.cart().member is not None
+        assert app.register.cart().member is not None
     with demo_sessions() as session:
         same_phone = session.scalars(select(Member).where(Member.phone == "13812345678"))
         assert [m.id for m in same_phone] == [existing.id]
@@ -225,7 +225,7 @@ async def test_redeem_points_as_a_tender(app: PosApp, demo_sessions: sessionmake
         await type_text(pilot, "2*" + barcode_of(demo_sessions, "P00001"))
         await pilot.press("enter", "f2")
         await type_text(pilot, "13812345678")
-        await pilot.press("enter", "f12")
+        await pilot.press("enter", "f9", "f12")
         payment = app.screen
         assert isinstance(payment, PaymentModal)
         assert payment.tendering.total_fen == 2900
@@ -263,7 +263,7 @@ async def test_points_cap_is_a_share_of_the_sale(
         await type_text(pilot, barcode_of(demo_sessions, "P00001"))
         await pilot.press("enter", "f2")
         await type_text(pilot, "13812345678")
-        await pilot.press("enter", "f12", "f3")
+        await pilot.press("enter", "f9", "f12", "f3")
         payment = app.screen
         assert isinstance(payment, PaymentModal)
         assert payment.tendering.points_fen == 725  # 50 % of ¥14.50

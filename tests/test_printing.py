@@ -65,7 +65,7 @@ def status_text(app: PosApp) -> str:
 async def sell(pilot: Pilot[Any], code: str) -> None:
     """Scan ``code`` and pay the exact amount in cash."""
     await type_text(pilot, code)
-    await pilot.press("enter", "f12", "enter")
+    await pilot.press("enter", "f9", "f12", "enter")  # guidance told, exact cash
 
 
 async def printed(app: PosApp, pilot: Pilot[Any]) -> None:

@@ -5,28 +5,27 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Label
 
+from pos.enums import DrugClass
 from pos.i18n import N_, _
 from pos.messages import PrintRetryRequested, ReceiptQueued
 from pos.money import format_fen
+from pos.screens.checkout_members import MemberPrompts
 from pos.screens.common import localize_bindings
 from pos.screens.confirm import ConfirmModal
 from pos.screens.help import HelpModal
-from pos.screens.member_form import MemberFormModal
-from pos.screens.member_lookup import MemberLookupModal
 from pos.screens.payment import PaymentModal, PaymentOutcome
 from pos.screens.quantity import QuantityModal
 from pos.screens.receipt import ReceiptModal
 from pos.screens.search import SearchModal
-from pos.services.codes import InputError, parse_quantity
-from pos.services.members import DuplicatePhone, MemberForm
+from pos.services.codes import TRACE_CODE, InputError, parse_quantity
 from pos.services.printing import PrinterStatus
 from pos.services.register import NotACode, RegisterService
 from pos.services.tendering import Tendering
 from pos.services.views import CartView, CompletedSale
 from pos.widgets.cart_table import CartTable
+from pos.widgets.guidance_panel import GuidancePanel
 from pos.widgets.member_panel import MemberPanel
 from pos.widgets.message_bar import MessageBar
 from pos.widgets.printer_status import PrinterStatusBar
@@ -34,7 +33,7 @@ from pos.widgets.scan_input import ScanInput
 from pos.widgets.totals import LastSalePanel, TotalsPanel
 
 
-class CheckoutScreen(Screen[None]):
+class CheckoutScreen(MemberPrompts):
     """Sell to one customer after another, from the keyboard and the scanner."""
 
     BINDINGS = [
@@ -46,6 +45,7 @@ class CheckoutScreen(Screen[None]):
         Binding("f6", "reprint", N_("Reprint"), id="reprint", priority=True),
         Binding("f7", "preview_receipt", N_("Receipt"), id="preview-receipt", priority=True),
         Binding("f8", "remove_line", N_("Remove"), id="remove-line", priority=True),
+        Binding("f9", "acknowledge_guidance", N_("Guided"), id="guidance-said", priority=True),
         Binding("f10", "clear_cart", N_("Clear"), id="clear-cart", priority=True),
         Binding("f11", "retry_print", N_("Retry"), id="retry-print", priority=True),
         Binding("f12", "pay", N_("Pay"), id="pay", priority=True),
@@ -66,7 +66,9 @@ class CheckoutScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="main"):
-            yield CartTable(id="cart")
+            with Vertical(id="left"):
+                yield CartTable(id="cart")
+                yield GuidancePanel(id="guidance")
             with Vertical(id="side"):
                 yield MemberPanel(id="member")
                 yield TotalsPanel(id="totals")
@@ -80,7 +82,7 @@ class CheckoutScreen(Screen[None]):
                 id="scan",
             )
         yield MessageBar(id="message")
-        yield Footer()
+        yield Footer(show_command_palette=False)  # Ctrl+P still works; F1 lists it
 
     def on_mount(self) -> None:
         self.refresh_cart(self.register.cart())
@@ -95,11 +97,6 @@ class CheckoutScreen(Screen[None]):
         """The cart table widget."""
         return self.query_one(CartTable)
 
-    @property
-    def message(self) -> MessageBar:
-        """The message line."""
-        return self.query_one(MessageBar)
-
     def focus_scan(self) -> None:
         """Give the scan field the focus (it should nearly always have it)."""
         self.query_one(ScanInput).focus()
@@ -111,12 +108,23 @@ class CheckoutScreen(Screen[None]):
         """Show the state of the receipt printer."""
         self.query_one(PrinterStatusBar).show(status)
 
+    def selected_index(self) -> int | None:
+        """The highlighted cart line."""
+        return self.cart_table.selected_index
+
     def refresh_cart(self, cart: CartView) -> None:
         """Show ``cart`` in the table and the totals."""
         self.cart_table.show(cart, self.register.near_expiry)
         self.query_one(TotalsPanel).show(cart)
         self.query_one(MemberPanel).show(cart.member)
         self.shown_member = cart.member.id if cart.member else None
+        self.show_guidance(cart)
+
+    def show_guidance(self, cart: CartView) -> None:
+        """The guidance of the highlighted line (the last added one, after a scan)."""
+        index = self.cart_table.selected_index
+        line = cart.lines[index] if index is not None and index < len(cart.lines) else None
+        self.query_one(GuidancePanel).show(line)
 
     # -- scanning ---------------------------------------------------------
     async def scanned(self, text: str) -> None:
@@ -140,6 +148,14 @@ class CheckoutScreen(Screen[None]):
             self._show_member(cart, _("{name} attached: member prices and points"))
             return
         self.refresh_cart(cart)
+        if TRACE_CODE.match(text):
+            line = cart.lines[cart.last_index or 0]
+            self.message.success(
+                _("Traceability code added to {name} ({n} of {qty} boxes)").format(
+                    name=line.name, n=len(line.trace_codes), qty=line.qty
+                )
+            )
+            return
         self.announce_added(cart)
 
     # -- actions ----------------------------------------------------------
@@ -183,21 +199,33 @@ class CheckoutScreen(Screen[None]):
         return None
 
     def announce_added(self, cart: CartView) -> None:
-        """Say what was added, and point out stock that expires soon."""
+        """Say what was added; point out near expiry, Rx and restricted rules, and dangers."""
         line = cart.lines[cart.last_index or 0]
         text = _("Added {name} × {qty}").format(name=line.name, qty=line.qty)
         text += f"   ¥{format_fen(line.total_fen)}"
+        notes = []
         days = self.register.near_expiry(line.next_expiry)
-        if days is None or line.next_expiry is None:
-            self.message.info(text)
-            return
-        self.message.warning(
-            text
-            + "   "
-            + _("Expires {date} (in {days} days): tell the customer").format(
-                date=line.next_expiry.isoformat(), days=days
+        if days is not None and line.next_expiry is not None:
+            notes.append(
+                _("Expires {date} (in {days} days): tell the customer").format(
+                    date=line.next_expiry.isoformat(), days=days
+                )
             )
-        )
+        if line.drug_class is DrugClass.RX:
+            notes.append(_("Rx: prescription and pharmacist review before payment"))
+        if line.restricted:
+            notes.append(_("Restricted: the buyer's ID card before payment"))
+        dangers = [
+            warning.text
+            for warning in self.register.warnings()
+            if warning.line_index == cart.last_index
+        ]
+        if dangers:
+            self.message.error(text + "   ⚠ " + "  ".join(dangers))
+        elif notes:
+            self.message.warning(text + "   " + "  ".join(notes))
+        else:
+            self.message.info(text)
 
     async def action_cursor(self, step: int) -> None:
         """Move the highlighted line."""
@@ -205,6 +233,7 @@ class CheckoutScreen(Screen[None]):
         table = self.cart_table
         if table.row_count:
             table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
+            self.show_guidance(self.register.cart())
 
     async def action_clear_field(self) -> None:
         """Empty the scan field."""
@@ -267,8 +296,16 @@ class CheckoutScreen(Screen[None]):
         self.message.info(_("Cart cleared"))
 
     async def action_pay(self) -> None:
-        """Take payment for the cart (F12 then Enter at once still pays: see open_search)."""
+        """Take payment for the cart, once guidance, warnings and records are cleared.
+
+        With nothing to clear, F12 then Enter at once still pays (see open_search).
+        """
         await self.query_one(ScanInput).settle()
+        if not self.register.cart().lines:
+            self.message.error(_("The cart is empty: scan a product first"))
+            return
+        if not await self.clear_checks(self.action_pay):
+            return
         try:
             tendering = self.register.start_payment()
         except InputError as exc:
@@ -339,87 +376,3 @@ class CheckoutScreen(Screen[None]):
             await self.open_member_form("", then_pay=True)
         elif outcome is not PaymentOutcome.PAID:
             self.message.info(_("Payment cancelled: the cart is unchanged"))
-
-    # -- members ----------------------------------------------------------
-    async def action_find_member(self) -> None:
-        """Find a member by phone, last 4 digits, card, name or pinyin, and attach them."""
-        await self.query_one(ScanInput).settle()
-        await self.app.push_screen(
-            MemberLookupModal(
-                self.register,
-                self._attach_member,
-                self.open_member_form,
-                self._edit_member,
-                self._detach_member,
-            )
-        )
-
-    async def action_enrol(self) -> None:
-        """Enrol the customer as a member, with consent, and attach them to the sale."""
-        await self.query_one(ScanInput).settle()
-        await self.open_member_form("")
-
-    async def open_member_form(self, phone: str, then_pay: bool = False) -> None:
-        """The enrolment form; ``then_pay`` returns to payment once it closes."""
-
-        async def closed(saved: bool | None) -> None:
-            if then_pay:
-                await self.action_pay()
-
-        await self.app.push_screen(
-            MemberFormModal(
-                _("Enrol a member"),
-                MemberForm(phone=phone, name=""),
-                self._enrol,
-                self._attach_member,
-            ),
-            closed,
-        )
-
-    def _enrol(self, form: MemberForm) -> str | None:
-        try:
-            cart = self.register.enrol(form)
-        except DuplicatePhone:
-            raise
-        except InputError as exc:
-            return str(exc)
-        self._show_member(cart, _("Welcome, {name}: enrolled and attached to this sale"))
-        return None
-
-    def _attach_member(self, member_id: int) -> str | None:
-        try:
-            cart = self.register.attach_member(member_id)
-        except InputError as exc:
-            return str(exc)
-        self._show_member(cart, _("{name} attached: member prices and points"))
-        return None
-
-    def _show_member(self, cart: CartView, text: str) -> None:
-        self.refresh_cart(cart)
-        name = cart.member.name if cart.member else ""
-        self.message.success(text.format(name=name))
-
-    def _detach_member(self) -> str | None:
-        try:
-            cart = self.register.detach_member()
-        except InputError as exc:
-            return str(exc)
-        self.refresh_cart(cart)
-        self.message.info(_("Member detached: list prices"))
-        return None
-
-    async def _edit_member(self, member_id: int) -> None:
-        def save(form: MemberForm) -> str | None:
-            try:
-                member = self.register.edit_member(member_id, form)
-            except DuplicatePhone:
-                raise
-            except InputError as exc:
-                return str(exc)
-            self.refresh_cart(self.register.cart())
-            self.message.success(_("{name}: details saved").format(name=member.name))
-            return None
-
-        await self.app.push_screen(
-            MemberFormModal(_("Edit member"), self.register.member_form(member_id), save)
-        )

@@ -13,11 +13,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Footer, Label
 
 from pos.i18n import N_, _
 from pos.screens.common import localize_bindings
+from pos.screens.form import FormModal
 from pos.services.members import DuplicatePhone, MemberForm
 from pos.widgets.ordered_input import OrderedInput
 
@@ -26,24 +26,12 @@ Save = Callable[[MemberForm], str | None]
 UseExisting = Callable[[int], str | None]
 """Attaches the member who already has the phone; returns why it could not, or None."""
 
-FIELDS = ("phone", "name", "birthday", "gender")
 
-
-class MemberFormModal(ModalScreen[bool]):
+class MemberFormModal(FormModal):
     """The enrolment (or edit) form; F12 saves, Esc cancels."""
 
     BINDINGS = [
         Binding("f12", "save", N_("Save"), id="save-member", priority=True),
-        Binding("enter", "next_field", N_("Next"), id="next-field", show=False, priority=True),
-        Binding("tab", "next_field", N_("Next"), id="next-field-tab", show=False, priority=True),
-        Binding(
-            "shift+tab",
-            "next_field(-1)",
-            N_("Previous"),
-            id="previous-field",
-            show=False,
-            priority=True,
-        ),
         Binding("escape", "close", N_("Cancel"), id="close", priority=True),
     ]
 
@@ -109,19 +97,6 @@ class MemberFormModal(ModalScreen[bool]):
         self.query_one("#member-phone", OrderedInput).focus()
         self.health_changed()
 
-    async def action_next_field(self, step: int = 1) -> None:
-        """Enter or Tab moves to the next field (Enter never saves: a scanner types Enter).
-
-        A priority binding that settles the field first, so that keys typed
-        after it land in the next field, however fast they come.
-        """
-        if isinstance(self.focused, OrderedInput):
-            await self.focused.settle()
-        if step > 0:
-            self.focus_next()
-        else:
-            self.focus_previous()
-
     @on(Checkbox.Changed, "#consent-health")
     def health_changed(self) -> None:
         """Health fields are open only with the health-data consent."""
@@ -138,7 +113,7 @@ class MemberFormModal(ModalScreen[bool]):
         """What the cashier typed and ticked."""
 
         def text(field: str) -> str:
-            return self.query_one(f"#member-{field}", OrderedInput).value
+            return self.value(f"member-{field}")
 
         def ticked(box: str) -> bool:
             return self.query_one(f"#consent-{box}", Checkbox).value
@@ -158,8 +133,7 @@ class MemberFormModal(ModalScreen[bool]):
 
     async def action_save(self) -> None:
         """Save the form; with a phone already enrolled, F12 again attaches that member."""
-        for field in FIELDS:
-            await self.query_one(f"#member-{field}", OrderedInput).settle()
+        await self.settle_fields()
         form = self.read_form()
         if self.existing is not None and self.use_existing is not None:
             if form.phone == self.form_phone_at_duplicate:
@@ -167,8 +141,7 @@ class MemberFormModal(ModalScreen[bool]):
                 if error is None:
                     await self.dismiss(True)
                     return
-                self.status.update(error)
-                self.app.bell()
+                self.fail(error)
                 return
             self.existing = None
         try:
@@ -180,8 +153,7 @@ class MemberFormModal(ModalScreen[bool]):
                 self.form_phone_at_duplicate = form.phone
                 error += "  " + _("F12 again attaches that member instead")
         if error:
-            self.status.update(error)
-            self.app.bell()
+            self.fail(error)
             return
         await self.dismiss(True)
 

@@ -8,7 +8,8 @@ from datetime import date
 from pos.enums import DrugClass
 from pos.i18n import _
 from pos.services.codes import MAX_QTY, InputError
-from pos.services.views import CartLineView, CartView
+from pos.services.safety import Buyer, Reviewed
+from pos.services.views import CartLineView, CartView, GuidanceView
 
 
 @dataclass
@@ -29,6 +30,19 @@ class CartLine:
     category: str = ""
     member_priced: bool = False
     """True while a member is attached: the line sells at the member price, if lower."""
+    manufacturer: str = ""
+    ingredients: tuple[str, ...] = ()
+    restricted: str = ""
+    trace_required: bool = False
+    guidance: GuidanceView | None = None
+    guidance_given: bool = False
+    """The cashier acknowledged (F9) telling the customer the guidance."""
+    trace_codes: list[str] = field(default_factory=list)
+
+    @property
+    def is_drug(self) -> bool:
+        """True for a medicine (Rx or OTC): it comes with guidance."""
+        return self.drug_class is not DrugClass.NONE
 
     @property
     def discount_fen(self) -> int:
@@ -56,6 +70,12 @@ class CartLine:
             drug_class=self.drug_class,
             next_expiry=self.next_expiry,
             member_price_fen=self.member_price_fen,
+            ingredients=self.ingredients,
+            restricted=self.restricted,
+            guidance=self.guidance,
+            guidance_given=self.guidance_given,
+            trace_codes=tuple(self.trace_codes),
+            trace_required=self.trace_required,
         )
 
 
@@ -66,6 +86,10 @@ class Cart:
     lines: list[CartLine] = field(default_factory=list)
     last_index: int | None = None
     member_priced: bool = False
+    acknowledged: dict[str, str] = field(default_factory=dict)
+    """Warnings acknowledged (F9) in this cart: key → the text shown."""
+    prescription: Reviewed | None = None
+    buyer: Buyer | None = None
 
     def set_member_pricing(self, on: bool) -> None:
         """Sell every line at member prices (a member is attached) or at list prices."""
@@ -115,6 +139,17 @@ class Cart:
         """Empty the cart (a member stays attached until detached)."""
         self.lines.clear()
         self.last_index = None
+        self.acknowledged.clear()
+        self.prescription = None
+        self.buyer = None
+
+    def has_rx(self) -> bool:
+        """True if a prescription drug is in the cart."""
+        return any(line.drug_class is DrugClass.RX for line in self.lines)
+
+    def restricted_qty(self, rule: str) -> int:
+        """Packs of products under restricted-sale ``rule`` in the cart."""
+        return sum(line.qty for line in self.lines if line.restricted == rule)
 
     @property
     def subtotal_fen(self) -> int:

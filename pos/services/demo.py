@@ -11,9 +11,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pos.models import Product
+from pos.services.guidance import import_guidance
 from pos.services.imports import ImportReport, import_products, import_stock
 from pos.services.loyalty import DEFAULT_TIER_RULES
 from pos.services.member_import import import_members
+from pos.services.users import add_user
+
+DEMO_USERS = (
+    ("yaoshi01", "王药师", "pharmacist", "1234"),
+    ("dianzhang", "李店长", "manager", "9999"),
+)
+"""(id, name, role, PIN) of the demo store's users: a pharmacist and a manager."""
 
 
 @dataclass(frozen=True)
@@ -23,6 +31,8 @@ class DemoReport:
     products: ImportReport
     stock: ImportReport
     members: ImportReport
+    guidance: ImportReport
+    users: int
 
 
 def demo_file(name: str) -> bytes:
@@ -42,7 +52,8 @@ def load_demo(
     timezone: str = "Asia/Shanghai",
     store_code: str = "001",
 ) -> DemoReport:
-    """Import the demo catalogue, its stock (expiries counted from ``today``) and members.
+    """Import the demo catalogue, its stock (expiries counted from ``today``), members,
+    medication guidance, and the demo pharmacist and manager (:data:`DEMO_USERS`).
 
     The members' opening points are booked at ``now`` (default: the start of ``today``).
     Their tiers are the default ones; a tier the store does not configure counts as its first.
@@ -59,4 +70,9 @@ def load_demo(
     members = import_members(session, demo_file("members.csv"), tiers, now, timezone, store_code)
     if members.errors:
         raise ValueError(f"demo members have bad rows: {members.errors[:3]}")
-    return DemoReport(products, stock, members)
+    guidance = import_guidance(session, demo_file("guidance.toml"))
+    if guidance.errors:
+        raise ValueError(f"demo guidance has bad entries: {guidance.errors[:3]}")
+    for user_id, name, role, pin in DEMO_USERS:
+        add_user(session, user_id, name, role, pin, now)
+    return DemoReport(products, stock, members, guidance, len(DEMO_USERS))

@@ -5,23 +5,38 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, object_session, selectinload
 
-from pos.models import Lot, Member, PointsEntry, Product, Sale, SaleLine
+from pos.models import (
+    Lot,
+    Member,
+    PointsEntry,
+    Prescription,
+    Product,
+    RestrictedSale,
+    Sale,
+    SaleLine,
+    TraceCode,
+)
+from pos.services.safety import mask_id
 
 SALE_CSV_COLUMNS = (
     "number", "completed_at", "store", "register", "cashier", "member",
     "line_no", "sku", "barcode", "name", "qty", "unit_price_fen", "discount_fen", "total_fen",
     "lot", "expiry", "sale_subtotal_fen", "sale_discount_fen", "sale_total_fen",
     "sale_change_fen", "payments", "points_earned", "points_redeemed",
+    "guidance_given", "trace_codes", "prescription_number", "prescriber",
+    "prescription_issued_on", "patient_name", "pharmacist", "restricted_buyer",
 )  # fmt: skip
 MEMBER_CSV_COLUMNS = (
-    "card_no", "phone", "name", "gender", "birthday", "tier", "points", "enrolled_at", "consents",
+    "card_no", "phone", "name", "gender", "birthday", "tier", "points", "enrolled_at",
+    "health_consent", "allergies", "conditions", "consents",
 )  # fmt: skip
 
 
@@ -30,7 +45,51 @@ def iso_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _sales(session: Session, since: datetime | None, batch: int = 500) -> Iterator[Sale]:
+@dataclass(frozen=True)
+class SaleExtras:
+    """What the export adds to a batch of sales from the pharmacy records."""
+
+    prescriptions: dict[int, Prescription] = field(default_factory=dict)
+    """By sale id."""
+    buyers: dict[int, str] = field(default_factory=dict)
+    """The restricted-sale buyer's ID number, by sale id."""
+    trace_codes: dict[int, list[str]] = field(default_factory=dict)
+    """The traceability codes sold, by sale line id."""
+
+
+def sale_extras(session: Session, sales: Sequence[Sale]) -> SaleExtras:
+    """Prescriptions, restricted-sale buyers and traceability codes of ``sales`` (3 queries)."""
+    sale_ids = [sale.id for sale in sales]
+    line_ids = [line.id for sale in sales for line in sale.lines]
+    extras = SaleExtras()
+    if not sale_ids:
+        return extras
+    for prescription in session.scalars(
+        select(Prescription).where(Prescription.sale_id.in_(sale_ids))
+    ):
+        extras.prescriptions[prescription.sale_id] = prescription
+    buyers = session.execute(
+        select(RestrictedSale.sale_id, RestrictedSale.buyer_id_number)
+        .where(RestrictedSale.sale_id.in_(sale_ids))
+        .order_by(RestrictedSale.id)
+    )
+    for sale_id, id_number in buyers:
+        extras.buyers.setdefault(sale_id, id_number)
+    if line_ids:
+        codes = session.execute(
+            select(TraceCode.sale_line_id, TraceCode.code)
+            .where(TraceCode.sale_line_id.in_(line_ids))
+            .order_by(TraceCode.id)
+        )
+        for line_id, code in codes:
+            extras.trace_codes.setdefault(line_id, []).append(code)
+    return extras
+
+
+def _sale_batches(
+    session: Session, since: datetime | None, batch: int = 500
+) -> Iterator[tuple[list[Sale], SaleExtras]]:
+    """Completed sales, oldest first, a batch at a time with their pharmacy records."""
     statement = (
         select(Sale)
         .options(
@@ -42,11 +101,34 @@ def _sales(session: Session, since: datetime | None, batch: int = 500) -> Iterat
     )
     if since is not None:
         statement = statement.where(Sale.completed_at >= since)
-    yield from session.scalars(statement)
+    for partition in session.scalars(statement).partitions():
+        sales = list(partition)
+        yield sales, sale_extras(session, sales)
 
 
-def _line_entries(line: SaleLine) -> Iterator[dict[str, Any]]:
-    """One entry per lot a line came from; quantities, discount and total split by lot."""
+def _each_sale(session: Session, since: datetime | None) -> Iterator[tuple[Sale, SaleExtras]]:
+    for sales, extras in _sale_batches(session, since):
+        for sale in sales:
+            yield sale, extras
+
+
+def _prescription_record(prescription: Prescription | None) -> dict[str, str] | None:
+    if prescription is None:
+        return None
+    return {
+        "number": prescription.number,
+        "prescriber": prescription.prescriber,
+        "issued_on": prescription.issued_on.isoformat(),
+        "patient_name": prescription.patient_name,
+        "pharmacist": prescription.pharmacist_id,
+    }
+
+
+def _line_entries(line: SaleLine, trace_codes: list[str]) -> Iterator[dict[str, Any]]:
+    """One entry per lot a line came from; quantities, discount and total split by lot.
+
+    The line's traceability codes go on its first entry (the others get ``[]``).
+    """
     lots = line.lots or []
     remaining_discount = line.discount_fen
     for index, lot in enumerate(lots):
@@ -64,11 +146,17 @@ def _line_entries(line: SaleLine) -> Iterator[dict[str, Any]]:
             "lot": lot.lot_number,
             "expiry": lot.expiry.isoformat(),
             "line_no": line.line_no,
+            "guidance_given": line.guidance_given,
+            "trace_codes": trace_codes if index == 0 else [],
         }
 
 
-def sale_record(sale: Sale) -> dict[str, Any]:
-    """The export object of one sale."""
+def sale_record(sale: Sale, extras: SaleExtras | None = None) -> dict[str, Any]:
+    """The export object of one sale (``extras`` from :func:`sale_extras`, else looked up)."""
+    if extras is None:
+        session = object_session(sale)
+        extras = sale_extras(session, [sale]) if session is not None else SaleExtras()
+    buyer = extras.buyers.get(sale.id)
     return {
         "number": sale.number,
         "completed_at": iso_utc(sale.completed_at),
@@ -78,7 +166,11 @@ def sale_record(sale: Sale) -> dict[str, Any]:
         "member": sale.member,
         "points_earned": sale.points_earned,
         "points_redeemed": sale.points_redeemed,
-        "lines": [entry for line in sale.lines for entry in _line_entries(line)],
+        "lines": [
+            entry
+            for line in sale.lines
+            for entry in _line_entries(line, extras.trace_codes.get(line.id, []))
+        ],
         "payments": [
             {"tender": payment.tender.value, "amount_fen": payment.amount_fen}
             | ({"tendered_fen": payment.tendered_fen} if payment.tendered_fen is not None else {})
@@ -88,13 +180,15 @@ def sale_record(sale: Sale) -> dict[str, Any]:
         "discount_fen": sale.discount_fen,
         "total_fen": sale.total_fen,
         "change_fen": sale.change_fen,
+        "prescription": _prescription_record(extras.prescriptions.get(sale.id)),
+        "restricted_buyer": mask_id(buyer) if buyer else None,
     }
 
 
 def export_sales_jsonl(session: Session, since: datetime | None = None) -> Iterator[str]:
     """One JSON object per completed sale, oldest first."""
-    for sale in _sales(session, since):
-        yield json.dumps(sale_record(sale), ensure_ascii=False) + "\n"
+    for sale, extras in _each_sale(session, since):
+        yield json.dumps(sale_record(sale, extras), ensure_ascii=False) + "\n"
 
 
 def export_sales_csv(session: Session, since: datetime | None = None) -> Iterator[str]:
@@ -102,8 +196,9 @@ def export_sales_csv(session: Session, since: datetime | None = None) -> Iterato
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(SALE_CSV_COLUMNS)
-    for sale in _sales(session, since):
-        record = sale_record(sale)
+    for sale, extras in _each_sale(session, since):
+        record = sale_record(sale, extras)
+        prescription = record["prescription"] or {}
         payments = "|".join(
             f"{p['tender']}:{p['amount_fen']}"
             + (f":{p['tendered_fen']}" if "tendered_fen" in p else "")
@@ -117,7 +212,11 @@ def export_sales_csv(session: Session, since: datetime | None = None) -> Iterato
                 entry["discount_fen"], entry["total_fen"], entry["lot"], entry["expiry"],
                 record["subtotal_fen"], record["discount_fen"], record["total_fen"],
                 record["change_fen"], payments, record["points_earned"],
-                record["points_redeemed"],
+                record["points_redeemed"], "yes" if entry["guidance_given"] else "no",
+                "|".join(entry["trace_codes"]), prescription.get("number", ""),
+                prescription.get("prescriber", ""), prescription.get("issued_on", ""),
+                prescription.get("patient_name", ""), prescription.get("pharmacist", ""),
+                record["restricted_buyer"] or "",
             ])  # fmt: skip
         yield buffer.getvalue()
         buffer.seek(0)
@@ -128,8 +227,18 @@ def export_sales_csv(session: Session, since: datetime | None = None) -> Iterato
 _MEMBER_FIELDS = (
     Member.id, Member.card_no, Member.phone, Member.name, Member.gender, Member.birthday,
     Member.tier, Member.enrolled_at, Member.consent_terms, Member.consent_marketing,
-    Member.consent_health,
+    Member.consent_health, Member.allergies, Member.conditions,
 )  # fmt: skip
+
+
+def health_lists(consent: bool, allergies: str, conditions: str) -> dict[str, list[str]] | None:
+    """A member's allergies and conditions as lists; None without the health-data consent."""
+    if not consent:
+        return None
+    return {
+        "allergies": [item for item in allergies.split(",") if item],
+        "conditions": [item for item in conditions.split(",") if item],
+    }
 
 
 def _member_records(session: Session, batch: int = 1000) -> Iterator[dict[str, Any]]:
@@ -167,6 +276,7 @@ def _member_records(session: Session, batch: int = 1000) -> Iterator[dict[str, A
                     "marketing": row.consent_marketing,
                     "health": row.consent_health,
                 },
+                "health": health_lists(row.consent_health, row.allergies, row.conditions),
             }
         last_id = ids[-1]
 
@@ -184,10 +294,12 @@ def export_members_csv(session: Session) -> Iterator[str]:
     writer.writerow(MEMBER_CSV_COLUMNS)
     for count, record in enumerate(_member_records(session), 1):
         consents = "|".join(name for name, given in record["consents"].items() if given)
+        health = record["health"] or {"allergies": [], "conditions": []}
         writer.writerow([
             record["card_no"], record["phone"] or "", record["name"] or "",
             record["gender"] or "", record["birthday"] or "", record["tier"], record["points"],
-            record["enrolled_at"], consents,
+            record["enrolled_at"], "yes" if record["health"] is not None else "no",
+            "|".join(health["allergies"]), "|".join(health["conditions"]), consents,
         ])  # fmt: skip
         if count % 1000 == 0:
             yield buffer.getvalue()

@@ -1,4 +1,4 @@
-"""Importing the catalogue and stock from CSV files (contracts in the README).
+"""Importing the catalogue from CSV files (contracts in the README); stock is re-exported.
 
 Every row is checked first; any bad row stops the whole import unless
 ``skip_bad`` is set, in which case the good rows go in and the bad are reported.
@@ -6,12 +6,8 @@ Every row is checked first; any bad row stops the whole import unless
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,50 +17,52 @@ from pos.models import (
     Barcode,
     BarcodeKind,
     DrugClass,
-    Lot,
     Product,
     ProductIngredient,
-    StockMovement,
 )
 from pos.money import MoneyError, parse_yuan
 from pos.services.catalogue import search_keys
 from pos.services.codes import InputError, parse_barcode_field
+from pos.services.import_common import (
+    FileFormatError,
+    ImportReport,
+    RowError,
+    describe,
+    read_rows,
+)
+from pos.services.stock_import import (
+    DEMO_STOCK_COLUMNS,
+    STOCK_COLUMNS,
+    StockRow,
+    check_stock,
+    import_stock,
+)
+
+__all__ = [
+    "DEMO_STOCK_COLUMNS",
+    "PRODUCT_COLUMNS",
+    "PRODUCT_OPTIONAL_COLUMNS",
+    "STOCK_COLUMNS",
+    "FileFormatError",
+    "ImportReport",
+    "ProductRow",
+    "RowError",
+    "StockRow",
+    "check_product",
+    "check_stock",
+    "describe",
+    "import_products",
+    "import_stock",
+    "read_rows",
+]
 
 PRODUCT_COLUMNS = (
     "sku", "barcodes", "name", "name_en", "spec", "manufacturer", "unit", "category",
     "price", "member_price", "drug_class", "ingredients",
 )  # fmt: skip
-STOCK_COLUMNS = ("sku", "lot", "expiry", "quantity")
-DEMO_STOCK_COLUMNS = ("sku", "lot", "expiry_days", "quantity")
-MAX_LOT_QUANTITY = 9_999_999
+PRODUCT_OPTIONAL_COLUMNS = ("restricted", "trace_required")
 _SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-@dataclass(frozen=True)
-class RowError:
-    """A bad row: its line number in the file and why."""
-
-    line: int
-    reason: str
-
-    def __str__(self) -> str:
-        return _("line {line}: {reason}").format(line=self.line, reason=self.reason)
-
-
-@dataclass
-class ImportReport:
-    """What an import did, or would have done."""
-
-    created: int = 0
-    updated: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    applied: bool = False
-
-
-class FileFormatError(InputError):
-    """The file as a whole cannot be read (encoding, header)."""
+_RULE = re.compile(r"^[a-z0-9_]{1,32}$")
 
 
 @dataclass(frozen=True)
@@ -84,62 +82,10 @@ class ProductRow:
     member_price_fen: int | None
     drug_class: DrugClass
     ingredients: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class StockRow:
-    """A checked row of a stock file."""
-
-    line: int
-    sku: str
-    lot: str
-    expiry: date
-    quantity: int
-
-
-def read_rows(
-    data: bytes, columns: tuple[str, ...], report: ImportReport
-) -> Iterator[tuple[int, dict[str, str]]]:
-    """Rows of a UTF-8 CSV (BOM allowed) as dicts with their line numbers."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FileFormatError(
-            _("The file is not UTF-8 (byte {at}); save it as UTF-8 CSV").format(at=exc.start)
-        ) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [name.strip().lower() for name in next(reader)]
-    except StopIteration:
-        raise FileFormatError(_("The file is empty: a header row is needed")) from None
-    missing = [name for name in columns if name not in header]
-    if missing:
-        raise FileFormatError(
-            _("Missing column(s): {missing}; expected {expected}").format(
-                missing=", ".join(missing), expected=",".join(columns)
-            )
-        )
-    extra = [name for name in header if name not in columns]
-    if extra:
-        report.warnings.append(
-            _("Ignoring unknown column(s): {extra}").format(extra=", ".join(extra))
-        )
-    end = reader.line_num
-    for record in reader:
-        line, end = end + 1, reader.line_num  # a quoted cell may span lines: report the first
-        if not any(cell.strip() for cell in record):
-            continue
-        if len(record) != len(header):
-            report.errors.append(
-                RowError(
-                    line,
-                    _("{found} fields, the header has {expected}").format(
-                        found=len(record), expected=len(header)
-                    ),
-                )
-            )
-            continue
-        yield line, {name: cell.strip() for name, cell in zip(header, record, strict=True)}
+    restricted: str | None = None
+    """A restricted-sale rule, ``""`` for none; None: no such column (left as it is)."""
+    trace_required: bool | None = None
+    """None: no such column (left as it is on update, no on create)."""
 
 
 def _price(value: str, column: str) -> int:
@@ -194,6 +140,8 @@ def check_product(line: int, row: dict[str, str]) -> ProductRow:
     )
     return ProductRow(
         line=line,
+        restricted=_restricted(row.get("restricted")),
+        trace_required=_yes_no(row.get("trace_required"), "trace_required"),
         sku=sku,
         barcodes=tuple(barcodes),
         name=row["name"],
@@ -209,13 +157,38 @@ def check_product(line: int, row: dict[str, str]) -> ProductRow:
     )
 
 
+def _restricted(value: str | None) -> str | None:
+    if value is None:
+        return None
+    rule = value.lower()
+    if rule and not _RULE.match(rule):
+        raise InputError(
+            _(
+                "restricted must be a rule name (letters, digits, underscore) or empty, "
+                "not {value!r}"
+            ).format(value=value)
+        )
+    return rule
+
+
+def _yes_no(value: str | None, column: str) -> bool | None:
+    if value is None:
+        return None
+    answer = {"yes": True, "no": False, "": False}.get(value.lower())
+    if answer is None:
+        raise InputError(
+            _("{column} must be yes, no or empty, not {value!r}").format(column=column, value=value)
+        )
+    return answer
+
+
 def import_products(session: Session, data: bytes, skip_bad: bool = False) -> ImportReport:
     """Create or update (by SKU) products from a products CSV; the caller commits."""
     report = ImportReport()
     rows: list[ProductRow] = []
     seen_skus: dict[str, int] = {}
     seen_codes: dict[str, tuple[int, str]] = {}
-    for line, raw in read_rows(data, PRODUCT_COLUMNS, report):
+    for line, raw in read_rows(data, PRODUCT_COLUMNS, report, PRODUCT_OPTIONAL_COLUMNS):
         try:
             row = check_product(line, raw)
             if row.sku in seen_skus:
@@ -298,6 +271,10 @@ def _apply_product(session: Session, product: Product, row: ProductRow) -> None:
     product.pinyin_initials = initials
     product.pinyin_full = full
     product.active = True
+    if row.restricted is not None:
+        product.restricted = row.restricted
+    if row.trace_required is not None:
+        product.trace_required = row.trace_required
     current = {barcode.code: barcode for barcode in product.barcodes}
     product.barcodes = [
         _reuse(current.get(code), code, kind, position)
@@ -316,146 +293,3 @@ def _reuse(existing: Barcode | None, code: str, kind: BarcodeKind, position: int
     existing.kind = kind
     existing.position = position
     return existing
-
-
-def check_stock(line: int, row: dict[str, str], today: date | None = None) -> StockRow:
-    """Validate one stock row (``expiry`` is a date, or with ``today`` a day offset)."""
-    sku, lot = row["sku"], row["lot"]
-    if not sku:
-        raise InputError(_("sku is empty"))
-    if not lot or len(lot) > 64:
-        raise InputError(_("lot is empty or too long"))
-    if today is None:
-        expiry = _date(row["expiry"])
-    else:
-        try:
-            expiry = today + timedelta(days=int(row["expiry_days"]))
-        except ValueError:
-            raise InputError(_("expiry_days is not a whole number")) from None
-    quantity_text = row["quantity"]
-    if not quantity_text.isdigit() or not quantity_text.isascii():
-        raise InputError(
-            _("quantity must be a whole number, 0 or more: {value!r}").format(value=quantity_text)
-        )
-    quantity = int(quantity_text)
-    if quantity > MAX_LOT_QUANTITY:
-        raise InputError(
-            _("quantity {value} is more than {limit}").format(
-                value=quantity, limit=MAX_LOT_QUANTITY
-            )
-        )
-    return StockRow(line, sku, lot, expiry, quantity)
-
-
-def _date(value: str) -> date:
-    if not _DATE.match(value):
-        raise InputError(_("expiry must be YYYY-MM-DD, not {value!r}").format(value=value))
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InputError(_("expiry {value} is not a real date").format(value=value)) from None
-
-
-def import_stock(
-    session: Session,
-    data: bytes,
-    skip_bad: bool = False,
-    *,
-    relative_to: date | None = None,
-) -> ImportReport:
-    """Set lot quantities from a stock CSV; each change is a stock movement."""
-    report = ImportReport()
-    columns = DEMO_STOCK_COLUMNS if relative_to else STOCK_COLUMNS
-    checked: list[StockRow] = []
-    seen: dict[tuple[str, str], int] = {}
-    for line, raw in read_rows(data, columns, report):
-        try:
-            row = check_stock(line, raw, relative_to)
-            if (row.sku, row.lot) in seen:
-                raise InputError(
-                    _("lot {lot} of {sku} already on line {line}").format(
-                        lot=row.lot, sku=row.sku, line=seen[row.sku, row.lot]
-                    )
-                )
-        except InputError as exc:
-            report.errors.append(RowError(line, str(exc)))
-            continue
-        seen[row.sku, row.lot] = line
-        checked.append(row)
-    products = _products_by_sku(session, {row.sku for row in checked})
-    lots = _lots(session, list(products.values()))
-    good: list[StockRow] = []
-    for row in checked:
-        product = products.get(row.sku)
-        if product is None:
-            report.errors.append(RowError(row.line, _("unknown sku {sku}").format(sku=row.sku)))
-            continue
-        lot = lots.get((product.id, row.lot))
-        if lot is not None and lot.expiry != row.expiry:
-            report.errors.append(
-                RowError(
-                    row.line,
-                    _("lot {lot} of {sku} is on file with expiry {expiry}").format(
-                        lot=row.lot, sku=row.sku, expiry=lot.expiry.isoformat()
-                    ),
-                )
-            )
-            continue
-        good.append(row)
-    report.errors.sort(key=lambda error: error.line)
-    if report.errors and not skip_bad:
-        return report
-    for row in good:
-        product = products[row.sku]
-        lot = lots.get((product.id, row.lot))
-        if lot is None:
-            lot = Lot(product_id=product.id, lot_number=row.lot, expiry=row.expiry, quantity=0)
-            session.add(lot)
-            session.flush()
-            report.created += 1
-        else:
-            report.updated += 1
-        delta = row.quantity - lot.quantity
-        if delta:
-            lot.quantity = row.quantity
-            session.add(StockMovement(lot_id=lot.id, delta=delta, reason="import"))
-    report.applied = True
-    session.flush()
-    return report
-
-
-def _products_by_sku(session: Session, skus: Iterable[str]) -> dict[str, Product]:
-    found: dict[str, Product] = {}
-    wanted = list(skus)
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        found.update(
-            (p.sku, p) for p in session.scalars(select(Product).where(Product.sku.in_(chunk)))
-        )
-    return found
-
-
-def _lots(session: Session, products: list[Product]) -> dict[tuple[int, str], Lot]:
-    ids = [product.id for product in products]
-    found: dict[tuple[int, str], Lot] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        found.update(
-            ((lot.product_id, lot.lot_number), lot)
-            for lot in session.scalars(select(Lot).where(Lot.product_id.in_(chunk)))
-        )
-    return found
-
-
-def describe(report: ImportReport) -> Iterator[str]:
-    """Lines for the terminal: warnings, errors, then what was done."""
-    yield from report.warnings
-    yield from (str(error) for error in report.errors)
-    if report.applied:
-        yield _("{created} created, {updated} updated").format(
-            created=report.created, updated=report.updated
-        )
-    else:
-        yield _("Nothing imported: {n} bad row(s); fix them or use --skip-bad").format(
-            n=len(report.errors)
-        )

@@ -17,16 +17,12 @@ from sqlalchemy.orm import Session
 from pos.i18n import _
 from pos.models import Member, PointsEntry, Sale
 from pos.services.codes import InputError
-from pos.services.exports import iso_utc
+from pos.services.exports import health_lists, iso_utc
 
 
 def anonymous_id(member_id: int) -> str:
     """The id that replaces an erased member's card number: ``X000000000042``."""
     return f"X{member_id:012d}"
-
-
-def _split(text: str) -> list[str]:
-    return [item for item in text.split(",") if item]
 
 
 def _moment(value: datetime | None) -> str | None:
@@ -82,10 +78,7 @@ def export_member(session: Session, member: Member) -> dict[str, Any]:
             "health": member.consent_health,
             "given_at": iso_utc(member.consents_at),
         },
-        "health": {
-            "allergies": _split(member.allergies),
-            "conditions": _split(member.conditions),
-        },
+        "health": health_lists(member.consent_health, member.allergies, member.conditions),
         "points": {"balance": int(balance or 0), "ledger": entries},
         "sales": [
             {

@@ -19,12 +19,14 @@ from pos.i18n import _
 from pos.models import Member
 from pos.services import members
 from pos.services.codes import InputError
-from pos.services.imports import ImportReport, RowError, read_rows
+from pos.services.import_common import ImportReport, RowError, read_rows
 
 MEMBER_COLUMNS = (
     "card_no", "phone", "name", "gender", "birthday", "tier", "points", "enrolled_at",
 )  # fmt: skip
+MEMBER_OPTIONAL_COLUMNS = ("health_consent", "allergies", "conditions")
 MAX_POINTS = 100_000_000
+MAX_HEALTH_TEXT = 200
 _CHUNK = 500
 
 
@@ -41,6 +43,50 @@ class MemberRow:
     tier: str
     points: int
     enrolled_at: datetime | None
+    health: HealthData | None = None
+    """None: the file says nothing about health data (a member's stays as it is)."""
+
+
+@dataclass(frozen=True)
+class HealthData:
+    """The health-data consent and, with it, allergies and conditions (comma-separated)."""
+
+    consent: bool
+    allergies: str = ""
+    conditions: str = ""
+
+
+def _health_items(value: str, column: str) -> str:
+    items = [item.strip() for item in value.split("|") if item.strip()]
+    if any("," in item or "，" in item for item in items):
+        raise InputError(_("{column}: separate the names with |").format(column=column))
+    text = ",".join(dict.fromkeys(items))
+    if len(text) > MAX_HEALTH_TEXT:
+        raise InputError(_("Keep allergies and conditions under 200 characters"))
+    return text
+
+
+def check_health(row: dict[str, str]) -> HealthData | None:
+    """The optional ``health_consent``, ``allergies`` and ``conditions`` columns of a row.
+
+    ``yes`` gives the consent with the listed (``|``-separated) allergies and
+    conditions; ``no`` withdraws it and empties them; empty (or no such column)
+    leaves them as they are. Allergies or conditions need ``yes``.
+    """
+    consent = row.get("health_consent", "").strip().lower()
+    allergies = _health_items(row.get("allergies", ""), "allergies")
+    conditions = _health_items(row.get("conditions", ""), "conditions")
+    if consent not in ("yes", "no", ""):
+        raise InputError(
+            _("health_consent must be yes, no or empty, not {value!r}").format(
+                value=row["health_consent"]
+            )
+        )
+    if (allergies or conditions) and consent != "yes":
+        raise InputError(_("allergies and conditions are kept only with health_consent = yes"))
+    if not consent:
+        return None
+    return HealthData(consent == "yes", allergies, conditions)
 
 
 def parse_moment(text: str, timezone: str) -> datetime:
@@ -107,6 +153,7 @@ def check_member(
         tier=tier,
         points=int(points_text),
         enrolled_at=enrolled_at,
+        health=check_health(row),
     )
 
 
@@ -124,7 +171,7 @@ def import_members(
     rows: list[MemberRow] = []
     seen_cards: dict[str, int] = {}
     seen_phones: dict[str, int] = {}
-    for line, raw in read_rows(data, MEMBER_COLUMNS, report):
+    for line, raw in read_rows(data, MEMBER_COLUMNS, report, MEMBER_OPTIONAL_COLUMNS):
         try:
             row = check_member(line, raw, tiers, now, timezone)
             if row.card_no is not None and row.card_no in seen_cards:
@@ -183,7 +230,11 @@ def import_members(
 
 
 def _form(row: MemberRow, member: Member | None = None) -> members.MemberForm:
-    """The row as a form; an existing member keeps their consents and health data."""
+    """The row as a form; an existing member keeps their marketing consent, and their
+    health data unless the row gives it."""
+    health = row.health
+    if health is None and member is not None:
+        health = HealthData(member.consent_health, member.allergies, member.conditions)
     return members.MemberForm(
         phone=row.phone,
         name=row.name,
@@ -191,9 +242,9 @@ def _form(row: MemberRow, member: Member | None = None) -> members.MemberForm:
         gender=row.gender,
         consent_terms=True,
         consent_marketing=member.consent_marketing if member else False,
-        consent_health=member.consent_health if member else False,
-        allergies=member.allergies if member else "",
-        conditions=member.conditions if member else "",
+        consent_health=health.consent if health else False,
+        allergies=health.allergies if health else "",
+        conditions=health.conditions if health else "",
     )
 
 

@@ -18,11 +18,23 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 import printer
-from pos.enums import Tender
+from pos.enums import DrugClass, Tender
 from pos.i18n import N_, translator
-from pos.models import JobKind, JobStatus, Member, PointsEntry, PrintJob, Product, Sale
+from pos.models import (
+    JobKind,
+    JobStatus,
+    Member,
+    PointsEntry,
+    Prescription,
+    PrintJob,
+    Product,
+    RestrictedSale,
+    Sale,
+)
 from pos.services import members
+from pos.services.guidance import guidance_for
 from pos.services.loyalty import tier_name
+from pos.services.safety import mask_id
 from pos.services.tendering import tender_name
 from printer.uri import NoPrinter, PrinterUri, parse_printer_uri
 
@@ -97,6 +109,7 @@ def build_receipt(
 ) -> printer.Receipt:
     """The receipt document of a stored ``sale``, in the receipt's language."""
     gettext = translator(profile.language).gettext
+    english = not profile.language.lower().startswith("zh")
     labels = printer.ReceiptLabels(**{key: gettext(text) for key, text in LABELS.items()})
     lines = []
     for line in sale.lines:
@@ -106,6 +119,8 @@ def build_receipt(
             gettext("Lot {lot}  Exp. {expiry}").format(lot=lot.lot_number, expiry=lot.expiry)
             for lot in line.lots
         ]
+        if product is not None and product.drug_class is not DrugClass.NONE:
+            notes += guidance_notes(session, product, english, gettext)
         lines.append(
             printer.ReceiptLine(
                 name=line.name,
@@ -118,7 +133,9 @@ def build_receipt(
             )
         )
     cash = [payment for payment in sale.payments if payment.tender is Tender.CASH]
-    blocks = (member_block(session, sale, gettext),) if sale.member_id is not None else ()
+    blocks = list(safety_blocks(session, sale, gettext))
+    if sale.member_id is not None:
+        blocks.append(member_block(session, sale, gettext))
     local = sale.completed_at.astimezone(ZoneInfo(profile.timezone))
     return printer.Receipt(
         store_name=profile.store.name,
@@ -141,12 +158,53 @@ def build_receipt(
         cash_tendered_fen=(
             sum(payment.tendered_fen or payment.amount_fen for payment in cash) if cash else None
         ),
-        blocks=blocks,
+        blocks=tuple(blocks),
         footer=profile.footer,
         copy=copy,
         open_drawer=profile.cash_drawer and bool(cash) and not copy,
         labels=labels,
     )
+
+
+def guidance_notes(
+    session: Session, product: Product, english: bool, gettext: Callable[[str], str]
+) -> list[str]:
+    """The short guidance printed under a drug line: usage and dose."""
+    found = guidance_for(session, product)
+    if found is None:
+        return []
+    usage = (found.usage_en if english else "") or found.usage
+    dosage = (found.dosage_en if english else "") or found.dosage
+    return [gettext("Usage: {text}").format(text=" ".join(p for p in (usage, dosage) if p))]
+
+
+def safety_blocks(
+    session: Session, sale: Sale, gettext: Callable[[str], str]
+) -> list[printer.ReceiptBlock]:
+    """The prescription and the restricted-sale registration, masked."""
+    blocks = []
+    prescription = session.scalar(select(Prescription).where(Prescription.sale_id == sale.id))
+    if prescription is not None:
+        blocks.append(
+            printer.ReceiptBlock(
+                gettext("Prescription"),
+                (
+                    gettext("Rx No. {number}").format(number=prescription.number),
+                    gettext("Reviewed by pharmacist {id}").format(id=prescription.pharmacist_id),
+                ),
+            )
+        )
+    buyer = session.scalars(
+        select(RestrictedSale).where(RestrictedSale.sale_id == sale.id).limit(1)
+    ).first()
+    if buyer is not None:
+        blocks.append(
+            printer.ReceiptBlock(
+                gettext("Restricted sale register"),
+                (f"{members.mask_name(buyer.buyer_name)}  {mask_id(buyer.buyer_id_number)}",),
+            )
+        )
+    return blocks
 
 
 def member_block(

@@ -37,6 +37,8 @@ class Tendering:
     change_fen: int = 0
     points_limit_fen: int = 0
     """The most this sale may take in member points (0: no member, or no points)."""
+    insurance_blocker: str | None = None
+    """Why medical insurance cannot pay (boxes without traceability codes), if so."""
 
     @property
     def points_fen(self) -> int:
@@ -63,6 +65,8 @@ class Tendering:
         remaining = self.remaining_fen
         if remaining <= 0:
             raise InputError(_("The sale is already paid"))
+        if tender is Tender.INSURANCE and self.insurance_blocker:
+            raise InputError(self.insurance_blocker)
         if tender is Tender.POINTS:
             available = self.points_limit_fen - self.points_fen
             if available <= 0:

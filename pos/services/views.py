@@ -26,6 +26,23 @@ class ProductView:
 
 
 @dataclass(frozen=True)
+class GuidanceView:
+    """Medication guidance as the cashier reads it to the customer."""
+
+    usage: str
+    dosage: str
+    precautions: str
+    contraindications: tuple[str, ...]
+    storage: str
+    advice: str
+
+    @property
+    def short(self) -> str:
+        """Usage and dose, for the receipt."""
+        return " ".join(part for part in (self.usage, self.dosage) if part)
+
+
+@dataclass(frozen=True)
 class CartLineView:
     """One line of the cart in progress."""
 
@@ -41,6 +58,12 @@ class CartLineView:
     next_expiry: date | None = None
     """Expiry of the lot this line is sold from first."""
     member_price_fen: int | None = None
+    ingredients: tuple[str, ...] = ()
+    restricted: str = ""
+    guidance: GuidanceView | None = None
+    guidance_given: bool = False
+    trace_codes: tuple[str, ...] = ()
+    trace_required: bool = False
 
 
 @dataclass(frozen=True)

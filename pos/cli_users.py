@@ -1,0 +1,87 @@
+"""``pos user add|list|disable``: the people who may sign in at the register.
+
+The PIN of a new user is read from the terminal (asked twice, not echoed), or as
+one line from standard input when that is not a terminal. It is never an argument,
+so it stays out of the shell history and the process list.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from datetime import UTC, datetime
+
+from pos.config import Settings
+from pos.i18n import _
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+ROLES = ("cashier", "pharmacist", "manager")
+
+
+def add_user_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
+    """Add ``pos user add|list|disable`` to the command's subparsers."""
+    user = commands.add_parser("user", help="register users: cashiers, pharmacists, managers")
+    what = user.add_subparsers(dest="what", metavar="WHAT", required=True)
+    add = what.add_parser(
+        "add", parents=[common], help="add a user (the PIN, 4 to 8 digits, is asked for)"
+    )
+    add.add_argument("user_id", metavar="ID", help="e.g. yaoshi01")
+    add.add_argument("--name", required=True, help="the name shown and recorded")
+    add.add_argument("--role", required=True, choices=ROLES)
+    what.add_parser("list", parents=[common], help="id, name, role and whether active")
+    disable = what.add_parser("disable", parents=[common], help="stop a user from signing in")
+    disable.add_argument("user_id", metavar="ID")
+
+
+def _read_pin() -> str | None:
+    """The new PIN: asked twice on a terminal, else one line of standard input."""
+    if sys.stdin is None:
+        return ""
+    if sys.stdin.isatty():
+        first = getpass.getpass(_("PIN (4 to 8 digits): "))
+        second = getpass.getpass(_("PIN again: "))
+        if first != second:
+            print(_("The two PINs differ"), file=sys.stderr)
+            return None
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def run_user(args: argparse.Namespace, settings: Settings) -> int:
+    """Run ``pos user …``."""
+    from pos.bootstrap import open_store
+    from pos.services import users
+    from pos.services.codes import InputError
+
+    if not settings.database_path.exists():
+        print(_("No database at {path}").format(path=settings.database_path), file=sys.stderr)
+        return EXIT_FAILED
+    pin = None
+    if args.what == "add":
+        pin = _read_pin()
+        if pin is None:
+            return EXIT_FAILED
+    _engine, sessions = open_store(settings)
+    try:
+        with sessions.begin() as session:
+            if args.what == "add":
+                assert pin is not None
+                user = users.add_user(
+                    session, args.user_id, args.name, args.role, pin, datetime.now(UTC)
+                )
+                print(_("User {id} added ({role})").format(id=user.id, role=user.role))
+            elif args.what == "disable":
+                user = users.disable_user(session, args.user_id)
+                print(_("User {id} disabled").format(id=user.id))
+            else:
+                for user in users.list_users(session):
+                    active = _("active") if user.active else _("disabled")
+                    print(f"{user.id}\t{user.name}\t{user.role}\t{active}")
+    except InputError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK

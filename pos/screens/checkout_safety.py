@@ -1,0 +1,115 @@
+"""The checkout screen's pharmacy prompts: guidance (F9), warnings, prescriptions, buyers.
+
+F12 clears every check the register lists before payment opens: guidance and
+warnings are acknowledged with F9 in a prompt that holds back scans; Rx lines
+need a prescription reviewed by a pharmacist; restricted lines need the buyer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from textual.screen import Screen
+
+from pos.i18n import _
+from pos.screens.acknowledge import AcknowledgeModal, PromptResult
+from pos.screens.prescription import PrescriptionModal
+from pos.screens.restricted_buyer import RestrictedBuyerModal
+from pos.services.codes import InputError
+from pos.services.register import RegisterService
+from pos.services.register_safety import Check
+from pos.services.safety import PrescriptionForm
+from pos.services.views import CartView
+from pos.widgets.message_bar import MessageBar
+from pos.widgets.scan_input import ScanInput
+
+
+class SafetyPrompts(Screen[None]):
+    """What the checkout screen does before payment (a part of it)."""
+
+    register: RegisterService
+    # Provided by the checkout screen:
+    refresh_cart: Callable[[CartView], None]
+    scanned: Callable[[str], Awaitable[None]]
+    selected_index: Callable[[], int | None]
+
+    @property
+    def message(self) -> MessageBar:
+        """The message line."""
+        return self.query_one(MessageBar)
+
+    async def clear_checks(self, then: Callable[[], Awaitable[None]]) -> bool:
+        """Ask for the first pending check; True if none is left (``then`` runs after one)."""
+        checks = self.register.pending_checks()
+        if not checks:
+            return True
+        check = checks[0]
+        if check.kind in ("guidance", "warning"):
+            await self.app.push_screen(
+                AcknowledgeModal(check.title, check.text, warning=check.kind == "warning"),
+                lambda result: self._prompt_closed(check, result, then),
+            )
+        elif check.kind == "prescription":
+            await self.app.push_screen(
+                PrescriptionModal(check.text, self.register.today(), self._review),
+                lambda done: self._form_closed(done, then),
+            )
+        else:
+            await self.app.push_screen(
+                RestrictedBuyerModal(check.text, self._register_buyer),
+                lambda done: self._form_closed(done, then),
+            )
+        return False
+
+    async def _prompt_closed(
+        self, check: Check, result: PromptResult | None, then: Callable[[], Awaitable[None]]
+    ) -> None:
+        result = result or PromptResult(False)
+        if result.acknowledged:
+            self.register.acknowledge(check.key)
+            self.refresh_cart(self.register.cart())
+        for text in result.held_scans:
+            await self.scanned(text)
+        if result.acknowledged and not result.held_scans:
+            await then()
+        elif not result.acknowledged:
+            self.message.warning(
+                _("Not paid yet: {what} must be acknowledged (F9)").format(what=check.title)
+            )
+
+    async def _form_closed(self, done: bool | None, then: Callable[[], Awaitable[None]]) -> None:
+        if done:
+            self.refresh_cart(self.register.cart())
+            await then()
+        else:
+            self.message.warning(_("Not paid yet: the record is needed before payment"))
+
+    def _review(self, form: PrescriptionForm, pharmacist: str, pin: str) -> str | None:
+        try:
+            self.register.review_prescription(form, pharmacist, pin)
+        except InputError as exc:
+            return str(exc)
+        self.message.success(_("Prescription reviewed by {who}").format(who=pharmacist))
+        return None
+
+    def _register_buyer(self, name: str, id_number: str) -> str | None:
+        try:
+            alert = self.register.register_buyer(name, id_number)
+        except InputError as exc:
+            return str(exc)
+        if alert:
+            self.app.notify(alert, title=_("Restricted sales"), severity="warning", timeout=15)
+        return None
+
+    async def action_acknowledge_guidance(self) -> None:
+        """F9: the guidance of the highlighted line was told to the customer."""
+        await self.query_one(ScanInput).settle()
+        table_index = self.selected_index()
+        if table_index is None or not self.register.acknowledge_guidance(table_index):
+            self.message.info(_("No guidance waiting on this line"))
+            return
+        cart = self.register.cart()
+        self.refresh_cart(cart)
+        self.message.success(
+            _("Guidance for {name} given").format(name=cart.lines[table_index].name)
+        )

@@ -1,0 +1,380 @@
+"""The register's pharmacy desk: guidance, warnings, prescriptions, restricted sales, trace codes.
+
+Before payment every check must be cleared: guidance said and acknowledged
+(F9), warnings acknowledged, a prescription reviewed by a pharmacist for Rx
+lines, the buyer registered for restricted lines. The screens ask
+:meth:`SafetyDesk.pending_checks` and act on the first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import cached_property
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from pos.enums import DrugClass
+from pos.i18n import N_, _, current
+from pos.models import (
+    Guidance,
+    Member,
+    Prescription,
+    Product,
+    RestrictedSale,
+    Sale,
+    SaleLine,
+    SaleWarning,
+    TraceCode,
+    User,
+)
+from pos.services import safety
+from pos.services.cart import CartLine
+from pos.services.codes import InputError
+from pos.services.guidance import guidance_for
+from pos.services.register_state import RegisterState
+from pos.services.safety import Buyer, Names, PrescriptionForm, SafetyLine
+from pos.services.views import GuidanceView
+
+
+@dataclass(frozen=True)
+class PharmacyRules:
+    """The store's pharmacy rules (``[pharmacy]`` in the settings)."""
+
+    prescription_valid_days: int = 3
+    restricted_limits: dict[str, int] = field(default_factory=lambda: {"ephedrine": 2})
+    velocity_days: int = 30
+    velocity_packs: int = 6
+
+    def limit(self, rule: str) -> int:
+        """Packs per sale of restricted ``rule`` (2 for a rule not configured)."""
+        return self.restricted_limits.get(rule, 2)
+
+
+@dataclass(frozen=True)
+class LineSafety:
+    """What the pharmacy desk adds to a new cart line."""
+
+    guidance: GuidanceView | None
+
+
+@dataclass(frozen=True)
+class Check:
+    """Something to clear before payment."""
+
+    kind: str
+    """``guidance``, ``warning``, ``prescription`` or ``buyer``."""
+    key: str
+    title: str
+    text: str
+    line_index: int | None = None
+
+
+RULE_NAMES = {"ephedrine": N_("ephedrine-class preparations")}
+
+
+def guidance_view(guidance: Guidance, english: bool) -> GuidanceView:
+    """The guidance in the screen's language (English where it has it)."""
+
+    def pick(chinese: str, other: str) -> str:
+        return other if english and other else chinese
+
+    return GuidanceView(
+        usage=pick(guidance.usage, guidance.usage_en),
+        dosage=pick(guidance.dosage, guidance.dosage_en),
+        precautions=pick(guidance.precautions, guidance.precautions_en),
+        contraindications=tuple(
+            word for word in guidance.contraindications.split(",") if word.strip()
+        ),
+        storage=guidance.storage,
+        advice=pick(guidance.advice, guidance.advice_en),
+    )
+
+
+class SafetyDesk(RegisterState):
+    """Pharmacy safety at the register (a part of :class:`RegisterService`)."""
+
+    pharmacy: PharmacyRules
+
+    @cached_property
+    def names(self) -> Names:
+        """Ingredient and condition names (reference data, loaded once)."""
+        from pos.reference import load_ingredients
+
+        return load_ingredients()
+
+    # -- adding lines -----------------------------------------------------
+    def _safety_fields(self, session: Session, product: Product, qty: int) -> LineSafety:
+        """Check the pharmacy rules for adding ``qty`` of ``product``; its guidance."""
+        if product.drug_class is DrugClass.RX and not self._pharmacist_on_duty(session):
+            raise InputError(
+                _("No pharmacist on duty: prescription drugs cannot be sold now ({name})").format(
+                    name=product.name
+                )
+            )
+        if product.restricted:
+            self._check_restricted(product.restricted, product.name, qty)
+        found = guidance_for(session, product)
+        return LineSafety(guidance_view(found, current() == "en") if found else None)
+
+    def _check_restricted(self, rule: str, name: str, extra: int, replaced: int = 0) -> None:
+        limit = self.pharmacy.limit(rule)
+        total = self._cart.restricted_qty(rule) - replaced + extra
+        if total > limit:
+            raise InputError(
+                _("At most {limit} packs of {rule} per sale: {name} would make {total}").format(
+                    limit=limit, rule=_(RULE_NAMES.get(rule, rule)), name=name, total=total
+                )
+            )
+
+    def _pharmacist_on_duty(self, session: Session) -> bool:
+        found = session.scalar(
+            select(User.id).where(User.role == "pharmacist", User.active.is_(True)).limit(1)
+        )
+        return found is not None
+
+    # -- checks before payment --------------------------------------------
+    def warnings(self) -> list[safety.Warning]:
+        """Duplicate ingredients, and the attached member's allergies and conditions."""
+        lines = [
+            SafetyLine(
+                index,
+                line.name,
+                line.ingredients,
+                line.guidance.contraindications if line.guidance else (),
+            )
+            for index, line in enumerate(self._cart.lines)
+        ]
+        found = safety.duplicate_ingredients(lines, self.names)
+        if self._member_id is not None:
+            with self._sessions() as session:
+                member = session.get(Member, self._member_id)
+                if member is not None and member.consent_health:
+                    found += safety.member_warnings(
+                        lines,
+                        [term for term in member.allergies.split(",") if term],
+                        [term for term in member.conditions.split(",") if term],
+                        self.names,
+                    )
+        return found
+
+    def pending_checks(self) -> list[Check]:
+        """What must be cleared before payment, in the order the screen asks for it."""
+        checks = [
+            Check(
+                "guidance",
+                f"guidance:{index}",
+                _("Medication guidance: {name}").format(name=line.name),
+                format_guidance(line),
+                index,
+            )
+            for index, line in enumerate(self._cart.lines)
+            if line.guidance is not None and not line.guidance_given
+        ]
+        checks += [
+            Check("warning", warning.key, _("Safety warning"), warning.text, warning.line_index)
+            for warning in self.warnings()
+            if warning.key not in self._cart.acknowledged
+        ]
+        if self._cart.has_rx() and self._cart.prescription is None:
+            names = "、".join(
+                line.name for line in self._cart.lines if line.drug_class is DrugClass.RX
+            )
+            checks.append(
+                Check(
+                    "prescription",
+                    "prescription",
+                    _("Prescription and pharmacist review"),
+                    names,
+                )
+            )
+        restricted = [line for line in self._cart.lines if line.restricted]
+        if restricted and self._cart.buyer is None:
+            checks.append(
+                Check(
+                    "buyer",
+                    "buyer",
+                    _("Restricted sale: the buyer's name and ID"),
+                    "、".join(line.name for line in restricted),
+                )
+            )
+        return checks
+
+    def acknowledge(self, key: str) -> None:
+        """The cashier acknowledged (F9) the guidance or warning ``key``."""
+        if key.startswith("guidance:"):
+            index = int(key.removeprefix("guidance:"))
+            if 0 <= index < len(self._cart.lines):
+                self._cart.lines[index].guidance_given = True
+            return
+        for warning in self.warnings():
+            if warning.key == key:
+                self._cart.acknowledged[key] = f"{warning.kind}\t{warning.text}"
+                return
+
+    def acknowledge_guidance(self, index: int) -> bool:
+        """Acknowledge line ``index``'s guidance; False if it had none to acknowledge."""
+        if not 0 <= index < len(self._cart.lines):
+            return False
+        line = self._cart.lines[index]
+        if line.guidance is None or line.guidance_given:
+            return False
+        line.guidance_given = True
+        return True
+
+    def review_prescription(self, form: PrescriptionForm, pharmacist_id: str, pin: str) -> None:
+        """Record the prescription, reviewed by a pharmacist who signs with id and PIN."""
+        clean = safety.check_prescription(form, self.today(), self.pharmacy.prescription_valid_days)
+        from pos.services.users import check_credentials
+
+        with self._sessions() as session:
+            pharmacist = check_credentials(session, pharmacist_id.strip(), pin, ("pharmacist",))
+            reviewer = pharmacist.id
+        self._cart.prescription = safety.Reviewed(clean, reviewer, self.now())
+
+    def register_buyer(self, name: str, id_number: str) -> str | None:
+        """Record the restricted product's buyer; a velocity warning text, if any."""
+        buyer = safety.check_buyer(name, id_number)
+        since = self.now() - timedelta(days=self.pharmacy.velocity_days)
+        with self._sessions() as session:
+            bought = session.scalar(
+                select(func.coalesce(func.sum(RestrictedSale.qty), 0)).where(
+                    RestrictedSale.buyer_id_number == buyer.id_number,
+                    RestrictedSale.sold_at >= since,
+                )
+            )
+        self._cart.buyer = buyer
+        packs = int(bought or 0) + sum(line.qty for line in self._cart.lines if line.restricted)
+        if packs >= self.pharmacy.velocity_packs:
+            return _("Report it: this ID has bought {n} restricted packs in {days} days").format(
+                n=packs, days=self.pharmacy.velocity_days
+            )
+        return None
+
+    # -- traceability codes -----------------------------------------------
+    def _add_trace_code(self, code: str) -> int:
+        """Attach a scanned traceability code to the box it belongs to; the line's index."""
+        lines = self._cart.lines
+        if any(code in line.trace_codes for line in lines):
+            raise InputError(
+                _("Traceability code {code} is already in this sale").format(code=code)
+            )
+        with self._sessions() as session:
+            sold = session.scalar(
+                select(TraceCode.sold_at).where(
+                    TraceCode.code == code, TraceCode.returned_at.is_(None)
+                )
+            )
+        if sold is not None:
+            raise InputError(
+                _(
+                    "Traceability code {code} was already sold on {day}: a fake or resold box?"
+                ).format(code=code, day=self.local_time(sold).date())
+            )
+        order = [self._cart.last_index] if self._cart.last_index is not None else []
+        order += reversed(range(len(lines)))
+        for index in order:
+            line = lines[index]
+            if line.is_drug and len(line.trace_codes) < line.qty:
+                line.trace_codes.append(code)
+                self._cart.last_index = index
+                return index
+        raise InputError(
+            _("Traceability code {code}: scan its product first, then the box's code").format(
+                code=code
+            )
+        )
+
+    def missing_trace_codes(self) -> str | None:
+        """Why medical insurance cannot pay yet: boxes still without their codes."""
+        missing = [
+            f"{line.name} ({line.qty - len(line.trace_codes)})"
+            for line in self._cart.lines
+            if line.trace_required and len(line.trace_codes) < line.qty
+        ]
+        if not missing:
+            return None
+        return _("Insurance needs the traceability code of every box: {items}").format(
+            items="、".join(missing)
+        )
+
+    # -- recording --------------------------------------------------------
+    def _record_safety(self, session: Session, sale: Sale, now: datetime) -> None:
+        """Store guidance given, warnings, prescription, restricted register and trace codes."""
+        cart = self._cart
+        for line, cart_line in zip(sale.lines, cart.lines, strict=True):
+            line.guidance_given = cart_line.guidance_given
+            for code in cart_line.trace_codes:
+                session.add(TraceCode(code=code, sale_line_id=line.id, sold_at=now))
+            if cart_line.restricted and cart.buyer is not None:
+                session.add(restricted_entry(sale.id, line, cart_line, cart.buyer, now))
+        for key, entry in cart.acknowledged.items():
+            kind, text = entry.split("\t", 1)
+            index = _line_of(key)
+            session.add(
+                SaleWarning(
+                    sale_id=sale.id,
+                    line_no=None if index is None else index + 1,
+                    kind=kind,
+                    detail=text[:400],
+                    acknowledged_by=sale.cashier,
+                    acknowledged_at=now,
+                )
+            )
+        if cart.prescription is not None:
+            clean = cart.prescription.prescription
+            session.add(
+                Prescription(
+                    sale_id=sale.id,
+                    number=clean.number,
+                    prescriber=clean.prescriber,
+                    issued_on=clean.issued_on,
+                    patient_name=clean.patient_name,
+                    pharmacist_id=cart.prescription.pharmacist_id,
+                    reviewed_at=cart.prescription.reviewed_at,
+                )
+            )
+        session.flush()
+
+
+def restricted_entry(
+    sale_id: int, sale_line: SaleLine, line: CartLine, buyer: Buyer, now: datetime
+) -> RestrictedSale:
+    """A row of the restricted-sales register for ``line`` (name, spec, maker, lots, buyer)."""
+    return RestrictedSale(
+        sale_id=sale_id,
+        rule=line.restricted,
+        sku=line.sku,
+        product_name=line.name,
+        spec=line.spec,
+        manufacturer=line.manufacturer,
+        lots=",".join(lot.lot_number for lot in sale_line.lots)[:200],
+        qty=line.qty,
+        buyer_name=buyer.name,
+        buyer_id_number=buyer.id_number,
+        sold_at=now,
+    )
+
+
+def _line_of(key: str) -> int | None:
+    """The line index a warning key names (allergy/contraindication keys carry it)."""
+    parts = key.split(":")
+    if parts[0] in ("allergy", "contraindication") and parts[1].isdigit():
+        return int(parts[1])
+    return None
+
+
+def format_guidance(line: CartLine) -> str:
+    """The guidance of a line as the prompt shows it."""
+    guidance = line.guidance
+    if guidance is None:
+        return ""
+    parts = [
+        (_("Usage"), guidance.usage),
+        (_("Dose"), guidance.dosage),
+        (_("Precautions"), guidance.precautions),
+        (_("Storage"), guidance.storage),
+        (_("Advice"), guidance.advice),
+    ]
+    return "\n".join(f"{label}: {text}" for label, text in parts if text)

@@ -1,0 +1,64 @@
+"""What every part of the register service shares: the session factory, the clock, the cart.
+
+The register service is one facade for the screens (``RegisterService``); its
+parts live in their own modules as mixins over this state: members, receipts,
+safety.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from pos.services.cart import Cart
+from pos.services.loyalty import LoyaltyRules
+from pos.services.printing import PrintProfile, PrintSpooler
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    """Now, in UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class RegisterIdentity:
+    """Which store and register this is, and its time zone."""
+
+    store_code: str
+    register_id: str
+    timezone: str = "Asia/Shanghai"
+    near_expiry_days: int = 90
+
+
+class RegisterState:
+    """The state the register's parts share, and its clock."""
+
+    _sessions: sessionmaker[Session]
+    identity: RegisterIdentity
+    _zone: ZoneInfo
+    _clock: Clock
+    _cart: Cart
+    printing: PrintProfile
+    _spooler: PrintSpooler
+    _reported_chars: set[str]
+    rules: LoyaltyRules
+    _member_id: int | None
+    _invited: bool
+
+    def now(self) -> datetime:
+        """Now, in UTC."""
+        return self._clock().astimezone(UTC)
+
+    def today(self) -> date:
+        """The store's local date: the business day, and what expiry is judged against."""
+        return self.now().astimezone(self._zone).date()
+
+    def local_time(self, moment: datetime) -> datetime:
+        """``moment`` in the store's time zone."""
+        return moment.astimezone(self._zone)
