@@ -13,9 +13,11 @@ from pos.models.member import Member, PointsEntry
 from pos.models.printing import JobKind, JobStatus, PrintJob
 from pos.models.safety import Guidance, Prescription, RestrictedSale, SaleWarning, TraceCode
 from pos.models.sale import Payment, Sale, SaleLine, SaleLineLot
+from pos.models.suggestion import AssociationRule, Pairing, Promotion, SuggestionEvent
 from pos.models.user import User
 
 __all__ = [
+    "AssociationRule",
     "Barcode",
     "BarcodeKind",
     "Base",
@@ -25,18 +27,21 @@ __all__ = [
     "JobStatus",
     "Lot",
     "Member",
+    "Pairing",
     "Payment",
     "PointsEntry",
     "Prescription",
     "PrintJob",
     "Product",
     "ProductIngredient",
+    "Promotion",
     "RestrictedSale",
     "Sale",
     "SaleLine",
     "SaleLineLot",
     "SaleWarning",
     "StockMovement",
+    "SuggestionEvent",
     "Tender",
     "TraceCode",
     "UTCDateTime",

@@ -70,6 +70,10 @@ class SaleLine(Base):
     total_fen: Mapped[Fen]
     guidance_given: Mapped[bool] = mapped_column(default=False)
     """The medication guidance was shown and acknowledged at the counter."""
+    promotion_id: Mapped[str | None] = mapped_column(String(32))
+    """The promotion that priced (or gave) this line."""
+    suggested_by: Mapped[str | None] = mapped_column(String(64))
+    """The suggestion rule (``pairing:ID`` / ``rule:ID``) the customer accepted."""
 
     sale: Mapped[Sale] = relationship(back_populates="lines")
     lots: Mapped[list[SaleLineLot]] = relationship(
