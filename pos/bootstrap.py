@@ -46,13 +46,16 @@ def init_store(settings: Settings, demo: bool) -> str:
             loaded = load_demo(session, today, now, store.timezone, store.code)
         message += "\n" + _(
             "Demo store loaded: {products} products, {lots} lots, {members} members, "
-            "{guidance} guidance texts, {users} users"
+            "{guidance} guidance texts, {users} users, {pairings} pairings, "
+            "{promotions} promotions"
         ).format(
             products=loaded.products.created,
             lots=loaded.stock.created,
             members=loaded.members.created,
             guidance=loaded.guidance.created,
             users=loaded.users,
+            pairings=loaded.pairings.created,
+            promotions=loaded.promotions.created,
         )
     return message
 

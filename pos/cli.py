@@ -15,6 +15,15 @@ from zoneinfo import ZoneInfo
 
 from pos import __version__, i18n
 from pos.cli_members import add_member_parser, run_member
+from pos.cli_promotions import add_promotions_parser, run_import_promotions
+from pos.cli_suggestions import (
+    SUGGESTION_IMPORTS,
+    add_import_parsers,
+    add_suggestion_parsers,
+    run_import,
+    run_report,
+    run_suggestions,
+)
 from pos.cli_users import add_user_parser, run_user
 from pos.config import ConfigError, Settings, load_settings
 from pos.i18n import _
@@ -82,6 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("file", metavar="FILE.toml", type=Path)
     sub.add_argument("--skip-bad", action="store_true", help="import good entries, report bad")
+    add_promotions_parser(what, common)
+    add_import_parsers(what, common)
 
     exports = commands.add_parser("export", help="export sales, stock or members")
     what = exports.add_subparsers(dest="what", metavar="WHAT", required=True)
@@ -96,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     roll.add_argument("--output", "-o", metavar="FILE", type=Path, help="write here, not stdout")
     add_member_parser(commands, common)
     add_user_parser(commands, common)
+    add_suggestion_parsers(commands, common)
 
     with_printer = argparse.ArgumentParser(add_help=False, parents=[common])
     with_printer.add_argument(
@@ -139,6 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "reprint": _reprint,
         "member": run_member,
         "user": run_user,
+        "suggestions": run_suggestions,
+        "report": run_report,
     }
     try:
         return handlers[args.command](args, settings)
@@ -163,6 +177,10 @@ def _init(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
+    if args.what == "promotions":
+        return run_import_promotions(args, settings)
+    if args.what in SUGGESTION_IMPORTS:
+        return run_import(args, settings)
     from pos.bootstrap import open_store
     from pos.services.codes import InputError
     from pos.services.guidance import import_guidance

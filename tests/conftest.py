@@ -8,13 +8,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, delete
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos import i18n
 from pos.app import PosApp, build_app
 from pos.config import Settings
 from pos.db import make_engine, make_session_factory, open_database
+from pos.models import Promotion
 from pos.services.demo import load_demo
 from pos.services.register import RegisterIdentity, RegisterService
 
@@ -52,11 +53,16 @@ def sessions(db_path: Path) -> Iterator[sessionmaker[Session]]:
 
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated database with the demo store loaded as of TODAY (built once)."""
+    """A migrated database with the demo store loaded as of TODAY (built once).
+
+    Its promotions are taken out so that prices are list and member prices:
+    tests of promotions add the ones they price.
+    """
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     engine, factory = open_database(path)
     with factory.begin() as session:
         load_demo(session, TODAY)
+        session.execute(delete(Promotion))
     engine.dispose()
     return path
 

@@ -55,6 +55,7 @@ SALE_CSV_HEADER = [
     "sale_change_fen", "payments", "points_earned", "points_redeemed",
     "guidance_given", "trace_codes", "prescription_number", "prescriber",
     "prescription_issued_on", "patient_name", "pharmacist", "restricted_buyer",
+    "promotion", "suggested_by",
 ]  # fmt: skip
 
 # 999感冒灵颗粒: lot 25032401 expires TODAY+120 (30 on hand), 26071702 TODAY+600 (100).
@@ -269,7 +270,9 @@ def test_jsonl_line_entries_have_the_documented_fields_and_line_no(
     [record] = jsonl_records(demo_sessions)
     # The contract's fields, extended with line_no (README: entries of one sale
     # line split over lots share it).
-    assert [set(entry) for entry in record["lines"]] == [{*LINE_FIELDS, "line_no"}]
+    assert [set(entry) for entry in record["lines"]] == [
+        {*LINE_FIELDS, "line_no", "promotion", "suggested_by"}
+    ]
 
 
 def test_jsonl_exact_cash_has_tendered_equal_to_amount_and_no_change(

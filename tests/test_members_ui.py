@@ -86,7 +86,7 @@ async def test_member_prices_on_attach_and_list_prices_on_detach(
         await pilot.press("enter")
         cart = register.cart()
         assert cart.total_fen == 2900 and cart.discount_fen == 260  # member price 14.50
-        assert "★14.50" in screen_text(app) and "Member saves" in screen_text(app)
+        assert "★14.50" in screen_text(app) and "You save" in screen_text(app)
         await pilot.press("f2", "f8")
         assert isinstance(app.screen, CheckoutScreen)
         assert register.cart().total_fen == 3160 and register.cart().member is None

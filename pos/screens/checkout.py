@@ -16,6 +16,7 @@ from pos.screens.common import localize_bindings
 from pos.screens.confirm import ConfirmModal
 from pos.screens.help import HelpModal
 from pos.screens.payment import PaymentModal, PaymentOutcome
+from pos.screens.promotions import PromotionsModal
 from pos.screens.quantity import QuantityModal
 from pos.screens.receipt import ReceiptModal
 from pos.screens.search import SearchModal
@@ -30,6 +31,7 @@ from pos.widgets.member_panel import MemberPanel
 from pos.widgets.message_bar import MessageBar
 from pos.widgets.printer_status import PrinterStatusBar
 from pos.widgets.scan_input import ScanInput
+from pos.widgets.suggestion_panel import SuggestionPanel
 from pos.widgets.totals import LastSalePanel, TotalsPanel
 
 
@@ -49,6 +51,31 @@ class CheckoutScreen(MemberPrompts):
         Binding("f10", "clear_cart", N_("Clear"), id="clear-cart", priority=True),
         Binding("f11", "retry_print", N_("Retry"), id="retry-print", priority=True),
         Binding("f12", "pay", N_("Pay"), id="pay", priority=True),
+        Binding(
+            "shift+f1,alt+1,f13",
+            "suggestion(1)",
+            N_("Add suggestion 1"),
+            id="suggest-1",
+            show=False,
+            priority=True,
+        ),
+        Binding(
+            "shift+f2,alt+2,f14",
+            "suggestion(2)",
+            N_("Add suggestion 2"),
+            id="suggest-2",
+            show=False,
+            priority=True,
+        ),
+        Binding(
+            "shift+f3,alt+3,f15",
+            "suggestion(3)",
+            N_("Add suggestion 3"),
+            id="suggest-3",
+            show=False,
+            priority=True,
+        ),
+        Binding("ctrl+o", "promotions", N_("Promotions"), id="promotions", priority=True),
         Binding("up", "cursor(-1)", N_("Line up"), id="line-up", show=False, priority=True),
         Binding("down", "cursor(1)", N_("Line down"), id="line-down", show=False, priority=True),
         Binding(
@@ -69,6 +96,7 @@ class CheckoutScreen(MemberPrompts):
             with Vertical(id="left"):
                 yield CartTable(id="cart")
                 yield GuidancePanel(id="guidance")
+                yield SuggestionPanel(id="suggestions")
             with Vertical(id="side"):
                 yield MemberPanel(id="member")
                 yield TotalsPanel(id="totals")
@@ -119,6 +147,7 @@ class CheckoutScreen(MemberPrompts):
         self.query_one(MemberPanel).show(cart.member)
         self.shown_member = cart.member.id if cart.member else None
         self.show_guidance(cart)
+        self.query_one(SuggestionPanel).show(self.register.suggestions() if cart.lines else [])
 
     def show_guidance(self, cart: CartView) -> None:
         """The guidance of the highlighted line (the last added one, after a scan)."""
@@ -211,6 +240,8 @@ class CheckoutScreen(MemberPrompts):
                     date=line.next_expiry.isoformat(), days=days
                 )
             )
+        if line.promo_label:
+            notes.append(line.promo_label)
         if line.drug_class is DrugClass.RX:
             notes.append(_("Rx: prescription and pharmacist review before payment"))
         if line.restricted:
@@ -222,10 +253,29 @@ class CheckoutScreen(MemberPrompts):
         ]
         if dangers:
             self.message.error(text + "   ⚠ " + "  ".join(dangers))
-        elif notes:
+        elif notes and not (len(notes) == 1 and notes[0] == line.promo_label):
             self.message.warning(text + "   " + "  ".join(notes))
+        elif notes:
+            self.message.success(text + "   " + notes[0])
         else:
             self.message.info(text)
+
+    async def action_promotions(self) -> None:
+        """Show the promotions running today and those coming."""
+        await self.query_one(ScanInput).settle()
+        active, upcoming = self.register.promotions()
+        await self.app.push_screen(PromotionsModal(active, upcoming))
+
+    async def action_suggestion(self, number: int) -> None:
+        """Add suggestion ``number`` (Alt+1…3): the customer took the advice."""
+        await self.query_one(ScanInput).settle()
+        try:
+            cart = self.register.accept_suggestion(number)
+        except InputError as exc:
+            self.message.error(str(exc))
+            return
+        self.refresh_cart(cart)
+        self.announce_added(cart)
 
     async def action_cursor(self, step: int) -> None:
         """Move the highlighted line."""

@@ -44,11 +44,14 @@ class HelpModal(ModalScreen[None]):
         self.rows = key_rows(screen)
 
     def compose(self) -> ComposeResult:
+        # Two keys a row, so that every key fits on a 40-line screen.
         table = Table(show_header=True, expand=True, box=None)
-        table.add_column(_("Key"), style="bold")
-        table.add_column(_("Action"))
-        for key, description in self.rows:
-            table.add_row(key, description)
+        for _column in range(2):
+            table.add_column(_("Key"), style="bold", no_wrap=True)
+            table.add_column(_("Action"), ratio=1)
+        half = (len(self.rows) + 1) // 2
+        for left, right in zip(self.rows[:half], [*self.rows[half:], ("", "")], strict=False):
+            table.add_row(*left, *right)
         with VerticalScroll(classes="modal-box"):
             yield Label(_("Keys"), classes="modal-title")
             yield Static(table, id="keys-table")

@@ -38,18 +38,29 @@ class CartLine:
     guidance_given: bool = False
     """The cashier acknowledged (F9) telling the customer the guidance."""
     trace_codes: list[str] = field(default_factory=list)
+    suggested_by: str | None = None
+    """The suggestion rule the customer accepted to buy this line."""
 
     @property
     def is_drug(self) -> bool:
         """True for a medicine (Rx or OTC): it comes with guidance."""
         return self.drug_class is not DrugClass.NONE
 
+    promo_discount_fen: int = 0
+    """The line's best price rule: a promotion, or the published member price."""
+    order_discount_fen: int = 0
+    """This line's share of a spend-threshold discount (满减)."""
+    promotion_id: str | None = None
+    promo_label: str = ""
+    gift_of: str | None = None
+    """The promotion that gives this line free (a gift with purchase)."""
+
     @property
     def discount_fen(self) -> int:
-        """The member saving on this line (the published member price, never per person)."""
-        if not self.member_priced or self.member_price_fen is None:
-            return 0
-        return max(0, self.unit_price_fen - self.member_price_fen) * self.qty
+        """What the customer saves on this line (all of it for a gift)."""
+        if self.gift_of is not None:
+            return self.qty * self.unit_price_fen
+        return self.promo_discount_fen + self.order_discount_fen
 
     @property
     def total_fen(self) -> int:
@@ -68,6 +79,8 @@ class CartLine:
             discount_fen=self.discount_fen,
             total_fen=self.total_fen,
             drug_class=self.drug_class,
+            promo_label=self.promo_label,
+            gift=self.gift_of is not None,
             next_expiry=self.next_expiry,
             member_price_fen=self.member_price_fen,
             ingredients=self.ingredients,
@@ -90,6 +103,10 @@ class Cart:
     """Warnings acknowledged (F9) in this cart: key → the text shown."""
     prescription: Reviewed | None = None
     buyer: Buyer | None = None
+    shown: dict[str, str] = field(default_factory=dict)
+    """Suggestions shown for this cart: rule → suggested SKU (for the attach rate)."""
+    points_multiplier: int = 1
+    hints: tuple[str, ...] = ()
 
     def set_member_pricing(self, on: bool) -> None:
         """Sell every line at member prices (a member is attached) or at list prices."""
@@ -142,6 +159,7 @@ class Cart:
         self.acknowledged.clear()
         self.prescription = None
         self.buyer = None
+        self.shown.clear()
 
     def has_rx(self) -> bool:
         """True if a prescription drug is in the cart."""
@@ -174,4 +192,5 @@ class Cart:
             discount_fen=self.discount_fen,
             total_fen=self.total_fen,
             last_index=self.last_index,
+            hints=self.hints,
         )

@@ -108,6 +108,7 @@ def complete_sale(session: Session, cart: Cart, tendering: Tendering, context: S
             unit_price_fen=line.unit_price_fen,
             discount_fen=line.discount_fen,
             total_fen=line.total_fen,
+            promotion_id=line.promotion_id,
         )
         for lot, qty in allocate(session, line, context.business_date):
             sale_line.lots.append(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from importlib import resources
 from zoneinfo import ZoneInfo
 
@@ -15,6 +15,8 @@ from pos.services.guidance import import_guidance
 from pos.services.imports import ImportReport, import_products, import_stock
 from pos.services.loyalty import DEFAULT_TIER_RULES
 from pos.services.member_import import import_members
+from pos.services.pairings import import_pairings
+from pos.services.promotion_import import import_promotions
 from pos.services.users import add_user
 
 DEMO_USERS = (
@@ -33,6 +35,10 @@ class DemoReport:
     members: ImportReport
     guidance: ImportReport
     users: int
+    pairings: ImportReport
+    """The curated add-on pairings (``data/pairings.csv``)."""
+    promotions: ImportReport
+    """The promotions (``data/promotions.toml``), dates moved to start a week before today."""
 
 
 def demo_file(name: str) -> bytes:
@@ -53,7 +59,8 @@ def load_demo(
     store_code: str = "001",
 ) -> DemoReport:
     """Import the demo catalogue, its stock (expiries counted from ``today``), members,
-    medication guidance, and the demo pharmacist and manager (:data:`DEMO_USERS`).
+    medication guidance, add-on pairings, promotions (the earliest starting a week
+    before ``today``), and the demo pharmacist and manager (:data:`DEMO_USERS`).
 
     The members' opening points are booked at ``now`` (default: the start of ``today``).
     Their tiers are the default ones; a tier the store does not configure counts as its first.
@@ -73,6 +80,16 @@ def load_demo(
     guidance = import_guidance(session, demo_file("guidance.toml"))
     if guidance.errors:
         raise ValueError(f"demo guidance has bad entries: {guidance.errors[:3]}")
+    pairings = import_pairings(session, demo_file("pairings.csv"))
+    if pairings.errors:
+        raise ValueError(f"demo pairings have bad rows: {pairings.errors[:3]}")
+    promotions = import_promotions(
+        session, demo_file("promotions.toml"), now=now, shift_to=today - timedelta(days=7)
+    )
+    if promotions.errors:
+        raise ValueError(f"demo promotions have bad entries: {promotions.errors[:3]}")
     for user_id, name, role, pin in DEMO_USERS:
         add_user(session, user_id, name, role, pin, now)
-    return DemoReport(products, stock, members, guidance, len(DEMO_USERS))
+    return DemoReport(
+        products, stock, members, guidance, len(DEMO_USERS), pairings, promotions=promotions
+    )

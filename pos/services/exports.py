@@ -33,6 +33,7 @@ SALE_CSV_COLUMNS = (
     "sale_change_fen", "payments", "points_earned", "points_redeemed",
     "guidance_given", "trace_codes", "prescription_number", "prescriber",
     "prescription_issued_on", "patient_name", "pharmacist", "restricted_buyer",
+    "promotion", "suggested_by",
 )  # fmt: skip
 MEMBER_CSV_COLUMNS = (
     "card_no", "phone", "name", "gender", "birthday", "tier", "points", "enrolled_at",
@@ -127,27 +128,32 @@ def _prescription_record(prescription: Prescription | None) -> dict[str, str] | 
 def _line_entries(line: SaleLine, trace_codes: list[str]) -> Iterator[dict[str, Any]]:
     """One entry per lot a line came from; quantities, discount and total split by lot.
 
-    The line's traceability codes go on its first entry (the others get ``[]``).
+    The line's traceability codes go on its first entry (the others get ``[]``). A line
+    with no lot (imported history) is one entry with ``lot`` and ``expiry`` null.
     """
-    lots = line.lots or []
+    lots: list[tuple[str | None, str | None, int]] = [
+        (lot.lot_number, lot.expiry.isoformat(), lot.qty) for lot in line.lots
+    ] or [(None, None, line.qty)]
     remaining_discount = line.discount_fen
-    for index, lot in enumerate(lots):
+    for index, (lot_number, expiry, qty) in enumerate(lots):
         last = index == len(lots) - 1
-        discount = remaining_discount if last else line.discount_fen * lot.qty // line.qty
+        discount = remaining_discount if last else line.discount_fen * qty // line.qty
         remaining_discount -= discount
         yield {
             "sku": line.sku,
             "barcode": line.barcode,
             "name": line.name,
-            "qty": lot.qty,
+            "qty": qty,
             "unit_price_fen": line.unit_price_fen,
             "discount_fen": discount,
-            "total_fen": lot.qty * line.unit_price_fen - discount,
-            "lot": lot.lot_number,
-            "expiry": lot.expiry.isoformat(),
+            "total_fen": qty * line.unit_price_fen - discount,
+            "lot": lot_number,
+            "expiry": expiry,
             "line_no": line.line_no,
             "guidance_given": line.guidance_given,
             "trace_codes": trace_codes if index == 0 else [],
+            "promotion": line.promotion_id,
+            "suggested_by": line.suggested_by,
         }
 
 
@@ -209,14 +215,16 @@ def export_sales_csv(session: Session, since: datetime | None = None) -> Iterato
                 record["number"], record["completed_at"], record["store"], record["register"],
                 record["cashier"] or "", record["member"] or "", entry["line_no"], entry["sku"],
                 entry["barcode"] or "", entry["name"], entry["qty"], entry["unit_price_fen"],
-                entry["discount_fen"], entry["total_fen"], entry["lot"], entry["expiry"],
+                entry["discount_fen"], entry["total_fen"], entry["lot"] or "",
+                entry["expiry"] or "",
                 record["subtotal_fen"], record["discount_fen"], record["total_fen"],
                 record["change_fen"], payments, record["points_earned"],
                 record["points_redeemed"], "yes" if entry["guidance_given"] else "no",
                 "|".join(entry["trace_codes"]), prescription.get("number", ""),
                 prescription.get("prescriber", ""), prescription.get("issued_on", ""),
                 prescription.get("patient_name", ""), prescription.get("pharmacist", ""),
-                record["restricted_buyer"] or "",
+                record["restricted_buyer"] or "", entry["promotion"] or "",
+                entry["suggested_by"] or "",
             ])  # fmt: skip
         yield buffer.getvalue()
         buffer.seek(0)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -28,6 +28,7 @@ from pos.models import (
     Prescription,
     PrintJob,
     Product,
+    Promotion,
     RestrictedSale,
     Sale,
 )
@@ -121,6 +122,9 @@ def build_receipt(
         ]
         if product is not None and product.drug_class is not DrugClass.NONE:
             notes += guidance_notes(session, product, english, gettext)
+        promotion = session.get(Promotion, line.promotion_id) if line.promotion_id else None
+        if promotion is not None:
+            notes.append(gettext("Promotion: {name}").format(name=promotion.name))
         lines.append(
             printer.ReceiptLine(
                 name=line.name,
@@ -136,6 +140,7 @@ def build_receipt(
     blocks = list(safety_blocks(session, sale, gettext))
     if sale.member_id is not None:
         blocks.append(member_block(session, sale, gettext))
+    blocks += preview_blocks(session, sale.business_date, gettext)
     local = sale.completed_at.astimezone(ZoneInfo(profile.timezone))
     return printer.Receipt(
         store_name=profile.store.name,
@@ -205,6 +210,24 @@ def safety_blocks(
             )
         )
     return blocks
+
+
+def preview_blocks(
+    session: Session, today: date, gettext: Callable[[str], str], most: int = 3
+) -> list[printer.ReceiptBlock]:
+    """Coming promotions, previewed at the bottom of the receipt."""
+    coming = session.scalars(
+        select(Promotion).where(Promotion.starts > today).order_by(Promotion.starts).limit(most)
+    ).all()
+    if not coming:
+        return []
+    lines = tuple(
+        gettext("{start} to {end}: {name}").format(
+            start=f"{promotion.starts:%m-%d}", end=f"{promotion.ends:%m-%d}", name=promotion.name
+        )
+        for promotion in coming
+    )
+    return [printer.ReceiptBlock(gettext("Coming promotions"), lines)]
 
 
 def member_block(

@@ -20,9 +20,11 @@ from pos.services.codes import TRACE_CODE, InputError, classify_barcode, parse_q
 from pos.services.loyalty import LoyaltyRules
 from pos.services.printing import PrintProfile, PrintSpooler
 from pos.services.register_members import MemberDesk
+from pos.services.register_promotions import PromotionDesk
 from pos.services.register_receipts import ReceiptDesk
-from pos.services.register_safety import PharmacyRules, SafetyDesk
+from pos.services.register_safety import PharmacyRules
 from pos.services.register_state import Clock, RegisterIdentity, system_clock
+from pos.services.register_suggestions import SuggestionDesk
 from pos.services.tendering import Tendering
 from pos.services.views import CartView, CompletedSale, ProductView
 
@@ -38,7 +40,7 @@ class NotACode(InputError):
         self.qty = qty
 
 
-class RegisterService(SafetyDesk, MemberDesk, ReceiptDesk):
+class RegisterService(PromotionDesk, SuggestionDesk, MemberDesk, ReceiptDesk):
     """Sells to one customer at a time on one register."""
 
     def __init__(
@@ -63,6 +65,12 @@ class RegisterService(SafetyDesk, MemberDesk, ReceiptDesk):
         self._member_id: int | None = None
         self._invited = False
         self.pharmacy = pharmacy or PharmacyRules()
+        self._suggestions = []
+
+    def _view(self) -> CartView:
+        """The cart, priced (promotions, member prices, gifts), with the member."""
+        self._reprice()
+        return super()._view()
 
     # -- time -------------------------------------------------------------
     def near_expiry(self, expiry: date | None) -> int | None:
@@ -106,9 +114,19 @@ class RegisterService(SafetyDesk, MemberDesk, ReceiptDesk):
             self._add(session, product, qty, barcode)
         return self._view()
 
+    def accept_suggestion(self, number: int) -> CartView:
+        """Add suggestion ``number`` (1–3) to the cart, remembering the rule behind it."""
+        suggestion = self.suggestion(number)
+        self.add_product(suggestion.product_id)
+        if self._cart.last_index is not None:
+            self._cart.lines[self._cart.last_index].suggested_by = suggestion.rule
+        return self._view()
+
     def set_quantity(self, index: int, text: str) -> CartView:
         """Change the quantity of line ``index`` to what the cashier typed."""
         line = self._line(index)
+        if line.gift_of is not None:
+            raise InputError(_("A gift line follows its promotion: change the other lines"))
         qty = parse_quantity(text)
         if line.restricted:
             self._check_restricted(line.restricted, line.name, qty, replaced=line.qty)
@@ -120,7 +138,8 @@ class RegisterService(SafetyDesk, MemberDesk, ReceiptDesk):
 
     def remove_line(self, index: int) -> CartView:
         """Take line ``index`` off the cart."""
-        self._line(index)
+        if self._line(index).gift_of is not None:
+            raise InputError(_("A gift line follows its promotion: change the other lines"))
         self._cart.remove(index)
         self._cart.acknowledged.clear()  # line numbers moved: warnings are asked again
         return self._view()
@@ -178,6 +197,7 @@ class RegisterService(SafetyDesk, MemberDesk, ReceiptDesk):
             )
             sale = complete_sale(session, self._cart, tendering, context)
             self._record_safety(session, sale, now)
+            self._record_suggestions(session, sale, now)
             member_view = None
             if member is not None:
                 self._reward(session, sale, member, tendering, now, today)

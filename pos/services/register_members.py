@@ -49,7 +49,7 @@ class MemberDesk(RegisterState):
             members.post_points(session, member.id, -sale.points_redeemed, "redeem", now, sale.id)
         lines = [(line.drug_class, line.category, line.total_fen) for line in self._cart.lines]
         birthday_month = loyalty.is_birthday_month(member.birthday, today)
-        sale.points_earned = loyalty.points_earned(
+        sale.points_earned = self._cart.points_multiplier * loyalty.points_earned(
             loyalty.eligible_fen(lines, rules),
             sale.total_fen,
             redeemed_fen,

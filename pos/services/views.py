@@ -64,6 +64,9 @@ class CartLineView:
     guidance_given: bool = False
     trace_codes: tuple[str, ...] = ()
     trace_required: bool = False
+    promo_label: str = ""
+    """The promotion (or "member price") that priced this line."""
+    gift: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,8 @@ class CartView:
     total_fen: int
     last_index: int | None = None
     member: MemberView | None = None
+    hints: tuple[str, ...] = ()
+    """How close the cart is to a promotion ("spend ¥12 more for ¥10 off")."""
 
     @property
     def items(self) -> int:

@@ -66,6 +66,10 @@ class CartTable(DataTable[str | Text]):
                 name.append(
                     f" [{mark}]", style="bold red" if line.drug_class is DrugClass.RX else ""
                 )
+            if line.gift:
+                name.append(" 🎁", style="bold magenta")
+            if line.promo_label:
+                name.append(f" {line.promo_label}", style="magenta")
             expiry = Text(line.next_expiry.isoformat() if line.next_expiry else "")
             if near_expiry(line.next_expiry) is not None:
                 expiry.stylize("bold yellow")
@@ -85,10 +89,10 @@ class CartTable(DataTable[str | Text]):
     @staticmethod
     def _price(line: CartLineView) -> Text:
         """The unit price; a member price (★) when the member saves on this line."""
-        if line.discount_fen and line.member_price_fen is not None:
-            return Text(
-                "★" + format_fen(line.member_price_fen), style="bold green", justify="right"
-            )
+        member = line.member_price_fen
+        saving = None if member is None else (line.unit_price_fen - member) * line.qty
+        if line.discount_fen and line.discount_fen == saving:
+            return Text("★" + format_fen(member or 0), style="bold green", justify="right")
         return Text(format_fen(line.unit_price_fen), justify="right")
 
     @property

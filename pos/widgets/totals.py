@@ -22,17 +22,16 @@ class TotalsPanel(Static):
         table.add_column(justify="right")
         table.add_row(_("Items"), str(cart.items))
         table.add_row(_("Subtotal"), "¥" + format_fen(cart.subtotal_fen))
-        if cart.member is not None:
-            table.add_row(
-                Text(_("Member saves"), style="green"),
-                Text("¥" + format_fen(cart.discount_fen), style="green"),
-            )
-        else:
-            table.add_row(_("Discount"), "¥" + format_fen(cart.discount_fen))
+        table.add_row(
+            Text(_("You save"), style="green"),
+            Text("¥" + format_fen(cart.discount_fen), style="green"),
+        )
         table.add_row(
             Text(_("TOTAL"), style="bold"),
             Text("¥" + format_fen(cart.total_fen), style="bold reverse"),
         )
+        for hint in cart.hints:
+            table.add_row(Text(hint, style="bold magenta"))
         self.update(table)
 
 

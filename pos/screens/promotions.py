@@ -1,0 +1,71 @@
+"""Ctrl+O: the promotions running today and those coming, for the cashier to mention."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Label, Static
+
+from pos.i18n import N_, _
+from pos.screens.common import localize_bindings
+from pos.services.promotions import PromoRule
+
+KIND_NAMES = {
+    "percent": N_("percent off"),
+    "fixed_price": N_("promotional price"),
+    "buy_x_get_y": N_("buy X get Y"),
+    "nth_discount": N_("Nth item off"),
+    "spend_threshold": N_("spend threshold"),
+    "member_day": N_("member day"),
+    "gift": N_("gift with purchase"),
+}
+
+
+class PromotionsModal(ModalScreen[None]):
+    """Active and upcoming promotions; Esc closes."""
+
+    BINDINGS = [
+        Binding("escape", "close", N_("Close"), id="close-promotions", priority=True),
+        Binding("ctrl+o", "close", N_("Close"), id="close-promotions-o", show=False),
+    ]
+
+    def __init__(self, active: list[PromoRule], upcoming: list[PromoRule]) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.active = active
+        self.upcoming = upcoming
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="modal-box"):
+            yield Label(_("Promotions"), classes="modal-title")
+            yield Label(_("Running today"), classes="section-title")
+            yield Static(self._table(self.active), id="promotions-active")
+            yield Label(_("Coming"), classes="section-title")
+            yield Static(self._table(self.upcoming), id="promotions-upcoming")
+        yield Footer()
+
+    @staticmethod
+    def _table(rules: list[PromoRule]) -> Table | str:
+        if not rules:
+            return _("None")
+        table = Table(box=None, expand=True)
+        table.add_column(_("Promotion"), ratio=3)
+        table.add_column(_("Kind"), ratio=2)
+        table.add_column(_("For"), ratio=2)
+        table.add_column(_("Dates"), ratio=2)
+        for rule in rules:
+            who = _("members") if rule.members_only or rule.kind == "member_day" else _("all")
+            table.add_row(
+                rule.name,
+                _(KIND_NAMES.get(rule.kind, rule.kind)),
+                f"{rule.target} · {who}",
+                f"{rule.starts:%m-%d} – {rule.ends:%m-%d}",
+            )
+        return table
+
+    async def action_close(self) -> None:
+        """Back to the register."""
+        await self.dismiss(None)
