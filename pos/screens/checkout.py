@@ -9,16 +9,16 @@ from textual.widgets import Footer, Header, Label
 
 from pos.enums import DrugClass
 from pos.i18n import N_, _
-from pos.messages import PrintRetryRequested, ReceiptQueued
+from pos.messages import ReceiptQueued
 from pos.money import format_fen
 from pos.screens.checkout_members import MemberPrompts
+from pos.screens.checkout_receipts import ReceiptKeys
 from pos.screens.common import localize_bindings
 from pos.screens.confirm import ConfirmModal
 from pos.screens.help import HelpModal
 from pos.screens.payment import PaymentModal, PaymentOutcome
 from pos.screens.promotions import PromotionsModal
 from pos.screens.quantity import QuantityModal
-from pos.screens.receipt import ReceiptModal
 from pos.screens.search import SearchModal
 from pos.services.codes import TRACE_CODE, InputError, parse_quantity
 from pos.services.printing import PrinterStatus
@@ -35,7 +35,7 @@ from pos.widgets.suggestion_panel import SuggestionPanel
 from pos.widgets.totals import LastSalePanel, TotalsPanel
 
 
-class CheckoutScreen(MemberPrompts):
+class CheckoutScreen(MemberPrompts, ReceiptKeys):
     """Sell to one customer after another, from the keyboard and the scanner."""
 
     BINDINGS = [
@@ -75,7 +75,9 @@ class CheckoutScreen(MemberPrompts):
             show=False,
             priority=True,
         ),
-        Binding("ctrl+o", "promotions", N_("Promotions"), id="promotions", priority=True),
+        Binding(
+            "ctrl+o", "promotions", N_("Promotions"), id="promotions", show=False, priority=True
+        ),
         Binding("up", "cursor(-1)", N_("Line up"), id="line-up", show=False, priority=True),
         Binding("down", "cursor(1)", N_("Line down"), id="line-down", show=False, priority=True),
         Binding(
@@ -389,37 +391,6 @@ class CheckoutScreen(MemberPrompts):
         else:
             self.message.success(done)
         return None
-
-    # -- receipts ---------------------------------------------------------
-    async def action_reprint(self) -> None:
-        """Print a copy (COPY / 重印) of the last receipt."""
-        await self.query_one(ScanInput).settle()
-        self._reprint(None)
-
-    def _reprint(self, number: str | None) -> None:
-        try:
-            number = self.register.reprint(number)
-        except InputError as exc:
-            self.message.error(str(exc))
-            return
-        self.post_message(ReceiptQueued())
-        self.message.info(_("Copy of receipt {number} sent to the printer").format(number=number))
-
-    async def action_preview_receipt(self) -> None:
-        """Show the last receipt on screen, as printed."""
-        await self.query_one(ScanInput).settle()
-        try:
-            number, text = self.register.receipt_preview()
-        except InputError as exc:
-            self.message.error(str(exc))
-            return
-        await self.app.push_screen(ReceiptModal(number, text, lambda: self._reprint(number)))
-
-    async def action_retry_print(self) -> None:
-        """Try the waiting receipts again now."""
-        await self.query_one(ScanInput).settle()
-        self.post_message(PrintRetryRequested())
-        self.message.info(_("Trying the printer again…"))
 
     async def _payment_closed(self, outcome: PaymentOutcome | None) -> None:
         if outcome is PaymentOutcome.ENROL:

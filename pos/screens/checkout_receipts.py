@@ -1,0 +1,54 @@
+"""The checkout screen's receipts: reprint (F6), preview (F7), retry the printer (F11)."""
+
+from __future__ import annotations
+
+from textual.screen import Screen
+
+from pos.i18n import _
+from pos.messages import PrintRetryRequested, ReceiptQueued
+from pos.screens.receipt import ReceiptModal
+from pos.services.codes import InputError
+from pos.services.register import RegisterService
+from pos.widgets.message_bar import MessageBar
+from pos.widgets.scan_input import ScanInput
+
+
+class ReceiptKeys(Screen[None]):
+    """Receipts at the checkout screen (a part of it)."""
+
+    register: RegisterService
+
+    @property
+    def message(self) -> MessageBar:
+        """The message line."""
+        return self.query_one(MessageBar)
+
+    async def action_reprint(self) -> None:
+        """Print a copy (COPY / 重印) of the last receipt."""
+        await self.query_one(ScanInput).settle()
+        self._reprint(None)
+
+    def _reprint(self, number: str | None) -> None:
+        try:
+            number = self.register.reprint(number)
+        except InputError as exc:
+            self.message.error(str(exc))
+            return
+        self.post_message(ReceiptQueued())
+        self.message.info(_("Copy of receipt {number} sent to the printer").format(number=number))
+
+    async def action_preview_receipt(self) -> None:
+        """Show the last receipt on screen, as printed."""
+        await self.query_one(ScanInput).settle()
+        try:
+            number, text = self.register.receipt_preview()
+        except InputError as exc:
+            self.message.error(str(exc))
+            return
+        await self.app.push_screen(ReceiptModal(number, text, lambda: self._reprint(number)))
+
+    async def action_retry_print(self) -> None:
+        """Try the waiting receipts again now."""
+        await self.query_one(ScanInput).settle()
+        self.post_message(PrintRetryRequested())
+        self.message.info(_("Trying the printer again…"))
