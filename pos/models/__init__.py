@@ -10,6 +10,7 @@ from pos.models.catalogue import (
     StockMovement,
 )
 from pos.models.member import Member, PointsEntry
+from pos.models.parked import ParkedCart
 from pos.models.printing import JobKind, JobStatus, PrintJob
 from pos.models.safety import Guidance, Prescription, RestrictedSale, SaleWarning, TraceCode
 from pos.models.sale import Payment, Sale, SaleLine, SaleLineLot
@@ -28,6 +29,7 @@ __all__ = [
     "Lot",
     "Member",
     "Pairing",
+    "ParkedCart",
     "Payment",
     "PointsEntry",
     "Prescription",

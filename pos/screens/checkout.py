@@ -15,6 +15,7 @@ from pos.screens.checkout_members import MemberPrompts
 from pos.screens.checkout_receipts import ReceiptKeys
 from pos.screens.common import localize_bindings
 from pos.screens.confirm import ConfirmModal
+from pos.screens.held import HeldSalesModal
 from pos.screens.help import HelpModal
 from pos.screens.payment import PaymentModal, PaymentOutcome
 from pos.screens.promotions import PromotionsModal
@@ -78,6 +79,8 @@ class CheckoutScreen(MemberPrompts, ReceiptKeys):
         Binding(
             "ctrl+o", "promotions", N_("Promotions"), id="promotions", show=False, priority=True
         ),
+        Binding("ctrl+g", "hold", N_("Hold"), id="hold-sale", show=False, priority=True),
+        Binding("ctrl+r", "recall", N_("Recall"), id="recall-sale", show=False, priority=True),
         Binding("up", "cursor(-1)", N_("Line up"), id="line-up", show=False, priority=True),
         Binding("down", "cursor(1)", N_("Line down"), id="line-down", show=False, priority=True),
         Binding(
@@ -261,6 +264,31 @@ class CheckoutScreen(MemberPrompts, ReceiptKeys):
             self.message.success(text + "   " + notes[0])
         else:
             self.message.info(text)
+
+    async def action_hold(self) -> None:
+        """Hold the cart (挂单) and serve the next customer."""
+        await self.query_one(ScanInput).settle()
+        try:
+            label = self.register.hold()
+        except InputError as exc:
+            self.message.error(str(exc))
+            return
+        self.refresh_cart(self.register.cart())
+        self.message.success(_("Held: {label}. Ctrl+R brings it back").format(label=label))
+
+    async def action_recall(self) -> None:
+        """Bring a held sale back."""
+        await self.query_one(ScanInput).settle()
+        await self.app.push_screen(HeldSalesModal(self.register.held_sales(), self._recall))
+
+    def _recall(self, held_id: int) -> str | None:
+        try:
+            cart = self.register.recall_held(held_id)
+        except InputError as exc:
+            return str(exc)
+        self.refresh_cart(cart)
+        self.message.success(_("Held sale recalled"))
+        return None
 
     async def action_promotions(self) -> None:
         """Show the promotions running today and those coming."""

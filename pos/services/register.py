@@ -20,6 +20,7 @@ from pos.services.codes import TRACE_CODE, InputError, classify_barcode, parse_q
 from pos.services.loyalty import LoyaltyRules
 from pos.services.printing import PrintProfile, PrintSpooler
 from pos.services.register_members import MemberDesk
+from pos.services.register_parking import ParkingDesk
 from pos.services.register_promotions import PromotionDesk
 from pos.services.register_receipts import ReceiptDesk
 from pos.services.register_safety import PharmacyRules
@@ -40,7 +41,7 @@ class NotACode(InputError):
         self.qty = qty
 
 
-class RegisterService(PromotionDesk, SuggestionDesk, MemberDesk, ReceiptDesk):
+class RegisterService(ParkingDesk, PromotionDesk, SuggestionDesk, MemberDesk, ReceiptDesk):
     """Sells to one customer at a time on one register."""
 
     def __init__(
@@ -66,11 +67,14 @@ class RegisterService(PromotionDesk, SuggestionDesk, MemberDesk, ReceiptDesk):
         self._invited = False
         self.pharmacy = pharmacy or PharmacyRules()
         self._suggestions = []
+        self._restore()
 
     def _view(self) -> CartView:
         """The cart, priced (promotions, member prices, gifts), with the member."""
         self._reprice()
-        return super()._view()
+        view = super()._view()
+        self._save()
+        return view
 
     # -- time -------------------------------------------------------------
     def near_expiry(self, expiry: date | None) -> int | None:
@@ -112,6 +116,11 @@ class RegisterService(PromotionDesk, SuggestionDesk, MemberDesk, ReceiptDesk):
                 raise InputError(_("That product is no longer in the catalogue"))
             barcode = catalogue.primary_barcode(session, product.id)
             self._add(session, product, qty, barcode)
+        return self._view()
+
+    def recall_held(self, held_id: int) -> CartView:
+        """Bring a held sale back to the register."""
+        self.recall(held_id)
         return self._view()
 
     def accept_suggestion(self, number: int) -> CartView:
@@ -204,6 +213,7 @@ class RegisterService(PromotionDesk, SuggestionDesk, MemberDesk, ReceiptDesk):
                 member_view = self._member_view(session, member, details=False)
             number = sale.number
             receipt = printing.queue_receipt(session, sale, self.printing, now)
+            self._forget_current(session)
         self._cart = Cart()
         self._member_id = None
         self._invited = False

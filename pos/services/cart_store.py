@@ -1,0 +1,93 @@
+"""A cart as JSON: saved as it changes (a crash or power cut resumes it) and for held sales.
+
+Everything the cart holds is kept: lines with their guidance state and
+traceability codes, the member, acknowledged warnings, the reviewed
+prescription, the restricted-sale buyer and the suggestions shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, fields
+from datetime import date, datetime
+from typing import Any
+
+from pos.enums import DrugClass
+from pos.services.cart import Cart, CartLine
+from pos.services.safety import Buyer, CleanPrescription, Reviewed
+from pos.services.views import GuidanceView
+
+VERSION = 1
+
+
+def dump(cart: Cart, member_id: int | None, invited: bool) -> dict[str, Any]:
+    """``cart`` (and who it is for) as plain JSON data."""
+    lines = []
+    for line in cart.lines:
+        data = asdict(line)
+        data["drug_class"] = line.drug_class.value
+        data["next_expiry"] = line.next_expiry.isoformat() if line.next_expiry else None
+        lines.append(data)
+    prescription = None
+    if cart.prescription is not None:
+        clean = cart.prescription.prescription
+        prescription = {
+            "number": clean.number,
+            "prescriber": clean.prescriber,
+            "issued_on": clean.issued_on.isoformat(),
+            "patient_name": clean.patient_name,
+            "pharmacist_id": cart.prescription.pharmacist_id,
+            "reviewed_at": cart.prescription.reviewed_at.isoformat(),
+        }
+    return {
+        "version": VERSION,
+        "lines": lines,
+        "last_index": cart.last_index,
+        "member_priced": cart.member_priced,
+        "acknowledged": dict(cart.acknowledged),
+        "prescription": prescription,
+        "buyer": asdict(cart.buyer) if cart.buyer else None,
+        "shown": dict(cart.shown),
+        "member_id": member_id,
+        "invited": invited,
+    }
+
+
+def load(data: dict[str, Any]) -> tuple[Cart, int | None, bool]:
+    """The cart, member id and invitation flag saved by :func:`dump`."""
+    known = {field.name for field in fields(CartLine)}
+    lines = []
+    for item in data.get("lines", []):
+        values = {key: value for key, value in item.items() if key in known}
+        values["drug_class"] = DrugClass(values["drug_class"])
+        expiry = values.get("next_expiry")
+        values["next_expiry"] = date.fromisoformat(expiry) if expiry else None
+        guidance = values.get("guidance")
+        if guidance is not None:
+            guidance["contraindications"] = tuple(guidance["contraindications"])
+            values["guidance"] = GuidanceView(**guidance)
+        values["ingredients"] = tuple(values.get("ingredients", ()))
+        values["trace_codes"] = list(values.get("trace_codes", []))
+        lines.append(CartLine(**values))
+    cart = Cart(
+        lines=lines,
+        last_index=data.get("last_index"),
+        member_priced=bool(data.get("member_priced")),
+        acknowledged=dict(data.get("acknowledged", {})),
+        shown=dict(data.get("shown", {})),
+    )
+    prescription = data.get("prescription")
+    if prescription:
+        cart.prescription = Reviewed(
+            CleanPrescription(
+                prescription["number"],
+                prescription["prescriber"],
+                date.fromisoformat(prescription["issued_on"]),
+                prescription["patient_name"],
+            ),
+            prescription["pharmacist_id"],
+            datetime.fromisoformat(prescription["reviewed_at"]),
+        )
+    buyer = data.get("buyer")
+    if buyer:
+        cart.buyer = Buyer(buyer["name"], buyer["id_number"])
+    return cart, data.get("member_id"), bool(data.get("invited"))
