@@ -14,20 +14,29 @@ from textual.widgets import Footer, Label, Static
 from pos.i18n import N_, _
 from pos.screens.common import localize_bindings
 
+ALIASES = {"f13", "f14", "f15"}
+"""Shift+F1…F3 as some terminals send them: listed under Shift+F1…F3."""
+
 
 def key_rows(screen: Screen[Any]) -> list[tuple[str, str]]:
-    """(key, what it does) for every binding of ``screen`` and of the app."""
-    rows: list[tuple[str, str]] = []
+    """(keys, what they do) for every binding of ``screen`` and of the app.
+
+    Keys bound to the same action are listed together ("shift+f1 / alt+1").
+    """
+    rows: dict[tuple[str, str], list[str]] = {}
     seen: set[str] = set()
     for node in (screen, screen.app):
         for key, binding in node._bindings:
-            if key in seen or not binding.description or key.startswith("super+"):
+            if key in seen or key in ALIASES or not binding.description:
+                continue
+            if key.startswith("super+"):
                 continue
             seen.add(key)
             display = binding.key_display or screen.app.get_key_display(binding)
-            rows.append((display, binding.description))
-    rows.append(("Enter", _("Add the scanned or typed code (N*CODE adds N)")))
-    return rows
+            rows.setdefault((binding.action, binding.description), []).append(display)
+    result = [(" / ".join(keys), description) for (_action, description), keys in rows.items()]
+    result.append(("Enter", _("Add the scanned or typed code (N*CODE adds N)")))
+    return result
 
 
 class HelpModal(ModalScreen[None]):
