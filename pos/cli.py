@@ -14,8 +14,17 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from pos import __version__, i18n
+from pos.cli_bench import add_bench_parser, run_bench
 from pos.cli_members import add_member_parser, run_member
 from pos.cli_promotions import add_promotions_parser, run_import_promotions
+from pos.cli_shifts import (
+    DAILY_REPORT,
+    add_shift_parsers,
+    run_backup,
+    run_daily_report,
+    run_restore,
+    run_shift,
+)
 from pos.cli_suggestions import (
     SUGGESTION_IMPORTS,
     add_import_parsers,
@@ -73,7 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--demo", action="store_true", help="load the demo store into it")
 
     imports = commands.add_parser(
-        "import", help="import the catalogue, stock or members (CSV), or guidance texts (TOML)"
+        "import",
+        help="import products, stock, members, pairings (CSV), guidance, promotions (TOML) "
+        "or past sales (JSONL)",
     )
     what = imports.add_subparsers(dest="what", metavar="WHAT", required=True)
     for name, help_text in (
@@ -108,6 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_member_parser(commands, common)
     add_user_parser(commands, common)
     add_suggestion_parsers(commands, common)
+    add_shift_parsers(commands, common)
+    add_bench_parser(commands, common)
 
     with_printer = argparse.ArgumentParser(add_help=False, parents=[common])
     with_printer.add_argument(
@@ -153,6 +166,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "user": run_user,
         "suggestions": run_suggestions,
         "report": run_report,
+        DAILY_REPORT: run_daily_report,
+        "shift": run_shift,
+        "backup": run_backup,
+        "restore": run_restore,
+        "bench": run_bench,
     }
     try:
         return handlers[args.command](args, settings)

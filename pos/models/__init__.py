@@ -14,6 +14,7 @@ from pos.models.parked import ParkedCart
 from pos.models.printing import JobKind, JobStatus, PrintJob
 from pos.models.safety import Guidance, Prescription, RestrictedSale, SaleWarning, TraceCode
 from pos.models.sale import Payment, Sale, SaleLine, SaleLineLot
+from pos.models.shift import CashMovement, Shift, ShiftReport
 from pos.models.suggestion import AssociationRule, Pairing, Promotion, SuggestionEvent
 from pos.models.user import User
 
@@ -22,6 +23,7 @@ __all__ = [
     "Barcode",
     "BarcodeKind",
     "Base",
+    "CashMovement",
     "DrugClass",
     "Guidance",
     "JobKind",
@@ -42,6 +44,8 @@ __all__ = [
     "SaleLine",
     "SaleLineLot",
     "SaleWarning",
+    "Shift",
+    "ShiftReport",
     "StockMovement",
     "SuggestionEvent",
     "Tender",

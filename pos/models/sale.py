@@ -19,6 +19,7 @@ class Sale(Base):
         UniqueConstraint("store_code", "register_id", "business_date", "seq"),
         CheckConstraint("total_fen >= 0", name="total_not_negative"),
         Index("ix_sale_member_id_completed_at", "member_id", "completed_at"),
+        Index("ix_sale_business_date_store_code", "business_date", "store_code"),
     )
 
     id: Mapped[IntPK]

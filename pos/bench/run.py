@@ -1,0 +1,451 @@
+"""``pos bench run``: time the register's hot paths on a generated database.
+
+Each measurement returns a :class:`Result` with its issue-8 target; one that
+fails is a row saying "not measured" and why, so the table is always complete.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import cProfile
+import json
+import pstats
+import random
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
+from pathlib import Path
+from statistics import median
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from pos.bench import pilot
+from pos.bench.report import Report, Result, machine
+from pos.bootstrap import print_profile
+from pos.config import Settings
+from pos.db import open_database
+from pos.enums import Tender
+from pos.models import AssociationRule, Member, Payment, Product, Sale
+from pos.services import catalogue, members, mining, suggestions
+from pos.services.register import RegisterIdentity, RegisterService
+
+T = TypeVar("T")
+WARMUP = 10
+SEARCHES = {
+    "search_name": ("product search, Chinese name", ("感冒", "维生素", "滴眼液", "同仁堂", "软膏")),
+    "search_initials": ("product search, pinyin initials", ("gml", "wssc", "bdf", "ylw", "yy")),
+    "search_english": ("product search, English name", ("vitamin", "ibuprofen", "eye drops")),
+}
+
+
+@dataclass
+class Bench:
+    """The database under test and how many repetitions to make."""
+
+    path: Path
+    settings: Settings
+    sessions: sessionmaker[Session]
+    quick: bool
+    rng: random.Random
+
+    def reps(self, full: int, quick: int) -> int:
+        """``full`` repetitions, or ``quick`` ones for the CI smoke run."""
+        return quick if self.quick else full
+
+    def sample(self, sql: str, count: int) -> list[Any]:
+        """``count`` values of the first column of ``sql`` (random rows, plain sqlite3)."""
+        with sqlite3.connect(self.path) as raw:
+            values = [row[0] for row in raw.execute(sql)]
+        return [self.rng.choice(values) for _ in range(count)] if values else []
+
+    def register(self) -> RegisterService:
+        """A register as the app builds it (register 09 of the store)."""
+        store = self.settings.store
+        identity = RegisterIdentity(store.code, "09", store.timezone, store.near_expiry_days)
+        register = RegisterService(self.sessions, identity, printing=print_profile(self.settings))
+        register.clear_cart()  # not a cart saved by an earlier run
+        return register
+
+
+def timed(call: Callable[[T], object], args: Sequence[T]) -> list[float]:
+    """Milliseconds of ``call(arg)`` for each arg, after a few untimed warm-up calls."""
+    for arg in args[:WARMUP]:
+        call(arg)
+    samples = []
+    for arg in args:
+        start = time.perf_counter()
+        call(arg)
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def judged(
+    result: Result, p99_limit: float | None = None, ratio_limit: float | None = None
+) -> Result:
+    """Set ``met`` from the p99 and ratio limits, and say which one failed."""
+    failed = []
+    if p99_limit is not None and (result.p99_ms or 0) > p99_limit:
+        over = sum(sample > p99_limit for sample in result.samples_ms)
+        failed.append(
+            f"p99 over {p99_limit:g} ms ({over} of {len(result.samples_ms)} samples, "
+            f"worst {max(result.samples_ms):.0f} ms)"
+        )
+    if ratio_limit is not None and (result.ratio or 0) > ratio_limit:
+        failed.append(f"over {ratio_limit:g}× plain sqlite3")
+    result.met = not failed
+    if failed:
+        result.note = "; ".join(failed) + (": " + result.note if result.note else "")
+    return result
+
+
+def compared(
+    bench: Bench,
+    key: str,
+    name: str,
+    service: Callable[[Session, str], object],
+    raw_sql: str,
+    args: list[str],
+) -> Result:
+    """Time ``service`` and the same query in plain sqlite3 on ``args``; the ratio of medians."""
+    with bench.sessions() as session:
+        samples = timed(lambda arg: service(session, arg), args)
+    with sqlite3.connect(bench.path) as raw:
+        plain = timed(lambda arg: raw.execute(raw_sql, (arg,)).fetchall(), args)
+    result = Result(key, name, "p99 ≤ 2 ms, ≤ 3× sqlite3", samples)
+    result.ratio = median(samples) / median(plain)
+    result.note = f"sqlite3 median {median(plain) * 1000:.0f} µs"
+    judged(result, 2.0, 3.0)
+    if not result.met:
+        profile = cProfile.Profile()
+        with bench.sessions() as session:
+            profile.enable()
+            for arg in args[:200]:
+                service(session, arg)
+            profile.disable()
+        result.note += "; " + shares(profile, LOOKUP_PARTS)
+    return result
+
+
+LOOKUP_PARTS = {
+    "sqlite3 calls": ("~:<method 'execute' of 'sqlite3", "~:<method 'fetch"),
+    "ORM rows to objects": ("loading.py:instances",),
+    "statement cache/compile": ("elements.py:_compile_w_cache",),
+    "statement building": ("coercions.py:expect",),
+}
+SEARCH_PARTS = {
+    "catalogue.search (LIKE '%…%' over every product)": ("catalogue.py:search",),
+    "stock level per result": ("catalogue.py:stock_level",),
+}
+SALE_PARTS = {
+    "complete_sale (ORM unit of work)": ("checkout.py:complete_sale",),
+    "receipt rendered and queued": ("printing.py:queue_receipt",),
+    "commit incl. fsync": ("~:<method 'commit' of 'sqlite3.Connection'",),
+}
+
+
+def shares(profile: cProfile.Profile, parts: Mapping[str, Sequence[str]]) -> str:
+    """Where the profiled time went: "label NN%" for each part, a part being functions
+    named ``FILE:NAME`` (file name suffix, function name prefix; ``~`` for built-ins),
+    by cProfile cumulative time over the profile's total."""
+    stats = pstats.Stats(profile)
+    total = stats.total_tt or 1.0  # type: ignore[attr-defined]
+    found = []
+    for label, needles in parts.items():
+        spent = 0.0
+        for (file, _line, function), value in stats.stats.items():  # type: ignore[attr-defined]
+            for needle in needles:
+                suffix, name = needle.split(":", 1)
+                if file.endswith(suffix) and function.startswith(name):
+                    spent += value[3]
+        found.append(f"{label} {100 * spent / total:.0f}%")
+    return "profile: " + ", ".join(found)
+
+
+def lookups(bench: Bench) -> list[Result]:
+    """Barcode lookup and member lookups by phone, card and last four digits."""
+    count = bench.reps(2000, 50)
+    codes = bench.sample("SELECT code FROM barcode", count)
+    phones = bench.sample("SELECT phone FROM member WHERE phone IS NOT NULL", count)
+    cards = bench.sample("SELECT card_no FROM member", count)
+    member_sql = "SELECT * FROM member WHERE {} = ? AND erased_at IS NULL "
+    member_sql += "ORDER BY last_visit_at DESC LIMIT 20"
+    return [
+        compared(
+            bench, "barcode", "barcode lookup (find_by_code)", catalogue.find_by_code,
+            "SELECT product.*, barcode.code FROM product JOIN barcode "
+            "ON barcode.product_id = product.id WHERE barcode.code IN (?) "
+            "AND product.active = 1 LIMIT 1",
+            codes,
+        ),
+        compared(
+            bench, "member_phone", "member lookup by phone", members.find,
+            member_sql.format("phone"), phones,
+        ),
+        compared(
+            bench, "member_card", "member lookup by card", members.find,
+            member_sql.format("card_no"), cards,
+        ),
+        compared(
+            bench, "member_last4", "member lookup by last 4 digits", members.find,
+            member_sql.format("phone_last4"), [phone[-4:] for phone in phones],
+        ),
+    ]  # fmt: skip
+
+
+def searches(bench: Bench) -> list[Result]:
+    """Product search by Chinese name, pinyin initials and English name."""
+    register = bench.register()
+    found: list[Result] = []
+    for key, (name, queries) in SEARCHES.items():
+        args = [queries[index % len(queries)] for index in range(bench.reps(100, 5))]
+        counts = {query: len(register.search(query)) for query in queries}
+        result = Result(key, name, "p99 ≤ 20 ms", timed(register.search, args))
+        result.note = "results: " + ", ".join(f"{q} {n}" for q, n in counts.items())
+        if not judged(result, 20.0).met:
+            profile = cProfile.Profile()
+            profile.enable()
+            for query in queries:
+                register.search(query)
+            profile.disable()
+            result.note += "; " + shares(profile, SEARCH_PARTS)
+        found.append(result)
+    return found
+
+
+def sale_commit(bench: Bench) -> Result:
+    """``RegisterService.complete`` on a 2-line cart paid in cash (synchronous=FULL)."""
+    codes = [code for code, _sku in pilot.scannable(bench.path, 400, offset=200)]
+    register = bench.register()
+    profile = cProfile.Profile()
+
+    def sell(index: int, profiled: bool = False) -> float:
+        for code in (codes[(2 * index) % len(codes)], codes[(2 * index + 1) % len(codes)]):
+            register.scan(code)
+        tendering = register.start_payment()
+        tendering.add(Tender.CASH, None)
+        start = time.perf_counter()
+        if profiled:
+            profile.enable()
+        register.complete(tendering)
+        if profiled:
+            profile.disable()
+        return (time.perf_counter() - start) * 1000
+
+    count = bench.reps(200, 10)
+    for index in range(WARMUP):
+        sell(count + 20 + index)
+    samples = [sell(index) for index in range(count)]
+    result = Result("sale_commit", "complete a sale (2 lines, cash)", "p99 ≤ 10 ms", samples)
+    result.note = "sale, lines, lots, stock, payment and receipt job in one transaction"
+    judged(result, 10.0)
+    if not result.met:
+        for index in range(count, count + 20):
+            sell(index, profiled=True)
+        result.note += "; " + shares(profile, SALE_PARTS)
+    return result
+
+
+def rebuild(bench: Bench) -> Result:
+    """Mining association rules over every past sale (``pos suggestions rebuild``)."""
+    start = time.perf_counter()
+    with bench.sessions.begin() as session:
+        rules = mining.rebuild_rules(session, datetime.now(UTC))
+    seconds = time.perf_counter() - start
+    result = Result("rebuild", "suggestion rebuild (all sales)", "≤ 60 s", [seconds * 1000])
+    result.met = seconds <= 60
+    result.note = f"{len(rules):,} rules, one run" + ("" if result.met else "; over 60 s")
+    return result
+
+
+def suggestion_lookup(bench: Bench) -> Result:
+    """``suggestions.suggest`` for 5-line carts of popular products."""
+    register = bench.register()
+    with bench.sessions() as session:
+        if not session.scalar(select(func.count()).select_from(AssociationRule)):
+            raise RuntimeError("no association rules: the rebuild found none")
+        products = list(
+            session.scalars(
+                select(Product).where(Product.id <= 1000).options(selectinload(Product.ingredients))
+            )
+        )
+        items = [
+            suggestions.CartItem(p.sku, p.category, tuple(i.ingredient for i in p.ingredients))
+            for p in products
+        ]
+        carts = [bench.rng.sample(items, 5) for _ in range(bench.reps(300, 10))]
+        customer = suggestions.Customer()
+        today = register.today()
+        samples = timed(
+            lambda cart: suggestions.suggest(session, cart, customer, register.names, today),
+            carts,
+        )
+    result = Result("suggest", "suggestions for a 5-line cart", "p99 ≤ 20 ms", samples)
+    return judged(result, 20.0)
+
+
+def daily_report(bench: Bench) -> Result:
+    """A day's summary in SQL (count, total, per tender): no report service exists yet."""
+    zone = ZoneInfo(bench.settings.store.timezone)
+    day = datetime.now(zone).date() - timedelta(days=1)
+    start = datetime.combine(day, clock_time(), tzinfo=zone)
+    end = start + timedelta(days=1)
+
+    def summary(session: Session) -> tuple[Any, list[Any]]:
+        in_day = (Sale.completed_at >= start, Sale.completed_at < end)
+        totals = session.execute(
+            select(func.count(), func.coalesce(func.sum(Sale.total_fen), 0)).where(*in_day)
+        ).one()
+        tenders = session.execute(
+            select(Payment.tender, func.count(), func.sum(Payment.amount_fen))
+            .join(Sale, Payment.sale_id == Sale.id)
+            .where(*in_day)
+            .group_by(Payment.tender)
+        ).all()
+        return totals, list(tenders)
+
+    with bench.sessions() as session:
+        samples = timed(lambda _n: summary(session), list(range(bench.reps(20, 3))))
+        totals, _tenders = summary(session)
+    result = Result("daily_report", "daily report (SQL summary)", "≤ 2 s", samples)
+    result.met = (result.p99_ms or 0) <= 2000
+    result.note = f"no report service yet: SQL over one day ({totals[0]:,} sales)"
+    return result
+
+
+def scans(bench: Bench) -> list[Result]:
+    """Scan → cart row (Enter through the driver, and through Pilot.press), and a scanner
+    burst of 100 scans at 2 ms per key (20 in the quick run)."""
+    codes = pilot.scannable(bench.path, 100)
+    count = bench.reps(100, 10)
+    timed_codes = [code for code, _sku in codes[:count]]
+    samples = asyncio.run(pilot.scan_to_row(bench.path, timed_codes))[WARMUP // 2 :]
+    row = Result("scan_to_row", "scan → cart row", "p99 ≤ 30 ms", samples)
+    row.note = "Enter queued on the driver as a terminal sends it; row added to the CartTable"
+    pressed = asyncio.run(pilot.scan_to_row(bench.path, timed_codes, press=True))[WARMUP // 2 :]
+    idle = asyncio.run(pilot.press_overhead(bench.path, bench.reps(30, 5)))
+    press = Result("scan_to_row_pilot", "scan → cart row via Pilot.press", "p99 ≤ 30 ms", pressed)
+    press.note = (
+        f"Pilot.press alone (Enter on an empty field) takes {median(idle):.0f} ms median: "
+        "it waits for the app to go idle and for animations, so this row is an upper bound"
+    )
+    burst_codes = codes[: bench.reps(100, 20)]
+    burst = asyncio.run(pilot.scanner_burst(bench.path, burst_codes))
+    result = Result(
+        "scanner_burst",
+        f"{len(burst_codes)} scans at 2 ms per key",
+        "all, in order",
+        [burst["seconds"] * 1000],
+        value=float(burst["registered"]),
+        unit="scans",
+    )
+    result.met = burst["registered"] == len(burst_codes) and burst["in_order"]
+    result.note = f"{burst['registered']}/{len(burst_codes)} registered, " + (
+        "in order" if burst["in_order"] else "NOT in order"
+    )
+    result.note += "; time is from the first key to the last line in the cart"
+    return [judged(row, 30.0), judged(press, 30.0), result]
+
+
+def _subprocess(code: str) -> tuple[dict[str, Any], float]:
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300
+    )
+    wall = time.perf_counter() - start
+    return json.loads(done.stdout.strip().splitlines()[-1]), wall
+
+
+def cold_start(bench: Bench) -> Result:
+    """A fresh Python process: imports, open the database, the checkout screen ready."""
+    code = (
+        "import time; started = time.perf_counter(); from pos.bench.pilot import main; "
+        f"main(['cold', {str(bench.path)!r}, str(started)])"
+    )
+    runs = [_subprocess(code) for _ in range(bench.reps(7, 2))]
+    samples = [found["seconds"] * 1000 for found, _wall in runs]
+    result = Result("cold_start", "cold start to checkout screen", "≤ 1.0 s", samples)
+    result.met = median(samples) <= 1000
+    phases = {
+        phase: median(found[phase] * 1000 for found, _wall in runs)
+        for phase in ("imports", "open", "app")
+    }
+    result.note = (
+        f"imports {phases['imports']:.0f} ms, open database {phases['open']:.0f} ms, "
+        f"app to ready screen {phases['app']:.0f} ms (headless run_test); process wall "
+        f"{median(wall * 1000 for _found, wall in runs):.0f} ms"
+    )
+    if not result.met:
+        result.note = "over 1.0 s: " + result.note
+    return result
+
+
+def peak_memory(bench: Bench) -> Result:
+    """Peak RSS of a checkout session process that makes 100 scans (20 in the quick run)."""
+    count = bench.reps(100, 20)
+    found, _wall = _subprocess(
+        f"from pos.bench.pilot import main; main(['rss', {str(bench.path)!r}, '{count}'])"
+    )
+    result = Result(
+        "rss", f"peak memory, {count} scans", "≤ 150 MB", value=round(found["rss_mb"], 1), unit="MB"
+    )
+    result.met = found["rss_mb"] <= 150
+    result.note = (
+        f"VmHWM of the process after {found['scans']} scans (ru_maxrss "
+        f"{found['maxrss_mb']:.0f} MB also counts the parent's pages before exec)"
+    )
+    return result
+
+
+MEASURES: tuple[tuple[str, Callable[[Bench], Result | list[Result]]], ...] = (
+    ("lookups", lookups),
+    ("search", searches),
+    ("scans", scans),
+    ("sale_commit", sale_commit),
+    ("rebuild", rebuild),
+    ("suggest", suggestion_lookup),
+    ("daily_report", daily_report),
+    ("cold_start", cold_start),
+    ("rss", peak_memory),
+)
+
+
+def scale(sessions: sessionmaker[Session]) -> dict[str, int]:
+    """Row counts of the tables that matter for scale."""
+    with sessions() as session:
+        return {
+            model.__tablename__: session.scalar(select(func.count()).select_from(model)) or 0
+            for model in (Product, Member, Sale)
+        }
+
+
+def run_all(
+    path: Path, settings: Settings, quick: bool, log: Callable[[str], None] | None = None
+) -> Report:
+    """Every measurement on the database at ``path``."""
+    say = log or (lambda text: print(text, file=sys.stderr, flush=True))
+    engine, sessions = open_database(path)
+    bench = Bench(path, settings, sessions, quick, random.Random(8))
+    counts = scale(sessions)
+    results: list[Result] = []
+    try:
+        for name, measure in MEASURES:
+            say(f"measuring {name} …")
+            try:
+                found = measure(bench)
+            except Exception as exc:  # a row saying why, not a lost run
+                results.append(Result(name, name, "—", note=f"not measured: {exc!r}"[:200]))
+                continue
+            results.extend(found if isinstance(found, list) else [found])
+    finally:
+        engine.dispose()
+    sidecar = path.with_name(path.name + ".generate.json")
+    generated = json.loads(sidecar.read_text()) if sidecar.exists() else None
+    return Report(results, counts, machine(), quick, generated)

@@ -1,0 +1,201 @@
+"""Shifts, the daily report and backups from the command line.
+
+``pos shift open|cash-in|cash-out|x|close``, ``pos report daily``, ``pos backup`` and
+``pos restore``. The database modules are imported when a command runs, so
+``pos --help`` stays quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pos.config import Settings
+from pos.i18n import _
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+DAILY_REPORT = "report-daily"
+"""The command name ``pos report daily`` dispatches under (its subparser sets it)."""
+
+
+def _subcommands(
+    parser: argparse.ArgumentParser,
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action
+    raise LookupError("the parser has no subcommands")
+
+
+def add_shift_parsers(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
+    """Add ``pos shift …``, ``pos report daily``, ``pos backup`` and ``pos restore``."""
+    shift = commands.add_parser("shift", help="cash shifts: float, cash in/out, X and Z reports")
+    what = shift.add_subparsers(dest="what", metavar="WHAT", required=True)
+    opening = what.add_parser("open", parents=[common], help="open a shift with a cash float")
+    opening.add_argument("--float", dest="float_yuan", metavar="YUAN", required=True)
+    opening.add_argument("--by", metavar="USER", help="who opens the shift")
+    for name, help_text in (
+        ("cash-in", "put cash into the drawer"),
+        ("cash-out", "take cash out of the drawer"),
+    ):
+        sub = what.add_parser(name, parents=[common], help=help_text)
+        sub.add_argument("amount", metavar="YUAN")
+        sub.add_argument("--reason", metavar="TEXT", required=True)
+        sub.add_argument("--by", metavar="USER", help="who moves the cash")
+    what.add_parser("x", parents=[common], help="print an X report of the open shift")
+    close = what.add_parser("close", parents=[common], help="count the cash, close, Z report")
+    close.add_argument(
+        "--counted", metavar="COUNTS", required=True,
+        help='cash counted per denomination in yuan, e.g. "100=3,50=2,10=5,1=7,0.5=2"',
+    )  # fmt: skip
+    close.add_argument("--by", metavar="USER", help="who closes the shift")
+
+    report = commands.choices.get("report") or commands.add_parser("report", help="reports")
+    daily = _subcommands(report).add_parser(
+        "daily", parents=[common], help="a business day's sales, tenders, categories, members"
+    )
+    daily.set_defaults(command=DAILY_REPORT)
+    daily.add_argument("--date", metavar="YYYY-MM-DD", help="business day (default today)")
+    daily.add_argument("--register", metavar="ID", help="one register only (default all)")
+    daily.add_argument("--format", choices=("text", "json"), default="text")
+
+    backup = commands.add_parser(
+        "backup", parents=[common], help="a verified copy of the live database"
+    )
+    backup.add_argument("--to", metavar="DIR", type=Path, help="folder (default: backups/)")
+    backup.add_argument("--keep", metavar="N", type=int, default=14, help="newest N kept (14)")
+    restore = commands.add_parser(
+        "restore", parents=[common], help="copy a verified backup over the database"
+    )
+    restore.add_argument("backup", metavar="BACKUP", type=Path)
+    restore.add_argument("--yes", action="store_true", help="really replace the database")
+
+
+def _fail(message: str, code: int = EXIT_FAILED) -> int:
+    print(message, file=sys.stderr)
+    return code
+
+
+def run_shift(args: argparse.Namespace, settings: Settings) -> int:
+    """Run ``pos shift open|cash-in|cash-out|x|close``."""
+    from pos.bootstrap import open_store, print_profile
+    from pos.money import MoneyError, format_fen, parse_yuan
+    from pos.services import shifts
+
+    amount, counts = 0, dict[int, int]()
+    try:
+        if args.what in ("open", "cash-in", "cash-out"):
+            text = args.float_yuan if args.what == "open" else args.amount
+            try:
+                amount = parse_yuan(text)
+            except MoneyError:
+                return _fail(_("Not an amount in yuan: {text}").format(text=text), EXIT_USAGE)
+            shifts.check_amount(amount, allow_zero=args.what == "open")
+        if args.what == "close":
+            counts = shifts.parse_counts(args.counted)
+    except shifts.ShiftError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    if not settings.database_path.exists():
+        return _fail(_("No database at {path}").format(path=settings.database_path))
+    _engine, sessions = open_store(settings)
+    register, now, profile = settings.register.id, datetime.now(UTC), print_profile(settings)
+    try:
+        with sessions.begin() as session:
+            if args.what == "open":
+                shifts.open_shift(session, register, amount, now, args.by)
+                message = _("Shift opened on register {register} with a float of ¥{amount}")
+                message = message.format(register=register, amount=format_fen(amount))
+            elif args.what in ("cash-in", "cash-out"):
+                kind = shifts.CASH_IN if args.what == "cash-in" else shifts.CASH_OUT
+                shifts.move_cash(session, register, kind, amount, args.reason, now, args.by)
+                message = (
+                    _("Cash in of ¥{amount} recorded")
+                    if kind == shifts.CASH_IN
+                    else _("Cash out of ¥{amount} recorded")
+                ).format(amount=format_fen(amount))
+            elif args.what == "x":
+                report, _receipt = shifts.x_report(session, register, profile, now)
+                message = report.text
+            else:
+                report, _receipt = shifts.close_shift(
+                    session, register, counts, profile, now, args.by
+                )
+                message = report.text
+    except shifts.ShiftError as exc:
+        return _fail(str(exc))
+    print(message)
+    return EXIT_OK
+
+
+def run_daily_report(args: argparse.Namespace, settings: Settings) -> int:
+    """Run ``pos report daily``."""
+    from pos.bootstrap import open_store
+    from pos.services.daily_report import daily_report, report_text
+
+    day: date | None
+    if args.date is None:
+        day = datetime.now(ZoneInfo(settings.store.timezone)).date()
+    else:
+        try:
+            day = date.fromisoformat(args.date) if len(args.date) == 10 else None
+        except ValueError:
+            day = None
+        if day is None:
+            return _fail(
+                _("--date is not a date YYYY-MM-DD: {value}").format(value=args.date), EXIT_USAGE
+            )
+    if day is None or not settings.database_path.exists():
+        return _fail(_("No database at {path}").format(path=settings.database_path))
+    _engine, sessions = open_store(settings)
+    with sessions() as session:
+        report = daily_report(session, day, settings.store.code, args.register)
+    if args.format == "json":
+        print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+    else:
+        for line in report_text(report):
+            print(line)
+    return EXIT_OK
+
+
+def run_backup(args: argparse.Namespace, settings: Settings) -> int:
+    """Run ``pos backup``: copy, verify, rotate, print the copy's path."""
+    from pos.services.backups import BackupError, backup_database
+
+    if args.keep < 1:
+        return _fail(_("--keep must be 1 or more"), EXIT_USAGE)
+    try:
+        path, removed = backup_database(settings.database_path, args.to, datetime.now(), args.keep)
+    except BackupError as exc:
+        return _fail(str(exc))
+    for old in removed:
+        print(_("Removed old backup {path}").format(path=old), file=sys.stderr)
+    print(path)
+    return EXIT_OK
+
+
+def run_restore(args: argparse.Namespace, settings: Settings) -> int:
+    """Run ``pos restore BACKUP --yes``."""
+    from pos.services.backups import BackupError, restore_database
+
+    database = settings.database_path
+    if not args.yes:
+        return _fail(
+            _(
+                "Restoring replaces every sale, member and setting in {db} with the "
+                "contents of {backup}. Stop the register, then run again with --yes."
+            ).format(db=database, backup=args.backup),
+            EXIT_USAGE,
+        )
+    try:
+        restore_database(args.backup, database)
+    except BackupError as exc:
+        return _fail(str(exc))
+    print(_("Restored {db} from {backup}").format(db=database, backup=args.backup))
+    return EXIT_OK

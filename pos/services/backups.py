@@ -1,0 +1,116 @@
+"""Backups of the live database with SQLite's online backup API, verified and rotated.
+
+A copy is consistent even while the register is selling: SQLite copies the pages
+under its own locks. Every copy is checked with ``PRAGMA integrity_check``.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from contextlib import closing
+from datetime import datetime
+from pathlib import Path
+
+from pos.i18n import _
+
+KEEP = 14
+"""Backups kept by default: the newest two weeks of daily copies."""
+_NAME = re.compile(r"^pos-(\d{8}-\d{6})(?:-(\d+))?\.db$")
+
+
+class BackupError(Exception):
+    """A backup or restore that could not be made; ``str(error)`` says why."""
+
+
+def default_folder(database: Path) -> Path:
+    """Where backups go unless told: a ``backups`` folder beside the database."""
+    return database.parent / "backups"
+
+
+def integrity_problem(path: Path) -> str | None:
+    """None if ``path`` is a sound SQLite database, else what is wrong with it."""
+    if not path.is_file():
+        return _("No file at {path}").format(path=path)
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+            rows = db.execute("PRAGMA integrity_check").fetchall()
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    result = "; ".join(str(row[0]) for row in rows)
+    return None if result == "ok" else result
+
+
+def _copy(source: Path, target: Path) -> None:
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+
+
+def backup_database(
+    database: Path, folder: Path | None, now: datetime, keep: int = KEEP
+) -> tuple[Path, list[Path]]:
+    """Copy ``database`` to ``pos-YYYYMMDD-HHMMSS.db``, verify it, keep the newest ``keep``.
+
+    Returns the copy and the old backups removed.
+    """
+    if keep < 1:
+        raise BackupError(_("Keep at least 1 backup"))
+    if not database.is_file():
+        raise BackupError(_("No database at {path}").format(path=database))
+    folder = folder or default_folder(database)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        target = _free_name(folder, f"pos-{now:%Y%m%d-%H%M%S}")
+        partial = target.with_name(target.name + ".part")
+        _copy(database, partial)
+        problem = integrity_problem(partial)
+        if problem is not None:
+            partial.unlink()
+            raise BackupError(
+                _("The copy failed its integrity check: {problem}").format(problem=problem)
+            )
+        partial.replace(target)
+    except (OSError, sqlite3.Error) as exc:
+        raise BackupError(_("Backup failed: {error}").format(error=exc)) from exc
+    return target, rotate(folder, keep)
+
+
+def _free_name(folder: Path, stem: str) -> Path:
+    target, n = folder / f"{stem}.db", 1
+    while target.exists():
+        n += 1
+        target = folder / f"{stem}-{n}.db"
+    return target
+
+
+def backups_in(folder: Path) -> list[Path]:
+    """The backups in ``folder``, oldest first."""
+
+    def key(path: Path) -> tuple[str, int]:
+        match = _NAME.match(path.name)
+        assert match is not None
+        return match[1], int(match[2] or 1)
+
+    return sorted((p for p in folder.iterdir() if _NAME.match(p.name)), key=key)
+
+
+def rotate(folder: Path, keep: int) -> list[Path]:
+    """Delete all but the newest ``keep`` backups in ``folder``; return the deleted."""
+    old = backups_in(folder)[:-keep]
+    for path in old:
+        path.unlink()
+    return old
+
+
+def restore_database(backup: Path, database: Path) -> None:
+    """Copy a verified ``backup`` over ``database`` (through SQLite, so WAL stays consistent)."""
+    problem = integrity_problem(backup)
+    if problem is not None:
+        raise BackupError(
+            _("{path} is not a sound backup: {problem}").format(path=backup, problem=problem)
+        )
+    try:
+        database.parent.mkdir(parents=True, exist_ok=True)
+        _copy(backup, database)
+    except (OSError, sqlite3.Error) as exc:
+        raise BackupError(_("Restore failed: {error}").format(error=exc)) from exc

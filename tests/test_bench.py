@@ -1,0 +1,70 @@
+"""CI smoke test of ``pos bench``: generate a small store, run the quick benchmark."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from pos.cli import main
+from pos.db import open_database
+from pos.models import Barcode, Member, Product, Sale
+from pos.services.codes import classify_barcode
+from pos.services.members import is_card_no, normalize_phone
+
+MEASUREMENTS = {
+    "barcode",
+    "member_phone",
+    "member_card",
+    "member_last4",
+    "search_name",
+    "search_initials",
+    "search_english",
+    "scan_to_row",
+    "scan_to_row_pilot",
+    "scanner_burst",
+    "sale_commit",
+    "rebuild",
+    "suggest",
+    "daily_report",
+    "cold_start",
+    "rss",
+}
+
+
+def test_generate_then_quick_run_reports_every_measurement(tmp_path: Path) -> None:
+    db = tmp_path / "bench.db"
+    args = ["bench", "generate", "--db", str(db), "--members", "2000", "--products", "500"]
+    assert main([*args, "--sales", "2000", "--seed", "3"]) == 0
+
+    engine, sessions = open_database(db)
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Member)) == 2000
+        assert session.scalar(select(func.count()).select_from(Product)) == 500
+        assert session.scalar(select(func.count()).select_from(Sale)) == 2000
+        for member in session.scalars(select(Member).limit(50)):
+            assert member.phone is not None and normalize_phone(member.phone) == member.phone
+            assert is_card_no(member.card_no) and member.phone_last4 == member.phone[-4:]
+        for code in session.scalars(select(Barcode.code).limit(50)):
+            assert code.startswith("69") and classify_barcode(code)
+        assert session.scalar(select(func.count()).where(Product.pinyin_initials == "")) == 0
+    engine.dispose()
+    assert main([*args, "--sales", "1"]) == 1  # not into a database that has products
+
+    out = tmp_path / "bench.json"
+    docs = tmp_path / "benchmarks.md"
+    assert (
+        main(["bench", "run", "--db", str(db), "--quick", "--json", str(out), "--docs", str(docs)])
+        == 0
+    )
+    assert not docs.exists()  # --quick leaves the docs alone
+    report = json.loads(out.read_text())
+    results = {result["key"]: result for result in report["results"]}
+    assert set(results) == MEASUREMENTS
+    for key, result in results.items():
+        numbers = [result["median_ms"], result["p95_ms"], result["p99_ms"]]
+        assert all(isinstance(n, float) for n in numbers) or isinstance(result["value"], float), key
+        assert isinstance(result["met"], bool), key
+        assert "not measured" not in result["note"], key
+    assert report["scale"]["sale"] >= 2000 and report["machine"]["cores"]
