@@ -61,6 +61,19 @@ def stock_level(session: Session, product_id: int, today: date) -> StockLevel:
     return StockLevel(int(row[0]), int(row[1]), row[2])
 
 
+def sellable_by_product(session: Session, product_ids: list[int], today: date) -> dict[int, int]:
+    """Units that can be sold today of each product, in one query (search results)."""
+    if not product_ids:
+        return {}
+    rows = session.execute(
+        select(Lot.product_id, func.sum(Lot.quantity))
+        .where(Lot.product_id.in_(product_ids), Lot.expiry >= today)
+        .group_by(Lot.product_id)
+    )
+    found = {product_id: int(units or 0) for product_id, units in rows}
+    return {product_id: found.get(product_id, 0) for product_id in product_ids}
+
+
 def search_statement(query: str, limit: int) -> Select[Product]:
     """Products whose name, English name, pinyin, SKU or barcode match ``query``."""
     text = query.strip()

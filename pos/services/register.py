@@ -162,10 +162,9 @@ class RegisterService(ParkingDesk, PromotionDesk, SuggestionDesk, MemberDesk, Re
         """Products matching ``query`` by name, English name, pinyin, SKU or barcode."""
         today = self.today()
         with self._sessions() as session:
-            return [
-                _product_view(product, catalogue.stock_level(session, product.id, today).sellable)
-                for product in catalogue.search(session, query, limit)
-            ]
+            products = catalogue.search(session, query, limit)
+            sellable = catalogue.sellable_by_product(session, [p.id for p in products], today)
+            return [_product_view(product, sellable[product.id]) for product in products]
 
     # -- payment ----------------------------------------------------------
     def start_payment(self) -> Tendering:
