@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from time import monotonic
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
+from textual import events
 from textual.app import App, SystemCommand
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import WorkerState
 
 from pos.bootstrap import loyalty_rules, pharmacy_rules, print_profile
 from pos.config import Settings
-from pos.i18n import _
+from pos.i18n import N_, _
 from pos.messages import PrinterStatusChanged, PrintRetryRequested, ReceiptQueued
 from pos.screens.checkout import CheckoutScreen
 from pos.screens.common import localize_bindings
+from pos.screens.login import LoginModal
 from pos.services.printing import PrinterStatus, Sender
 from pos.services.register import Clock, RegisterIdentity, RegisterService, system_clock
 
@@ -40,12 +44,43 @@ class PosApp(App[None]):
         self.sub_title = _("Register {register}").format(register=settings.register.id)
         self.printer_status = PrinterStatus(settings.printer.uri, 0)
 
+    BINDINGS = [Binding("ctrl+l", "lock", N_("Lock"), id="lock", priority=True)]
+
     def on_mount(self) -> None:
         self.push_screen(CheckoutScreen(self.register))
         if self.notice:
             self.notify(self.notice, timeout=8)
+        self.last_input = monotonic()
+        if self.settings.register.require_login and self.register.user is None:
+            self.push_screen(LoginModal(self.register), self._logged_in)
+        minutes = self.settings.register.auto_lock_minutes
+        if self.settings.register.require_login and minutes:
+            self.set_interval(15, lambda: self._lock_when_idle(minutes * 60))
         self.set_interval(self.settings.printer.retry_seconds, self.kick_printer)
         self.kick_printer()
+
+    # -- who is at the register -----------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self.last_input = monotonic()
+        await super().on_event(event)
+
+    def _logged_in(self, _done: bool | None = None) -> None:
+        user = self.register.user
+        register = _("Register {register}").format(register=self.settings.register.id)
+        self.sub_title = f"{register} · {user.name}" if user else register
+
+    async def action_lock(self) -> None:
+        """Lock the register (the cart stays); a user id and PIN unlock it."""
+        if not self.settings.register.require_login or isinstance(self.screen, LoginModal):
+            return
+        self.register.lock()
+        self._logged_in()
+        await self.push_screen(LoginModal(self.register), self._logged_in)
+
+    def _lock_when_idle(self, seconds: float) -> None:
+        if monotonic() - self.last_input >= seconds and not isinstance(self.screen, LoginModal):
+            self.run_worker(self.action_lock(), exclusive=True, group="lock")
 
     # -- printing ---------------------------------------------------------
     def kick_printer(self) -> None:

@@ -70,6 +70,10 @@ class RegisterSettings(_Section):
     id: str = Field(default="01", pattern=r"^[A-Za-z0-9]{1,4}$")
     locale: str | None = None
     database: Path | None = None
+    require_login: bool = True
+    """Ask for a user id and PIN when the register starts and after a lock."""
+    auto_lock_minutes: int = Field(default=10, ge=0, le=480)
+    """Lock the register after this many idle minutes (0: never)."""
 
     @field_validator("locale")
     @classmethod

@@ -19,6 +19,7 @@ from pos.services.checkout import SaleContext, complete_sale
 from pos.services.codes import TRACE_CODE, InputError, classify_barcode, parse_quantity, parse_scan
 from pos.services.loyalty import LoyaltyRules
 from pos.services.printing import PrintProfile, PrintSpooler
+from pos.services.register_login import LoginDesk
 from pos.services.register_members import MemberDesk
 from pos.services.register_parking import ParkingDesk
 from pos.services.register_promotions import PromotionDesk
@@ -41,7 +42,9 @@ class NotACode(InputError):
         self.qty = qty
 
 
-class RegisterService(ParkingDesk, PromotionDesk, SuggestionDesk, MemberDesk, ReceiptDesk):
+class RegisterService(
+    LoginDesk, ParkingDesk, PromotionDesk, SuggestionDesk, MemberDesk, ReceiptDesk
+):
     """Sells to one customer at a time on one register."""
 
     def __init__(
@@ -202,6 +205,7 @@ class RegisterService(ParkingDesk, PromotionDesk, SuggestionDesk, MemberDesk, Re
                 business_date=today,
                 member=member.card_no if member else None,
                 member_id=member.id if member else None,
+                cashier=self.cashier,
             )
             sale = complete_sale(session, self._cart, tendering, context)
             self._record_safety(session, sale, now)
