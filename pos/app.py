@@ -44,7 +44,7 @@ class PosApp(App[None]):
         self.sub_title = _("Register {register}").format(register=settings.register.id)
         self.printer_status = PrinterStatus(settings.printer.uri, 0)
 
-    BINDINGS = [Binding("ctrl+l", "lock", N_("Lock"), id="lock", priority=True)]
+    BINDINGS = [Binding("ctrl+l", "lock", N_("Lock"), id="lock", show=False, priority=True)]
 
     def on_mount(self) -> None:
         self.push_screen(CheckoutScreen(self.register))
