@@ -9,7 +9,6 @@ import unless ``skip_bad`` is set.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +19,7 @@ from pos.i18n import _
 from pos.models import Guidance, Product
 from pos.reference import load_ingredients
 from pos.services.codes import InputError
-from pos.services.import_common import FileFormatError, ImportReport, RowError
+from pos.services.import_common import ImportReport, RowError, toml_tables
 
 KEY_PREFIXES = ("sku", "ingredient", "category")
 TEXT_FIELDS = (
@@ -143,23 +142,7 @@ def check_entry(index: int, entry: Any) -> GuidanceEntry:
 
 
 def _entries(data: bytes) -> list[Any]:
-    try:
-        document = tomllib.loads(data.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise FileFormatError(
-            _("The file is not UTF-8 (byte {at}); save it as UTF-8").format(at=exc.start)
-        ) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise FileFormatError(_("Not a TOML file: {error}").format(error=exc)) from None
-    entries = document.get("guidance")
-    extra = [name for name in document if name != "guidance"]
-    if not isinstance(entries, list) or extra:
-        raise FileFormatError(
-            _("The file must hold [[guidance]] tables and nothing else (found {found})").format(
-                found=", ".join(extra) or "no [[guidance]]"
-            )
-        )
-    return entries
+    return toml_tables(data, "guidance")
 
 
 def _known_skus(session: Session, skus: list[str]) -> set[str]:

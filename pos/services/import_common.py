@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from pos.i18n import _
 from pos.services.codes import InputError
@@ -105,3 +107,24 @@ def describe(report: ImportReport) -> Iterator[str]:
         yield _("Nothing imported: {n} bad row(s); fix them or use --skip-bad").format(
             n=len(report.errors)
         )
+
+
+def toml_tables(data: bytes, name: str) -> list[Any]:
+    """The ``[[name]]`` tables of a UTF-8 TOML file that holds nothing else."""
+    try:
+        document = tomllib.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise FileFormatError(
+            _("The file is not UTF-8 (byte {at}); save it as UTF-8").format(at=exc.start)
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise FileFormatError(_("Not a TOML file: {error}").format(error=exc)) from None
+    entries = document.get(name)
+    extra = [key for key in document if key != name]
+    if not isinstance(entries, list) or extra:
+        raise FileFormatError(
+            _("The file must hold [[{name}]] tables and nothing else (found {found})").format(
+                name=name, found=", ".join(extra) or f"no [[{name}]]"
+            )
+        )
+    return entries

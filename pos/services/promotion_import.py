@@ -11,7 +11,6 @@ stored in fen (:attr:`Promotion.params`). :func:`load_rules`,
 from __future__ import annotations
 
 import contextlib
-import tomllib
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -26,7 +25,7 @@ from pos.models import Product, Promotion
 from pos.money import MoneyError, parse_yuan
 from pos.services.codes import InputError
 from pos.services.guidance import EntryError
-from pos.services.import_common import FileFormatError, ImportReport
+from pos.services.import_common import ImportReport, toml_tables
 from pos.services.promotions import KINDS, NEVER_GIVEN, PromoRule
 
 COMMON_FIELDS = ("id", "name", "kind", "target", "starts", "ends", "members_only")
@@ -174,23 +173,7 @@ def check_entry(entry: Any) -> PromoRule:
 
 
 def _entries(data: bytes) -> list[Any]:
-    try:
-        document = tomllib.loads(data.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise FileFormatError(
-            _("The file is not UTF-8 (byte {at}); save it as UTF-8").format(at=exc.start)
-        ) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise FileFormatError(_("Not a TOML file: {error}").format(error=exc)) from None
-    entries = document.get("promotion")
-    extra = [name for name in document if name != "promotion"]
-    if not isinstance(entries, list) or extra:
-        raise FileFormatError(
-            _("The file must hold [[promotion]] tables and nothing else (found {found})").format(
-                found=", ".join(extra) or "no [[promotion]]"
-            )
-        )
-    return entries
+    return toml_tables(data, "promotion")
 
 
 def _classes(session: Session, skus: Iterable[str]) -> dict[str, DrugClass]:
