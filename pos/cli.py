@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from pos import __version__, i18n
 from pos.cli_bench import add_bench_parser, run_bench
 from pos.cli_members import add_member_parser, run_member
-from pos.cli_promotions import add_promotions_parser, run_import_promotions
+from pos.cli_promotions import add_promotions_parser
 from pos.cli_shifts import (
     DAILY_REPORT,
     add_shift_parsers,
@@ -26,10 +26,9 @@ from pos.cli_shifts import (
     run_shift,
 )
 from pos.cli_suggestions import (
-    SUGGESTION_IMPORTS,
     add_import_parsers,
     add_suggestion_parsers,
-    run_import,
+    run_import_sales,
     run_report,
     run_suggestions,
 )
@@ -195,15 +194,15 @@ def _init(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
-    if args.what == "promotions":
-        return run_import_promotions(args, settings)
-    if args.what in SUGGESTION_IMPORTS:
-        return run_import(args, settings)
+    if args.what == "sales":  # a streamed JSONL file, not read whole
+        return run_import_sales(args, settings)
     from pos.bootstrap import open_store
     from pos.services.codes import InputError
     from pos.services.guidance import import_guidance
     from pos.services.imports import ImportReport, describe, import_products, import_stock
     from pos.services.member_import import import_members
+    from pos.services.pairings import import_pairings
+    from pos.services.promotion_import import import_promotions
 
     try:
         data = args.file.read_bytes()
@@ -223,6 +222,10 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
             return import_members(session, data, tiers, now, store.timezone, store.code, skip_bad)
         if args.what == "guidance":
             return import_guidance(session, data, skip_bad)
+        if args.what == "pairings":
+            return import_pairings(session, data, skip_bad)
+        if args.what == "promotions":
+            return import_promotions(session, data, skip_bad)
         return (import_products if args.what == "products" else import_stock)(
             session, data, skip_bad
         )

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from pos.services.sales_import import SalesImportReport, SalesProgress
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-SUGGESTION_IMPORTS = ("pairings", "sales")
 """The ``pos import`` kinds handled here."""
 
 
@@ -114,34 +113,18 @@ def _no_database(settings: Settings) -> bool:
     return True
 
 
-def run_import(args: argparse.Namespace, settings: Settings) -> int:
-    """Run ``pos import pairings|sales FILE``."""
+def run_import_sales(args: argparse.Namespace, settings: Settings) -> int:
+    """Run ``pos import sales FILE.jsonl`` (streamed, with a progress bar)."""
     from pos.bootstrap import open_store
-    from pos.services.codes import InputError
-    from pos.services.import_common import describe
-    from pos.services.pairings import import_pairings
 
-    try:
-        with args.file.open("rb") as handle:
-            data = handle.read() if args.what == "pairings" else b""
-    except OSError as exc:
+    if not args.file.is_file():
         print(
-            _("Cannot read {file}: {error}").format(file=args.file, error=exc.strerror),
+            _("Cannot read {file}: {error}").format(file=args.file, error="not a file"),
             file=sys.stderr,
         )
         return EXIT_FAILED
     _engine, sessions = open_store(settings)
-    if args.what == "sales":
-        return _import_sales(args.file, args.skip_bad, sessions)
-    try:
-        with sessions.begin() as session:
-            report = import_pairings(session, data, args.skip_bad)
-    except InputError as exc:
-        print(f"{args.file}: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    for line in describe(report):
-        print(line, file=sys.stderr if report.errors or report.warnings else sys.stdout)
-    return EXIT_FAILED if report.errors else EXIT_OK
+    return _import_sales(args.file, args.skip_bad, sessions)
 
 
 def _import_sales(path: Path, skip_bad: bool, sessions: sessionmaker[Session]) -> int:
