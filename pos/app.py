@@ -144,6 +144,7 @@ def build_app(
         register_id=settings.register.id,
         timezone=settings.store.timezone,
         near_expiry_days=settings.store.near_expiry_days,
+        cashier_discount_percent=settings.register.cashier_discount_percent,
     )
     register = RegisterService(
         sessions,

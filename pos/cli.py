@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from pos import __version__, i18n
+from pos.cli_audit import add_audit_parser, run_audit
 from pos.cli_bench import add_bench_parser, run_bench
 from pos.cli_members import add_member_parser, run_member
 from pos.cli_promotions import add_promotions_parser
@@ -117,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     roll.add_argument("--output", "-o", metavar="FILE", type=Path, help="write here, not stdout")
     add_member_parser(commands, common)
     add_user_parser(commands, common)
+    add_audit_parser(commands, common)
     add_suggestion_parsers(commands, common)
     add_shift_parsers(commands, common)
     add_bench_parser(commands, common)
@@ -170,6 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "backup": run_backup,
         "restore": run_restore,
         "bench": run_bench,
+        "audit": run_audit,
     }
     try:
         return handlers[args.command](args, settings)

@@ -74,6 +74,8 @@ class RegisterSettings(_Section):
     """Ask for a user id and PIN when the register starts and after a lock."""
     auto_lock_minutes: int = Field(default=10, ge=0, le=480)
     """Lock the register after this many idle minutes (0: never)."""
+    cashier_discount_percent: int = Field(default=10, ge=0, le=100)
+    """The largest discount (percent off a line) given without a manager's approval."""
 
     @field_validator("locale")
     @classmethod

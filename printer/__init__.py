@@ -71,6 +71,7 @@ __all__ = [
     "TextRow",
     "UsbUri",
     "columns_for",
+    "drawer_kick",
     "encode",
     "encode_text",
     "layout",
@@ -98,6 +99,11 @@ def render(
     elements = layout(receipt, columns_for(paper_width_mm))
     encoded = encode(elements, encoding, chinese_mode_commands)
     return render_bytes(encoded), encoded.substituted
+
+
+def drawer_kick() -> bytes:
+    """The bytes that open the cash drawer, and nothing else (no paper used)."""
+    return render_bytes(encode([DrawerKick()]))
 
 
 def test_page(uri_text: str, encoding: str, paper_width_mm: int = 80) -> Receipt:

@@ -14,6 +14,7 @@ from pos.app import PosApp
 from pos.enums import Tender
 from pos.models import Lot, Payment, Product, Sale, SaleLine, SaleLineLot
 from pos.screens.checkout import CheckoutScreen
+from pos.screens.override import OverrideModal
 from pos.screens.payment import PaymentModal
 from pos.screens.search import SearchModal
 from pos.widgets.cart_table import CartTable
@@ -93,10 +94,14 @@ async def test_expired_only_and_out_of_stock_products_are_refused(
         await scan(pilot, barcode_of(demo_sessions, "P00032"))
         assert "only expired stock" in message(app)
         await scan(pilot, barcode_of(demo_sessions, "P00020"))
-        assert "out of stock" in message(app)
+        assert isinstance(app.screen, OverrideModal)  # selling anyway needs a manager
+        assert "out of stock" in screen_text(app)
+        await pilot.press("escape")
         await scan(pilot, "200*" + barcode_of(demo_sessions, "P00001"))
-        assert "Only 130" in message(app)
+        assert "Only 130" in screen_text(app)
+        await pilot.press("escape")
         assert cart_rows(app) == []
+        assert "Not approved" in message(app)
 
 
 async def test_search_by_pinyin_initials_adds_the_product(app: PosApp) -> None:
@@ -153,7 +158,11 @@ async def test_change_quantity_remove_line_and_clear_cart(
         await pilot.press("f10")
         await pilot.press("escape")  # changed my mind
         assert cart_rows(app) == [("999感冒灵颗粒", "6")]
-        await pilot.press("f10", "f10")
+        await pilot.press("f10", "f10")  # confirmed: voiding a sale needs a manager
+        await pilot.pause()
+        assert isinstance(app.screen, OverrideModal)
+        await type_text(pilot, "dianzhang")
+        await pilot.press("enter", *"9999", "f12")
         assert cart_rows(app) == []
         assert "Cart cleared" in message(app)
 
@@ -313,13 +322,27 @@ async def test_keys_at_machine_speed_stay_in_order_across_modals(
 async def test_search_explains_a_refused_product_and_stays_open(app: PosApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f3")
-        await type_text(pilot, "P00020")  # 达菲: out of stock
+        await type_text(pilot, "P00032")  # only expired stock: never sold
         await pilot.press("enter")
         assert isinstance(app.screen, SearchModal)
-        assert "out of stock" in screen_text(app)
+        assert "only expired stock" in screen_text(app)
         await pilot.press("escape")
         assert isinstance(app.screen, CheckoutScreen)
         assert cart_rows(app) == []
+
+
+async def test_search_for_a_product_out_of_stock_asks_a_manager(app: PosApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await type_text(pilot, "P00020")  # 达菲: out of stock
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, OverrideModal)
+        assert "out of stock" in screen_text(app)
+        await type_text(pilot, "dianzhang")
+        await pilot.press("enter", *"9999", "f12")
+        assert isinstance(app.screen, CheckoutScreen)
+        assert [name for name, _qty in cart_rows(app)] == ["达菲 磷酸奥司他韦胶囊"]
 
 
 async def test_near_expiry_stock_is_pointed_out(

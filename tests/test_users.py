@@ -164,7 +164,11 @@ def test_demo_store_has_a_pharmacist_and_a_manager(demo_sessions: sessionmaker[S
         pharmacist = users.check_credentials(session, "yaoshi01", "1234", ("pharmacist",))
         manager = users.check_credentials(session, "dianzhang", "9999", ("manager",))
         assert (pharmacist.name, manager.name) == ("王药师", "李店长")
-        assert [user.id for user in users.list_users(session)] == ["dianzhang", "yaoshi01"]
+        assert [user.id for user in users.list_users(session)] == [
+            "dianzhang",
+            "shouyin01",
+            "yaoshi01",
+        ]
 
 
 # -- the command line ----------------------------------------------------------

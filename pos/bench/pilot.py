@@ -26,6 +26,7 @@ from pos.db import open_database
 from pos.enums import DrugClass
 from pos.models import Barcode, Lot, Product
 from pos.screens.checkout import CheckoutScreen
+from pos.services.register_overrides import Approval
 from pos.widgets.cart_table import CartTable
 from pos.widgets.scan_input import ScanInput
 
@@ -74,7 +75,7 @@ async def _ready(app: PosApp, pilot: Any) -> CheckoutScreen:
     cart: one left by an earlier session must not count)."""
     while not isinstance(app.screen, CheckoutScreen):
         await pilot.pause()
-    app.screen.refresh_cart(app.register.clear_cart())
+    app.screen.refresh_cart(app.register.clear_cart(Approval("void", "bench")))
     await pilot.pause()
     return app.screen
 
@@ -96,7 +97,7 @@ async def scan_to_row(path: Path, codes: list[str], press: bool = False) -> list
             table = screen.query_one(CartTable)
             for index, code in enumerate(codes):
                 if index % LINES_PER_CART == 0:
-                    screen.refresh_cart(app.register.clear_cart())
+                    screen.refresh_cart(app.register.clear_cart(Approval("void", "bench")))
                     await pilot.pause()
                 expected = table.row_count + 1
                 scan.value = code
@@ -109,7 +110,7 @@ async def scan_to_row(path: Path, codes: list[str], press: bool = False) -> list
                     await asyncio.sleep(0.0002)
                 samples.append((time.perf_counter() - start) * 1000)
                 await pilot.pause()
-            app.register.clear_cart()
+            app.register.clear_cart(Approval("void", "bench"))
     finally:
         engine.dispose()
     return samples
@@ -164,7 +165,7 @@ async def scanner_burst(
             await pilot.pause()
             elapsed = time.perf_counter() - start
             skus = [line.sku for line in app.register.cart().lines]
-            app.register.clear_cart()
+            app.register.clear_cart(Approval("void", "bench"))
     finally:
         engine.dispose()
     return {

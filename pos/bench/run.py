@@ -35,6 +35,7 @@ from pos.enums import Tender
 from pos.models import AssociationRule, Member, Product, Sale
 from pos.services import catalogue, members, mining, suggestions
 from pos.services.register import RegisterIdentity, RegisterService
+from pos.services.register_overrides import Approval
 
 T = TypeVar("T")
 WARMUP = 10
@@ -70,7 +71,7 @@ class Bench:
         store = self.settings.store
         identity = RegisterIdentity(store.code, "09", store.timezone, store.near_expiry_days)
         register = RegisterService(self.sessions, identity, printing=print_profile(self.settings))
-        register.clear_cart()  # not a cart saved by an earlier run
+        register.clear_cart(Approval("void", "bench"))  # not a cart saved by an earlier run
         return register
 
 

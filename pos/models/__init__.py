@@ -1,6 +1,7 @@
 """SQLAlchemy ORM classes, one module per aggregate."""
 
 from pos.enums import BarcodeKind, DrugClass, Tender
+from pos.models.audit import AuditEvent
 from pos.models.base import Base, UTCDateTime, utcnow
 from pos.models.catalogue import (
     Barcode,
@@ -12,6 +13,7 @@ from pos.models.catalogue import (
 from pos.models.member import Member, PointsEntry
 from pos.models.parked import ParkedCart
 from pos.models.printing import JobKind, JobStatus, PrintJob
+from pos.models.returns import QuarantineItem, Refund, ReturnLine, SaleReturn
 from pos.models.safety import Guidance, Prescription, RestrictedSale, SaleWarning, TraceCode
 from pos.models.sale import Payment, Sale, SaleLine, SaleLineLot
 from pos.models.shift import CashMovement, Shift, ShiftReport
@@ -20,6 +22,7 @@ from pos.models.user import User
 
 __all__ = [
     "AssociationRule",
+    "AuditEvent",
     "Barcode",
     "BarcodeKind",
     "Base",
@@ -39,10 +42,14 @@ __all__ = [
     "Product",
     "ProductIngredient",
     "Promotion",
+    "QuarantineItem",
+    "Refund",
     "RestrictedSale",
+    "ReturnLine",
     "Sale",
     "SaleLine",
     "SaleLineLot",
+    "SaleReturn",
     "SaleWarning",
     "Shift",
     "ShiftReport",

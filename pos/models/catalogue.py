@@ -119,5 +119,6 @@ class StockMovement(Base):
     delta: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(String(20))
     sale_id: Mapped[int | None] = mapped_column(ForeignKey("sale.id"), index=True)
+    return_id: Mapped[int | None] = mapped_column(ForeignKey("sale_return.id"))
     created_at: Mapped[Timestamp] = mapped_column(default=utcnow)
     note: Mapped[str] = mapped_column(String(200), default="")

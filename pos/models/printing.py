@@ -27,6 +27,10 @@ class JobKind(enum.StrEnum):
 
     RECEIPT = "receipt"
     REPRINT = "reprint"
+    RETURN = "return"
+    """A return's receipt."""
+    DRAWER = "drawer"
+    """The cash drawer opened without a sale."""
 
 
 class PrintJob(Base):

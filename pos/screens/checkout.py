@@ -3,27 +3,30 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Label
 
 from pos.enums import DrugClass
-from pos.i18n import N_, _
+from pos.i18n import _
 from pos.messages import ReceiptQueued
 from pos.money import format_fen
+from pos.screens.checkout_held import HeldKeys
+from pos.screens.checkout_keys import CHECKOUT_BINDINGS
 from pos.screens.checkout_members import MemberPrompts
+from pos.screens.checkout_overrides import ManagerKeys
 from pos.screens.checkout_receipts import ReceiptKeys
+from pos.screens.checkout_returns import ReturnKeys
 from pos.screens.common import localize_bindings
 from pos.screens.confirm import ConfirmModal
-from pos.screens.held import HeldSalesModal
 from pos.screens.help import HelpModal
 from pos.screens.payment import PaymentModal, PaymentOutcome
-from pos.screens.promotions import PromotionsModal
 from pos.screens.quantity import QuantityModal
 from pos.screens.search import SearchModal
 from pos.services.codes import TRACE_CODE, InputError, parse_quantity
 from pos.services.printing import PrinterStatus
 from pos.services.register import NotACode, RegisterService
+from pos.services.register_overrides import OverrideNeeded
+from pos.services.returns import is_sale_number
 from pos.services.tendering import Tendering
 from pos.services.views import CartView, CompletedSale
 from pos.widgets.cart_table import CartTable
@@ -36,57 +39,10 @@ from pos.widgets.suggestion_panel import SuggestionPanel
 from pos.widgets.totals import LastSalePanel, TotalsPanel
 
 
-class CheckoutScreen(MemberPrompts, ReceiptKeys):
+class CheckoutScreen(MemberPrompts, ReceiptKeys, ManagerKeys, ReturnKeys, HeldKeys):
     """Sell to one customer after another, from the keyboard and the scanner."""
 
-    BINDINGS = [
-        Binding("f1", "help", N_("Keys"), id="help", priority=True),
-        Binding("f2", "find_member", N_("Member"), id="find-member", priority=True),
-        Binding("f3", "search", N_("Search"), id="search", priority=True),
-        Binding("f4", "quantity", N_("Qty"), id="quantity", priority=True),
-        Binding("f5", "enrol", N_("Enrol"), id="enrol", priority=True),
-        Binding("f6", "reprint", N_("Reprint"), id="reprint", priority=True),
-        Binding("f7", "preview_receipt", N_("Receipt"), id="preview-receipt", priority=True),
-        Binding("f8", "remove_line", N_("Remove"), id="remove-line", priority=True),
-        Binding("f9", "acknowledge_guidance", N_("Guided"), id="guidance-said", priority=True),
-        Binding("f10", "clear_cart", N_("Clear"), id="clear-cart", priority=True),
-        Binding("f11", "retry_print", N_("Retry"), id="retry-print", priority=True),
-        Binding("f12", "pay", N_("Pay"), id="pay", priority=True),
-        Binding(
-            "shift+f1,alt+1,f13",
-            "suggestion(1)",
-            N_("Add suggestion 1"),
-            id="suggest-1",
-            show=False,
-            priority=True,
-        ),
-        Binding(
-            "shift+f2,alt+2,f14",
-            "suggestion(2)",
-            N_("Add suggestion 2"),
-            id="suggest-2",
-            show=False,
-            priority=True,
-        ),
-        Binding(
-            "shift+f3,alt+3,f15",
-            "suggestion(3)",
-            N_("Add suggestion 3"),
-            id="suggest-3",
-            show=False,
-            priority=True,
-        ),
-        Binding(
-            "ctrl+o", "promotions", N_("Promotions"), id="promotions", show=False, priority=True
-        ),
-        Binding("ctrl+g", "hold", N_("Hold"), id="hold-sale", show=False, priority=True),
-        Binding("ctrl+r", "recall", N_("Recall"), id="recall-sale", show=False, priority=True),
-        Binding("up", "cursor(-1)", N_("Line up"), id="line-up", show=False, priority=True),
-        Binding("down", "cursor(1)", N_("Line down"), id="line-down", show=False, priority=True),
-        Binding(
-            "escape", "clear_field", N_("Clear field"), id="clear-field", show=False, priority=True
-        ),
-    ]
+    BINDINGS = CHECKOUT_BINDINGS
 
     def __init__(self, register: RegisterService) -> None:
         super().__init__()
@@ -169,15 +125,29 @@ class CheckoutScreen(MemberPrompts, ReceiptKeys):
         if self.last_sale is not None and not self.register.cart().lines:
             self.last_sale = None
             self.query_one(LastSalePanel).show(None)
+        if is_sale_number(text):  # a receipt's QR code: a return
+            self.open_return(text)
+            return
         member_before = self.shown_member
         try:
             cart = self.register.scan(text)
         except NotACode as exc:
             await self.open_search(exc.query, exc.qty)
             return
+        except OverrideNeeded as need:
+            self.ask_manager(
+                need,
+                lambda approval: self.register.scan(text, approval),
+                lambda cart: self._scanned(text, cart, member_before),
+            )
+            return
         except InputError as exc:
             self.message.error(str(exc))
             return
+        self._scanned(text, cart, member_before)
+
+    def _scanned(self, text: str, cart: CartView, member_before: int | None) -> None:
+        """Show the cart after ``text`` was scanned."""
         if cart.member is not None and cart.member.id != member_before:
             self._show_member(cart, _("{name} attached: member prices and points"))
             return
@@ -226,11 +196,21 @@ class CheckoutScreen(MemberPrompts, ReceiptKeys):
         """Add a product chosen in search; the reason it cannot be added, if so."""
         try:
             cart = self.register.add_product(product_id, qty)
+        except OverrideNeeded as need:
+            self.ask_manager(
+                need,
+                lambda approval: self.register.add_product(product_id, qty, approval),
+                self._added,
+            )
+            return None
         except InputError as exc:
             return str(exc)
+        self._added(cart)
+        return None
+
+    def _added(self, cart: CartView) -> None:
         self.refresh_cart(cart)
         self.announce_added(cart)
-        return None
 
     def announce_added(self, cart: CartView) -> None:
         """Say what was added; point out near expiry, Rx and restricted rules, and dangers."""
@@ -264,48 +244,6 @@ class CheckoutScreen(MemberPrompts, ReceiptKeys):
             self.message.success(text + "   " + notes[0])
         else:
             self.message.info(text)
-
-    async def action_hold(self) -> None:
-        """Hold the cart (挂单) and serve the next customer."""
-        await self.query_one(ScanInput).settle()
-        try:
-            label = self.register.hold()
-        except InputError as exc:
-            self.message.error(str(exc))
-            return
-        self.refresh_cart(self.register.cart())
-        self.message.success(_("Held: {label}. Ctrl+R brings it back").format(label=label))
-
-    async def action_recall(self) -> None:
-        """Bring a held sale back."""
-        await self.query_one(ScanInput).settle()
-        await self.app.push_screen(HeldSalesModal(self.register.held_sales(), self._recall))
-
-    def _recall(self, held_id: int) -> str | None:
-        try:
-            cart = self.register.recall_held(held_id)
-        except InputError as exc:
-            return str(exc)
-        self.refresh_cart(cart)
-        self.message.success(_("Held sale recalled"))
-        return None
-
-    async def action_promotions(self) -> None:
-        """Show the promotions running today and those coming."""
-        await self.query_one(ScanInput).settle()
-        active, upcoming = self.register.promotions()
-        await self.app.push_screen(PromotionsModal(active, upcoming))
-
-    async def action_suggestion(self, number: int) -> None:
-        """Add suggestion ``number`` (Alt+1…3): the customer took the advice."""
-        await self.query_one(ScanInput).settle()
-        try:
-            cart = self.register.accept_suggestion(number)
-        except InputError as exc:
-            self.message.error(str(exc))
-            return
-        self.refresh_cart(cart)
-        self.announce_added(cart)
 
     async def action_cursor(self, step: int) -> None:
         """Move the highlighted line."""
@@ -344,12 +282,22 @@ class CheckoutScreen(MemberPrompts, ReceiptKeys):
         """Set line ``index`` to the typed quantity; the reason it cannot be, if so."""
         try:
             cart = self.register.set_quantity(index, text)
+        except OverrideNeeded as need:
+            self.ask_manager(
+                need,
+                lambda approval: self.register.set_quantity(index, text, approval),
+                lambda cart: self._quantity_set(index, cart),
+            )
+            return None
         except InputError as exc:
             return str(exc)
+        self._quantity_set(index, cart)
+        return None
+
+    def _quantity_set(self, index: int, cart: CartView) -> None:
         self.refresh_cart(cart)
         line = cart.lines[index]
         self.message.info(_("{name}: quantity {qty}").format(name=line.name, qty=line.qty))
-        return None
 
     async def action_remove_line(self) -> None:
         """Take the highlighted line off the cart."""
@@ -359,7 +307,13 @@ class CheckoutScreen(MemberPrompts, ReceiptKeys):
             self.message.error(_("The cart is empty: scan a product first"))
             return
         name = self.register.cart().lines[index].name
-        self.refresh_cart(self.register.remove_line(index))
+        self.guard(
+            lambda approval: self.register.remove_line(index, approval),
+            lambda cart: self._removed(name, cart),
+        )
+
+    def _removed(self, name: str, cart: CartView) -> None:
+        self.refresh_cart(cart)
         self.message.info(_("Removed {name}").format(name=name))
 
     async def action_clear_cart(self) -> None:
@@ -372,7 +326,10 @@ class CheckoutScreen(MemberPrompts, ReceiptKeys):
         await self.app.push_screen(ConfirmModal(question, "f10", self._clear))
 
     def _clear(self) -> None:
-        self.refresh_cart(self.register.clear_cart())
+        self.guard(self.register.clear_cart, self._cleared)
+
+    def _cleared(self, cart: CartView) -> None:
+        self.refresh_cart(cart)
         self.message.info(_("Cart cleared"))
 
     async def action_pay(self) -> None:

@@ -40,6 +40,14 @@ class CartLine:
     trace_codes: list[str] = field(default_factory=list)
     suggested_by: str | None = None
     """The suggestion rule the customer accepted to buy this line."""
+    manual: bool = False
+    """Priced by hand (a price change or a discount): promotions leave the line alone."""
+    list_price_fen: int | None = None
+    """The catalogue price before a manager changed it."""
+    manual_discount_pct: int = 0
+    """A discount given at the counter, in percent off."""
+    stock_override: bool = False
+    """A manager approved selling more than the stock shows."""
 
     @property
     def is_drug(self) -> bool:
@@ -138,7 +146,8 @@ class Cart:
             if existing.qty + line.qty > MAX_QTY:
                 raise InputError(_("A line holds at most 9999 units"))
             existing.qty += line.qty
-            existing.next_expiry = line.next_expiry
+            existing.next_expiry = line.next_expiry or existing.next_expiry
+            existing.stock_override = existing.stock_override or line.stock_override
         self.last_index = index
         return index
 

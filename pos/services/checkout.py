@@ -64,6 +64,8 @@ def allocate(session: Session, line: CartLine, today: date) -> list[tuple[Lot, i
         needed -= take
         if needed == 0:
             return picks
+    if line.stock_override:  # a manager approved selling past the recorded stock
+        return picks
     available = line.qty - needed
     raise StockError(
         _("Only {available} of {name} in stock (not expired); the cart has {qty}").format(

@@ -20,10 +20,11 @@ from pos.services.promotion_import import import_promotions
 from pos.services.users import add_user
 
 DEMO_USERS = (
+    ("shouyin01", "张收银", "cashier", "1111"),
     ("yaoshi01", "王药师", "pharmacist", "1234"),
     ("dianzhang", "李店长", "manager", "9999"),
 )
-"""(id, name, role, PIN) of the demo store's users: a pharmacist and a manager."""
+"""(id, name, role, PIN) of the demo store's users: a cashier, a pharmacist, a manager."""
 
 
 @dataclass(frozen=True)

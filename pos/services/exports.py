@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import heapq
 import io
 import json
 from collections.abc import Iterator, Sequence
@@ -24,6 +25,7 @@ from pos.models import (
     SaleLine,
     TraceCode,
 )
+from pos.services.return_exports import each_return
 from pos.services.safety import mask_id
 
 SALE_CSV_COLUMNS = (
@@ -33,7 +35,7 @@ SALE_CSV_COLUMNS = (
     "sale_change_fen", "payments", "points_earned", "points_redeemed",
     "guidance_given", "trace_codes", "prescription_number", "prescriber",
     "prescription_issued_on", "patient_name", "pharmacist", "restricted_buyer",
-    "promotion", "suggested_by",
+    "promotion", "suggested_by", "type", "original",
 )  # fmt: skip
 MEMBER_CSV_COLUMNS = (
     "card_no", "phone", "name", "gender", "birthday", "tier", "points", "enrolled_at",
@@ -164,6 +166,8 @@ def sale_record(sale: Sale, extras: SaleExtras | None = None) -> dict[str, Any]:
         extras = sale_extras(session, [sale]) if session is not None else SaleExtras()
     buyer = extras.buyers.get(sale.id)
     return {
+        "type": "sale",
+        "original": None,
         "number": sale.number,
         "completed_at": iso_utc(sale.completed_at),
         "store": sale.store_code,
@@ -191,10 +195,26 @@ def sale_record(sale: Sale, extras: SaleExtras | None = None) -> dict[str, Any]:
     }
 
 
+def _records(session: Session, since: datetime | None) -> Iterator[dict[str, Any]]:
+    """Sales and returns, oldest first, as export objects."""
+
+    def sales() -> Iterator[tuple[datetime, int, dict[str, Any]]]:
+        for sale, extras in _each_sale(session, since):
+            yield sale.completed_at, 0, sale_record(sale, extras)
+
+    def returned() -> Iterator[tuple[datetime, int, dict[str, Any]]]:
+        for record in each_return(session, since):
+            moment = record["completed_at"]
+            yield moment, 1, record | {"completed_at": iso_utc(moment)}
+
+    for _moment, _kind, record in heapq.merge(sales(), returned(), key=lambda item: item[:2]):
+        yield record
+
+
 def export_sales_jsonl(session: Session, since: datetime | None = None) -> Iterator[str]:
-    """One JSON object per completed sale, oldest first."""
-    for sale, extras in _each_sale(session, since):
-        yield json.dumps(sale_record(sale, extras), ensure_ascii=False) + "\n"
+    """One JSON object per completed sale or return (``type``), oldest first."""
+    for record in _records(session, since):
+        yield json.dumps(record, ensure_ascii=False) + "\n"
 
 
 def export_sales_csv(session: Session, since: datetime | None = None) -> Iterator[str]:
@@ -202,8 +222,10 @@ def export_sales_csv(session: Session, since: datetime | None = None) -> Iterato
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(SALE_CSV_COLUMNS)
-    for sale, extras in _each_sale(session, since):
-        record = sale_record(sale, extras)
+    for record in _records(session, since):
+        if record["type"] == "return":
+            _return_rows(writer, record)
+            continue
         prescription = record["prescription"] or {}
         payments = "|".join(
             f"{p['tender']}:{p['amount_fen']}"
@@ -224,12 +246,28 @@ def export_sales_csv(session: Session, since: datetime | None = None) -> Iterato
                 prescription.get("prescriber", ""), prescription.get("issued_on", ""),
                 prescription.get("patient_name", ""), prescription.get("pharmacist", ""),
                 record["restricted_buyer"] or "", entry["promotion"] or "",
-                entry["suggested_by"] or "",
+                entry["suggested_by"] or "", "sale", "",
             ])  # fmt: skip
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
     yield buffer.getvalue()
+
+
+def _return_rows(writer: Any, record: dict[str, Any]) -> None:
+    """A return's CSV rows: money columns are refunds; points: taken back, given back."""
+    refunds = "|".join(f"{r['tender']}:{r['amount_fen']}" for r in record["refunds"])
+    gross = sum(item["qty"] * item["unit_price_fen"] for item in record["lines"])
+    for item in record["lines"]:
+        writer.writerow([
+            record["number"], record["completed_at"], record["store"], record["register"],
+            record["cashier"] or "", record["member"] or "", item["line_no"], item["sku"],
+            item["barcode"] or "", item["name"], item["qty"], item["unit_price_fen"],
+            item["qty"] * item["unit_price_fen"] - item["total_fen"], item["total_fen"], "", "",
+            gross, gross - record["total_fen"], record["total_fen"], 0, refunds,
+            record["points_reversed"], record["points_restored"], "", "", "", "", "", "", "",
+            "", "", "", "return", record["original"],
+        ])  # fmt: skip
 
 
 _MEMBER_FIELDS = (

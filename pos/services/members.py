@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from stdnum import ean
 
 from pos.i18n import _
-from pos.models import Member, PointsEntry, Sale, SaleLine
+from pos.models import Member, PointsEntry, Sale, SaleLine, SaleReturn
 from pos.services import pinyin
 from pos.services.codes import InputError
 
@@ -368,13 +368,19 @@ def post_points(
 
 
 def spend_last_year(session: Session, member_id: int, now: datetime) -> int:
-    """What the member paid, in fen, over the last 365 days."""
+    """What the member paid, in fen, over the last 365 days, less what was refunded."""
+    since = now - timedelta(days=365)
     total = session.scalar(
         select(func.coalesce(func.sum(Sale.total_fen), 0)).where(
-            Sale.member_id == member_id, Sale.completed_at >= now - timedelta(days=365)
+            Sale.member_id == member_id, Sale.completed_at >= since
         )
     )
-    return int(total or 0)
+    refunded = session.scalar(
+        select(func.coalesce(func.sum(SaleReturn.total_fen), 0))
+        .join(Sale, Sale.id == SaleReturn.original_id)
+        .where(Sale.member_id == member_id, SaleReturn.completed_at >= since)
+    )
+    return int(total or 0) - int(refunded or 0)
 
 
 def birthday_gift_given(session: Session, member_id: int, year: int) -> bool:

@@ -19,11 +19,12 @@ from pos.services.checkout import SaleContext, complete_sale
 from pos.services.codes import TRACE_CODE, InputError, classify_barcode, parse_quantity, parse_scan
 from pos.services.loyalty import LoyaltyRules
 from pos.services.printing import PrintProfile, PrintSpooler
-from pos.services.register_login import LoginDesk
 from pos.services.register_members import MemberDesk
+from pos.services.register_overrides import Approval, OverrideNeeded
 from pos.services.register_parking import ParkingDesk
 from pos.services.register_promotions import PromotionDesk
 from pos.services.register_receipts import ReceiptDesk
+from pos.services.register_returns import ReturnDesk
 from pos.services.register_safety import PharmacyRules
 from pos.services.register_state import Clock, RegisterIdentity, system_clock
 from pos.services.register_suggestions import SuggestionDesk
@@ -43,7 +44,7 @@ class NotACode(InputError):
 
 
 class RegisterService(
-    LoginDesk, ParkingDesk, PromotionDesk, SuggestionDesk, MemberDesk, ReceiptDesk
+    ReturnDesk, ParkingDesk, PromotionDesk, SuggestionDesk, MemberDesk, ReceiptDesk
 ):
     """Sells to one customer at a time on one register."""
 
@@ -92,8 +93,11 @@ class RegisterService(
         """The cart in progress, with the attached member."""
         return self._view()
 
-    def scan(self, text: str) -> CartView:
-        """Add what was scanned or typed: ``CODE`` or ``N*CODE``."""
+    def scan(self, text: str, approval: Approval | None = None) -> CartView:
+        """Add what was scanned or typed: ``CODE`` or ``N*CODE``.
+
+        ``approval`` is a manager's, to sell more than the stock shows.
+        """
         request = parse_scan(text)
         code = request.code
         if members.is_card_no(code) and request.qty == 1:
@@ -108,17 +112,19 @@ class RegisterService(
                 barcode = catalogue.primary_barcode(session, product.id)
             else:
                 product, barcode = found
-            self._add(session, product, request.qty, barcode)
+            self._add(session, product, request.qty, barcode, approval)
         return self._view()
 
-    def add_product(self, product_id: int, qty: int = 1) -> CartView:
+    def add_product(
+        self, product_id: int, qty: int = 1, approval: Approval | None = None
+    ) -> CartView:
         """Add a product chosen by search."""
         with self._sessions() as session:
             product = session.get(Product, product_id)
             if product is None or not product.active:
                 raise InputError(_("That product is no longer in the catalogue"))
             barcode = catalogue.primary_barcode(session, product.id)
-            self._add(session, product, qty, barcode)
+            self._add(session, product, qty, barcode, approval)
         return self._view()
 
     def recall_held(self, held_id: int) -> CartView:
@@ -134,7 +140,7 @@ class RegisterService(
             self._cart.lines[self._cart.last_index].suggested_by = suggestion.rule
         return self._view()
 
-    def set_quantity(self, index: int, text: str) -> CartView:
+    def set_quantity(self, index: int, text: str, approval: Approval | None = None) -> CartView:
         """Change the quantity of line ``index`` to what the cashier typed."""
         line = self._line(index)
         if line.gift_of is not None:
@@ -143,22 +149,10 @@ class RegisterService(
         if line.restricted:
             self._check_restricted(line.restricted, line.name, qty, replaced=line.qty)
         with self._sessions() as session:
-            self._check_stock(session, line.product_id, line.name, qty)
+            if self._check_stock(session, line.product_id, line.name, qty, approval) is None:
+                line.stock_override = True
         self._cart.set_qty(index, qty)
         del line.trace_codes[qty:]
-        return self._view()
-
-    def remove_line(self, index: int) -> CartView:
-        """Take line ``index`` off the cart."""
-        if self._line(index).gift_of is not None:
-            raise InputError(_("A gift line follows its promotion: change the other lines"))
-        self._cart.remove(index)
-        self._cart.acknowledged.clear()  # line numbers moved: warnings are asked again
-        return self._view()
-
-    def clear_cart(self) -> CartView:
-        """Empty the cart."""
-        self._cart.clear()
         return self._view()
 
     def search(self, query: str, limit: int = 50) -> list[ProductView]:
@@ -253,8 +247,14 @@ class RegisterService(
         return product
 
     def _check_stock(
-        self, session: Session, product_id: int, name: str, qty: int
-    ) -> catalogue.StockLevel:
+        self,
+        session: Session,
+        product_id: int,
+        name: str,
+        qty: int,
+        approval: Approval | None = None,
+    ) -> catalogue.StockLevel | None:
+        """The stock level, or None when a manager approved selling past it (recorded)."""
         level = catalogue.stock_level(session, product_id, self.today())
         if level.sellable == 0 and level.expired > 0:
             raise InputError(
@@ -262,17 +262,37 @@ class RegisterService(
                     name=name, expired=level.expired
                 )
             )
+        if qty <= level.sellable:
+            return level
         if level.sellable == 0:
-            raise InputError(_("{name} is out of stock").format(name=name))
-        if qty > level.sellable:
-            raise InputError(
-                _("Only {available} of {name} in stock").format(available=level.sellable, name=name)
+            what = _("{name} is out of stock").format(name=name)
+        else:
+            what = _("Only {available} of {name} in stock").format(
+                available=level.sellable, name=name
             )
-        return level
+        try:
+            approved_by = self.authorize("override.no_stock", approval, what)
+        except OverrideNeeded as exc:
+            raise OverrideNeeded(exc.action, what) from None
+        with self._sessions.begin() as record:
+            self.audit(
+                record,
+                "override.no_stock",
+                approved_by=approved_by,
+                detail={"product_id": product_id, "qty": qty, "sellable": level.sellable},
+            )
+        return None
 
-    def _add(self, session: Session, product: Product, qty: int, barcode: str | None) -> None:
+    def _add(
+        self,
+        session: Session,
+        product: Product,
+        qty: int,
+        barcode: str | None,
+        approval: Approval | None = None,
+    ) -> None:
         in_cart = self._cart.qty_of(product.id)
-        level = self._check_stock(session, product.id, product.name, in_cart + qty)
+        level = self._check_stock(session, product.id, product.name, in_cart + qty, approval)
         fields = self._safety_fields(session, product, qty)
         self._cart.add(
             CartLine(
@@ -285,7 +305,7 @@ class RegisterService(
                 unit_price_fen=product.price_fen,
                 drug_class=product.drug_class,
                 qty=qty,
-                next_expiry=level.next_expiry,
+                next_expiry=level.next_expiry if level else None,
                 member_price_fen=product.member_price_fen,
                 category=product.category,
                 manufacturer=product.manufacturer,
@@ -293,6 +313,7 @@ class RegisterService(
                 restricted=product.restricted,
                 trace_required=product.trace_required,
                 guidance=fields.guidance,
+                stock_override=level is None,
             )
         )
 

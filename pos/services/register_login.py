@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from pos.i18n import _
 from pos.models import User
-from pos.services import users
+from pos.services import audit, users
 from pos.services.codes import InputError
 from pos.services.register_state import RegisterState
 
@@ -44,23 +44,38 @@ class LoginDesk(RegisterState):
         with self._sessions() as session:
             return bool(session.scalar(select(func.count()).select_from(User)))
 
-    def login(self, user_id: str, pin: str) -> UserView:
-        """Log ``user_id`` in with ``pin``; wrong PINs are throttled."""
+    def _check_throttle(self) -> None:
+        """Refuse while too many wrong PINs in a row are being waited out."""
         now = self.now()
         if self._locked_until is not None and now < self._locked_until:
             wait = int((self._locked_until - now).total_seconds()) + 1
             raise InputError(_("Too many wrong PINs: wait {n} s").format(n=wait))
-        with self._sessions() as session:
+
+    def _failed_try(self) -> None:
+        """Count a wrong PIN; past the free tries, make the next one wait."""
+        self._failures += 1
+        if self._failures >= FREE_TRIES:
+            extra = self._failures - FREE_TRIES
+            self._locked_until = self.now() + min(FIRST_WAIT * 2**extra, LONGEST_WAIT)
+
+    def login(self, user_id: str, pin: str) -> UserView:
+        """Log ``user_id`` in with ``pin``; wrong PINs are throttled. Both are audited."""
+        self._check_throttle()
+        failure: InputError | None = None
+        with self._sessions.begin() as session:
             try:
                 found = users.check_credentials(session, user_id, pin)
-            except InputError:
-                self._failures += 1
-                if self._failures >= FREE_TRIES:
-                    extra = self._failures - FREE_TRIES
-                    self._locked_until = now + min(FIRST_WAIT * 2**extra, LONGEST_WAIT)
-                raise
-            self.user = UserView(found.id, found.name, found.role)
+            except InputError as exc:
+                failure = exc
+                self._failed_try()
+                audit.record(session, "login.failed", at=self.now(), subject=user_id.strip()[:32])
+            else:
+                self.user = UserView(found.id, found.name, found.role)
+                audit.record(session, "login", at=self.now(), actor=found.id)
+        if failure is not None:
+            raise failure
         self._failures, self._locked_until = 0, None
+        assert self.user is not None
         return self.user
 
     def add_first_manager(self, user_id: str, name: str, pin: str, again: str) -> UserView:
@@ -75,6 +90,9 @@ class LoginDesk(RegisterState):
 
     def lock(self) -> None:
         """Lock the register; the cart stays for whoever unlocks it."""
+        if self.user is not None:
+            with self._sessions.begin() as session:
+                audit.record(session, "lock", at=self.now(), actor=self.user.id)
         self.user = None
 
     @property

@@ -13,11 +13,19 @@ from datetime import date
 from sqlalchemy import select
 
 from pos.enums import DrugClass
+from pos.i18n import _
 from pos.models import Product
 from pos.services import catalogue
 from pos.services.cart import CartLine
 from pos.services.promotion_import import gift_classes, load_rules
-from pos.services.promotions import MEMBER, PromoLine, PromoRule, distribute, price_cart
+from pos.services.promotions import (
+    MEMBER,
+    PromoLine,
+    PromoRule,
+    distribute,
+    percent_of,
+    price_cart,
+)
 from pos.services.register_state import RegisterState
 
 
@@ -49,7 +57,11 @@ class PromotionDesk(RegisterState):
         """Price the cart: line promotions or member prices, a spend threshold, gifts, hints."""
         cart = self._cart
         rules, classes = self.promotion_rules()
-        paid = [index for index, line in enumerate(cart.lines) if line.gift_of is None]
+        paid = [
+            index
+            for index, line in enumerate(cart.lines)
+            if line.gift_of is None and not line.manual
+        ]
         lines = [
             PromoLine(
                 index,
@@ -69,6 +81,13 @@ class PromotionDesk(RegisterState):
             line.promotion_id = None if price.promotion_id in (None, MEMBER) else price.promotion_id
             line.promo_label = price.label
             line.order_discount_fen = 0
+        for line in cart.lines:
+            if line.manual:
+                gross = line.qty * line.unit_price_fen
+                line.promo_discount_fen = percent_of(gross, line.manual_discount_pct)
+                line.promotion_id = None
+                line.order_discount_fen = 0
+                line.promo_label = _manual_label(line)
         by_id = {rule.id: rule for rule in rules}
         for promotion_id, _name, off_fen in pricing.order_discounts:
             rule = by_id[promotion_id]
@@ -125,3 +144,13 @@ class PromotionDesk(RegisterState):
                 )
         if cart.last_index is not None and cart.last_index >= len(cart.lines):
             cart.last_index = len(cart.lines) - 1 if cart.lines else None
+
+
+def _manual_label(line: CartLine) -> str:
+    """How a line priced by hand is labelled: the changed price, the discount."""
+    parts = []
+    if line.list_price_fen is not None:
+        parts.append(_("price changed"))
+    if line.manual_discount_pct:
+        parts.append(_("discount {n}%").format(n=line.manual_discount_pct))
+    return " · ".join(parts)

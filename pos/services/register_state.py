@@ -34,6 +34,8 @@ class RegisterIdentity:
     register_id: str
     timezone: str = "Asia/Shanghai"
     near_expiry_days: int = 90
+    cashier_discount_percent: int = 10
+    """The largest discount a cashier gives without a manager's approval."""
 
 
 class RegisterState:

@@ -62,6 +62,8 @@ class SalesImportReport(ImportReport):
     duplicates: int = 0
     restricted_buyers: int = 0
     """Sales whose (masked) restricted-sale buyer was not imported."""
+    returns: int = 0
+    """Returns (``"type": "return"``) in the file: recorded at the register, not imported."""
 
 
 def _lines(path: Path) -> Iterator[tuple[int, int, bytes]]:
@@ -77,14 +79,17 @@ def _lines(path: Path) -> Iterator[tuple[int, int, bytes]]:
 
 
 def _checked(
-    path: Path, products: dict[str, ProductRef]
+    path: Path, products: dict[str, ProductRef], report: SalesImportReport
 ) -> Iterator[tuple[int, int, CheckedSale | str]]:
-    """Each line's checked sale, or why it is bad."""
+    """Each line's checked sale, or why it is bad; returns are counted and passed over."""
     for number, done, raw in _lines(path):
         try:
             obj: Any = json.loads(raw)
         except ValueError as exc:
             yield number, done, _("not JSON: {error}").format(error=exc)
+            continue
+        if isinstance(obj, dict) and obj.get("type") == "return":
+            report.returns += 1
             continue
         try:
             yield number, done, check_sale(obj, products)
@@ -141,7 +146,7 @@ def import_sales(
     batch: list[tuple[int, CheckedSale]] = []
     savepoint = session.begin_nested()
     count = 0
-    for line, done, result in _checked(path, products):
+    for line, done, result in _checked(path, products, report):
         count += 1
         if isinstance(result, CheckedSale) and result.number in seen:
             result = _("sale {number} already on line {line}").format(
@@ -171,6 +176,12 @@ def import_sales(
         report.created = 0
         return report
     savepoint.commit()
+    if report.returns:
+        report.warnings.append(
+            _("{n} return(s) in the file were not imported: returns are made at a register").format(
+                n=report.returns
+            )
+        )
     if report.restricted_buyers:
         report.warnings.append(
             _(

@@ -1,0 +1,60 @@
+"""The checkout screen's keys, in one table (F1 and the README list the same)."""
+
+from __future__ import annotations
+
+from textual.binding import Binding, BindingType
+
+from pos.i18n import N_
+
+CHECKOUT_BINDINGS: list[BindingType] = [
+    Binding("f1", "help", N_("Keys"), id="help", priority=True),
+    Binding("f2", "find_member", N_("Member"), id="find-member", priority=True),
+    Binding("f3", "search", N_("Search"), id="search", priority=True),
+    Binding("f4", "quantity", N_("Qty"), id="quantity", priority=True),
+    Binding("f5", "enrol", N_("Enrol"), id="enrol", priority=True),
+    Binding("f6", "reprint", N_("Reprint"), id="reprint", priority=True),
+    Binding("f7", "preview_receipt", N_("Receipt"), id="preview-receipt", priority=True),
+    Binding("f8", "remove_line", N_("Remove"), id="remove-line", priority=True),
+    Binding("f9", "acknowledge_guidance", N_("Guided"), id="guidance-said", priority=True),
+    Binding("f10", "clear_cart", N_("Clear"), id="clear-cart", priority=True),
+    Binding("f11", "retry_print", N_("Retry"), id="retry-print", priority=True),
+    Binding("f12", "pay", N_("Pay"), id="pay", priority=True),
+    Binding(
+        "shift+f1,alt+1,f13",
+        "suggestion(1)",
+        N_("Add suggestion 1"),
+        id="suggest-1",
+        show=False,
+        priority=True,
+    ),
+    Binding(
+        "shift+f2,alt+2,f14",
+        "suggestion(2)",
+        N_("Add suggestion 2"),
+        id="suggest-2",
+        show=False,
+        priority=True,
+    ),
+    Binding(
+        "shift+f3,alt+3,f15",
+        "suggestion(3)",
+        N_("Add suggestion 3"),
+        id="suggest-3",
+        show=False,
+        priority=True,
+    ),
+    Binding("ctrl+o", "promotions", N_("Promotions"), id="promotions", show=False, priority=True),
+    Binding("ctrl+g", "hold", N_("Hold"), id="hold-sale", show=False, priority=True),
+    Binding("ctrl+r", "recall", N_("Recall"), id="recall-sale", show=False, priority=True),
+    Binding(
+        "ctrl+e", "change_price", N_("Change price"), id="change-price", show=False, priority=True
+    ),
+    Binding("ctrl+d", "discount", N_("Line discount"), id="discount", show=False, priority=True),
+    Binding("ctrl+t", "return", N_("Return"), id="return-sale", show=False, priority=True),
+    Binding("ctrl+k", "open_drawer", N_("Drawer"), id="open-drawer", show=False, priority=True),
+    Binding("up", "cursor(-1)", N_("Line up"), id="line-up", show=False, priority=True),
+    Binding("down", "cursor(1)", N_("Line down"), id="line-down", show=False, priority=True),
+    Binding(
+        "escape", "clear_field", N_("Clear field"), id="clear-field", show=False, priority=True
+    ),
+]

@@ -1,0 +1,81 @@
+"""Returns at the register: the sale found by its receipt, lines chosen, a manager's refund."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pos.enums import Tender
+from pos.i18n import _
+from pos.services import returns
+from pos.services.codes import InputError
+from pos.services.register_overrides import Approval, OverrideDesk
+from pos.services.return_receipt import queue_return_receipt
+from pos.services.returns import ReturnableSale, ReturnContext, ReturnRequest
+
+
+@dataclass(frozen=True)
+class CompletedReturn:
+    """A stored return, as the screen reports it."""
+
+    number: str
+    original: str
+    total_fen: int
+    refunds: tuple[tuple[Tender, int], ...]
+    points_reversed: int
+    points_restored: int
+    quarantined: int
+    """Units held apart, not back on sale."""
+
+
+class ReturnDesk(OverrideDesk):
+    """Returns and refunds (a part of :class:`RegisterService`)."""
+
+    def find_return(self, number: str) -> ReturnableSale:
+        """The sale on a receipt, with what may still come back."""
+        if self._cart.lines:
+            raise InputError(_("Finish or hold the sale in progress before a return"))
+        with self._sessions() as session:
+            return returns.returnable(session, number)
+
+    def complete_return(
+        self, number: str, request: ReturnRequest, approval: Approval | None = None
+    ) -> CompletedReturn:
+        """Store the return and queue its receipt; a manager approves every refund."""
+        with self._sessions() as session:  # a refused return asks no manager
+            view = returns.returnable(session, number)
+            returns.check_request(view, request)
+        what = _("Refund on sale {number}").format(number=view.number)
+        approved_by = self.authorize("refund", approval, what)
+        now = self.now()
+        with self._sessions.begin() as session:
+            context = ReturnContext(
+                store_code=self.identity.store_code,
+                register_id=self.identity.register_id,
+                completed_at=now,
+                business_date=self.local_time(now).date(),
+                cashier=self.cashier,
+                approved_by=approved_by,
+            )
+            record = returns.complete_return(session, number, request, context)
+            queue_return_receipt(session, record, self.printing)
+            self.audit(
+                session,
+                "refund",
+                approved_by=approved_by,
+                subject=record.number,
+                detail={
+                    "original": view.number,
+                    "total_fen": record.total_fen,
+                    "to_cash": request.to_cash,
+                    "restocked": sorted(request.restock),
+                },
+            )
+            return CompletedReturn(
+                number=record.number,
+                original=view.number,
+                total_fen=record.total_fen,
+                refunds=tuple((refund.tender, refund.amount_fen) for refund in record.refunds),
+                points_reversed=record.points_reversed,
+                points_restored=record.points_restored,
+                quarantined=sum(line.qty for line in record.lines if not line.restocked),
+            )

@@ -1,0 +1,64 @@
+"""Returns in the sales export: objects with ``"type": "return"`` and the ``original`` sale."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from pos.models import Sale, SaleLine, SaleReturn
+
+
+def return_record(record: SaleReturn, original: Sale, lines: dict[int, SaleLine]) -> dict[str, Any]:
+    """The export object of one return. Money is what was refunded (positive fen)."""
+    return {
+        "type": "return",
+        "number": record.number,
+        "original": original.number,
+        "completed_at": record.completed_at,
+        "store": record.store_code,
+        "register": record.register_id,
+        "cashier": record.cashier,
+        "approved_by": record.approved_by,
+        "member": original.member,
+        "reason": record.reason,
+        "lines": [
+            {
+                "line_no": lines[item.sale_line_id].line_no,
+                "sku": lines[item.sale_line_id].sku,
+                "barcode": lines[item.sale_line_id].barcode,
+                "name": lines[item.sale_line_id].name,
+                "qty": item.qty,
+                "unit_price_fen": lines[item.sale_line_id].unit_price_fen,
+                "total_fen": item.total_fen,
+                "restocked": item.restocked,
+            }
+            for item in record.lines
+        ],
+        "refunds": [
+            {"tender": refund.tender.value, "amount_fen": refund.amount_fen}
+            for refund in record.refunds
+        ],
+        "total_fen": record.total_fen,
+        "points_reversed": record.points_reversed,
+        "points_restored": record.points_restored,
+    }
+
+
+def each_return(session: Session, since: datetime | None) -> Iterator[dict[str, Any]]:
+    """Returns, oldest first, as export objects (``completed_at`` still a datetime)."""
+    statement = (
+        select(SaleReturn)
+        .options(selectinload(SaleReturn.lines), selectinload(SaleReturn.refunds))
+        .order_by(SaleReturn.completed_at, SaleReturn.id)
+        .execution_options(yield_per=200)
+    )
+    if since is not None:
+        statement = statement.where(SaleReturn.completed_at >= since)
+    for record in session.scalars(statement):
+        original = session.get_one(Sale, record.original_id)
+        lines = {line.id: line for line in original.lines}
+        yield return_record(record, original, lines)

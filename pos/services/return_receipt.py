@@ -1,0 +1,97 @@
+"""The return receipt (退货单): what came back, what was refunded, and to which tenders."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+import printer
+from pos.enums import Tender
+from pos.i18n import N_, translator
+from pos.models import JobKind, PrintJob, Sale, SaleLine, SaleReturn
+from pos.services.printing import LABELS, PrintProfile, RenderedReceipt, render_receipt
+from pos.services.tendering import tender_name
+
+RETURN_LABELS = LABELS | {
+    "title": N_("Return receipt"),
+    "sale_number": N_("Return No."),
+    "total": N_("REFUND"),
+}
+
+
+def build_return_receipt(
+    session: Session, record: SaleReturn, profile: PrintProfile, copy: bool = False
+) -> printer.Receipt:
+    """The receipt document of a stored return, in the receipt's language."""
+    gettext = translator(profile.language).gettext
+    labels = printer.ReceiptLabels(**{key: gettext(text) for key, text in RETURN_LABELS.items()})
+    original = session.get_one(Sale, record.original_id)
+    lines = []
+    for item in record.lines:
+        sold = session.get_one(SaleLine, item.sale_line_id)
+        gross = item.qty * sold.unit_price_fen
+        where = gettext("back on sale") if item.restocked else gettext("quarantined")
+        lines.append(
+            printer.ReceiptLine(
+                name=sold.name,
+                spec=sold.spec,
+                qty=item.qty,
+                unit_price_fen=sold.unit_price_fen,
+                total_fen=item.total_fen,
+                discount_fen=gross - item.total_fen,
+                notes=(where,),
+            )
+        )
+    details = [
+        gettext("Original sale: {number}").format(number=original.number),
+        gettext("Approved by: {manager}").format(manager=record.approved_by or "-"),
+    ]
+    if record.points_reversed:
+        details.append(gettext("Points taken back: {n}").format(n=record.points_reversed))
+    if record.points_restored:
+        details.append(gettext("Points given back: {n}").format(n=record.points_restored))
+    if record.reason:
+        details.append(gettext("Reason: {reason}").format(reason=record.reason))
+    cash = any(refund.tender is Tender.CASH for refund in record.refunds)
+    local = record.completed_at.astimezone(ZoneInfo(profile.timezone))
+    subtotal = sum(line.qty * line.unit_price_fen for line in lines)
+    return printer.Receipt(
+        store_name=profile.store.name,
+        address=profile.store.address,
+        phone=profile.store.phone,
+        tax_id=profile.store.tax_id,
+        number=record.number,
+        when=f"{local:%Y-%m-%d %H:%M:%S}",
+        register=record.register_id,
+        cashier=record.cashier,
+        lines=tuple(lines),
+        subtotal_fen=subtotal,
+        discount_fen=subtotal - record.total_fen,
+        total_fen=record.total_fen,
+        tenders=tuple(
+            printer.ReceiptTender(tender_name(refund.tender, gettext), refund.amount_fen)
+            for refund in record.refunds
+        ),
+        blocks=(printer.ReceiptBlock(gettext("Return"), tuple(details)),),
+        footer=profile.footer,
+        copy=copy,
+        open_drawer=profile.cash_drawer and cash and not copy,
+        labels=labels,
+    )
+
+
+def queue_return_receipt(
+    session: Session, record: SaleReturn, profile: PrintProfile
+) -> RenderedReceipt:
+    """Render the return's receipt and queue it in ``session`` (the caller commits)."""
+    rendered = render_receipt(build_return_receipt(session, record, profile), profile)
+    session.add(PrintJob(kind=JobKind.RETURN, created_at=record.completed_at, data=rendered.data))
+    session.flush()
+    return rendered
+
+
+def preview_return_receipt(session: Session, record: SaleReturn, profile: PrintProfile) -> str:
+    """The return receipt as plain text, laid out exactly as printed."""
+    receipt = build_return_receipt(session, record, profile)
+    return printer.preview(receipt, printer.columns_for(profile.paper_width))
