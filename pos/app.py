@@ -145,6 +145,7 @@ def build_app(
         timezone=settings.store.timezone,
         near_expiry_days=settings.store.near_expiry_days,
         cashier_discount_percent=settings.register.cashier_discount_percent,
+        require_shift=settings.register.require_shift,
     )
     register = RegisterService(
         sessions,

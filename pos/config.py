@@ -76,6 +76,8 @@ class RegisterSettings(_Section):
     """Lock the register after this many idle minutes (0: never)."""
     cashier_discount_percent: int = Field(default=10, ge=0, le=100)
     """The largest discount (percent off a line) given without a manager's approval."""
+    require_shift: bool = False
+    """Refuse payment until a cash shift is open (Ctrl+B); off, the register only warns."""
 
     @field_validator("locale")
     @classmethod

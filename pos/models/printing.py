@@ -31,6 +31,8 @@ class JobKind(enum.StrEnum):
     """A return's receipt."""
     DRAWER = "drawer"
     """The cash drawer opened without a sale."""
+    SHIFT = "shift"
+    """A shift's X or Z report."""
 
 
 class PrintJob(Base):

@@ -16,6 +16,7 @@ from pos.screens.checkout_members import MemberPrompts
 from pos.screens.checkout_overrides import ManagerKeys
 from pos.screens.checkout_receipts import ReceiptKeys
 from pos.screens.checkout_returns import ReturnKeys
+from pos.screens.checkout_shifts import ShiftKeys
 from pos.screens.common import localize_bindings
 from pos.screens.confirm import ConfirmModal
 from pos.screens.help import HelpModal
@@ -39,7 +40,7 @@ from pos.widgets.suggestion_panel import SuggestionPanel
 from pos.widgets.totals import LastSalePanel, TotalsPanel
 
 
-class CheckoutScreen(MemberPrompts, ReceiptKeys, ManagerKeys, ReturnKeys, HeldKeys):
+class CheckoutScreen(MemberPrompts, ReceiptKeys, ManagerKeys, ReturnKeys, HeldKeys, ShiftKeys):
     """Sell to one customer after another, from the keyboard and the scanner."""
 
     BINDINGS = CHECKOUT_BINDINGS

@@ -26,6 +26,7 @@ from pos.services.register_promotions import PromotionDesk
 from pos.services.register_receipts import ReceiptDesk
 from pos.services.register_returns import ReturnDesk
 from pos.services.register_safety import PharmacyRules
+from pos.services.register_shifts import ShiftDesk
 from pos.services.register_state import Clock, RegisterIdentity, system_clock
 from pos.services.register_suggestions import SuggestionDesk
 from pos.services.tendering import Tendering
@@ -44,7 +45,7 @@ class NotACode(InputError):
 
 
 class RegisterService(
-    ReturnDesk, ParkingDesk, PromotionDesk, SuggestionDesk, MemberDesk, ReceiptDesk
+    ShiftDesk, ReturnDesk, ParkingDesk, PromotionDesk, SuggestionDesk, MemberDesk, ReceiptDesk
 ):
     """Sells to one customer at a time on one register."""
 
@@ -168,6 +169,7 @@ class RegisterService(
         """A fresh payment for the cart's total."""
         if not self._cart.lines:
             raise InputError(_("The cart is empty: scan a product first"))
+        self.check_shift_for_sale()
         limit = 0
         if self._member_id is not None:
             with self._sessions() as session:

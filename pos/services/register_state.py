@@ -36,6 +36,8 @@ class RegisterIdentity:
     near_expiry_days: int = 90
     cashier_discount_percent: int = 10
     """The largest discount a cashier gives without a manager's approval."""
+    require_shift: bool = False
+    """Refuse payment while no cash shift is open on the register."""
 
 
 class RegisterState:
