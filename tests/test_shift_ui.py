@@ -4,22 +4,31 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.app import PosApp, build_app
 from pos.config import Settings
+from pos.enums import Tender
 from pos.models import AuditEvent, CashMovement, JobKind, ParkedCart, PrintJob, Shift, ShiftReport
+from pos.money import format_fen
 from pos.screens.checkout import CheckoutScreen
 from pos.screens.override import OverrideModal
 from pos.screens.quantity import ValueModal
 from pos.screens.shift import CashModal, ShiftMenuModal, ShiftReportModal
 from pos.screens.shift_count import CountModal
+from pos.services import shifts
+from pos.services.codes import InputError
+from pos.services.register import RegisterService
+from pos.services.register_overrides import Approval
+from pos.services.returns import ReturnRequest
 from pos.widgets.shift_status import ShiftStatus
-from tests.conftest import fixed_clock
+from tests.conftest import NOW, fixed_clock
 from tests.helpers import barcode_of, screen_text, type_text
 from tests.test_checkout_ui import SIZE, message, sale_count, scan
 from tests.test_overrides import approve
+from tests.test_shifts import PROFILE, sell
 
 
 def audit_actions(sessions: sessionmaker[Session]) -> list[str]:
@@ -62,6 +71,9 @@ async def test_a_shift_from_float_to_a_short_close(
     code = barcode_of(demo_sessions, "P00001")
     async with app.run_test(size=SIZE) as pilot:
         assert "No shift open" in shift_line(app)
+        await pilot.press("f1")
+        assert "Cash shift" in screen_text(app)  # F1 lists Ctrl+B
+        await pilot.press("escape")
         await open_shift(pilot, app, "5OO")  # letters in the amount
         assert isinstance(app.screen, ValueModal)
         assert "Not an amount in yuan: 5OO" in screen_text(app)
@@ -86,7 +98,7 @@ async def test_a_shift_from_float_to_a_short_close(
         await type_text(pilot, "safe drop")
         await pilot.press("f12")
         assert isinstance(app.screen, CheckoutScreen)
-        assert "Cash out of ¥200 recorded" in message(app)
+        assert "Cash out of ¥200.00 recorded" in message(app)
         assert "¥315.80" in message(app)
 
         await pilot.press("ctrl+b", "f4")
@@ -204,3 +216,42 @@ async def test_require_shift_refuses_payment_until_a_shift_is_open(
         await open_shift(pilot, app, "100")
         await pilot.press("f12", "enter")
     assert sale_count(demo_sessions) == 1
+
+
+def test_cash_refunds_leave_the_drawer_and_bad_input_changes_nothing(
+    register: RegisterService, demo_sessions: sessionmaker[Session]
+) -> None:
+    register.open_shift("300")
+    number = sell(register, demo_sessions, "P00063", Tender.CASH)
+    paid = register.current_shift()
+    assert paid is not None
+    sale_line = register.find_return(number).lines[0].sale_line_id
+    register.complete_return(
+        number, ReturnRequest({sale_line: 1}, to_cash=True), Approval("refund", "dianzhang")
+    )
+    after = register.current_shift()
+    assert after is not None and after.expected_fen == 30000  # the refund left the drawer
+    assert paid.expected_fen > after.expected_fen
+    for kind, amount, reason, error in (
+        ("out", "12,5", "x", "Not an amount in yuan"),
+        ("out", "", "x", "Type the amount"),
+        ("in", "-5", "x", "Not an amount in yuan"),
+        ("in", "0", "x", "above 0"),
+        ("out", "10", " ", "Give a reason"),
+    ):
+        with pytest.raises(InputError, match=error):
+            register.move_cash(kind, amount, reason)
+    with pytest.raises(InputError, match="already open"):
+        register.open_shift("100")
+    for counts, error in (({100: "1.5"}, "whole number: 1.5"), ({50: "-1"}, "whole number")):
+        with pytest.raises(InputError, match=error):
+            register.close_shift(counts, Approval("shift.close", "dianzhang"))
+    with demo_sessions() as session:
+        assert session.scalars(select(CashMovement)).all() == []
+        assert session.scalars(select(Shift.closed_at)).one() is None
+        [report_line] = [
+            line
+            for line in shifts.x_report(session, "01", PROFILE, NOW)[0].text.splitlines()
+            if "Cash refunds" in line
+        ]
+        assert report_line.rstrip().endswith(format_fen(paid.expected_fen - 30000))

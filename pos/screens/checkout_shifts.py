@@ -30,7 +30,7 @@ from pos.screens.shift_count import CountModal, Counts, over_short_text
 from pos.services.codes import InputError
 from pos.services.register import RegisterService
 from pos.services.register_overrides import Approval, OverrideNeeded
-from pos.services.register_shifts import ClosedShift, ShiftView
+from pos.services.register_shifts import ClosedShift, ShiftView, parse_cash_amount
 from pos.widgets.message_bar import MessageBar
 from pos.widgets.scan_input import ScanInput
 from pos.widgets.shift_status import ShiftStatus
@@ -115,7 +115,7 @@ class ShiftKeys(Screen[None]):
             else _("Cash out of ¥{amount} recorded")
         )
         self.message.success(
-            done.format(amount=amount.strip().lstrip("¥￥"))
+            done.format(amount=format_fen(parse_cash_amount(amount)))
             + "  "
             + _("Cash expected ¥{amount}").format(amount=format_fen(shift.expected_fen))
         )

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 import printer
 from pos.enums import Tender
 from pos.i18n import N_, _, translator
-from pos.models import CashMovement, Payment, Sale, Shift, ShiftReport
+from pos.models import CashMovement, Payment, Refund, Sale, SaleReturn, Shift, ShiftReport
 from pos.money import format_fen
 from pos.services.codes import InputError
 from pos.services.printing import LABELS as RECEIPT_LABELS
@@ -59,6 +59,8 @@ class ShiftTotals:
     cash_sales_fen: int
     cash_in_fen: int
     cash_out_fen: int
+    cash_refunds_fen: int
+    """Cash paid back on returns at this register during the shift."""
     expected_fen: int
     first_sale: str | None
     last_sale: str | None
@@ -167,10 +169,20 @@ def shift_totals(session: Session, shift: Shift, until: datetime) -> ShiftTotals
             .group_by(CashMovement.kind)
         ).all()
     )
+    refunded = session.scalar(
+        select(func.coalesce(func.sum(Refund.amount_fen), 0))
+        .join(SaleReturn, SaleReturn.id == Refund.return_id)
+        .where(
+            SaleReturn.register_id == shift.register_id,
+            SaleReturn.completed_at >= shift.opened_at,
+            SaleReturn.completed_at <= until,
+            Refund.tender == Tender.CASH,
+        )
+    )
     cash_sales = tenders.get(Tender.CASH.value, 0)
     cash_in, cash_out = int(moved.get(CASH_IN, 0)), int(moved.get(CASH_OUT, 0))
-    # Cash refunds subtract here once sales can be returns (a sale type): none exist yet.
-    expected = shift.float_fen + cash_sales + cash_in - cash_out
+    cash_refunds = int(refunded or 0)
+    expected = shift.float_fen + cash_sales + cash_in - cash_out - cash_refunds
     return ShiftTotals(
         sales=count,
         gross_fen=int(gross),
@@ -182,6 +194,7 @@ def shift_totals(session: Session, shift: Shift, until: datetime) -> ShiftTotals
         cash_sales_fen=cash_sales,
         cash_in_fen=cash_in,
         cash_out_fen=cash_out,
+        cash_refunds_fen=cash_refunds,
         expected_fen=expected,
         first_sale=first,
         last_sale=last,
@@ -304,6 +317,7 @@ def report_receipt(
         row(N_("Cash sales"), totals.cash_sales_fen),
         row(N_("Cash in"), totals.cash_in_fen),
         row(N_("Cash out"), totals.cash_out_fen),
+        row(N_("Cash refunds"), totals.cash_refunds_fen),
         row(N_("Expected cash"), totals.expected_fen),
     ]
     if totals.counted_fen is not None and totals.over_short_fen is not None:
