@@ -71,6 +71,7 @@ class ShiftKeys(Screen[None]):
         """Open a shift with its float, or show the open one and its keys."""
         await self.query_one(ScanInput).settle()
         shift = self.register.current_shift()
+        self.show_shift(shift)  # a shift opened or closed elsewhere (pos shift …) shows now
         if shift is None:
             title = _("Open a shift: the cash float put in the drawer, in yuan")
             await self.app.push_screen(ValueModal(title, "", self._open_shift, "float"))
