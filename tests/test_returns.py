@@ -220,3 +220,17 @@ async def test_return_by_scanning_the_receipt_code(
         refund = session.scalars(select(AuditEvent).where(AuditEvent.action == "refund")).one()
         assert refund.subject == record.number
         assert session.scalar(select(func.sum(Lot.quantity))) is not None
+
+
+def test_a_manager_may_refund_everything_in_cash(
+    register: RegisterService, demo_sessions: sessionmaker[Session]
+) -> None:
+    number = sell(register, f"2*{barcode_of(demo_sessions, 'P00063')}", card_fen=300)
+    ids = lines_of(register, number)
+    done = register.complete_return(
+        number, ReturnRequest({ids["P00063"]: 2}, to_cash=True, reason="wrong item"), approve()
+    )
+    assert done.refunds == ((Tender.CASH, done.total_fen),)
+    with demo_sessions() as session:
+        record = session.scalars(select(SaleReturn)).one()
+        assert (record.reason, record.approved_by) == ("wrong item", "dianzhang")
