@@ -26,6 +26,7 @@ from pos.services.printing import PrinterStatus
 from pos.services.register import NotACode, RegisterService
 from pos.services.tendering import Tendering
 from pos.services.views import CartView, CompletedSale
+from pos.sync.runner import SyncStatus
 from pos.widgets.cart_table import CartTable
 from pos.widgets.guidance_panel import GuidancePanel
 from pos.widgets.member_panel import MemberPanel
@@ -33,6 +34,7 @@ from pos.widgets.message_bar import MessageBar
 from pos.widgets.printer_status import PrinterStatusBar
 from pos.widgets.scan_input import ScanInput
 from pos.widgets.suggestion_panel import SuggestionPanel
+from pos.widgets.sync_status import SyncStatusBar
 from pos.widgets.totals import LastSalePanel, TotalsPanel
 
 
@@ -107,6 +109,7 @@ class CheckoutScreen(MemberPrompts, ReceiptKeys):
                 yield TotalsPanel(id="totals")
                 yield LastSalePanel(id="last-sale")
                 yield PrinterStatusBar(id="printer-status")
+                yield SyncStatusBar(id="sync-status")
         with Horizontal(id="scan-bar"):
             yield Label(_("Scan / code:"), id="scan-label")
             yield ScanInput(
@@ -140,6 +143,10 @@ class CheckoutScreen(MemberPrompts, ReceiptKeys):
     def show_printer_status(self, status: PrinterStatus) -> None:
         """Show the state of the receipt printer."""
         self.query_one(PrinterStatusBar).show(status)
+
+    def show_sync_status(self, status: SyncStatus, last_sync: str) -> None:
+        """Show the state of the chain sync."""
+        self.query_one(SyncStatusBar).show(status, last_sync)
 
     def selected_index(self) -> int | None:
         """The highlighted cart line."""

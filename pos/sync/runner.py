@@ -145,6 +145,11 @@ def pull(sessions: sessionmaker[Session], hq: sessionmaker[Session]) -> tuple[in
     return counts
 
 
+def record_error(sessions: sessionmaker[Session], message: str) -> None:
+    """Remember why the last sync failed (shown at the register)."""
+    _save(sessions, {"last_error": message})
+
+
 def _state(session: Session) -> dict[str, str]:
     return {row.name: row.value for row in session.scalars(select(SyncState))}
 
