@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -263,3 +264,58 @@ def test_catalogue_and_prices_come_from_head_office(
         assert (
             session.scalars(select(Product.price_fen).where(Product.sku == "P00001")).one() == 999
         )
+
+
+def test_network_pulled_and_restored_at_random_ends_consistent(
+    registers: tuple[Register, Register],
+    hq_url: str,
+    postgres_server: PostgresServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two registers, one PostgreSQL, the cable cut at random: same members, each sale once."""
+    rng = random.Random(20260310)
+    monkeypatch.setattr(runner, "BATCH", 3)
+    database = hq_url.rsplit("/", 1)[1]
+    proxies = {register.store: TcpProxy(postgres_server.port) for register in registers}
+    numbers: list[str] = []
+    failures = 0
+    phones = [f"1390000{n:04d}" for n in range(6)]
+    try:
+        for _round in range(8):
+            for register in registers:
+                for _action in range(rng.randint(1, 3)):
+                    if rng.random() < 0.3:
+                        phone = rng.choice(phones)
+                        with register.sessions() as session:
+                            known = members.member_by_phone(session, phone)
+                        if known is None:
+                            enrol(register, phone, "顾客" + phone[-2:])
+                        else:
+                            register.service.attach_member(known.id)
+                    numbers.append(register.sell(rng.choice(["P00001", "P00002", "P00003"])))
+                proxy = proxies[register.store]
+                proxy.sent = 0
+                proxy.cut_after = rng.choice([None, 3_000, 8_000, 20_000])
+                try:
+                    register.sync(proxy.url(database))
+                except runner.SyncFailed:
+                    failures += 1
+    finally:
+        for proxy in proxies.values():
+            proxy.close()
+    assert failures > 0
+    for register in (*registers, registers[0]):  # the network is back for good
+        register.sync(hq_url)
+    assert hq_count(hq_url, HqSale) == len(numbers) == len(set(numbers))
+    assert hq_count(hq_url, HqSale, HqSale.number.in_(numbers)) == len(numbers)
+    seen = []
+    for register in registers:
+        assert register.waiting() == 0
+        with register.sessions() as session:
+            seen.append(
+                {
+                    (member.uid, member.phone, member.name, members.balance(session, member.id))
+                    for member in session.scalars(select(Member).where(Member.erased_at.is_(None)))
+                }
+            )
+    assert seen[0] == seen[1]
