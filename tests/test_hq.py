@@ -81,3 +81,10 @@ def test_sync_refuses_bad_urls_and_reports_an_unreachable_head_office(
     assert "unreachable" in err and "nothing was lost" in err and "Traceback" not in err
     assert main(["hq", "init", "--url", offline]) == EXIT_FAILED
     assert "unreachable" in capsys.readouterr().err
+
+
+def test_help_lists_the_chain_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "sync" in out and "hq" in out and "head office" in out

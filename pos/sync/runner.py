@@ -134,6 +134,7 @@ def pull(sessions: sessionmaker[Session], hq: sessionmaker[Session]) -> tuple[in
         changed = members.member_rows(remote, since)
         products = catalogue.product_rows(remote, since)
         promotions = catalogue.promotion_rows(remote, since)
+    # What comes from head office is not sent back: flushed while the outbox is off.
     with sessions.begin() as session, outbox.suppressed(session):
         now = utcnow()
         counts = (
@@ -142,6 +143,7 @@ def pull(sessions: sessionmaker[Session], hq: sessionmaker[Session]) -> tuple[in
             catalogue.apply_promotions(session, promotions, now),
         )
         _put(session, {"watermark": started.isoformat()})
+        session.flush()
     return counts
 
 
