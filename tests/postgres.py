@@ -83,7 +83,8 @@ def postgres_server() -> Iterator[PostgresServer]:
             "PostgreSQL server binaries (initdb, pg_ctl) not found: install the 'postgresql' "
             "package (.ci/run does) to run the chain-sync tests"
         )
-    folder = Path(tempfile.mkdtemp(prefix="pos-pg-"))
+    # As root, the server's user must reach the folder: /tmp, whatever TMPDIR says.
+    folder = Path(tempfile.mkdtemp(prefix="pos-pg-", dir="/tmp" if os.geteuid() == 0 else None))
     prefix = _as_server_user(folder)
     data = folder / "data"
     port = _free_port()

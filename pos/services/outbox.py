@@ -131,9 +131,11 @@ def _forget(session: Session) -> None:
 
 
 def _before_commit(session: Session) -> None:
-    if session.info.get(_OFF) or not session.info.get(_PENDING):
+    if session.info.get(_OFF):
         return
-    session.flush()
+    session.flush()  # changes not flushed yet are seen by _before_flush now
+    if not session.info.get(_PENDING):
+        return
     pending = session.info.pop(_PENDING, {})
     for obj, fields in pending.values():
         state = inspect(obj)

@@ -86,6 +86,10 @@ def sync(
         message = _reason(exc)
         _save(sessions, {"last_error": message})
         raise SyncFailed(message) from exc
+    except (KeyError, TypeError, ValueError) as exc:  # an item head office cannot read
+        message = f"head office could not apply an item: {type(exc).__name__}: {exc}"[:200]
+        _save(sessions, {"last_error": message})
+        raise SyncFailed(message) from exc
     stamp = (now or utcnow()).isoformat()
     _save(sessions, {"last_sync": stamp, "last_error": ""})
     with sessions() as session:
