@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from pos.db import make_engine, make_session_factory
 from pos.enums import Tender
 from pos.models import (
+    Barcode,
     HqEvent,
     HqMemberAlias,
     HqPointsEntry,
@@ -27,7 +28,7 @@ from pos.models import (
 from pos.services import members
 from pos.services.members import MemberForm
 from pos.services.register import RegisterIdentity, RegisterService
-from pos.sync import central, runner
+from pos.sync import catalogue, central, runner
 from tests.conftest import NOW
 from tests.helpers import barcode_of, closed_port
 from tests.postgres import PostgresServer, TcpProxy
@@ -247,9 +248,8 @@ def test_catalogue_and_prices_come_from_head_office(
 ) -> None:
     a, _b = registers
     engine = central.make_hq_engine(hq_url)
+    moved = barcode_of(a.sessions, "P00002")  # a code moves to another product at HQ
     with a.sessions() as session, central.hq_sessions(engine).begin() as hq:
-        from pos.sync import catalogue
-
         rows = catalogue.product_rows(session, None)
         catalogue.apply_products(hq, rows, NOW)
         hq.execute(
@@ -257,13 +257,18 @@ def test_catalogue_and_prices_come_from_head_office(
             .where(Product.sku == "P00001")
             .values(price_fen=999, updated_at=datetime.now().astimezone())
         )
+        row = next(row for row in rows if row["sku"] == "P00003")
+        row["barcodes"].append([moved, "ean13"])
+        assert catalogue.apply_products(hq, [row], datetime.now().astimezone()) == 1
     engine.dispose()
     report = a.sync(hq_url)
-    assert report.products >= 1
+    assert report.products == 3  # P00001's price, P00003 gains the code, P00002 loses it
     with a.sessions() as session:
-        assert (
-            session.scalars(select(Product.price_fen).where(Product.sku == "P00001")).one() == 999
-        )
+        price = session.scalars(select(Product.price_fen).where(Product.sku == "P00001")).one()
+        assert price == 999
+        owner = session.scalars(select(Barcode.product_id).where(Barcode.code == moved)).one()
+        assert session.get_one(Product, owner).sku == "P00003"
+    assert a.sync(hq_url).products == 0  # nothing new since the watermark changes anything
 
 
 def test_network_pulled_and_restored_at_random_ends_consistent(

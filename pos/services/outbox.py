@@ -8,7 +8,8 @@ makes the change (a return, for example)::
 The item gets a globally unique id (uuid4) and is sent by ``pos sync`` (or the
 running register's background sync) in the order written. Head office applies
 each id once, so sending an item twice changes nothing; kinds it has no rule for
-are stored as they come (``hq_event``).
+are stored as they come (``hq_event``); to apply a new kind there, add a
+handler to ``pos.sync.central.HANDLERS``.
 
 Sales, member enrolments, edits and erasures, points entries and stock movements
 are enqueued without any call: :func:`track` hooks a session factory so that

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from pos.enums import BarcodeKind, DrugClass
@@ -46,44 +46,54 @@ def product_rows(session: Session, since: datetime | None) -> list[dict[str, Any
 def apply_products(session: Session, rows: list[dict[str, Any]], now: datetime) -> int:
     """Create or overwrite products by SKU; return how many changed."""
     changed = 0
-    for row in rows:
-        product = session.scalar(
-            select(Product)
-            .where(Product.sku == row["sku"])
-            .options(selectinload(Product.barcodes), selectinload(Product.ingredients))
-        )
-        if product is None:
-            product = Product(sku=row["sku"], price_fen=row["price_fen"])
-            session.add(product)
-        values = {field: row[field] for field in PRODUCT_FIELDS} | {
-            "drug_class": DrugClass(row["drug_class"])
+    for first in range(0, len(rows), 500):
+        chunk = rows[first : first + 500]
+        known = {
+            product.sku: product
+            for product in session.scalars(
+                select(Product)
+                .where(Product.sku.in_([row["sku"] for row in chunk]))
+                .options(selectinload(Product.barcodes), selectinload(Product.ingredients))
+            )
         }
-        codes = [(code, BarcodeKind(kind)) for code, kind in row["barcodes"]]
-        same = (
-            product.id is not None
-            and all(getattr(product, field) == value for field, value in values.items())
-            and [(code.code, code.kind) for code in product.barcodes] == codes
-            and [item.ingredient for item in product.ingredients] == row["ingredients"]
-        )
-        if same:
-            continue
-        for field, value in values.items():
-            setattr(product, field, value)
-        product.updated_at = now
-        product.barcodes.clear()
-        product.ingredients.clear()
-        session.flush()
-        wanted = [code for code, _kind in codes]
-        session.execute(delete(Barcode).where(Barcode.code.in_(wanted)))
-        session.expire_all()
-        product = session.get_one(Product, product.id)
-        for position, (code, kind) in enumerate(codes):
-            product.barcodes.append(Barcode(code=code, kind=kind, position=position))
-        for position, ingredient in enumerate(row["ingredients"]):
-            product.ingredients.append(ProductIngredient(ingredient=ingredient, position=position))
-        session.flush()
-        changed += 1
+        for row in chunk:
+            changed += _apply_product(session, known.get(row["sku"]), row, now)
     return changed
+
+
+def _apply_product(
+    session: Session, product: Product | None, row: dict[str, Any], now: datetime
+) -> int:
+    values = {field: row[field] for field in PRODUCT_FIELDS} | {
+        "drug_class": DrugClass(row["drug_class"])
+    }
+    codes = [(code, BarcodeKind(kind)) for code, kind in row["barcodes"]]
+    if (
+        product is not None
+        and all(getattr(product, field) == value for field, value in values.items())
+        and [(code.code, code.kind) for code in product.barcodes] == codes
+        and [item.ingredient for item in product.ingredients] == row["ingredients"]
+    ):
+        return 0
+    if product is None:
+        product = Product(sku=row["sku"])
+        session.add(product)
+    for field, value in values.items():
+        setattr(product, field, value)
+    product.updated_at = now
+    product.barcodes.clear()
+    product.ingredients.clear()
+    session.flush()
+    wanted = [code for code, _kind in codes]
+    for other in session.scalars(select(Barcode).where(Barcode.code.in_(wanted))):
+        session.delete(other)  # the code moved here from another product
+    session.flush()
+    for position, (code, kind) in enumerate(codes):
+        product.barcodes.append(Barcode(code=code, kind=kind, position=position))
+    for position, ingredient in enumerate(row["ingredients"]):
+        product.ingredients.append(ProductIngredient(ingredient=ingredient, position=position))
+    session.flush()
+    return 1
 
 
 def promotion_rows(session: Session, since: datetime | None) -> list[dict[str, Any]]:

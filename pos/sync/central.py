@@ -10,6 +10,7 @@ members, promotions) plus head office's: ``hq_event`` (every item applied, once)
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -108,7 +109,7 @@ def receive(
         if not _claim(session, store_code, register_id, item, now):
             continue
         applied += 1
-        handler = _HANDLERS.get(item.kind)
+        handler = HANDLERS.get(item.kind)
         if handler is not None:
             handler(session, store_code, register_id, item, now)
     return applied
@@ -268,7 +269,17 @@ def erase(member: Member, at: datetime, now: datetime) -> None:
     member.updated_at = now
 
 
-_HANDLERS = {"sale": _sale, "points": _points, "stock": _stock, "member": _member}
+Handler = Callable[[Session, str, str, Sent, datetime], None]
+
+HANDLERS: dict[str, Handler] = {
+    "sale": _sale,
+    "points": _points,
+    "stock": _stock,
+    "member": _member,
+}
+"""How head office applies each kind of item: ``handler(session, store_code, register_id,
+item, now)``, called once per item id. A kind without a handler (``return``, until
+returns get theirs) is kept in ``hq_event`` only, still exactly once."""
 
 
 def member_by_uid(session: Session, uid: str | None, lock: bool = False) -> Member | None:
