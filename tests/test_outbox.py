@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.enums import Tender
-from pos.models import Member, OutboxItem, Sale
+from pos.models import HqSale, Member, OutboxItem, Sale
 from pos.services import member_care, outbox
 from pos.services.codes import InputError
 from pos.services.members import MemberForm
@@ -91,7 +92,7 @@ def test_enqueue_is_the_hook_for_other_changes(demo_sessions: sessionmaker[Sessi
         assert session.scalar(select(func.count()).select_from(Sale)) == 0
 
 
-def test_head_office_applies_an_item_once_even_of_an_unknown_kind(tmp_path: object) -> None:
+def test_head_office_applies_an_item_once_even_of_an_unknown_kind(tmp_path: Path) -> None:
     engine = central.make_hq_engine(f"sqlite:///{tmp_path}/hq.db")
     central.init_hq(engine)
     sent = central.Sent("u1", "return", "R-1", {"number": "R-1"}, NOW)
@@ -99,4 +100,19 @@ def test_head_office_applies_an_item_once_even_of_an_unknown_kind(tmp_path: obje
         now = datetime.now().astimezone()
         assert central.receive(session, "001", "01", [sent, sent], now) == 1
         assert central.receive(session, "001", "01", [sent], now) == 0
+    engine.dispose()
+
+
+def test_a_second_sale_under_a_known_number_is_kept_too(tmp_path: Path) -> None:
+    """A register restored from an old backup numbers sales again: head office keeps both."""
+    engine = central.make_hq_engine(f"sqlite:///{tmp_path}/hq.db")
+    central.init_hq(engine)
+    sale = {"number": "S001-01-20260310-0001", "business_date": "2026-03-10",
+            "completed_at": NOW.isoformat(), "total_fen": 100}  # fmt: skip
+    first = central.Sent("u1", "sale", sale["number"], sale, NOW)
+    again = central.Sent("u2", "sale", sale["number"], sale | {"total_fen": 200}, NOW)
+    with central.hq_sessions(engine).begin() as session:
+        assert central.receive(session, "001", "01", [first, again], NOW) == 2
+        totals = session.scalars(select(HqSale.total_fen).order_by(HqSale.total_fen)).all()
+    assert totals == [100, 200]
     engine.dispose()

@@ -135,18 +135,25 @@ def _claim(session: Session, store: str, register: str, item: Sent, now: datetim
 
 def _sale(session: Session, store: str, register: str, item: Sent, now: datetime) -> None:
     data = item.payload
-    if session.get(HqSale, data["number"]) is not None:
-        return
+    number = data["number"]
+    payload = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    existing = session.get(HqSale, number)
+    if existing is not None:
+        if existing.payload == payload:
+            return
+        # Another sale under the same number (a register restored from an old backup
+        # numbers its next sales again): kept too, never dropped.
+        number = f"{number}#{item.uid[:8]}"
     session.add(
         HqSale(
-            number=data["number"],
+            number=number,
             store_code=data.get("store_code", store),
             register_id=data.get("register_id", register),
             business_date=date.fromisoformat(data["business_date"]),
             completed_at=datetime.fromisoformat(data["completed_at"]),
             member_uid=resolve_uid(session, data.get("member_uid")),
             total_fen=int(data["total_fen"]),
-            payload=json.dumps(data, ensure_ascii=False, sort_keys=True),
+            payload=payload,
             received_at=now,
         )
     )
