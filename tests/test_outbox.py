@@ -107,10 +107,11 @@ def test_a_second_sale_under_a_known_number_is_kept_too(tmp_path: Path) -> None:
     """A register restored from an old backup numbers sales again: head office keeps both."""
     engine = central.make_hq_engine(f"sqlite:///{tmp_path}/hq.db")
     central.init_hq(engine)
-    sale = {"number": "S001-01-20260310-0001", "business_date": "2026-03-10",
+    number = "S001-01-20260310-0001"
+    sale: dict[str, object] = {"number": number, "business_date": "2026-03-10",
             "completed_at": NOW.isoformat(), "total_fen": 100}  # fmt: skip
-    first = central.Sent("u1", "sale", sale["number"], sale, NOW)
-    again = central.Sent("u2", "sale", sale["number"], sale | {"total_fen": 200}, NOW)
+    first = central.Sent("u1", "sale", number, sale, NOW)
+    again = central.Sent("u2", "sale", number, sale | {"total_fen": 200}, NOW)
     with central.hq_sessions(engine).begin() as session:
         assert central.receive(session, "001", "01", [first, again], NOW) == 2
         totals = session.scalars(select(HqSale.total_fen).order_by(HqSale.total_fen)).all()
