@@ -15,6 +15,7 @@ from pos.models import (
     JobKind,
     Lot,
     Member,
+    OutboxItem,
     PointsEntry,
     PrintJob,
     Product,
@@ -176,6 +177,9 @@ def test_exports_list_returns_with_type_and_original(
     assert rows[0].split(",")[-2:] == ["type", "original"]
     assert list(SALE_CSV_COLUMNS[-2:]) == ["type", "original"]
     assert rows[-1].endswith(f",return,{number}")
+    with demo_sessions() as session:  # head office hears of it through the outbox
+        [item] = session.scalars(select(OutboxItem).where(OutboxItem.kind == "return")).all()
+        assert item.key == done.number
 
 
 def test_bad_sale_numbers_and_a_cart_in_progress_change_nothing(
