@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from pos.services.printing import PrinterStatus
+from pos.sync.runner import SyncStatus
 
 
 @dataclass
@@ -24,3 +25,10 @@ class PrinterStatusChanged(Message):
 @dataclass
 class PrintRetryRequested(Message):
     """The cashier asked to try the waiting receipts again now."""
+
+
+@dataclass
+class SyncStatusChanged(Message):
+    """A pass of the chain sync ended (or the outbox grew)."""
+
+    status: SyncStatus
