@@ -18,14 +18,8 @@ from pos.cli_audit import add_audit_parser, run_audit
 from pos.cli_bench import add_bench_parser, run_bench
 from pos.cli_members import add_member_parser, run_member
 from pos.cli_promotions import add_promotions_parser
-from pos.cli_shifts import (
-    DAILY_REPORT,
-    add_shift_parsers,
-    run_backup,
-    run_daily_report,
-    run_restore,
-    run_shift,
-)
+from pos.cli_reports import DAILY_REPORT, RANGE_REPORT, add_report_parsers, run_report_days
+from pos.cli_shifts import add_shift_parsers, run_backup, run_restore, run_shift
 from pos.cli_suggestions import (
     add_import_parsers,
     add_suggestion_parsers,
@@ -121,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_audit_parser(commands, common)
     add_suggestion_parsers(commands, common)
     add_shift_parsers(commands, common)
+    add_report_parsers(commands, common)
     add_bench_parser(commands, common)
 
     with_printer = argparse.ArgumentParser(add_help=False, parents=[common])
@@ -167,7 +162,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "user": run_user,
         "suggestions": run_suggestions,
         "report": run_report,
-        DAILY_REPORT: run_daily_report,
+        DAILY_REPORT: run_report_days,
+        RANGE_REPORT: run_report_days,
         "shift": run_shift,
         "backup": run_backup,
         "restore": run_restore,

@@ -8,18 +8,14 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from pos.config import Settings
 from pos.i18n import _
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-DAILY_REPORT = "report-daily"
-"""The command name ``pos report daily`` dispatches under (its subparser sets it)."""
 
 
 def _subcommands(
@@ -56,15 +52,6 @@ def add_shift_parsers(
         help='cash counted per denomination in yuan, e.g. "100=3,50=2,10=5,1=7,0.5=2"',
     )  # fmt: skip
     close.add_argument("--by", metavar="USER", help="who closes the shift")
-
-    report = commands.choices.get("report") or commands.add_parser("report", help="reports")
-    daily = _subcommands(report).add_parser(
-        "daily", parents=[common], help="a business day's sales, tenders, categories, members"
-    )
-    daily.set_defaults(command=DAILY_REPORT)
-    daily.add_argument("--date", metavar="YYYY-MM-DD", help="business day (default today)")
-    daily.add_argument("--register", metavar="ID", help="one register only (default all)")
-    daily.add_argument("--format", choices=("text", "json"), default="text")
 
     backup = commands.add_parser(
         "backup", parents=[common], help="a verified copy of the live database"
@@ -131,36 +118,6 @@ def run_shift(args: argparse.Namespace, settings: Settings) -> int:
     except shifts.ShiftError as exc:
         return _fail(str(exc))
     print(message)
-    return EXIT_OK
-
-
-def run_daily_report(args: argparse.Namespace, settings: Settings) -> int:
-    """Run ``pos report daily``."""
-    from pos.bootstrap import open_store
-    from pos.services.daily_report import daily_report, report_text
-
-    day: date | None
-    if args.date is None:
-        day = datetime.now(ZoneInfo(settings.store.timezone)).date()
-    else:
-        try:
-            day = date.fromisoformat(args.date) if len(args.date) == 10 else None
-        except ValueError:
-            day = None
-        if day is None:
-            return _fail(
-                _("--date is not a date YYYY-MM-DD: {value}").format(value=args.date), EXIT_USAGE
-            )
-    if day is None or not settings.database_path.exists():
-        return _fail(_("No database at {path}").format(path=settings.database_path))
-    _engine, sessions = open_store(settings)
-    with sessions() as session:
-        report = daily_report(session, day, settings.store.code, args.register)
-    if args.format == "json":
-        print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
-    else:
-        for line in report_text(report):
-            print(line)
     return EXIT_OK
 
 
