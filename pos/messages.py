@@ -24,3 +24,10 @@ class PrinterStatusChanged(Message):
 @dataclass
 class PrintRetryRequested(Message):
     """The cashier asked to try the waiting receipts again now."""
+
+
+@dataclass
+class BackupFinished(Message):
+    """The daily backup worker is done: ``failure`` says why it failed (None: it worked)."""
+
+    failure: str | None
