@@ -32,7 +32,7 @@ from pos.config import ConfigError, Settings, load_settings
 from pos.i18n import _
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from sqlalchemy.orm import Session, sessionmaker
 
     import printer
 
@@ -277,12 +277,32 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
                 chunks = export_sales_csv(session, since)
             else:
                 chunks = export_sales_jsonl(session, since)
+            lines = 0
             for chunk in chunks:
                 out.write(chunk)
+                lines += chunk.count("\n")
     finally:
         if args.output:
             out.close()
+    csv_header = args.what == "stock" or getattr(args, "format", "") == "csv"
+    _audit_export(sessions, args.what, lines - 1 if csv_header and lines else lines, args.output)
     return EXIT_OK
+
+
+def _audit_export(
+    sessions: sessionmaker[Session], what: str, rows: int, output: Path | None
+) -> None:
+    """Record the export in the audit log: what, how many rows, the file's name only."""
+    from pos.services import audit
+
+    with sessions.begin() as session:
+        audit.record(
+            session,
+            "export",
+            at=datetime.now(UTC),
+            subject=what,
+            detail={"what": what, "rows": rows, "file": output.name if output else "-"},
+        )
 
 
 def _printer_test(args: argparse.Namespace, settings: Settings) -> int:
