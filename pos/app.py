@@ -17,13 +17,21 @@ from textual.worker import WorkerState
 from pos.bootstrap import loyalty_rules, pharmacy_rules, print_profile
 from pos.config import Settings
 from pos.i18n import N_, _
-from pos.messages import BackupFinished, PrinterStatusChanged, PrintRetryRequested, ReceiptQueued
+from pos.messages import (
+    BackupFinished,
+    PrinterStatusChanged,
+    PrintRetryRequested,
+    ReceiptQueued,
+    SyncStatusChanged,
+)
 from pos.screens.checkout import CheckoutScreen
 from pos.screens.common import localize_bindings
 from pos.screens.login import LoginModal
 from pos.services.backups import daily_backup
 from pos.services.printing import PrinterStatus, Sender
 from pos.services.register import Clock, RegisterIdentity, RegisterService, system_clock
+from pos.sync.background import SyncAgent
+from pos.sync.runner import SyncStatus
 from pos.widgets.message_bar import MessageBar
 
 BACKUP_CHECK_SECONDS = 60
@@ -39,7 +47,11 @@ class PosApp(App[None]):
     ENABLE_COMMAND_PALETTE = True
 
     def __init__(
-        self, register: RegisterService, settings: Settings, notice: str | None = None
+        self,
+        register: RegisterService,
+        settings: Settings,
+        notice: str | None = None,
+        sync: SyncAgent | None = None,
     ) -> None:
         super().__init__()
         localize_bindings(self)
@@ -50,6 +62,7 @@ class PosApp(App[None]):
         self.sub_title = _("Register {register}").format(register=settings.register.id)
         self.printer_status = PrinterStatus(settings.printer.uri, 0)
         self.backup_day: date | None = None
+        self.sync_agent = sync
 
     BINDINGS = [Binding("ctrl+l", "lock", N_("Lock"), id="lock", show=False, priority=True)]
 
@@ -68,6 +81,9 @@ class PosApp(App[None]):
         if self.settings.backup.daily:
             self.set_interval(BACKUP_CHECK_SECONDS, self.check_daily_backup)
             self.check_daily_backup()
+        if self.sync_agent is not None:
+            self.set_interval(self.settings.sync.interval_seconds, self.kick_sync)
+            self.kick_sync()
 
     # -- who is at the register -----------------------------------------
     async def on_event(self, event: events.Event) -> None:
@@ -117,6 +133,33 @@ class PosApp(App[None]):
 
     def on_receipt_queued(self, _message: ReceiptQueued) -> None:
         self.kick_printer()
+        self.kick_sync()
+
+    # -- head office ------------------------------------------------------
+    def kick_sync(self) -> None:
+        """Sync with head office in a worker thread (one pass at a time)."""
+        if self.sync_agent is not None:
+            self.run_worker(self._sync_pass, thread=True, group="sync", exit_on_error=False)
+
+    def _sync_pass(self) -> None:
+        assert self.sync_agent is not None
+        try:
+            status = self.sync_agent.run()
+        except Exception as exc:  # a locked or broken database must not stop the register
+            status = SyncStatus(True, -1, None, str(exc)[:200])
+        self.post_message(SyncStatusChanged(status))
+
+    def on_sync_status_changed(self, message: SyncStatusChanged) -> None:
+        status = message.status
+        last = status.last_sync
+        shown = self.register.local_time(last).strftime("%H:%M") if last else ""
+        for screen in self.screen_stack:
+            if isinstance(screen, CheckoutScreen):
+                screen.show_sync_status(status, shown)
+
+    def on_unmount(self) -> None:
+        if self.sync_agent is not None:
+            self.sync_agent.close()
 
     def on_print_retry_requested(self, _message: PrintRetryRequested) -> None:
         self.kick_printer()
@@ -193,7 +236,10 @@ def build_app(
         loyalty_rules(settings),
         pharmacy_rules(settings),
     )
-    return PosApp(register, settings, notice)
+    agent = None
+    if settings.sync.hq_url:
+        agent = SyncAgent(sessions, settings.sync.hq_url, settings.store.code, settings.register.id)
+    return PosApp(register, settings, notice, agent)
 
 
 def run_register(settings: Settings) -> int:

@@ -27,6 +27,7 @@ from pos.cli_suggestions import (
     run_report,
     run_suggestions,
 )
+from pos.cli_sync import add_sync_parsers, run_hq, run_sync
 from pos.cli_users import add_user_parser, run_user
 from pos.config import ConfigError, Settings, load_settings
 from pos.i18n import _
@@ -117,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_shift_parsers(commands, common)
     add_report_parsers(commands, common)
     add_bench_parser(commands, common)
+    add_sync_parsers(commands, common)
 
     with_printer = argparse.ArgumentParser(add_help=False, parents=[common])
     with_printer.add_argument(
@@ -169,6 +171,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "restore": run_restore,
         "bench": run_bench,
         "audit": run_audit,
+        "sync": run_sync,
+        "hq": run_hq,
     }
     try:
         return handlers[args.command](args, settings)

@@ -64,6 +64,24 @@ class StoreSettings(_Section):
         return value
 
 
+class SyncSettings(_Section):
+    """Chain sync with head office's PostgreSQL (docs/chain.md); off while ``hq_url`` is empty."""
+
+    hq_url: str = ""
+    """``postgresql://user:password@host:5432/pos_hq`` (``POS_SYNC__HQ_URL``)."""
+    interval_seconds: int = Field(default=60, ge=5, le=86400)
+    """How often the running register syncs (and after every sale)."""
+
+    @field_validator("hq_url")
+    @classmethod
+    def _postgresql(cls, value: str) -> str:
+        if value and not value.startswith(
+            ("postgresql://", "postgres://", "postgresql+psycopg://")
+        ):
+            raise ValueError("hq_url must be a postgresql:// URL")
+        return value
+
+
 class RegisterSettings(_Section):
     """This register: its id, language and database."""
 
@@ -231,6 +249,7 @@ class Settings(BaseSettings):
     loyalty: LoyaltySettings = LoyaltySettings()
     pharmacy: PharmacySettings = PharmacySettings()
     backup: BackupSettings = BackupSettings()
+    sync: SyncSettings = SyncSettings()
 
     @property
     def database_path(self) -> Path:

@@ -48,8 +48,14 @@ def make_engine(path: Path | str, *, foreign_keys: bool = True) -> Engine:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions for one user action each; objects stay readable after commit."""
-    return sessionmaker(engine, expire_on_commit=False)
+    """Sessions for one user action each; objects stay readable after commit.
+
+    Sales, members, points and stock movements they store are also written to
+    the outbox for head office (:mod:`pos.services.outbox`).
+    """
+    from pos.services.outbox import track
+
+    return track(sessionmaker(engine, expire_on_commit=False))
 
 
 def current_revision(engine: Engine) -> str | None:

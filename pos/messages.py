@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from pos.services.printing import PrinterStatus
+from pos.sync.runner import SyncStatus
 
 
 @dataclass
@@ -31,3 +32,10 @@ class BackupFinished(Message):
     """The daily backup worker is done: ``failure`` says why it failed (None: it worked)."""
 
     failure: str | None
+
+
+@dataclass
+class SyncStatusChanged(Message):
+    """A pass of the chain sync ended (or the outbox grew)."""
+
+    status: SyncStatus

@@ -20,6 +20,8 @@ from pos.models import Promotion
 from pos.services.demo import load_demo
 from pos.services.register import RegisterIdentity, RegisterService
 
+pytest_plugins = ["tests.postgres"]  # a real PostgreSQL for the chain-sync tests
+
 # The register asks for a user id and PIN at start; tests of other screens start logged out
 # of that step (tests/test_login.py turns it back on).
 os.environ["POS_REGISTER__REQUIRE_LOGIN"] = "false"

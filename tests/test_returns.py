@@ -15,6 +15,7 @@ from pos.models import (
     JobKind,
     Lot,
     Member,
+    OutboxItem,
     PointsEntry,
     PrintJob,
     Product,
@@ -176,6 +177,9 @@ def test_exports_list_returns_with_type_and_original(
     assert rows[0].split(",")[-2:] == ["type", "original"]
     assert list(SALE_CSV_COLUMNS[-2:]) == ["type", "original"]
     assert rows[-1].endswith(f",return,{number}")
+    with demo_sessions() as session:  # head office hears of it through the outbox
+        [item] = session.scalars(select(OutboxItem).where(OutboxItem.kind == "return")).all()
+        assert item.key == done.number
 
 
 def test_bad_sale_numbers_and_a_cart_in_progress_change_nothing(
@@ -220,3 +224,17 @@ async def test_return_by_scanning_the_receipt_code(
         refund = session.scalars(select(AuditEvent).where(AuditEvent.action == "refund")).one()
         assert refund.subject == record.number
         assert session.scalar(select(func.sum(Lot.quantity))) is not None
+
+
+def test_a_manager_may_refund_everything_in_cash(
+    register: RegisterService, demo_sessions: sessionmaker[Session]
+) -> None:
+    number = sell(register, f"2*{barcode_of(demo_sessions, 'P00063')}", card_fen=300)
+    ids = lines_of(register, number)
+    done = register.complete_return(
+        number, ReturnRequest({ids["P00063"]: 2}, to_cash=True, reason="wrong item"), approve()
+    )
+    assert done.refunds == ((Tender.CASH, done.total_fen),)
+    with demo_sessions() as session:
+        record = session.scalars(select(SaleReturn)).one()
+        assert (record.reason, record.approved_by) == ("wrong item", "dianzhang")

@@ -18,6 +18,16 @@ from pos.models.safety import Guidance, Prescription, RestrictedSale, SaleWarnin
 from pos.models.sale import Payment, Sale, SaleLine, SaleLineLot
 from pos.models.shift import CashMovement, Shift, ShiftReport
 from pos.models.suggestion import AssociationRule, Pairing, Promotion, SuggestionEvent
+from pos.models.sync import (
+    HqEvent,
+    HqMemberAlias,
+    HqMemberField,
+    HqPointsEntry,
+    HqSale,
+    HqStockMovement,
+    OutboxItem,
+    SyncState,
+)
 from pos.models.user import User
 
 __all__ = [
@@ -29,10 +39,17 @@ __all__ = [
     "CashMovement",
     "DrugClass",
     "Guidance",
+    "HqEvent",
+    "HqMemberAlias",
+    "HqMemberField",
+    "HqPointsEntry",
+    "HqSale",
+    "HqStockMovement",
     "JobKind",
     "JobStatus",
     "Lot",
     "Member",
+    "OutboxItem",
     "Pairing",
     "ParkedCart",
     "Payment",
@@ -55,6 +72,7 @@ __all__ = [
     "ShiftReport",
     "StockMovement",
     "SuggestionEvent",
+    "SyncState",
     "Tender",
     "TraceCode",
     "UTCDateTime",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from uuid import uuid4
 
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -27,6 +28,8 @@ class Member(Base):
     )
 
     id: Mapped[IntPK]
+    uid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: uuid4().hex)
+    """The member's id across the chain (head office and every register)."""
     card_no: Mapped[str] = mapped_column(String(32), unique=True)
     """13 digits, EAN-13 with the in-store prefix 29: printable and scannable as a barcode."""
     phone: Mapped[str | None] = mapped_column(String(11), unique=True)

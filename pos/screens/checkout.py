@@ -30,6 +30,7 @@ from pos.services.register_overrides import OverrideNeeded
 from pos.services.returns import is_sale_number
 from pos.services.tendering import Tendering
 from pos.services.views import CartView, CompletedSale
+from pos.sync.runner import SyncStatus
 from pos.widgets.cart_table import CartTable
 from pos.widgets.guidance_panel import GuidancePanel
 from pos.widgets.member_panel import MemberPanel
@@ -37,6 +38,7 @@ from pos.widgets.message_bar import MessageBar
 from pos.widgets.printer_status import PrinterStatusBar
 from pos.widgets.scan_input import ScanInput
 from pos.widgets.suggestion_panel import SuggestionPanel
+from pos.widgets.sync_status import SyncStatusBar
 from pos.widgets.totals import LastSalePanel, TotalsPanel
 
 
@@ -64,6 +66,7 @@ class CheckoutScreen(MemberPrompts, ReceiptKeys, ReportKeys, ManagerKeys, Return
                 yield TotalsPanel(id="totals")
                 yield LastSalePanel(id="last-sale")
                 yield PrinterStatusBar(id="printer-status")
+                yield SyncStatusBar(id="sync-status")
         with Horizontal(id="scan-bar"):
             yield Label(_("Scan / code:"), id="scan-label")
             yield ScanInput(
@@ -97,6 +100,10 @@ class CheckoutScreen(MemberPrompts, ReceiptKeys, ReportKeys, ManagerKeys, Return
     def show_printer_status(self, status: PrinterStatus) -> None:
         """Show the state of the receipt printer."""
         self.query_one(PrinterStatusBar).show(status)
+
+    def show_sync_status(self, status: SyncStatus, last_sync: str) -> None:
+        """Show the state of the chain sync."""
+        self.query_one(SyncStatusBar).show(status, last_sync)
 
     def selected_index(self) -> int | None:
         """The highlighted cart line."""

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 from pos.enums import Tender
 from pos.i18n import _
-from pos.services import returns
+from pos.services import outbox, returns
 from pos.services.codes import InputError
 from pos.services.register_overrides import Approval, OverrideDesk
+from pos.services.return_exports import return_payload
 from pos.services.return_receipt import queue_return_receipt
 from pos.services.returns import ReturnableSale, ReturnContext, ReturnRequest
 
@@ -58,6 +59,7 @@ class ReturnDesk(OverrideDesk):
             )
             record = returns.complete_return(session, number, request, context)
             queue_return_receipt(session, record, self.printing)
+            outbox.enqueue(session, "return", record.number, return_payload(session, record))
             self.audit(
                 session,
                 "refund",

@@ -62,3 +62,11 @@ def each_return(session: Session, since: datetime | None) -> Iterator[dict[str, 
         original = session.get_one(Sale, record.original_id)
         lines = {line.id: line for line in original.lines}
         yield return_record(record, original, lines)
+
+
+def return_payload(session: Session, record: SaleReturn) -> dict[str, Any]:
+    """One return as JSON data (for head office's outbox): the export object."""
+    original = session.get_one(Sale, record.original_id)
+    lines = {line.id: line for line in original.lines}
+    data = return_record(record, original, lines)
+    return data | {"completed_at": data["completed_at"].isoformat()}

@@ -1,0 +1,130 @@
+"""Chain sync: the register's outbox and sync state, and head office's tables.
+
+The register writes an :class:`OutboxItem` in the same transaction as every
+change head office must know about (``pos.services.outbox``). Head office (a
+PostgreSQL database built by the same migrations) records each item it has
+applied in :class:`HqEvent`, keyed by the item's global id, so sending an item
+twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pos.models.base import Base, Fen, IntPK, Timestamp, UTCDateTime
+
+
+class OutboxItem(Base):
+    """One change waiting to be (or already) sent to head office."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_sent_at_id", "sent_at", "id"),)
+
+    id: Mapped[IntPK]
+    uid: Mapped[str] = mapped_column(String(36), unique=True)
+    """Globally unique (uuid4 hex): head office applies each uid once."""
+    kind: Mapped[str] = mapped_column(String(32))
+    """``sale``, ``member``, ``points``, ``stock``; others are stored at HQ as they come."""
+    key: Mapped[str] = mapped_column(String(64))
+    """What the item is about: a sale number, a member uid, a lot."""
+    payload: Mapped[str] = mapped_column(Text)
+    """JSON."""
+    created_at: Mapped[Timestamp]
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SyncState(Base):
+    """Named values of the register's sync: watermark, last sync, last error."""
+
+    __tablename__ = "sync_state"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(500), default="")
+
+
+class HqEvent(Base):
+    """Head office: an outbox item received and applied (once)."""
+
+    __tablename__ = "hq_event"
+    __table_args__ = (Index("ix_hq_event_store_code_register_id", "store_code", "register_id"),)
+
+    uid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(64))
+    store_code: Mapped[str] = mapped_column(String(8))
+    register_id: Mapped[str] = mapped_column(String(4))
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[Timestamp]
+    received_at: Mapped[Timestamp]
+
+
+class HqSale(Base):
+    """Head office: a sale of any register of the chain (the whole sale as JSON)."""
+
+    __tablename__ = "hq_sale"
+    __table_args__ = (Index("ix_hq_sale_business_date_store_code", "business_date", "store_code"),)
+
+    number: Mapped[str] = mapped_column(String(64), primary_key=True)
+    store_code: Mapped[str] = mapped_column(String(8))
+    register_id: Mapped[str] = mapped_column(String(4))
+    business_date: Mapped[date] = mapped_column(Date)
+    completed_at: Mapped[Timestamp]
+    member_uid: Mapped[str | None] = mapped_column(String(36), index=True)
+    total_fen: Mapped[Fen]
+    payload: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[Timestamp]
+
+
+class HqPointsEntry(Base):
+    """Head office: the chain's points ledger; a member's points are its sum."""
+
+    __tablename__ = "hq_points_entry"
+
+    uid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    delta: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(20))
+    sale_number: Mapped[str | None] = mapped_column(String(64))
+    store_code: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[Timestamp]
+
+
+class HqStockMovement(Base):
+    """Head office: a stock movement of a store's lot."""
+
+    __tablename__ = "hq_stock_movement"
+    __table_args__ = (Index("ix_hq_stock_movement_store_code_sku", "store_code", "sku"),)
+
+    uid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    store_code: Mapped[str] = mapped_column(String(8))
+    register_id: Mapped[str] = mapped_column(String(4))
+    sku: Mapped[str] = mapped_column(String(64))
+    lot_number: Mapped[str] = mapped_column(String(64))
+    delta: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(20))
+    sale_number: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[Timestamp]
+
+
+class HqMemberField(Base):
+    """Head office: when each field of a member last changed (last writer wins per field)."""
+
+    __tablename__ = "hq_member_field"
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), primary_key=True)
+    field: Mapped[str] = mapped_column(String(32), primary_key=True)
+    changed_at: Mapped[Timestamp]
+
+
+class HqMemberAlias(Base):
+    """Head office: a member uid merged into another member (same phone, two stores)."""
+
+    __tablename__ = "hq_member_alias"
+
+    uid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    card_no: Mapped[str] = mapped_column(String(32), default="")
+    """The merged member's card, kept so it can still be traced."""

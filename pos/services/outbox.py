@@ -1,0 +1,260 @@
+"""The outbox: every change head office must know, written in the change's own transaction.
+
+Other code calls one function, :func:`enqueue`, inside the transaction that
+makes the change (a return, for example)::
+
+    outbox.enqueue(session, "return", return_number, {"number": ..., "lines": [...]})
+
+The item gets a globally unique id (uuid4) and is sent by ``pos sync`` (or the
+running register's background sync) in the order written. Head office applies
+each id once, so sending an item twice changes nothing; kinds it has no rule for
+are stored as they come (``hq_event``); to apply a new kind there, add a
+handler to ``pos.sync.central.HANDLERS``.
+
+Sales, member enrolments, edits and erasures, points entries and stock movements
+are enqueued without any call: :func:`track` hooks a session factory so that
+those ORM objects, when added or changed, are turned into outbox items just
+before the transaction commits (by then the sale has its points and lines).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any
+from uuid import uuid4
+
+from sqlalchemy import event, func, inspect, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from pos.models import Lot, Member, OutboxItem, PointsEntry, Product, Sale, StockMovement, utcnow
+
+SYNC_REASON = "sync"
+"""Points entries that bring a register's balance to head office's: never sent back."""
+
+MEMBER_GROUPS: dict[str, tuple[str, ...]] = {
+    "phone": ("phone", "phone_last4"),
+    "name": ("name", "name_initials"),
+    "gender": ("gender",),
+    "birthday": ("birthday",),
+    "tier": ("tier",),
+    "consent_terms": ("consent_terms",),
+    "consent_marketing": ("consent_marketing",),
+    "health": ("consent_health", "allergies", "conditions"),
+    "consents_at": ("consents_at",),
+    "last_visit_at": ("last_visit_at",),
+}
+"""Member fields that change together (last writer wins per group at head office)."""
+
+_PENDING = "outbox_pending"
+_OFF = "outbox_off"
+
+
+def enqueue(
+    session: Session, kind: str, key: str, payload: dict[str, Any], now: datetime | None = None
+) -> OutboxItem:
+    """Add an outbox item to ``session``'s transaction (the caller commits).
+
+    ``kind`` names the change (``return``), ``key`` what it is about (a number),
+    ``payload`` is JSON-able (dates and datetimes become ISO strings).
+    """
+    item = OutboxItem(
+        uid=uuid4().hex,
+        kind=kind,
+        key=key[:64],
+        payload=json.dumps(payload, ensure_ascii=False, default=_json_default, sort_keys=True),
+        created_at=now or utcnow(),
+    )
+    session.add(item)
+    return item
+
+
+def waiting(session: Session) -> int:
+    """How many items wait to be sent."""
+    return int(
+        session.scalar(select(func.count(OutboxItem.id)).where(OutboxItem.sent_at.is_(None))) or 0
+    )
+
+
+@contextmanager
+def suppressed(session: Session) -> Iterator[Session]:
+    """Changes made in ``session`` meanwhile are not enqueued (they came from head office)."""
+    session.info[_OFF] = True
+    try:
+        yield session
+    finally:
+        session.info.pop(_OFF, None)
+
+
+def track(factory: sessionmaker[Session]) -> sessionmaker[Session]:
+    """Enqueue sales, members, points and stock movements of ``factory``'s sessions."""
+    if not event.contains(factory, "before_flush", _before_flush):
+        event.listen(factory, "before_flush", _before_flush)
+        event.listen(factory, "before_commit", _before_commit)
+        event.listen(factory, "after_rollback", _forget)
+    return factory
+
+
+# -- capture ---------------------------------------------------------------------------
+
+_TRACKED = (Sale, Member, PointsEntry, StockMovement)
+
+
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if session.info.get(_OFF):
+        return
+    pending: dict[int, tuple[Any, set[str] | None]] = session.info.setdefault(_PENDING, {})
+    for obj in session.new:
+        if isinstance(obj, _TRACKED):
+            pending[id(obj)] = (obj, None)
+    for obj in session.dirty:
+        if isinstance(obj, Member) and id(obj) not in pending:
+            pending[id(obj)] = (obj, set())
+        if isinstance(obj, Member) and pending[id(obj)][1] is not None:
+            state = inspect(obj)
+            changed = {
+                name
+                for name, columns in MEMBER_GROUPS.items()
+                for column in (*columns, "erased_at")
+                if state.attrs[column].history.has_changes()
+            }
+            if state.attrs.erased_at.history.has_changes():
+                changed.add("erased")
+            fields = pending[id(obj)][1]
+            assert fields is not None
+            fields.update(changed)
+
+
+def _forget(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def _before_commit(session: Session) -> None:
+    if session.info.get(_OFF):
+        return
+    session.flush()  # changes not flushed yet are seen by _before_flush now
+    if not session.info.get(_PENDING):
+        return
+    pending = session.info.pop(_PENDING, {})
+    for obj, fields in pending.values():
+        state = inspect(obj)
+        if not state.persistent:  # rolled back to a savepoint, or deleted
+            continue
+        if isinstance(obj, Sale):
+            enqueue(session, "sale", obj.number, sale_payload(session, obj), obj.completed_at)
+        elif isinstance(obj, Member):
+            payload = member_payload(obj, fields)
+            if payload is not None:
+                enqueue(session, "member", obj.uid, payload, obj.updated_at)
+        elif isinstance(obj, PointsEntry):
+            if obj.reason != SYNC_REASON:
+                enqueue(session, "points", _member_uid(session, obj.member_id) or "", {
+                    "member_uid": _member_uid(session, obj.member_id),
+                    "delta": obj.delta,
+                    "reason": obj.reason,
+                    "sale_number": _sale_number(session, obj.sale_id),
+                    "created_at": obj.created_at,
+                }, obj.created_at)  # fmt: skip
+        elif isinstance(obj, StockMovement):
+            lot = session.get_one(Lot, obj.lot_id)
+            sku = session.scalar(select(Product.sku).where(Product.id == lot.product_id)) or ""
+            enqueue(session, "stock", f"{sku}/{lot.lot_number}", {
+                "sku": sku,
+                "lot_number": lot.lot_number,
+                "expiry": lot.expiry,
+                "delta": obj.delta,
+                "reason": obj.reason,
+                "sale_number": _sale_number(session, obj.sale_id),
+                "note": obj.note,
+                "created_at": obj.created_at,
+            }, obj.created_at)  # fmt: skip
+    session.flush()
+
+
+def member_fields(member: Member, groups: set[str] | None = None) -> dict[str, dict[str, Any]]:
+    """The member's field groups (all, or ``groups``) as JSON-able values."""
+    return {
+        name: {column: _json_value(getattr(member, column)) for column in columns}
+        for name, columns in MEMBER_GROUPS.items()
+        if groups is None or name in groups
+    }
+
+
+def member_payload(member: Member, changed: set[str] | None) -> dict[str, Any] | None:
+    """What a member's enrolment (``changed`` None), edit or erasure sends; None: nothing."""
+    base = {"uid": member.uid, "changed_at": _json_value(member.updated_at)}
+    if changed is None:
+        return base | {
+            "op": "enrol",
+            "card_no": member.card_no,
+            "enrolled_at": _json_value(member.enrolled_at),
+            "enrolled_store": member.enrolled_store,
+            "enrolled_by": member.enrolled_by,
+            "erased": member.erased_at is not None,
+            "fields": member_fields(member),
+        }
+    if "erased" in changed and member.erased_at is not None:
+        return base | {"op": "erase", "changed_at": _json_value(member.erased_at)}
+    groups = changed & set(MEMBER_GROUPS)
+    if not groups:
+        return None
+    return base | {"op": "edit", "fields": member_fields(member, groups)}
+
+
+def sale_payload(session: Session, sale: Sale) -> dict[str, Any]:
+    """The whole sale, as head office stores it."""
+    return {
+        "number": sale.number,
+        "store_code": sale.store_code,
+        "register_id": sale.register_id,
+        "business_date": sale.business_date,
+        "seq": sale.seq,
+        "cashier": sale.cashier,
+        "member_uid": _member_uid(session, sale.member_id),
+        "completed_at": sale.completed_at,
+        "subtotal_fen": sale.subtotal_fen,
+        "discount_fen": sale.discount_fen,
+        "total_fen": sale.total_fen,
+        "change_fen": sale.change_fen,
+        "points_earned": sale.points_earned,
+        "points_redeemed": sale.points_redeemed,
+        "lines": [
+            {
+                "line_no": line.line_no,
+                "sku": line.sku,
+                "name": line.name,
+                "qty": line.qty,
+                "unit_price_fen": line.unit_price_fen,
+                "discount_fen": line.discount_fen,
+                "total_fen": line.total_fen,
+                "promotion_id": line.promotion_id,
+                "lots": [[lot.lot_number, lot.qty] for lot in line.lots],
+            }
+            for line in sale.lines
+        ],
+        "payments": [[payment.tender.value, payment.amount_fen] for payment in sale.payments],
+    }
+
+
+def _member_uid(session: Session, member_id: int | None) -> str | None:
+    if member_id is None:
+        return None
+    return session.scalar(select(Member.uid).where(Member.id == member_id))
+
+
+def _sale_number(session: Session, sale_id: int | None) -> str | None:
+    if sale_id is None:
+        return None
+    return session.scalar(select(Sale.number).where(Sale.id == sale_id))
+
+
+def _json_value(value: Any) -> Any:
+    return _json_default(value) if isinstance(value, date) else value
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"not JSON-able: {type(value).__name__}")

@@ -1,0 +1,342 @@
+"""Head office: the central database, the outbox items it applies and the changes it hands out.
+
+The central database is PostgreSQL (``postgresql://user:password@host/db``),
+built by the register's own migrations, so it has the same tables (catalogue,
+members, promotions) plus head office's: ``hq_event`` (every item applied, once),
+``hq_sale``, ``hq_points_entry`` (the chain's points ledger), ``hq_stock_movement``,
+``hq_member_field`` (when each member field last changed) and ``hq_member_alias``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+
+from pos.models import (
+    HqEvent,
+    HqMemberAlias,
+    HqMemberField,
+    HqPointsEntry,
+    HqSale,
+    HqStockMovement,
+    Member,
+    utcnow,
+)
+from pos.services.outbox import MEMBER_GROUPS
+
+CONNECT_TIMEOUT = 5
+"""Seconds to wait for head office before the register counts itself offline."""
+
+
+class HqUrlError(ValueError):
+    """The head-office URL cannot be used."""
+
+
+def engine_url(url: str) -> str:
+    """``url`` with the psycopg 3 driver named (``postgresql://`` is accepted as is)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise HqUrlError(f"not a database URL: {url!r}") from exc
+    if parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg"):
+        return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    if parsed.drivername == "sqlite":
+        return url
+    raise HqUrlError(f"head office must be postgresql://…, not {parsed.drivername}")
+
+
+def make_hq_engine(url: str) -> Engine:
+    """An engine on head office that gives up after :data:`CONNECT_TIMEOUT` seconds."""
+    full = engine_url(url)
+    if full.startswith("sqlite"):
+        return create_engine(full)
+    return create_engine(
+        full,
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT, "application_name": "pos-sync"},
+    )
+
+
+def hq_sessions(engine: Engine) -> sessionmaker[Session]:
+    """Sessions on head office (not tracked: nothing there goes to an outbox)."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def init_hq(engine: Engine) -> str | None:
+    """Create or upgrade the central database; return the revision it was at before."""
+    from alembic import command
+    from alembic.migration import MigrationContext
+
+    from pos.db import alembic_config
+
+    with engine.begin() as connection:
+        before = MigrationContext.configure(connection).get_current_revision()
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    return before
+
+
+# -- receiving outbox items --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One outbox item as a register sends it."""
+
+    uid: str
+    kind: str
+    key: str
+    payload: dict[str, Any]
+    created_at: datetime
+
+
+def receive(
+    session: Session, store_code: str, register_id: str, items: list[Sent], now: datetime
+) -> int:
+    """Apply the items not applied before (in order); return how many were new."""
+    applied = 0
+    for item in items:
+        if not _claim(session, store_code, register_id, item, now):
+            continue
+        applied += 1
+        handler = HANDLERS.get(item.kind)
+        if handler is not None:
+            handler(session, store_code, register_id, item, now)
+    return applied
+
+
+def _claim(session: Session, store: str, register: str, item: Sent, now: datetime) -> bool:
+    values = {
+        "uid": item.uid,
+        "kind": item.kind,
+        "key": item.key,
+        "store_code": store,
+        "register_id": register,
+        "payload": json.dumps(item.payload, ensure_ascii=False, sort_keys=True),
+        "created_at": item.created_at,
+        "received_at": now,
+    }
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert(HqEvent) if dialect == "postgresql" else sqlite.insert(HqEvent)
+    statement = insert.values(values).on_conflict_do_nothing(index_elements=["uid"])
+    result = session.execute(statement.returning(HqEvent.uid))
+    return result.first() is not None
+
+
+def _sale(session: Session, store: str, register: str, item: Sent, now: datetime) -> None:
+    data = item.payload
+    number = data["number"]
+    payload = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    existing = session.get(HqSale, number)
+    if existing is not None:
+        if existing.payload == payload:
+            return
+        # Another sale under the same number (a register restored from an old backup
+        # numbers its next sales again): kept too, never dropped.
+        number = f"{number}#{item.uid[:8]}"
+    session.add(
+        HqSale(
+            number=number,
+            store_code=data.get("store_code", store),
+            register_id=data.get("register_id", register),
+            business_date=date.fromisoformat(data["business_date"]),
+            completed_at=datetime.fromisoformat(data["completed_at"]),
+            member_uid=resolve_uid(session, data.get("member_uid")),
+            total_fen=int(data["total_fen"]),
+            payload=payload,
+            received_at=now,
+        )
+    )
+
+
+def _points(session: Session, store: str, _register: str, item: Sent, now: datetime) -> None:
+    data = item.payload
+    member = member_by_uid(session, data.get("member_uid"), lock=True)
+    if member is None:
+        return
+    session.add(
+        HqPointsEntry(
+            uid=item.uid,
+            member_id=member.id,
+            delta=int(data["delta"]),
+            reason=str(data["reason"])[:20],
+            sale_number=data.get("sale_number"),
+            store_code=store,
+            created_at=datetime.fromisoformat(data["created_at"]),
+        )
+    )
+    member.updated_at = now  # registers pull the new balance
+
+
+def _stock(session: Session, store: str, register: str, item: Sent, _now: datetime) -> None:
+    data = item.payload
+    session.add(
+        HqStockMovement(
+            uid=item.uid,
+            store_code=store,
+            register_id=register,
+            sku=data["sku"],
+            lot_number=data["lot_number"],
+            delta=int(data["delta"]),
+            reason=str(data["reason"])[:20],
+            sale_number=data.get("sale_number"),
+            created_at=datetime.fromisoformat(data["created_at"]),
+        )
+    )
+
+
+def _member(session: Session, store: str, _register: str, item: Sent, now: datetime) -> None:
+    data = item.payload
+    changed_at = datetime.fromisoformat(data["changed_at"])
+    member = member_by_uid(session, data["uid"], lock=True)
+    if data["op"] == "enrol" and member is None:
+        member = _enrol(session, store, data, now)
+        if member is None:
+            return
+    if member is None:
+        return
+    if data["op"] == "erase":
+        erase(member, changed_at, now)
+        return
+    if member.erased_at is not None:
+        return
+    session.flush()
+    for group, values in data.get("fields", {}).items():
+        if group not in MEMBER_GROUPS:
+            continue
+        if group == "phone" and values.get("phone"):
+            other = session.scalar(select(Member.id).where(Member.phone == values["phone"]))
+            if other is not None and other != member.id:
+                continue  # that phone belongs to someone else at head office
+        stamp = session.get(HqMemberField, (member.id, group))
+        if stamp is not None and stamp.changed_at > changed_at:
+            continue  # a newer edit of this field is already here
+        for column in MEMBER_GROUPS[group]:
+            setattr(member, column, from_json(column, values.get(column)))
+        if stamp is None:
+            session.add(HqMemberField(member_id=member.id, field=group, changed_at=changed_at))
+        else:
+            stamp.changed_at = changed_at
+    member.updated_at = now
+    session.flush()
+
+
+def _enrol(session: Session, store: str, data: dict[str, Any], now: datetime) -> Member | None:
+    """A new member at head office, or the one with the same phone (merged: an alias)."""
+    phone = data.get("fields", {}).get("phone", {}).get("phone")
+    if phone:
+        same = session.scalar(
+            select(Member).where(Member.phone == phone, Member.erased_at.is_(None))
+        )
+        if same is not None:
+            session.add(HqMemberAlias(uid=data["uid"], member_id=same.id, card_no=data["card_no"]))
+            session.flush()
+            return same
+    card_no = data["card_no"]
+    if session.scalar(select(Member.id).where(Member.card_no == card_no)) is not None:
+        card_no = data["uid"][:32]
+    member = Member(
+        uid=data["uid"],
+        card_no=card_no,
+        tier="normal",
+        enrolled_at=datetime.fromisoformat(data["enrolled_at"]),
+        enrolled_store=data.get("enrolled_store") or store,
+        enrolled_by=data.get("enrolled_by"),
+        consent_terms=True,
+        consents_at=datetime.fromisoformat(data["changed_at"]),
+        updated_at=now,
+    )
+    session.add(member)
+    session.flush()
+    return member
+
+
+def erase(member: Member, at: datetime, now: datetime) -> None:
+    """Erase a member's personal data at head office (an erasure is final)."""
+    if member.erased_at is not None:
+        return
+    member.card_no = f"X{member.id:012d}"
+    for column in ("phone", "phone_last4", "name", "name_initials", "gender", "birthday"):
+        setattr(member, column, None)
+    member.allergies = ""
+    member.conditions = ""
+    member.consent_terms = member.consent_marketing = member.consent_health = False
+    member.consents_at = at
+    member.erased_at = at
+    member.updated_at = now
+
+
+Handler = Callable[[Session, str, str, Sent, datetime], None]
+
+HANDLERS: dict[str, Handler] = {
+    "sale": _sale,
+    "points": _points,
+    "stock": _stock,
+    "member": _member,
+}
+"""How head office applies each kind of item: ``handler(session, store_code, register_id,
+item, now)``, called once per item id. A kind without a handler (``return``, until
+returns get theirs) is kept in ``hq_event`` only, still exactly once."""
+
+
+def member_by_uid(session: Session, uid: str | None, lock: bool = False) -> Member | None:
+    """The member with this uid, or the one it was merged into."""
+    if not uid:
+        return None
+    query = select(Member).where(Member.uid == uid)
+    member = session.scalar(query.with_for_update() if lock else query)
+    if member is not None:
+        return member
+    alias = session.get(HqMemberAlias, uid)
+    if alias is None:
+        return None
+    query = select(Member).where(Member.id == alias.member_id)
+    return session.scalar(query.with_for_update() if lock else query)
+
+
+def resolve_uid(session: Session, uid: str | None) -> str | None:
+    """The uid a member is known by at head office (after a merge, the surviving one)."""
+    member = member_by_uid(session, uid)
+    return member.uid if member is not None else uid
+
+
+def from_json(column: str, value: Any) -> Any:
+    """A member field's value from its JSON form."""
+    if value is None:
+        return None
+    if column == "birthday":
+        return date.fromisoformat(value)
+    if column in ("consents_at", "last_visit_at"):
+        return datetime.fromisoformat(value)
+    return value
+
+
+def balances(session: Session, member_ids: list[int]) -> dict[int, int]:
+    """The points of each member: the sum of the chain's ledger."""
+    if not member_ids:
+        return {}
+    rows = session.execute(
+        select(HqPointsEntry.member_id, func.sum(HqPointsEntry.delta))
+        .where(HqPointsEntry.member_id.in_(member_ids))
+        .group_by(HqPointsEntry.member_id)
+    )
+    return {member_id: int(total or 0) for member_id, total in rows}
+
+
+def hq_now(session: Session) -> datetime:
+    """Head office's clock (the watermark is in head office's time, not the register's)."""
+    if session.get_bind().dialect.name == "postgresql":
+        value = session.scalar(select(func.now()))
+        if isinstance(value, datetime):
+            return value
+    return utcnow()
