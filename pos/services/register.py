@@ -24,6 +24,7 @@ from pos.services.register_overrides import Approval, OverrideNeeded
 from pos.services.register_parking import ParkingDesk
 from pos.services.register_promotions import PromotionDesk
 from pos.services.register_receipts import ReceiptDesk
+from pos.services.register_reports import ReportDesk
 from pos.services.register_returns import ReturnDesk
 from pos.services.register_safety import PharmacyRules
 from pos.services.register_state import Clock, RegisterIdentity, system_clock
@@ -44,7 +45,7 @@ class NotACode(InputError):
 
 
 class RegisterService(
-    ReturnDesk, ParkingDesk, PromotionDesk, SuggestionDesk, MemberDesk, ReceiptDesk
+    ReportDesk, ReturnDesk, ParkingDesk, PromotionDesk, SuggestionDesk, MemberDesk, ReceiptDesk
 ):
     """Sells to one customer at a time on one register."""
 
