@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from time import monotonic
 from typing import Any
 
@@ -17,6 +18,7 @@ from pos.bootstrap import loyalty_rules, pharmacy_rules, print_profile
 from pos.config import Settings
 from pos.i18n import N_, _
 from pos.messages import (
+    BackupFinished,
     PrinterStatusChanged,
     PrintRetryRequested,
     ReceiptQueued,
@@ -25,10 +27,15 @@ from pos.messages import (
 from pos.screens.checkout import CheckoutScreen
 from pos.screens.common import localize_bindings
 from pos.screens.login import LoginModal
+from pos.services.backups import daily_backup
 from pos.services.printing import PrinterStatus, Sender
 from pos.services.register import Clock, RegisterIdentity, RegisterService, system_clock
 from pos.sync.background import SyncAgent
 from pos.sync.runner import SyncStatus
+from pos.widgets.message_bar import MessageBar
+
+BACKUP_CHECK_SECONDS = 60
+"""How often the register looks whether the business day changed (a new daily backup)."""
 
 
 class PosApp(App[None]):
@@ -54,6 +61,7 @@ class PosApp(App[None]):
         self.title = settings.store.name
         self.sub_title = _("Register {register}").format(register=settings.register.id)
         self.printer_status = PrinterStatus(settings.printer.uri, 0)
+        self.backup_day: date | None = None
         self.sync_agent = sync
 
     BINDINGS = [Binding("ctrl+l", "lock", N_("Lock"), id="lock", show=False, priority=True)]
@@ -70,6 +78,9 @@ class PosApp(App[None]):
             self.set_interval(15, lambda: self._lock_when_idle(minutes * 60))
         self.set_interval(self.settings.printer.retry_seconds, self.kick_printer)
         self.kick_printer()
+        if self.settings.backup.daily:
+            self.set_interval(BACKUP_CHECK_SECONDS, self.check_daily_backup)
+            self.check_daily_backup()
         if self.sync_agent is not None:
             self.set_interval(self.settings.sync.interval_seconds, self.kick_sync)
             self.kick_sync()
@@ -158,6 +169,34 @@ class PosApp(App[None]):
         for screen in self.screen_stack:
             if isinstance(screen, CheckoutScreen):
                 screen.show_printer_status(message.status)
+
+    # -- the daily backup ---------------------------------------------------
+    def check_daily_backup(self) -> None:
+        """Back up once per business day (at start, then when the day changes) in a thread."""
+        today = self.register.today()
+        if today != self.backup_day:
+            self.backup_day = today
+            self.run_worker(self._back_up, thread=True, group="backup", exit_on_error=False)
+
+    def _back_up(self) -> None:
+        backup = self.settings.backup
+        now = self.register.local_time(self.register.now())
+        try:
+            daily_backup(self.settings.database_path, backup.folder_path, now, backup.keep)
+        except Exception as exc:  # a full disk or a bad folder must not stop the register
+            self.post_message(BackupFinished(str(exc)))
+            return
+        self.post_message(BackupFinished(None))
+
+    def on_backup_finished(self, message: BackupFinished) -> None:
+        if message.failure is None:
+            return
+        text = _("The daily backup failed: {error}").format(error=message.failure)
+        self.backup_day = None  # tried again at the next check
+        self.notify(text, severity="error", timeout=10)
+        for screen in self.screen_stack:
+            if isinstance(screen, CheckoutScreen):
+                screen.query_one(MessageBar).error(text)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The palette offers every key of the screen as "Area: Action"."""

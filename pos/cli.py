@@ -18,14 +18,8 @@ from pos.cli_audit import add_audit_parser, run_audit
 from pos.cli_bench import add_bench_parser, run_bench
 from pos.cli_members import add_member_parser, run_member
 from pos.cli_promotions import add_promotions_parser
-from pos.cli_shifts import (
-    DAILY_REPORT,
-    add_shift_parsers,
-    run_backup,
-    run_daily_report,
-    run_restore,
-    run_shift,
-)
+from pos.cli_reports import DAILY_REPORT, RANGE_REPORT, add_report_parsers, run_report_days
+from pos.cli_shifts import add_shift_parsers, run_backup, run_restore, run_shift
 from pos.cli_suggestions import (
     add_import_parsers,
     add_suggestion_parsers,
@@ -39,7 +33,7 @@ from pos.config import ConfigError, Settings, load_settings
 from pos.i18n import _
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from sqlalchemy.orm import Session, sessionmaker
 
     import printer
 
@@ -122,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_audit_parser(commands, common)
     add_suggestion_parsers(commands, common)
     add_shift_parsers(commands, common)
+    add_report_parsers(commands, common)
     add_bench_parser(commands, common)
     add_sync_parsers(commands, common)
 
@@ -169,7 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "user": run_user,
         "suggestions": run_suggestions,
         "report": run_report,
-        DAILY_REPORT: run_daily_report,
+        DAILY_REPORT: run_report_days,
+        RANGE_REPORT: run_report_days,
         "shift": run_shift,
         "backup": run_backup,
         "restore": run_restore,
@@ -285,12 +281,32 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
                 chunks = export_sales_csv(session, since)
             else:
                 chunks = export_sales_jsonl(session, since)
+            lines = 0
             for chunk in chunks:
                 out.write(chunk)
+                lines += chunk.count("\n")
     finally:
         if args.output:
             out.close()
+    csv_header = args.what == "stock" or getattr(args, "format", "") == "csv"
+    _audit_export(sessions, args.what, lines - 1 if csv_header and lines else lines, args.output)
     return EXIT_OK
+
+
+def _audit_export(
+    sessions: sessionmaker[Session], what: str, rows: int, output: Path | None
+) -> None:
+    """Record the export in the audit log: what, how many rows, the file's name only."""
+    from pos.services import audit
+
+    with sessions.begin() as session:
+        audit.record(
+            session,
+            "export",
+            at=datetime.now(UTC),
+            subject=what,
+            detail={"what": what, "rows": rows, "file": output.name if output else "-"},
+        )
 
 
 def _printer_test(args: argparse.Namespace, settings: Settings) -> int:

@@ -145,15 +145,20 @@ def _show(session: Session, member: Member, timezone: str) -> None:
 
 
 def _export(session: Session, member: Member, output: Path | None) -> int:
+    from pos.services import audit
     from pos.services.member_care import export_member
 
     text = json.dumps(export_member(session, member), ensure_ascii=False, indent=2) + "\n"
+    detail = {"file": output.name if output else "-"}
+    event = audit.record(session, "member.export", at=datetime.now(UTC),
+                         subject=member.card_no, detail=detail)  # fmt: skip
     if output is None:
         sys.stdout.write(text)
         return EXIT_OK
     try:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
+        session.delete(event)  # nothing was exported: the transaction adds no event
         print(
             _("Cannot write {file}: {error}").format(file=output, error=exc.strerror),
             file=sys.stderr,
@@ -164,6 +169,7 @@ def _export(session: Session, member: Member, output: Path | None) -> int:
 
 
 def _erase(session: Session, member: Member, yes: bool) -> int:
+    from pos.services import audit
     from pos.services.member_care import anonymous_id, erase_member
     from pos.services.members import mask_name, mask_phone
 
@@ -181,6 +187,9 @@ def _erase(session: Session, member: Member, yes: bool) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    erase_member(session, member, datetime.now(UTC))
+    now = datetime.now(UTC)
+    erase_member(session, member, now)
+    audit.record(session, "member.erase", at=now, subject=anonymous_id(member.id),
+                 detail={"sales": sales, "points_entries": entries})  # fmt: skip
     print(_("Erased member {who}. {kept}.").format(who=who, kept=kept))
     return EXIT_OK

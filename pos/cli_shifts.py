@@ -1,6 +1,6 @@
-"""Shifts, the daily report and backups from the command line.
+"""Shifts and backups from the command line.
 
-``pos shift open|cash-in|cash-out|x|close``, ``pos report daily``, ``pos backup`` and
+``pos shift open|cash-in|cash-out|x|close``, ``pos backup`` and
 ``pos restore``. The database modules are imported when a command runs, so
 ``pos --help`` stays quick.
 """
@@ -8,18 +8,15 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from datetime import UTC, date, datetime
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from pos.config import Settings
 from pos.i18n import _
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-DAILY_REPORT = "report-daily"
-"""The command name ``pos report daily`` dispatches under (its subparser sets it)."""
 
 
 def _subcommands(
@@ -57,25 +54,27 @@ def add_shift_parsers(
     )  # fmt: skip
     close.add_argument("--by", metavar="USER", help="who closes the shift")
 
-    report = commands.choices.get("report") or commands.add_parser("report", help="reports")
-    daily = _subcommands(report).add_parser(
-        "daily", parents=[common], help="a business day's sales, tenders, categories, members"
-    )
-    daily.set_defaults(command=DAILY_REPORT)
-    daily.add_argument("--date", metavar="YYYY-MM-DD", help="business day (default today)")
-    daily.add_argument("--register", metavar="ID", help="one register only (default all)")
-    daily.add_argument("--format", choices=("text", "json"), default="text")
-
     backup = commands.add_parser(
-        "backup", parents=[common], help="a verified copy of the live database"
+        "backup", parents=[common], help="a verified copy of the live database (progress on stderr)"
     )
-    backup.add_argument("--to", metavar="DIR", type=Path, help="folder (default: backups/)")
+    backup.add_argument(
+        "--to", metavar="FILE|DIR", type=Path,
+        help="a new file (a name ending .db, .sqlite or .bak), or a folder for "
+        "pos-YYYYMMDD-HHMMSS.db (default: backups/ beside the database)",
+    )  # fmt: skip
     backup.add_argument("--keep", metavar="N", type=int, default=14, help="newest N kept (14)")
     restore = commands.add_parser(
-        "restore", parents=[common], help="copy a verified backup over the database"
+        "restore", parents=[common], help="check a backup, then copy it over the database"
     )
     restore.add_argument("backup", metavar="BACKUP", type=Path)
-    restore.add_argument("--yes", action="store_true", help="really replace the database")
+    restore.add_argument(
+        "--force", "--yes", dest="force", action="store_true",
+        help="really replace the existing database",
+    )  # fmt: skip
+
+
+BACKUP_SUFFIXES = (".db", ".sqlite", ".sqlite3", ".bak")
+"""``pos backup --to NAME`` with one of these endings is a file, not a folder."""
 
 
 def _fail(message: str, code: int = EXIT_FAILED) -> int:
@@ -134,44 +133,43 @@ def run_shift(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def run_daily_report(args: argparse.Namespace, settings: Settings) -> int:
-    """Run ``pos report daily``."""
-    from pos.bootstrap import open_store
-    from pos.services.daily_report import daily_report, report_text
+def _progress_printer() -> Callable[[int, int], None]:
+    """Progress of a copy on stderr: one updated line on a terminal, else every 25 %."""
+    shown = [-1]
+    tty = sys.stderr.isatty()
 
-    day: date | None
-    if args.date is None:
-        day = datetime.now(ZoneInfo(settings.store.timezone)).date()
-    else:
-        try:
-            day = date.fromisoformat(args.date) if len(args.date) == 10 else None
-        except ValueError:
-            day = None
-        if day is None:
-            return _fail(
-                _("--date is not a date YYYY-MM-DD: {value}").format(value=args.date), EXIT_USAGE
+    def show(done: int, total: int) -> None:
+        percent = 100 * done // total if total else 100
+        if tty:
+            end = "\n" if done >= total else ""
+            text = _("Backing up: {percent}% ({done} of {total} pages)").format(
+                percent=percent, done=done, total=total
             )
-    if day is None or not settings.database_path.exists():
-        return _fail(_("No database at {path}").format(path=settings.database_path))
-    _engine, sessions = open_store(settings)
-    with sessions() as session:
-        report = daily_report(session, day, settings.store.code, args.register)
-    if args.format == "json":
-        print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
-    else:
-        for line in report_text(report):
-            print(line)
-    return EXIT_OK
+            print("\r" + text, end=end, file=sys.stderr, flush=True)
+        elif percent // 25 > shown[0]:
+            shown[0] = percent // 25
+            print(_("Backing up: {percent}%").format(percent=percent), file=sys.stderr)
+
+    return show
 
 
 def run_backup(args: argparse.Namespace, settings: Settings) -> int:
-    """Run ``pos backup``: copy, verify, rotate, print the copy's path."""
-    from pos.services.backups import BackupError, backup_database
+    """Run ``pos backup``: copy (progress on stderr), verify, rotate, print the copy's path."""
+    from pos.services.backups import BackupError, backup_database, copy_verified
 
     if args.keep < 1:
         return _fail(_("--keep must be 1 or more"), EXIT_USAGE)
+    target: Path | None = args.to
+    removed: list[Path] = []
     try:
-        path, removed = backup_database(settings.database_path, args.to, datetime.now(), args.keep)
+        if target is not None and not target.is_dir() and target.suffix in BACKUP_SUFFIXES:
+            if target.exists():
+                return _fail(_("{path} exists already: give a new file name").format(path=target))
+            path = copy_verified(settings.database_path, target, _progress_printer())
+        else:
+            path, removed = backup_database(
+                settings.database_path, target, datetime.now(), args.keep, _progress_printer()
+            )
     except BackupError as exc:
         return _fail(str(exc))
     for old in removed:
@@ -181,15 +179,22 @@ def run_backup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_restore(args: argparse.Namespace, settings: Settings) -> int:
-    """Run ``pos restore BACKUP --yes``."""
-    from pos.services.backups import BackupError, restore_database
+    """Run ``pos restore BACKUP [--force]``: check the backup first, then copy it over."""
+    from pos.bootstrap import open_store
+    from pos.services import audit
+    from pos.services.backups import BackupError, backup_problem, restore_database
 
     database = settings.database_path
-    if not args.yes:
+    problem = backup_problem(args.backup)
+    if problem is not None:
+        return _fail(
+            _("{path} is not a sound backup: {problem}").format(path=args.backup, problem=problem)
+        )
+    if database.exists() and not args.force:
         return _fail(
             _(
                 "Restoring replaces every sale, member and setting in {db} with the "
-                "contents of {backup}. Stop the register, then run again with --yes."
+                "contents of {backup}. Stop the register, then run again with --force (or --yes)."
             ).format(db=database, backup=args.backup),
             EXIT_USAGE,
         )
@@ -197,5 +202,15 @@ def run_restore(args: argparse.Namespace, settings: Settings) -> int:
         restore_database(args.backup, database)
     except BackupError as exc:
         return _fail(str(exc))
+    engine, sessions = open_store(settings)
+    with sessions.begin() as session:
+        audit.record(
+            session,
+            "restore",
+            at=datetime.now(UTC),
+            subject=args.backup.name[:64],
+            detail={"file": args.backup.name},
+        )
+    engine.dispose()
     print(_("Restored {db} from {backup}").format(db=database, backup=args.backup))
     return EXIT_OK

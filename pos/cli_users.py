@@ -54,7 +54,7 @@ def _read_pin() -> str | None:
 def run_user(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``pos user …``."""
     from pos.bootstrap import open_store
-    from pos.services import users
+    from pos.services import audit, users
     from pos.services.codes import InputError
 
     if not settings.database_path.exists():
@@ -70,12 +70,15 @@ def run_user(args: argparse.Namespace, settings: Settings) -> int:
         with sessions.begin() as session:
             if args.what == "add":
                 assert pin is not None
-                user = users.add_user(
-                    session, args.user_id, args.name, args.role, pin, datetime.now(UTC)
+                now = datetime.now(UTC)
+                user = users.add_user(session, args.user_id, args.name, args.role, pin, now)
+                audit.record(
+                    session, "user.add", at=now, subject=user.id, detail={"role": user.role}
                 )
                 print(_("User {id} added ({role})").format(id=user.id, role=user.role))
             elif args.what == "disable":
                 user = users.disable_user(session, args.user_id)
+                audit.record(session, "user.disable", at=datetime.now(UTC), subject=user.id)
                 print(_("User {id} disabled").format(id=user.id))
             else:
                 for user in users.list_users(session):

@@ -164,6 +164,22 @@ class PharmacySettings(_Section):
         return value
 
 
+class BackupSettings(_Section):
+    """The register's automatic daily backup (``[backup]``)."""
+
+    daily: bool = True
+    """Back up once per business day, at start-up or when the day changes."""
+    folder: Path | None = None
+    """Where the daily backups go; default: ``backups`` in the user data directory."""
+    keep: int = Field(default=14, ge=1, le=3650)
+    """The newest this many daily backups are kept."""
+
+    @property
+    def folder_path(self) -> Path:
+        """The configured folder, else ``backups`` in the user data directory."""
+        return self.folder or Path(platformdirs.user_data_dir(APP_NAME)) / "backups"
+
+
 class TierSettings(_Section):
     """A member tier: reached by spending ``min_spend`` yuan over the last 12 months."""
 
@@ -234,6 +250,7 @@ class Settings(BaseSettings):
     printer: PrinterSettings = PrinterSettings()
     loyalty: LoyaltySettings = LoyaltySettings()
     pharmacy: PharmacySettings = PharmacySettings()
+    backup: BackupSettings = BackupSettings()
     sync: SyncSettings = SyncSettings()
 
     @property

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from pos.migrations import HEAD_REVISION
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+IMMEDIATE = "pos_begin_immediate"
+"""Execution option: begin the transaction with ``BEGIN IMMEDIATE`` (see :func:`_begin`)."""
 
 
 def _pragmas(foreign_keys: bool) -> Callable[[Any, Any], None]:
@@ -30,7 +33,12 @@ def _pragmas(foreign_keys: bool) -> Callable[[Any, Any], None]:
 
 
 def _begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # A unit of work that writes takes the write lock at once. A deferred transaction
+    # that has read cannot write once another connection (the receipt worker, a
+    # second process) committed meanwhile: SQLite fails it at once with "database is
+    # locked", without waiting for busy_timeout.
+    immediate = connection.get_execution_options().get(IMMEDIATE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_engine(path: Path | str, *, foreign_keys: bool = True) -> Engine:
@@ -47,6 +55,16 @@ def make_engine(path: Path | str, *, foreign_keys: bool = True) -> Engine:
     return engine
 
 
+class SessionFactory(sessionmaker[Session]):
+    """Sessions for one user action each: ``factory()`` to read, ``factory.begin()`` to write."""
+
+    @contextmanager
+    def begin(self) -> Iterator[Session]:
+        """A session in a transaction that commits; on SQLite it begins IMMEDIATE."""
+        with self(execution_options={IMMEDIATE: True}) as session, session.begin():
+            yield session
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions for one user action each; objects stay readable after commit.
 
@@ -55,7 +73,7 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """
     from pos.services.outbox import track
 
-    return track(sessionmaker(engine, expire_on_commit=False))
+    return track(SessionFactory(engine, expire_on_commit=False))
 
 
 def current_revision(engine: Engine) -> str | None:

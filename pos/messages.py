@@ -28,6 +28,13 @@ class PrintRetryRequested(Message):
 
 
 @dataclass
+class BackupFinished(Message):
+    """The daily backup worker is done: ``failure`` says why it failed (None: it worked)."""
+
+    failure: str | None
+
+
+@dataclass
 class SyncStatusChanged(Message):
     """A pass of the chain sync ended (or the outbox grew)."""
 

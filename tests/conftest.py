@@ -25,6 +25,8 @@ pytest_plugins = ["tests.postgres"]  # a real PostgreSQL for the chain-sync test
 # The register asks for a user id and PIN at start; tests of other screens start logged out
 # of that step (tests/test_login.py turns it back on).
 os.environ["POS_REGISTER__REQUIRE_LOGIN"] = "false"
+# The register's daily backup would write to the user data directory: tests turn it on.
+os.environ["POS_BACKUP__DAILY"] = "false"
 
 # 2026-03-10 10:00 in Shanghai: the demo store's expiries count from this day.
 NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)

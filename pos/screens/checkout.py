@@ -15,6 +15,7 @@ from pos.screens.checkout_keys import CHECKOUT_BINDINGS
 from pos.screens.checkout_members import MemberPrompts
 from pos.screens.checkout_overrides import ManagerKeys
 from pos.screens.checkout_receipts import ReceiptKeys
+from pos.screens.checkout_reports import ReportKeys
 from pos.screens.checkout_returns import ReturnKeys
 from pos.screens.checkout_shifts import ShiftKeys
 from pos.screens.common import localize_bindings
@@ -42,7 +43,9 @@ from pos.widgets.sync_status import SyncStatusBar
 from pos.widgets.totals import LastSalePanel, TotalsPanel
 
 
-class CheckoutScreen(MemberPrompts, ReceiptKeys, ManagerKeys, ReturnKeys, HeldKeys, ShiftKeys):
+class CheckoutScreen(
+    MemberPrompts, ReceiptKeys, ReportKeys, ManagerKeys, ReturnKeys, HeldKeys, ShiftKeys
+):
     """Sell to one customer after another, from the keyboard and the scanner."""
 
     BINDINGS = CHECKOUT_BINDINGS

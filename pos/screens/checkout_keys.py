@@ -52,6 +52,9 @@ CHECKOUT_BINDINGS: list[BindingType] = [
     Binding("ctrl+d", "discount", N_("Line discount"), id="discount", show=False, priority=True),
     Binding("ctrl+t", "return", N_("Return"), id="return-sale", show=False, priority=True),
     Binding("ctrl+k", "open_drawer", N_("Drawer"), id="open-drawer", show=False, priority=True),
+    Binding(
+        "ctrl+y", "reports", N_("Store reports (manager)"), id="reports", show=False, priority=True
+    ),
     Binding("ctrl+b", "shift", N_("Cash shift"), id="cash-shift", show=False, priority=True),
     Binding("up", "cursor(-1)", N_("Line up"), id="line-up", show=False, priority=True),
     Binding("down", "cursor(1)", N_("Line down"), id="line-down", show=False, priority=True),

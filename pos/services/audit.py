@@ -45,6 +45,7 @@ ACTIONS = (
     "user.add",
     "user.disable",
     "restore",
+    "report.view",
 )
 """What the register records; other actions are allowed, these are the known ones."""
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
 from contextlib import closing
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from pos.i18n import _
@@ -17,6 +18,11 @@ from pos.i18n import _
 KEEP = 14
 """Backups kept by default: the newest two weeks of daily copies."""
 _NAME = re.compile(r"^pos-(\d{8}-\d{6})(?:-(\d+))?\.db$")
+PAGES_PER_STEP = 1024
+"""Pages copied between progress reports (4 MB with SQLite's default page size)."""
+
+Progress = Callable[[int, int], None]
+"""Called with (pages copied, total pages) as a copy goes."""
 
 
 class BackupError(Exception):
@@ -41,13 +47,42 @@ def integrity_problem(path: Path) -> str | None:
     return None if result == "ok" else result
 
 
-def _copy(source: Path, target: Path) -> None:
+def _copy(source: Path, target: Path, progress: Progress | None = None) -> None:
+    def step(_status: int, remaining: int, total: int) -> None:
+        if progress is not None:
+            progress(total - remaining, total)
+
     with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
-        src.backup(dst)
+        src.backup(dst, pages=PAGES_PER_STEP, progress=step)
+
+
+def copy_verified(database: Path, target: Path, progress: Progress | None = None) -> Path:
+    """Copy ``database`` to ``target`` (through a ``.part`` file) and check the copy."""
+    if not database.is_file():
+        raise BackupError(_("No database at {path}").format(path=database))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".part")
+        partial.unlink(missing_ok=True)
+        _copy(database, partial, progress)
+        problem = integrity_problem(partial)
+        if problem is not None:
+            partial.unlink()
+            raise BackupError(
+                _("The copy failed its integrity check: {problem}").format(problem=problem)
+            )
+        partial.replace(target)
+    except (OSError, sqlite3.Error) as exc:
+        raise BackupError(_("Backup failed: {error}").format(error=exc)) from exc
+    return target
 
 
 def backup_database(
-    database: Path, folder: Path | None, now: datetime, keep: int = KEEP
+    database: Path,
+    folder: Path | None,
+    now: datetime,
+    keep: int = KEEP,
+    progress: Progress | None = None,
 ) -> tuple[Path, list[Path]]:
     """Copy ``database`` to ``pos-YYYYMMDD-HHMMSS.db``, verify it, keep the newest ``keep``.
 
@@ -61,18 +96,34 @@ def backup_database(
     try:
         folder.mkdir(parents=True, exist_ok=True)
         target = _free_name(folder, f"pos-{now:%Y%m%d-%H%M%S}")
-        partial = target.with_name(target.name + ".part")
-        _copy(database, partial)
-        problem = integrity_problem(partial)
-        if problem is not None:
-            partial.unlink()
-            raise BackupError(
-                _("The copy failed its integrity check: {problem}").format(problem=problem)
-            )
-        partial.replace(target)
-    except (OSError, sqlite3.Error) as exc:
+    except OSError as exc:
         raise BackupError(_("Backup failed: {error}").format(error=exc)) from exc
-    return target, rotate(folder, keep)
+    copy_verified(database, target, progress)
+    try:
+        removed = rotate(folder, keep)
+    except OSError as exc:
+        raise BackupError(_("Backup failed: {error}").format(error=exc)) from exc
+    return target, removed
+
+
+def has_backup_of(folder: Path, day: date) -> bool:
+    """True if ``folder`` holds a backup made on ``day`` (by its name)."""
+    if not folder.is_dir():
+        return False
+    stamp = f"pos-{day:%Y%m%d}-"
+    return any(path.name.startswith(stamp) for path in backups_in(folder))
+
+
+def daily_backup(
+    database: Path, folder: Path, now: datetime, keep: int = KEEP
+) -> tuple[Path, list[Path]] | None:
+    """The day's automatic backup: None if ``folder`` has one of ``now``'s date already.
+
+    ``now`` is the store's local time (the backup's name carries it).
+    """
+    if has_backup_of(folder, now.date()):
+        return None
+    return backup_database(database, folder, now, keep)
 
 
 def _free_name(folder: Path, stem: str) -> Path:
@@ -102,9 +153,24 @@ def rotate(folder: Path, keep: int) -> list[Path]:
     return old
 
 
+def backup_problem(backup: Path) -> str | None:
+    """None if ``backup`` is a sound store database, else what is wrong with it."""
+    problem = integrity_problem(backup)
+    if problem is None:
+        try:
+            uri = f"{backup.resolve().as_uri()}?mode=ro"
+            with closing(sqlite3.connect(uri, uri=True)) as db:
+                tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+        except sqlite3.DatabaseError as exc:
+            return str(exc)
+        if not {"alembic_version", "sale"} <= tables:
+            problem = _("not a store database (no sales table)")
+    return problem
+
+
 def restore_database(backup: Path, database: Path) -> None:
     """Copy a verified ``backup`` over ``database`` (through SQLite, so WAL stays consistent)."""
-    problem = integrity_problem(backup)
+    problem = backup_problem(backup)
     if problem is not None:
         raise BackupError(
             _("{path} is not a sound backup: {problem}").format(path=backup, problem=problem)

@@ -84,16 +84,29 @@ class DailyReport:
         return data
 
 
-def daily_report(
-    session: Session, business_date: date, store_code: str, register_id: str | None = None
-) -> DailyReport:
-    """The numbers of ``business_date`` at ``store_code`` (one register, or all)."""
-    day: list[ColumnElement[bool]] = [
-        Sale.business_date == business_date,
+def sale_filter(
+    first: date, last: date, store_code: str, register_id: str | None = None
+) -> list[ColumnElement[bool]]:
+    """The sales of business days ``first`` to ``last`` at ``store_code`` (one register, or all)."""
+    where: list[ColumnElement[bool]] = [
+        Sale.business_date == first if first == last else Sale.business_date.between(first, last),
         Sale.store_code == store_code,
     ]
     if register_id is not None:
-        day.append(Sale.register_id == register_id)
+        where.append(Sale.register_id == register_id)
+    return where
+
+
+def daily_report(
+    session: Session,
+    business_date: date,
+    store_code: str,
+    register_id: str | None = None,
+    until: date | None = None,
+    top: int = TOP,
+) -> DailyReport:
+    """The numbers of ``business_date`` (to ``until``) at ``store_code`` (one register, or all)."""
+    day = sale_filter(business_date, until or business_date, store_code, register_id)
     member = Sale.member_id.is_not(None)
     count, gross, discount, net, members, member_net = session.execute(
         select(
@@ -125,7 +138,7 @@ def daily_report(
             .where(*day)
             .group_by(Product.category)
             .order_by(line_net.desc(), Product.category)
-            .limit(TOP)
+            .limit(top)
         )
     ]
     products = [

@@ -24,6 +24,7 @@ from pos.services.register_overrides import Approval, OverrideNeeded
 from pos.services.register_parking import ParkingDesk
 from pos.services.register_promotions import PromotionDesk
 from pos.services.register_receipts import ReceiptDesk
+from pos.services.register_reports import ReportDesk
 from pos.services.register_returns import ReturnDesk
 from pos.services.register_safety import PharmacyRules
 from pos.services.register_shifts import ShiftDesk
@@ -45,7 +46,14 @@ class NotACode(InputError):
 
 
 class RegisterService(
-    ShiftDesk, ReturnDesk, ParkingDesk, PromotionDesk, SuggestionDesk, MemberDesk, ReceiptDesk
+    ShiftDesk,
+    ReportDesk,
+    ReturnDesk,
+    ParkingDesk,
+    PromotionDesk,
+    SuggestionDesk,
+    MemberDesk,
+    ReceiptDesk,
 ):
     """Sells to one customer at a time on one register."""
 

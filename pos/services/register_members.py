@@ -4,21 +4,37 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from pos.i18n import _
 from pos.models import Member, Sale
-from pos.services import loyalty, members
+from pos.services import audit, loyalty, members
 from pos.services.codes import InputError
 from pos.services.members import MemberForm
 from pos.services.register_state import RegisterState
 from pos.services.tendering import Tendering
 from pos.services.views import CartView, MemberView
 
+MEMBER_FIELDS = (
+    "phone", "name", "birthday", "gender", "consent_terms", "consent_marketing",
+    "consent_health", "allergies", "conditions",
+)  # fmt: skip
+"""The member's fields a form sets (their names go to the audit log, never their values)."""
+
+
+def _fields(member: Member) -> dict[str, object]:
+    return {name: getattr(member, name) for name in MEMBER_FIELDS}
+
 
 class MemberDesk(RegisterState):
     """Members at the register (a part of :class:`RegisterService`)."""
+
+    if TYPE_CHECKING:
+
+        @property
+        def cashier(self) -> str | None: ...
 
     def _view(self) -> CartView:
         """The cart, with the attached member (detached if erased meanwhile)."""
@@ -139,16 +155,34 @@ class MemberDesk(RegisterState):
         """
         now = self.now()
         with self._sessions.begin() as session:
-            member = members.enrol(session, form, now, self.today(), self.identity.store_code)
+            member = members.enrol(
+                session, form, now, self.today(), self.identity.store_code, self.cashier
+            )
             member_id = member.id
+            given = sorted(name for name, value in _fields(member).items() if value)
+            self._audit_member(session, "member.enrol", member, given)
         return self.attach_member(member_id)
 
     def edit_member(self, member_id: int, form: MemberForm) -> MemberView:
-        """Change a member's details at the member's request."""
+        """Change a member's details at the member's request (the changed fields are recorded)."""
         with self._sessions.begin() as session:
             member = session.get_one(Member, member_id)
+            before = _fields(member)
             members.update(session, member, form, self.now(), self.today())
+            after = _fields(member)
+            changed = sorted(name for name in after if after[name] != before[name])
+            if changed:
+                self._audit_member(session, "member.edit", member, changed)
             return self._member_view(session, member)
+
+    def _audit_member(
+        self, session: Session, action: str, member: Member, fields: list[str]
+    ) -> None:
+        """Record an enrolment or edit: the card number and field names, never their values."""
+        audit.record(
+            session, action, at=self.now(), actor=self.cashier, subject=member.card_no,
+            detail={"fields": fields},
+        )  # fmt: skip
 
     def _member_view(self, session: Session, member: Member, details: bool = True) -> MemberView:
         last = member.last_visit_at

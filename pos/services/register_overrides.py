@@ -38,6 +38,7 @@ ACTIONS: dict[str, str] = {
     "refund": N_("Refund a return"),
     "drawer.open": N_("Open the cash drawer without a sale"),
     "override.no_stock": N_("Sell more than the stock shows"),
+    "report.view": N_("See the store's reports"),
     "shift.close": N_("Close the cash shift"),
 }
 """The actions that need a manager, and how the approval modal names them."""

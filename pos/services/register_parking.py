@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -60,26 +61,29 @@ class ParkingDesk(RegisterState):
         text = json.dumps(data, sort_keys=True)
         if text == self._saved:
             return
-        empty = not self._cart.lines and self._member_id is None
         with self._sessions.begin() as session:
-            row = self._current(session)
-            if empty:
-                if row is not None:
-                    session.delete(row)
-            elif row is None:
-                session.add(
-                    ParkedCart(
-                        register_id=self.identity.register_id,
-                        kind=CURRENT,
-                        data=data,
-                        created_at=self.now(),
-                        updated_at=self.now(),
-                    )
-                )
-            else:
-                row.data = data
-                row.updated_at = self.now()
+            self._store_current(session, data)
         self._saved = text
+
+    def _store_current(self, session: Session, data: dict[str, Any]) -> None:
+        """Store ``data`` (a dumped cart) as the cart in progress; an empty one is deleted."""
+        row = self._current(session)
+        if not data.get("lines") and data.get("member_id") is None:
+            if row is not None:
+                session.delete(row)
+        elif row is None:
+            session.add(
+                ParkedCart(
+                    register_id=self.identity.register_id,
+                    kind=CURRENT,
+                    data=data,
+                    created_at=self.now(),
+                    updated_at=self.now(),
+                )
+            )
+        else:
+            row.data = data
+            row.updated_at = self.now()
 
     def _forget_current(self, session: Session) -> None:
         """Delete the saved cart (in the sale's transaction)."""
@@ -133,13 +137,19 @@ class ParkingDesk(RegisterState):
             ]
 
     def recall(self, held_id: int) -> None:
-        """Bring a held cart back (the current one must be empty)."""
+        """Bring a held cart back (the current one must be empty).
+
+        It becomes the cart in progress in the transaction that takes it off the
+        held list, so a crash in between loses neither.
+        """
         if self._cart.lines:
             raise InputError(_("Finish or hold the current sale first"))
         with self._sessions.begin() as session:
             row = session.get(ParkedCart, held_id)
             if row is None or row.kind != HELD:
                 raise InputError(_("That held sale is no longer there"))
-            self._cart, self._member_id, self._invited = cart_store.load(row.data)
+            data = row.data
+            self._cart, self._member_id, self._invited = cart_store.load(data)
             session.delete(row)
+            self._store_current(session, data)
         self._saved = ""

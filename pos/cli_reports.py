@@ -1,0 +1,134 @@
+"""``pos report daily|range``: the store report as rich tables, text, CSV or JSON.
+
+The database modules are imported when the command runs, so ``pos --help`` stays quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from pos.config import Settings
+from pos.i18n import _
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+DAILY_REPORT = "report-daily"
+"""The command name ``pos report daily`` dispatches under (its subparser sets it)."""
+RANGE_REPORT = "report-range"
+"""The command name of ``pos report range``."""
+FORMATS = ("table", "text", "csv", "json")
+
+
+def _subcommands(
+    parser: argparse.ArgumentParser,
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action
+    raise LookupError("the parser has no subcommands")
+
+
+def add_report_parsers(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
+    """Add ``pos report daily`` and ``pos report range`` (``pos report`` may exist already)."""
+    report = commands.choices.get("report") or commands.add_parser("report", help="reports")
+    what = _subcommands(report)
+    for name, command, help_text in (
+        ("daily", DAILY_REPORT, "a business day's sales by hour, tender, category and cashier, "
+         "refunds, voids, discounts, members, attach rate, guidance, follow-ups"),
+        ("range", RANGE_REPORT, "the same report over business days --from to --to"),
+    ):  # fmt: skip
+        sub = what.add_parser(name, parents=[common], help=help_text, description=help_text)
+        sub.set_defaults(command=command)
+        sub.add_argument("--date", metavar="YYYY-MM-DD", help="business day (default today)")
+        sub.add_argument("--from", dest="first", metavar="YYYY-MM-DD", help="first day")
+        sub.add_argument(
+            "--to", dest="last", metavar="YYYY-MM-DD", help="last day (default: today)"
+        )
+        sub.add_argument("--register", metavar="ID", help="one register only (default all)")
+        sub.add_argument(
+            "--format", choices=FORMATS, default=None,
+            help="table (rich, the default on a terminal), text (the default otherwise), csv, json",
+        )  # fmt: skip
+
+
+def _fail(message: str, code: int = EXIT_FAILED) -> int:
+    print(message, file=sys.stderr)
+    return code
+
+
+def _day(option: str, value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+def _days(args: argparse.Namespace, today: date) -> tuple[date, date] | str:
+    """The first and last business day asked for, or what is wrong."""
+    if args.date is not None and (args.first or args.last):
+        return _("Give --date, or --from and --to, not both")
+    if args.command == RANGE_REPORT and args.first is None:
+        return _("pos report range needs --from YYYY-MM-DD")
+    days: list[date] = []
+    for option, value, default in (
+        ("--date", args.date, None),
+        ("--from", args.first, None),
+        ("--to", args.last, today if args.first else None),
+    ):
+        if value is None:
+            if default is not None:
+                days.append(default)
+            continue
+        day = _day(option, value)
+        if day is None:
+            return _("{option} is not a date YYYY-MM-DD: {value}").format(
+                option=option, value=value
+            )
+        days.append(day)
+    if not days:
+        return today, today
+    if len(days) == 1:
+        return (days[0], days[0]) if args.first is None else (days[0], today)
+    if days[0] > days[1]:
+        return _("--from must not be after --to")
+    return days[0], days[1]
+
+
+def run_report_days(args: argparse.Namespace, settings: Settings) -> int:
+    """Run ``pos report daily|range``."""
+    today = datetime.now(ZoneInfo(settings.store.timezone)).date()
+    days = _days(args, today)
+    if isinstance(days, str):
+        return _fail(days, EXIT_USAGE)
+    if not settings.database_path.exists():
+        return _fail(_("No database at {path}").format(path=settings.database_path))
+    from pos.bootstrap import open_store
+    from pos.services.report_formats import report_csv, report_text
+    from pos.services.store_report import store_report
+
+    _engine, sessions = open_store(settings)
+    store = settings.store
+    with sessions() as session:
+        report = store_report(session, days[0], days[1], store.code, store.timezone, args.register)
+    form = args.format or ("table" if sys.stdout.isatty() else "text")
+    if form == "json":
+        print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+    elif form == "csv":
+        sys.stdout.write(report_csv(report))
+    elif form == "text":
+        for line in report_text(report):
+            print(line)
+    else:
+        from rich.console import Console
+
+        from pos.report_tables import report_renderable
+
+        where = store.code + (f"/{args.register}" if args.register else "")
+        Console().print(report_renderable(report, where))
+    return EXIT_OK
