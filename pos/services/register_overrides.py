@@ -50,7 +50,7 @@ class OverrideNeeded(InputError):
     def __init__(self, action: str, what: str) -> None:
         action_name = _(ACTIONS[action])
         message = _("A manager must approve: {action}").format(action=action_name)
-        super().__init__(f"{what} — {message}" if what else message)
+        super().__init__(f"{what} — {message}" if what and what != action_name else message)
         self.action = action
         self.what = what
 
