@@ -185,15 +185,15 @@ def lookups(bench: Bench) -> list[Result]:
             codes,
         ),
         compared(
-            bench, "member_phone", "member lookup by phone", members.find,
+            bench, "member_phone", "member lookup by phone", members.lookup,
             member_sql.format("phone"), phones,
         ),
         compared(
-            bench, "member_card", "member lookup by card", members.find,
+            bench, "member_card", "member lookup by card", members.lookup,
             member_sql.format("card_no"), cards,
         ),
         compared(
-            bench, "member_last4", "member lookup by last 4 digits", members.find,
+            bench, "member_last4", "member lookup by last 4 digits", members.lookup,
             member_sql.format("phone_last4"), [phone[-4:] for phone in phones],
         ),
     ]  # fmt: skip

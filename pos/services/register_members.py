@@ -11,7 +11,7 @@ from pos.i18n import _
 from pos.models import Member, Sale
 from pos.services import loyalty, members
 from pos.services.codes import InputError
-from pos.services.members import MemberForm
+from pos.services.members import MemberForm, MemberRow
 from pos.services.register_state import RegisterState
 from pos.services.tendering import Tendering
 from pos.services.views import CartView, MemberView
@@ -75,7 +75,7 @@ class MemberDesk(RegisterState):
     def find_members(self, query: str) -> list[MemberView]:
         """Members by full phone, last four digits, card number, name or pinyin initials."""
         with self._sessions() as session:
-            return [self._member_view(session, m) for m in members.find(session, query)]
+            return [self._member_view(session, m) for m in members.lookup(session, query)]
 
     def attach_member(self, member_id: int) -> CartView:
         """Sell to this member: member prices, points."""
@@ -150,7 +150,9 @@ class MemberDesk(RegisterState):
             members.update(session, member, form, self.now(), self.today())
             return self._member_view(session, member)
 
-    def _member_view(self, session: Session, member: Member, details: bool = True) -> MemberView:
+    def _member_view(
+        self, session: Session, member: Member | MemberRow, details: bool = True
+    ) -> MemberView:
         last = member.last_visit_at
         return MemberView(
             id=member.id,
