@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from pos.i18n import _
@@ -61,24 +61,29 @@ class ParkingDesk(RegisterState):
         if text == self._saved:
             return
         empty = not self._cart.lines and self._member_id is None
+        where = (ParkedCart.register_id == self.identity.register_id) & (ParkedCart.kind == CURRENT)
         with self._sessions.begin() as session:
-            row = self._current(session)
+            # Core statements: the saved cart is written on every scan, and the ORM would
+            # first read (and parse) the row it replaces.
+            connection = session.connection()
             if empty:
-                if row is not None:
-                    session.delete(row)
-            elif row is None:
-                session.add(
-                    ParkedCart(
-                        register_id=self.identity.register_id,
-                        kind=CURRENT,
-                        data=data,
-                        created_at=self.now(),
-                        updated_at=self.now(),
-                    )
-                )
+                connection.execute(delete(ParkedCart).where(where))
             else:
-                row.data = data
-                row.updated_at = self.now()
+                now = self.now()
+                changed = connection.execute(
+                    update(ParkedCart).where(where).values(data=data, updated_at=now)
+                ).rowcount
+                if not changed:
+                    connection.execute(
+                        insert(ParkedCart).values(
+                            register_id=self.identity.register_id,
+                            kind=CURRENT,
+                            label="",
+                            data=data,
+                            created_at=now,
+                            updated_at=now,
+                        )
+                    )
         self._saved = text
 
     def _forget_current(self, session: Session) -> None:
