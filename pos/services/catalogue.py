@@ -12,6 +12,7 @@ from pos.enums import DrugClass
 from pos.models import Barcode, Lot, Product, ProductIngredient
 from pos.services import pinyin
 from pos.services.codes import lookup_candidates
+from pos.services.prepared import Prepared
 from pos.services.views import ProductView
 
 
@@ -45,11 +46,11 @@ class ProductRow:
 
 
 # The register's lookups run on every scan: their statements are built once here, with
-# bound parameters, and run on the session's connection as Core statements (plain rows,
-# compiled once per dialect through the engine's compiled cache), not as ORM queries.
+# bound parameters, compiled once per dialect and run as prepared lookups (plain rows,
+# no ORM entities; see pos.services.prepared).
 _product, _barcode = Product.__table__, Barcode.__table__
 _ROW_COLUMNS = [_product.c[field.name] for field in fields(ProductRow)]
-_BY_CODE = (
+_BY_CODE = Prepared(
     select(*_ROW_COLUMNS, _barcode.c.code)
     .join(_barcode, _barcode.c.product_id == _product.c.id)
     .where(
@@ -58,18 +59,18 @@ _BY_CODE = (
     )
     .limit(1)
 )
-_BY_SKU = select(*_ROW_COLUMNS).where(
-    _product.c.sku == bindparam("sku"), _product.c.active.is_(True)
+_BY_SKU = Prepared(
+    select(*_ROW_COLUMNS).where(_product.c.sku == bindparam("sku"), _product.c.active.is_(True))
 )
-_BY_ID = select(*_ROW_COLUMNS).where(_product.c.id == bindparam("id"))
-_PRIMARY_BARCODE = (
+_BY_ID = Prepared(select(*_ROW_COLUMNS).where(_product.c.id == bindparam("id")))
+_PRIMARY_BARCODE = Prepared(
     select(_barcode.c.code)
     .where(_barcode.c.product_id == bindparam("id"))
     .order_by(_barcode.c.position)
     .limit(1)
 )
 _ingredient = ProductIngredient.__table__
-_INGREDIENTS = (
+_INGREDIENTS = Prepared(
     select(_ingredient.c.ingredient)
     .where(_ingredient.c.product_id == bindparam("id"))
     .order_by(_ingredient.c.position)
@@ -79,49 +80,48 @@ _INGREDIENTS = (
 def find_by_code(session: Session, code: str) -> tuple[ProductRow, str] | None:
     """The active product with this barcode (or internal code), and the code as stored."""
     candidates = lookup_candidates(code)
-    row = (
-        session.connection()
-        .execute(_BY_CODE, {"code": candidates[0], "alt": candidates[-1]})
-        .first()
-    )
+    row = _BY_CODE.first(session, {"code": candidates[0], "alt": candidates[-1]})
     return None if row is None else (ProductRow(*row[:-1]), row[-1])
 
 
 def find_by_sku(session: Session, sku: str) -> ProductRow | None:
     """The active product with this SKU."""
-    row = session.connection().execute(_BY_SKU, {"sku": sku}).first()
+    row = _BY_SKU.first(session, {"sku": sku})
     return None if row is None else ProductRow(*row)
 
 
 def product_row(session: Session, product_id: int) -> ProductRow | None:
     """The product with this id, active or not."""
-    row = session.connection().execute(_BY_ID, {"id": product_id}).first()
+    row = _BY_ID.first(session, {"id": product_id})
     return None if row is None else ProductRow(*row)
 
 
 def ingredients(session: Session, product_id: int) -> tuple[str, ...]:
     """The active ingredients of a product, in their order."""
-    return tuple(session.connection().execute(_INGREDIENTS, {"id": product_id}).scalars())
+    return tuple(row[0] for row in _INGREDIENTS.rows(session, {"id": product_id}))
 
 
 def primary_barcode(session: Session, product_id: int) -> str | None:
     """The first barcode of a product, to record on a line added by search."""
-    found: str | None = session.connection().execute(_PRIMARY_BARCODE, {"id": product_id}).scalar()
-    return found
+    row = _PRIMARY_BARCODE.first(session, {"id": product_id})
+    return None if row is None else str(row[0])
 
 
 _lot = Lot.__table__
 _today = bindparam("today", type_=Lot.__table__.c.expiry.type)
-_STOCK = select(
-    func.coalesce(func.sum(_lot.c.quantity).filter(_lot.c.expiry >= _today), 0),
-    func.coalesce(func.sum(_lot.c.quantity).filter(_lot.c.expiry < _today), 0),
-    func.min(_lot.c.expiry).filter(_lot.c.expiry >= _today, _lot.c.quantity > 0),
-).where(_lot.c.product_id == bindparam("id"))
+_STOCK = Prepared(
+    select(
+        func.coalesce(func.sum(_lot.c.quantity).filter(_lot.c.expiry >= _today), 0),
+        func.coalesce(func.sum(_lot.c.quantity).filter(_lot.c.expiry < _today), 0),
+        func.min(_lot.c.expiry).filter(_lot.c.expiry >= _today, _lot.c.quantity > 0),
+    ).where(_lot.c.product_id == bindparam("id"))
+)
 
 
 def stock_level(session: Session, product_id: int, today: date) -> StockLevel:
     """How many units of a product can be sold today, and how many are expired."""
-    row = session.connection().execute(_STOCK, {"id": product_id, "today": today}).one()
+    row = _STOCK.first(session, {"id": product_id, "today": today})
+    assert row is not None  # an aggregate without GROUP BY has one row
     return StockLevel(int(row[0]), int(row[1]), row[2])
 
 

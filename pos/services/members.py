@@ -22,6 +22,7 @@ from pos.i18n import _
 from pos.models import Member, PointsEntry, Sale, SaleLine
 from pos.services import pinyin
 from pos.services.codes import InputError
+from pos.services.prepared import Prepared
 
 CARD_PREFIX = "29"
 """EAN-13 prefixes 20–29 are for in-store use: no product carries them."""
@@ -277,21 +278,23 @@ class MemberRow:
 
 
 # Lookups run at the counter while the customer waits: their statements are built once,
-# with bound parameters, and run as Core statements on the session's connection.
+# with bound parameters, and run as prepared lookups (see pos.services.prepared).
 _member = Member.__table__
 _ROW_COLUMNS = [_member.c[field.name] for field in fields(MemberRow)]
 _ACTIVE = _member.c.erased_at.is_(None)
 _LIMIT = bindparam("limit", type_=Integer)
 _BY_COLUMN = {
-    column: select(*_ROW_COLUMNS)
-    .where(_member.c[column] == bindparam("value"), _ACTIVE)
-    .order_by(_member.c.last_visit_at.desc())
-    .limit(_LIMIT)
+    column: Prepared(
+        select(*_ROW_COLUMNS)
+        .where(_member.c[column] == bindparam("value"), _ACTIVE)
+        .order_by(_member.c.last_visit_at.desc())
+        .limit(_LIMIT)
+    )
     for column in ("phone", "phone_last4", "card_no")
 }
 # Prefix ranges, not LIKE: they use the name and initials indexes, so a name search
 # stays instant among a million members.
-_BY_NAME = (
+_BY_NAME = Prepared(
     select(*_ROW_COLUMNS)
     .where(
         _ACTIVE,
@@ -326,11 +329,11 @@ def lookup(session: Session, query: str, limit: int = 20) -> list[MemberRow]:
                     text=text
                 )
             )
-        rows = session.connection().execute(_BY_COLUMN[column], {"value": digits, "limit": limit})
+        rows = _BY_COLUMN[column].rows(session, {"value": digits, "limit": limit})
     else:
         key = text.lower()
-        rows = session.connection().execute(
-            _BY_NAME,
+        rows = _BY_NAME.rows(
+            session,
             {
                 "name": text,
                 "name_end": text + _PREFIX_END,

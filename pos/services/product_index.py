@@ -34,8 +34,6 @@ from sqlalchemy.orm import Session
 from pos.models import Barcode, Product
 
 _SEP = "\x00"
-_FEW = 2000
-"""Up to this many matches, each is checked for a prefix; above, the column is scanned."""
 _PREFIX_END = "\U0010ffff"
 
 _product, _barcode = Product.__table__, Barcode.__table__
@@ -84,26 +82,33 @@ class _Column:
         """Kept only when a key holds the separator (then searched one by one)."""
         self.ascii = self.text.isascii()
 
-    def startswith(self, row: int, prefix: str) -> bool:
-        """True if the key of ``row`` starts with ``prefix``."""
-        if self.values is not None:
-            return self.values[row].startswith(prefix)
-        return self.text.startswith(prefix, self.starts[row], self.starts[row + 1] - 1)
-
-    def rows(self, needle: str, prefix: bool = False) -> Iterable[int]:
+    def rows(self, needle: str, prefix: bool = False) -> list[int]:
         """Rows whose key contains ``needle`` (starts with it, with ``prefix``)."""
+        containing, starting = self.matches(needle, prefix)
+        return starting if prefix else containing
+
+    def matches(self, needle: str, prefix: bool = False) -> tuple[list[int], list[int]]:
+        """Rows whose key contains ``needle`` (none with ``prefix``), and those it starts."""
         if self.values is not None:
-            return [
-                row
-                for row, value in enumerate(self.values)
-                if (value.startswith(needle) if prefix else needle in value)
-            ]
+            starting = [row for row, value in enumerate(self.values) if value.startswith(needle)]
+            if prefix:
+                return [], starting
+            return [row for row, value in enumerate(self.values) if needle in value], starting
         if _SEP in needle or (self.ascii and not needle.isascii()):
-            return ()  # no key holds it
-        # One match per key at most: the pattern takes the rest of the key with it.
+            return [], []  # no key holds it
+        # One match per key: the pattern takes the rest of the key with it, so the match
+        # found in a key is its first, at the key's start if the key starts with it.
         pattern = re.compile(("\\x00" if prefix else "") + re.escape(needle) + "[^\\x00]*")
         starts, skip = self.starts, 1 if prefix else 0
-        return [bisect_right(starts, m.start() + skip) - 1 for m in pattern.finditer(self.text)]
+        containing, starting = [], []
+        for match in pattern.finditer(self.text):
+            position = match.start() + skip
+            row = bisect_right(starts, position) - 1
+            if starts[row] == position:
+                starting.append(row)
+            if not prefix:
+                containing.append(row)
+        return containing, starting
 
 
 @dataclass
@@ -146,27 +151,29 @@ class ProductIndex:
         lowered = text.lower()
         key = "".join(ch for ch in lowered if ch.isalnum())
         folded, folded_lower, upper = fold(text), fold(lowered), text.upper()
-        found: set[int] = set(keys.name.rows(folded))
-        found.update(keys.english.rows(folded_lower))
-        found.update(keys.sku.rows(fold(upper), prefix=True))
-        found.update(keys.rows_of(self._barcode_products(session, text)))
-        if key.isascii() and key:
-            found.update(keys.initials.rows(key))
-            found.update(keys.full.rows(key))
         # The SQL's rank: exact SKU 8, initials or name starting with the query 4 each,
         # English name starting with it 2; then shorter names, then SKUs. Ranked rows are
         # few: they are sorted apart; the rest by their place in (name length, SKU) order.
-        rank = dict.fromkeys((row for row in found if keys.skus[row] == upper), 8)
-        prefixes = [(keys.name, folded, 4), (keys.english, folded_lower, 2)]
-        if key:  # an empty key ranks every row the same
-            prefixes.append((keys.initials, fold(key), 4))
-        for column, prefix, points in prefixes:
-            if len(found) <= _FEW:
-                starting = [row for row in found if column.startswith(row, prefix)]
-            else:
-                starting = [row for row in column.rows(prefix, prefix=True) if row in found]
-            for row in starting:
+        rank: dict[int, int] = {}
+
+        def ranks(rows: list[int], points: int) -> None:
+            for row in rows:
                 rank[row] = rank.get(row, 0) + points
+
+        names, name_starts = keys.name.matches(folded)
+        english, english_starts = keys.english.matches(folded_lower)
+        skus = keys.sku.rows(fold(upper), prefix=True)
+        found: set[int] = set(names)
+        found.update(english, skus, keys.rows_of(self._barcode_products(session, text)))
+        ranks([row for row in skus if keys.skus[row] == upper], 8)
+        ranks(name_starts, 4)
+        ranks(english_starts, 2)
+        if key.isascii() and key:
+            initials, initials_starts = keys.initials.matches(key)
+            found.update(initials, keys.full.rows(key))
+            ranks(initials_starts, 4)
+        elif key:  # an empty key ranks every row the same
+            ranks([row for row in keys.initials.rows(fold(key), prefix=True) if row in found], 4)
         place = keys.place
         ranked = sorted(rank, key=lambda row: (-rank[row], place[row]))[:limit]
         rest = heapq.nsmallest(limit - len(ranked), found.difference(rank), key=place.__getitem__)
