@@ -8,6 +8,9 @@ dialect (so the SQL stays portable), then run directly on the DBAPI cursor of th
 session's connection, in the session's transaction, with the column types' own
 bind and result processors. A statement whose SQL is finished only at execution
 (expanding ``IN``, literal ``LIMIT`` on some dialects) runs the ordinary way.
+
+Like any Core statement on ``session.connection()``, a prepared lookup does not
+flush the session first: it is for reads, before the unit of work changes objects.
 """
 
 from __future__ import annotations
