@@ -88,6 +88,8 @@ def encode_text(
 ) -> tuple[bytes, tuple[str, ...]]:
     """Encode one line of text; returns its bytes and the distinct substituted characters."""
     encoding = normalize_encoding(encoding)
+    if text.isascii() and text.isprintable():  # nothing to encode, switch or substitute
+        return text.encode("ascii"), ()
     substituted: list[str] = []
     printed: list[str] = []
     for char in text.replace("¥", "￥"):

@@ -82,6 +82,8 @@ def char_width(char: str) -> int:
 
 def text_width(text: str) -> int:
     """Printer columns ``text`` takes (see :func:`char_width`)."""
+    if text.isascii() and text.isprintable():  # the common case, one column a character
+        return len(text)
     return sum(char_width(char) for char in text)
 
 

@@ -150,6 +150,7 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
         "system": f"{platform.system()} {platform.release()}",
+        "load": round(os.getloadavg()[0], 2),
     }
 
 
@@ -175,6 +176,14 @@ def write_docs(report: Report, path: Path | None = None) -> Path:
         "",
         f"Database: {scale}.",
     ]
+    if "load" in info:
+        lines += [
+            "",
+            f"Load average (1 min) at the start {info['load']:g}"
+            + (f", at the end {info['load_end']:g}" if "load_end" in info else "")
+            + f" on {info['cores']} cores: above about 1, other processes shared the CPU "
+            "during the run and the tail latencies (p95, p99) are noisy.",
+        ]
     generated = report.generated
     if generated:
         lines += [
@@ -188,8 +197,9 @@ def write_docs(report: Report, path: Path | None = None) -> Path:
         report.table(),
         "",
         "Times are wall-clock milliseconds per operation after a warm-up; ratio is the",
-        "service call's median over the same query's median in plain `sqlite3`, measured",
-        "in the same run. Lookups run inside one open session, as in a register action.",
+        "service call's median over the same query's median in plain `sqlite3`, the two",
+        "timed in turns on each argument. Lookups run inside one open session, as in a",
+        "register action.",
         "",
         "## Reproduce",
         "",

@@ -52,7 +52,8 @@ class Product(Base):
     """A restricted-sale rule (``ephedrine``): per-sale limit and the buyer's ID registered."""
     trace_required: Mapped[bool] = mapped_column(Boolean, default=False)
     """Each box needs its 20-digit drug traceability code (required for insurance)."""
-    updated_at: Mapped[Timestamp] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[Timestamp] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
+    """Also the search index's sign that the catalogue changed (the newest is read often)."""
 
     barcodes: Mapped[list[Barcode]] = relationship(
         back_populates="product", cascade="all, delete-orphan", order_by="Barcode.position"

@@ -20,7 +20,8 @@ class Member(Base):
 
     __tablename__ = "member"
     __table_args__ = (
-        Index("ix_member_phone_last4", "phone_last4"),
+        # Last-four lookups list the latest visitors first: the index gives them in order.
+        Index("ix_member_phone_last4_last_visit_at", "phone_last4", "last_visit_at"),
         Index("ix_member_name_initials", "name_initials"),
         CheckConstraint(
             "consent_health OR (allergies = '' AND conditions = '')", name="health_needs_consent"

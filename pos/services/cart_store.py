@@ -17,13 +17,18 @@ from pos.services.safety import Buyer, CleanPrescription, Reviewed
 from pos.services.views import GuidanceView
 
 VERSION = 1
+_LINE_FIELDS = tuple(field.name for field in fields(CartLine))
 
 
 def dump(cart: Cart, member_id: int | None, invited: bool) -> dict[str, Any]:
     """``cart`` (and who it is for) as plain JSON data."""
     lines = []
     for line in cart.lines:
-        data = asdict(line)
+        # What dataclasses.asdict makes of a line, without its deep copies (a saved cart
+        # is written on every scan): the only nested values are the guidance and lists.
+        data = {name: getattr(line, name) for name in _LINE_FIELDS}
+        data["guidance"] = asdict(line.guidance) if line.guidance is not None else None
+        data["trace_codes"] = list(line.trace_codes)
         data["drug_class"] = line.drug_class.value
         data["next_expiry"] = line.next_expiry.isoformat() if line.next_expiry else None
         lines.append(data)

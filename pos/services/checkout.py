@@ -81,6 +81,34 @@ def complete_sale(session: Session, cart: Cart, tendering: Tendering, context: S
     if tendering.total_fen != cart.total_fen or not tendering.is_paid:
         raise InputError(_("The sale is not paid in full"))
     seq = next_seq(session, context)
+    # The lines, lots and payments are attached before the sale joins the session: lot
+    # queries flush only the lots taken so far, and the new sale's collections are never
+    # loaded from the database (they are known to be empty).
+    movements: list[tuple[Lot, int]] = []
+    sale_lines = []
+    for line_no, line in enumerate(cart.lines, start=1):
+        sale_line = SaleLine(
+            line_no=line_no,
+            product_id=line.product_id,
+            sku=line.sku,
+            barcode=line.barcode,
+            name=line.name,
+            spec=line.spec,
+            qty=line.qty,
+            unit_price_fen=line.unit_price_fen,
+            discount_fen=line.discount_fen,
+            total_fen=line.total_fen,
+            promotion_id=line.promotion_id,
+            guidance_given=line.guidance_given,
+            suggested_by=line.suggested_by,
+        )
+        for lot, qty in allocate(session, line, context.business_date):
+            sale_line.lots.append(
+                SaleLineLot(lot_id=lot.id, lot_number=lot.lot_number, expiry=lot.expiry, qty=qty)
+            )
+            lot.quantity -= qty
+            movements.append((lot, qty))
+        sale_lines.append(sale_line)
     sale = Sale(
         number=sale_number(context.store_code, context.register_id, context.business_date, seq),
         store_code=context.store_code,
@@ -95,39 +123,18 @@ def complete_sale(session: Session, cart: Cart, tendering: Tendering, context: S
         discount_fen=cart.discount_fen,
         total_fen=cart.total_fen,
         change_fen=tendering.change_fen,
-    )
-    session.add(sale)
-    movements: list[tuple[Lot, int]] = []
-    for line_no, line in enumerate(cart.lines, start=1):
-        sale_line = SaleLine(
-            line_no=line_no,
-            product_id=line.product_id,
-            sku=line.sku,
-            barcode=line.barcode,
-            name=line.name,
-            spec=line.spec,
-            qty=line.qty,
-            unit_price_fen=line.unit_price_fen,
-            discount_fen=line.discount_fen,
-            total_fen=line.total_fen,
-            promotion_id=line.promotion_id,
-        )
-        for lot, qty in allocate(session, line, context.business_date):
-            sale_line.lots.append(
-                SaleLineLot(lot_id=lot.id, lot_number=lot.lot_number, expiry=lot.expiry, qty=qty)
-            )
-            lot.quantity -= qty
-            movements.append((lot, qty))
-        sale.lines.append(sale_line)
-    for seq_no, payment in enumerate(tendering.payments, start=1):
-        sale.payments.append(
+        lines=sale_lines,
+        payments=[
             Payment(
                 seq=seq_no,
                 tender=payment.tender,
                 amount_fen=payment.amount_fen,
                 tendered_fen=payment.tendered_fen,
             )
-        )
+            for seq_no, payment in enumerate(tendering.payments, start=1)
+        ],
+    )
+    session.add(sale)
     session.flush()
     for lot, qty in movements:
         session.add(

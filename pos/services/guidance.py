@@ -9,6 +9,7 @@ import unless ``skip_bad`` is set.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,16 +61,26 @@ class GuidanceEntry:
 
 def guidance_keys(product: Product) -> list[str]:
     """The keys a product's guidance is looked up by, in order of preference."""
-    keys = [f"sku:{product.sku}"]
-    keys += [f"ingredient:{item.ingredient}" for item in product.ingredients]
-    if product.category:
-        keys.append(f"category:{product.category}")
+    ingredients = [item.ingredient for item in product.ingredients]
+    return line_keys(product.sku, ingredients, product.category)
+
+
+def line_keys(sku: str, ingredients: Sequence[str], category: str) -> list[str]:
+    """:func:`guidance_keys` from a product's SKU, ingredients and category."""
+    keys = [f"sku:{sku}"]
+    keys += [f"ingredient:{ingredient}" for ingredient in ingredients]
+    if category:
+        keys.append(f"category:{category}")
     return keys
 
 
 def guidance_for(session: Session, product: Product) -> Guidance | None:
     """The guidance for ``product``: its SKU's, else an ingredient's, else its category's."""
-    keys = guidance_keys(product)
+    return guidance_by_keys(session, guidance_keys(product))
+
+
+def guidance_by_keys(session: Session, keys: list[str]) -> Guidance | None:
+    """The guidance of the first of ``keys`` that has one."""
     found = {g.key: g for g in session.scalars(select(Guidance).where(Guidance.key.in_(keys)))}
     return next((found[key] for key in keys if key in found), None)
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 import phonenumbers
-from sqlalchemy import func, select
+from sqlalchemy import Integer, bindparam, func, select
 from sqlalchemy.orm import Session
 from stdnum import ean
 
@@ -23,6 +22,7 @@ from pos.i18n import _
 from pos.models import Member, PointsEntry, Sale, SaleLine, SaleReturn
 from pos.services import pinyin
 from pos.services.codes import InputError
+from pos.services.prepared import Prepared
 
 CARD_PREFIX = "29"
 """EAN-13 prefixes 20–29 are for in-store use: no product carries them."""
@@ -260,42 +260,103 @@ def _apply(member: Member, clean: CleanMember) -> None:
 # -- lookup -----------------------------------------------------------------------------
 
 
-def find(session: Session, query: str, limit: int = 20) -> list[Member]:
+@dataclass(frozen=True)
+class MemberRow:
+    """A member as a lookup finds one: the columns the register shows (no ORM entity)."""
+
+    id: int
+    card_no: str
+    phone: str | None
+    name: str | None
+    tier: str
+    birthday: date | None
+    last_visit_at: datetime | None
+    allergies: str
+    conditions: str
+    consent_marketing: bool
+    consent_health: bool
+
+
+# Lookups run at the counter while the customer waits: their statements are built once,
+# with bound parameters, and run as prepared lookups (see pos.services.prepared).
+_member = Member.__table__
+_ROW_COLUMNS = [_member.c[field.name] for field in fields(MemberRow)]
+_ACTIVE = _member.c.erased_at.is_(None)
+_LIMIT = bindparam("limit", type_=Integer)
+_BY_COLUMN = {
+    column: Prepared(
+        select(*_ROW_COLUMNS)
+        .where(_member.c[column] == bindparam("value"), _ACTIVE)
+        .order_by(_member.c.last_visit_at.desc())
+        .limit(_LIMIT)
+    )
+    for column in ("phone", "phone_last4", "card_no")
+}
+# Prefix ranges, not LIKE: they use the name and initials indexes, so a name search
+# stays instant among a million members.
+_BY_NAME = Prepared(
+    select(*_ROW_COLUMNS)
+    .where(
+        _ACTIVE,
+        ((_member.c.name >= bindparam("name")) & (_member.c.name < bindparam("name_end")))
+        | (
+            (_member.c.name_initials >= bindparam("key"))
+            & (_member.c.name_initials < bindparam("key_end"))
+        ),
+    )
+    .order_by(_member.c.name)
+    .limit(_LIMIT)
+)
+_PREFIX_END = "\U0010ffff"
+
+
+def lookup(session: Session, query: str, limit: int = 20) -> list[MemberRow]:
     """Members by full phone, last four digits, card number, name or pinyin initials."""
     text = query.strip()
     if not text:
         return []
-    active = Member.erased_at.is_(None)
     digits = text.replace(" ", "").replace("-", "")
     if digits.isdigit() and digits.isascii():
         if len(digits) == 11:
-            condition = Member.phone == digits
+            column = "phone"
         elif _FOUR_DIGITS.match(digits):
-            condition = Member.phone_last4 == digits
+            column = "phone_last4"
         elif len(digits) == 13:
-            condition = Member.card_no == digits
+            column = "card_no"
         else:
             raise InputError(
                 _("Type a full phone, its last 4 digits, a card number or a name: {text}").format(
                     text=text
                 )
             )
-        statement = select(Member).where(condition, active).order_by(Member.last_visit_at.desc())
+        rows = _BY_COLUMN[column].rows(session, {"value": digits, "limit": limit})
     else:
-        # Prefix ranges, not LIKE: they use the name and initials indexes, so a
-        # name search stays instant among a million members.
         key = text.lower()
-        statement = (
-            select(Member)
-            .where(active, _prefix(Member.name, text) | _prefix(Member.name_initials, key))
-            .order_by(Member.name)
+        rows = _BY_NAME.rows(
+            session,
+            {
+                "name": text,
+                "name_end": text + _PREFIX_END,
+                "key": key,
+                "key_end": key + _PREFIX_END,
+                "limit": limit,
+            },
         )
-    return list(session.scalars(statement.limit(limit)))
+    return [MemberRow(*row) for row in rows]
 
 
-def _prefix(column: Any, prefix: str) -> Any:
-    """``column`` starts with ``prefix``, as an index-friendly range."""
-    return (column >= prefix) & (column < prefix + "\U0010ffff")
+def find(session: Session, query: str, limit: int = 20) -> list[Member]:
+    """:func:`lookup`, as ORM entities (for commands that change or export a member)."""
+    found = lookup(session, query, limit)
+    if not found:
+        return []
+    by_id = {
+        member.id: member
+        for member in session.scalars(
+            select(Member).where(Member.id.in_([row.id for row in found]))
+        )
+    }
+    return [by_id[row.id] for row in found if row.id in by_id]
 
 
 def by_card(session: Session, card_no: str) -> Member | None:

@@ -12,13 +12,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.i18n import _
-from pos.models import Member, Product
+from pos.models import Member
 from pos.services import catalogue, members, printing
 from pos.services.cart import Cart, CartLine
 from pos.services.checkout import SaleContext, complete_sale
 from pos.services.codes import TRACE_CODE, InputError, classify_barcode, parse_quantity, parse_scan
 from pos.services.loyalty import LoyaltyRules
 from pos.services.printing import PrintProfile, PrintSpooler
+from pos.services.product_index import ProductIndex
 from pos.services.register_members import MemberDesk
 from pos.services.register_overrides import Approval, OverrideNeeded
 from pos.services.register_parking import ParkingDesk
@@ -80,6 +81,7 @@ class RegisterService(
         self._invited = False
         self.pharmacy = pharmacy or PharmacyRules()
         self._suggestions = []
+        self._products = ProductIndex()
         self._restore()
 
     def _view(self) -> CartView:
@@ -129,7 +131,7 @@ class RegisterService(
     ) -> CartView:
         """Add a product chosen by search."""
         with self._sessions() as session:
-            product = session.get(Product, product_id)
+            product = catalogue.product_row(session, product_id)
             if product is None or not product.active:
                 raise InputError(_("That product is no longer in the catalogue"))
             barcode = catalogue.primary_barcode(session, product.id)
@@ -168,9 +170,8 @@ class RegisterService(
         """Products matching ``query`` by name, English name, pinyin, SKU or barcode."""
         today = self.today()
         with self._sessions() as session:
-            products = catalogue.search(session, query, limit)
-            sellable = catalogue.sellable_by_product(session, [p.id for p in products], today)
-            return [_product_view(product, sellable[product.id]) for product in products]
+            found = self._products.search(session, query, limit)
+            return catalogue.listing(session, found, today)
 
     # -- payment ----------------------------------------------------------
     def start_payment(self) -> Tendering:
@@ -241,7 +242,7 @@ class RegisterService(
             raise InputError(_("Choose a line of the cart first"))
         return self._cart.lines[index]
 
-    def _resolve_unknown(self, session: Session, code: str, qty: int) -> Product:
+    def _resolve_unknown(self, session: Session, code: str, qty: int) -> catalogue.ProductRow:
         if TRACE_CODE.match(code):
             raise InputError(
                 _("{code} is a drug traceability code: scan the product's own barcode").format(
@@ -296,14 +297,15 @@ class RegisterService(
     def _add(
         self,
         session: Session,
-        product: Product,
+        product: catalogue.ProductRow,
         qty: int,
         barcode: str | None,
         approval: Approval | None = None,
     ) -> None:
         in_cart = self._cart.qty_of(product.id)
         level = self._check_stock(session, product.id, product.name, in_cart + qty, approval)
-        fields = self._safety_fields(session, product, qty)
+        ingredients = catalogue.ingredients(session, product.id)
+        fields = self._safety_fields(session, product, ingredients, qty)
         self._cart.add(
             CartLine(
                 product_id=product.id,
@@ -319,26 +321,10 @@ class RegisterService(
                 member_price_fen=product.member_price_fen,
                 category=product.category,
                 manufacturer=product.manufacturer,
-                ingredients=tuple(item.ingredient for item in product.ingredients),
+                ingredients=ingredients,
                 restricted=product.restricted,
                 trace_required=product.trace_required,
                 guidance=fields.guidance,
                 stock_override=level is None,
             )
         )
-
-
-def _product_view(product: Product, sellable: int) -> ProductView:
-    return ProductView(
-        id=product.id,
-        sku=product.sku,
-        name=product.name,
-        name_en=product.name_en,
-        spec=product.spec,
-        manufacturer=product.manufacturer,
-        unit=product.unit,
-        price_fen=product.price_fen,
-        member_price_fen=product.member_price_fen,
-        drug_class=product.drug_class,
-        sellable=sellable,
-    )

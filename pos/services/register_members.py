@@ -12,7 +12,7 @@ from pos.i18n import _
 from pos.models import Member, Sale
 from pos.services import audit, loyalty, members
 from pos.services.codes import InputError
-from pos.services.members import MemberForm
+from pos.services.members import MemberForm, MemberRow
 from pos.services.register_state import RegisterState
 from pos.services.tendering import Tendering
 from pos.services.views import CartView, MemberView
@@ -91,7 +91,7 @@ class MemberDesk(RegisterState):
     def find_members(self, query: str) -> list[MemberView]:
         """Members by full phone, last four digits, card number, name or pinyin initials."""
         with self._sessions() as session:
-            return [self._member_view(session, m) for m in members.find(session, query)]
+            return [self._member_view(session, m) for m in members.lookup(session, query)]
 
     def attach_member(self, member_id: int) -> CartView:
         """Sell to this member: member prices, points."""
@@ -184,7 +184,9 @@ class MemberDesk(RegisterState):
             detail={"fields": fields},
         )  # fmt: skip
 
-    def _member_view(self, session: Session, member: Member, details: bool = True) -> MemberView:
+    def _member_view(
+        self, session: Session, member: Member | MemberRow, details: bool = True
+    ) -> MemberView:
         last = member.last_visit_at
         return MemberView(
             id=member.id,

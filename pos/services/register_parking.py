@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from pos.i18n import _
@@ -66,24 +66,31 @@ class ParkingDesk(RegisterState):
         self._saved = text
 
     def _store_current(self, session: Session, data: dict[str, Any]) -> None:
-        """Store ``data`` (a dumped cart) as the cart in progress; an empty one is deleted."""
-        row = self._current(session)
+        """Store ``data`` (a dumped cart) as the cart in progress; an empty one is deleted.
+
+        Core statements: the saved cart is written on every scan, and the ORM would
+        first read (and parse) the row it replaces.
+        """
+        where = (ParkedCart.register_id == self.identity.register_id) & (ParkedCart.kind == CURRENT)
+        connection = session.connection()
         if not data.get("lines") and data.get("member_id") is None:
-            if row is not None:
-                session.delete(row)
-        elif row is None:
-            session.add(
-                ParkedCart(
+            connection.execute(delete(ParkedCart).where(where))
+            return
+        now = self.now()
+        changed = connection.execute(
+            update(ParkedCart).where(where).values(data=data, updated_at=now)
+        ).rowcount
+        if not changed:
+            connection.execute(
+                insert(ParkedCart).values(
                     register_id=self.identity.register_id,
                     kind=CURRENT,
+                    label="",
                     data=data,
-                    created_at=self.now(),
-                    updated_at=self.now(),
+                    created_at=now,
+                    updated_at=now,
                 )
             )
-        else:
-            row.data = data
-            row.updated_at = self.now()
 
     def _forget_current(self, session: Session) -> None:
         """Delete the saved cart (in the sale's transaction)."""

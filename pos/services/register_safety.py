@@ -8,6 +8,7 @@ lines, the buyer registered for restricted lines. The screens ask
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -21,7 +22,6 @@ from pos.models import (
     Guidance,
     Member,
     Prescription,
-    Product,
     RestrictedSale,
     Sale,
     SaleLine,
@@ -31,8 +31,9 @@ from pos.models import (
 )
 from pos.services import safety
 from pos.services.cart import CartLine
+from pos.services.catalogue import ProductRow
 from pos.services.codes import InputError
-from pos.services.guidance import guidance_for
+from pos.services.guidance import guidance_by_keys, line_keys
 from pos.services.register_state import RegisterState
 from pos.services.safety import Buyer, Names, PrescriptionForm, SafetyLine
 from pos.services.views import GuidanceView
@@ -105,7 +106,9 @@ class SafetyDesk(RegisterState):
         return load_ingredients()
 
     # -- adding lines -----------------------------------------------------
-    def _safety_fields(self, session: Session, product: Product, qty: int) -> LineSafety:
+    def _safety_fields(
+        self, session: Session, product: ProductRow, ingredients: Sequence[str], qty: int
+    ) -> LineSafety:
         """Check the pharmacy rules for adding ``qty`` of ``product``; its guidance."""
         if product.drug_class is DrugClass.RX and not self._pharmacist_on_duty(session):
             raise InputError(
@@ -115,7 +118,7 @@ class SafetyDesk(RegisterState):
             )
         if product.restricted:
             self._check_restricted(product.restricted, product.name, qty)
-        found = guidance_for(session, product)
+        found = guidance_by_keys(session, line_keys(product.sku, ingredients, product.category))
         return LineSafety(guidance_view(found, current() == "en") if found else None)
 
     def _check_restricted(self, rule: str, name: str, extra: int, replaced: int = 0) -> None:

@@ -1,0 +1,118 @@
+"""The in-memory product search finds what the SQL search finds; prepared lookups."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from pos.enums import BarcodeKind, DrugClass
+from pos.models import Barcode, Member, Product
+from pos.services import catalogue, members
+from pos.services.product_index import ProductIndex, fold
+from pos.services.register import RegisterService
+from tests.helpers import barcode_of
+
+FIXED_QUERIES = [
+    "感冒", "感冒灵", "gmlkl", "GMLKL", "ganmaoling", "Ganmaoling", "白加黑", "vitamin",
+    "Vitamin C", "VC", "vc", "999", "P00001", "p000", "6930496", "69", "0", "A1001", "a1",
+    "%", "_", "%_", "\\", "-", "片", "颗粒", "eye", "EYE DROPS", "ibu", "x", "  布洛芬 ",
+    "ÄÖ", "ǅ", "ß",
+]  # fmt: skip
+
+
+def _queries(session: Session, count: int) -> list[str]:
+    """The fixed queries and random pieces of the demo catalogue's keys and barcodes."""
+    rng = random.Random(8)
+    keys = [
+        value
+        for product in session.scalars(select(Product))
+        for value in (
+            product.name,
+            product.name_en,
+            product.pinyin_initials,
+            product.pinyin_full,
+            product.sku,
+        )
+        if value
+    ]
+    keys += list(session.scalars(select(Barcode.code)))
+    found = list(FIXED_QUERIES)
+    for _ in range(count):
+        key = rng.choice(keys)
+        start = rng.randrange(len(key))
+        piece = key[start : start + rng.randint(1, 6)]
+        found.append(piece.upper() if rng.random() < 0.3 else piece)
+    return found
+
+
+def test_index_search_is_the_sql_search(demo_sessions: sessionmaker[Session]) -> None:
+    index = ProductIndex()
+    with demo_sessions() as session:
+        for query in _queries(session, 600):
+            for limit in (50, 3):
+                expected = [p.id for p in catalogue.search(session, query, limit)]
+                assert index.search(session, query, limit) == expected, (query, limit)
+
+
+def test_index_follows_catalogue_changes(
+    demo_sessions: sessionmaker[Session], register: RegisterService
+) -> None:
+    assert [p.sku for p in register.search("感冒灵")][:1] == ["P00001"]
+    with demo_sessions.begin() as session:
+        product = session.scalars(select(Product).where(Product.sku == "P00001")).one()
+        product.active = False
+        session.add(
+            Product(
+                sku="Z99999",
+                name="新感冒灵片",
+                name_en="New Ganmaoling",
+                pinyin_initials="xgmlp",
+                pinyin_full="xinganmaolingpian",
+                price_fen=100,
+                drug_class=DrugClass.OTC_B,
+                barcodes=[Barcode(code="2999999999999", kind=BarcodeKind.EAN13)],
+            )
+        )
+    skus = [p.sku for p in register.search("感冒灵")]
+    assert "P00001" not in skus and "Z99999" in skus
+    assert [p.sku for p in register.search("xgmlp")] == ["Z99999"]
+    assert [p.sku for p in register.search("29999999")] == ["Z99999"]
+
+
+def test_fold_is_sqlite_like_case_folding() -> None:
+    assert fold("AbC感冒Ä") == "abc感冒Ä"
+    assert fold("ABC") == "abc"
+
+
+def test_lookups_return_rows_the_register_uses(
+    demo_sessions: sessionmaker[Session], register: RegisterService
+) -> None:
+    code = barcode_of(demo_sessions, "P00001")
+    with demo_sessions() as session:
+        found = catalogue.find_by_code(session, code)
+        assert found is not None
+        row, stored = found
+        assert (row.sku, stored) == ("P00001", code)
+        assert catalogue.find_by_code(session, "0000000000000") is None
+        assert catalogue.find_by_sku(session, "P00001") == row
+        member = session.scalars(select(Member).where(Member.phone.is_not(None))).first()
+        assert member is not None and member.phone is not None
+        by_phone = members.lookup(session, member.phone)
+        assert [m.id for m in by_phone] == [member.id]
+        assert [m.id for m in members.lookup(session, member.card_no)] == [member.id]
+        assert member.id in [m.id for m in members.lookup(session, member.phone[-4:])]
+        assert [m.id for m in members.find(session, member.phone)] == [member.id]
+    assert register.find_members(member.phone)[0].id == member.id
+
+
+@pytest.mark.parametrize("query", ["12345", "   "])
+def test_member_lookup_checks_the_query(demo_sessions: sessionmaker[Session], query: str) -> None:
+    with demo_sessions() as session:
+        if query.strip():
+            with pytest.raises(ValueError):
+                members.lookup(session, query)
+        else:
+            assert members.lookup(session, query) == []
