@@ -65,6 +65,7 @@ def test_generate_then_quick_run_reports_every_measurement(tmp_path: Path) -> No
     for key, result in results.items():
         numbers = [result["median_ms"], result["p95_ms"], result["p99_ms"]]
         assert all(isinstance(n, float) for n in numbers) or isinstance(result["value"], float), key
-        assert isinstance(result["met"], bool), key
+        # every target is judged; the Pilot.press row is an upper bound with no target
+        assert isinstance(result["met"], bool) or key == "scan_to_row_pilot", key
         assert "not measured" not in result["note"], key
     assert report["scale"]["sale"] >= 2000 and report["machine"]["cores"]

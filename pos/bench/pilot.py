@@ -39,6 +39,7 @@ def bench_settings(path: Path) -> Settings:
     return Settings(
         register={"database": path, "require_login": False},  # time selling, not logging in
         printer={"uri": "none", "retry_seconds": 3600},
+        backup={"daily": False},  # a real register's start-up backup would run meanwhile
     )
 
 

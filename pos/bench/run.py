@@ -349,10 +349,13 @@ def scans(bench: Bench) -> list[Result]:
     row.note = "Enter queued on the driver as a terminal sends it; row added to the CartTable"
     pressed = asyncio.run(pilot.scan_to_row(bench.path, timed_codes, press=True))[WARMUP // 2 :]
     idle = asyncio.run(pilot.press_overhead(bench.path, bench.reps(30, 5)))
-    press = Result("scan_to_row_pilot", "scan → cart row via Pilot.press", "p99 ≤ 30 ms", pressed)
+    press = Result(
+        "scan_to_row_pilot", "scan → cart row via Pilot.press", "none (upper bound)", pressed
+    )
     press.note = (
         f"Pilot.press alone (Enter on an empty field) takes {median(idle):.0f} ms median: "
-        "it waits for the app to go idle and for animations, so this row is an upper bound"
+        "it waits for the app to go idle and for animations, so this row is an upper bound "
+        "of the row above, not a measure of the register"
     )
     burst_codes = codes[: bench.reps(100, 20)]
     burst = asyncio.run(pilot.scanner_burst(bench.path, burst_codes))
@@ -374,7 +377,7 @@ def scans(bench: Bench) -> list[Result]:
         "warnings); the rest is Textual taking the keys and repainting the screen, "
         "the cart table growing to 100 rows"
     )
-    return [judged(row, 30.0), judged(press, 30.0), result]
+    return [judged(row, 30.0), press, result]
 
 
 def _subprocess(code: str) -> tuple[dict[str, Any], float]:

@@ -65,6 +65,8 @@ def copy_verified(database: Path, target: Path, progress: Progress | None = None
         partial = target.with_name(target.name + ".part")
         partial.unlink(missing_ok=True)
         _copy(database, partial, progress)
+        with closing(sqlite3.connect(partial)) as copy:  # one self-contained file, no -wal
+            copy.execute("PRAGMA journal_mode=DELETE")
         problem = integrity_problem(partial)
         if problem is not None:
             partial.unlink()

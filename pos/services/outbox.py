@@ -138,6 +138,13 @@ def _before_commit(session: Session) -> None:
     if not session.info.get(_PENDING):
         return
     pending = session.info.pop(_PENDING, {})
+    skus = {  # a sale's stock movements name their product by its line's SKU
+        lot.lot_id: line.sku
+        for obj, _fields in pending.values()
+        if isinstance(obj, Sale)
+        for line in obj.lines
+        for lot in line.lots
+    }
     for obj, fields in pending.values():
         state = inspect(obj)
         if not state.persistent:  # rolled back to a savepoint, or deleted
@@ -159,7 +166,9 @@ def _before_commit(session: Session) -> None:
                 }, obj.created_at)  # fmt: skip
         elif isinstance(obj, StockMovement):
             lot = session.get_one(Lot, obj.lot_id)
-            sku = session.scalar(select(Product.sku).where(Product.id == lot.product_id)) or ""
+            sku = skus.get(lot.id) or (
+                session.scalar(select(Product.sku).where(Product.id == lot.product_id)) or ""
+            )
             enqueue(session, "stock", f"{sku}/{lot.lot_number}", {
                 "sku": sku,
                 "lot_number": lot.lot_number,
@@ -241,13 +250,15 @@ def sale_payload(session: Session, sale: Sale) -> dict[str, Any]:
 def _member_uid(session: Session, member_id: int | None) -> str | None:
     if member_id is None:
         return None
-    return session.scalar(select(Member.uid).where(Member.id == member_id))
+    member = session.get(Member, member_id)  # in the session already: no query
+    return None if member is None else member.uid
 
 
 def _sale_number(session: Session, sale_id: int | None) -> str | None:
     if sale_id is None:
         return None
-    return session.scalar(select(Sale.number).where(Sale.id == sale_id))
+    sale = session.get(Sale, sale_id)  # in the session already: no query
+    return None if sale is None else sale.number
 
 
 def _json_value(value: Any) -> Any:
