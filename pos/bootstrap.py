@@ -12,7 +12,6 @@ from pos.config import Settings
 from pos.db import make_engine, make_session_factory, open_database, upgrade
 from pos.enums import DrugClass
 from pos.i18n import _
-from pos.services.demo import catalogue_is_empty, load_demo
 from pos.services.loyalty import LoyaltyRules, TierRule
 from pos.services.printing import PrintProfile, StoreHeader
 from pos.services.register_safety import PharmacyRules
@@ -37,6 +36,9 @@ def init_store(settings: Settings, demo: bool) -> str:
     else:
         message = _("Database is up to date: {path}").format(path=path)
     if demo:
+        # imported here: the importers are not needed to open an existing store
+        from pos.services.demo import catalogue_is_empty, load_demo
+
         with sessions.begin() as session:
             if not catalogue_is_empty(session):
                 return message + "\n" + _("The catalogue is not empty: demo store not loaded")

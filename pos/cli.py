@@ -183,7 +183,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    from pos.app import run_register
+    from pos.startup import quiet_collector
+
+    with quiet_collector():
+        from pos.app import run_register
 
     return run_register(settings)
 

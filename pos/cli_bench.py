@@ -57,8 +57,11 @@ def run_bench(args: argparse.Namespace, settings: Settings) -> int:
     if not path.exists():
         print(f"No database at {path}: run 'pos bench generate' first", file=sys.stderr)
         return EXIT_FAILED
-    from pos.bench.report import write_docs, write_json
-    from pos.bench.run import run_all
+    from pos.startup import quiet_collector
+
+    with quiet_collector():  # imported as `pos run` imports the register
+        from pos.bench.report import write_docs, write_json
+        from pos.bench.run import run_all
 
     report = run_all(path, settings, quick=args.quick)
     print(report.table())

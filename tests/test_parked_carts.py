@@ -10,6 +10,7 @@ from pos.config import Settings
 from pos.models import ParkedCart, Sale
 from pos.screens.held import HeldSalesModal
 from pos.services.members import MemberForm, enrol
+from pos.widgets.message_bar import MessageBar
 from tests.conftest import NOW, TODAY, fixed_clock
 from tests.helpers import barcode_of, type_text
 
@@ -42,10 +43,14 @@ async def test_the_cart_in_progress_survives_a_restart(
     assert cart.member is not None and cart.member.id == member.id
     assert [line.guidance_given for line in cart.lines] == [True, False]
     async with second.run_test(size=SIZE) as pilot:
+        assert "was resumed (2 lines)" in str(second.screen.query_one(MessageBar).render())
         await pilot.press("f9", "f12", "enter")
     assert sale_count(demo_sessions) == 1
     third = build_app(settings, demo_sessions, clock=fixed_clock)
     assert third.register.cart().lines == ()  # the stored sale does not come back
+    async with third.run_test(size=SIZE):  # and the cashier sees it was stored
+        text = str(third.screen.query_one(MessageBar).render())
+        assert "Last sale stored: S001-01-20260310-0001" in text
     with demo_sessions() as session:
         assert session.scalar(select(func.count()).select_from(ParkedCart)) == 0
 

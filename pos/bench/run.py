@@ -392,7 +392,8 @@ def _subprocess(code: str) -> tuple[dict[str, Any], float]:
 def cold_start(bench: Bench) -> Result:
     """A fresh Python process: imports, open the database, the checkout screen ready."""
     code = (
-        "import time; started = time.perf_counter(); from pos.bench.pilot import main; "
+        "import time; started = time.perf_counter(); from pos.startup import quiet_collector\n"
+        "with quiet_collector(): from pos.bench.pilot import main  # as `pos run` imports\n"
         f"main(['cold', {str(bench.path)!r}, str(started)])"
     )
     runs = [_subprocess(code) for _ in range(bench.reps(7, 2))]

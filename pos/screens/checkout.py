@@ -81,9 +81,22 @@ class CheckoutScreen(
         yield Footer(show_command_palette=False)  # Ctrl+P still works; F1 lists it
 
     def on_mount(self) -> None:
-        self.refresh_cart(self.register.cart())
+        cart = self.register.cart()
+        self.refresh_cart(cart)
         self.query_one(LastSalePanel).show(None)
-        self.query_one(MessageBar).info(_("Ready: scan a product"))
+        last = None if cart.lines else self.register.last_sale_number()
+        if cart.lines:  # the register stopped mid-sale: the cart was saved
+            self.message.warning(
+                _("The sale in progress was resumed ({n} lines): carry on").format(
+                    n=len(cart.lines)
+                )
+            )
+        elif last:  # after a stop, the cashier knows whether the last sale was stored
+            self.message.info(
+                _("Ready: scan a product. Last sale stored: {number}").format(number=last)
+            )
+        else:
+            self.message.info(_("Ready: scan a product"))
         self.show_printer_status(self.register.printer_status())
         self.focus_scan()
 
