@@ -90,18 +90,22 @@ def timed(call: Callable[[T], object], args: Sequence[T]) -> list[float]:
 def interleaved(
     first: Callable[[T], object], second: Callable[[T], object], args: Sequence[T]
 ) -> tuple[list[float], list[float]]:
-    """Milliseconds of ``first(arg)`` and ``second(arg)``, timed in turns on each arg."""
+    """Milliseconds of ``first(arg)`` and ``second(arg)``, timed in turns on each arg.
+
+    Which of the two goes first alternates: the one that goes first reads the rows
+    from disk into the page cache, and the other would find them there.
+    """
     for arg in args[:WARMUP]:
         first(arg)
         second(arg)
-    one, two = [], []
-    for arg in args:
-        start = time.perf_counter()
-        first(arg)
-        middle = time.perf_counter()
-        second(arg)
-        one.append((middle - start) * 1000)
-        two.append((time.perf_counter() - middle) * 1000)
+    one: list[float] = []
+    two: list[float] = []
+    for index, arg in enumerate(args):
+        pairs = ((first, one), (second, two))
+        for call, spent in pairs if index % 2 == 0 else reversed(pairs):
+            start = time.perf_counter()
+            call(arg)
+            spent.append((time.perf_counter() - start) * 1000)
     return one, two
 
 

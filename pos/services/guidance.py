@@ -81,8 +81,15 @@ def guidance_for(session: Session, product: Product) -> Guidance | None:
 
 def guidance_by_keys(session: Session, keys: list[str]) -> Guidance | None:
     """The guidance of the first of ``keys`` that has one."""
-    found = {g.key: g for g in session.scalars(select(Guidance).where(Guidance.key.in_(keys)))}
+    found = guidance_by_keys_all(session, keys)
     return next((found[key] for key in keys if key in found), None)
+
+
+def guidance_by_keys_all(session: Session, keys: list[str]) -> dict[str, Guidance]:
+    """Every guidance of ``keys``, by key (one query)."""
+    if not keys:
+        return {}
+    return {g.key: g for g in session.scalars(select(Guidance).where(Guidance.key.in_(keys)))}
 
 
 def split_key(key: str) -> tuple[str, str]:

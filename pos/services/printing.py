@@ -15,12 +15,13 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 import printer
 from pos.enums import DrugClass, Tender
 from pos.i18n import N_, translator
 from pos.models import (
+    Guidance,
     JobKind,
     JobStatus,
     Member,
@@ -33,7 +34,7 @@ from pos.models import (
     Sale,
 )
 from pos.services import members
-from pos.services.guidance import guidance_for
+from pos.services.guidance import guidance_by_keys_all, guidance_keys
 from pos.services.loyalty import tier_name
 from pos.services.safety import mask_id
 from pos.services.tendering import tender_name
@@ -112,16 +113,28 @@ def build_receipt(
     gettext = translator(profile.language).gettext
     english = not profile.language.lower().startswith("zh")
     labels = printer.ReceiptLabels(**{key: gettext(text) for key, text in LABELS.items()})
+    products = {  # every product of the sale, with its ingredients, in two queries
+        product.id: product
+        for product in session.scalars(
+            select(Product)
+            .where(Product.id.in_({line.product_id for line in sale.lines}))
+            .options(selectinload(Product.ingredients))
+        )
+    }
+    drugs = [p for p in products.values() if p.drug_class is not DrugClass.NONE]
+    keys = {product.id: guidance_keys(product) for product in drugs}
+    found = guidance_by_keys_all(session, [key for wanted in keys.values() for key in wanted])
     lines = []
     for line in sale.lines:
-        product = session.get(Product, line.product_id)
+        product = products.get(line.product_id)
         notes = [product.manufacturer] if product is not None and product.manufacturer else []
         notes += [
             gettext("Lot {lot}  Exp. {expiry}").format(lot=lot.lot_number, expiry=lot.expiry)
             for lot in line.lots
         ]
-        if product is not None and product.drug_class is not DrugClass.NONE:
-            notes += guidance_notes(session, product, english, gettext)
+        if product is not None and product.id in keys:
+            guidance = next((found[key] for key in keys[product.id] if key in found), None)
+            notes += guidance_notes(guidance, english, gettext)
         promotion = session.get(Promotion, line.promotion_id) if line.promotion_id else None
         if promotion is not None:
             notes.append(gettext("Promotion: {name}").format(name=promotion.name))
@@ -172,10 +185,9 @@ def build_receipt(
 
 
 def guidance_notes(
-    session: Session, product: Product, english: bool, gettext: Callable[[str], str]
+    found: Guidance | None, english: bool, gettext: Callable[[str], str]
 ) -> list[str]:
     """The short guidance printed under a drug line: usage and dose."""
-    found = guidance_for(session, product)
     if found is None:
         return []
     usage = (found.usage_en if english else "") or found.usage
