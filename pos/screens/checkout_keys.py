@@ -17,7 +17,9 @@ CHECKOUT_BINDINGS: list[BindingType] = [
     Binding("f8", "remove_line", N_("Remove"), id="remove-line", priority=True),
     Binding("f9", "acknowledge_guidance", N_("Guided"), id="guidance-said", priority=True),
     Binding("f10", "clear_cart", N_("Clear"), id="clear-cart", priority=True),
-    Binding("f11", "retry_print", N_("Retry"), id="retry-print", priority=True),
+    # F11 is named by the printer status line when receipts wait (and listed under F1):
+    # the footer keeps room for F12 Pay at 120 columns.
+    Binding("f11", "retry_print", N_("Retry"), id="retry-print", show=False, priority=True),
     Binding("f12", "pay", N_("Pay"), id="pay", priority=True),
     Binding(
         "shift+f1,alt+1,f13",
