@@ -100,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_promotions_parser(what, common)
     add_import_parsers(what, common)
 
-    exports = commands.add_parser("export", help="export sales, stock or members")
+    exports = commands.add_parser("export", help="export sales, stock, quarantine or members")
     what = exports.add_subparsers(dest="what", metavar="WHAT", required=True)
     sales = what.add_parser("sales", parents=[common], help="completed sales (JSON lines or CSV)")
     sales.add_argument("--since", metavar="ISO-8601", help="only sales completed at or after")
@@ -108,6 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
     sales.add_argument("--output", "-o", metavar="FILE", type=Path, help="write here, not stdout")
     stock = what.add_parser("stock", parents=[common], help="lots on hand: sku,lot,expiry,quantity")
     stock.add_argument("--output", "-o", metavar="FILE", type=Path, help="write here, not stdout")
+    held = what.add_parser(
+        "quarantine", parents=[common], help="returned units held apart, not for sale (CSV)"
+    )
+    held.add_argument("--output", "-o", metavar="FILE", type=Path, help="write here, not stdout")
     roll = what.add_parser("members", parents=[common], help="members (JSON lines or CSV)")
     roll.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     roll.add_argument("--output", "-o", metavar="FILE", type=Path, help="write here, not stdout")
@@ -256,6 +260,7 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
         export_sales_jsonl,
         export_stock_csv,
     )
+    from pos.services.return_exports import export_quarantine_csv
 
     since = None
     if args.what == "sales" and args.since:
@@ -276,6 +281,8 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
         with sessions() as session:
             if args.what == "stock":
                 chunks = export_stock_csv(session)
+            elif args.what == "quarantine":
+                chunks = export_quarantine_csv(session)
             elif args.what == "members":
                 chunks = (export_members_csv if args.format == "csv" else export_members_jsonl)(
                     session
@@ -291,7 +298,7 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         if args.output:
             out.close()
-    csv_header = args.what == "stock" or getattr(args, "format", "") == "csv"
+    csv_header = args.what in ("stock", "quarantine") or getattr(args, "format", "") == "csv"
     _audit_export(sessions, args.what, lines - 1 if csv_header and lines else lines, args.output)
     return EXIT_OK
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.app import PosApp
+from pos.cli import main
 from pos.enums import Tender
 from pos.models import (
     AuditEvent,
@@ -238,3 +242,18 @@ def test_a_manager_may_refund_everything_in_cash(
     with demo_sessions() as session:
         record = session.scalars(select(SaleReturn)).one()
         assert (record.reason, record.approved_by) == ("wrong item", "dianzhang")
+
+
+def test_quarantine_export_lists_what_came_back(
+    register: RegisterService,
+    demo_sessions: sessionmaker[Session],
+    db_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    number = sell(register, f"2*{barcode_of(demo_sessions, 'P00063')}")
+    ids = lines_of(register, number)
+    done = register.complete_return(number, ReturnRequest({ids["P00063"]: 2}), approve())
+    assert main(["export", "quarantine", "--db", str(db_path)]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert rows[0] == ["sku", "name", "lot", "qty", "return", "original", "returned_at"]
+    assert [(r[0], r[3], r[4], r[5]) for r in rows[1:]] == [("P00063", "2", done.number, number)]

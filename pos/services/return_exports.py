@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from pos.models import Sale, SaleLine, SaleReturn
+from pos.models import Product, QuarantineItem, Sale, SaleLine, SaleReturn
+
+QUARANTINE_CSV_COLUMNS = ("sku", "name", "lot", "qty", "return", "original", "returned_at")
 
 
 def return_record(record: SaleReturn, original: Sale, lines: dict[int, SaleLine]) -> dict[str, Any]:
@@ -70,3 +74,29 @@ def return_payload(session: Session, record: SaleReturn) -> dict[str, Any]:
     lines = {line.id: line for line in original.lines}
     data = return_record(record, original, lines)
     return data | {"completed_at": data["completed_at"].isoformat()}
+
+
+def export_quarantine_csv(session: Session) -> Iterator[str]:
+    """Returned units held apart (not for sale), oldest first: what to inspect or dispose of."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(QUARANTINE_CSV_COLUMNS)
+    rows = session.execute(
+        select(
+            Product.sku,
+            Product.name,
+            QuarantineItem.lot_number,
+            QuarantineItem.qty,
+            SaleReturn.number,
+            Sale.number,
+            QuarantineItem.created_at,
+        )
+        .join(Product, Product.id == QuarantineItem.product_id)
+        .join(SaleReturn, SaleReturn.id == QuarantineItem.return_id)
+        .join(Sale, Sale.id == SaleReturn.original_id)
+        .order_by(QuarantineItem.id)
+    )
+    for sku, name, lot, qty, number, original, created_at in rows:
+        moment = created_at.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        writer.writerow((sku, name, lot, qty, number, original, moment))
+    yield buffer.getvalue()
