@@ -18,6 +18,7 @@ from pos.cli_audit import add_audit_parser, run_audit
 from pos.cli_bench import add_bench_parser, run_bench
 from pos.cli_members import add_member_parser, run_member
 from pos.cli_promotions import add_promotions_parser
+from pos.cli_quarantine import add_quarantine_parser, run_quarantine
 from pos.cli_reports import DAILY_REPORT, RANGE_REPORT, add_report_parsers, run_report_days
 from pos.cli_shifts import add_shift_parsers, run_backup, run_restore, run_shift
 from pos.cli_suggestions import (
@@ -118,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_member_parser(commands, common)
     add_user_parser(commands, common)
     add_audit_parser(commands, common)
+    add_quarantine_parser(commands, common)
     add_suggestion_parsers(commands, common)
     add_shift_parsers(commands, common)
     add_report_parsers(commands, common)
@@ -175,6 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "restore": run_restore,
         "bench": run_bench,
         "audit": run_audit,
+        "quarantine": run_quarantine,
         "sync": run_sync,
         "hq": run_hq,
     }

@@ -29,12 +29,13 @@ from pos.models import (
 )
 from pos.screens.override import OverrideModal
 from pos.screens.returns import ReturnModal
-from pos.services import members
+from pos.services import members, quarantine
 from pos.services.codes import InputError
 from pos.services.exports import SALE_CSV_COLUMNS, export_sales_csv, export_sales_jsonl
 from pos.services.register import RegisterService
 from pos.services.register_overrides import Approval, OverrideNeeded
 from pos.services.returns import ReturnRequest, refunds_by_tender
+from tests.conftest import NOW, TODAY
 from tests.helpers import barcode_of, screen_text, type_text
 from tests.test_checkout_ui import SIZE, message, scan
 
@@ -255,5 +256,49 @@ def test_quarantine_export_lists_what_came_back(
     done = register.complete_return(number, ReturnRequest({ids["P00063"]: 2}), approve())
     assert main(["export", "quarantine", "--db", str(db_path)]) == 0
     rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
-    assert rows[0] == ["sku", "name", "lot", "qty", "return", "original", "returned_at"]
-    assert [(r[0], r[3], r[4], r[5]) for r in rows[1:]] == [("P00063", "2", done.number, number)]
+    assert rows[0] == [
+        "id", "sku", "name", "lot", "qty", "return", "original", "returned_at", "status"
+    ]  # fmt: skip
+    [row] = rows[1:]
+    assert (row[1], row[4], row[5], row[6], row[8]) == ("P00063", "2", done.number, number, "held")
+    item = row[0]
+    assert main(["quarantine", "list", "--db", str(db_path)]) == 0
+    assert capsys.readouterr().out.startswith(f"{item}\tP00063\t")
+    before = on_hand(demo_sessions, "P00063")
+    release = ["quarantine", "release", item, "--by", "dianzhang", "--db", str(db_path)]
+    assert main(release) == 0  # the package was intact: back on sale
+    assert on_hand(demo_sessions, "P00063") == before + 2
+    assert main(release) == 1  # decided once only
+    assert "already released" in capsys.readouterr().err
+    assert main(["quarantine", "destroy", item, "--by", "dianzhang", "--db", str(db_path)]) == 1
+    assert on_hand(demo_sessions, "P00063") == before + 2
+    with demo_sessions() as session:
+        [event] = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "quarantine.released")
+        ).all()
+        assert event.actor == "dianzhang"
+
+
+def test_quarantined_units_without_a_lot_can_only_be_destroyed(
+    register: RegisterService, demo_sessions: sessionmaker[Session]
+) -> None:
+    code = barcode_of(demo_sessions, "P00063")
+    sold_out = on_hand(demo_sessions, "P00063") + 1
+    register.scan(f"{sold_out}*{code}", Approval("override.no_stock", "dianzhang"))
+    tendering = register.start_payment()
+    tendering.add(Tender.CASH, None)
+    number = register.complete(tendering).number
+    ids = lines_of(register, number)
+    register.complete_return(number, ReturnRequest({ids["P00063"]: sold_out}), approve())
+    with demo_sessions.begin() as session:
+        [no_lot] = [i for i in quarantine.held(session) if i.lot_id is None]
+        with pytest.raises(InputError, match="no lot"):
+            quarantine.release(session, no_lot.id, "dianzhang", NOW, TODAY)
+        quarantine.destroy(session, no_lot.id, "dianzhang", NOW, "box damaged")
+        assert no_lot.resolution == "destroyed"
+
+
+def on_hand(sessions: sessionmaker[Session], sku: str) -> int:
+    with sessions() as session:
+        product = session.scalars(select(Product).where(Product.sku == sku)).one()
+        return sum(lot.quantity for lot in product.lots)

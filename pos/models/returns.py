@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pos.enums import Tender
-from pos.models.base import Base, Code, Fen, IntPK, Timestamp, enum_column
+from pos.models.base import Base, Code, Fen, IntPK, Timestamp, UTCDateTime, enum_column
 
 
 class SaleReturn(Base):
@@ -90,3 +90,8 @@ class QuarantineItem(Base):
     qty: Mapped[int] = mapped_column(Integer)
     return_id: Mapped[int] = mapped_column(ForeignKey("sale_return.id"), index=True)
     created_at: Mapped[Timestamp]
+    resolution: Mapped[str] = mapped_column(String(16), default="")
+    """Empty while held; ``released`` (back on sale) or ``destroyed`` once decided."""
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_by: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(String(200), default="")

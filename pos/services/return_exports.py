@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from pos.models import Product, QuarantineItem, Sale, SaleLine, SaleReturn
 
-QUARANTINE_CSV_COLUMNS = ("sku", "name", "lot", "qty", "return", "original", "returned_at")
+QUARANTINE_CSV_COLUMNS = (
+    "id", "sku", "name", "lot", "qty", "return", "original", "returned_at", "status",
+)  # fmt: skip
 
 
 def return_record(record: SaleReturn, original: Sale, lines: dict[int, SaleLine]) -> dict[str, Any]:
@@ -77,12 +79,14 @@ def return_payload(session: Session, record: SaleReturn) -> dict[str, Any]:
 
 
 def export_quarantine_csv(session: Session) -> Iterator[str]:
-    """Returned units held apart (not for sale), oldest first: what to inspect or dispose of."""
+    """Returned units held apart, oldest first; ``status`` is ``held``, ``released`` or
+    ``destroyed``."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(QUARANTINE_CSV_COLUMNS)
     rows = session.execute(
         select(
+            QuarantineItem.id,
             Product.sku,
             Product.name,
             QuarantineItem.lot_number,
@@ -90,13 +94,15 @@ def export_quarantine_csv(session: Session) -> Iterator[str]:
             SaleReturn.number,
             Sale.number,
             QuarantineItem.created_at,
+            QuarantineItem.resolution,
         )
         .join(Product, Product.id == QuarantineItem.product_id)
         .join(SaleReturn, SaleReturn.id == QuarantineItem.return_id)
         .join(Sale, Sale.id == SaleReturn.original_id)
         .order_by(QuarantineItem.id)
     )
-    for sku, name, lot, qty, number, original, created_at in rows:
+    for item_id, sku, name, lot, qty, number, original, created_at, resolution in rows:
         moment = created_at.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-        writer.writerow((sku, name, lot, qty, number, original, moment))
+        status = resolution or "held"
+        writer.writerow((item_id, sku, name, lot, qty, number, original, moment, status))
     yield buffer.getvalue()
