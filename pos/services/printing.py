@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import TypedDict
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -87,6 +88,29 @@ class PrintProfile:
     timezone: str = "Asia/Shanghai"
 
 
+class HeaderFields(TypedDict):
+    """The fields every printed document of the store starts with (see :func:`header`)."""
+
+    store_name: str
+    address: str
+    phone: str
+    tax_id: str
+    when: str
+
+
+def header(profile: PrintProfile, moment: datetime) -> HeaderFields:
+    """The store's name, address, phone and tax id, and ``moment`` in the store's time."""
+    local = moment.astimezone(ZoneInfo(profile.timezone))
+    store = profile.store
+    return {
+        "store_name": store.name,
+        "address": store.address,
+        "phone": store.phone,
+        "tax_id": store.tax_id,
+        "when": f"{local:%Y-%m-%d %H:%M:%S}",
+    }
+
+
 @dataclass(frozen=True)
 class PrinterStatus:
     """The print queue as the status bar shows it."""
@@ -154,14 +178,9 @@ def build_receipt(
     if sale.member_id is not None:
         blocks.append(member_block(session, sale, gettext))
     blocks += preview_blocks(session, sale.business_date, gettext)
-    local = sale.completed_at.astimezone(ZoneInfo(profile.timezone))
     return printer.Receipt(
-        store_name=profile.store.name,
-        address=profile.store.address,
-        phone=profile.store.phone,
-        tax_id=profile.store.tax_id,
+        **header(profile, sale.completed_at),
         number=sale.number,
-        when=f"{local:%Y-%m-%d %H:%M:%S}",
         register=sale.register_id,
         cashier=sale.cashier,
         lines=tuple(lines),

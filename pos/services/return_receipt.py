@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from sqlalchemy.orm import Session
 
 import printer
 from pos.enums import Tender
 from pos.i18n import N_, translator
 from pos.models import JobKind, PrintJob, Sale, SaleLine, SaleReturn
-from pos.services.printing import LABELS, PrintProfile, RenderedReceipt, render_receipt
+from pos.services.printing import LABELS, PrintProfile, RenderedReceipt, header, render_receipt
 from pos.services.tendering import tender_name
 
 RETURN_LABELS = LABELS | {
@@ -54,15 +52,10 @@ def build_return_receipt(
     if record.reason:
         details.append(gettext("Reason: {reason}").format(reason=record.reason))
     cash = any(refund.tender is Tender.CASH for refund in record.refunds)
-    local = record.completed_at.astimezone(ZoneInfo(profile.timezone))
     subtotal = sum(line.qty * line.unit_price_fen for line in lines)
     return printer.Receipt(
-        store_name=profile.store.name,
-        address=profile.store.address,
-        phone=profile.store.phone,
-        tax_id=profile.store.tax_id,
+        **header(profile, record.completed_at),
         number=record.number,
-        when=f"{local:%Y-%m-%d %H:%M:%S}",
         register=record.register_id,
         cashier=record.cashier,
         lines=tuple(lines),

@@ -22,7 +22,7 @@ from pos.models import CashMovement, Payment, Refund, Sale, SaleReturn, Shift, S
 from pos.money import format_fen
 from pos.services.codes import InputError
 from pos.services.printing import LABELS as RECEIPT_LABELS
-from pos.services.printing import PrintProfile
+from pos.services.printing import PrintProfile, header
 from pos.services.tendering import tender_name
 
 DENOMINATIONS_FEN = (10000, 5000, 2000, 1000, 500, 100, 50, 10)
@@ -330,11 +330,8 @@ def report_receipt(
         key: gettext(LABELS[key]) for key in ("sale_number", "subtotal", "discount", "total")
     }
     return printer.Receipt(
-        store_name=profile.store.name,
-        address=profile.store.address,
-        phone=profile.store.phone,
+        **header(profile, now),
         number=number,
-        when=f"{now.astimezone(zone):%Y-%m-%d %H:%M:%S}",
         register=shift.register_id,
         cashier=shift.closed_by or shift.opened_by,
         lines=(),
