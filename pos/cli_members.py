@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from pos.config import Settings
 from pos.i18n import _
+from pos.services import points_ledger
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -131,7 +132,7 @@ def _show(session: Session, member: Member, timezone: str) -> None:
         (_("Gender"), {"m": _("male"), "f": _("female")}.get(member.gender or "", "")),
         (_("Birthday"), member.birthday.isoformat() if member.birthday else ""),
         (_("Tier"), member.tier),
-        (_("Points"), str(members.balance(session, member.id))),
+        (_("Points"), str(points_ledger.balance(session, member.id))),
         (_("Enrolled"), f"{local(member.enrolled_at)} {member.enrolled_store}".strip()),
         (_("Last visit"), local(member.last_visit_at)),
         (_("Sales"), str(sales)),

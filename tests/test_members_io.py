@@ -18,7 +18,7 @@ from stdnum import ean
 from pos.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
 from pos.enums import Tender
 from pos.models import Member, PointsEntry, Sale
-from pos.services import members
+from pos.services import members, points_ledger
 from pos.services.exports import export_members_csv, export_members_jsonl, export_sales_jsonl
 from pos.services.imports import ImportReport
 from pos.services.member_care import erase_member, export_member
@@ -213,7 +213,11 @@ def test_reimport_updates_the_member_and_sets_points_through_the_ledger(
     assert member.consent_health and member.allergies == "青霉素"
     assert ledger(sessions, member.id) == [(500, "import", 500), (-200, "import", 300)]
     with sessions() as session:
-        assert members.balance(session, member.id) == members.ledger_sum(session, member.id) == 300
+        assert (
+            points_ledger.balance(session, member.id)
+            == points_ledger.ledger_sum(session, member.id)
+            == 300
+        )
 
 
 def test_bom_and_unknown_columns(sessions: sessionmaker[Session]) -> None:
@@ -365,7 +369,7 @@ def three_members(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
         third = members.by_card(session, card("290000000003"))
         assert third is not None
         third.consent_marketing = True
-        members.post_points(session, third.id, 40, "adjust", NOW)
+        points_ledger.post_points(session, third.id, 40, "adjust", NOW)
     return sessions
 
 
@@ -432,7 +436,7 @@ def test_sales_export_has_points_and_a_points_tender(
     with demo_sessions() as session:
         member = session.scalars(select(Member).where(Member.tier == "platinum")).first()
         assert member is not None
-        card_no, before = member.card_no, members.balance(session, member.id)
+        card_no, before = member.card_no, points_ledger.balance(session, member.id)
     register.attach_card(card_no)
     register.scan("10*" + barcode_of(demo_sessions, "P00001"))
     tendering = register.start_payment()
@@ -450,7 +454,7 @@ def test_sales_export_has_points_and_a_points_tender(
     with demo_sessions() as session:
         member = members.by_card(session, card_no)
         assert member is not None
-        assert members.balance(session, member.id) == before - 2000 + sale.points_earned
+        assert points_ledger.balance(session, member.id) == before - 2000 + sale.points_earned
 
 
 # -- data requests: show, export, erase -----------------------------------------------
@@ -591,4 +595,6 @@ def test_demo_store_has_members_with_ledger_balances(
         assert len(everyone) >= 35
         for member in everyone:
             assert members.is_card_no(member.card_no) and member.phone_last4
-            assert members.balance(session, member.id) == members.ledger_sum(session, member.id)
+            assert points_ledger.balance(session, member.id) == points_ledger.ledger_sum(
+                session, member.id
+            )

@@ -14,7 +14,7 @@ from pos.screens.checkout import CheckoutScreen
 from pos.screens.member_form import MemberFormModal
 from pos.screens.member_lookup import MemberLookupModal
 from pos.screens.payment import PaymentModal
-from pos.services import members
+from pos.services import members, points_ledger
 from pos.services.members import MemberForm
 from pos.widgets.member_panel import MemberPanel
 from pos.widgets.message_bar import MessageBar
@@ -36,7 +36,7 @@ def enrol(
         form = MemberForm(phone=phone, name=name, birthday=birthday, consent_terms=True)
         member = members.enrol(session, form, NOW, TODAY, "001")
         if points:
-            members.post_points(session, member.id, points, "import", NOW)
+            points_ledger.post_points(session, member.id, points, "import", NOW)
     return member
 
 
@@ -137,7 +137,11 @@ async def test_enrol_from_the_invite_then_pay_at_member_prices(
         sale = session.scalars(select(Sale)).one()
         assert sale.member_id == member.id and sale.member == member.card_no
         assert sale.total_fen == 1450 and sale.points_earned == 14
-        assert members.balance(session, member.id) == 14 == members.ledger_sum(session, member.id)
+        assert (
+            points_ledger.balance(session, member.id)
+            == 14
+            == points_ledger.ledger_sum(session, member.id)
+        )
 
 
 async def test_invite_never_steals_keys_f12_enter_pays_as_before(
@@ -292,7 +296,9 @@ def test_ledger_sums_equal_balances_after_mixed_sales(
         register.complete(tendering)
     with demo_sessions() as session:
         for member in (a, b):
-            assert members.balance(session, member.id) == members.ledger_sum(session, member.id)
+            assert points_ledger.balance(session, member.id) == points_ledger.ledger_sum(
+                session, member.id
+            )
         sales = session.scalars(select(Sale).order_by(Sale.id)).all()
         assert [sale.member_id for sale in sales] == [a.id, b.id, a.id, None]
         assert sales[1].points_earned > sales[2].points_earned  # birthday month doubles

@@ -29,7 +29,7 @@ from pos.models import (
 )
 from pos.screens.override import OverrideModal
 from pos.screens.returns import ReturnModal
-from pos.services import members, quarantine
+from pos.services import points_ledger, quarantine
 from pos.services.codes import InputError
 from pos.services.exports import SALE_CSV_COLUMNS, export_sales_csv, export_sales_jsonl
 from pos.services.register import RegisterService
@@ -147,7 +147,7 @@ def test_points_earned_are_reversed_and_points_redeemed_given_back(
     assert sale.points_earned > 0 and sale.points_redeemed > 0
     with demo_sessions() as session:
         member = session.scalars(select(Member).where(Member.card_no == MEMBER_CARD)).one()
-        balance = members.balance(session, member.id)
+        balance = points_ledger.balance(session, member.id)
     ids = lines_of(register, sale.number)
     done = register.complete_return(sale.number, ReturnRequest({ids["P00063"]: 4}), approve())
     assert (done.points_reversed, done.points_restored) == (
@@ -159,7 +159,7 @@ def test_points_earned_are_reversed_and_points_redeemed_given_back(
         done.total_fen - 100
     )
     with demo_sessions() as session:
-        after = members.balance(session, member.id)
+        after = points_ledger.balance(session, member.id)
         reasons = session.scalars(
             select(PointsEntry.reason).where(PointsEntry.member_id == member.id)
         ).all()

@@ -25,7 +25,7 @@ from pos.models import (
     OutboxItem,
     Product,
 )
-from pos.services import members
+from pos.services import members, points_ledger
 from pos.services.members import MemberForm
 from pos.services.register import RegisterIdentity, RegisterService
 from pos.sync import catalogue, central, runner
@@ -212,10 +212,14 @@ def test_member_enrolled_offline_in_two_stores_is_merged_by_phone(
     with a.sessions() as session:
         member = session.get_one(Member, local_a)
         assert member.uid == survivor.uid  # merged, the local sales and ledger kept
-        assert members.balance(session, local_a) == members.ledger_sum(session, local_a) == total
+        assert (
+            points_ledger.balance(session, local_a)
+            == points_ledger.ledger_sum(session, local_a)
+            == total
+        )
     with b.sessions() as session:
         member_b = session.scalars(select(Member).where(Member.phone == "13900002222")).one()
-        assert members.balance(session, member_b.id) == total
+        assert points_ledger.balance(session, member_b.id) == total
 
 
 def test_member_edits_last_writer_wins_per_field(
@@ -319,7 +323,12 @@ def test_network_pulled_and_restored_at_random_ends_consistent(
         with register.sessions() as session:
             seen.append(
                 {
-                    (member.uid, member.phone, member.name, members.balance(session, member.id))
+                    (
+                        member.uid,
+                        member.phone,
+                        member.name,
+                        points_ledger.balance(session, member.id),
+                    )
                     for member in session.scalars(select(Member).where(Member.erased_at.is_(None)))
                 }
             )

@@ -9,18 +9,17 @@ from __future__ import annotations
 import asyncio
 import cProfile
 import json
-import pstats
 import random
 import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from statistics import median
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -28,6 +27,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from pos.bench import pilot
 from pos.bench.report import Report, Result, machine, percentile
+from pos.bench.timing import WARMUP, interleaved, judged, shares, timed
 from pos.bootstrap import print_profile
 from pos.config import Settings
 from pos.db import open_database
@@ -37,8 +37,6 @@ from pos.services import catalogue, members, mining, suggestions
 from pos.services.register import RegisterIdentity, RegisterService
 from pos.services.register_overrides import Approval
 
-T = TypeVar("T")
-WARMUP = 10
 SEARCHES = {
     "search_name": ("product search, Chinese name", ("感冒", "维生素", "滴眼液", "同仁堂", "软膏")),
     "search_initials": ("product search, pinyin initials", ("gml", "wssc", "bdf", "ylw", "yy")),
@@ -73,59 +71,6 @@ class Bench:
         register = RegisterService(self.sessions, identity, printing=print_profile(self.settings))
         register.clear_cart(Approval("void", "bench"))  # not a cart saved by an earlier run
         return register
-
-
-def timed(call: Callable[[T], object], args: Sequence[T]) -> list[float]:
-    """Milliseconds of ``call(arg)`` for each arg, after a few untimed warm-up calls."""
-    for arg in args[:WARMUP]:
-        call(arg)
-    samples = []
-    for arg in args:
-        start = time.perf_counter()
-        call(arg)
-        samples.append((time.perf_counter() - start) * 1000)
-    return samples
-
-
-def interleaved(
-    first: Callable[[T], object], second: Callable[[T], object], args: Sequence[T]
-) -> tuple[list[float], list[float]]:
-    """Milliseconds of ``first(arg)`` and ``second(arg)``, timed in turns on each arg.
-
-    Which of the two goes first alternates: the one that goes first reads the rows
-    from disk into the page cache, and the other would find them there.
-    """
-    for arg in args[:WARMUP]:
-        first(arg)
-        second(arg)
-    one: list[float] = []
-    two: list[float] = []
-    for index, arg in enumerate(args):
-        pairs = ((first, one), (second, two))
-        for call, spent in pairs if index % 2 == 0 else reversed(pairs):
-            start = time.perf_counter()
-            call(arg)
-            spent.append((time.perf_counter() - start) * 1000)
-    return one, two
-
-
-def judged(
-    result: Result, p99_limit: float | None = None, ratio_limit: float | None = None
-) -> Result:
-    """Set ``met`` from the p99 and ratio limits, and say which one failed."""
-    failed = []
-    if p99_limit is not None and (result.p99_ms or 0) > p99_limit:
-        over = sum(sample > p99_limit for sample in result.samples_ms)
-        failed.append(
-            f"p99 over {p99_limit:g} ms ({over} of {len(result.samples_ms)} samples, "
-            f"worst {max(result.samples_ms):.0f} ms)"
-        )
-    if ratio_limit is not None and (result.ratio or 0) > ratio_limit:
-        failed.append(f"over {ratio_limit:g}× plain sqlite3")
-    result.met = not failed
-    if failed:
-        result.note = "; ".join(failed) + (": " + result.note if result.note else "")
-    return result
 
 
 def compared(
@@ -179,24 +124,6 @@ SALE_PARTS = {
     "receipt rendered and queued": ("printing.py:queue_receipt",),
     "commit incl. fsync": ("~:<method 'commit' of 'sqlite3.Connection'",),
 }
-
-
-def shares(profile: cProfile.Profile, parts: Mapping[str, Sequence[str]]) -> str:
-    """Where the profiled time went: "label NN%" for each part, a part being functions
-    named ``FILE:NAME`` (file name suffix, function name prefix; ``~`` for built-ins),
-    by cProfile cumulative time over the profile's total."""
-    stats = pstats.Stats(profile)
-    total = stats.total_tt or 1.0  # type: ignore[attr-defined]
-    found = []
-    for label, needles in parts.items():
-        spent = 0.0
-        for (file, _line, function), value in stats.stats.items():  # type: ignore[attr-defined]
-            for needle in needles:
-                suffix, name = needle.split(":", 1)
-                if file.endswith(suffix) and function.startswith(name):
-                    spent += value[3]
-        found.append(f"{label} {100 * spent / total:.0f}%")
-    return "profile: " + ", ".join(found)
 
 
 def lookups(bench: Bench) -> list[Result]:

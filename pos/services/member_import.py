@@ -17,7 +17,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from pos.i18n import _
 from pos.models import Member
-from pos.services import members
+from pos.services import members, points_ledger
 from pos.services.codes import InputError
 from pos.services.import_common import ImportReport, RowError, read_rows
 
@@ -221,9 +221,9 @@ def import_members(
         else:
             _update(session, member, row, now, today)
             report.updated += 1
-        delta = row.points - members.balance(session, member.id)
+        delta = row.points - points_ledger.balance(session, member.id)
         if delta:
-            members.post_points(session, member.id, delta, "import", now)
+            points_ledger.post_points(session, member.id, delta, "import", now)
     report.applied = True
     session.flush()
     return report

@@ -34,7 +34,7 @@ from pos.models import (
     RestrictedSale,
     Sale,
 )
-from pos.services import members
+from pos.services import members, points_ledger
 from pos.services.guidance import guidance_by_keys_all, guidance_keys
 from pos.services.loyalty import tier_name
 from pos.services.safety import mask_id
@@ -272,7 +272,7 @@ def member_block(
         .order_by(PointsEntry.id.desc())
         .limit(1)
     )
-    balance = members.balance(session, member.id) if after is None else after
+    balance = points_ledger.balance(session, member.id) if after is None else after
     lines = [
         gettext("Card {card}").format(card=sale.member or member.card_no),
         f"{members.mask_name(member.name)}  {members.mask_phone(member.phone)}".strip(),

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pos.i18n import _
 from pos.models import Member
-from pos.services import catalogue, members, printing
+from pos.services import catalogue, members, points_ledger, printing
 from pos.services.cart import Cart, CartLine
 from pos.services.checkout import SaleContext, complete_sale
 from pos.services.codes import TRACE_CODE, InputError, classify_barcode, parse_quantity, parse_scan
@@ -182,7 +182,7 @@ class RegisterService(
         limit = 0
         if self._member_id is not None:
             with self._sessions() as session:
-                points = members.balance(session, self._member_id)
+                points = points_ledger.balance(session, self._member_id)
             limit = self.rules.max_redeem_fen(self._cart.total_fen, points)
         return Tendering(
             self._cart.total_fen,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from pos.i18n import _
 from pos.models import Member, Sale
-from pos.services import audit, loyalty, members
+from pos.services import audit, loyalty, members, points_ledger
 from pos.services.codes import InputError
 from pos.services.members import MemberForm, MemberRow
 from pos.services.register_state import RegisterState
@@ -62,7 +62,9 @@ class MemberDesk(RegisterState):
         redeemed_fen = tendering.points_fen
         if redeemed_fen:
             sale.points_redeemed = rules.points_for_fen(redeemed_fen)
-            members.post_points(session, member.id, -sale.points_redeemed, "redeem", now, sale.id)
+            points_ledger.post_points(
+                session, member.id, -sale.points_redeemed, "redeem", now, sale.id
+            )
         lines = [(line.drug_class, line.category, line.total_fen) for line in self._cart.lines]
         birthday_month = loyalty.is_birthday_month(member.birthday, today)
         sale.points_earned = self._cart.points_multiplier * loyalty.points_earned(
@@ -74,18 +76,20 @@ class MemberDesk(RegisterState):
             rules,
         )
         if sale.points_earned:
-            members.post_points(session, member.id, sale.points_earned, "earn", now, sale.id)
+            points_ledger.post_points(session, member.id, sale.points_earned, "earn", now, sale.id)
         gift = rules.birthday_gift_points
         if (
             gift
             and birthday_month
-            and not members.birthday_gift_given(session, member.id, today.year)
+            and not points_ledger.birthday_gift_given(session, member.id, today.year)
         ):
-            members.post_points(session, member.id, gift, "birthday", now, sale.id)
+            points_ledger.post_points(session, member.id, gift, "birthday", now, sale.id)
             sale.points_earned += gift
         member.last_visit_at = now
         session.flush()
-        member.tier = rules.tier_for_spend(members.spend_last_year(session, member.id, now)).name
+        member.tier = rules.tier_for_spend(
+            points_ledger.spend_last_year(session, member.id, now)
+        ).name
 
     # -- members ----------------------------------------------------------
     def find_members(self, query: str) -> list[MemberView]:
@@ -194,7 +198,7 @@ class MemberDesk(RegisterState):
             name=member.name or "",
             masked_phone=members.mask_phone(member.phone),
             tier=member.tier,
-            points=members.balance(session, member.id),
+            points=points_ledger.balance(session, member.id),
             last_visit=self.local_time(last).date() if last else None,
             recent_purchases=(
                 tuple(members.recent_purchases(session, member.id)) if details else ()

@@ -37,7 +37,7 @@ from pos.models import (
     StockMovement,
     TraceCode,
 )
-from pos.services import members
+from pos.services import points_ledger
 from pos.services.codes import InputError
 
 SALE_NUMBER = re.compile(r"^S[0-9A-Za-z]{1,8}-[0-9A-Za-z]{1,4}-\d{8}-\d{4,}$")
@@ -390,11 +390,11 @@ def _return_points(
     restore = share(redeemed, after, view.total_fen) - share(redeemed, before, view.total_fen)
     now = context.completed_at
     if restore:
-        members.post_points(session, member.id, restore, "refund-restore", now, sale.id)
+        points_ledger.post_points(session, member.id, restore, "refund-restore", now, sale.id)
         record.points_restored = restore
     if reverse:
         # points already spent elsewhere cannot go below zero: take back what is there
-        reverse = min(reverse, members.balance(session, member.id))
+        reverse = min(reverse, points_ledger.balance(session, member.id))
         if reverse > 0:
-            members.post_points(session, member.id, -reverse, "refund", now, sale.id)
+            points_ledger.post_points(session, member.id, -reverse, "refund", now, sale.id)
             record.points_reversed = reverse
