@@ -131,7 +131,10 @@ def find_sale(session: Session, number: str) -> Sale:
 
 def returnable(session: Session, number: str) -> ReturnableSale:
     """Sale ``number`` with what may still be returned; InputError if nothing may."""
-    sale = find_sale(session, number)
+    return _returnable(session, find_sale(session, number))
+
+
+def _returnable(session: Session, sale: Sale) -> ReturnableSale:
     returned = _returned(session, sale.id)
     classes = dict(
         session.execute(
@@ -247,7 +250,7 @@ def complete_return(
 ) -> SaleReturn:
     """Store the return in ``session`` (the caller commits); InputError if it is not allowed."""
     sale = find_sale(session, number)
-    view = returnable(session, number)
+    view = _returnable(session, sale)
     picks = check_request(view, request)
     amount = sum(line.refund_fen(qty) for line, qty in picks)
     before = view.refunded_fen
