@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from pos.db import make_session_factory
 from pos.enums import Tender
 from pos.models import HqSale, Member, OutboxItem, Sale
 from pos.services import member_care, outbox
@@ -80,6 +82,37 @@ def test_member_edits_and_erasure_are_sent_by_field_group(
     assert edit["op"] == "edit" and set(edit["fields"]) == {"name"}
     assert edit["fields"]["name"]["name"] == "改名"
     assert erase == {"op": "erase", "uid": member.uid, "changed_at": NOW.isoformat()}
+
+
+def test_every_new_session_factory_is_tracked(demo_engine: Engine) -> None:
+    """Factories made and dropped one after another (each often at a freed one's address)."""
+    for number in range(40):
+        factory = make_session_factory(demo_engine)
+        with factory.begin() as session:
+            member = session.scalars(select(Member).order_by(Member.id)).first()
+            assert member is not None
+            member.name = f"改名{number}"
+        del factory, session
+        gc.collect(0)
+    names = [json.loads(item.payload)["fields"]["name"]["name"] for item in
+             items(make_session_factory(demo_engine), "member")]  # fmt: skip
+    assert names[-40:] == [f"改名{number}" for number in range(40)]
+
+
+def test_a_savepoint_rolled_back_keeps_what_came_before_it(
+    demo_sessions: sessionmaker[Session],
+) -> None:
+    with demo_sessions.begin() as session:
+        first, second = session.scalars(select(Member).order_by(Member.id).limit(2))
+        first.name = "保留"
+        session.flush()
+        savepoint = session.begin_nested()
+        second.name = "撤销"
+        session.flush()
+        savepoint.rollback()
+    sent = [json.loads(item.payload)["fields"]["name"]["name"]
+            for item in items(demo_sessions, "member")]  # fmt: skip
+    assert "保留" in sent and "撤销" not in sent
 
 
 def test_enqueue_is_the_hook_for_other_changes(demo_sessions: sessionmaker[Session]) -> None:

@@ -27,7 +27,7 @@ from typing import Any
 from uuid import uuid4
 
 from sqlalchemy import event, func, inspect, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from pos.models import Lot, Member, OutboxItem, PointsEntry, Product, Sale, StockMovement, utcnow
 
@@ -50,6 +50,7 @@ MEMBER_GROUPS: dict[str, tuple[str, ...]] = {
 
 _PENDING = "outbox_pending"
 _OFF = "outbox_off"
+_TRACKING = "_pos_outbox_tracked"
 
 
 def enqueue(
@@ -90,10 +91,14 @@ def suppressed(session: Session) -> Iterator[Session]:
 
 def track(factory: sessionmaker[Session]) -> sessionmaker[Session]:
     """Enqueue sales, members, points and stock movements of ``factory``'s sessions."""
-    if not event.contains(factory, "before_flush", _before_flush):
+    # A mark on the factory itself, not event.contains(): SQLAlchemy's event registry
+    # keys targets by id(), and a new factory often takes the address of one already
+    # freed, whose entry is still there; it would then be taken as tracked and not be.
+    if not getattr(factory, _TRACKING, False):
         event.listen(factory, "before_flush", _before_flush)
         event.listen(factory, "before_commit", _before_commit)
-        event.listen(factory, "after_rollback", _forget)
+        event.listen(factory, "after_transaction_end", _forget)
+        setattr(factory, _TRACKING, True)
     return factory
 
 
@@ -127,8 +132,11 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
             fields.update(changed)
 
 
-def _forget(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+def _forget(session: Session, transaction: SessionTransaction) -> None:
+    # Only when the whole transaction ends: a savepoint rolled back leaves the changes
+    # made before it to be sent (and what it undid is no longer persistent).
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
 
 
 def _before_commit(session: Session) -> None:
