@@ -178,6 +178,7 @@ async def test_split_payment_completes_and_stores_the_sale(
         await pilot.press("f9", "f12")  # guidance told, then pay
         assert isinstance(app.screen, PaymentModal)
         assert isinstance(app.focused, Input)
+        assert "F5–F8:" in screen_text(app)  # the tender prompt wraps, not cut at 120 columns
         await type_text(pilot, "100")
         await pilot.press("f5")  # ¥100 by card
         await type_text(pilot, "200")
