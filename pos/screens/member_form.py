@@ -79,15 +79,13 @@ class MemberFormModal(FormModal):
                 form.consent_health,
                 id="consent-health",
             )
-            for field, label, value in (
-                ("allergies", _("Allergies"), form.allergies),
-                ("conditions", _("Conditions"), form.conditions),
+            for field, label, value, example in (
+                ("allergies", _("Allergies"), form.allergies, _("e.g. 青霉素, 阿司匹林")),
+                ("conditions", _("Conditions"), form.conditions, _("e.g. 高血压, 妊娠")),
             ):
                 with Horizontal(classes="form-row"):
                     yield Label(label, classes="form-label")
-                    yield OrderedInput(
-                        value=value, placeholder=_("e.g. 青霉素, 阿司匹林"), id=f"member-{field}"
-                    )
+                    yield OrderedInput(value=value, placeholder=example, id=f"member-{field}")
             yield Label(
                 _("Tab moves between fields, Space ticks a box, F12 saves"), id="form-status"
             )
