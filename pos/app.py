@@ -28,7 +28,7 @@ from pos.screens.checkout import CheckoutScreen
 from pos.screens.common import localize_bindings
 from pos.screens.login import LoginModal
 from pos.services.backups import daily_backup
-from pos.services.printing import PrinterStatus, Sender
+from pos.services.print_queue import PrinterStatus, Sender
 from pos.services.register import Clock, RegisterIdentity, RegisterService, system_clock
 from pos.sync.background import SyncAgent
 from pos.sync.runner import SyncStatus

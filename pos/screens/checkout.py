@@ -25,7 +25,7 @@ from pos.screens.payment import PaymentModal, PaymentOutcome
 from pos.screens.quantity import QuantityModal
 from pos.screens.search import SearchModal
 from pos.services.codes import TRACE_CODE, InputError, parse_quantity
-from pos.services.printing import PrinterStatus
+from pos.services.print_queue import PrinterStatus
 from pos.services.register import NotACode, RegisterService
 from pos.services.register_overrides import OverrideNeeded
 from pos.services.returns import is_sale_number

@@ -18,7 +18,8 @@ from pos.services.cart import Cart, CartLine
 from pos.services.checkout import SaleContext, complete_sale
 from pos.services.codes import TRACE_CODE, InputError, classify_barcode, parse_quantity, parse_scan
 from pos.services.loyalty import LoyaltyRules
-from pos.services.printing import PrintProfile, PrintSpooler
+from pos.services.print_queue import PrintSpooler, Sender
+from pos.services.printing import PrintProfile
 from pos.services.product_index import ProductIndex
 from pos.services.register_members import MemberDesk
 from pos.services.register_overrides import Approval, OverrideNeeded
@@ -64,7 +65,7 @@ class RegisterService(
         identity: RegisterIdentity,
         clock: Clock = system_clock,
         printing: PrintProfile | None = None,
-        send: printing.Sender | None = None,
+        send: Sender | None = None,
         rules: LoyaltyRules | None = None,
         pharmacy: PharmacyRules | None = None,
     ) -> None:

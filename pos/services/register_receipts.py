@@ -9,7 +9,7 @@ from pos.i18n import _
 from pos.models import JobKind, Sale
 from pos.services import printing
 from pos.services.codes import InputError
-from pos.services.printing import PrinterStatus
+from pos.services.print_queue import PrinterStatus
 from pos.services.register_state import RegisterState
 
 

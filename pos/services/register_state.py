@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pos.services.cart import Cart
 from pos.services.loyalty import LoyaltyRules
-from pos.services.printing import PrintProfile, PrintSpooler
+from pos.services.print_queue import PrintSpooler
+from pos.services.printing import PrintProfile
 
 Clock = Callable[[], datetime]
 

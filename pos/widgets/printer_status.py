@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import Static
 
 from pos.i18n import _
-from pos.services.printing import PrinterStatus
+from pos.services.print_queue import PrinterStatus
 
 
 class PrinterStatusBar(Static):
