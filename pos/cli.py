@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from pos import __version__, i18n
 from pos.cli_audit import add_audit_parser, run_audit
 from pos.cli_bench import add_bench_parser, run_bench
+from pos.cli_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from pos.cli_members import add_member_parser, run_member
 from pos.cli_promotions import add_promotions_parser
 from pos.cli_quarantine import add_quarantine_parser, run_quarantine
@@ -37,8 +38,6 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
     import printer
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def build_parser() -> argparse.ArgumentParser:

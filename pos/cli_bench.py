@@ -12,9 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+from pos.cli_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from pos.config import Settings
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def add_bench_parser(

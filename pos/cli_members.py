@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from pos.cli_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from pos.config import Settings
 from pos.i18n import _
 from pos.services import points_ledger
@@ -24,8 +25,6 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from pos.models import Member
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def add_member_parser(

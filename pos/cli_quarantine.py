@@ -7,10 +7,9 @@ import sys
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from pos.cli_codes import EXIT_FAILED, EXIT_OK
 from pos.config import Settings
 from pos.i18n import _
-
-EXIT_OK, EXIT_FAILED = 0, 1
 
 
 def add_quarantine_parser(

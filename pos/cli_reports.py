@@ -11,10 +11,10 @@ import sys
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from pos.cli_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from pos.config import Settings
 from pos.i18n import _
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DAILY_REPORT = "report-daily"
 """The command name ``pos report daily`` dispatches under (its subparser sets it)."""
 RANGE_REPORT = "report-range"

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo
 
+from pos.cli_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from pos.config import Settings
 from pos.i18n import _
 
@@ -22,9 +23,6 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
     from pos.services.sales_import import SalesImportReport, SalesProgress
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-"""The ``pos import`` kinds handled here."""
 
 
 def add_import_parsers(

@@ -6,10 +6,9 @@ import argparse
 import sys
 from datetime import UTC, datetime
 
+from pos.cli_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from pos.config import Settings
 from pos.i18n import _
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def add_sync_parsers(

@@ -12,10 +12,10 @@ import getpass
 import sys
 from datetime import UTC, datetime
 
+from pos.cli_codes import EXIT_FAILED, EXIT_OK
 from pos.config import Settings
 from pos.i18n import _
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 ROLES = ("cashier", "pharmacist", "manager")
 
 

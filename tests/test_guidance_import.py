@@ -11,7 +11,8 @@ from sqlalchemy import event, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
-from pos.cli import EXIT_FAILED, EXIT_OK, main
+from pos.cli import main
+from pos.cli_codes import EXIT_FAILED, EXIT_OK
 from pos.models import Guidance, Product
 from pos.services.guidance import EntryError, guidance_for, guidance_keys, import_guidance
 from pos.services.imports import FileFormatError, ImportReport, import_products

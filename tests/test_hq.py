@@ -11,7 +11,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
-from pos.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
+from pos.cli import main
+from pos.cli_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from pos.db import alembic_config
 from pos.migrations import HEAD_REVISION
 from pos.models import Base, HqSale, Product

@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from stdnum import ean
 
-from pos.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
+from pos.cli import main
+from pos.cli_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from pos.enums import Tender
 from pos.models import Member, PointsEntry, Sale
 from pos.services import members, points_ledger

@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from pos.cli import EXIT_OK, main
+from pos.cli import main
+from pos.cli_codes import EXIT_OK
 from pos.models import AssociationRule
 from pos.services.mining import (
     MIN_CONFIDENCE,

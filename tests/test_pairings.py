@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from pos.cli import EXIT_FAILED, EXIT_OK, main
+from pos.cli import main
+from pos.cli_codes import EXIT_FAILED, EXIT_OK
 from pos.enums import DrugClass
 from pos.models import Pairing, Product
 from pos.services.codes import InputError

@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from pos.cli import EXIT_FAILED, EXIT_OK, main
+from pos.cli import main
+from pos.cli_codes import EXIT_FAILED, EXIT_OK
 from pos.db import make_engine, make_session_factory
 from pos.enums import Tender
 from pos.models import (

@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from pos.cli import EXIT_OK, EXIT_USAGE, main
+from pos.cli import main
+from pos.cli_codes import EXIT_OK, EXIT_USAGE
 from pos.models import AssociationRule, Pairing, Sale, SuggestionEvent
 from pos.services.sales_import import import_sales
 from pos.services.suggestion_report import report_csv, report_text, suggestion_report

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos import cli_users
-from pos.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
+from pos.cli import main
+from pos.cli_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from pos.db import open_database
 from pos.models import User
 from pos.services import users
