@@ -4,27 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual.screen import Screen
-
 from pos.i18n import _
+from pos.screens.checkout_part import CheckoutPart
 from pos.screens.held import HeldSalesModal
 from pos.screens.promotions import PromotionsModal
 from pos.services.codes import InputError
-from pos.services.register import RegisterService
 from pos.services.views import CartView
-from pos.widgets.message_bar import MessageBar
 from pos.widgets.scan_input import ScanInput
 
 
-class HeldKeys(Screen[None]):
+class HeldKeys(CheckoutPart):
     """Held sales, promotions and suggestions at the checkout screen (a part of it)."""
-
-    register: RegisterService
-
-    @property
-    def message(self) -> MessageBar:
-        """The message line."""
-        return self.query_one(MessageBar)
 
     if TYPE_CHECKING:
 

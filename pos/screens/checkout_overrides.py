@@ -10,32 +10,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
-from textual.screen import Screen
-
 from pos.i18n import _
 from pos.messages import ReceiptQueued
 from pos.money import format_fen
+from pos.screens.checkout_part import CheckoutPart
 from pos.screens.override import OverrideModal
 from pos.screens.quantity import ValueModal
 from pos.services.codes import InputError
-from pos.services.register import RegisterService
 from pos.services.register_overrides import Approval, OverrideNeeded
 from pos.services.views import CartView
-from pos.widgets.message_bar import MessageBar
 from pos.widgets.scan_input import ScanInput
 
 T = TypeVar("T")
 
 
-class ManagerKeys(Screen[None]):
+class ManagerKeys(CheckoutPart):
     """Overrides at the checkout screen (a part of it)."""
-
-    register: RegisterService
-
-    @property
-    def message(self) -> MessageBar:
-        """The message line."""
-        return self.query_one(MessageBar)
 
     if TYPE_CHECKING:
 

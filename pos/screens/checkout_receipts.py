@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-from textual.screen import Screen
-
 from pos.i18n import _
 from pos.messages import PrintRetryRequested, ReceiptQueued
+from pos.screens.checkout_part import CheckoutPart
 from pos.screens.receipt import ReceiptModal
 from pos.services.codes import InputError
-from pos.services.register import RegisterService
-from pos.widgets.message_bar import MessageBar
 from pos.widgets.scan_input import ScanInput
 
 
-class ReceiptKeys(Screen[None]):
+class ReceiptKeys(CheckoutPart):
     """Receipts at the checkout screen (a part of it)."""
-
-    register: RegisterService
-
-    @property
-    def message(self) -> MessageBar:
-        """The message line."""
-        return self.query_one(MessageBar)
 
     async def action_reprint(self) -> None:
         """Print a copy (COPY / 重印) of the last receipt."""

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from textual.screen import Screen
-
 from pos.screens.checkout_overrides import ManagerKeys
 from pos.screens.reports import ReportsModal
 from pos.services.register_reports import ReportReader
 from pos.widgets.scan_input import ScanInput
 
 
-class ReportKeys(ManagerKeys, Screen[None]):
+class ReportKeys(ManagerKeys):
     """Reports from the checkout screen (a part of it)."""
 
     async def action_reports(self) -> None:

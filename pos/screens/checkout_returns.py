@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-from textual.screen import Screen
-
 from pos.i18n import _
 from pos.messages import ReceiptQueued
 from pos.money import format_fen
+from pos.screens.checkout_part import CheckoutPart
 from pos.screens.quantity import ValueModal
 from pos.screens.returns import ReturnModal
 from pos.services.codes import InputError
-from pos.services.register import RegisterService
 from pos.services.register_returns import CompletedReturn
 from pos.services.tendering import tender_name
-from pos.widgets.message_bar import MessageBar
 from pos.widgets.scan_input import ScanInput
 
 
-class ReturnKeys(Screen[None]):
+class ReturnKeys(CheckoutPart):
     """Returns at the checkout screen (a part of it)."""
-
-    register: RegisterService
-
-    @property
-    def message(self) -> MessageBar:
-        """The message line."""
-        return self.query_one(MessageBar)
 
     async def action_return(self) -> None:
         """Start a return: the sale number typed in the scan field, or asked for."""

@@ -9,34 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from textual.screen import Screen
-
 from pos.i18n import _
 from pos.screens.acknowledge import AcknowledgeModal, PromptResult
+from pos.screens.checkout_part import CheckoutPart
 from pos.screens.prescription import PrescriptionModal
 from pos.screens.restricted_buyer import RestrictedBuyerModal
 from pos.services.codes import InputError
-from pos.services.register import RegisterService
 from pos.services.register_safety import Check
 from pos.services.safety import PrescriptionForm
 from pos.services.views import CartView
-from pos.widgets.message_bar import MessageBar
 from pos.widgets.scan_input import ScanInput
 
 
-class SafetyPrompts(Screen[None]):
+class SafetyPrompts(CheckoutPart):
     """What the checkout screen does before payment (a part of it)."""
 
-    register: RegisterService
     # Provided by the checkout screen:
     refresh_cart: Callable[[CartView], None]
     scanned: Callable[[str], Awaitable[None]]
     selected_index: Callable[[], int | None]
-
-    @property
-    def message(self) -> MessageBar:
-        """The message line."""
-        return self.query_one(MessageBar)
 
     async def clear_checks(self, then: Callable[[], Awaitable[None]]) -> bool:
         """Ask for the first pending check; True if none is left (``then`` runs after one)."""

@@ -11,11 +11,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from textual.containers import Vertical
-from textual.screen import Screen
 
 from pos.i18n import _
 from pos.messages import ReceiptQueued
 from pos.money import format_fen
+from pos.screens.checkout_part import CheckoutPart
 from pos.screens.quantity import ValueModal
 from pos.screens.shift import (
     CASH_IN,
@@ -28,25 +28,16 @@ from pos.screens.shift import (
 )
 from pos.screens.shift_count import CountModal, Counts, over_short_text
 from pos.services.codes import InputError
-from pos.services.register import RegisterService
 from pos.services.register_overrides import Approval, OverrideNeeded
 from pos.services.register_shifts import ClosedShift, ShiftView, parse_cash_amount
-from pos.widgets.message_bar import MessageBar
 from pos.widgets.scan_input import ScanInput
 from pos.widgets.shift_status import ShiftStatus
 
 T = TypeVar("T")
 
 
-class ShiftKeys(Screen[None]):
+class ShiftKeys(CheckoutPart):
     """The cash shift at the checkout screen (a part of it)."""
-
-    register: RegisterService
-
-    @property
-    def message(self) -> MessageBar:
-        """The message line."""
-        return self.query_one(MessageBar)
 
     if TYPE_CHECKING:
 

@@ -1,0 +1,19 @@
+"""What every part of the checkout screen (its ``checkout_*`` mixins) shares."""
+
+from __future__ import annotations
+
+from textual.screen import Screen
+
+from pos.services.register import RegisterService
+from pos.widgets.message_bar import MessageBar
+
+
+class CheckoutPart(Screen[None]):
+    """A part of the checkout screen: the register it serves and its message line."""
+
+    register: RegisterService
+
+    @property
+    def message(self) -> MessageBar:
+        """The message line."""
+        return self.query_one(MessageBar)
