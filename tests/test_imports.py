@@ -1,133 +1,40 @@
-"""``pos.services.imports``: the products and stock CSV contracts, on a real SQLite file."""
+"""``pos.services.imports``: the products CSV contract, on a real SQLite file."""
 
 from __future__ import annotations
 
-import csv
-import io
-from datetime import date
-
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from stdnum import ean
 
 from pos.models import (
     Barcode,
     BarcodeKind,
-    Base,
     DrugClass,
-    Lot,
     Product,
     ProductIngredient,
-    StockMovement,
 )
 from pos.services.imports import (
     PRODUCT_COLUMNS,
-    STOCK_COLUMNS,
     FileFormatError,
-    ImportReport,
     RowError,
     import_products,
-    import_stock,
 )
-
-
-def with_check(body: str) -> str:
-    """``body`` followed by its EAN/UPC check digit."""
-    return body + ean.calc_check_digit(body)
-
-
-EAN13_A = with_check("693000000001")
-EAN13_B = with_check("693000000002")
-EAN13_C = with_check("693000000003")
-EAN8 = with_check("9638507")
-UPCA = with_check("03600029145")
-
-
-def wrong_check(code: str) -> str:
-    """``code`` with its last (check) digit changed."""
-    return code[:-1] + str((int(code[-1]) + 1) % 10)
-
-
-def product_row(
-    sku: str = "T001",
-    barcodes: str = EAN13_A,
-    name: str = "测试药片",
-    name_en: str = "Test Tablets",
-    spec: str = "10片",
-    manufacturer: str = "测试制药",
-    unit: str = "盒",
-    category: str = "pain_fever",
-    price: str = "12.50",
-    member_price: str = "",
-    drug_class: str = "otc_a",
-    ingredients: str = "acetaminophen",
-) -> list[str]:
-    """One products row in column order; every field can be overridden."""
-    return [
-        sku, barcodes, name, name_en, spec, manufacturer, unit, category,
-        price, member_price, drug_class, ingredients,
-    ]  # fmt: skip
-
-
-def to_csv(header: tuple[str, ...] | list[str], *rows: list[str]) -> bytes:
-    """A UTF-8 CSV file with ``header`` and ``rows``."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
-
-
-def products_csv(*rows: list[str]) -> bytes:
-    """A products file with the contract header."""
-    return to_csv(PRODUCT_COLUMNS, *rows)
-
-
-def stock_csv(*rows: list[str]) -> bytes:
-    """A stock file with the contract header."""
-    return to_csv(STOCK_COLUMNS, *rows)
-
-
-def load_products(
-    sessions: sessionmaker[Session], data: bytes, skip_bad: bool = False
-) -> ImportReport:
-    """Import products in a committed transaction (as ``pos import`` does)."""
-    with sessions.begin() as session:
-        return import_products(session, data, skip_bad)
-
-
-def load_stock(
-    sessions: sessionmaker[Session], data: bytes, skip_bad: bool = False
-) -> ImportReport:
-    """Import stock in a committed transaction (as ``pos import`` does)."""
-    with sessions.begin() as session:
-        return import_stock(session, data, skip_bad)
-
-
-def product(sessions: sessionmaker[Session], sku: str) -> Product:
-    """The stored product with ``sku``, its barcodes and ingredients loaded."""
-    with sessions() as session:
-        found = session.scalars(select(Product).where(Product.sku == sku)).one()
-        _ = found.barcodes, found.ingredients
-        return found
-
-
-def count(sessions: sessionmaker[Session], model: type[Base]) -> int:
-    """Rows of ``model`` in the database."""
-    with sessions() as session:
-        return session.scalar(select(func.count()).select_from(model)) or 0
-
-
-def barcodes_of(found: Product) -> list[tuple[str, BarcodeKind]]:
-    """(code, kind) of a product's barcodes, in position order."""
-    return [(barcode.code, barcode.kind) for barcode in found.barcodes]
-
-
-def error_lines(report: ImportReport) -> list[int]:
-    """The line numbers of a report's errors."""
-    return [error.line for error in report.errors]
-
+from tests.catalogue_csv import (
+    EAN8,
+    EAN13_A,
+    EAN13_B,
+    EAN13_C,
+    UPCA,
+    barcodes_of,
+    count,
+    error_lines,
+    load_products,
+    product,
+    product_row,
+    products_csv,
+    to_csv,
+    wrong_check,
+)
 
 # -- products: good files --------------------------------------------------
 
@@ -635,198 +542,3 @@ def test_bad_restricted_or_trace_required_is_a_bad_row(
     assert error_lines(report) == [3]
     assert reason in report.errors[0].reason
     assert count(sessions, Product) == 0
-
-
-# -- stock -----------------------------------------------------------------
-
-
-@pytest.fixture
-def catalogue(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
-    """The empty database with products T001 and T002."""
-    report = load_products(
-        sessions,
-        products_csv(product_row(sku="T001"), product_row(sku="T002", barcodes=EAN13_B)),
-    )
-    assert report.errors == []
-    return sessions
-
-
-def lots(sessions: sessionmaker[Session]) -> list[tuple[str, str, date, int]]:
-    """(sku, lot, expiry, quantity) of every lot, sorted."""
-    with sessions() as session:
-        rows = session.execute(
-            select(Product.sku, Lot.lot_number, Lot.expiry, Lot.quantity)
-            .join(Lot, Lot.product_id == Product.id)
-            .order_by(Product.sku, Lot.lot_number)
-        )
-        return [(sku, lot, expiry, quantity) for sku, lot, expiry, quantity in rows]
-
-
-def movements(sessions: sessionmaker[Session]) -> list[tuple[str, int, str]]:
-    """(lot, delta, reason) of every stock movement, oldest first."""
-    with sessions() as session:
-        rows = session.execute(
-            select(Lot.lot_number, StockMovement.delta, StockMovement.reason)
-            .join(Lot, Lot.id == StockMovement.lot_id)
-            .order_by(StockMovement.id)
-        )
-        return [(lot, delta, reason) for lot, delta, reason in rows]
-
-
-def test_stock_import_creates_lots_and_movements(catalogue: sessionmaker[Session]) -> None:
-    report = load_stock(
-        catalogue,
-        stock_csv(
-            ["T001", "L1", "2027-01-31", "10"],
-            ["T001", "L2", "2028-06-30", "5"],
-            ["T002", "L1", "2026-12-01", "0"],
-        ),
-    )
-
-    assert report.errors == []
-    assert report.applied is True
-    assert report.created == 3
-    assert lots(catalogue) == [
-        ("T001", "L1", date(2027, 1, 31), 10),
-        ("T001", "L2", date(2028, 6, 30), 5),
-        ("T002", "L1", date(2026, 12, 1), 0),
-    ]
-    assert movements(catalogue) == [("L1", 10, "import"), ("L2", 5, "import")]
-
-
-def test_stock_reimport_sets_quantity_and_records_the_delta(
-    catalogue: sessionmaker[Session],
-) -> None:
-    load_stock(catalogue, stock_csv(["T001", "L1", "2027-01-31", "10"]))
-
-    report = load_stock(catalogue, stock_csv(["T001", "L1", "2027-01-31", "4"]))
-
-    assert (report.created, report.updated) == (0, 1)
-    assert lots(catalogue) == [("T001", "L1", date(2027, 1, 31), 4)]
-    assert movements(catalogue) == [("L1", 10, "import"), ("L1", -6, "import")]
-
-
-def test_stock_reimport_with_same_quantity_records_no_movement(
-    catalogue: sessionmaker[Session],
-) -> None:
-    data = stock_csv(["T001", "L1", "2027-01-31", "10"])
-    load_stock(catalogue, data)
-
-    load_stock(catalogue, data)
-
-    assert lots(catalogue) == [("T001", "L1", date(2027, 1, 31), 10)]
-    assert movements(catalogue) == [("L1", 10, "import")]
-
-
-BAD_STOCK_ROWS = {
-    "unknown sku": (["NOPE", "L9", "2027-01-31", "1"], "unknown sku NOPE"),
-    "slashes in date": (["T002", "L9", "2027/01/31", "1"], "YYYY-MM-DD"),
-    "compact date": (["T002", "L9", "20270131", "1"], "YYYY-MM-DD"),
-    "day first date": (["T002", "L9", "31-01-2027", "1"], "YYYY-MM-DD"),
-    "empty date": (["T002", "L9", "", "1"], "YYYY-MM-DD"),
-    "impossible date": (["T002", "L9", "2026-02-30", "1"], "not a real date"),
-    "month 13": (["T002", "L9", "2026-13-01", "1"], "not a real date"),
-    "negative quantity": (["T002", "L9", "2027-01-31", "-5"], "whole number"),
-    "decimal quantity": (["T002", "L9", "2027-01-31", "2.5"], "whole number"),
-    "letters in quantity": (["T002", "L9", "2027-01-31", "ten"], "whole number"),
-    "empty quantity": (["T002", "L9", "2027-01-31", ""], "whole number"),
-    "full-width digits": (["T002", "L9", "2027-01-31", "１０"], "whole number"),
-    "empty lot": (["T002", "", "2027-01-31", "1"], "lot is empty"),
-    "empty sku": (["", "L9", "2027-01-31", "1"], "sku is empty"),
-    "too few fields": (["T002", "L9", "2027-01-31"], "3 fields, the header has 4"),
-}
-
-
-@pytest.mark.parametrize(("row", "reason"), list(BAD_STOCK_ROWS.values()), ids=list(BAD_STOCK_ROWS))
-def test_bad_stock_row_is_reported_and_nothing_imported(
-    catalogue: sessionmaker[Session], row: list[str], reason: str
-) -> None:
-    report = load_stock(catalogue, stock_csv(["T001", "L1", "2027-01-31", "10"], row))
-
-    assert report.applied is False
-    assert error_lines(report) == [3]
-    assert reason in report.errors[0].reason
-    assert lots(catalogue) == []
-    assert movements(catalogue) == []
-
-
-def test_absurdly_large_quantity_is_a_bad_row(catalogue: sessionmaker[Session]) -> None:
-    report = load_stock(catalogue, stock_csv(["T001", "L1", "2027-01-31", "9" * 20]))
-
-    assert error_lines(report) == [2]
-    assert lots(catalogue) == []
-
-
-def test_duplicate_lot_in_stock_file(catalogue: sessionmaker[Session]) -> None:
-    report = load_stock(
-        catalogue,
-        stock_csv(
-            ["T001", "L1", "2027-01-31", "10"],
-            ["T002", "L1", "2027-01-31", "3"],
-            ["T001", "L1", "2027-01-31", "4"],
-        ),
-    )
-
-    assert report.errors == [RowError(4, "lot L1 of T001 already on line 2")]
-    assert report.applied is False
-    assert lots(catalogue) == []
-
-
-def test_existing_lot_with_different_expiry(catalogue: sessionmaker[Session]) -> None:
-    load_stock(catalogue, stock_csv(["T001", "L1", "2027-01-31", "10"]))
-
-    report = load_stock(catalogue, stock_csv(["T001", "L1", "2027-02-28", "7"]))
-
-    assert error_lines(report) == [2]
-    assert "2027-01-31" in report.errors[0].reason
-    assert report.applied is False
-    assert lots(catalogue) == [("T001", "L1", date(2027, 1, 31), 10)]
-    assert movements(catalogue) == [("L1", 10, "import")]
-
-
-def test_stock_missing_column_is_a_file_error(catalogue: sessionmaker[Session]) -> None:
-    data = to_csv(["sku", "lot", "quantity"], ["T001", "L1", "10"])
-
-    with catalogue.begin() as session, pytest.raises(FileFormatError, match="expiry"):
-        import_stock(session, data)
-
-
-def test_stock_non_utf8_is_a_file_error(catalogue: sessionmaker[Session]) -> None:
-    data = "sku,lot,expiry,quantity\nT001,批号1,2027-01-31,1\n".encode("gbk")
-
-    with catalogue.begin() as session, pytest.raises(FileFormatError):
-        import_stock(session, data)
-
-
-def test_stock_bom_and_extra_column(catalogue: sessionmaker[Session]) -> None:
-    data = b"\xef\xbb\xbf" + to_csv(
-        (*STOCK_COLUMNS, "location"), ["T001", "L1", "2027-01-31", "10", "shelf 3"]
-    )
-
-    report = load_stock(catalogue, data)
-
-    assert report.errors == []
-    assert len(report.warnings) == 1
-    assert "location" in report.warnings[0]
-    assert lots(catalogue) == [("T001", "L1", date(2027, 1, 31), 10)]
-
-
-def test_stock_skip_bad_imports_the_good_rows(catalogue: sessionmaker[Session]) -> None:
-    report = load_stock(
-        catalogue,
-        stock_csv(
-            ["T001", "L1", "2027-01-31", "10"],
-            ["NOPE", "L1", "2027-01-31", "10"],
-            ["T002", "L2", "2027-02-30", "3"],
-            ["T002", "L3", "2027-03-31", "3"],
-        ),
-        skip_bad=True,
-    )
-
-    assert report.applied is True
-    assert error_lines(report) == [3, 4]
-    assert report.created == 2
-    assert lots(catalogue) == [
-        ("T001", "L1", date(2027, 1, 31), 10),
-        ("T002", "L3", date(2027, 3, 31), 3),
-    ]
