@@ -55,6 +55,19 @@ async def test_the_cart_in_progress_survives_a_restart(
         assert session.scalar(select(func.count()).select_from(ParkedCart)) == 0
 
 
+async def test_a_resumed_cart_of_one_line_says_so(
+    settings: Settings, demo_sessions: sessionmaker[Session]
+) -> None:
+    first = build_app(settings, demo_sessions, clock=fixed_clock)
+    async with first.run_test(size=SIZE) as pilot:
+        await type_text(pilot, barcode_of(demo_sessions, "P00063"))
+        await pilot.press("enter")
+    second = build_app(settings, demo_sessions, clock=fixed_clock)
+    async with second.run_test(size=SIZE):
+        shown = str(second.screen.query_one(MessageBar).render())
+        assert "was resumed (1 line):" in shown
+
+
 async def test_hold_serve_the_next_customer_and_recall(
     settings: Settings, demo_sessions: sessionmaker[Session]
 ) -> None:

@@ -86,11 +86,12 @@ class CheckoutScreen(
         self.query_one(LastSalePanel).show(None)
         last = None if cart.lines else self.register.last_sale_number()
         if cart.lines:  # the register stopped mid-sale: the cart was saved
-            self.message.warning(
-                _("The sale in progress was resumed ({n} lines): carry on").format(
-                    n=len(cart.lines)
-                )
+            resumed = (
+                _("The sale in progress was resumed (1 line): carry on")
+                if len(cart.lines) == 1
+                else _("The sale in progress was resumed ({n} lines): carry on")
             )
+            self.message.warning(resumed.format(n=len(cart.lines)))
         elif last:  # after a stop, the cashier knows whether the last sale was stored
             self.message.info(
                 _("Ready: scan a product. Last sale stored: {number}").format(number=last)
