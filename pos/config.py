@@ -96,6 +96,8 @@ class RegisterSettings(_Section):
     """The largest discount (percent off a line) given without a manager's approval."""
     require_shift: bool = False
     """Refuse payment until a cash shift is open (Ctrl+B); off, the register only warns."""
+    key_file: Path | None = None
+    """The store's secret key (PIN hashes, audit chain): outside the database, mode 0600."""
 
     @field_validator("locale")
     @classmethod
@@ -257,6 +259,11 @@ class Settings(BaseSettings):
     def database_path(self) -> Path:
         """The database file, from the settings or the user data directory."""
         return self.register.database or default_database_path()
+
+    @property
+    def key_path(self) -> Path:
+        """The store's secret key file, from the settings or the user config directory."""
+        return self.register.key_file or default_config_path().parent / "store.key"
 
     @property
     def locale(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -27,6 +28,10 @@ pytest_plugins = ["tests.postgres"]  # a real PostgreSQL for the chain-sync test
 os.environ["POS_REGISTER__REQUIRE_LOGIN"] = "false"
 # The register's daily backup would write to the user data directory: tests turn it on.
 os.environ["POS_BACKUP__DAILY"] = "false"
+# The store's secret key would be written to the user config directory: one per test run.
+os.environ["POS_REGISTER__KEY_FILE"] = os.path.join(
+    tempfile.mkdtemp(prefix="pos-key-"), "store.key"
+)
 
 # 2026-03-10 10:00 in Shanghai: the demo store's expiries count from this day.
 NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
