@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from datetime import date
+from pathlib import Path
 from time import monotonic
 from typing import Any
 
@@ -11,11 +13,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import WorkerState
 
 from pos.bootstrap import loyalty_rules, pharmacy_rules, print_profile
 from pos.config import Settings
+from pos.crash_report import default_log_dir, write_report
 from pos.i18n import N_, _
 from pos.messages import (
     BackupFinished,
@@ -33,6 +37,9 @@ from pos.services.register import Clock, RegisterIdentity, RegisterService, syst
 from pos.sync.background import SyncAgent
 from pos.sync.runner import SyncStatus
 from pos.widgets.message_bar import MessageBar
+
+MAX_CRASH_REPORTS = 20
+"""Unexpected errors survived in one run before the register stops after all."""
 
 BACKUP_CHECK_SECONDS = 60
 """How often the register looks whether the business day changed (a new daily backup)."""
@@ -63,6 +70,8 @@ class PosApp(App[None]):
         self.printer_status = PrinterStatus(settings.printer.uri, 0)
         self.backup_day: date | None = None
         self.sync_agent = sync
+        self.crash_reports: list[Path] = []
+        """Reports of unexpected errors the register survived (``pos`` names them on exit)."""
 
     BINDINGS = [Binding("ctrl+l", "lock", N_("Lock"), id="lock", show=False, priority=True)]
 
@@ -84,6 +93,43 @@ class PosApp(App[None]):
         if self.sync_agent is not None:
             self.set_interval(self.settings.sync.interval_seconds, self.kick_sync)
             self.kick_sync()
+
+    # -- text and errors ----------------------------------------------------
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """A notification; its text is shown as it is, never read as markup."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Keep the register running after an unexpected error.
+
+        Textual's handler ends the app and prints a traceback with local variables
+        (which can hold a customer's data). The cart is saved as it changes, so the
+        register writes a report without values, tells the cashier in one line and
+        goes on. (Textual has no public hook for this; the method is its own.)
+        """
+        if len(self.crash_reports) >= MAX_CRASH_REPORTS:
+            super()._handle_exception(error)  # failing over and over: stop, safely
+            return
+        folder = self.settings.register.log_dir or default_log_dir()
+        try:
+            path = write_report(error, folder)
+        except OSError:
+            path = folder
+        self.crash_reports.append(path)
+        self.bell()
+        self.notify(
+            _("Something went wrong; the cart is kept. Report: {path}").format(path=path),
+            severity="error",
+            timeout=15,
+        )
 
     # -- who is at the register -----------------------------------------
     async def on_event(self, event: events.Event) -> None:
@@ -248,5 +294,8 @@ def run_register(settings: Settings) -> int:
     from pos.bootstrap import ensure_store
 
     _engine, sessions, notice = ensure_store(settings)
-    build_app(settings, sessions, notice=notice).run()
+    app = build_app(settings, sessions, notice=notice)
+    app.run()
+    for path in app.crash_reports:
+        print(_("An unexpected error was recorded: {path}").format(path=path), file=sys.stderr)
     return 0

@@ -96,6 +96,8 @@ class RegisterSettings(_Section):
     """The largest discount (percent off a line) given without a manager's approval."""
     require_shift: bool = False
     """Refuse payment until a cash shift is open (Ctrl+B); off, the register only warns."""
+    log_dir: Path | None = None
+    """Where crash reports are written (default: the user log directory)."""
     key_file: Path | None = None
     """The store's secret key (PIN hashes, audit chain): outside the database, mode 0600."""
 

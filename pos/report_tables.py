@@ -13,11 +13,11 @@ from pos.services.store_report import StoreReport
 
 def section_table(section: Section) -> Table:
     """One section as a table with a title."""
-    table = Table(title=section.title, title_justify="left", expand=False)
+    table = Table(title=Text(section.title), title_justify="left", expand=False)
     for index, column in enumerate(section.columns):
-        table.add_column(column, justify="right" if index >= section.numeric_from else "left")
+        table.add_column(Text(column), justify="right" if index >= section.numeric_from else "left")
     for row in section.rows:
-        table.add_row(*row)
+        table.add_row(*(Text(cell) for cell in row))
     if not section.rows:
         table.add_row(*(["-"] + [""] * (len(section.columns) - 1)))
     return table

@@ -28,6 +28,8 @@ pytest_plugins = ["tests.postgres"]  # a real PostgreSQL for the chain-sync test
 os.environ["POS_REGISTER__REQUIRE_LOGIN"] = "false"
 # The register's daily backup would write to the user data directory: tests turn it on.
 os.environ["POS_BACKUP__DAILY"] = "false"
+# Crash reports would be written to the user log directory: one folder per test run.
+os.environ["POS_REGISTER__LOG_DIR"] = tempfile.mkdtemp(prefix="pos-log-")
 # The store's secret key would be written to the user config directory: one per test run.
 os.environ["POS_REGISTER__KEY_FILE"] = os.path.join(
     tempfile.mkdtemp(prefix="pos-key-"), "store.key"
@@ -41,6 +43,19 @@ TODAY = date(2026, 3, 10)
 def fixed_clock() -> datetime:
     """The tests' clock: always NOW."""
     return NOW
+
+
+@pytest.fixture(autouse=True)
+def no_crash_reports(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The register survives unexpected errors (it writes a crash report and goes on):
+    a test fails if one was recorded, unless it is marked ``survives_crash``."""
+    folder = Path(os.environ["POS_REGISTER__LOG_DIR"])
+    before = set(folder.iterdir())
+    yield
+    new = sorted(set(folder.iterdir()) - before)
+    if new and request.node.get_closest_marker("survives_crash") is None:
+        reports = "\n".join(path.read_text(encoding="utf-8") for path in new)
+        pytest.fail(f"the register recorded unexpected errors:\n{reports}")
 
 
 @pytest.fixture(autouse=True)

@@ -37,3 +37,23 @@ def test_layer_contracts() -> None:
         pytest.fail("lint-imports is not installed: python -m pip install -e '.[test]'")
     result = run(lint_imports)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_screens_and_widgets_show_text_as_text() -> None:
+    """Text from input or data is never read as markup: every screen and widget takes
+    Label, Static and DataTable from pos.widgets.plain, not from Textual directly."""
+    offenders = []
+    for path in [
+        *ROOT.glob("pos/screens/*.py"),
+        *ROOT.glob("pos/widgets/*.py"),
+        ROOT / "pos/app.py",
+    ]:
+        if path.name == "plain.py":
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("from textual.widgets import") and any(
+                name in line.split("import", 1)[1].replace(",", " ").split()
+                for name in ("Label", "Static", "DataTable")
+            ):
+                offenders.append(f"{path.relative_to(ROOT)}: {line}")
+    assert not offenders, "import these from pos.widgets.plain:\n" + "\n".join(offenders)

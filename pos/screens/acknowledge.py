@@ -14,10 +14,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Footer
 
 from pos.i18n import N_, _
 from pos.screens.common import localize_bindings
+from pos.widgets.plain import Label, Static
 
 
 @dataclass

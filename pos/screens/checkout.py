@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Header, Label
+from textual.widgets import Footer, Header
 
 from pos.enums import DrugClass
 from pos.i18n import _
@@ -36,6 +36,7 @@ from pos.widgets.cart_table import CartTable
 from pos.widgets.guidance_panel import GuidancePanel
 from pos.widgets.member_panel import MemberPanel
 from pos.widgets.message_bar import MessageBar
+from pos.widgets.plain import Label
 from pos.widgets.printer_status import PrinterStatusBar
 from pos.widgets.scan_input import ScanInput
 from pos.widgets.suggestion_panel import SuggestionPanel

@@ -8,10 +8,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label
+from textual.widgets import Footer
 
 from pos.i18n import N_, _
 from pos.screens.common import localize_bindings
+from pos.widgets.plain import Label
 
 
 class ConfirmModal(ModalScreen[bool]):

@@ -12,10 +12,10 @@ from typing import Any, ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
-from textual.widgets import Label
 
 from pos.i18n import N_
 from pos.widgets.ordered_input import OrderedInput
+from pos.widgets.plain import Label
 
 
 class FormModal(ModalScreen[Any]):

@@ -8,11 +8,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import Footer
 
 from pos.i18n import N_, _
 from pos.screens.common import localize_bindings
 from pos.services.register_parking import HeldSale
+from pos.widgets.plain import DataTable, Label
 
 Recall = Callable[[int], str | None]
 """Brings the held sale back; returns why it could not, or None."""

@@ -9,10 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Footer
 
 from pos.i18n import N_, _
 from pos.screens.common import localize_bindings
+from pos.widgets.plain import Label, Static
 
 ALIASES = {"f13", "f14", "f15"}
 """Shift+F1…F3 as some terminals send them: listed under Shift+F1…F3."""

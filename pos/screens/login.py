@@ -8,7 +8,6 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Label
 
 from pos.i18n import N_, _
 from pos.screens.common import localize_bindings
@@ -16,6 +15,7 @@ from pos.screens.form import FormModal
 from pos.services.codes import InputError
 from pos.services.register import RegisterService
 from pos.widgets.ordered_input import OrderedInput
+from pos.widgets.plain import Label
 
 
 class LoginModal(FormModal):

@@ -13,13 +13,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Checkbox, Footer, Label
+from textual.widgets import Checkbox, Footer
 
 from pos.i18n import N_, _
 from pos.screens.common import localize_bindings
 from pos.screens.form import FormModal
 from pos.services.members import DuplicatePhone, MemberForm
 from pos.widgets.ordered_input import OrderedInput
+from pos.widgets.plain import Label
 
 Save = Callable[[MemberForm], str | None]
 """Stores the form; returns why it could not, or None. May raise DuplicatePhone."""

@@ -10,15 +10,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets import Footer, Input
 
 from pos.i18n import N_, _
 from pos.screens.common import localize_bindings
-from pos.services.codes import InputError
+from pos.services.codes import InputError, ascii_digits
 from pos.services.loyalty import tier_name
 from pos.services.register import RegisterService
 from pos.services.views import MemberView
 from pos.widgets.ordered_input import OrderedInput
+from pos.widgets.plain import DataTable, Label, Static
 
 MemberAction = Callable[[int], str | None]
 """Acts on the chosen member; returns why it could not, or None."""
@@ -93,8 +94,8 @@ class MemberLookupModal(ModalScreen[bool]):
         if query == self.shown_query:
             return
         self.shown_query = query
-        digits = query.strip()
-        if digits.isdigit() and len(digits) not in (4, 11, 13):
+        digits = ascii_digits(query)
+        if digits is not None and len(digits) not in (4, 11, 13):
             self.show_results([], _("Keep typing: a full phone, its last 4 digits or a card"))
             return
         try:

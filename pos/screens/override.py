@@ -7,7 +7,7 @@ from collections.abc import Callable
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Label
+from textual.widgets import Footer
 
 from pos.i18n import N_, _
 from pos.screens.common import localize_bindings
@@ -15,6 +15,7 @@ from pos.screens.form import FormModal
 from pos.services.codes import InputError
 from pos.services.register_overrides import ACTIONS, Approval
 from pos.widgets.ordered_input import OrderedInput
+from pos.widgets.plain import Label
 
 Approve = Callable[[str, str, str], Approval]
 """(action, manager id, PIN) → the approval; raises InputError when refused."""

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Footer
 
 from pos.enums import Tender
 from pos.i18n import N_, _
@@ -21,6 +21,7 @@ from pos.services.codes import InputError
 from pos.services.tendering import Tendering, tender_name
 from pos.widgets.message_bar import MessageBar
 from pos.widgets.ordered_input import OrderedInput
+from pos.widgets.plain import Label, Static
 
 Complete = Callable[[Tendering], str | None]
 """Stores the paid sale; returns why it could not, or None."""

@@ -8,13 +8,14 @@ from datetime import date
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Label
+from textual.widgets import Footer
 
 from pos.i18n import N_, _
 from pos.screens.common import localize_bindings
 from pos.screens.form import FormModal
 from pos.services.safety import PrescriptionForm
 from pos.widgets.ordered_input import OrderedInput
+from pos.widgets.plain import Label
 
 Review = Callable[[PrescriptionForm, str, str], str | None]
 """Records the reviewed prescription; returns why it could not, or None."""

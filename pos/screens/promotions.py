@@ -7,11 +7,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Footer
 
 from pos.i18n import N_, _
 from pos.screens.common import localize_bindings
 from pos.services.promotions import PromoRule
+from pos.widgets.plain import Label, Static, plain
 
 KIND_NAMES = {
     "percent": N_("percent off"),
@@ -59,10 +60,10 @@ class PromotionsModal(ModalScreen[None]):
         for rule in rules:
             who = _("members") if rule.members_only or rule.kind == "member_day" else _("all")
             table.add_row(
-                rule.name,
-                _(KIND_NAMES.get(rule.kind, rule.kind)),
-                f"{rule.target} · {who}",
-                f"{rule.starts:%m-%d} – {rule.ends:%m-%d}",
+                plain(rule.name),
+                plain(_(KIND_NAMES.get(rule.kind, rule.kind))),
+                plain(f"{rule.target} · {who}"),
+                plain(f"{rule.starts:%m-%d} – {rule.ends:%m-%d}"),
             )
         return table
 

@@ -8,11 +8,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label
+from textual.widgets import Footer
 
 from pos.i18n import N_, _
 from pos.screens.common import localize_bindings
 from pos.widgets.ordered_input import OrderedInput
+from pos.widgets.plain import Label
 
 Apply = Callable[[str], str | None]
 """Applies the value typed; returns why it could not, or None."""

@@ -7,12 +7,13 @@ from collections.abc import Callable
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Label
+from textual.widgets import Footer
 
 from pos.i18n import N_, _
 from pos.screens.common import localize_bindings
 from pos.screens.form import FormModal
 from pos.widgets.ordered_input import OrderedInput
+from pos.widgets.plain import Label
 
 Register = Callable[[str, str], str | None]
 """Records the buyer; returns why it could not, or None."""

@@ -6,20 +6,21 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import Footer
 
 from pos.enums import DrugClass
 from pos.i18n import N_, _
 from pos.money import format_fen
 from pos.screens.common import localize_bindings
 from pos.screens.override import OverrideModal
-from pos.services.codes import InputError
+from pos.services.codes import InputError, ascii_digits
 from pos.services.register import RegisterService
 from pos.services.register_overrides import Approval, OverrideNeeded
 from pos.services.register_returns import CompletedReturn
 from pos.services.returns import ReturnableSale, ReturnRequest, refunds_by_tender
 from pos.services.tendering import tender_name
 from pos.widgets.ordered_input import OrderedInput
+from pos.widgets.plain import DataTable, Label
 
 
 class ReturnModal(ModalScreen[CompletedReturn | None]):
@@ -124,9 +125,9 @@ class ReturnModal(ModalScreen[CompletedReturn | None]):
         """The typed number of units of the highlighted line come back; on to the next line."""
         field = self.query_one(OrderedInput)
         await field.settle()
-        text, field.value = field.value.strip(), ""
+        text, field.value = ascii_digits(field.value) or "", ""
         line = self.sale.lines[self.current()]
-        if not text.isdigit() or int(text) > line.qty_left:
+        if not text or int(text) > line.qty_left:
             self.fail(
                 _("{name}: a whole number from 0 to {n}").format(name=line.name, n=line.qty_left)
             )

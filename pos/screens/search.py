@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Input, Label
+from textual.widgets import Footer, Input
 
 from pos.i18n import N_, _
 from pos.money import format_fen
@@ -19,6 +19,7 @@ from pos.services.register import RegisterService
 from pos.services.views import ProductView
 from pos.widgets.cart_table import CLASS_MARK
 from pos.widgets.ordered_input import OrderedInput
+from pos.widgets.plain import DataTable, Label
 
 Choose = Callable[[int], str | None]
 """Adds the chosen product; returns why it could not, or None."""

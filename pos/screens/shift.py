@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Footer
 
 from pos.i18n import N_, _
 from pos.money import format_fen
@@ -17,6 +17,7 @@ from pos.screens.common import localize_bindings
 from pos.screens.form import FormModal
 from pos.services.register_shifts import CASH_IN, CASH_OUT, ShiftView
 from pos.widgets.ordered_input import OrderedInput
+from pos.widgets.plain import Label, Static
 
 X_REPORT, CLOSE = "x", "close"
 """The choices of the shift menu besides ``CASH_IN`` and ``CASH_OUT``."""

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Input, Label
+from textual.widgets import Footer, Input
 
 from pos.i18n import N_, _
 from pos.money import format_fen
@@ -21,6 +21,7 @@ from pos.services.codes import InputError
 from pos.services.register_shifts import ShiftCount, denomination_label, parse_count_fields
 from pos.services.shifts import DENOMINATIONS_FEN
 from pos.widgets.ordered_input import OrderedInput
+from pos.widgets.plain import Label
 
 Counts = dict[int, str]
 """Denomination in fen → the count typed."""

@@ -20,6 +20,21 @@ class InputError(ValueError):
     """Input the register cannot use; ``str(error)`` is the message for the cashier."""
 
 
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def ascii_digits(text: str) -> str | None:
+    """``text`` (trimmed, full-width digits made ASCII) when it is only the digits 0–9.
+
+    Anything else that Python calls a digit (``²``, ``①``, Arabic-Indic …) gives None:
+    every field that takes a number reads it through here.
+    """
+    cleaned = text.strip().translate(_FULL_WIDTH_DIGITS)
+    if cleaned and cleaned.isascii() and cleaned.isdigit():
+        return cleaned
+    return None
+
+
 @dataclass(frozen=True)
 class ScanRequest:
     """A scan: ``qty`` of the product with ``code``."""
@@ -30,8 +45,8 @@ class ScanRequest:
 
 def parse_quantity(text: str) -> int:
     """A quantity from 1 to 9999, or :class:`InputError` saying what is wrong."""
-    cleaned = text.strip()
-    if not cleaned.isdigit() or not cleaned.isascii():
+    cleaned = ascii_digits(text)
+    if cleaned is None:
         raise InputError(
             _("Quantity must be a whole number from 1 to 9999: {text}").format(
                 text=text.strip() or "''"

@@ -23,7 +23,7 @@ from pos.models import JobKind, PrintJob
 from pos.money import MoneyError, format_fen, parse_yuan
 from pos.services import audit, users
 from pos.services.cart import CartLine
-from pos.services.codes import InputError
+from pos.services.codes import InputError, ascii_digits
 from pos.services.register_login import LoginDesk
 
 if TYPE_CHECKING:
@@ -228,8 +228,8 @@ class OverrideDesk(LoginDesk):
     def discount_line(self, index: int, text: str, approval: Approval | None = None) -> CartView:
         """Take ``text`` % off line ``index``; above the cashier's limit a manager approves."""
         line = self._editable(index)
-        cleaned = text.strip().rstrip("%％").strip()
-        if not cleaned.isdigit() or not 0 <= int(cleaned) <= 100:
+        cleaned = ascii_digits(text.strip().rstrip("%％"))
+        if cleaned is None or not 0 <= int(cleaned) <= 100:
             raise InputError(
                 _("A discount is a whole percent from 0 to 100: {text}").format(text=text.strip())
             )

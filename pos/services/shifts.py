@@ -20,7 +20,7 @@ from pos.enums import Tender
 from pos.i18n import N_, _, translator
 from pos.models import CashMovement, Payment, Refund, Sale, SaleReturn, Shift, ShiftReport
 from pos.money import format_fen
-from pos.services.codes import InputError
+from pos.services.codes import InputError, ascii_digits
 from pos.services.printing import LABELS as RECEIPT_LABELS
 from pos.services.printing import PrintProfile, header
 from pos.services.tendering import tender_name
@@ -215,11 +215,12 @@ def parse_counts(text: str) -> dict[int, int]:
             raise ShiftError(
                 _("Unknown denomination {part!r}: use {allowed}").format(part=part, allowed=allowed)
             )
-        if not count.strip().isdigit():
+        number = ascii_digits(count)
+        if number is None:
             raise ShiftError(
                 _("The count of {part!r} must be a whole number, 0 or more").format(part=part)
             )
-        counts[value] = counts.get(value, 0) + int(count)
+        counts[value] = counts.get(value, 0) + int(number)
     return counts
 
 

@@ -6,13 +6,13 @@ from collections.abc import Callable
 from datetime import date
 
 from rich.text import Text
-from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
 from pos.enums import DrugClass
 from pos.i18n import _
 from pos.money import format_fen
 from pos.services.views import CartLineView, CartView
+from pos.widgets.plain import DataTable
 
 CLASS_MARK = {DrugClass.RX: "Rx", DrugClass.OTC_A: "OTC甲", DrugClass.OTC_B: "OTC乙"}
 

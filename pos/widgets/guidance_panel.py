@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
 
 from pos.i18n import _
 from pos.services.views import CartLineView
+from pos.widgets.plain import Static
 
 
 class GuidancePanel(Static):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
-from textual.widgets import Static
 
 from pos.i18n import _
 from pos.services.loyalty import tier_name
 from pos.services.views import MemberView
+from pos.widgets.plain import Static
 
 
 class MemberPanel(Static):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import Static
+from pos.widgets.plain import Static
 
 
 class MessageBar(Static):

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from textual.widgets import Static
-
 from pos.i18n import _
 from pos.services.print_queue import PrinterStatus
+from pos.widgets.plain import Static
 
 
 class PrinterStatusBar(Static):

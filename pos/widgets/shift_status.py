@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from textual.widgets import Static
-
 from pos.i18n import _
 from pos.money import format_fen
 from pos.services.register_shifts import ShiftView
+from pos.widgets.plain import Static
 
 
 class ShiftStatus(Static):

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual.widgets import Static
 
 from pos.i18n import _
 from pos.money import format_fen
 from pos.services.suggestions import Suggestion
+from pos.widgets.plain import Static
 
 
 class SuggestionPanel(Static):

@@ -5,11 +5,11 @@ from __future__ import annotations
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual.widgets import Static
 
 from pos.i18n import _
 from pos.money import format_fen
 from pos.services.views import CartView, CompletedSale
+from pos.widgets.plain import Static
 
 
 class TotalsPanel(Static):
