@@ -89,6 +89,27 @@ def text_width(text: str) -> int:
 
 _TOKEN = re.compile(r"[!-~]+| +|[^ -~]")
 
+NO_LINE_START = frozenset("。，、；：？！）》」』】〕〉…—～％·.,;:?!)]}%")
+"""Characters that never begin a line (Chinese line-breaking rules, 避头尾)."""
+NO_LINE_END = frozenset("（《「『【〔〈([{￥")
+"""Characters that never end a line: they go down with what follows them."""
+
+
+def _units(text: str) -> list[str]:
+    """Tokens glued so that no unit starts with a closing mark or ends with an opening one."""
+    units: list[str] = []
+    for token in _TOKEN.findall(text):
+        glue_back = bool(units) and not units[-1].startswith(" ")
+        if (
+            glue_back
+            and not token.startswith(" ")
+            and (token[0] in NO_LINE_START or units[-1][-1] in NO_LINE_END)
+        ):
+            units[-1] += token
+        else:
+            units.append(token)
+    return units
+
 
 def _wrap_paragraph(text: str, columns: int) -> list[str]:
     lines: list[str] = []
@@ -99,23 +120,23 @@ def _wrap_paragraph(text: str, columns: int) -> list[str]:
         lines.append(line.rstrip(" "))
         line = ""
 
-    for token in _TOKEN.findall(text):
-        width = text_width(token)
-        if token.startswith(" "):
+    for unit in _units(text):
+        width = text_width(unit)
+        if unit.startswith(" "):
             if lines and not line:
                 continue  # no leading spaces on a continuation line
             if text_width(line) + width <= columns:
-                line += token
+                line += unit
             else:
                 flush()
         elif text_width(line) + width <= columns:
-            line += token
+            line += unit
         elif width <= columns:
             flush()
-            line = token
-        else:  # an ASCII word longer than a whole line: break it by character
-            for char in token:
-                if text_width(line) + 1 > columns:
+            line = unit
+        else:  # a unit longer than a whole line: break it by character
+            for char in unit:
+                if text_width(line) + char_width(char) > columns:
                     flush()
                 line += char
     if line.strip(" ") or not lines:
@@ -126,8 +147,11 @@ def _wrap_paragraph(text: str, columns: int) -> list[str]:
 def wrap(text: str, columns: int) -> list[str]:
     """Split ``text`` into lines at most ``columns`` wide, breaking ASCII words at spaces.
 
-    A character is never split; ``\\n`` forces a break, other control characters are
-    dropped and tabs become spaces. Empty text gives no lines.
+    Chinese text breaks between characters, but never before a closing mark
+    (。，、）…) nor after an opening one (（《「…): the character before goes down
+    with it, as Chinese typesetting does. A character is never split; ``\\n`` forces a
+    break, other control characters are dropped and tabs become spaces. Empty text gives
+    no lines.
     """
     if columns < 2:
         raise ValueError(f"Cannot wrap to {columns} columns (at least 2 are needed)")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import printer
 from printer import (
@@ -113,6 +115,39 @@ def test_wrap_long_chinese_name() -> None:
     lines = wrap("复方氨酚烷胺片（感康）成人感冒药十二片装", 32)
     assert lines == ["复方氨酚烷胺片（感康）成人感冒药", "十二片装"]
     assert text_width(lines[0]) == 32
+
+
+def test_wrap_follows_chinese_line_breaking_rules() -> None:
+    # 32 columns hold 16 Chinese characters: the 17th is a full stop, which never starts a line
+    text = "一二三四五六七八九十一二三四五六。七"
+    assert wrap(text, 32) == ["一二三四五六七八九十一二三四五", "六。七"]
+    # an opening bracket never ends a line: it goes down with what follows
+    assert wrap("一二三四五六七八九十一二三四五（感康）", 32) == [
+        "一二三四五六七八九十一二三四五",
+        "（感康）",
+    ]
+
+
+HAN = st.text(st.characters(min_codepoint=0x4E00, max_codepoint=0x4FFF), min_size=1, max_size=6)
+CLOSING = st.sampled_from(sorted("。，、；：？！）》」"))
+OPENING = st.sampled_from(sorted("（《「"))
+PHRASE = st.tuples(st.one_of(st.just(""), OPENING), HAN, st.one_of(st.just(""), CLOSING)).map(
+    "".join
+)
+
+
+@given(st.lists(PHRASE, min_size=1, max_size=30), st.sampled_from([32, 48]))
+def test_no_line_starts_with_a_closing_mark_nor_ends_with_an_opening_one(
+    phrases: list[str], columns: int
+) -> None:
+    text = "".join(phrases)
+    lines = wrap(text, columns)
+    assert "".join(lines) == text
+    assert all(text_width(line) <= columns for line in lines)
+    for line in lines[1:]:
+        assert line[0] not in "。，、；：？！）》」", lines
+    for line in lines[:-1]:
+        assert line[-1] not in "（《「", lines
 
 
 def test_wrap_odd_width_leaves_a_column_rather_than_split() -> None:
