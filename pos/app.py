@@ -273,6 +273,7 @@ def build_app(
         near_expiry_days=settings.store.near_expiry_days,
         cashier_discount_percent=settings.register.cashier_discount_percent,
         require_shift=settings.register.require_shift,
+        approve_line_removal=settings.register.approve_line_removal,
     )
     register = RegisterService(
         sessions,

@@ -96,6 +96,8 @@ class RegisterSettings(_Section):
     """The largest discount (percent off a line) given without a manager's approval."""
     require_shift: bool = False
     """Refuse payment until a cash shift is open (Ctrl+B); off, the register only warns."""
+    approve_line_removal: bool = False
+    """A manager approves removing a cart line or lowering its quantity (always audited)."""
     log_dir: Path | None = None
     """Where crash reports are written (default: the user log directory)."""
     key_file: Path | None = None

@@ -95,22 +95,31 @@ class ShiftKeys(CheckoutPart):
             await self._count()
 
     def _move_cash(self, kind: str, amount: str, reason: str) -> str | None:
+        def attempt(approval: Approval | None) -> ShiftView:
+            return self.register.move_cash(kind, amount, reason, approval)
+
+        def done(shift: ShiftView) -> None:
+            self.post_message(ReceiptQueued())  # the drawer opens
+            self.show_shift(shift)
+            recorded = (
+                _("Cash in of ¥{amount} recorded")
+                if kind == CASH_IN
+                else _("Cash out of ¥{amount} recorded")
+            )
+            self.message.success(
+                recorded.format(amount=format_fen(parse_cash_amount(amount)))
+                + "  "
+                + _("Cash expected ¥{amount}").format(amount=format_fen(shift.expected_fen))
+            )
+
         try:
-            shift = self.register.move_cash(kind, amount, reason)
+            shift = attempt(None)
+        except OverrideNeeded as need:
+            self.ask_manager(need, attempt, done)  # the cash form closes; a manager decides
+            return None
         except InputError as exc:
             return str(exc)
-        self.post_message(ReceiptQueued())  # the drawer opens
-        self.show_shift(shift)
-        done = (
-            _("Cash in of ¥{amount} recorded")
-            if kind == CASH_IN
-            else _("Cash out of ¥{amount} recorded")
-        )
-        self.message.success(
-            done.format(amount=format_fen(parse_cash_amount(amount)))
-            + "  "
-            + _("Cash expected ¥{amount}").format(amount=format_fen(shift.expected_fen))
-        )
+        done(shift)
         return None
 
     def _x_report(self) -> None:

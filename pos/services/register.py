@@ -158,6 +158,7 @@ class RegisterService(
         if line.gift_of is not None:
             raise InputError(_("A gift line follows its promotion: change the other lines"))
         qty = parse_quantity(text)
+        self._record_reduction(line, qty, approval)
         if line.restricted:
             self._check_restricted(line.restricted, line.name, qty, replaced=line.qty)
         with self._sessions() as session:

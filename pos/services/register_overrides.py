@@ -40,6 +40,8 @@ ACTIONS: dict[str, str] = {
     "override.no_stock": N_("Sell more than the stock shows"),
     "report.view": N_("See the store's reports"),
     "shift.close": N_("Close the cash shift"),
+    "override.cash_out": N_("Take out more cash than the drawer holds"),
+    "override.line_removal": N_("Remove a line or lower its quantity"),
 }
 """The actions that need a manager, and how the approval modal names them."""
 
@@ -163,21 +165,45 @@ class OverrideDesk(LoginDesk):
         )
 
     def remove_line(self, index: int, approval: Approval | None = None) -> CartView:
-        """Take line ``index`` off the cart; after an acknowledgement, a manager approves."""
+        """Take line ``index`` off the cart, recorded; after an acknowledgement (or when
+        ``register.approve_line_removal`` is on) a manager approves."""
         line = self._editable(index)
+        action, approved_by = "line.remove", None
         if self._acknowledged(index):
-            approved_by = self.authorize("override.remove", approval, line.name)
-            with self._sessions.begin() as session:
-                self.audit(
-                    session,
-                    "override.remove",
-                    approved_by=approved_by,
-                    subject=line.sku,
-                    detail={"name": line.name, "qty": line.qty, "total_fen": line.total_fen},
-                )
+            action = "override.remove"
+        elif self.identity.approve_line_removal:
+            action = "override.line_removal"
+        if action != "line.remove":
+            approved_by = self.authorize(action, approval, line.name)
+        with self._sessions.begin() as session:
+            self.audit(
+                session,
+                action,
+                approved_by=approved_by,
+                subject=line.sku,
+                detail={"name": line.name, "qty": line.qty, "total_fen": line.total_fen},
+            )
         self._cart.remove(index)
         self._cart.acknowledged.clear()  # line numbers moved: warnings are asked again
         return self._view()
+
+    def _record_reduction(self, line: CartLine, qty: int, approval: Approval | None) -> None:
+        """Record a line's quantity lowered to ``qty`` (a manager approves when
+        ``register.approve_line_removal`` is on); nothing for a raise."""
+        if qty >= line.qty:
+            return
+        action, approved_by = "line.reduce", None
+        if self.identity.approve_line_removal:
+            action = "override.line_removal"
+            approved_by = self.authorize(action, approval, f"{line.name} {line.qty} → {qty}")
+        with self._sessions.begin() as session:
+            self.audit(
+                session,
+                action,
+                approved_by=approved_by,
+                subject=line.sku,
+                detail={"name": line.name, "from_qty": line.qty, "to_qty": qty},
+            )
 
     def clear_cart(self, approval: Approval | None = None) -> CartView:
         """Void the cart in progress (a manager approves; recorded with its lines)."""

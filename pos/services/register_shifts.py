@@ -128,10 +128,27 @@ class ShiftDesk(OverrideDesk):
             )
             return self._shift_view(session, shift)
 
-    def move_cash(self, kind: str, amount_text: str, reason: str) -> ShiftView:
-        """Put cash into (``in``) or take it out of (``out``) the drawer, with a reason."""
+    def move_cash(
+        self, kind: str, amount_text: str, reason: str, approval: Approval | None = None
+    ) -> ShiftView:
+        """Put cash into (``in``) or take it out of (``out``) the drawer, with a reason.
+
+        Taking out more than the drawer should hold needs a manager's approval.
+        """
         amount_fen = parse_cash_amount(amount_text)
         now = self.now()
+        approved_by = None
+        if kind == CASH_OUT:
+            with self._sessions() as session:
+                shift = shifts.current_shift(session, self.identity.register_id)
+                expected = (
+                    None if shift is None else shifts.shift_totals(session, shift, now).expected_fen
+                )
+            if expected is not None and amount_fen > expected:
+                what = _("Cash out ¥{amount}, ¥{expected} expected in the drawer").format(
+                    amount=format_fen(amount_fen), expected=format_fen(expected)
+                )
+                approved_by = self.authorize("override.cash_out", approval, what)
         with self._sessions.begin() as session:
             movement = shifts.move_cash(
                 session, self.identity.register_id, kind, amount_fen, reason, now, self.cashier
@@ -140,6 +157,7 @@ class ShiftDesk(OverrideDesk):
             self.audit(
                 session,
                 "shift.cash",
+                approved_by=approved_by,
                 subject=str(movement.shift_id),
                 detail={"kind": kind, "amount_fen": amount_fen, "reason": movement.reason},
             )

@@ -39,6 +39,8 @@ class RegisterIdentity:
     """The largest discount a cashier gives without a manager's approval."""
     require_shift: bool = False
     """Refuse payment while no cash shift is open on the register."""
+    approve_line_removal: bool = False
+    """A manager approves removing a line or lowering its quantity (always recorded)."""
 
 
 class RegisterState:
