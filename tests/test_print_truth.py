@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -69,6 +71,14 @@ def answer(status: dict[int, int]) -> bytes:
 )
 def test_status_answers(status: dict[int, int], problem: str | None) -> None:
     assert status_problem(answer(status)) == problem
+
+
+@given(st.tuples(*[st.integers(0, 255)] * 3))
+def test_printed_only_on_a_well_formed_answer_without_a_stop(answered: tuple[int, ...]) -> None:
+    state, cause, paper = answered
+    well_formed = all(byte & 0x93 == 0x12 for byte in answered)
+    stopped = state & 0x08 or cause & (0x04 | 0x20 | 0x40) or paper & 0x60
+    assert (status_problem(bytes(answered)) is None) == (well_formed and not stopped)
 
 
 def test_no_or_garbled_status_is_not_printed() -> None:
