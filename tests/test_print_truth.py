@@ -25,6 +25,7 @@ from pos.services.printing import PrintProfile, StoreHeader
 from pos.services.register import RegisterIdentity, RegisterService
 from printer import PrinterUri
 from printer.device import status_problem
+from printer.layout import Cut, DrawerKick, TextRow
 from tests.conftest import fixed_clock
 from tests.helpers import PAPER_OUT, READY, PrinterServer, barcode_of
 from tests.test_printing import SIZE, decode, jobs, pay_cash, printed, sell, status_text
@@ -245,3 +246,14 @@ def test_reprint_command_says_printed_when_confirmed(
     out = tmp_path / "receipt.bin"
     assert main(["reprint", number, "--db", str(db_path), "--printer", f"file://{out}"]) == 0
     assert "a file cannot confirm printing" in capsys.readouterr().out
+
+
+def test_a_copy_of_any_job_is_marked_on_top_and_never_kicks_the_drawer() -> None:
+    data = printer.render_bytes(printer.encode([DrawerKick(), TextRow("退货单 RETURN"), Cut()]))
+    assert KICK in data
+    copy = printer.as_copy(data, "重印 COPY", 58)
+    mark = printer.render_bytes(printer.encode(printer.copy_mark("重印 COPY", 32)))
+    assert copy == mark + data.removeprefix(b"\x1b@").replace(b"\x1bp\x0022", b"")
+    assert KICK not in copy and copy.startswith(b"\x1b@") and copy.count(b"\x1b@") == 1
+    assert decode(copy) == "重印 COPY\n退货单 RETURN\n"
+    assert printer.as_copy(data, None) == data.replace(b"\x1bp\x0022", b"")
