@@ -346,7 +346,10 @@ def _reprint(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _print_now(receipt: printer.Receipt, settings: Settings) -> int:
-    """Send ``receipt`` straight to the configured printer (``none``: show it)."""
+    """Send ``receipt`` straight to the configured printer (``none``: show it).
+
+    "Printed" only when the printer answered its status OK; otherwise the reason.
+    """
     import printer
 
     config = settings.printer
@@ -365,11 +368,14 @@ def _print_now(receipt: printer.Receipt, settings: Settings) -> int:
             file=sys.stderr,
         )
     try:
-        printer.send(uri, data, config.timeout)
+        printer.send(uri, data, config.timeout)  # returns once the printer confirmed it
     except printer.PrinterError as exc:
         print(_("Not printed: {error}").format(error=exc), file=sys.stderr)
         return EXIT_FAILED
-    print(_("Printed on {uri}").format(uri=config.uri))
+    if isinstance(uri, printer.FileUri):
+        print(_("Written to {uri} (a file cannot confirm printing)").format(uri=config.uri))
+    else:
+        print(_("Printed on {uri}").format(uri=config.uri))
     return EXIT_OK
 
 

@@ -14,6 +14,7 @@ from printer.device import PrinterError, preload, render_bytes, send
 from printer.document import Receipt, ReceiptBlock, ReceiptLabels, ReceiptLine, ReceiptTender
 from printer.encoding import (
     ENCODINGS,
+    INITIALIZE,
     Encoded,
     Operation,
     Raw,
@@ -29,6 +30,7 @@ from printer.layout import (
     QrCode,
     TextRow,
     columns_for,
+    copy_mark,
     layout,
     money,
     preview,
@@ -70,7 +72,9 @@ __all__ = [
     "TcpUri",
     "TextRow",
     "UsbUri",
+    "as_copy",
     "columns_for",
+    "copy_mark",
     "drawer_kick",
     "encode",
     "encode_text",
@@ -104,6 +108,29 @@ def render(
 def drawer_kick() -> bytes:
     """The bytes that open the cash drawer, and nothing else (no paper used)."""
     return render_bytes(encode([DrawerKick()]))
+
+
+def as_copy(
+    data: bytes,
+    label: str | None,
+    paper_width_mm: int = 80,
+    encoding: str = "gbk",
+    chinese_mode_commands: bool = True,
+) -> bytes:
+    """Rendered bytes ``data`` as a copy: every drawer kick removed, ``label`` on top.
+
+    For a job that may already have printed (sent, then the register stopped): printed
+    again it must say it is a copy and never open the drawer again. ``label`` None keeps
+    the bytes' own top (they are already a copy).
+    """
+    kick = render_bytes(Encoded((DrawerKick(),), ()))
+    body = data.replace(kick, b"")
+    if label is None:
+        return body
+    mark = render_bytes(
+        encode(copy_mark(label, columns_for(paper_width_mm)), encoding, chinese_mode_commands)
+    )
+    return mark + body.removeprefix(INITIALIZE)
 
 
 def test_page(uri_text: str, encoding: str, paper_width_mm: int = 80) -> Receipt:

@@ -4,6 +4,14 @@ This is the only module that imports ``escpos``, and it does so when first neede
 python-escpos (with Pillow and qrcode) takes a quarter of a second to import, which
 the register's start must not pay. Network printers are written to with a plain
 socket and a short timeout (python-escpos' ``Network`` waits 60 s by default).
+
+A job counts as printed only when the printer says so: after the job's bytes,
+:func:`send` asks the printer's real-time status (``DLE EOT n``, the commands behind
+python-escpos' ``query_status``, ``is_online`` and ``paper_status``) and raises
+:class:`PrinterError` with the reason when the connection hangs or drops, the
+printer does not answer in time, or it answers paper out, cover open, error or
+offline. A ``file://`` printer cannot answer: a write that reached the disk is
+trusted as printed. ``none`` prints nothing.
 """
 
 from __future__ import annotations
@@ -11,10 +19,15 @@ from __future__ import annotations
 import errno
 import os
 import socket
+import time
+from typing import TYPE_CHECKING
 
 from printer.encoding import Encoded, Raw
 from printer.layout import Cut, DrawerKick, QrCode
 from printer.uri import FileUri, NoPrinter, PrinterUri, SerialUri, TcpUri, UsbUri
+
+if TYPE_CHECKING:
+    from escpos.escpos import Escpos
 
 QR_SIZE = 6
 """Native QR module size in dots (about 20 mm for a sale number on a 203 dpi printer)."""
@@ -23,8 +36,40 @@ DRAWER_PIN = 2
 """The cash drawer is kicked on connector pin 2 (``ESC p 0``)."""
 
 
+STATUS_QUERIES = (b"\x10\x04\x01", b"\x10\x04\x02", b"\x10\x04\x04")
+"""``DLE EOT n`` for n = 1 (printer), 2 (offline cause), 4 (roll paper sensor): one byte each."""
+
+_FIXED_MASK, _FIXED_BITS = 0x93, 0x12
+"""Bits 1 and 4 of every real-time status byte are 1, bits 0 and 7 are 0."""
+
+_OFFLINE = 0x08  # n = 1: offline
+_COVER_OPEN, _PAPER_STOP, _ERROR = 0x04, 0x20, 0x40  # n = 2: why offline
+_PAPER_END = 0x60  # n = 4: roll paper end detected
+
+
 class PrinterError(Exception):
     """Printing failed; ``str()`` is a one-line message for the cashier naming the printer."""
+
+
+def status_problem(answer: bytes) -> str | None:
+    """Why a printer that answered :data:`STATUS_QUERIES` with ``answer`` cannot print, or None.
+
+    Paper near its end still prints; paper out, cover open, an error or offline do not.
+    """
+    if len(answer) < len(STATUS_QUERIES):
+        return "did not answer its status"
+    printer_byte, cause, paper = answer[: len(STATUS_QUERIES)]
+    if any(byte & _FIXED_MASK != _FIXED_BITS for byte in (printer_byte, cause, paper)):
+        return f"answered an unknown status ({answer.hex(' ')})"
+    if paper & _PAPER_END or cause & _PAPER_STOP:
+        return "paper out"
+    if cause & _COVER_OPEN:
+        return "cover open"
+    if cause & _ERROR:
+        return "printer error"
+    if printer_byte & _OFFLINE:
+        return "offline"
+    return None
 
 
 def preload() -> None:
@@ -58,6 +103,24 @@ def _os_reason(error: OSError) -> str:
     return _one_line(error.strerror or error) or type(error).__name__
 
 
+def _lost(error: OSError) -> bool:
+    lost = (errno.ECONNRESET, errno.EPIPE, errno.ENOTCONN, errno.ECONNABORTED)
+    return isinstance(error, ConnectionError) or error.errno in lost
+
+
+def _read_status(connection: socket.socket, timeout: float) -> bytes:
+    """The status bytes the printer answers within ``timeout`` (b'' at EOF: dropped)."""
+    deadline = time.monotonic() + timeout
+    answer = b""
+    while len(answer) < len(STATUS_QUERIES):
+        connection.settimeout(max(0.001, deadline - time.monotonic()))
+        chunk = connection.recv(len(STATUS_QUERIES) - len(answer))
+        if not chunk:
+            raise ConnectionResetError(errno.ECONNRESET, "closed")
+        answer += chunk
+    return answer
+
+
 def _send_tcp(uri: TcpUri, data: bytes, timeout: float) -> None:
     name = str(uri)
     try:
@@ -72,17 +135,30 @@ def _send_tcp(uri: TcpUri, data: bytes, timeout: float) -> None:
         raise PrinterError(f"Printer {name} cannot be reached: {_os_reason(error)}") from None
     with connection:
         try:
-            connection.sendall(data)
-            connection.shutdown(socket.SHUT_WR)
+            connection.sendall(data + b"".join(STATUS_QUERIES))
         except TimeoutError:
             raise PrinterError(f"Printer {name} timed out while printing ({timeout:g} s)") from None
         except OSError as error:
-            lost = (errno.ECONNRESET, errno.EPIPE, errno.ENOTCONN, errno.ECONNABORTED)
-            if isinstance(error, ConnectionError) or error.errno in lost:
+            if _lost(error):
                 raise PrinterError(f"Printer {name} connection lost while printing") from None
             raise PrinterError(
                 f"Printer {name} failed while printing: {_os_reason(error)}"
             ) from None
+        try:
+            answer = _read_status(connection, timeout)
+        except TimeoutError:
+            raise PrinterError(
+                f"Printer {name} did not answer its status ({timeout:g} s)"
+            ) from None
+        except OSError as error:
+            if _lost(error):
+                raise PrinterError(f"Printer {name} connection lost while printing") from None
+            raise PrinterError(
+                f"Printer {name} failed while printing: {_os_reason(error)}"
+            ) from None
+    problem = status_problem(answer)
+    if problem is not None:
+        raise PrinterError(f"Printer {name}: {problem}")
 
 
 def _send_file(uri: FileUri, data: bytes) -> None:
@@ -102,6 +178,7 @@ def _send_usb(uri: UsbUri, data: bytes, timeout: float) -> None:
     try:
         printer.open()
         printer._raw(data)
+        _check_status(uri, printer)
     finally:
         printer.close()
 
@@ -114,14 +191,25 @@ def _send_serial(uri: SerialUri, data: bytes, timeout: float) -> None:
         printer.open()
         printer.device.write_timeout = timeout
         printer._raw(data)
+        _check_status(uri, printer)
     finally:
         printer.close()
+
+
+def _check_status(uri: UsbUri | SerialUri, device: Escpos) -> None:
+    """Ask a USB or serial printer its status after a job (python-escpos ``query_status``)."""
+    answer = b"".join(bytes(device.query_status(query))[:1] for query in STATUS_QUERIES)
+    problem = status_problem(answer)
+    if problem is not None:
+        raise PrinterError(f"Printer {uri}: {problem}")
 
 
 def send(uri: PrinterUri, data: bytes, timeout: float = 5.0) -> None:
     """Send already-rendered bytes to the printer ``uri``; raises :class:`PrinterError`.
 
-    ``timeout`` bounds connecting and writing (seconds). ``none`` does nothing.
+    Returns only when the printer confirmed it can print (its real-time status answered
+    OK) or, for ``file://``, when the bytes are on disk. ``timeout`` bounds connecting,
+    writing and waiting for the status (seconds). ``none`` does nothing.
     """
     if isinstance(uri, NoPrinter):
         return

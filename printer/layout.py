@@ -201,6 +201,11 @@ def _centered(text: str, columns: int, double: bool = False, bold: bool = False)
     return [TextRow(row, "center", bold, double) for row in wrap(text, width)]
 
 
+def copy_mark(label: str, columns: int) -> list[TextRow]:
+    """The COPY mark at the top of a copy: ``label`` centred, large and bold."""
+    return _centered(label, columns, double=True, bold=True)
+
+
 def _item(line: ReceiptLine, columns: int) -> list[TextRow]:
     amounts = f"{line.qty} × {money(line.unit_price_fen)} {money(line.total_fen):>8}"
     return _rows(wrap(line.name, columns)) + _rows(_pair(line.spec, amounts, columns))
@@ -219,7 +224,7 @@ def layout(receipt: Receipt, columns: int) -> list[Element]:
     if receipt.open_drawer:
         out.append(DrawerKick())
     if receipt.copy:
-        out += _centered(labels.copy, columns, double=True, bold=True)
+        out += copy_mark(labels.copy, columns)
     out += _centered(receipt.store_name, columns, double=True)
     out += _centered(receipt.address, columns)
     if receipt.phone:

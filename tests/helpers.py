@@ -80,17 +80,50 @@ def closed_port() -> int:
     return port
 
 
-class PrinterServer:
-    """A network receipt printer on 127.0.0.1: keeps the bytes of each connection as a job."""
+READY = {1: 0x12, 2: 0x12, 4: 0x12}
+"""Real-time status answers (``DLE EOT n`` → one byte) of a printer that can print."""
 
-    def __init__(self, port: int = 0) -> None:
+PAPER_OUT = {1: 0x12 | 0x08, 2: 0x12 | 0x20, 4: 0x12 | 0x60}
+"""Offline because the paper ran out (printer, offline cause, roll paper sensor)."""
+
+
+def serve_printer(connection: socket.socket, answers: dict[int, int]) -> bytes:
+    """Read one job until the sender closes, answering each ``DLE EOT n`` from ``answers``.
+
+    Returns the job's bytes without the status queries (a printer does not print them).
+    """
+    job = bytearray()
+    pending = bytearray()
+    while chunk := connection.recv(65536):
+        pending += chunk
+        while (at := pending.find(b"\x10\x04")) >= 0 and len(pending) >= at + 3:
+            job += pending[:at]
+            connection.sendall(bytes([answers[pending[at + 2]]]))
+            del pending[: at + 3]
+        keep = 2 if pending.endswith(b"\x10\x04") else 1 if pending.endswith(b"\x10") else 0
+        job += pending[: len(pending) - keep]
+        del pending[: len(pending) - keep]
+    return bytes(job + pending)
+
+
+class PrinterServer:
+    """A network receipt printer on 127.0.0.1: keeps the bytes of each connection as a job.
+
+    ``behaviour``: ``ready`` prints and answers its status OK, ``paper_out`` takes the
+    job and answers paper out, ``hang`` accepts and never reads, ``drop`` reads 200
+    bytes and drops the connection.
+    """
+
+    def __init__(self, port: int = 0, behaviour: str = "ready") -> None:
         self._socket = socket.socket()
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind(("127.0.0.1", port))
         self._socket.listen()
         self._socket.settimeout(0.1)
         self.port: int = self._socket.getsockname()[1]
+        self.behaviour = behaviour
         self.jobs: list[bytes] = []
+        self._held: list[socket.socket] = []
         self._changed = threading.Condition()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True)
@@ -107,6 +140,8 @@ class PrinterServer:
     def __exit__(self, *exc_info: object) -> None:
         self._stop.set()
         self._thread.join(timeout=5)
+        for connection in self._held:
+            connection.close()
         self._socket.close()
 
     def _serve(self) -> None:
@@ -115,13 +150,20 @@ class PrinterServer:
                 connection, _address = self._socket.accept()
             except TimeoutError:
                 continue
+            if self.behaviour == "hang":
+                self._held.append(connection)  # never read, closed at the end
+                continue
             with connection:
                 connection.settimeout(5)
-                chunks = []
-                while chunk := connection.recv(65536):
-                    chunks.append(chunk)
+                if self.behaviour == "drop":
+                    job = connection.recv(200, socket.MSG_WAITALL)
+                    linger = b"\x01\0\0\0\0\0\0\0"  # close with a reset, unread bytes lost
+                    connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+                else:
+                    answers = PAPER_OUT if self.behaviour == "paper_out" else READY
+                    job = serve_printer(connection, answers)
             with self._changed:
-                self.jobs.append(b"".join(chunks))
+                self.jobs.append(job)
                 self._changed.notify_all()
 
     def wait_for(self, count: int, timeout: float = 5.0) -> list[bytes]:

@@ -23,7 +23,7 @@ from printer import (
     send,
 )
 from printer.layout import Cut, DrawerKick, QrCode, TextRow
-from tests.helpers import closed_port
+from tests.helpers import READY, closed_port, serve_printer
 
 WAIT = 5.0
 """Upper bound for anything these tests wait for."""
@@ -58,8 +58,7 @@ class Server:
         with connection:
             connection.settimeout(WAIT)
             if self.mode == "read":
-                while chunk := connection.recv(65536):
-                    self.received += chunk
+                self.received += serve_printer(connection, READY)
             elif self.mode == "stall":
                 self.release.wait(WAIT)
             else:

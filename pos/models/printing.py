@@ -16,8 +16,14 @@ class JobStatus(enum.StrEnum):
 
     QUEUED = "queued"
     """Waiting to be sent (again, after a failure: ``last_error`` says why)."""
+    SENDING = "sending"
+    """Being sent: stored before the first byte goes out. Found at start, the register
+    stopped mid-job: it may have printed, so it becomes :attr:`INTERRUPTED`."""
     PRINTED = "printed"
-    """Sent whole to the printer."""
+    """Sent whole, and the printer answered its status OK (a ``file://`` write is trusted)."""
+    INTERRUPTED = "interrupted"
+    """The register stopped while sending it; a copy (marked COPY / 重印, no drawer kick)
+    was queued instead, so the original is never sent again."""
     NO_PRINTER = "no_printer"
     """The register had no printer (``none``) when its turn came: preview only."""
 
@@ -39,7 +45,9 @@ class PrintJob(Base):
     """One receipt to print, stored with its sale in the same transaction.
 
     Jobs are sent oldest first; a job that fails stays queued with the error
-    and blocks the ones behind it, so receipts come out in order.
+    and blocks the ones behind it, so receipts come out in order. A job is
+    :attr:`JobStatus.SENDING` while it is sent and printed only once the printer
+    confirmed it.
     """
 
     __tablename__ = "print_job"
