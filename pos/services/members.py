@@ -21,7 +21,7 @@ from stdnum import ean
 from pos.i18n import _
 from pos.models import Member, Sale, SaleLine
 from pos.services import pinyin
-from pos.services.codes import InputError
+from pos.services.codes import InputError, ascii_digits
 from pos.services.prepared import Prepared
 
 CARD_PREFIX = "29"
@@ -75,12 +75,39 @@ class DuplicatePhone(InputError):
 # -- checking what was typed ------------------------------------------------------------
 
 
+_PHONE_SEPARATORS = str.maketrans({char: None for char in " \u3000-－‐‑–—()（）"} | {"＋": "+"})
+
+
+def phone_digits(text: str) -> str | None:
+    """The digits of a phone as people type it, or None when it holds anything else.
+
+    Full-width digits (１３９), spaces, ``-``, ``－`` and brackets are taken as typed;
+    a ``+86``, ``0086`` or ``86`` country code in front of a mobile is dropped.
+    """
+    cleaned = ascii_digits(text.translate(_PHONE_SEPARATORS).removeprefix("+"))
+    if cleaned is None:
+        return None
+    for prefix in ("0086", "86"):
+        if cleaned.startswith(prefix + "1") and len(cleaned) == len(prefix) + 11:
+            return cleaned.removeprefix(prefix)
+    return cleaned
+
+
 def normalize_phone(text: str) -> str:
     """A mainland mobile number as 11 digits, or :class:`InputError` saying what is wrong."""
-    digits = "".join(ch for ch in text if not ch.isspace() and ch != "-")
-    digits = digits.removeprefix("+86").removeprefix("0086")
-    if not digits.isascii() or not digits.isdigit() or len(digits) != 11:
-        raise InputError(_("A mobile number has 11 digits: {text}").format(text=text.strip()))
+    digits = phone_digits(text)
+    if digits is None:
+        raise InputError(
+            _("A mobile number is 11 digits (spaces and - allowed): {text}").format(
+                text=text.strip()
+            )
+        )
+    if len(digits) != 11:
+        raise InputError(
+            _("A mobile number has 11 digits, not {n}: {text}").format(
+                n=len(digits), text=text.strip()
+            )
+        )
     number = phonenumbers.parse(digits, "CN")
     if not phonenumbers.is_valid_number(number) or (
         phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE
@@ -315,8 +342,8 @@ def lookup(session: Session, query: str, limit: int = 20) -> list[MemberRow]:
     text = query.strip()
     if not text:
         return []
-    digits = text.replace(" ", "").replace("-", "")
-    if digits.isdigit() and digits.isascii():
+    digits = phone_digits(text)
+    if digits is not None:
         if len(digits) == 11:
             column = "phone"
         elif _FOUR_DIGITS.match(digits):
