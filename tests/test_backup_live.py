@@ -21,6 +21,7 @@ from pos.services.backups import backup_database, backups_in, integrity_problem
 from pos.services.register import RegisterIdentity, RegisterService
 from tests.conftest import fixed_clock
 from tests.helpers import barcode_of, screen_text
+from tests.store_keys import store_key
 from tests.test_checkout_ui import SIZE
 
 
@@ -79,9 +80,9 @@ def test_backup_while_sales_are_written_restores_every_sale(
         assert all(now[number] == row for number, row in in_backup.items())
         engine, sessions = open_database(restored)
         with sessions() as session:
-            assert audit.verify(session).ok
+            assert audit.verify(session, store_key()).ok
             (event,) = session.scalars(select(AuditEvent).where(AuditEvent.action == "restore"))
-            assert event.detail == {"file": copy.name}
+            assert event.detail == {"file": copy.name, "manifest": True}
         engine.dispose()
 
 
@@ -107,7 +108,7 @@ def test_backup_to_a_file_shows_progress_and_restore_needs_force(
     assert main(["restore", str(target), "--db", str(db_path), "--force"]) == 0
     with demo_sessions() as session:
         assert [e.action for e in audit.recent(session, 1)] == ["restore"]
-        assert audit.verify(session).ok
+        assert audit.verify(session, store_key()).ok
 
 
 async def test_the_register_backs_up_once_a_day_in_a_worker(
