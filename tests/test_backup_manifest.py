@@ -135,7 +135,7 @@ def test_a_manifest_that_disagrees_with_the_rows_is_refused(
     data = json.loads(side.read_text(encoding="utf-8"))
     data["tables"]["product"] += 1
     side.write_text(json.dumps(data), encoding="utf-8")
-    with pytest.raises(BackupError, match="table product has .* rows, its manifest says"):
+    with pytest.raises(BackupError, match=r"table product has .* rows, its manifest says"):
         restore_database(copy, db_path)
     side.write_text("{not json", encoding="utf-8")
     with pytest.raises(BackupError, match="is not a backup manifest"):
