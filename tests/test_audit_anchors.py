@@ -246,7 +246,8 @@ def test_the_z_report_prints_the_head_and_anchors_it(
         before = audit.head(session)
     assert main(["shift", "close", "--counted", "100=5", *db]) == 0
     out = capsys.readouterr().out
-    assert f"Events {before.events}" in out and f"Head {before.short}" in out
+    # The report prints in the receipt's language (Chinese by default).
+    assert f"事件 {before.events} 条" in out and f"链头 {before.short}" in out
     with sessions() as session:
         (mark,) = session.scalars(select(AuditAnchor))
         assert (mark.source, mark.events, mark.head_hash) == ("z_report", 2, before.hash)
@@ -299,3 +300,19 @@ def test_any_cut_below_an_anchor_is_caught(
     engine.dispose()
     assert result.broken_id is None
     assert result.ok == (cut >= anchored)
+
+
+def test_a_damaged_key_file_stops_the_command_with_a_message(
+    db_path: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    bad = tmp_path / "bad.key"
+    bad.write_bytes(b"short")
+    monkeypatch.setenv("POS_REGISTER__KEY_FILE", str(bad))
+    assert main(["init", "--db", str(db_path)]) in (0, 2)
+    capsys.readouterr()
+    assert verify_cli(db_path) == 2
+    assert "Store key error" in capsys.readouterr().err
+    assert bad.read_bytes() == b"short"  # never replaced
