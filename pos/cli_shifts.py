@@ -150,6 +150,8 @@ def _progress_printer() -> Callable[[int, int], None]:
 def run_backup(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``pos backup``: anchor the audit log, copy (progress on stderr), verify, write
     the manifest, rotate, print the copy's path."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from pos.bootstrap import open_store
     from pos.services import audit
     from pos.services.backups import BackupError, backup_database, copy_verified
@@ -163,9 +165,11 @@ def run_backup(args: argparse.Namespace, settings: Settings) -> int:
         return _fail(_("No database at {path}").format(path=database))
     engine, sessions = open_store(settings)
 
-    def anchor() -> None:
-        audit.anchor_in(sessions, audit.BACKUP, datetime.now(UTC))
-        engine.dispose()  # the copy is read by a connection of its own
+    def anchor() -> None:  # the audit log's head, in the database and then in the manifest
+        try:
+            audit.anchor_in(sessions, audit.BACKUP, datetime.now(UTC))
+        except SQLAlchemyError as exc:
+            raise BackupError(_("Backup failed: {error}").format(error=exc)) from exc
 
     try:
         if target is not None and not target.is_dir() and target.suffix in BACKUP_SUFFIXES:
