@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from time import monotonic
@@ -31,6 +31,7 @@ from pos.messages import (
 from pos.screens.checkout import CheckoutScreen
 from pos.screens.common import localize_bindings
 from pos.screens.login import LoginModal
+from pos.services import audit
 from pos.services.backups import daily_backup
 from pos.services.print_queue import PrinterStatus, Sender
 from pos.services.register import Clock, RegisterIdentity, RegisterService, system_clock
@@ -59,6 +60,7 @@ class PosApp(App[None]):
         settings: Settings,
         notice: str | None = None,
         sync: SyncAgent | None = None,
+        backup_anchor: Callable[[], object] | None = None,
     ) -> None:
         super().__init__()
         localize_bindings(self)
@@ -72,6 +74,8 @@ class PosApp(App[None]):
         self.sync_agent = sync
         self.crash_reports: list[Path] = []
         """Reports of unexpected errors the register survived (``pos`` names them on exit)."""
+        self.backup_anchor = backup_anchor
+        """Anchors the audit log's head just before the daily backup copies the database."""
 
     BINDINGS = [Binding("ctrl+l", "lock", N_("Lock"), id="lock", show=False, priority=True)]
 
@@ -228,7 +232,13 @@ class PosApp(App[None]):
         backup = self.settings.backup
         now = self.register.local_time(self.register.now())
         try:
-            daily_backup(self.settings.database_path, backup.folder_path, now, backup.keep)
+            daily_backup(
+                self.settings.database_path,
+                backup.folder_path,
+                now,
+                backup.keep,
+                self.backup_anchor,
+            )
         except Exception as exc:  # a full disk or a bad folder must not stop the register
             self.post_message(BackupFinished(str(exc)))
             return
@@ -287,7 +297,11 @@ def build_app(
     agent = None
     if settings.sync.hq_url:
         agent = SyncAgent(sessions, settings.sync.hq_url, settings.store.code, settings.register.id)
-    return PosApp(register, settings, notice, agent)
+
+    def backup_anchor() -> None:
+        audit.anchor_in(sessions, audit.BACKUP, clock())
+
+    return PosApp(register, settings, notice, agent, backup_anchor)
 
 
 def run_register(settings: Settings) -> int:

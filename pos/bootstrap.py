@@ -18,8 +18,13 @@ from pos.services.register_safety import PharmacyRules
 
 
 def open_store(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
-    """Open the configured database, applying migrations."""
-    return open_database(settings.database_path)
+    """Open the configured database, applying migrations; its sessions sign audit events
+    with the store key (created at the first start)."""
+    from pos.services import audit
+    from pos.services.store_key import ensure_key
+
+    engine, sessions = open_database(settings.database_path)
+    return engine, audit.keyed(sessions, ensure_key(settings.key_path))
 
 
 def init_store(settings: Settings, demo: bool) -> str:

@@ -180,8 +180,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sync": run_sync,
         "hq": run_hq,
     }
+    from pos.services.store_key import StoreKeyError
+
     try:
         return handlers[args.command](args, settings)
+    except StoreKeyError as exc:  # the audit log is signed with it: nothing runs without it
+        print(_("Store key error: {error}").format(error=exc), file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return EXIT_FAILED
     except BrokenPipeError:

@@ -61,6 +61,10 @@ def add_shift_parsers(
         "--force", "--yes", dest="force", action="store_true",
         help="really replace the existing database",
     )  # fmt: skip
+    restore.add_argument(
+        "--without-manifest", dest="without_manifest", action="store_true",
+        help="restore an old backup that has no manifest (its contents cannot be checked)",
+    )  # fmt: skip
 
 
 BACKUP_SUFFIXES = (".db", ".sqlite", ".sqlite3", ".bak")
@@ -144,24 +148,42 @@ def _progress_printer() -> Callable[[int, int], None]:
 
 
 def run_backup(args: argparse.Namespace, settings: Settings) -> int:
-    """Run ``pos backup``: copy (progress on stderr), verify, rotate, print the copy's path."""
+    """Run ``pos backup``: anchor the audit log, copy (progress on stderr), verify, write
+    the manifest, rotate, print the copy's path."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from pos.bootstrap import open_store
+    from pos.services import audit
     from pos.services.backups import BackupError, backup_database, copy_verified
 
     if args.keep < 1:
         return _fail(_("--keep must be 1 or more"), EXIT_USAGE)
     target: Path | None = args.to
     removed: list[Path] = []
+    database = settings.database_path
+    if not database.is_file():
+        return _fail(_("No database at {path}").format(path=database))
+    engine, sessions = open_store(settings)
+
+    def anchor() -> None:  # the audit log's head, in the database and then in the manifest
+        try:
+            audit.anchor_in(sessions, audit.BACKUP, datetime.now(UTC))
+        except SQLAlchemyError as exc:
+            raise BackupError(_("Backup failed: {error}").format(error=exc)) from exc
+
     try:
         if target is not None and not target.is_dir() and target.suffix in BACKUP_SUFFIXES:
             if target.exists():
                 return _fail(_("{path} exists already: give a new file name").format(path=target))
-            path = copy_verified(settings.database_path, target, _progress_printer())
+            path = copy_verified(database, target, _progress_printer(), anchor)
         else:
             path, removed = backup_database(
-                settings.database_path, target, datetime.now(), args.keep, _progress_printer()
+                database, target, datetime.now(), args.keep, _progress_printer(), anchor
             )
     except BackupError as exc:
         return _fail(str(exc))
+    finally:
+        engine.dispose()
     for old in removed:
         print(_("Removed old backup {path}").format(path=old), file=sys.stderr)
     print(path)
@@ -169,17 +191,17 @@ def run_backup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_restore(args: argparse.Namespace, settings: Settings) -> int:
-    """Run ``pos restore BACKUP [--force]``: check the backup first, then copy it over."""
+    """Run ``pos restore BACKUP [--force]``: check the backup and its manifest first,
+    then copy it over."""
     from pos.bootstrap import open_store
     from pos.services import audit
-    from pos.services.backups import BackupError, backup_problem, restore_database
+    from pos.services.backups import BackupError, check_backup, restore_database
 
     database = settings.database_path
-    problem = backup_problem(args.backup)
-    if problem is not None:
-        return _fail(
-            _("{path} is not a sound backup: {problem}").format(path=args.backup, problem=problem)
-        )
+    try:
+        manifest = check_backup(args.backup, args.without_manifest)
+    except BackupError as exc:
+        return _fail(str(exc))
     if database.exists() and not args.force:
         return _fail(
             _(
@@ -188,8 +210,16 @@ def run_restore(args: argparse.Namespace, settings: Settings) -> int:
             ).format(db=database, backup=args.backup),
             EXIT_USAGE,
         )
+    if manifest is None:
+        print(
+            _(
+                "Warning: {path} has no manifest; its contents cannot be checked "
+                "(restored as it is, because of --without-manifest)"
+            ).format(path=args.backup),
+            file=sys.stderr,
+        )
     try:
-        restore_database(args.backup, database)
+        restore_database(args.backup, database, args.without_manifest)
     except BackupError as exc:
         return _fail(str(exc))
     engine, sessions = open_store(settings)
@@ -199,7 +229,7 @@ def run_restore(args: argparse.Namespace, settings: Settings) -> int:
             "restore",
             at=datetime.now(UTC),
             subject=args.backup.name[:64],
-            detail={"file": args.backup.name},
+            detail={"file": args.backup.name, "manifest": manifest is not None},
         )
     engine.dispose()
     print(_("Restored {db} from {backup}").format(db=database, backup=args.backup))

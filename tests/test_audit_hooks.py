@@ -15,6 +15,7 @@ from pos.models import AuditEvent
 from pos.services import audit
 from pos.services.members import MemberForm
 from pos.services.register import RegisterService
+from tests.store_keys import store_key
 
 CARD = "2959121000841"  # 黄志强, phone 13794276622
 
@@ -27,7 +28,7 @@ def events(sessions: sessionmaker[Session], action: str) -> list[AuditEvent]:
 
 def chain_ok(sessions: sessionmaker[Session]) -> bool:
     with sessions() as session:
-        return audit.verify(session).ok
+        return audit.verify(session, store_key()).ok
 
 
 def test_exports_and_member_requests_are_recorded_without_personal_data(

@@ -15,12 +15,20 @@ from pos.cli import main
 from pos.config import Settings
 from pos.db import open_database
 from pos.enums import Tender
-from pos.models import AuditEvent
+from pos.models import AuditAnchor, AuditEvent
 from pos.services import audit
-from pos.services.backups import backup_database, backups_in, integrity_problem
+from pos.services.backups import (
+    backup_database,
+    backups_in,
+    check_backup,
+    integrity_problem,
+    manifest_path,
+    read_manifest,
+)
 from pos.services.register import RegisterIdentity, RegisterService
 from tests.conftest import fixed_clock
 from tests.helpers import barcode_of, screen_text
+from tests.store_keys import store_key
 from tests.test_checkout_ui import SIZE
 
 
@@ -79,9 +87,9 @@ def test_backup_while_sales_are_written_restores_every_sale(
         assert all(now[number] == row for number, row in in_backup.items())
         engine, sessions = open_database(restored)
         with sessions() as session:
-            assert audit.verify(session).ok
+            assert audit.verify(session, store_key()).ok
             (event,) = session.scalars(select(AuditEvent).where(AuditEvent.action == "restore"))
-            assert event.detail == {"file": copy.name}
+            assert event.detail == {"file": copy.name, "manifest": True}
         engine.dispose()
 
 
@@ -107,7 +115,7 @@ def test_backup_to_a_file_shows_progress_and_restore_needs_force(
     assert main(["restore", str(target), "--db", str(db_path), "--force"]) == 0
     with demo_sessions() as session:
         assert [e.action for e in audit.recent(session, 1)] == ["restore"]
-        assert audit.verify(session).ok
+        assert audit.verify(session, store_key()).ok
 
 
 async def test_the_register_backs_up_once_a_day_in_a_worker(
@@ -123,6 +131,13 @@ async def test_the_register_backs_up_once_a_day_in_a_worker(
         await app.workers.wait_for_complete()
     (made,) = backups_in(folder)
     assert made.name.startswith("pos-20260310-100000")
+    manifest = read_manifest(made)  # the daily backup writes its manifest too, 0600
+    assert manifest is not None and check_backup(made) == manifest
+    assert made.stat().st_mode & 0o777 == 0o600 == manifest_path(made).stat().st_mode & 0o777
+    with demo_sessions() as session:
+        (mark,) = session.scalars(select(AuditAnchor))
+    assert (mark.source, mark.at) == ("backup", fixed_clock())
+    assert (mark.events, mark.head_hash) == (manifest.audit_events, manifest.audit_head)
     blocked = tmp_path / "a-file"
     blocked.write_text("not a folder")
     settings = Settings(register={"database": db_path}, backup={"daily": True, "folder": blocked})

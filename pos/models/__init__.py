@@ -1,7 +1,7 @@
 """SQLAlchemy ORM classes, one module per aggregate."""
 
 from pos.enums import BarcodeKind, DrugClass, Tender
-from pos.models.audit import AuditEvent
+from pos.models.audit import AuditAnchor, AuditEvent
 from pos.models.base import Base, UTCDateTime, utcnow
 from pos.models.catalogue import (
     Barcode,
@@ -32,6 +32,7 @@ from pos.models.user import User
 
 __all__ = [
     "AssociationRule",
+    "AuditAnchor",
     "AuditEvent",
     "Barcode",
     "BarcodeKind",

@@ -6,7 +6,7 @@ Data functions taking a Session; the caller commits. Reports come back as a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -20,6 +20,7 @@ from pos.enums import Tender
 from pos.i18n import N_, _, translator
 from pos.models import CashMovement, Payment, Refund, Sale, SaleReturn, Shift, ShiftReport
 from pos.money import format_fen
+from pos.services import audit
 from pos.services.codes import InputError, ascii_digits
 from pos.services.printing import LABELS as RECEIPT_LABELS
 from pos.services.printing import PrintProfile, header
@@ -263,7 +264,8 @@ def close_shift(
         over_short,
     )
     closed = ShiftTotals(**{**asdict(totals), "counted_fen": counted, "over_short_fen": over_short})
-    return _report(session, shift, "Z", closed, profile, now)
+    anchored = audit.anchor(session, audit.Z_REPORT, now)  # the audit log's head, on paper
+    return _report(session, shift, "Z", closed, profile, now, anchored)
 
 
 def _report(
@@ -273,6 +275,7 @@ def _report(
     totals: ShiftTotals,
     profile: PrintProfile,
     now: datetime,
+    anchored: audit.Head | None = None,
 ) -> tuple[ShiftReport, printer.Receipt]:
     earlier = session.scalar(
         select(func.count(ShiftReport.id)).where(
@@ -280,8 +283,10 @@ def _report(
         )
     )
     number = f"{kind}-{shift.register_id}-{shift.id:04d}-{(earlier or 0) + 1}"
-    receipt = report_receipt(shift, kind, number, totals, profile, now)
+    receipt = report_receipt(shift, kind, number, totals, profile, now, anchored)
     data: dict[str, Any] = {"kind": kind, "number": number, "shift_id": shift.id, **asdict(totals)}
+    if anchored is not None:
+        data["audit"] = {"events": anchored.events, "head": anchored.hash}
     text = printer.preview(receipt, printer.columns_for(profile.paper_width))
     report = ShiftReport(shift_id=shift.id, kind=kind, created_at=now, data=data, text=text)
     session.add(report)
@@ -296,8 +301,12 @@ def report_receipt(
     totals: ShiftTotals,
     profile: PrintProfile,
     now: datetime,
+    anchored: audit.Head | None = None,
 ) -> printer.Receipt:
-    """The X or Z report as a printable document, in the receipt's language."""
+    """The X or Z report as a printable document, in the receipt's language.
+
+    ``anchored`` (a Z report) adds the audit log's head: its event count and hash.
+    """
     gettext = translator(profile.language).gettext
     zone = ZoneInfo(profile.timezone)
 
@@ -346,6 +355,20 @@ def report_receipt(
         blocks=(
             printer.ReceiptBlock(gettext("Sales"), tuple(sales_lines)),
             printer.ReceiptBlock(gettext("Cash drawer"), tuple(cash_lines)),
+            *_audit_block(anchored, gettext),
         ),
         labels=printer.ReceiptLabels(**(labels | {"title": gettext(LABELS[kind])})),
     )
+
+
+def _audit_block(
+    anchored: audit.Head | None, gettext: Callable[[str], str]
+) -> tuple[printer.ReceiptBlock, ...]:
+    """The audit log's head on a Z report, to check it later (``pos audit verify --anchor``)."""
+    if anchored is None:
+        return ()
+    lines = (
+        gettext(N_("Events {n}")).format(n=anchored.events),
+        gettext(N_("Head {hash}")).format(hash=anchored.short),
+    )
+    return (printer.ReceiptBlock(gettext(N_("Audit log")), lines),)

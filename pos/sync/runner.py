@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.models import OutboxItem, SyncState, utcnow
-from pos.services import outbox
+from pos.services import audit, outbox
 from pos.sync import catalogue, central, members
 
 BATCH = 200
@@ -100,7 +100,13 @@ def sync(
 def push(
     sessions: sessionmaker[Session], hq: sessionmaker[Session], store_code: str, register_id: str
 ) -> tuple[int, int]:
-    """Send unsent outbox items in order; return (sent, new at head office)."""
+    """Send unsent outbox items in order; return (sent, new at head office).
+
+    The audit log's head goes first into the outbox (and is anchored here), when it
+    changed since the last sync: head office keeps a copy to check the log against.
+    """
+    with sessions.begin() as session:
+        audit.anchor_for_sync(session, utcnow())
     sent = applied = 0
     while True:
         with sessions() as session:
