@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,6 +22,7 @@ from pos.app import PosApp, build_app
 from pos.config import Settings
 from pos.models import AuditEvent, Member, Product, Sale
 from pos.screens.checkout import CheckoutScreen
+from pos.services.codes import InputError, ascii_digits, parse_quantity
 from tests.conftest import fixed_clock
 from tests.helpers import barcode_of, screen_text
 
@@ -81,6 +83,9 @@ async def type_everywhere(app: PosApp, text: str, code: str) -> None:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(text=TEXT)
+@example(text="[/]")
+@example(text="9" * 10_000)
+@example(text="²①\u202e[b]")
 def test_no_text_in_any_field_stops_the_register(
     text: str, settings: Settings, demo_sessions: sessionmaker[Session]
 ) -> None:
@@ -119,3 +124,15 @@ async def test_names_with_markup_are_shown_as_they_are(
         assert app.is_running
     with demo_sessions() as session:
         assert session.scalar(select(func.count()).select_from(AuditEvent)) is not None
+
+
+@pytest.mark.parametrize("typed", ["²", "①", "١٢", "9" * 5000, "", "1.5", "-1"])
+def test_number_fields_refuse_what_is_not_a_plain_number(typed: str) -> None:
+    with pytest.raises(InputError):
+        parse_quantity(typed)
+    assert ascii_digits(typed) is None
+
+
+def test_full_width_digits_are_digits() -> None:
+    assert ascii_digits(" １２ ") == "12"
+    assert parse_quantity("３") == 3

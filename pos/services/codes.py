@@ -23,14 +23,18 @@ class InputError(ValueError):
 _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
+MAX_DIGITS = 24
+"""More digits than any code or number the register takes (a traceability code has 20)."""
+
+
 def ascii_digits(text: str) -> str | None:
     """``text`` (trimmed, full-width digits made ASCII) when it is only the digits 0–9.
 
-    Anything else that Python calls a digit (``²``, ``①``, Arabic-Indic …) gives None:
-    every field that takes a number reads it through here.
+    Anything else that Python calls a digit (``²``, ``①``, Arabic-Indic …), or more than
+    :data:`MAX_DIGITS` digits, gives None: every field that takes a number reads it here.
     """
     cleaned = text.strip().translate(_FULL_WIDTH_DIGITS)
-    if cleaned and cleaned.isascii() and cleaned.isdigit():
+    if 0 < len(cleaned) <= MAX_DIGITS and cleaned.isascii() and cleaned.isdigit():
         return cleaned
     return None
 
