@@ -20,7 +20,7 @@ from pos.models import Member
 from pos.services import members, points_ledger
 from pos.services.codes import InputError
 from pos.services.import_common import ImportReport, RowError, read_rows
-from pos.services.loyalty import FLOOR_BY_IMPORT, TierFloor
+from pos.services.loyalty import FLOOR_BY_IMPORT, LoyaltyRules, TierFloor
 
 MEMBER_COLUMNS = (
     "card_no", "phone", "name", "gender", "birthday", "tier", "points", "enrolled_at",
@@ -190,8 +190,13 @@ def import_members(
     timezone: str,
     store_code: str = "",
     skip_bad: bool = False,
+    rules: LoyaltyRules | None = None,
 ) -> ImportReport:
-    """Create or update (by card number) members from a members CSV; the caller commits."""
+    """Create or update (by card number) members from a members CSV; the caller commits.
+
+    A row's tier is kept as a floor (until ``tier_until``); with ``rules``, the
+    tier is settled at once (raised to what the member's spend reaches).
+    """
     report = ImportReport()
     rows: list[MemberRow] = []
     seen_cards: dict[str, int] = {}
@@ -246,6 +251,8 @@ def import_members(
         else:
             _update(session, member, row, now, today)
             report.updated += 1
+        if rules is not None:
+            members.settle_tier(session, member, rules, now, today)
         delta = row.points - points_ledger.balance(session, member.id)
         if delta:
             points_ledger.post_points(session, member.id, delta, "import", now)

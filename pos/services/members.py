@@ -276,16 +276,22 @@ def set_tier_floor(member: Member, floor: TierFloor | None) -> None:
 
 
 def settle_tier(
-    session: Session, member: Member, rules: LoyaltyRules, now: datetime, today: date
+    session: Session,
+    member: Member,
+    rules: LoyaltyRules,
+    now: datetime,
+    today: date,
+    leave_out_fen: int = 0,
 ) -> None:
-    """Recompute the member's tier from the spend over the last 365 days, never below a
-    floor still running; a floor that ran out is dropped (the tier follows spend)."""
+    """Recompute the member's tier from the spend over the last 365 days (less
+    ``leave_out_fen``: a sale being rewarded), never below a floor still running; a
+    floor that ran out is dropped (the tier follows spend)."""
     floor = tier_floor(member)
     if floor is not None and not floor.runs(today):
         set_tier_floor(member, None)
         floor = None
     session.flush()
-    spend_fen = points_ledger.spend_last_year(session, member.id, now)
+    spend_fen = points_ledger.spend_last_year(session, member.id, now) - leave_out_fen
     member.tier = rules.settled_tier(spend_fen, floor, today)
 
 

@@ -59,7 +59,8 @@ class MemberDesk(RegisterState):
     ) -> None:
         """Points redeemed and earned, the birthday gift, the visit and the tier."""
         rules = self.rules
-        members.settle_tier(session, member, rules, now, today)  # a floor may have run out
+        # The tier the member had before this sale earns its points (a floor may have run out).
+        members.settle_tier(session, member, rules, now, today, leave_out_fen=sale.total_fen)
         redeemed_fen = tendering.points_fen
         if redeemed_fen:
             sale.points_redeemed = rules.points_for_fen(redeemed_fen)
