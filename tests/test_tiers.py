@@ -28,6 +28,7 @@ from pos.services.loyalty import (
     TierRule,
     tier_source,
 )
+from pos.services.member_care import export_member
 from pos.services.member_import import MEMBER_COLUMNS, import_members
 from pos.services.register import RegisterIdentity, RegisterService
 from pos.sync import central
@@ -145,6 +146,9 @@ def test_import_keeps_the_tier_as_a_floor_until_tier_until(
         "gold", "gold", date(2026, 6, 30), FLOOR_BY_IMPORT,
     )  # fmt: skip
     assert (second.tier, second.tier_floor, second.tier_until) == ("platinum", "platinum", None)
+    with sessions() as session:  # a data request shows the floor too
+        data = export_member(session, session.get_one(Member, first.id))
+    assert data["tier_floor"] == {"tier": "gold", "until": "2026-06-30", "by": "import"}
 
 
 def test_import_without_the_tier_until_column_still_works(
