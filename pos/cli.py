@@ -213,7 +213,7 @@ def _init(args: argparse.Namespace, settings: Settings) -> int:
 def _import(args: argparse.Namespace, settings: Settings) -> int:
     if args.what == "sales":  # a streamed JSONL file, not read whole
         return run_import_sales(args, settings)
-    from pos.bootstrap import open_store
+    from pos.bootstrap import loyalty_rules, open_store
     from pos.services.codes import InputError
     from pos.services.guidance import import_guidance
     from pos.services.imports import ImportReport, describe, import_products, import_stock
@@ -236,7 +236,10 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         if args.what == "members":
             store = settings.store
             now = datetime.now(UTC)
-            return import_members(session, data, tiers, now, store.timezone, store.code, skip_bad)
+            return import_members(
+                session, data, tiers, now, store.timezone, store.code, skip_bad,
+                rules=loyalty_rules(settings),
+            )  # fmt: skip
         if args.what == "guidance":
             return import_guidance(session, data, skip_bad)
         if args.what == "pairings":

@@ -109,7 +109,7 @@ def _counts(session: Session, member: Member) -> tuple[int, int]:
 
 
 def _show(session: Session, member: Member, timezone: str) -> None:
-    from pos.services import members
+    from pos.services import loyalty, members
 
     def local(moment: datetime | None) -> str:
         return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M") if moment else ""
@@ -131,6 +131,7 @@ def _show(session: Session, member: Member, timezone: str) -> None:
         (_("Gender"), {"m": _("male"), "f": _("female")}.get(member.gender or "", "")),
         (_("Birthday"), member.birthday.isoformat() if member.birthday else ""),
         (_("Tier"), member.tier),
+        (_("Tier from"), loyalty.tier_source(member.tier, members.tier_floor(member))),
         (_("Points"), str(points_ledger.balance(session, member.id))),
         (_("Enrolled"), f"{local(member.enrolled_at)} {member.enrolled_store}".strip()),
         (_("Last visit"), local(member.last_visit_at)),

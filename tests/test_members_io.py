@@ -23,12 +23,13 @@ from pos.services import members, points_ledger
 from pos.services.exports import export_members_csv, export_members_jsonl, export_sales_jsonl
 from pos.services.imports import ImportReport
 from pos.services.member_care import erase_member, export_member
-from pos.services.member_import import MEMBER_COLUMNS, MEMBER_OPTIONAL_COLUMNS, import_members
+from pos.services.member_import import MEMBER_COLUMNS, import_members
 from pos.services.register import RegisterService
 from tests.conftest import NOW
 from tests.helpers import barcode_of
 
 TIERS = ("normal", "silver", "gold", "platinum")
+HEALTH_COLUMNS = ("health_consent", "allergies", "conditions")
 ZONE = "Asia/Shanghai"
 HEADER = ",".join(MEMBER_COLUMNS)
 CARD = "2900000000018"
@@ -329,12 +330,12 @@ def test_health_data_is_exported_only_with_consent(sessions: sessionmaker[Sessio
     assert other["health"] is None
     header, first, second = csv.reader(io.StringIO(text))
     column = {name: index for index, name in enumerate(header)}
-    assert [first[column[name]] for name in MEMBER_OPTIONAL_COLUMNS] == [
+    assert [first[column[name]] for name in HEALTH_COLUMNS] == [
         "yes",
         "布洛芬|NSAIDs",
         "高血压",
     ]
-    assert [second[column[name]] for name in MEMBER_OPTIONAL_COLUMNS] == ["no", "", ""]
+    assert [second[column[name]] for name in HEALTH_COLUMNS] == ["no", "", ""]
     report = run_import(sessions, text.encode())  # the export imports again unchanged
     assert (report.updated, report.errors) == (2, [])
     assert [(m.consent_health, m.allergies) for m in all_members(sessions)] == [
@@ -390,6 +391,7 @@ def test_export_members_jsonl(three_members: sessionmaker[Session]) -> None:
         "enrolled_at": "2025-01-01T16:00:00Z",
         "consents": {"terms": True, "marketing": False, "health": False},
         "health": None,
+        "tier_until": None,
     }
     assert (second["phone"], second["points"], second["gender"], second["birthday"]) == (
         THIRD_PHONE,
@@ -408,12 +410,12 @@ def test_export_members_csv_reimports_unchanged(
         text = "".join(export_members_csv(session))
     header, *rows = csv.reader(io.StringIO(text))
 
-    assert header == [*MEMBER_COLUMNS, *MEMBER_OPTIONAL_COLUMNS, "consents"]
+    assert header == [*MEMBER_COLUMNS, *HEALTH_COLUMNS, "consents", "tier_until"]
     assert rows == [
         [CARD, PHONE, "王小明", "m", "1980-05-06", "silver", "120", "2025-01-01T16:00:00Z",
-         "no", "", "", "terms"],
+         "no", "", "", "terms", ""],
         [card("290000000003"), THIRD_PHONE, "陈静", "", "", "normal", "40",
-         "2026-03-10T02:00:00Z", "no", "", "", "terms|marketing"],
+         "2026-03-10T02:00:00Z", "no", "", "", "terms|marketing", ""],
     ]  # fmt: skip
     report = run_import(three_members, text.encode())
     assert (report.created, report.updated, report.errors) == (0, 2, [])

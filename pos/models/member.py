@@ -40,6 +40,13 @@ class Member(Base):
     gender: Mapped[str | None] = mapped_column(String(1))
     birthday: Mapped[date | None] = mapped_column(Date)
     tier: Mapped[str] = mapped_column(String(16), default="normal")
+    """The member's tier now: the spend-based one, never below an active floor."""
+    tier_floor: Mapped[str | None] = mapped_column(String(16))
+    """A tier given by import or head office: kept until ``tier_until`` (None: no floor)."""
+    tier_until: Mapped[date | None] = mapped_column(Date)
+    """The last day (store's date) of the floor; None: no end."""
+    tier_floor_by: Mapped[str | None] = mapped_column(String(8))
+    """Who gave the floor: ``import`` or ``hq`` (head office)."""
     enrolled_at: Mapped[Timestamp]
     enrolled_store: Mapped[str] = mapped_column(String(8), default="")
     enrolled_by: Mapped[str | None] = mapped_column(String(64))

@@ -8,7 +8,7 @@ import io
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -39,7 +39,7 @@ SALE_CSV_COLUMNS = (
 )  # fmt: skip
 MEMBER_CSV_COLUMNS = (
     "card_no", "phone", "name", "gender", "birthday", "tier", "points", "enrolled_at",
-    "health_consent", "allergies", "conditions", "consents",
+    "health_consent", "allergies", "conditions", "consents", "tier_until",
 )  # fmt: skip
 
 
@@ -273,7 +273,8 @@ def _return_rows(writer: Any, record: dict[str, Any]) -> None:
 _MEMBER_FIELDS = (
     Member.id, Member.card_no, Member.phone, Member.name, Member.gender, Member.birthday,
     Member.tier, Member.enrolled_at, Member.consent_terms, Member.consent_marketing,
-    Member.consent_health, Member.allergies, Member.conditions,
+    Member.consent_health, Member.allergies, Member.conditions, Member.tier_floor,
+    Member.tier_until,
 )  # fmt: skip
 
 
@@ -323,8 +324,14 @@ def _member_records(session: Session, batch: int = 1000) -> Iterator[dict[str, A
                     "health": row.consent_health,
                 },
                 "health": health_lists(row.consent_health, row.allergies, row.conditions),
+                "tier_until": _tier_until(row.tier, row.tier_floor, row.tier_until),
             }
         last_id = ids[-1]
+
+
+def _tier_until(tier: str, floor: str | None, until: date | None) -> str | None:
+    """The last day of the floor that holds the member's tier (None: no floor, or no end)."""
+    return until.isoformat() if floor == tier and until is not None else None
 
 
 def export_members_jsonl(session: Session) -> Iterator[str]:
@@ -346,6 +353,7 @@ def export_members_csv(session: Session) -> Iterator[str]:
             record["gender"] or "", record["birthday"] or "", record["tier"], record["points"],
             record["enrolled_at"], "yes" if record["health"] is not None else "no",
             "|".join(health["allergies"]), "|".join(health["conditions"]), consents,
+            record["tier_until"] or "",
         ])  # fmt: skip
         if count % 1000 == 0:
             yield buffer.getvalue()

@@ -43,6 +43,37 @@ DEFAULT_TIER_RULES = (
 )
 
 
+FLOOR_BY_IMPORT = "import"
+FLOOR_BY_HQ = "hq"
+
+
+@dataclass(frozen=True)
+class TierFloor:
+    """A tier given by import or head office: the member's tier is never below it
+    until ``until`` (the last day it holds, in the store's dates; None: no end)."""
+
+    tier: str
+    until: date | None = None
+    by: str = FLOOR_BY_IMPORT
+
+    def runs(self, today: date) -> bool:
+        """True while the floor holds."""
+        return self.until is None or today <= self.until
+
+
+def tier_source(tier: str, floor: TierFloor | None, gettext: Callable[[str], str] = _) -> str:
+    """Where the tier comes from, as people read it: spend, import (until when) or head office."""
+    if floor is None or floor.tier != tier:
+        return gettext("spend over the last 365 days")
+    if floor.by == FLOOR_BY_HQ:
+        if floor.until is None:
+            return gettext("head office")
+        return gettext("head office until {date}").format(date=floor.until.isoformat())
+    if floor.until is None:
+        return gettext("imported")
+    return gettext("imported until {date}").format(date=floor.until.isoformat())
+
+
 @dataclass(frozen=True)
 class LoyaltyRules:
     """The store's member programme (``[loyalty]`` in the settings)."""
@@ -65,6 +96,17 @@ class LoyaltyRules:
         """The highest tier whose threshold ``spend_fen`` reaches."""
         reached = [tier for tier in self.tiers if spend_fen >= tier.min_spend_fen]
         return reached[-1] if reached else self.tiers[0]
+
+    def rank(self, name: str | None) -> int:
+        """The tier's place, lowest first (a tier no longer configured, or None: the first)."""
+        return next((i for i, tier in enumerate(self.tiers) if tier.name == name), 0)
+
+    def settled_tier(self, spend_fen: int, floor: TierFloor | None, today: date) -> str:
+        """The member's tier: the spend-based one, raised to a floor still running ``today``."""
+        tier = self.tier_for_spend(spend_fen).name
+        if floor is not None and floor.runs(today) and self.rank(floor.tier) > self.rank(tier):
+            return floor.tier
+        return tier
 
     def earns(self, drug_class: DrugClass, category: str) -> bool:
         """True if a line of this class and category earns points."""

@@ -25,6 +25,14 @@ def anonymous_id(member_id: int) -> str:
     return f"X{member_id:012d}"
 
 
+def _floor(member: Member) -> dict[str, str | None] | None:
+    """The tier floor given by import or head office (None: the tier follows spend)."""
+    if not member.tier_floor:
+        return None
+    until = member.tier_until.isoformat() if member.tier_until else None
+    return {"tier": member.tier_floor, "until": until, "by": member.tier_floor_by}
+
+
 def _moment(value: datetime | None) -> str | None:
     return iso_utc(value) if value is not None else None
 
@@ -66,6 +74,7 @@ def export_member(session: Session, member: Member) -> dict[str, Any]:
         "gender": member.gender,
         "birthday": member.birthday.isoformat() if member.birthday else None,
         "tier": member.tier,
+        "tier_floor": _floor(member),
         "enrolled_at": iso_utc(member.enrolled_at),
         "enrolled_store": member.enrolled_store,
         "enrolled_by": member.enrolled_by,

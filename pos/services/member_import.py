@@ -20,11 +20,12 @@ from pos.models import Member
 from pos.services import members, points_ledger
 from pos.services.codes import InputError
 from pos.services.import_common import ImportReport, RowError, read_rows
+from pos.services.loyalty import FLOOR_BY_IMPORT, LoyaltyRules, TierFloor
 
 MEMBER_COLUMNS = (
     "card_no", "phone", "name", "gender", "birthday", "tier", "points", "enrolled_at",
 )  # fmt: skip
-MEMBER_OPTIONAL_COLUMNS = ("health_consent", "allergies", "conditions")
+MEMBER_OPTIONAL_COLUMNS = ("health_consent", "allergies", "conditions", "tier_until")
 MAX_POINTS = 100_000_000
 MAX_HEALTH_TEXT = 200
 _CHUNK = 500
@@ -45,6 +46,8 @@ class MemberRow:
     enrolled_at: datetime | None
     health: HealthData | None = None
     """None: the file says nothing about health data (a member's stays as it is)."""
+    floor: TierFloor | None = None
+    """The tier kept as a floor (until ``tier_until``); None for the first tier."""
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,7 @@ def check_member(
                 tiers=", ".join(tiers), value=tier
             )
         )
+    floor = check_floor(tier, row.get("tier_until", "").strip(), tiers)
     points_text = row["points"] or "0"
     if not points_text.isascii() or not points_text.isdigit() or int(points_text) > MAX_POINTS:
         raise InputError(
@@ -154,7 +158,28 @@ def check_member(
         points=int(points_text),
         enrolled_at=enrolled_at,
         health=check_health(row),
+        floor=floor,
     )
+
+
+def check_floor(tier: str, until_text: str, tiers: Sequence[str]) -> TierFloor | None:
+    """The imported tier as a floor, kept until ``tier_until`` (empty: no end).
+
+    The first tier needs no floor (every member has it), so it takes no date.
+    """
+    until: date | None = None
+    if until_text:
+        try:
+            until = date.fromisoformat(until_text)
+        except ValueError:
+            raise InputError(
+                _("tier_until is not a date (YYYY-MM-DD): {value!r}").format(value=until_text)
+            ) from None
+    if tier == tiers[0]:
+        if until is not None:
+            raise InputError(_("tier_until needs a tier above {tier}").format(tier=tiers[0]))
+        return None
+    return TierFloor(tier, until, FLOOR_BY_IMPORT)
 
 
 def import_members(
@@ -165,8 +190,13 @@ def import_members(
     timezone: str,
     store_code: str = "",
     skip_bad: bool = False,
+    rules: LoyaltyRules | None = None,
 ) -> ImportReport:
-    """Create or update (by card number) members from a members CSV; the caller commits."""
+    """Create or update (by card number) members from a members CSV; the caller commits.
+
+    A row's tier is kept as a floor (until ``tier_until``); with ``rules``, the
+    tier is settled at once (raised to what the member's spend reaches).
+    """
     report = ImportReport()
     rows: list[MemberRow] = []
     seen_cards: dict[str, int] = {}
@@ -221,6 +251,8 @@ def import_members(
         else:
             _update(session, member, row, now, today)
             report.updated += 1
+        if rules is not None:
+            members.settle_tier(session, member, rules, now, today)
         delta = row.points - points_ledger.balance(session, member.id)
         if delta:
             points_ledger.post_points(session, member.id, delta, "import", now)
@@ -253,16 +285,22 @@ def _create(
 ) -> Member:
     enrolled_at = row.enrolled_at or now
     member = members.enrol(session, _form(row), enrolled_at, today, store_code, card_no=row.card_no)
-    member.tier = row.tier
+    _set_tier(member, row)
     member.updated_at = now
     return member
 
 
 def _update(session: Session, member: Member, row: MemberRow, now: datetime, today: date) -> None:
     members.update(session, member, _form(row, member), now, today)
-    member.tier = row.tier
+    _set_tier(member, row)
     if row.enrolled_at is not None:
         member.enrolled_at = row.enrolled_at
+
+
+def _set_tier(member: Member, row: MemberRow) -> None:
+    """The row's tier, kept as a floor: recomputation after a sale only raises it."""
+    member.tier = row.tier
+    members.set_tier_floor(member, row.floor)
 
 
 def _members(

@@ -20,8 +20,9 @@ from stdnum import ean
 
 from pos.i18n import _
 from pos.models import Member, Sale, SaleLine
-from pos.services import pinyin
+from pos.services import pinyin, points_ledger
 from pos.services.codes import InputError, ascii_digits
+from pos.services.loyalty import LoyaltyRules, TierFloor
 from pos.services.prepared import Prepared
 
 CARD_PREFIX = "29"
@@ -284,6 +285,43 @@ def _apply(member: Member, clean: CleanMember) -> None:
     member.conditions = clean.conditions if clean.consent_health else ""
 
 
+# -- tiers ------------------------------------------------------------------------------
+
+
+def tier_floor(member: Member | MemberRow) -> TierFloor | None:
+    """The tier given to the member by import or head office (None: the tier follows spend)."""
+    if not member.tier_floor:
+        return None
+    return TierFloor(member.tier_floor, member.tier_until, member.tier_floor_by or "import")
+
+
+def set_tier_floor(member: Member, floor: TierFloor | None) -> None:
+    """Give the member a floor (None: take it away); :func:`settle_tier` applies it."""
+    member.tier_floor = floor.tier if floor else None
+    member.tier_until = floor.until if floor else None
+    member.tier_floor_by = floor.by if floor else None
+
+
+def settle_tier(
+    session: Session,
+    member: Member,
+    rules: LoyaltyRules,
+    now: datetime,
+    today: date,
+    leave_out_fen: int = 0,
+) -> None:
+    """Recompute the member's tier from the spend over the last 365 days (less
+    ``leave_out_fen``: a sale being rewarded), never below a floor still running; a
+    floor that ran out is dropped (the tier follows spend)."""
+    floor = tier_floor(member)
+    if floor is not None and not floor.runs(today):
+        set_tier_floor(member, None)
+        floor = None
+    session.flush()
+    spend_fen = points_ledger.spend_last_year(session, member.id, now) - leave_out_fen
+    member.tier = rules.settled_tier(spend_fen, floor, today)
+
+
 # -- lookup -----------------------------------------------------------------------------
 
 
@@ -296,6 +334,9 @@ class MemberRow:
     phone: str | None
     name: str | None
     tier: str
+    tier_floor: str | None
+    tier_until: date | None
+    tier_floor_by: str | None
     birthday: date | None
     last_visit_at: datetime | None
     allergies: str

@@ -40,6 +40,7 @@ MEMBER_GROUPS: dict[str, tuple[str, ...]] = {
     "gender": ("gender",),
     "birthday": ("birthday",),
     "tier": ("tier",),
+    "tier_floor": ("tier_floor", "tier_until", "tier_floor_by"),
     "consent_terms": ("consent_terms",),
     "consent_marketing": ("consent_marketing",),
     "health": ("consent_health", "allergies", "conditions"),

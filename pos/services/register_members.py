@@ -59,6 +59,8 @@ class MemberDesk(RegisterState):
     ) -> None:
         """Points redeemed and earned, the birthday gift, the visit and the tier."""
         rules = self.rules
+        # The tier the member had before this sale earns its points (a floor may have run out).
+        members.settle_tier(session, member, rules, now, today, leave_out_fen=sale.total_fen)
         redeemed_fen = tendering.points_fen
         if redeemed_fen:
             sale.points_redeemed = rules.points_for_fen(redeemed_fen)
@@ -86,10 +88,7 @@ class MemberDesk(RegisterState):
             points_ledger.post_points(session, member.id, gift, "birthday", now, sale.id)
             sale.points_earned += gift
         member.last_visit_at = now
-        session.flush()
-        member.tier = rules.tier_for_spend(
-            points_ledger.spend_last_year(session, member.id, now)
-        ).name
+        members.settle_tier(session, member, rules, now, today)
 
     # -- members ----------------------------------------------------------
     def find_members(self, query: str) -> list[MemberView]:

@@ -314,7 +314,7 @@ def from_json(column: str, value: Any) -> Any:
     """A member field's value from its JSON form."""
     if value is None:
         return None
-    if column == "birthday":
+    if column in ("birthday", "tier_until"):
         return date.fromisoformat(value)
     if column in ("consents_at", "last_visit_at"):
         return datetime.fromisoformat(value)

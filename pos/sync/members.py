@@ -7,6 +7,12 @@ found here by phone under another uid is the same person enrolled in two
 stores: the local row takes head office's uid and keeps its sales and points;
 the points balance is head office's ledger sum plus what waits to be sent,
 reached by one ``sync`` entry in the local ledger.
+
+Tiers: a floor (an imported tier, kept until ``tier_until``) travels as head
+office has it. A tier head office has that differs from this register's, and
+that no floor there explains, was set by head office (or another store): it
+becomes this register's floor, by ``hq``, so a sale here, which sees only this
+register's spend, never lowers it; it follows head office's tier from then on.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from pos.models import Member, OutboxItem, PointsEntry
 from pos.services import members as member_service
+from pos.services.loyalty import FLOOR_BY_HQ, TierFloor
 from pos.services.member_care import erase_member
 from pos.services.outbox import MEMBER_GROUPS, SYNC_REASON, member_fields
 from pos.sync import central
@@ -63,7 +70,10 @@ def apply_members(session: Session, rows: list[dict[str, Any]], now: datetime) -
         if row["erased_at"] is not None:
             _erase(session, member, row["erased_at"])
         elif member.erased_at is None and member.uid not in waiting["member"]:
+            local_tier = member.tier
+            local_floor = member_service.tier_floor(member)
             _apply_fields(session, member, row["fields"])
+            _tier_from_hq(member, local_tier, local_floor)
         session.flush()
         _settle_points(session, member, row["points"] + waiting["points"].get(member.uid, 0), now)
     return len(rows)
@@ -96,6 +106,16 @@ def _apply_fields(session: Session, member: Member, fields: dict[str, dict[str, 
                 continue  # resolved when that other member comes down too
         for column in MEMBER_GROUPS[group]:
             setattr(member, column, central.from_json(column, values[column]))
+
+
+def _tier_from_hq(member: Member, local_tier: str, local_floor: TierFloor | None) -> None:
+    """Head office's tier, as a floor unless head office's own floor explains it."""
+    if member_service.tier_floor(member) is not None:
+        return  # head office's floor, as it is
+    if member.tier != local_tier:
+        member_service.set_tier_floor(member, TierFloor(member.tier, None, FLOOR_BY_HQ))
+    elif local_floor is not None and local_floor.by == FLOOR_BY_HQ:
+        member_service.set_tier_floor(member, local_floor)  # still head office's tier
 
 
 def _erase(session: Session, member: Member, at: datetime) -> None:
