@@ -14,11 +14,16 @@ from textual.pilot import Pilot
 
 from pos.app import PosApp, build_app
 from pos.config import Settings
-from pos.models import PrintJob, Product, RestrictedSale, Sale, SaleLine
+from pos.enums import Tender
+from pos.models import JobKind, ParkedCart, PrintJob, Product, RestrictedSale, Sale, SaleLine
 from pos.screens.payment import PaymentModal
 from pos.screens.receipt import ReceiptModal
 from pos.screens.restricted_buyer import RestrictedBuyerModal
+from pos.services import cart_store
 from pos.services.promotion_import import import_promotions
+from pos.services.register import RegisterIdentity, RegisterService
+from pos.services.register_overrides import Approval
+from pos.services.returns import ReturnRequest
 from pos.widgets.message_bar import MessageBar
 from tests.conftest import NOW, fixed_clock
 from tests.helpers import barcode_of, screen_text, type_text
@@ -185,14 +190,14 @@ def amount(row: str) -> int:
     return sign * (int(found.group(2)) * 100 + int(found.group(3)))
 
 
-def figures(text: str) -> tuple[list[int], list[int], int, int, int]:
-    """(line amounts, line discounts, 小计, 优惠, 应收) as printed on a receipt."""
+def figures(text: str, total_label: str = "应收") -> tuple[list[int], list[int], int, int, int]:
+    """(line amounts, line discounts, 小计, 优惠, total) as printed on a receipt."""
     rows = text.splitlines()
     items = [amount(row) for row in rows if " × " in row]
     discounts = [amount(row) for row in rows if row.startswith("  优惠")]
     subtotal = next(amount(row) for row in rows if row.startswith("小计"))
     off = next(amount(row) for row in rows if row.startswith("优惠"))
-    total = next(amount(row) for row in rows if row.startswith("应收"))
+    total = next(amount(row) for row in rows if row.startswith(total_label))
     return items, discounts, subtotal, off, total
 
 
@@ -223,3 +228,46 @@ async def test_the_receipt_adds_up_as_printed_and_names_the_cashier(
     assert -sum(discounts) == -off == sale.discount_fen
     assert subtotal + off == total == sale.total_fen
     assert figures(shown) == figures(printed)  # F7 shows the printed figures
+
+
+def test_a_return_receipt_adds_up_and_names_the_manager(
+    register: RegisterService, demo_sessions: sessionmaker[Session]
+) -> None:
+    demo_promotions(demo_sessions)
+    register.scan("3*" + barcode_of(demo_sessions, "P00063"))  # 第二件半价 on one of three
+    register.scan(FISH_OIL)  # 特价99, 满100减10 spread over both lines
+    tendering = register.start_payment()
+    tendering.add(Tender.CASH, None)
+    number = register.complete(tendering).number
+    sold = {line.sku: line for line in register.find_return(number).lines}
+    request = ReturnRequest({sold["P00063"].sale_line_id: 2, sold["P00068"].sale_line_id: 1})
+    record = register.complete_return(number, request, Approval("refund", "dianzhang"))
+    with demo_sessions() as session:
+        job = session.scalars(select(PrintJob).where(PrintJob.kind == JobKind.RETURN)).one()
+        printed = decode(job.data)
+    assert "批准人：李店长" in printed and "dianzhang" not in printed
+    items, discounts, subtotal, off, total = figures(printed, "退款")
+    assert len(items) == 2 and len(discounts) == 2
+    assert sum(items) == subtotal and sum(discounts) == off
+    assert subtotal + off == total == record.total_fen
+
+
+def test_a_saved_cart_with_units_in_its_gift_line_comes_back_as_a_gift_and_a_paid_line(
+    demo_sessions: sessionmaker[Session],
+) -> None:
+    demo_promotions(demo_sessions)
+    register = RegisterService(demo_sessions, RegisterIdentity("001", "01"), fixed_clock)
+    register.scan(FISH_OIL)
+    saved = cart_store.dump(register._cart, None, False)
+    assert saved["lines"][1]["gift_of"] == "GIFT-88-MASK"
+    saved["lines"][1]["qty"] = 4  # as an older register stored 3 masks scanned after the gift
+    with demo_sessions.begin() as session:
+        session.execute(update(ParkedCart).values(data=saved))
+    restarted = RegisterService(demo_sessions, RegisterIdentity("001", "01"), fixed_clock)
+    cart = restarted.cart()
+    assert [(line.sku, line.qty, line.gift) for line in cart.lines] == [
+        ("P00068", 1, False),
+        ("P00136", 1, True),
+        ("P00136", 3, False),
+    ]
+    assert cart.total_fen == 9900 + 1980 - 1000  # 口罩 买二送一 on the paid ones, 满100减10

@@ -320,16 +320,16 @@ _GENERATION = Prepared(
     select(
         select(func.count()).select_from(_promotion).scalar_subquery(),
         select(func.max(_promotion.c.updated_at)).scalar_subquery(),
-        select(func.count()).select_from(_product).scalar_subquery(),
-        select(func.max(_product.c.updated_at)).scalar_subquery(),
+        select(func.max(_product.c.updated_at)).scalar_subquery(),  # an index's last entry
     )
 )
 
 
 def generation(session: Session) -> tuple[object, ...]:
-    """What the priced rules depend on, in four index lookups: it moves when they change.
+    """What the priced rules depend on, read cheaply: it moves when they change.
 
     The promotions' count and newest ``updated_at`` (an import sets it on every row it
-    writes), and the products' (a gift's name and class, which gifts may be given).
+    writes; the table is small), and the products' newest ``updated_at`` (a gift's name
+    and class; a new or changed product sets it).
     """
     return _GENERATION.first(session, {}) or ()
