@@ -8,14 +8,24 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from textual.pilot import Pilot
 
 from pos.app import PosApp, build_app
 from pos.config import Settings
 from pos.enums import Tender
-from pos.models import JobKind, ParkedCart, PrintJob, Product, RestrictedSale, Sale, SaleLine
+from pos.models import (
+    JobKind,
+    Lot,
+    ParkedCart,
+    PrintJob,
+    Product,
+    RestrictedSale,
+    Sale,
+    SaleLine,
+    StockMovement,
+)
 from pos.screens.payment import PaymentModal
 from pos.screens.receipt import ReceiptModal
 from pos.screens.restricted_buyer import RestrictedBuyerModal
@@ -102,6 +112,13 @@ async def test_units_bought_of_the_gift_product_are_a_paid_line_and_reach_the_th
     with demo_sessions() as session:
         sale = session.scalars(select(Sale)).one()
         assert sale.total_fen == 10880 == sum(line[3] for line in lines)
+        masks = session.scalar(
+            select(func.sum(StockMovement.delta))
+            .join(Lot, Lot.id == StockMovement.lot_id)
+            .join(Product, Product.id == Lot.product_id)
+            .where(Product.sku == "P00136", StockMovement.reason == "sale")
+        )
+        assert masks == -4  # the gift and the three bought leave the stock
 
 
 async def test_a_gift_line_follows_the_restricted_sale_rules(
@@ -111,7 +128,7 @@ async def test_a_gift_line_follows_the_restricted_sale_rules(
     with demo_sessions.begin() as session:  # the gift becomes an ephedrine-class product
         session.execute(
             update(Product)
-            .where(Product.sku == "P00136")
+            .where(Product.sku == "P00136", StockMovement.reason == "sale")
             .values(restricted="ephedrine", trace_required=True)
         )
     async with app.run_test(size=SIZE) as pilot:
