@@ -128,7 +128,7 @@ async def test_a_gift_line_follows_the_restricted_sale_rules(
     with demo_sessions.begin() as session:  # the gift becomes an ephedrine-class product
         session.execute(
             update(Product)
-            .where(Product.sku == "P00136", StockMovement.reason == "sale")
+            .where(Product.sku == "P00136")
             .values(restricted="ephedrine", trace_required=True)
         )
     async with app.run_test(size=SIZE) as pilot:
