@@ -1,9 +1,10 @@
 """The register's promotions: the cart priced by the promotions engine on every change.
 
 Per line the best price for the customer wins (a promotion or the member price);
-one spend threshold (满减) is spread over the lines; gifts are added as lines at
-no charge (stock taken) and removed when no longer earned; hints say how close
-the cart is to the next reward.
+one spend threshold (满减) is spread over the lines; gifts are added as lines of
+one free unit (built like any line, stock taken) and removed when no longer
+earned; thresholds count the paid lines only; hints say how close the cart is to
+the next reward.
 """
 
 from __future__ import annotations
@@ -33,14 +34,14 @@ from pos.services.register_state import RegisterState
 if TYPE_CHECKING:
     from pos.services.register_overrides import Approval
 
+_RulesRead = tuple[date, tuple[object, ...], list[PromoRule], dict[str, DrugClass]]
+"""(day, catalogue generation, rules, gift classes): read again when the day or generation moved."""
+
 
 class PromotionDesk(RegisterState):
     """Promotions at the register (a part of :class:`RegisterService`)."""
 
-    _promo_cache: tuple[date, tuple[object, ...], list[PromoRule], dict[str, DrugClass]] | None = (
-        None
-    )
-    """(day, catalogue generation, rules, gift classes): read again when either moved."""
+    _promo_cache: _RulesRead | None = None
 
     if TYPE_CHECKING:
 
