@@ -207,7 +207,10 @@ def copy_mark(label: str, columns: int) -> list[TextRow]:
 
 
 def _item(line: ReceiptLine, columns: int) -> list[TextRow]:
-    amounts = f"{line.qty} × {money(line.unit_price_fen)} {money(line.total_fen):>8}"
+    """The line at quantity × unit price (its discount is printed under it, so that the
+    printed line amounts add up to the subtotal and their discounts to the discount)."""
+    gross = line.qty * line.unit_price_fen
+    amounts = f"{line.qty} × {money(line.unit_price_fen)} {money(gross):>8}"
     return _rows(wrap(line.name, columns)) + _rows(_pair(line.spec, amounts, columns))
 
 

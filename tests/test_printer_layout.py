@@ -183,7 +183,7 @@ def test_amounts_end_in_the_last_column(columns: int) -> None:
     ):
         [row] = [line for line in lines if line.endswith(" " + amount)]
         assert text_width(row) == columns
-    for total in ("25.00", "29.80", "15.00", "122998.77"):
+    for total in ("25.00", "32.80", "15.00", "122998.77"):
         [row] = [line for line in lines if line.endswith(" " + total) and "×" in line]
         assert text_width(row) == columns
     assert "2 × 12.50" in "\n".join(lines)

@@ -14,7 +14,11 @@ from pos.services.views import CartLineView, CartView, GuidanceView
 
 @dataclass
 class CartLine:
-    """A product in the cart; the same product scanned again adds to its line."""
+    """A product in the cart; the same product scanned again adds to its paid line.
+
+    A gift line (``gift_of`` set) is always its own line of one free unit: units the
+    customer buys never join it (see :meth:`Cart.add`).
+    """
 
     product_id: int
     sku: str
@@ -123,21 +127,27 @@ class Cart:
             line.member_priced = on
 
     def find(self, product_id: int) -> int | None:
-        """The index of the line holding ``product_id``."""
+        """The index of the paid line (not a gift line) holding ``product_id``."""
         for index, line in enumerate(self.lines):
-            if line.product_id == product_id:
+            if line.product_id == product_id and line.gift_of is None:
                 return index
         return None
 
     def qty_of(self, product_id: int) -> int:
-        """Units of ``product_id`` already in the cart."""
-        index = self.find(product_id)
-        return 0 if index is None else self.lines[index].qty
+        """Units of ``product_id`` already in the cart, paid and gift lines together."""
+        return sum(line.qty for line in self.lines if line.product_id == product_id)
 
     def add(self, line: CartLine) -> int:
-        """Add ``line`` (or its quantity to the existing line); return the line's index."""
-        index = self.find(line.product_id)
+        """Add ``line`` (or its quantity to the product's paid line); return the line's index.
+
+        A gift line is always appended as a line of its own and does not become the
+        selected line; a paid line never merges into a gift line.
+        """
         line.member_priced = self.member_priced
+        if line.gift_of is not None:
+            self.lines.append(line)
+            return len(self.lines) - 1
+        index = self.find(line.product_id)
         if index is None:
             self.lines.append(line)
             index = len(self.lines) - 1
@@ -180,7 +190,12 @@ class Cart:
 
     @property
     def subtotal_fen(self) -> int:
-        """Sum of quantity × unit price over the lines."""
+        """Sum of quantity × unit price over the lines (gift lines at their price).
+
+        The identity: ``total_fen == subtotal_fen - discount_fen`` and
+        ``total_fen == sum(line.total_fen)``, where a line's discount is its promotion
+        or member price, its share of a spend threshold, or all of it for a gift.
+        """
         return sum(line.qty * line.unit_price_fen for line in self.lines)
 
     @property

@@ -7,7 +7,7 @@ prescription, the restricted-sale buyer and the suggestions shown.
 
 from __future__ import annotations
 
-from dataclasses import asdict, fields
+from dataclasses import asdict, fields, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -57,10 +57,27 @@ def dump(cart: Cart, member_id: int | None, invited: bool) -> dict[str, Any]:
     }
 
 
+def _split_gift(line: CartLine) -> tuple[CartLine, CartLine | None]:
+    """A gift line is one free unit: units saved into it (an older register merged
+    scanned units into the gift) come back as a paid line of their own."""
+    if line.gift_of is None or line.qty <= 1:
+        return line, None
+    paid = replace(
+        line,
+        qty=line.qty - 1,
+        gift_of=None,
+        promotion_id=None,
+        promo_label="",
+        trace_codes=line.trace_codes[1:],
+    )
+    return replace(line, qty=1, trace_codes=line.trace_codes[:1]), paid
+
+
 def load(data: dict[str, Any]) -> tuple[Cart, int | None, bool]:
     """The cart, member id and invitation flag saved by :func:`dump`."""
     known = {field.name for field in fields(CartLine)}
-    lines = []
+    lines: list[CartLine] = []
+    paid: list[CartLine] = []  # after the saved lines, so that their indices stay
     for item in data.get("lines", []):
         values = {key: value for key, value in item.items() if key in known}
         values["drug_class"] = DrugClass(values["drug_class"])
@@ -72,7 +89,10 @@ def load(data: dict[str, Any]) -> tuple[Cart, int | None, bool]:
             values["guidance"] = GuidanceView(**guidance)
         values["ingredients"] = tuple(values.get("ingredients", ()))
         values["trace_codes"] = list(values.get("trace_codes", []))
-        lines.append(CartLine(**values))
+        line, bought = _split_gift(CartLine(**values))
+        lines.append(line)
+        paid.extend([bought] if bought is not None else [])
+    lines += paid
     cart = Cart(
         lines=lines,
         last_index=data.get("last_index"),

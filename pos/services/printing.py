@@ -30,6 +30,7 @@ from pos.models import (
     Promotion,
     RestrictedSale,
     Sale,
+    User,
 )
 from pos.services import members, points_ledger
 from pos.services.guidance import guidance_by_keys_all, guidance_keys
@@ -115,7 +116,12 @@ class RenderedReceipt:
 def build_receipt(
     session: Session, sale: Sale, profile: PrintProfile, copy: bool = False
 ) -> printer.Receipt:
-    """The receipt document of a stored ``sale``, in the receipt's language."""
+    """The receipt document of a stored ``sale``, in the receipt's language.
+
+    The printed figures add up: each line is printed at quantity × unit price with
+    its discount under it, 小计 (subtotal) is the sum of those line amounts, 优惠
+    (discount) the sum of the line discounts, and the total is 小计 − 优惠.
+    """
     gettext = translator(profile.language).gettext
     english = not profile.language.lower().startswith("zh")
     labels = printer.ReceiptLabels(**{key: gettext(text) for key, text in LABELS.items()})
@@ -164,7 +170,7 @@ def build_receipt(
         **header(profile, sale.completed_at),
         number=sale.number,
         register=sale.register_id,
-        cashier=sale.cashier,
+        cashier=staff_name(session, sale.cashier),
         lines=tuple(lines),
         subtotal_fen=sale.subtotal_fen,
         discount_fen=sale.discount_fen,
@@ -183,6 +189,13 @@ def build_receipt(
         open_drawer=profile.cash_drawer and bool(cash) and not copy,
         labels=labels,
     )
+
+
+def staff_name(session: Session, user_id: str | None) -> str | None:
+    """How a member of staff is printed: by name (张收银), by id when no such user."""
+    if not user_id:
+        return user_id
+    return session.scalar(select(User.name).where(User.id == user_id)) or user_id
 
 
 def guidance_notes(
@@ -208,7 +221,9 @@ def safety_blocks(
                 gettext("Prescription"),
                 (
                     gettext("Rx No. {number}").format(number=prescription.number),
-                    gettext("Reviewed by pharmacist {id}").format(id=prescription.pharmacist_id),
+                    gettext("Reviewed by pharmacist {id}").format(
+                        id=staff_name(session, prescription.pharmacist_id)
+                    ),
                 ),
             )
         )

@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pos.enums import DrugClass
@@ -26,6 +26,7 @@ from pos.money import MoneyError, parse_yuan
 from pos.services.codes import InputError
 from pos.services.guidance import EntryError
 from pos.services.import_common import ImportReport, toml_tables
+from pos.services.prepared import Prepared
 from pos.services.promotions import KINDS, NEVER_GIVEN, PromoRule
 
 COMMON_FIELDS = ("id", "name", "kind", "target", "starts", "ends", "members_only")
@@ -312,3 +313,23 @@ def promotion_list(session: Session, today: date) -> tuple[list[PromoRule], list
 def gift_classes(session: Session, rules: Iterable[PromoRule]) -> dict[str, DrugClass]:
     """The drug class of each gift product of ``rules`` (for :func:`price_cart`)."""
     return _classes(session, [rule.gift_sku for rule in rules if rule.gift_sku])
+
+
+_promotion, _product = Promotion.__table__, Product.__table__
+_GENERATION = Prepared(
+    select(
+        select(func.count()).select_from(_promotion).scalar_subquery(),
+        select(func.max(_promotion.c.updated_at)).scalar_subquery(),
+        select(func.max(_product.c.updated_at)).scalar_subquery(),  # an index's last entry
+    )
+)
+
+
+def generation(session: Session) -> tuple[object, ...]:
+    """What the priced rules depend on, read cheaply: it moves when they change.
+
+    The promotions' count and newest ``updated_at`` (an import sets it on every row it
+    writes; the table is small), and the products' newest ``updated_at`` (a gift's name
+    and class; a new or changed product sets it).
+    """
+    return _GENERATION.first(session, {}) or ()

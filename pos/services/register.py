@@ -21,6 +21,7 @@ from pos.services.loyalty import LoyaltyRules
 from pos.services.print_queue import PrintSpooler, Sender
 from pos.services.printing import PrintProfile
 from pos.services.product_index import ProductIndex
+from pos.services.promotions import NEVER_GIVEN, Gift
 from pos.services.register_members import MemberDesk
 from pos.services.register_overrides import Approval, OverrideNeeded
 from pos.services.register_parking import ParkingDesk
@@ -161,8 +162,10 @@ class RegisterService(
         self._record_reduction(line, qty, approval)
         if line.restricted:
             self._check_restricted(line.restricted, line.name, qty, replaced=line.qty)
+        others = self._cart.qty_of(line.product_id) - line.qty  # e.g. a gift of the product
         with self._sessions() as session:
-            if self._check_stock(session, line.product_id, line.name, qty, approval) is None:
+            level = self._check_stock(session, line.product_id, line.name, others + qty, approval)
+            if level is None:
                 line.stock_override = True
         self._cart.set_qty(index, qty)
         del line.trace_codes[qty:]
@@ -304,29 +307,59 @@ class RegisterService(
         barcode: str | None,
         approval: Approval | None = None,
     ) -> None:
+        self._cart.add(self._build_line(session, product, qty, barcode, approval))
+
+    def _build_line(
+        self,
+        session: Session,
+        product: catalogue.ProductRow,
+        qty: int,
+        barcode: str | None,
+        approval: Approval | None = None,
+        gift: Gift | None = None,
+    ) -> CartLine:
+        """The one way a cart line is made: scanned, searched, suggested or a gift.
+
+        Stock (with what the cart already holds of the product), the pharmacy rules
+        (pharmacist on duty for Rx, the per-sale limit of a restricted product), its
+        guidance, member price and traceability flag. A ``gift`` line is never of a
+        class in :data:`NEVER_GIVEN` and is only given from stock on hand: no override.
+        Raises :class:`InputError` when the line may not be added.
+        """
         in_cart = self._cart.qty_of(product.id)
-        level = self._check_stock(session, product.id, product.name, in_cart + qty, approval)
+        level: catalogue.StockLevel | None
+        if gift is None:
+            level = self._check_stock(session, product.id, product.name, in_cart + qty, approval)
+        else:
+            if product.drug_class in NEVER_GIVEN:
+                raise InputError(
+                    _("{name}: an Rx or OTC-A product is never a gift").format(name=product.name)
+                )
+            level = catalogue.stock_level(session, product.id, self.today())
+            if level.sellable < in_cart + qty:
+                raise InputError(_("{name} is out of stock").format(name=product.name))
         ingredients = catalogue.ingredients(session, product.id)
         fields = self._safety_fields(session, product, ingredients, qty)
-        self._cart.add(
-            CartLine(
-                product_id=product.id,
-                sku=product.sku,
-                barcode=barcode,
-                name=product.name,
-                spec=product.spec,
-                unit=product.unit,
-                unit_price_fen=product.price_fen,
-                drug_class=product.drug_class,
-                qty=qty,
-                next_expiry=level.next_expiry if level else None,
-                member_price_fen=product.member_price_fen,
-                category=product.category,
-                manufacturer=product.manufacturer,
-                ingredients=ingredients,
-                restricted=product.restricted,
-                trace_required=product.trace_required,
-                guidance=fields.guidance,
-                stock_override=level is None,
-            )
+        return CartLine(
+            product_id=product.id,
+            sku=product.sku,
+            barcode=barcode,
+            name=product.name,
+            spec=product.spec,
+            unit=product.unit,
+            unit_price_fen=product.price_fen,
+            drug_class=product.drug_class,
+            qty=qty,
+            next_expiry=level.next_expiry if level else None,
+            member_price_fen=product.member_price_fen,
+            category=product.category,
+            manufacturer=product.manufacturer,
+            ingredients=ingredients,
+            restricted=product.restricted,
+            trace_required=product.trace_required,
+            guidance=fields.guidance,
+            stock_override=level is None,
+            promotion_id=None if gift is None else gift.promotion_id,
+            promo_label="" if gift is None else gift.name,
+            gift_of=None if gift is None else gift.promotion_id,
         )

@@ -1,25 +1,28 @@
 """The register's promotions: the cart priced by the promotions engine on every change.
 
 Per line the best price for the customer wins (a promotion or the member price);
-one spend threshold (满减) is spread over the lines; gifts are added as lines at
-no charge (stock taken) and removed when no longer earned; hints say how close
-the cart is to the next reward.
+one spend threshold (满减) is spread over the lines; gifts are added as lines of
+one free unit (built like any line, stock taken) and removed when no longer
+earned; thresholds count the paid lines only; hints say how close the cart is to
+the next reward.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from pos.enums import DrugClass
 from pos.i18n import _
-from pos.models import Product
 from pos.services import catalogue
 from pos.services.cart import CartLine
-from pos.services.promotion_import import gift_classes, load_rules
+from pos.services.codes import InputError
+from pos.services.promotion_import import generation, gift_classes, load_rules
 from pos.services.promotions import (
     MEMBER,
+    Gift,
     PromoLine,
     PromoRule,
     distribute,
@@ -28,20 +31,45 @@ from pos.services.promotions import (
 )
 from pos.services.register_state import RegisterState
 
+if TYPE_CHECKING:
+    from pos.services.register_overrides import Approval
+
+_RulesRead = tuple[date, tuple[object, ...], list[PromoRule], dict[str, DrugClass]]
+"""(day, catalogue generation, rules, gift classes): read again when the day or generation moved."""
+
 
 class PromotionDesk(RegisterState):
     """Promotions at the register (a part of :class:`RegisterService`)."""
 
-    _promo_cache: tuple[date, list[PromoRule], dict[str, DrugClass]] | None = None
+    _promo_cache: _RulesRead | None = None
+
+    if TYPE_CHECKING:
+
+        def _build_line(
+            self,
+            session: Session,
+            product: catalogue.ProductRow,
+            qty: int,
+            barcode: str | None,
+            approval: Approval | None = None,
+            gift: Gift | None = None,
+        ) -> CartLine: ...
 
     def promotion_rules(self) -> tuple[list[PromoRule], dict[str, DrugClass]]:
-        """Today's active and upcoming promotions (read once a day), and their gifts' classes."""
+        """Today's active and upcoming promotions, and their gifts' classes.
+
+        Read again when the day changes or the promotions or products changed (an
+        import while the register runs): a cheap generation check on every call.
+        """
         today = self.today()
-        if self._promo_cache is None or self._promo_cache[0] != today:
-            with self._sessions() as session:
+        with self._sessions() as session:
+            seen = generation(session)
+            cache = self._promo_cache
+            if cache is None or cache[0] != today or cache[1] != seen:
                 rules = load_rules(session, today)
-                self._promo_cache = (today, rules, gift_classes(session, rules))
-        return self._promo_cache[1], self._promo_cache[2]
+                cache = (today, seen, rules, gift_classes(session, rules))
+                self._promo_cache = cache
+        return cache[2], cache[3]
 
     def promotions(self) -> tuple[list[PromoRule], list[PromoRule]]:
         """(running today, coming) promotions."""
@@ -98,12 +126,18 @@ class PromotionDesk(RegisterState):
                 line.order_discount_fen += share
                 if share and line.promotion_id is None:
                     line.promotion_id = promotion_id
-        self._give_gifts({(gift.promotion_id, gift.sku): gift.name for gift in pricing.gifts})
+        self._give_gifts({(gift.promotion_id, gift.sku): gift for gift in pricing.gifts})
         cart.points_multiplier = pricing.points_multiplier
         cart.hints = pricing.hints
 
-    def _give_gifts(self, earned: dict[tuple[str, str], str]) -> None:
-        """Add the gifts earned (when in stock), take away those no longer earned."""
+    def _give_gifts(self, earned: dict[tuple[str, str], Gift]) -> None:
+        """Add the gifts earned, take away those no longer earned.
+
+        A gift line is built like any other line (:meth:`_build_line`): stock, the
+        pharmacy rules, guidance, traceability. A gift that may not be added (out of
+        stock, over a restricted product's per-sale limit, an Rx or OTC-A product) is
+        not given.
+        """
         cart = self._cart
         given = {(line.gift_of, line.sku) for line in cart.lines if line.gift_of is not None}
         if given == set(earned):
@@ -114,34 +148,18 @@ class PromotionDesk(RegisterState):
             if line.gift_of is None or (line.gift_of, line.sku) in earned
         ]
         with self._sessions() as session:
-            for (promotion_id, sku), name in earned.items():
+            for (promotion_id, sku), gift in earned.items():
                 if (promotion_id, sku) in given:
                     continue
-                product = session.scalar(select(Product).where(Product.sku == sku))
-                if product is None or product.drug_class in (DrugClass.RX, DrugClass.OTC_A):
+                product = catalogue.find_by_sku(session, sku)
+                if product is None:
                     continue
-                level = catalogue.stock_level(session, product.id, self.today())
-                if level.sellable - self._cart.qty_of(product.id) < 1:
+                barcode = catalogue.primary_barcode(session, product.id)
+                try:
+                    line = self._build_line(session, product, 1, barcode, gift=gift)
+                except InputError:
                     continue
-                cart.lines.append(
-                    CartLine(
-                        product_id=product.id,
-                        sku=product.sku,
-                        barcode=catalogue.primary_barcode(session, product.id),
-                        name=product.name,
-                        spec=product.spec,
-                        unit=product.unit,
-                        unit_price_fen=product.price_fen,
-                        drug_class=product.drug_class,
-                        next_expiry=level.next_expiry,
-                        category=product.category,
-                        manufacturer=product.manufacturer,
-                        ingredients=tuple(item.ingredient for item in product.ingredients),
-                        promotion_id=promotion_id,
-                        promo_label=name,
-                        gift_of=promotion_id,
-                    )
-                )
+                cart.add(line)
         if cart.last_index is not None and cart.last_index >= len(cart.lines):
             cart.last_index = len(cart.lines) - 1 if cart.lines else None
 

@@ -8,7 +8,14 @@ import printer
 from pos.enums import Tender
 from pos.i18n import N_, translator
 from pos.models import JobKind, PrintJob, Sale, SaleLine, SaleReturn
-from pos.services.printing import LABELS, PrintProfile, RenderedReceipt, header, render_receipt
+from pos.services.printing import (
+    LABELS,
+    PrintProfile,
+    RenderedReceipt,
+    header,
+    render_receipt,
+    staff_name,
+)
 from pos.services.tendering import tender_name
 
 RETURN_LABELS = LABELS | {
@@ -43,7 +50,9 @@ def build_return_receipt(
         )
     details = [
         gettext("Original sale: {number}").format(number=original.number),
-        gettext("Approved by: {manager}").format(manager=record.approved_by or "-"),
+        gettext("Approved by: {manager}").format(
+            manager=staff_name(session, record.approved_by) or "-"
+        ),
     ]
     if record.points_reversed:
         details.append(gettext("Points taken back: {n}").format(n=record.points_reversed))
@@ -57,7 +66,7 @@ def build_return_receipt(
         **header(profile, record.completed_at),
         number=record.number,
         register=record.register_id,
-        cashier=record.cashier,
+        cashier=staff_name(session, record.cashier),
         lines=tuple(lines),
         subtotal_fen=subtotal,
         discount_fen=subtotal - record.total_fen,
