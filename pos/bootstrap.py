@@ -15,20 +15,32 @@ from pos.i18n import _
 from pos.services.loyalty import LoyaltyRules, TierRule
 from pos.services.printing import PrintProfile, StoreHeader
 from pos.services.register_safety import PharmacyRules
+from pos.services.store_key import ensure_key, read_key
+from pos.services.users import bind_key
 
 
 def open_store(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
-    """Open the configured database, applying migrations."""
-    return open_database(settings.database_path)
+    """Open the configured database, applying migrations; PINs use the store's key if any.
+
+    The key file (``register.key_file``) is made by ``pos init`` and the register's
+    start (:func:`ensure_store`); commands do not make one.
+    """
+    engine, sessions = open_database(settings.database_path)
+    key = read_key(settings.key_path)
+    if key is not None:
+        bind_key(sessions, key)
+    return engine, sessions
 
 
 def init_store(settings: Settings, demo: bool) -> str:
     """Create or upgrade the database; with ``demo``, load the demo store into an empty one."""
     path = settings.database_path
     existed = path.exists()
+    key = ensure_key(settings.key_path)
     engine = make_engine(path)
     migrated = upgrade(engine)
     sessions = make_session_factory(engine)
+    bind_key(sessions, key)
     if not existed:
         message = _("Database created: {path}").format(path=path)
     elif migrated:
@@ -67,6 +79,7 @@ def ensure_store(settings: Settings) -> tuple[Engine, sessionmaker[Session], str
     message = None
     if not settings.database_path.exists():
         message = init_store(settings, demo=True)
+    ensure_key(settings.key_path)  # a store from before the key gets one at its first start
     engine, sessions = open_store(settings)
     return engine, sessions, message
 

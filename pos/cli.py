@@ -33,6 +33,7 @@ from pos.cli_sync import add_sync_parsers, run_hq, run_sync
 from pos.cli_users import add_user_parser, run_user
 from pos.config import ConfigError, Settings, load_settings
 from pos.i18n import _
+from pos.services.store_key import StoreKeyError
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -182,6 +183,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     try:
         return handlers[args.command](args, settings)
+    except StoreKeyError as exc:  # a damaged key file is never replaced: PINs depend on it
+        print(_("The store's key file cannot be used: {error}").format(error=exc), file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         return EXIT_FAILED
     except BrokenPipeError:

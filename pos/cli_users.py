@@ -27,7 +27,10 @@ def add_user_parser(
     user = commands.add_parser("user", help="register users: cashiers, pharmacists, managers")
     what = user.add_subparsers(dest="what", metavar="WHAT", required=True)
     add = what.add_parser(
-        "add", parents=[common], help="add a user (the PIN, 4 to 8 digits, is asked for)"
+        "add",
+        parents=[common],
+        help="add a user (the PIN, 4 to 8 digits, is asked for; pharmacists and managers"
+        " need register.staff_pin_digits)",
     )
     add.add_argument("user_id", metavar="ID", help="e.g. yaoshi01")
     add.add_argument("--name", required=True, help="the name shown and recorded")
@@ -71,7 +74,15 @@ def run_user(args: argparse.Namespace, settings: Settings) -> int:
             if args.what == "add":
                 assert pin is not None
                 now = datetime.now(UTC)
-                user = users.add_user(session, args.user_id, args.name, args.role, pin, now)
+                user = users.add_user(
+                    session,
+                    args.user_id,
+                    args.name,
+                    args.role,
+                    pin,
+                    now,
+                    staff_digits=settings.register.staff_pin_digits,
+                )
                 audit.record(
                     session, "user.add", at=now, subject=user.id, detail={"role": user.role}
                 )

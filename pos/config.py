@@ -98,6 +98,8 @@ class RegisterSettings(_Section):
     """Refuse payment until a cash shift is open (Ctrl+B); off, the register only warns."""
     key_file: Path | None = None
     """The store's secret key (PIN hashes, audit chain): outside the database, mode 0600."""
+    staff_pin_digits: int = Field(default=4, ge=4, le=8)
+    """The shortest PIN a pharmacist or manager may have (6 for stronger approvals)."""
 
     @field_validator("locale")
     @classmethod

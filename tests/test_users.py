@@ -27,6 +27,7 @@ def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if name.startswith("POS_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("POS_CONFIG", str(tmp_path / "no-such-config.toml"))
+    monkeypatch.setenv("POS_REGISTER__KEY_FILE", str(tmp_path / "store.key"))
 
 
 # -- PINs ----------------------------------------------------------------------

@@ -39,6 +39,8 @@ class RegisterIdentity:
     """The largest discount a cashier gives without a manager's approval."""
     require_shift: bool = False
     """Refuse payment while no cash shift is open on the register."""
+    staff_pin_digits: int = 4
+    """The shortest PIN a pharmacist or manager may have."""
 
 
 class RegisterState:
