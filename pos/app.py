@@ -33,6 +33,7 @@ from pos.services.register import Clock, RegisterIdentity, RegisterService, syst
 from pos.sync.background import SyncAgent
 from pos.sync.runner import SyncStatus
 from pos.widgets.message_bar import MessageBar
+from pos.widgets.scan_hold import ScanHolder
 
 BACKUP_CHECK_SECONDS = 60
 """How often the register looks whether the business day changed (a new daily backup)."""
@@ -63,11 +64,12 @@ class PosApp(App[None]):
         self.printer_status = PrinterStatus(settings.printer.uri, 0)
         self.backup_day: date | None = None
         self.sync_agent = sync
+        self.scan_hold = ScanHolder()
 
     BINDINGS = [Binding("ctrl+l", "lock", N_("Lock"), id="lock", show=False, priority=True)]
 
     def on_mount(self) -> None:
-        self.push_screen(CheckoutScreen(self.register))
+        self.push_screen(CheckoutScreen(self.register, self.scan_hold))
         if self.notice:
             self.notify(self.notice, timeout=8)
         self.last_input = monotonic()
@@ -89,6 +91,8 @@ class PosApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):
             self.last_input = monotonic()
+            if await self.scan_hold.intercept(event, self.screen):
+                return  # a scan while a form is open: held for the cart
         await super().on_event(event)
 
     def _logged_in(self, _done: bool | None = None) -> None:

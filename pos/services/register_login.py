@@ -12,6 +12,7 @@ The cart stays while the register is locked; another user may unlock it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -56,7 +57,7 @@ class LoginDesk(RegisterState):
         """Seconds ``throttle`` still makes its user wait (0: none)."""
         if throttle is None or throttle.locked_until is None or now >= throttle.locked_until:
             return 0
-        return int((throttle.locked_until - now).total_seconds()) + 1
+        return math.ceil((throttle.locked_until - now).total_seconds())
 
     def _failed_try(self, session: Session, user_id: str, now: datetime) -> None:
         """Count a wrong PIN of ``user_id``; past the free tries, lock them (audited)."""
