@@ -18,6 +18,7 @@ from pos.models import AuditEvent, PinThrottle, Sale, User
 from pos.screens.checkout import CheckoutScreen
 from pos.screens.login import LoginModal
 from pos.services.codes import InputError
+from pos.services.safety import PrescriptionForm
 from pos.services.users import verify_pin
 from pos.widgets.ordered_input import OrderedInput
 from tests.conftest import NOW, fixed_clock
@@ -208,3 +209,17 @@ async def test_locked_the_cart_and_member_are_hidden(
         await pilot.pause()
         assert isinstance(app.screen, LoginModal)
         assert "维生素C片" not in screen_text(app)
+
+
+def test_wrong_pharmacist_pins_on_a_prescription_count_like_logins(
+    demo_sessions: sessionmaker[Session], db_path: Path
+) -> None:
+    register = build_app(login_settings(db_path), demo_sessions, clock=fixed_clock).register
+    form = PrescriptionForm("RX-1", "张医生", "2026-03-09", "王芳")
+    for _attempt in range(3):
+        with pytest.raises(InputError, match="Wrong user id or PIN"):
+            register.review_prescription(form, "yaoshi01", "0000")
+    with pytest.raises(InputError, match="wait 30 s"):
+        register.review_prescription(form, "yaoshi01", "1234")
+    with pytest.raises(InputError, match="wait"):
+        register.login("yaoshi01", "1234")

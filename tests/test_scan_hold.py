@@ -50,7 +50,7 @@ async def test_a_burst_is_a_scan_a_person_typing_is_not() -> None:
 
 async def test_nothing_is_held_outside_a_form() -> None:
     holder = ScanHolder()
-    assert not any(await typed(holder, "6901234567892\n", 0.004, ModalScreen()))  # type: ignore[arg-type]
+    assert not any(await typed(holder, "6901234567892\n", 0.004, ModalScreen()))
 
 
 async def test_a_scan_during_the_approval_lands_in_the_cart_not_in_its_fields(

@@ -18,6 +18,7 @@ holds everything typed itself.
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from textual import events
 from textual.screen import Screen
@@ -35,7 +36,7 @@ MIN_SCAN_DIGITS = 8
 """The shortest code a scanner types: EAN-8. Shorter fast runs (a PIN, an amount) are typing."""
 
 
-def holds_scans(screen: Screen[object]) -> bool:
+def holds_scans(screen: Screen[Any]) -> bool:
     """True for a modal that takes typed input and holds scans meanwhile."""
     return bool(getattr(screen, "HOLDS_SCANS", False))
 
@@ -59,7 +60,7 @@ class ScanHolder:
         self._last: float | None = None
         """When the previous key was pressed (the key event's time)."""
 
-    async def intercept(self, event: events.Key, screen: Screen[object]) -> bool:
+    async def intercept(self, event: events.Key, screen: Screen[Any]) -> bool:
         """Look at every key first; True when it ended a scan (held; not passed on)."""
         fast = self._last is not None and event.time - self._last <= self.gap
         self._last = event.time
