@@ -361,3 +361,24 @@ def test_a_database_opened_with_a_loose_mode_is_made_0600(tmp_path: Path) -> Non
     engine, _factory = open_database(db)
     engine.dispose()
     assert oct(db.stat().st_mode & 0o777) == "0o600"
+
+
+def test_cli_pin_change_enforces_staff_pin_digits(
+    store: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stdin(monkeypatch, "4829\n")
+    add = ["user", "add", "dz", "--name", "李店长", "--role", "manager", "--db", str(store)]
+    assert main(add) == EXIT_OK
+    monkeypatch.setenv("POS_REGISTER__STAFF_PIN_DIGITS", "6")
+    stdin(monkeypatch, "1357\n")
+    assert main(["user", "pin", "dz", "--db", str(store)]) == EXIT_FAILED
+    assert "A manager's PIN is at least 6 digits" in capsys.readouterr().err
+    [user] = stored_users(store)
+    assert users.verify_pin(user.pin_hash, "4829")
+    stdin(monkeypatch, "135790\n")
+    assert main(["user", "pin", "dz", "--db", str(store)]) == EXIT_OK
+    assert "User dz has a new PIN" in capsys.readouterr().out
+    [user] = stored_users(store)
+    assert users.verify_pin(user.pin_hash, "135790") and not users.verify_pin(user.pin_hash, "4829")
+    stdin(monkeypatch, "135790\n")
+    assert main(["user", "pin", "nobody", "--db", str(store)]) == EXIT_FAILED
