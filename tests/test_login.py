@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 from textual.pilot import Pilot
 
@@ -17,7 +19,9 @@ from pos.db import make_engine, make_session_factory
 from pos.models import AuditEvent, PinThrottle, Sale, User
 from pos.screens.checkout import CheckoutScreen
 from pos.screens.login import LoginModal
+from pos.services import users
 from pos.services.codes import InputError
+from pos.services.register_login import FREE_TRIES
 from pos.services.safety import PrescriptionForm
 from pos.services.users import verify_pin
 from pos.widgets.ordered_input import OrderedInput
@@ -223,3 +227,47 @@ def test_wrong_pharmacist_pins_on_a_prescription_count_like_logins(
         register.review_prescription(form, "yaoshi01", "1234")
     with pytest.raises(InputError, match="wait"):
         register.login("yaoshi01", "1234")
+
+
+PINS = {"dianzhang": "9999", "shouyin01": "1111", "yaoshi01": "1234"}
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    attempts=st.lists(
+        st.tuples(st.sampled_from(sorted(PINS)), st.booleans(), st.booleans()), max_size=10
+    )
+)
+def test_each_users_wrong_pins_are_counted_apart(
+    demo_sessions: sessionmaker[Session],
+    db_path: Path,
+    attempts: list[tuple[str, bool, bool]],
+) -> None:
+    """Any mix of logins and approvals: a user is locked after 3 of their own wrong PINs
+    in a row, whatever the others do, and only their own right PIN resets the count."""
+    with demo_sessions.begin() as session:
+        session.execute(delete(PinThrottle))
+    register = build_app(login_settings(db_path), demo_sessions, clock=fixed_clock).register
+    failures = dict.fromkeys(PINS, 0)
+    for user, right, approval in attempts:
+        pin = PINS[user] if right else "0000"
+        locked = failures[user] >= FREE_TRIES  # the clock stands still: no lock runs out
+        try:
+            if approval:
+                register.check_pin_attempt(user, pin, users.ROLES, "override.refused")
+            else:
+                register.login(user, pin)
+        except InputError as exc:
+            assert not right or locked
+            assert ("wait" in str(exc)) == locked
+        else:
+            assert right and not locked
+        if not locked:
+            failures[user] = 0 if right else failures[user] + 1
+    with demo_sessions() as session:
+        stored = {row.user_id: row.failures for row in session.scalars(select(PinThrottle))}
+    assert stored == {user: count for user, count in failures.items() if count}
