@@ -192,12 +192,22 @@ def test_the_approval_does_not_say_why_it_was_refused(
     demo_sessions: sessionmaker[Session], db_path: Path
 ) -> None:
     register = build_app(login_settings(db_path), demo_sessions, clock=fixed_clock).register
+    register.login("shouyin01", "1111")
     refusals = []
     for user, pin in (("dianzhang", "0000"), ("yaoshi01", "1234"), ("nobody", "1234")):
         with pytest.raises(InputError) as refused:
             register.approve("void", user, pin)
         refusals.append(str(refused.value))
     assert refusals == ["Not approved"] * 3
+    with demo_sessions() as session:  # the audit log knows why
+        logged = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "override.refused")
+        ).all()
+        assert [(e.actor, e.subject, e.detail) for e in logged] == [
+            ("shouyin01", "dianzhang", {"action": "void"}),
+            ("shouyin01", "yaoshi01", {"action": "void"}),
+            ("shouyin01", "", {"action": "void", "user": "unknown"}),
+        ]
 
 
 async def test_locked_the_cart_and_member_are_hidden(

@@ -120,7 +120,14 @@ class LoginDesk(RegisterState):
                     failure, audit_detail = exc, dict(detail or {})
             if failure is not None:
                 subject = known.id if known is not None else ""
-                audit.record(session, refused, at=now, subject=subject, detail=audit_detail)
+                audit.record(
+                    session,
+                    refused,
+                    at=now,
+                    actor=self.cashier,  # who is at the register (none while locked)
+                    subject=subject,
+                    detail=audit_detail,
+                )
         if failure is not None:
             raise failure
         assert found is not None
