@@ -38,6 +38,7 @@ from pos.services.register import Clock, RegisterIdentity, RegisterService, syst
 from pos.sync.background import SyncAgent
 from pos.sync.runner import SyncStatus
 from pos.widgets.message_bar import MessageBar
+from pos.widgets.scan_hold import ScanHolder
 
 MAX_CRASH_REPORTS = 20
 """Unexpected errors survived in one run before the register stops after all."""
@@ -76,11 +77,12 @@ class PosApp(App[None]):
         """Reports of unexpected errors the register survived (``pos`` names them on exit)."""
         self.backup_anchor = backup_anchor
         """Anchors the audit log's head just before the daily backup copies the database."""
+        self.scan_hold = ScanHolder()
 
     BINDINGS = [Binding("ctrl+l", "lock", N_("Lock"), id="lock", show=False, priority=True)]
 
     def on_mount(self) -> None:
-        self.push_screen(CheckoutScreen(self.register))
+        self.push_screen(CheckoutScreen(self.register, self.scan_hold))
         if self.notice:
             self.notify(self.notice, timeout=8)
         self.last_input = monotonic()
@@ -139,6 +141,8 @@ class PosApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):
             self.last_input = monotonic()
+            if await self.scan_hold.intercept(event, self.screen):
+                return  # a scan while a form is open: held for the cart
         await super().on_event(event)
 
     def _logged_in(self, _done: bool | None = None) -> None:
@@ -284,6 +288,7 @@ def build_app(
         cashier_discount_percent=settings.register.cashier_discount_percent,
         require_shift=settings.register.require_shift,
         approve_line_removal=settings.register.approve_line_removal,
+        staff_pin_digits=settings.register.staff_pin_digits,
     )
     register = RegisterService(
         sessions,

@@ -15,25 +15,36 @@ from pos.i18n import _
 from pos.services.loyalty import LoyaltyRules, TierRule
 from pos.services.printing import PrintProfile, StoreHeader
 from pos.services.register_safety import PharmacyRules
+from pos.services.store_key import ensure_key, read_key
+from pos.services.users import bind_key
 
 
 def open_store(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
-    """Open the configured database, applying migrations; its sessions sign audit events
-    with the store key (created at the first start)."""
+    """Open the configured database, applying migrations; its sessions hash PINs and sign
+    audit events with the store's key when there is one.
+
+    The key file (``register.key_file``) is made by ``pos init`` and the register's
+    start (:func:`ensure_store`); other commands do not make one.
+    """
     from pos.services import audit
-    from pos.services.store_key import ensure_key
 
     engine, sessions = open_database(settings.database_path)
-    return engine, audit.keyed(sessions, ensure_key(settings.key_path))
+    key = read_key(settings.key_path)
+    if key is not None:
+        bind_key(sessions, key)
+        audit.keyed(sessions, key)
+    return engine, sessions
 
 
 def init_store(settings: Settings, demo: bool) -> str:
     """Create or upgrade the database; with ``demo``, load the demo store into an empty one."""
     path = settings.database_path
     existed = path.exists()
+    key = ensure_key(settings.key_path)
     engine = make_engine(path)
     migrated = upgrade(engine)
     sessions = make_session_factory(engine)
+    bind_key(sessions, key)
     if not existed:
         message = _("Database created: {path}").format(path=path)
     elif migrated:
@@ -72,6 +83,7 @@ def ensure_store(settings: Settings) -> tuple[Engine, sessionmaker[Session], str
     message = None
     if not settings.database_path.exists():
         message = init_store(settings, demo=True)
+    ensure_key(settings.key_path)  # a store from before the key gets one at its first start
     engine, sessions = open_store(settings)
     return engine, sessions, message
 

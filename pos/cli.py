@@ -33,6 +33,7 @@ from pos.cli_sync import add_sync_parsers, run_hq, run_sync
 from pos.cli_users import add_user_parser, run_user
 from pos.config import ConfigError, Settings, load_settings
 from pos.i18n import _
+from pos.services.store_key import StoreKeyError
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -180,7 +181,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sync": run_sync,
         "hq": run_hq,
     }
-    from pos.services.store_key import StoreKeyError
 
     try:
         return handlers[args.command](args, settings)

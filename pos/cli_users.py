@@ -1,8 +1,10 @@
-"""``pos user add|list|disable``: the people who may sign in at the register.
+"""``pos user add|list|disable|pin``: the people who may sign in at the register.
 
-The PIN of a new user is read from the terminal (asked twice, not echoed), or as
-one line from standard input when that is not a terminal. It is never an argument,
-so it stays out of the shell history and the process list.
+The PIN of a new user (or a user's new PIN, ``pos user pin ID``) is read from
+the terminal (asked twice, not echoed), or as one line from standard input when
+that is not a terminal. It is never an argument, so it stays out of the shell
+history and the process list. Pharmacists and managers need at least
+``register.staff_pin_digits`` digits.
 """
 
 from __future__ import annotations
@@ -23,11 +25,14 @@ def add_user_parser(
     commands: argparse._SubParsersAction[argparse.ArgumentParser],
     common: argparse.ArgumentParser,
 ) -> None:
-    """Add ``pos user add|list|disable`` to the command's subparsers."""
+    """Add ``pos user add|list|disable|pin`` to the command's subparsers."""
     user = commands.add_parser("user", help="register users: cashiers, pharmacists, managers")
     what = user.add_subparsers(dest="what", metavar="WHAT", required=True)
     add = what.add_parser(
-        "add", parents=[common], help="add a user (the PIN, 4 to 8 digits, is asked for)"
+        "add",
+        parents=[common],
+        help="add a user (the PIN, 4 to 8 digits, is asked for; pharmacists and managers"
+        " need register.staff_pin_digits)",
     )
     add.add_argument("user_id", metavar="ID", help="e.g. yaoshi01")
     add.add_argument("--name", required=True, help="the name shown and recorded")
@@ -35,6 +40,8 @@ def add_user_parser(
     what.add_parser("list", parents=[common], help="id, name, role and whether active")
     disable = what.add_parser("disable", parents=[common], help="stop a user from signing in")
     disable.add_argument("user_id", metavar="ID")
+    new_pin = what.add_parser("pin", parents=[common], help="give a user a new PIN (asked for)")
+    new_pin.add_argument("user_id", metavar="ID")
 
 
 def _read_pin() -> str | None:
@@ -61,7 +68,7 @@ def run_user(args: argparse.Namespace, settings: Settings) -> int:
         print(_("No database at {path}").format(path=settings.database_path), file=sys.stderr)
         return EXIT_FAILED
     pin = None
-    if args.what == "add":
+    if args.what in ("add", "pin"):
         pin = _read_pin()
         if pin is None:
             return EXIT_FAILED
@@ -71,11 +78,29 @@ def run_user(args: argparse.Namespace, settings: Settings) -> int:
             if args.what == "add":
                 assert pin is not None
                 now = datetime.now(UTC)
-                user = users.add_user(session, args.user_id, args.name, args.role, pin, now)
+                user = users.add_user(
+                    session,
+                    args.user_id,
+                    args.name,
+                    args.role,
+                    pin,
+                    now,
+                    staff_digits=settings.register.staff_pin_digits,
+                )
                 audit.record(
                     session, "user.add", at=now, subject=user.id, detail={"role": user.role}
                 )
                 print(_("User {id} added ({role})").format(id=user.id, role=user.role))
+            elif args.what == "pin":
+                assert pin is not None
+                user = users.change_pin(
+                    session,
+                    args.user_id,
+                    pin,
+                    staff_digits=settings.register.staff_pin_digits,
+                )
+                audit.record(session, "user.pin", at=datetime.now(UTC), subject=user.id)
+                print(_("User {id} has a new PIN").format(id=user.id))
             elif args.what == "disable":
                 user = users.disable_user(session, args.user_id)
                 audit.record(session, "user.disable", at=datetime.now(UTC), subject=user.id)

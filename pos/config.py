@@ -102,6 +102,8 @@ class RegisterSettings(_Section):
     """Where crash reports are written (default: the user log directory)."""
     key_file: Path | None = None
     """The store's secret key (PIN hashes, audit chain): outside the database, mode 0600."""
+    staff_pin_digits: int = Field(default=4, ge=4, le=8)
+    """The shortest PIN a pharmacist or manager may have (6 for stronger approvals)."""
 
     @field_validator("locale")
     @classmethod

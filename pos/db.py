@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,6 +42,28 @@ def _begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+PRIVATE_MODE = 0o600
+"""Database, WAL/SHM and backup files: the owner reads and writes, nobody else."""
+
+
+def create_private(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 if it does not exist; make it 0600 if it does.
+
+    The mode is set explicitly, whatever the umask. SQLite gives the ``-wal``
+    and ``-shm`` files it creates the mode of their database file.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE)
+    except FileExistsError:
+        if path.stat().st_mode & 0o777 != PRIVATE_MODE:
+            os.chmod(path, PRIVATE_MODE)
+        return
+    try:
+        os.fchmod(fd, PRIVATE_MODE)  # the umask may have taken bits off
+    finally:
+        os.close(fd)
+
+
 def make_engine(path: Path | str, *, foreign_keys: bool = True) -> Engine:
     """An engine on the SQLite file at ``path`` with the register's pragmas.
 
@@ -49,6 +72,8 @@ def make_engine(path: Path | str, *, foreign_keys: bool = True) -> Engine:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if str(path) != ":memory:":
+        create_private(path)
     engine = create_engine(f"sqlite:///{path}")
     event.listen(engine, "connect", _pragmas(foreign_keys))
     event.listen(engine, "begin", _begin)

@@ -9,7 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from textual import events
+from textual._time import get_time
 from textual.app import App
+from textual.keys import _character_to_key
 from textual.pilot import Pilot
 
 from pos.models import Barcode, Product
@@ -29,9 +31,28 @@ def barcode_of(sessions: sessionmaker[Session], sku: str) -> str:
     return code
 
 
+PERSON_KEY_GAP = 0.05
+"""Seconds between a person's keys (pos.widgets.scan_hold tells scanners by this gap)."""
+
+
 async def type_text(pilot: Pilot[Any], text: str) -> None:
-    """Type ``text`` key by key, as a person would."""
-    await pilot.press(*text)
+    """Type ``text`` key by key, as a person would.
+
+    Each key is handled before the next is sent, like ``pilot.press``; the keys'
+    time stamps are a person's, :data:`PERSON_KEY_GAP` apart and ending that long
+    before now, so that the register never takes fast test typing for a scan.
+    """
+    app = pilot.app
+    driver = app._driver
+    assert driver is not None
+    start = get_time() - (len(text) + 1) * PERSON_KEY_GAP
+    for index, char in enumerate(text):
+        key = char if char.isalnum() else _character_to_key(char)
+        event = events.Key(key, char)
+        event.time = start + index * PERSON_KEY_GAP
+        event.set_sender(app)
+        driver.send_message(event)
+        await pilot.pause()
 
 
 def burst(app: App[Any], text: str, *keys: str) -> None:

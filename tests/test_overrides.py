@@ -45,12 +45,12 @@ async def test_removing_an_acknowledged_line_needs_a_manager_once(
         assert isinstance(app.screen, OverrideModal)
         await approve(pilot, "yaoshi01", "1234")  # a pharmacist is not a manager
         assert isinstance(app.screen, OverrideModal)
-        assert "may not do this" in screen_text(app)
+        assert "Not approved" in screen_text(app)  # not told why (issue #14)
         await pilot.press("shift+tab")
         await pilot.press(*["backspace"] * 8)
         await approve(pilot, "dianzhang", "0000")  # wrong PIN
         assert isinstance(app.screen, OverrideModal)
-        assert "Wrong user id or PIN" in screen_text(app)
+        assert "Not approved" in screen_text(app)
         await pilot.press("escape")  # not approved: nothing changes
         assert cart_rows(app) == [("999感冒灵颗粒", "1"), ("维生素C片", "1")]
         await pilot.press("up", "f8")

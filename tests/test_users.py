@@ -15,7 +15,7 @@ from pos.cli import main
 from pos.cli_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from pos.db import open_database
 from pos.models import User
-from pos.services import users
+from pos.services import backups, users
 from pos.services.codes import InputError
 from tests.conftest import NOW
 
@@ -27,6 +27,7 @@ def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if name.startswith("POS_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("POS_CONFIG", str(tmp_path / "no-such-config.toml"))
+    monkeypatch.setenv("POS_REGISTER__KEY_FILE", str(tmp_path / "store.key"))
 
 
 # -- PINs ----------------------------------------------------------------------
@@ -272,3 +273,112 @@ def test_cli_without_a_database_exits_1(tmp_path: Path, capsys: pytest.CaptureFi
 
 def test_cli_roles_match_the_service() -> None:
     assert cli_users.ROLES == users.ROLES
+
+
+# -- the store key, staff PINs, file modes ------------------------------------
+
+
+def test_a_keyed_hash_does_not_verify_without_its_key() -> None:
+    key, other = os.urandom(32), os.urandom(32)
+    stored = users.hash_pin("482916", key)
+    assert stored.startswith("scrypt-k1$") and "482916" not in stored
+    assert users.verify_pin(stored, "482916", key)
+    assert not users.verify_pin(stored, "482916")  # a copied database, no key file
+    assert not users.verify_pin(stored, "482916", other)
+    assert not users.verify_pin(stored, "482917", key)
+    assert users.verify_pin(users.hash_pin("482916"), "482916", key)  # unkeyed still verify
+
+
+def test_an_unkeyed_hash_is_keyed_at_the_next_correct_pin(
+    staff: sessionmaker[Session],
+) -> None:
+    key = os.urandom(32)
+    users.bind_key(staff, key)
+    with staff.begin() as session:
+        with pytest.raises(InputError):
+            users.check_credentials(session, "yaoshi01", "4321")
+        assert session.get_one(User, "yaoshi01").pin_hash.startswith("scrypt$")
+        users.check_credentials(session, "yaoshi01", "1234", ("pharmacist",))
+    with staff() as session:
+        stored = session.get_one(User, "yaoshi01").pin_hash
+        assert stored.startswith("scrypt-k1$")
+        assert users.verify_pin(stored, "1234", key) and not users.verify_pin(stored, "1234")
+        users.add_user(session, "c2", "新收银", "cashier", "1357", NOW)
+        assert session.get_one(User, "c2").pin_hash.startswith("scrypt-k1$")
+
+
+def test_staff_pins_can_be_required_to_have_six_digits(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as session:
+        for role in ("manager", "pharmacist"):
+            with pytest.raises(InputError, match=f"A {role}'s PIN is at least 6 digits"):
+                users.add_user(session, "s1", "王", role, "1234", NOW, staff_digits=6)
+        users.add_user(session, "c1", "张", "cashier", "1234", NOW, staff_digits=6)
+        users.add_user(session, "m1", "李", "manager", "123456", NOW, staff_digits=6)
+        users.add_user(session, "m2", "赵", "manager", "1234", NOW)  # the default allows 4
+
+
+def test_cli_add_enforces_staff_pin_digits(
+    store: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("POS_REGISTER__STAFF_PIN_DIGITS", "6")
+    stdin(monkeypatch, "4829\n")
+    argv = ["user", "add", "dz", "--name", "李店长", "--role", "manager", "--db", str(store)]
+    assert main(argv) == EXIT_FAILED
+    assert "A manager's PIN is at least 6 digits" in capsys.readouterr().err
+    assert stored_users(store) == []
+    stdin(monkeypatch, "482916\n")
+    assert main(argv) == EXIT_OK
+
+
+def test_init_makes_the_key_and_the_database_files_0600(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = os.umask(0o022)  # a usual umask would leave them readable by everyone
+    try:
+        db = tmp_path / "store" / "pos.db"
+        key = tmp_path / "keys" / "store.key"
+        monkeypatch.setenv("POS_REGISTER__KEY_FILE", str(key))
+        assert main(["init", "--db", str(db)]) == EXIT_OK
+        engine, factory = open_database(db)
+        with factory.begin() as session:  # a write: the -wal and -shm files exist now
+            users.add_user(session, "c1", "张", "cashier", "1234", NOW)
+            created = [db, db.with_name("pos.db-wal"), db.with_name("pos.db-shm"), key]
+            assert {path.name: oct(path.stat().st_mode & 0o777) for path in created} == {
+                path.name: "0o600" for path in created
+            }
+        engine.dispose()
+        backup = tmp_path / "backup.db"
+        backups.copy_verified(db, backup)
+        assert oct(backup.stat().st_mode & 0o777) == "0o600"
+    finally:
+        os.umask(old)
+
+
+def test_a_database_opened_with_a_loose_mode_is_made_0600(tmp_path: Path) -> None:
+    db = tmp_path / "pos.db"
+    db.touch(mode=0o644)
+    os.chmod(db, 0o644)
+    engine, _factory = open_database(db)
+    engine.dispose()
+    assert oct(db.stat().st_mode & 0o777) == "0o600"
+
+
+def test_cli_pin_change_enforces_staff_pin_digits(
+    store: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stdin(monkeypatch, "4829\n")
+    add = ["user", "add", "dz", "--name", "李店长", "--role", "manager", "--db", str(store)]
+    assert main(add) == EXIT_OK
+    monkeypatch.setenv("POS_REGISTER__STAFF_PIN_DIGITS", "6")
+    stdin(monkeypatch, "1357\n")
+    assert main(["user", "pin", "dz", "--db", str(store)]) == EXIT_FAILED
+    assert "A manager's PIN is at least 6 digits" in capsys.readouterr().err
+    [user] = stored_users(store)
+    assert users.verify_pin(user.pin_hash, "4829")
+    stdin(monkeypatch, "135790\n")
+    assert main(["user", "pin", "dz", "--db", str(store)]) == EXIT_OK
+    assert "User dz has a new PIN" in capsys.readouterr().out
+    [user] = stored_users(store)
+    assert users.verify_pin(user.pin_hash, "135790") and not users.verify_pin(user.pin_hash, "4829")
+    stdin(monkeypatch, "135790\n")
+    assert main(["user", "pin", "nobody", "--db", str(store)]) == EXIT_FAILED

@@ -4,4 +4,4 @@
 can skip Alembic when the database is current.
 """
 
-HEAD_REVISION = "0013_tiers"
+HEAD_REVISION = "0014_logins"

@@ -28,7 +28,7 @@ from pos.models.sync import (
     OutboxItem,
     SyncState,
 )
-from pos.models.user import User
+from pos.models.user import PinThrottle, User
 
 __all__ = [
     "AssociationRule",
@@ -54,6 +54,7 @@ __all__ = [
     "Pairing",
     "ParkedCart",
     "Payment",
+    "PinThrottle",
     "PointsEntry",
     "Prescription",
     "PrintJob",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, String
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pos.models.base import Base, Timestamp
+from pos.models.base import Base, Timestamp, UTCDateTime
 
 
 class User(Base):
@@ -20,3 +22,19 @@ class User(Base):
     pin_hash: Mapped[str] = mapped_column(String(256))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[Timestamp]
+
+
+class PinThrottle(Base):
+    """Wrong PINs in a row of one user (login, unlock and approval forms alike).
+
+    Kept in the database so that a restart does not clear a lockout; only the
+    user's own correct PIN resets it.
+    """
+
+    __tablename__ = "pin_throttle"
+
+    user_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("user_account.id"), primary_key=True
+    )
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

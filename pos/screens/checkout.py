@@ -38,6 +38,7 @@ from pos.widgets.member_panel import MemberPanel
 from pos.widgets.message_bar import MessageBar
 from pos.widgets.plain import Label
 from pos.widgets.printer_status import PrinterStatusBar
+from pos.widgets.scan_hold import ScanHolder
 from pos.widgets.scan_input import ScanInput
 from pos.widgets.suggestion_panel import SuggestionPanel
 from pos.widgets.sync_status import SyncStatusBar
@@ -51,10 +52,12 @@ class CheckoutScreen(
 
     BINDINGS = CHECKOUT_BINDINGS
 
-    def __init__(self, register: RegisterService) -> None:
+    def __init__(self, register: RegisterService, scans: ScanHolder | None = None) -> None:
         super().__init__()
         localize_bindings(self)
         self.register = register
+        self.scans = scans
+        """Scans held while a form was open: added when this screen is on top again."""
         self.last_sale: CompletedSale | None = None
         self.shown_member: int | None = None
 
@@ -112,8 +115,17 @@ class CheckoutScreen(
         """Give the scan field the focus (it should nearly always have it)."""
         self.query_one(ScanInput).focus()
 
-    def on_screen_resume(self) -> None:
+    async def on_screen_resume(self) -> None:
         self.focus_scan()
+        await self.add_held_scans()
+
+    async def add_held_scans(self) -> None:
+        """Add the scans held while a form was open, in order (until one opens a modal)."""
+        while self.scans is not None and self.app.screen is self:
+            code = self.scans.next()
+            if code is None:
+                return
+            await self.scanned(code)
 
     def show_printer_status(self, status: PrinterStatus) -> None:
         """Show the state of the receipt printer."""

@@ -3,7 +3,8 @@
 Enter and Tab move to the next field, Shift+Tab back; they are priority
 bindings that settle the field first, so keys typed after them land in the
 next field however fast they come. Enter never saves (a scanner types Enter):
-the form's own key does (F12).
+the form's own key does (F12). A scan while the form is open never reaches its
+fields: it is held and added to the cart when the form closes.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from pos.widgets.plain import Label
 
 class FormModal(ModalScreen[Any]):
     """Base of the register's forms: field navigation, a status line, settling."""
+
+    HOLDS_SCANS: ClassVar[bool] = True
+    """A scanner burst while the form is open is held for the cart (pos.widgets.scan_hold)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "next_field", N_("Next"), id="next-field", show=False, priority=True),

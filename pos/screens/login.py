@@ -1,6 +1,9 @@
 """The login screen: user id and PIN when the register starts or is locked (Ctrl+L).
 
-A store with no users asks for its first manager instead.
+A store with no users asks for its first manager instead. While locked, the
+cart and the member are hidden behind it (app.tcss). Scans at this screen are
+held for the cart (it is a form: pos.widgets.scan_hold), so they never become a
+PIN attempt; neither does a function key with empty fields.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
@@ -27,6 +28,9 @@ MemberAction = Callable[[int], str | None]
 
 class MemberLookupModal(ModalScreen[bool]):
     """Type to search; ↑/↓ choose; Enter attaches; F5 enrols; F4 edits; F8 detaches."""
+
+    HOLDS_SCANS: ClassVar[bool] = True
+    """A scan while this is open is held for the cart (pos.widgets.scan_hold)."""
 
     BINDINGS = [
         Binding("enter", "attach", N_("Attach"), id="attach-member", priority=True),

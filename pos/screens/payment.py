@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
+from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
@@ -42,6 +43,9 @@ class PaymentModal(ModalScreen[PaymentOutcome]):
     When the tenders cover the total, ``complete`` stores the sale and the
     modal closes with True; Esc closes it with False and stores nothing.
     """
+
+    HOLDS_SCANS: ClassVar[bool] = True
+    """A scan while this is open is held for the cart (pos.widgets.scan_hold)."""
 
     BINDINGS = [
         Binding("enter", "tender('cash')", N_("Cash"), id="tender-cash", priority=True),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,6 +22,9 @@ Apply = Callable[[str], str | None]
 
 class ValueModal(ModalScreen[bool]):
     """Ask for one value (a quantity, a price, a percent); a refused one is explained."""
+
+    HOLDS_SCANS: ClassVar[bool] = True
+    """A scan while this is open is held for the cart (pos.widgets.scan_hold)."""
 
     BINDINGS = [
         Binding("enter", "submit", N_("Set"), id="set-qty", priority=True),

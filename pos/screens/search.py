@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
@@ -31,6 +32,9 @@ class SearchModal(ModalScreen[bool]):
     A product the register refuses (out of stock, expired) is explained here and
     the cashier can choose another.
     """
+
+    HOLDS_SCANS: ClassVar[bool] = True
+    """A scan while this is open is held for the cart (pos.widgets.scan_hold)."""
 
     BINDINGS = [
         Binding("enter", "choose", N_("Add"), id="add-chosen", priority=True),

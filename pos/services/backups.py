@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from pos import __version__
+from pos.db import create_private
 from pos.i18n import _
 
 KEEP = 14
@@ -69,6 +70,7 @@ def _copy(source: Path, target: Path, progress: Progress | None = None) -> None:
         if progress is not None:
             progress(total - remaining, total)
 
+    create_private(target)  # 0600 whatever the umask
     with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
         src.backup(dst, pages=PAGES_PER_STEP, progress=step)
 

@@ -1,19 +1,28 @@
 """Who is at the register: login with id and PIN, lock, wrong-PIN throttling, first manager.
 
-Three wrong PINs in a row lock the login for 30 seconds, then each further
-wrong PIN doubles the wait (at most 5 minutes). The cart stays while the
-register is locked; another user may unlock it and carry on.
+Every PIN typed at the register (login, unlock, a manager's approval) is one
+attempt against that user id. Three wrong PINs in a row lock that user for 30
+seconds, then each further wrong PIN doubles the wait (at most 5 minutes). The
+count is kept in the database (``pin_throttle``), so a restart does not clear
+it, and only the user's own correct PIN resets it: another user's login does
+not. An unknown id locks nobody and is audited as unknown, never by the text
+typed. Empty fields or a PIN that is not 4 to 8 digits are no attempt at all.
+The cart stays while the register is locked; another user may unlock it.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from pos.i18n import _
-from pos.models import User
+from pos.models import PinThrottle, User
 from pos.services import audit, users
 from pos.services.codes import InputError
 from pos.services.register_state import RegisterState
@@ -21,6 +30,8 @@ from pos.services.register_state import RegisterState
 FREE_TRIES = 3
 FIRST_WAIT = timedelta(seconds=30)
 LONGEST_WAIT = timedelta(minutes=5)
+UNKNOWN_USER = "unknown"
+"""How the audit log names an id that is no user (the typed text is not stored)."""
 
 
 @dataclass(frozen=True)
@@ -36,46 +47,98 @@ class LoginDesk(RegisterState):
     """Logins at the register (a part of :class:`RegisterService`)."""
 
     user: UserView | None = None
-    _failures: int = 0
-    _locked_until: datetime | None = None
 
     def has_users(self) -> bool:
         """False for a new store: the register asks for its first manager."""
         with self._sessions() as session:
             return bool(session.scalar(select(func.count()).select_from(User)))
 
-    def _check_throttle(self) -> None:
-        """Refuse while too many wrong PINs in a row are being waited out."""
+    def _wait_left(self, throttle: PinThrottle | None, now: datetime) -> int:
+        """Seconds ``throttle`` still makes its user wait (0: none)."""
+        if throttle is None or throttle.locked_until is None or now >= throttle.locked_until:
+            return 0
+        return math.ceil((throttle.locked_until - now).total_seconds())
+
+    def _failed_try(self, session: Session, user_id: str, now: datetime) -> None:
+        """Count a wrong PIN of ``user_id``; past the free tries, lock them (audited)."""
+        throttle = session.get(PinThrottle, user_id)
+        if throttle is None:
+            throttle = PinThrottle(user_id=user_id, failures=0)
+            session.add(throttle)
+        throttle.failures += 1
+        if throttle.failures >= FREE_TRIES:
+            extra = throttle.failures - FREE_TRIES
+            wait = min(FIRST_WAIT * 2 ** min(extra, 16), LONGEST_WAIT)
+            throttle.locked_until = now + wait
+            audit.record(
+                session,
+                "login.locked",
+                at=now,
+                subject=user_id,
+                detail={"failures": throttle.failures, "seconds": int(wait.total_seconds())},
+            )
+        session.flush()
+
+    def check_pin_attempt(
+        self,
+        user_id: str,
+        pin: str,
+        roles: Collection[str],
+        refused: str,
+        detail: Mapping[str, Any] | None = None,
+    ) -> User:
+        """One PIN attempt by ``user_id``: the user if right and allowed, else InputError.
+
+        A wrong PIN counts against that user (see the module docstring) and is
+        audited as ``refused``; a refusal for a right PIN (disabled, wrong role)
+        is audited too but counts as no wrong PIN. Raised messages are the
+        user-facing reason; callers may hide it.
+        """
+        user_id = user_id.strip()
+        if not user_id or not users.PIN_PATTERN.match(pin):
+            raise InputError(_("Type your user id and PIN (4 to 8 digits)"))
         now = self.now()
-        if self._locked_until is not None and now < self._locked_until:
-            wait = int((self._locked_until - now).total_seconds()) + 1
-            raise InputError(_("Too many wrong PINs: wait {n} s").format(n=wait))
-
-    def _failed_try(self) -> None:
-        """Count a wrong PIN; past the free tries, make the next one wait."""
-        self._failures += 1
-        if self._failures >= FREE_TRIES:
-            extra = self._failures - FREE_TRIES
-            self._locked_until = self.now() + min(FIRST_WAIT * 2**extra, LONGEST_WAIT)
-
-    def login(self, user_id: str, pin: str) -> UserView:
-        """Log ``user_id`` in with ``pin``; wrong PINs are throttled. Both are audited."""
-        self._check_throttle()
         failure: InputError | None = None
         with self._sessions.begin() as session:
-            try:
-                found = users.check_credentials(session, user_id, pin)
-            except InputError as exc:
-                failure = exc
-                self._failed_try()
-                audit.record(session, "login.failed", at=self.now(), subject=user_id.strip()[:32])
+            known = session.get(User, user_id)
+            throttle = session.get(PinThrottle, user_id) if known is not None else None
+            found = None
+            if wait := self._wait_left(throttle, now):
+                failure = InputError(_("Too many wrong PINs: wait {n} s").format(n=wait))
+                audit_detail = {**(detail or {}), "wait": wait}
+            elif (found := users.pin_owner(session, user_id, pin)) is None:
+                failure = InputError(_("Wrong user id or PIN"))
+                audit_detail = {**(detail or {}), **({} if known else {"user": UNKNOWN_USER})}
+                if known is not None:
+                    self._failed_try(session, known.id, now)
             else:
-                self.user = UserView(found.id, found.name, found.role)
-                audit.record(session, "login", at=self.now(), actor=found.id)
+                if throttle is not None:
+                    session.delete(throttle)
+                try:
+                    users.check_allowed(found, roles)
+                except InputError as exc:
+                    failure, audit_detail = exc, dict(detail or {})
+            if failure is not None:
+                subject = known.id if known is not None else ""
+                audit.record(
+                    session,
+                    refused,
+                    at=now,
+                    actor=self.cashier,  # who is at the register (none while locked)
+                    subject=subject,
+                    detail=audit_detail,
+                )
         if failure is not None:
             raise failure
-        self._failures, self._locked_until = 0, None
-        assert self.user is not None
+        assert found is not None
+        return found
+
+    def login(self, user_id: str, pin: str) -> UserView:
+        """Log ``user_id`` in with ``pin``; wrong PINs are throttled per user. Both are audited."""
+        found = self.check_pin_attempt(user_id, pin, users.ROLES, "login.failed")
+        with self._sessions.begin() as session:
+            audit.record(session, "login", at=self.now(), actor=found.id)
+        self.user = UserView(found.id, found.name, found.role)
         return self.user
 
     def add_first_manager(self, user_id: str, name: str, pin: str, again: str) -> UserView:
@@ -85,7 +148,15 @@ class LoginDesk(RegisterState):
         with self._sessions.begin() as session:
             if session.scalar(select(func.count()).select_from(User)):
                 raise InputError(_("This store already has users: log in"))
-            users.add_user(session, user_id.strip(), name, "manager", pin, self.now())
+            users.add_user(
+                session,
+                user_id.strip(),
+                name,
+                "manager",
+                pin,
+                self.now(),
+                staff_digits=self.identity.staff_pin_digits,
+            )
         return self.login(user_id, pin)
 
     def lock(self) -> None:

@@ -8,10 +8,11 @@ lines, the buyer registered for restricted lines. The screens ask
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -97,6 +98,12 @@ class SafetyDesk(RegisterState):
     """Pharmacy safety at the register (a part of :class:`RegisterService`)."""
 
     pharmacy: PharmacyRules
+
+    if TYPE_CHECKING:  # provided by the login desk
+
+        def check_pin_attempt(
+            self, user_id: str, pin: str, roles: Collection[str], refused: str
+        ) -> User: ...
 
     @cached_property
     def names(self) -> Names:
@@ -229,11 +236,10 @@ class SafetyDesk(RegisterState):
     def review_prescription(self, form: PrescriptionForm, pharmacist_id: str, pin: str) -> None:
         """Record the prescription, reviewed by a pharmacist who signs with id and PIN."""
         clean = safety.check_prescription(form, self.today(), self.pharmacy.prescription_valid_days)
-        from pos.services.users import check_credentials
-
-        with self._sessions() as session:
-            pharmacist = check_credentials(session, pharmacist_id.strip(), pin, ("pharmacist",))
-            reviewer = pharmacist.id
+        # a PIN attempt like a login: wrong PINs count against the pharmacist's id
+        reviewer = self.check_pin_attempt(
+            pharmacist_id, pin, ("pharmacist",), "prescription.refused"
+        ).id
         self._cart.prescription = safety.Reviewed(clean, reviewer, self.now())
 
     def register_buyer(self, name: str, id_number: str) -> str | None:

@@ -41,6 +41,8 @@ class RegisterIdentity:
     """Refuse payment while no cash shift is open on the register."""
     approve_line_removal: bool = False
     """A manager approves removing a line or lowering its quantity (always recorded)."""
+    staff_pin_digits: int = 4
+    """The shortest PIN a pharmacist or manager may have."""
 
 
 class RegisterState:

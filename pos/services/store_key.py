@@ -44,6 +44,7 @@ def ensure_key(path: Path) -> bytes:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:  # another process made it first: use theirs
         return _check(path, path.read_bytes())
+    os.fchmod(fd, 0o600)  # whatever the umask
     with os.fdopen(fd, "wb") as handle:
         handle.write(key)
         handle.flush()
