@@ -227,6 +227,7 @@ def build_app(
         near_expiry_days=settings.store.near_expiry_days,
         cashier_discount_percent=settings.register.cashier_discount_percent,
         require_shift=settings.register.require_shift,
+        cash_rounding=settings.store.cash_rounding,
     )
     register = RegisterService(
         sessions,

@@ -34,7 +34,7 @@ from pos.services.codes import InputError
 from pos.services.exports import SALE_CSV_COLUMNS, export_sales_csv, export_sales_jsonl
 from pos.services.register import RegisterService
 from pos.services.register_overrides import Approval, OverrideNeeded
-from pos.services.returns import ReturnRequest, refunds_by_tender
+from pos.services.returns import ReturnRequest, refund_split
 from tests.conftest import NOW, TODAY
 from tests.helpers import barcode_of, screen_text, type_text
 from tests.test_checkout_ui import SIZE, message, scan
@@ -101,11 +101,12 @@ def test_partial_returns_refund_shares_of_each_tender_and_never_more(
 
 def test_refund_split_is_exact_over_many_parts() -> None:
     tenders = [(Tender.CARD, 333), (Tender.WECHAT, 667), (Tender.CASH, 1)]
-    total, done, paid = 1001, 0, dict.fromkeys((t for t, _f in tenders), 0)
+    done: list[int] = []
+    paid = dict.fromkeys((t for t, _f in tenders), 0)
     for part in (100, 1, 450, 449, 1):
-        for tender, fen in refunds_by_tender(tenders, total, done, part):
+        for tender, fen in refund_split(tenders, done, part):
             paid[tender] += fen
-        done += part
+        done.append(part)
     assert paid == {Tender.CARD: 333, Tender.WECHAT: 667, Tender.CASH: 1}
 
 

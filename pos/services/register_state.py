@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from pos.enums import CashRounding
 from pos.services.cart import Cart
 from pos.services.loyalty import LoyaltyRules
 from pos.services.print_queue import PrintSpooler
@@ -39,6 +40,8 @@ class RegisterIdentity:
     """The largest discount a cashier gives without a manager's approval."""
     require_shift: bool = False
     """Refuse payment while no cash shift is open on the register."""
+    cash_rounding: CashRounding = CashRounding.NONE
+    """How the cash part of a sale or refund is rounded (``store.cash_rounding``)."""
 
 
 class RegisterState:

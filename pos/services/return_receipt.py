@@ -8,7 +8,14 @@ import printer
 from pos.enums import Tender
 from pos.i18n import N_, translator
 from pos.models import JobKind, PrintJob, Sale, SaleLine, SaleReturn
-from pos.services.printing import LABELS, PrintProfile, RenderedReceipt, header, render_receipt
+from pos.services.printing import (
+    LABELS,
+    PAYMENT_LABELS,
+    PrintProfile,
+    RenderedReceipt,
+    header,
+    render_receipt,
+)
 from pos.services.tendering import tender_name
 
 RETURN_LABELS = LABELS | {
@@ -65,6 +72,11 @@ def build_return_receipt(
         tenders=tuple(
             printer.ReceiptTender(tender_name(refund.tender, gettext), refund.amount_fen)
             for refund in record.refunds
+        )
+        + (
+            (printer.ReceiptTender(gettext(PAYMENT_LABELS["rounding"]), -record.rounding_fen),)
+            if record.rounding_fen
+            else ()
         ),
         blocks=(printer.ReceiptBlock(gettext("Return"), tuple(details)),),
         footer=profile.footer,

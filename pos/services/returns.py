@@ -6,9 +6,12 @@ ones reversed, redeemed ones given back), the traceability codes re-activated an
 the return receipt's print job.
 
 Amounts are shares of what was paid, so a sale returned in several parts never
-refunds more than it took: after each return, the refunds of a line (or a
-tender, or points) add up to ``total × returned ÷ sold``, rounded down, and the
-last unit takes the remainder.
+refunds more than it took: after each return, the refunds of a line (or points)
+add up to ``total × returned ÷ sold``, rounded down, and the last unit takes the
+remainder. Each tender gives back its share of what it covered (:func:`refund_split`),
+never more than it took, all of it once the sale is returned in full. Cash is
+paid back rounded like a sale's cash (:func:`pos.money.round_cash`): the return
+records the rounding, and the refunds plus the rounding are its total.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pos.enums import DrugClass, Tender
+from pos.enums import CashRounding, DrugClass, Tender
 from pos.i18n import _
 from pos.models import (
     Lot,
@@ -37,6 +40,7 @@ from pos.models import (
     StockMovement,
     TraceCode,
 )
+from pos.money import round_cash
 from pos.services import points_ledger
 from pos.services.codes import InputError
 
@@ -97,6 +101,23 @@ class ReturnableSale:
     member: str | None
     lines: tuple[ReturnableLine, ...]
     tenders: tuple[tuple[Tender, int], ...]
+    """The sale's payments: tender and amount taken."""
+    rounding_fen: int = 0
+    """The sale's cash rounding (the total minus the payments)."""
+    previous_fen: tuple[int, ...] = ()
+    """The totals of the earlier returns on the sale, oldest first."""
+    cash_rounding: CashRounding = CashRounding.NONE
+    """How the cash refunded now is rounded (the store's setting)."""
+
+    @property
+    def dues(self) -> list[tuple[Tender, int]]:
+        """What each tender covered of the total: its payments, cash with the rounding."""
+        covered: dict[Tender, int] = {}
+        for tender, fen in self.tenders:
+            covered[tender] = covered.get(tender, 0) + fen
+        if self.rounding_fen:
+            covered[Tender.CASH] = covered.get(Tender.CASH, 0) + self.rounding_fen
+        return list(covered.items())
 
 
 def _returned(session: Session, sale_id: int) -> dict[int, int]:
@@ -110,14 +131,15 @@ def _returned(session: Session, sale_id: int) -> dict[int, int]:
     return {line_id: int(qty) for line_id, qty in rows}
 
 
-def _refunded_fen(session: Session, sale_id: int) -> int:
-    """Money and points value refunded on ``sale_id`` so far."""
-    total = session.scalar(
-        select(func.coalesce(func.sum(SaleReturn.total_fen), 0)).where(
-            SaleReturn.original_id == sale_id
+def _previous_fen(session: Session, sale_id: int) -> tuple[int, ...]:
+    """The totals (money and points value) of the returns on ``sale_id`` so far, oldest first."""
+    return tuple(
+        session.scalars(
+            select(SaleReturn.total_fen)
+            .where(SaleReturn.original_id == sale_id)
+            .order_by(SaleReturn.id)
         )
     )
-    return int(total or 0)
 
 
 def find_sale(session: Session, number: str) -> Sale:
@@ -129,12 +151,16 @@ def find_sale(session: Session, number: str) -> Sale:
     return sale
 
 
-def returnable(session: Session, number: str) -> ReturnableSale:
+def returnable(
+    session: Session, number: str, cash_rounding: CashRounding = CashRounding.NONE
+) -> ReturnableSale:
     """Sale ``number`` with what may still be returned; InputError if nothing may."""
-    return _returnable(session, find_sale(session, number))
+    return _returnable(session, find_sale(session, number), cash_rounding)
 
 
-def _returnable(session: Session, sale: Sale) -> ReturnableSale:
+def _returnable(
+    session: Session, sale: Sale, cash_rounding: CashRounding = CashRounding.NONE
+) -> ReturnableSale:
     returned = _returned(session, sale.id)
     classes = dict(
         session.execute(
@@ -159,15 +185,19 @@ def _returnable(session: Session, sale: Sale) -> ReturnableSale:
     )
     if all(line.qty_left == 0 for line in lines):
         raise InputError(_("Sale {number} was already returned in full").format(number=sale.number))
+    previous = _previous_fen(session, sale.id)
     return ReturnableSale(
         sale_id=sale.id,
         number=sale.number,
         completed_at=sale.completed_at,
         total_fen=sale.total_fen,
-        refunded_fen=_refunded_fen(session, sale.id),
+        refunded_fen=sum(previous),
         member=sale.member,
         lines=lines,
         tenders=tuple((payment.tender, payment.amount_fen) for payment in sale.payments),
+        rounding_fen=sale.rounding_fen,
+        previous_fen=previous,
+        cash_rounding=cash_rounding,
     )
 
 
@@ -218,22 +248,90 @@ def check_request(sale: ReturnableSale, request: ReturnRequest) -> list[tuple[Re
     return picks
 
 
-def refunds_by_tender(
-    tenders: Sequence[tuple[Tender, int]], total_fen: int, before_fen: int, now_fen: int
+def _split_step(dues: Sequence[int], done: Sequence[int], now_fen: int) -> list[int]:
+    """One refund of ``now_fen`` over tenders that covered ``dues`` and gave back ``done``."""
+    total = sum(dues)
+    after = sum(done) + now_fen
+    spare = [due - back for due, back in zip(dues, done, strict=True)]
+    parts = [
+        min(max(0, share(due, after, total) - back), left)
+        for due, back, left in zip(dues, done, spare, strict=True)
+    ]
+    missing = now_fen - sum(parts)  # rounding down per tender leaves a few fen, either way
+    by_size = sorted(range(len(dues)), key=lambda i: (-(spare[i] - parts[i]), i))
+    for index in by_size if missing > 0 else sorted(by_size, key=lambda i: (-parts[i], i)):
+        room = spare[index] - parts[index] if missing > 0 else parts[index]
+        step = min(abs(missing), room)
+        parts[index] += step if missing > 0 else -step
+        missing -= step if missing > 0 else -step
+    return parts
+
+
+def _given_back(amounts: Sequence[int], previous_fen: Sequence[int]) -> list[int]:
+    """What each tender gave back over the refunds ``previous_fen``, before cash rounding."""
+    done = [0] * len(amounts)
+    for earlier in previous_fen:
+        done = [a + b for a, b in zip(done, _split_step(amounts, done, earlier), strict=True)]
+    return done
+
+
+def refund_split(
+    dues: Sequence[tuple[Tender, int]], previous_fen: Sequence[int], now_fen: int
 ) -> list[tuple[Tender, int]]:
-    """Split a refund of ``now_fen`` over the sale's tenders in proportion to what each paid."""
-    after = before_fen + now_fen
-    result = []
-    for tender, paid in tenders:
-        part = share(paid, after, total_fen) - share(paid, before_fen, total_fen)
-        result.append((tender, part))
-    # rounding down per tender can leave a few fen: the largest tender takes them
-    missing = now_fen - sum(part for _tender, part in result)
-    if missing and result:
-        index = max(range(len(result)), key=lambda i: tenders[i][1])
-        tender, part = result[index]
-        result[index] = (tender, part + missing)
-    return [(tender, part) for tender, part in result if part]
+    """What each tender gives back of a refund of ``now_fen``, before any cash rounding.
+
+    ``dues`` is what each tender covered of the sale (they add up to its total),
+    ``previous_fen`` the earlier refunds on it, oldest first. Each refund is split in
+    proportion to the dues; no tender ever gives back more than it covered, and
+    the refunds of a sale returned in full give each tender back exactly its due.
+    """
+    amounts = [fen for _tender, fen in dues]
+    parts = _split_step(amounts, _given_back(amounts, previous_fen), now_fen)
+    return [(tender, part) for (tender, _due), part in zip(dues, parts, strict=True) if part]
+
+
+@dataclass(frozen=True)
+class RefundPlan:
+    """What a refund pays back, per tender, and the cash rounding that makes up the rest."""
+
+    refunds: tuple[tuple[Tender, int], ...]
+    rounding_fen: int
+    """The refund's total minus what the refunds pay (cash only)."""
+
+
+def plan_refund(sale: ReturnableSale, now_fen: int, to_cash: bool = False) -> RefundPlan:
+    """The refunds of ``now_fen`` on ``sale`` (all money in cash when ``to_cash``).
+
+    The cash tender gives back its rounded share, counted over all the sale's
+    refunds so that it never pays back more cash than the sale took; cash refunded
+    instead of other tenders (``to_cash``) is rounded on its own.
+    """
+    dues = sale.dues
+    amounts = [fen for _tender, fen in dues]
+    done = dict(zip((t for t, _fen in dues), _given_back(amounts, sale.previous_fen), strict=True))
+    cash_paid = sum(fen for tender, fen in sale.tenders if tender is Tender.CASH)
+
+    def cash_back(due_fen: int) -> int:  # cash paid back for ``due_fen`` of the cash due
+        return min(round_cash(due_fen, sale.cash_rounding), cash_paid)
+
+    money: list[tuple[Tender, int]] = []
+    points = 0
+    for tender, part in refund_split(dues, sale.previous_fen, now_fen):
+        if tender is Tender.POINTS:
+            points = part
+        elif tender is Tender.CASH:
+            before = done[Tender.CASH]
+            money.append((tender, cash_back(before + part) - cash_back(before)))
+        else:
+            money.append((tender, part))
+    if to_cash and money:
+        cash = sum(fen for tender, fen in money if tender is Tender.CASH)
+        others = sum(fen for tender, fen in money if tender is not Tender.CASH)
+        money = [(Tender.CASH, cash + round_cash(others, sale.cash_rounding))]
+    refunds = [(tender, fen) for tender, fen in money if fen]
+    if points:
+        refunds.append((Tender.POINTS, points))
+    return RefundPlan(tuple(refunds), now_fen - sum(fen for _tender, fen in refunds))
 
 
 def _points_entries(session: Session, sale_id: int, reason: str) -> int:
@@ -246,11 +344,15 @@ def _points_entries(session: Session, sale_id: int, reason: str) -> int:
 
 
 def complete_return(
-    session: Session, number: str, request: ReturnRequest, context: ReturnContext
+    session: Session,
+    number: str,
+    request: ReturnRequest,
+    context: ReturnContext,
+    cash_rounding: CashRounding = CashRounding.NONE,
 ) -> SaleReturn:
     """Store the return in ``session`` (the caller commits); InputError if it is not allowed."""
     sale = find_sale(session, number)
-    view = _returnable(session, sale)
+    view = _returnable(session, sale, cash_rounding)
     picks = check_request(view, request)
     amount = sum(line.refund_fen(qty) for line, qty in picks)
     before = view.refunded_fen
@@ -287,17 +389,10 @@ def complete_return(
                 restocked=line.sale_line_id in request.restock,
             )
         )
-    tenders = refunds_by_tender(view.tenders, view.total_fen, before, amount)
-    money = [(tender, fen) for tender, fen in tenders if tender is not Tender.POINTS]
-    points_fen = sum(fen for tender, fen in tenders if tender is Tender.POINTS)
-    if request.to_cash and money:
-        money = [(Tender.CASH, sum(fen for _tender, fen in money))]
-    for seq_no, (tender, fen) in enumerate(money, start=1):
+    plan = plan_refund(view, amount, request.to_cash)
+    for seq_no, (tender, fen) in enumerate(plan.refunds, start=1):
         record.refunds.append(Refund(seq=seq_no, tender=tender, amount_fen=fen))
-    if points_fen:
-        record.refunds.append(
-            Refund(seq=len(money) + 1, tender=Tender.POINTS, amount_fen=points_fen)
-        )
+    record.rounding_fen = plan.rounding_fen
     session.flush()
     _move_stock(session, sale, record, picks, request.restock, context.completed_at)
     _reactivate_codes(session, picks, context.completed_at)
