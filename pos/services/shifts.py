@@ -347,9 +347,12 @@ def report_receipt(
         gettext("First sale {number}").format(number=totals.first_sale or "-"),
         gettext("Last sale {number}").format(number=totals.last_sale or "-"),
         gettext("Points redeemed {n}").format(n=totals.points_redeemed),
-        gettext("Returns {n}").format(n=totals.returns),
-        row(N_("Refunds"), totals.refunds_fen),
     ]
+    if totals.returns:
+        sales_lines += [
+            gettext("Returns {n}").format(n=totals.returns),
+            row(N_("Refunds"), totals.refunds_fen),
+        ]
     tender_lines = [
         gettext("{tender}: {sales} - {refunds} = {net}").format(
             tender=tender_name(Tender(value), gettext),
@@ -396,8 +399,8 @@ def report_receipt(
         ),
         blocks=(
             printer.ReceiptBlock(gettext("Sales"), tuple(sales_lines)),
-            printer.ReceiptBlock(gettext("Tenders: sales - refunds = net"), tuple(tender_lines)),
             printer.ReceiptBlock(gettext("Cash drawer"), tuple(cash_lines)),
+            printer.ReceiptBlock(gettext("Tenders: sales - refunds = net"), tuple(tender_lines)),
         ),
         labels=printer.ReceiptLabels(**(labels | {"title": gettext(LABELS[kind])})),
     )
