@@ -6,6 +6,7 @@ import contextlib
 import shutil
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,7 +33,7 @@ TENDERS = st.sampled_from([t for t in Tender if t is not Tender.POINTS])
 ATTEMPT = st.tuples(TENDERS, st.one_of(st.none(), st.integers(0, 60_000)))
 
 
-def pay(tendering: Tendering, attempts: list[tuple[Tender, int | None]], extra: int) -> None:
+def pay(tendering: Tendering, attempts: Sequence[tuple[Tender, int | None]], extra: int) -> None:
     """Try each tender (refusals are fine), then settle in cash with ``extra`` fen more."""
     for tender, amount in attempts:
         if tendering.is_paid:
