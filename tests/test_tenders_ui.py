@@ -7,12 +7,14 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.app import PosApp, build_app
+from pos.cli import main
 from pos.config import Settings
-from pos.enums import Tender
+from pos.enums import CashRounding, Tender
 from pos.models import Payment, Product, Refund, Sale, SaleReturn, ShiftReport
 from pos.screens.checkout import CheckoutScreen
 from pos.screens.payment import PaymentModal
@@ -21,6 +23,7 @@ from pos.screens.shift import ShiftReportModal
 from pos.services import printing
 from pos.services.exports import SALE_CSV_COLUMNS, export_sales_csv, export_sales_jsonl
 from pos.services.imports import PRODUCT_COLUMNS
+from pos.services.register import RegisterIdentity, RegisterService
 from pos.services.returns import ReturnRequest
 from tests.catalogue_csv import EAN13_B, EAN13_C, load_products, product_row, to_csv
 from tests.conftest import fixed_clock
@@ -165,6 +168,38 @@ async def test_insurance_pays_only_the_drug_and_the_export_says_so(
     receipt = receipt_text(demo_sessions)
     assert "Insurance paid                            ￥3.50" in receipt
     assert "Self-paid                                 ￥9.90" in receipt
+
+
+def test_the_daily_report_totals_the_cash_rounding(
+    demo_sessions: sessionmaker[Session], db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    identity = RegisterIdentity("001", "01", cash_rounding=CashRounding.JIAO)
+    register = RegisterService(demo_sessions, identity, fixed_clock)
+    register.login("dianzhang", "9999")
+    for card_fen in (106, 102):  # ¥12.34 left → ¥12.30 (+4); ¥12.38 → ¥12.40 (-2)
+        register.scan(barcode_of(demo_sessions, MASKS))
+        register.scan(barcode_of(demo_sessions, VITAMIN_C))
+        tendering = register.start_payment()
+        tendering.add(Tender.CARD, card_fen)
+        tendering.add(Tender.CASH, None)
+        number = register.complete(tendering).number
+    line = register.find_return(number).lines[0]  # the masks of the second sale: ¥9.90
+    returned = register.complete_return(number, ReturnRequest({line.sale_line_id: 1}))
+    assert returned.rounding_fen != 0
+    args = ["report", "daily", "--date", "2026-03-10", "--db", str(db_path)]
+    capsys.readouterr()
+    assert main([*args, "--format", "csv"]) == 0
+    rows = {
+        (r["section"], r["key"]): r for r in csv.DictReader(io.StringIO(capsys.readouterr().out))
+    }
+    assert rows[("summary", "cash_rounding")]["amount_fen"] == "2"
+    assert rows[("summary", "refund_rounding")]["amount_fen"] == str(returned.rounding_fen)
+    assert main([*args, "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["rounding_fen"] == 2
+    assert data["refunds"]["rounding_fen"] == returned.rounding_fen
+    assert main([*args, "--format", "text"]) == 0
+    assert "Cash rounding" in capsys.readouterr().out
 
 
 def test_the_insurance_column_flags_products_and_empty_means_by_drug_class(
