@@ -257,13 +257,18 @@ def _split_step(dues: Sequence[int], done: Sequence[int], now_fen: int) -> list[
         min(max(0, share(due, after, total) - back), left)
         for due, back, left in zip(dues, done, spare, strict=True)
     ]
-    missing = now_fen - sum(parts)  # rounding down per tender leaves a few fen, either way
-    by_size = sorted(range(len(dues)), key=lambda i: (-(spare[i] - parts[i]), i))
-    for index in by_size if missing > 0 else sorted(by_size, key=lambda i: (-parts[i], i)):
-        room = spare[index] - parts[index] if missing > 0 else parts[index]
-        step = min(abs(missing), room)
-        parts[index] += step if missing > 0 else -step
-        missing -= step if missing > 0 else -step
+    missing = now_fen - sum(parts)
+    tenders = range(len(dues))
+    if missing > 0:  # rounding down left a few fen: the tenders with the most left take them
+        for i in sorted(tenders, key=lambda i: (parts[i] - spare[i], i)):
+            take = min(missing, spare[i] - parts[i])
+            parts[i] += take
+            missing -= take
+    elif missing < 0:  # tenders catching up on earlier remainders: the largest parts give back
+        for i in sorted(tenders, key=lambda i: (-parts[i], i)):
+            give = min(-missing, parts[i])
+            parts[i] -= give
+            missing += give
     return parts
 
 
