@@ -117,17 +117,19 @@ def test_jiao_rounds_half_up() -> None:
 @st.composite
 def sales_with_returns(draw: st.DrawFn) -> tuple[ReturnableSale, list[dict[int, int]]]:
     """A paid sale and a sequence of partial returns (units per line id) that fits in it."""
-    sold = draw(st.lists(st.tuples(st.integers(1, 5), st.integers(1, 9_000)), min_size=1))
+    sold = draw(
+        st.lists(st.tuples(st.integers(1, 5), st.integers(1, 9_000), st.booleans()), min_size=1)
+    )
     lines = tuple(
-        ReturnableLine(i, i, f"P{i}", f"item {i}", "", qty, 0, total, DrugClass.NONE)
-        for i, (qty, total) in enumerate(sold, start=1)
+        ReturnableLine(i, i, f"P{i}", f"item {i}", "", qty, 0, fen, DrugClass.NONE, insurable)
+        for i, (qty, fen, insurable) in enumerate(sold, start=1)
     )
     total = sum(line.total_fen for line in lines)
     sale_rule = draw(RULES)
     tendering = Tendering(
         total,
         points_limit_fen=draw(st.integers(0, total)),
-        insurance_limit_fen=draw(st.integers(0, total)),
+        insurance_limit_fen=sum(line.total_fen for line in lines if line.insurable),
         cash_rounding=sale_rule,
     )
     attempts = draw(st.lists(st.tuples(st.sampled_from(list(Tender)), st.none()), max_size=4))
@@ -168,6 +170,7 @@ def test_refunds_never_give_a_tender_more_than_it_paid(
     given_back = Counter[Tender]()
     rounding = 0
     previous: list[int] = []
+    previous_insured: list[int] = []
     returned = dict.fromkeys((line.sale_line_id for line in sale.lines), 0)
     for step in steps:
         lines = tuple(
@@ -175,11 +178,16 @@ def test_refunds_never_give_a_tender_more_than_it_paid(
             for line in sale.lines
         )
         view = ReturnableSale(
-            **{**vars(sale), "lines": lines, "previous_fen": tuple(previous)}
-            | {"refunded_fen": sum(previous)}
+            **vars(sale)
+            | {"lines": lines, "previous_fen": tuple(previous), "refunded_fen": sum(previous)}
+            | {"previous_insured_fen": tuple(previous_insured)}
         )
-        amount = sum(line.refund_fen(step.get(line.sale_line_id, 0)) for line in lines)
-        plan = plan_refund(view, amount)
+        amounts = [line.refund_fen(step.get(line.sale_line_id, 0)) for line in lines]
+        amount = sum(amounts)
+        plan = plan_refund(view, step)
+        insured = sum(fen for line, fen in zip(lines, amounts, strict=True) if line.insurable)
+        if not insured:  # only lines insurance did not pay for: insurance gets nothing back
+            assert Tender.INSURANCE not in dict(plan.refunds)
         assert sum(fen for _t, fen in plan.refunds) + plan.rounding_fen == amount
         assert all(fen > 0 for _t, fen in plan.refunds)
         assert -9 <= plan.rounding_fen <= 9  # the difference of two roundings of the cash due
@@ -191,6 +199,7 @@ def test_refunds_never_give_a_tender_more_than_it_paid(
         for tender, fen in given_back.items():
             assert fen <= paid[tender], (tender, given_back, paid)
         previous.append(amount)
+        previous_insured.append(insured)
         for line_id, qty in step.items():
             returned[line_id] += qty
     if all(returned[line.sale_line_id] == line.qty_sold for line in sale.lines):

@@ -170,6 +170,24 @@ async def test_insurance_pays_only_the_drug_and_the_export_says_so(
     assert "Self-paid                                 ￥9.90" in receipt
 
 
+def test_a_returned_mask_is_not_refunded_to_insurance(
+    app: PosApp, demo_sessions: sessionmaker[Session]
+) -> None:
+    register = app.register
+    register.login("dianzhang", "9999")
+    register.scan(barcode_of(demo_sessions, MASKS))
+    register.scan(barcode_of(demo_sessions, VITAMIN_C))
+    tendering = register.start_payment()
+    tendering.add(Tender.INSURANCE, None)  # ¥3.50: the vitamin C
+    tendering.add(Tender.CASH, None)  # ¥9.90: the masks
+    number = register.complete(tendering).number
+    ids = {line.sku: line.sale_line_id for line in register.find_return(number).lines}
+    masks = register.complete_return(number, ReturnRequest({ids[MASKS]: 1}))
+    assert masks.refunds == ((Tender.CASH, 990),)
+    drug = register.complete_return(number, ReturnRequest({ids[VITAMIN_C]: 1}))
+    assert drug.refunds == ((Tender.INSURANCE, 350),)
+
+
 def test_the_daily_report_totals_the_cash_rounding(
     demo_sessions: sessionmaker[Session], db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -95,7 +95,7 @@ class ReturnModal(ModalScreen[CompletedReturn | None]):
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
         total = self.total_fen()
-        plan = plan_refund(self.sale, total, self.to_cash)
+        plan = plan_refund(self.sale, self.qty, self.to_cash)
         where = "  ".join(f"{tender_name(t)} ¥{format_fen(fen)}" for t, fen in plan.refunds)
         if self.to_cash:
             where = _("all in cash") + (f": {where}" if where else "")

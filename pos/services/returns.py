@@ -76,6 +76,8 @@ class ReturnableLine:
     qty_returned: int
     total_fen: int
     drug_class: DrugClass
+    insurable: bool = False
+    """Medical insurance may pay for the product (its refunds go back to insurance first)."""
 
     @property
     def qty_left(self) -> int:
@@ -106,6 +108,8 @@ class ReturnableSale:
     """The sale's cash rounding (the total minus the payments)."""
     previous_fen: tuple[int, ...] = ()
     """The totals of the earlier returns on the sale, oldest first."""
+    previous_insured_fen: tuple[int, ...] = ()
+    """The insurable lines' part of each earlier return (empty: none)."""
     cash_rounding: CashRounding = CashRounding.NONE
     """How the cash refunded now is rounded (the store's setting)."""
 
@@ -131,15 +135,23 @@ def _returned(session: Session, sale_id: int) -> dict[int, int]:
     return {line_id: int(qty) for line_id, qty in rows}
 
 
-def _previous_fen(session: Session, sale_id: int) -> tuple[int, ...]:
-    """The totals (money and points value) of the returns on ``sale_id`` so far, oldest first."""
-    return tuple(
-        session.scalars(
-            select(SaleReturn.total_fen)
-            .where(SaleReturn.original_id == sale_id)
-            .order_by(SaleReturn.id)
-        )
+def _previous_fen(
+    session: Session, sale_id: int, lines: Sequence[ReturnableLine]
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The returns on ``sale_id`` so far, oldest first: their totals, and their insurable parts."""
+    insurable = {line.sale_line_id for line in lines if line.insurable}
+    totals: dict[int, int] = {}
+    insured: dict[int, int] = {}
+    rows = session.execute(
+        select(SaleReturn.id, SaleReturn.total_fen, ReturnLine.sale_line_id, ReturnLine.total_fen)
+        .join(ReturnLine, ReturnLine.return_id == SaleReturn.id)
+        .where(SaleReturn.original_id == sale_id)
+        .order_by(SaleReturn.id, ReturnLine.id)
     )
+    for return_id, total, line_id, line_fen in rows:
+        totals[return_id] = total
+        insured[return_id] = insured.get(return_id, 0) + (line_fen if line_id in insurable else 0)
+    return tuple(totals.values()), tuple(insured[key] for key in totals)
 
 
 def find_sale(session: Session, number: str) -> Sale:
@@ -162,13 +174,13 @@ def _returnable(
     session: Session, sale: Sale, cash_rounding: CashRounding = CashRounding.NONE
 ) -> ReturnableSale:
     returned = _returned(session, sale.id)
-    classes = dict(
-        session.execute(
-            select(Product.id, Product.drug_class).where(
-                Product.id.in_([line.product_id for line in sale.lines])
-            )
-        ).all()
-    )
+    products = {
+        product.id: product
+        for product in session.scalars(
+            select(Product).where(Product.id.in_([line.product_id for line in sale.lines]))
+        )
+    }
+    classes = {product_id: product.drug_class for product_id, product in products.items()}
     lines = tuple(
         ReturnableLine(
             sale_line_id=line.id,
@@ -180,12 +192,13 @@ def _returnable(
             qty_returned=returned.get(line.id, 0),
             total_fen=line.total_fen,
             drug_class=classes.get(line.product_id, DrugClass.NONE),
+            insurable=line.product_id in products and products[line.product_id].insurable,
         )
         for line in sale.lines
     )
     if all(line.qty_left == 0 for line in lines):
         raise InputError(_("Sale {number} was already returned in full").format(number=sale.number))
-    previous = _previous_fen(session, sale.id)
+    previous, previous_insured = _previous_fen(session, sale.id, lines)
     return ReturnableSale(
         sale_id=sale.id,
         number=sale.number,
@@ -197,6 +210,7 @@ def _returnable(
         tenders=tuple((payment.tender, payment.amount_fen) for payment in sale.payments),
         rounding_fen=sale.rounding_fen,
         previous_fen=previous,
+        previous_insured_fen=previous_insured,
         cash_rounding=cash_rounding,
     )
 
@@ -304,16 +318,69 @@ class RefundPlan:
     """The refund's total minus what the refunds pay (cash only)."""
 
 
-def plan_refund(sale: ReturnableSale, now_fen: int, to_cash: bool = False) -> RefundPlan:
-    """The refunds of ``now_fen`` on ``sale`` (all money in cash when ``to_cash``).
+def _pools(sale: ReturnableSale) -> list[list[tuple[Tender, int]]]:
+    """What each tender covered, in the insurable lines and in the others.
 
-    The cash tender gives back its rounded share, counted over all the sale's
-    refunds so that it never pays back more cash than the sale took; cash refunded
-    instead of other tenders (``to_cash``) is rounded on its own.
+    Medical insurance paid for insurable lines only: a returned insurable line
+    refunds insurance first (with its share of the other tenders), any other line
+    only the tenders the customer paid with. One pool when insurance did not pay.
     """
     dues = sale.dues
-    amounts = [fen for _tender, fen in dues]
-    done = dict(zip((t for t, _fen in dues), _given_back(amounts, sale.previous_fen), strict=True))
+    insured = dict(dues).get(Tender.INSURANCE, 0)
+    eligible = sum(line.total_fen for line in sale.lines if line.insurable)
+    if not insured or eligible < insured:
+        return [dues]
+    others: list[tuple[Tender, int]] = [
+        (tender, fen) for tender, fen in dues if tender is not Tender.INSURANCE
+    ]
+    shares = _split_step([fen for _t, fen in others], [0] * len(others), eligible - insured)
+    covered = [(tender, part) for (tender, _fen), part in zip(others, shares, strict=True)]
+    rest = [(tender, fen - part) for (tender, fen), part in zip(others, shares, strict=True)]
+    return [[(Tender.INSURANCE, insured), *covered], rest]
+
+
+def _tender_parts(
+    sale: ReturnableSale, now_fen: int, now_insured_fen: int
+) -> tuple[dict[Tender, int], dict[Tender, int]]:
+    """Per tender, before cash rounding: what it gives back now, and what it gave before."""
+    pools = _pools(sale)
+    if len(pools) == 1:
+        streams = [(pools[0], sale.previous_fen, now_fen)]
+    else:
+        insured = sale.previous_insured_fen or (0,) * len(sale.previous_fen)
+        rest = tuple(total - part for total, part in zip(sale.previous_fen, insured, strict=True))
+        streams = [
+            (pools[0], insured, now_insured_fen),
+            (pools[1], rest, now_fen - now_insured_fen),
+        ]
+    parts: dict[Tender, int] = {}
+    before: dict[Tender, int] = {}
+    for dues, previous, now in streams:
+        amounts = [fen for _tender, fen in dues]
+        done = _given_back(amounts, previous)
+        step = _split_step(amounts, done, now)
+        for (tender, _fen), back, part in zip(dues, done, step, strict=True):
+            before[tender] = before.get(tender, 0) + back
+            parts[tender] = parts.get(tender, 0) + part
+    return parts, before
+
+
+def plan_refund(
+    sale: ReturnableSale, quantities: Mapping[int, int], to_cash: bool = False
+) -> RefundPlan:
+    """The refunds of returning ``quantities`` (sale line id → units) on ``sale``.
+
+    Each tender gives back its share of what it covered (insurance of the insurable
+    lines only; all money in cash when ``to_cash``). The cash tender gives back its
+    rounded share, counted over all the sale's refunds so that it never pays back
+    more cash than the sale took; cash refunded instead of other tenders
+    (``to_cash``) is rounded on its own.
+    """
+    amounts = [(line, line.refund_fen(quantities.get(line.sale_line_id, 0))) for line in sale.lines]
+    now_fen = sum(fen for _line, fen in amounts)
+    parts, before = _tender_parts(
+        sale, now_fen, sum(fen for line, fen in amounts if line.insurable)
+    )
     cash_paid = sum(fen for tender, fen in sale.tenders if tender is Tender.CASH)
 
     def cash_back(due_fen: int) -> int:  # cash paid back for ``due_fen`` of the cash due
@@ -321,12 +388,12 @@ def plan_refund(sale: ReturnableSale, now_fen: int, to_cash: bool = False) -> Re
 
     money: list[tuple[Tender, int]] = []
     points = 0
-    for tender, part in refund_split(dues, sale.previous_fen, now_fen):
+    for tender, part in parts.items():
         if tender is Tender.POINTS:
             points = part
         elif tender is Tender.CASH:
-            before = done[Tender.CASH]
-            money.append((tender, cash_back(before + part) - cash_back(before)))
+            done = before[Tender.CASH]
+            money.append((tender, cash_back(done + part) - cash_back(done)))
         else:
             money.append((tender, part))
     if to_cash and money:
@@ -394,7 +461,7 @@ def complete_return(
                 restocked=line.sale_line_id in request.restock,
             )
         )
-    plan = plan_refund(view, amount, request.to_cash)
+    plan = plan_refund(view, {line.sale_line_id: qty for line, qty in picks}, request.to_cash)
     for seq_no, (tender, fen) in enumerate(plan.refunds, start=1):
         record.refunds.append(Refund(seq=seq_no, tender=tender, amount_fen=fen))
     record.rounding_fen = plan.rounding_fen
