@@ -289,6 +289,7 @@ def build_app(
         require_shift=settings.register.require_shift,
         approve_line_removal=settings.register.approve_line_removal,
         staff_pin_digits=settings.register.staff_pin_digits,
+        cash_rounding=settings.store.cash_rounding,
     )
     register = RegisterService(
         sessions,

@@ -23,6 +23,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from pos.enums import CashRounding
+
 APP_NAME = "pharmacy-pos"
 ENV_PREFIX = "POS_"
 
@@ -53,6 +55,8 @@ class StoreSettings(_Section):
     currency: Literal["CNY"] = "CNY"
     near_expiry_days: int = Field(default=90, ge=0, le=3650)
     """Stock expiring within this many days is pointed out to the customer (PHARMACY.md)."""
+    cash_rounding: CashRounding = CashRounding.NONE
+    """``jiao``: the cash part of a sale or refund is rounded to 0.1 yuan, half up (抹零)."""
 
     @field_validator("timezone")
     @classmethod

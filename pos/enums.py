@@ -33,3 +33,12 @@ class Tender(enum.StrEnum):
     INSURANCE = "insurance"
     POINTS = "points"
     """Member points redeemed as money."""
+
+
+class CashRounding(enum.StrEnum):
+    """How the cash part of a sale or refund is rounded (setting ``store.cash_rounding``)."""
+
+    NONE = "none"
+    """Cash to the fen."""
+    JIAO = "jiao"
+    """Cash to the nearest 0.1 yuan (10 fen), half up: 抹零 of the fen."""

@@ -43,7 +43,7 @@ SALE_FIELDS = {
     "number", "completed_at", "store", "register", "cashier", "member", "lines",
     "payments", "subtotal_fen", "discount_fen", "total_fen", "change_fen",
     "points_earned", "points_redeemed", "prescription", "restricted_buyer",
-    "type", "original",
+    "type", "original", "rounding_fen", "insured_fen",
 }  # fmt: skip
 LINE_FIELDS = (
     "sku", "barcode", "name", "qty", "unit_price_fen", "discount_fen", "total_fen",
@@ -56,7 +56,7 @@ SALE_CSV_HEADER = [
     "sale_change_fen", "payments", "points_earned", "points_redeemed",
     "guidance_given", "trace_codes", "prescription_number", "prescriber",
     "prescription_issued_on", "patient_name", "pharmacist", "restricted_buyer",
-    "promotion", "suggested_by", "type", "original",
+    "promotion", "suggested_by", "type", "original", "insured_fen",
 ]  # fmt: skip
 
 # 999感冒灵颗粒: lot 25032401 expires TODAY+120 (30 on hand), 26071702 TODAY+600 (100).

@@ -34,7 +34,7 @@ from pos.services.codes import InputError
 from pos.services.exports import SALE_CSV_COLUMNS, export_sales_csv, export_sales_jsonl
 from pos.services.register import RegisterService
 from pos.services.register_overrides import Approval, OverrideNeeded
-from pos.services.returns import ReturnRequest, refunds_by_tender
+from pos.services.returns import ReturnRequest, refund_split
 from tests.conftest import NOW, TODAY
 from tests.helpers import barcode_of, screen_text, type_text
 from tests.test_checkout_ui import SIZE, message, scan
@@ -101,11 +101,12 @@ def test_partial_returns_refund_shares_of_each_tender_and_never_more(
 
 def test_refund_split_is_exact_over_many_parts() -> None:
     tenders = [(Tender.CARD, 333), (Tender.WECHAT, 667), (Tender.CASH, 1)]
-    total, done, paid = 1001, 0, dict.fromkeys((t for t, _f in tenders), 0)
+    done: list[int] = []
+    paid = dict.fromkeys((t for t, _f in tenders), 0)
     for part in (100, 1, 450, 449, 1):
-        for tender, fen in refunds_by_tender(tenders, total, done, part):
+        for tender, fen in refund_split(tenders, done, part):
             paid[tender] += fen
-        done += part
+        done.append(part)
     assert paid == {Tender.CARD: 333, Tender.WECHAT: 667, Tender.CASH: 1}
 
 
@@ -179,9 +180,9 @@ def test_exports_list_returns_with_type_and_original(
     assert [(r["type"], r["original"]) for r in records] == [("sale", None), ("return", number)]
     assert records[1]["number"] == done.number
     assert records[1]["refunds"] == [{"tender": "cash", "amount_fen": done.total_fen}]
-    assert rows[0].split(",")[-2:] == ["type", "original"]
-    assert list(SALE_CSV_COLUMNS[-2:]) == ["type", "original"]
-    assert rows[-1].endswith(f",return,{number}")
+    assert rows[0].split(",")[-3:] == ["type", "original", "insured_fen"]
+    assert list(SALE_CSV_COLUMNS[-3:]) == ["type", "original", "insured_fen"]
+    assert rows[-1].endswith(f",return,{number},0")
     with demo_sessions() as session:  # head office hears of it through the outbox
         [item] = session.scalars(select(OutboxItem).where(OutboxItem.kind == "return")).all()
         assert item.key == done.number

@@ -4,4 +4,4 @@
 can skip Alembic when the database is current.
 """
 
-HEAD_REVISION = "0014_logins"
+HEAD_REVISION = "0015_tenders"

@@ -52,6 +52,8 @@ class Product(Base):
     """A restricted-sale rule (``ephedrine``): per-sale limit and the buyer's ID registered."""
     trace_required: Mapped[bool] = mapped_column(Boolean, default=False)
     """Each box needs its 20-digit drug traceability code (required for insurance)."""
+    insurance: Mapped[bool | None] = mapped_column(Boolean)
+    """Medical insurance may pay for it; None: by drug class (see :attr:`insurable`)."""
     updated_at: Mapped[Timestamp] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
     """Also the search index's sign that the catalogue changed (the newest is read often)."""
 
@@ -64,6 +66,20 @@ class Product(Base):
         order_by="ProductIngredient.position",
     )
     lots: Mapped[list[Lot]] = relationship(back_populates="product", order_by="Lot.expiry")
+
+    @property
+    def insurable(self) -> bool:
+        """Medical insurance may pay for it: its flag, else drugs (Rx, OTC-A, OTC-B) only."""
+        return insurable(self.drug_class, self.insurance)
+
+
+INSURED_CLASSES = frozenset({DrugClass.RX, DrugClass.OTC_A, DrugClass.OTC_B})
+"""Drug classes medical insurance pays for unless a product says otherwise."""
+
+
+def insurable(drug_class: DrugClass, flag: bool | None) -> bool:
+    """The insurance eligibility of a product of ``drug_class`` flagged ``flag`` (None: unset)."""
+    return drug_class in INSURED_CLASSES if flag is None else flag
 
 
 class Barcode(Base):

@@ -37,6 +37,8 @@ class SaleReturn(Base):
     """Points the original sale earned, taken back for the returned part."""
     points_restored: Mapped[int] = mapped_column(Integer, default=0)
     """Points the original sale redeemed, given back for the returned part."""
+    rounding_fen: Mapped[int] = mapped_column(Integer, default=0)
+    """Cash rounding: ``total_fen`` minus what the refunds paid (0 without rounding)."""
 
     lines: Mapped[list[ReturnLine]] = relationship(
         back_populates="sale_return", cascade="all, delete-orphan", order_by="ReturnLine.id"

@@ -39,6 +39,8 @@ class Sale(Base):
     discount_fen: Mapped[Fen]
     total_fen: Mapped[Fen]
     change_fen: Mapped[Fen]
+    rounding_fen: Mapped[int] = mapped_column(Integer, default=0)
+    """Cash rounding: the total minus what the tenders took (-5 to +4 fen; 0 without)."""
 
     lines: Mapped[list[SaleLine]] = relationship(
         back_populates="sale", cascade="all, delete-orphan", order_by="SaleLine.line_no"

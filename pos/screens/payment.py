@@ -102,10 +102,19 @@ class PaymentModal(ModalScreen[PaymentOutcome]):
                 Text(_("Points can pay (F3)"), style="magenta"),
                 Text("¥" + format_fen(t.points_limit_fen - t.points_fen), style="magenta"),
             )
+        if t.insurance_limit_fen is not None and not t.insurance_blocker:
+            table.add_row(
+                Text(_("Insurance can pay (F8)"), style="cyan"),
+                Text("¥" + format_fen(t.insurance_available_fen), style="cyan"),
+            )
+        if t.rounding_fen:
+            table.add_row(_("Cash rounding"), "¥" + format_fen(-t.rounding_fen))
         table.add_row(
             Text(_("Remaining"), style="bold"),
             Text("¥" + format_fen(max(0, t.remaining_fen)), style="bold reverse"),
         )
+        if t.remaining_fen > 0 and t.cash_due_fen != t.remaining_fen:
+            table.add_row(_("Cash due (rounded)"), "¥" + format_fen(t.cash_due_fen))
         self.query_one("#payment-summary", Static).update(table)
 
     def _amount(self) -> int | None:

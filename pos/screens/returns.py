@@ -17,7 +17,7 @@ from pos.services.codes import InputError, ascii_digits
 from pos.services.register import RegisterService
 from pos.services.register_overrides import Approval, OverrideNeeded
 from pos.services.register_returns import CompletedReturn
-from pos.services.returns import ReturnableSale, ReturnRequest, refunds_by_tender
+from pos.services.returns import ReturnableSale, ReturnRequest, plan_refund
 from pos.services.tendering import tender_name
 from pos.widgets.ordered_input import OrderedInput
 from pos.widgets.plain import DataTable, Label
@@ -96,13 +96,12 @@ class ReturnModal(ModalScreen[CompletedReturn | None]):
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
         total = self.total_fen()
-        split = refunds_by_tender(
-            self.sale.tenders, self.sale.total_fen, self.sale.refunded_fen, total
-        )
+        plan = plan_refund(self.sale, self.qty, self.to_cash)
+        where = "  ".join(f"{tender_name(t)} ¥{format_fen(fen)}" for t, fen in plan.refunds)
         if self.to_cash:
-            where = _("all in cash")
-        else:
-            where = "  ".join(f"{tender_name(tender)} ¥{format_fen(fen)}" for tender, fen in split)
+            where = _("all in cash") + (f": {where}" if where else "")
+        if plan.rounding_fen:
+            where += "  " + _("Cash rounding") + f" ¥{format_fen(-plan.rounding_fen)}"
         self.query_one("#return-total", Label).update(
             _("Refund ¥{total}: {where}").format(total=format_fen(total), where=where or "-")
         )

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pos.i18n import _
-from pos.models import Lot, Payment, Sale, SaleLine, SaleLineLot, StockMovement
+from pos.models import Lot, Payment, Product, Sale, SaleLine, SaleLineLot, StockMovement
 from pos.services.cart import Cart, CartLine
 from pos.services.codes import InputError
 from pos.services.tendering import Tendering
@@ -47,6 +47,14 @@ def next_seq(session: Session, context: SaleContext) -> int:
         )
     )
     return (last or 0) + 1
+
+
+def insurable_fen(session: Session, cart: Cart) -> int:
+    """What medical insurance may pay of ``cart``: its eligible lines' totals, after discounts."""
+    ids = {line.product_id for line in cart.lines}
+    products = session.scalars(select(Product).where(Product.id.in_(ids)))
+    eligible = {product.id for product in products if product.insurable}
+    return sum(line.total_fen for line in cart.lines if line.product_id in eligible)
 
 
 def allocate(session: Session, line: CartLine, today: date) -> list[tuple[Lot, int]]:
@@ -123,6 +131,7 @@ def complete_sale(session: Session, cart: Cart, tendering: Tendering, context: S
         discount_fen=cart.discount_fen,
         total_fen=cart.total_fen,
         change_fen=tendering.change_fen,
+        rounding_fen=tendering.rounding_fen,
         lines=sale_lines,
         payments=[
             Payment(
@@ -131,7 +140,11 @@ def complete_sale(session: Session, cart: Cart, tendering: Tendering, context: S
                 amount_fen=payment.amount_fen,
                 tendered_fen=payment.tendered_fen,
             )
-            for seq_no, payment in enumerate(tendering.payments, start=1)
+            for seq_no, payment in enumerate(
+                # a rest rounded to nothing is settled by a cash payment of 0: not a payment
+                (payment for payment in tendering.payments if payment.amount_fen),
+                start=1,
+            )
         ],
     )
     session.add(sale)

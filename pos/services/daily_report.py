@@ -57,6 +57,8 @@ class DailyReport:
     member_net_fen: int
     categories: list[CategoryTotal]
     products: list[ProductTotal]
+    rounding_fen: int = 0
+    """Cash rounding of the sales: their total minus what the tenders took."""
 
     @property
     def member_share(self) -> float:
@@ -108,7 +110,7 @@ def daily_report(
     """The numbers of ``business_date`` (to ``until``) at ``store_code`` (one register, or all)."""
     day = sale_filter(business_date, until or business_date, store_code, register_id)
     member = Sale.member_id.is_not(None)
-    count, gross, discount, net, members, member_net = session.execute(
+    count, gross, discount, net, members, member_net, rounding = session.execute(
         select(
             func.count(Sale.id),
             func.coalesce(func.sum(Sale.subtotal_fen), 0),
@@ -116,6 +118,7 @@ def daily_report(
             func.coalesce(func.sum(Sale.total_fen), 0),
             func.count(Sale.member_id),
             func.coalesce(func.sum(case((member, Sale.total_fen), else_=0)), 0),
+            func.coalesce(func.sum(Sale.rounding_fen), 0),
         ).where(*day)
     ).one()
     tenders = {
@@ -166,6 +169,7 @@ def daily_report(
         member_net_fen=int(member_net),
         categories=categories,
         products=products,
+        rounding_fen=int(rounding),
     )
 
 
@@ -193,6 +197,8 @@ def report_text(report: DailyReport) -> list[str]:
         f"  {tender_name(Tender(tender))}: {format_fen(amount)}"
         for tender, amount in report.tenders.items()
     ]
+    if report.rounding_fen:
+        lines.append(_("Cash rounding: {amount}").format(amount=format_fen(-report.rounding_fen)))
     lines.append(_("Top categories:"))
     lines += [f"  {c.category or '-'}: {c.qty}  {format_fen(c.net_fen)}" for c in report.categories]
     lines.append(_("Top products:"))

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session, selectinload
 
+from pos.enums import Tender
 from pos.models import (
     Lot,
     Member,
@@ -35,7 +36,7 @@ SALE_CSV_COLUMNS = (
     "sale_change_fen", "payments", "points_earned", "points_redeemed",
     "guidance_given", "trace_codes", "prescription_number", "prescriber",
     "prescription_issued_on", "patient_name", "pharmacist", "restricted_buyer",
-    "promotion", "suggested_by", "type", "original",
+    "promotion", "suggested_by", "type", "original", "insured_fen",
 )  # fmt: skip
 MEMBER_CSV_COLUMNS = (
     "card_no", "phone", "name", "gender", "birthday", "tier", "points", "enrolled_at",
@@ -192,6 +193,8 @@ def sale_record(sale: Sale, extras: SaleExtras | None = None) -> dict[str, Any]:
         "change_fen": sale.change_fen,
         "prescription": _prescription_record(extras.prescriptions.get(sale.id)),
         "restricted_buyer": mask_id(buyer) if buyer else None,
+        "rounding_fen": sale.rounding_fen,
+        "insured_fen": sum(p.amount_fen for p in sale.payments if p.tender is Tender.INSURANCE),
     }
 
 
@@ -246,7 +249,7 @@ def export_sales_csv(session: Session, since: datetime | None = None) -> Iterato
                 prescription.get("prescriber", ""), prescription.get("issued_on", ""),
                 prescription.get("patient_name", ""), prescription.get("pharmacist", ""),
                 record["restricted_buyer"] or "", entry["promotion"] or "",
-                entry["suggested_by"] or "", "sale", "",
+                entry["suggested_by"] or "", "sale", "", record["insured_fen"],
             ])  # fmt: skip
         yield buffer.getvalue()
         buffer.seek(0)
@@ -258,6 +261,7 @@ def _return_rows(writer: Any, record: dict[str, Any]) -> None:
     """A return's CSV rows: money columns are refunds; points: taken back, given back."""
     refunds = "|".join(f"{r['tender']}:{r['amount_fen']}" for r in record["refunds"])
     gross = sum(item["qty"] * item["unit_price_fen"] for item in record["lines"])
+    insured = sum(r["amount_fen"] for r in record["refunds"] if r["tender"] == Tender.INSURANCE)
     for item in record["lines"]:
         writer.writerow([
             record["number"], record["completed_at"], record["store"], record["register"],
@@ -266,7 +270,7 @@ def _return_rows(writer: Any, record: dict[str, Any]) -> None:
             item["qty"] * item["unit_price_fen"] - item["total_fen"], item["total_fen"], "", "",
             gross, gross - record["total_fen"], record["total_fen"], 0, refunds,
             record["points_reversed"], record["points_restored"], "", "", "", "", "", "", "",
-            "", "", "", "return", record["original"],
+            "", "", "", "return", record["original"], insured,
         ])  # fmt: skip
 
 

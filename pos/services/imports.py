@@ -60,7 +60,7 @@ PRODUCT_COLUMNS = (
     "sku", "barcodes", "name", "name_en", "spec", "manufacturer", "unit", "category",
     "price", "member_price", "drug_class", "ingredients",
 )  # fmt: skip
-PRODUCT_OPTIONAL_COLUMNS = ("restricted", "trace_required")
+PRODUCT_OPTIONAL_COLUMNS = ("restricted", "trace_required", "insurance")
 _SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _RULE = re.compile(r"^[a-z0-9_]{1,32}$")
 
@@ -86,6 +86,8 @@ class ProductRow:
     """A restricted-sale rule, ``""`` for none; None: no such column (left as it is)."""
     trace_required: bool | None = None
     """None: no such column (left as it is on update, no on create)."""
+    insurance: str | None = None
+    """``yes``, ``no``, ``""`` (by drug class); None: no such column (left as it is)."""
 
 
 def _price(value: str, column: str) -> int:
@@ -142,6 +144,7 @@ def check_product(line: int, row: dict[str, str]) -> ProductRow:
         line=line,
         restricted=_restricted(row.get("restricted")),
         trace_required=_yes_no(row.get("trace_required"), "trace_required"),
+        insurance=_insurance(row.get("insurance")),
         sku=sku,
         barcodes=tuple(barcodes),
         name=row["name"],
@@ -169,6 +172,19 @@ def _restricted(value: str | None) -> str | None:
             ).format(value=value)
         )
     return rule
+
+
+def _insurance(value: str | None) -> str | None:
+    if value is None:
+        return None
+    answer = value.strip().lower()
+    if answer not in ("yes", "no", ""):
+        raise InputError(
+            _("insurance must be yes, no or empty (by drug class), not {value!r}").format(
+                value=value
+            )
+        )
+    return answer
 
 
 def _yes_no(value: str | None, column: str) -> bool | None:
@@ -275,6 +291,8 @@ def _apply_product(session: Session, product: Product, row: ProductRow) -> None:
         product.restricted = row.restricted
     if row.trace_required is not None:
         product.trace_required = row.trace_required
+    if row.insurance is not None:  # empty: medical insurance pays by the drug class
+        product.insurance = {"yes": True, "no": False}.get(row.insurance)
     current = {barcode.code: barcode for barcode in product.barcodes}
     product.barcodes = [
         _reuse(current.get(code), code, kind, position)

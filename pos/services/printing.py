@@ -54,6 +54,12 @@ LABELS = {
     "tax_id": N_("Tax ID"),
     "phone": N_("Tel"),
 }
+PAYMENT_LABELS = {
+    "rounding": N_("Cash rounding"),
+    "insured": N_("Insurance paid"),
+    "self_paid": N_("Self-paid"),
+}
+"""Rows of the payment block (not :class:`printer.ReceiptLabels` fields)."""
 
 
 @dataclass(frozen=True)
@@ -175,10 +181,7 @@ def build_receipt(
         subtotal_fen=sale.subtotal_fen,
         discount_fen=sale.discount_fen,
         total_fen=sale.total_fen,
-        tenders=tuple(
-            printer.ReceiptTender(tender_name(payment.tender, gettext), payment.amount_fen)
-            for payment in sale.payments
-        ),
+        tenders=payment_rows(sale, gettext),
         change_fen=sale.change_fen,
         cash_tendered_fen=(
             sum(payment.tendered_fen or payment.amount_fen for payment in cash) if cash else None
@@ -196,6 +199,22 @@ def staff_name(session: Session, user_id: str | None) -> str | None:
     if not user_id:
         return user_id
     return session.scalar(select(User.name).where(User.id == user_id)) or user_id
+
+
+def payment_rows(sale: Sale, gettext: Callable[[str], str]) -> tuple[printer.ReceiptTender, ...]:
+    """The receipt's payment block: each tender, the cash rounding, insured and self-paid parts."""
+    rows = [
+        printer.ReceiptTender(tender_name(payment.tender, gettext), payment.amount_fen)
+        for payment in sale.payments
+    ]
+    if sale.rounding_fen:  # shown as what it changed the cash by: -0.04 waived, 0.05 added
+        rows.append(printer.ReceiptTender(gettext(PAYMENT_LABELS["rounding"]), -sale.rounding_fen))
+    insured = sum(p.amount_fen for p in sale.payments if p.tender is Tender.INSURANCE)
+    if insured:
+        rows.append(printer.ReceiptTender(gettext(PAYMENT_LABELS["insured"]), insured))
+        self_paid = sale.total_fen - insured
+        rows.append(printer.ReceiptTender(gettext(PAYMENT_LABELS["self_paid"]), self_paid))
+    return tuple(rows)
 
 
 def guidance_notes(

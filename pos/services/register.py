@@ -15,7 +15,7 @@ from pos.i18n import _
 from pos.models import Member
 from pos.services import catalogue, members, points_ledger, printing
 from pos.services.cart import Cart, CartLine
-from pos.services.checkout import SaleContext, complete_sale
+from pos.services.checkout import SaleContext, complete_sale, insurable_fen
 from pos.services.codes import TRACE_CODE, InputError, classify_barcode, parse_quantity, parse_scan
 from pos.services.loyalty import LoyaltyRules
 from pos.services.print_queue import PrintSpooler, Sender
@@ -185,14 +185,17 @@ class RegisterService(
             raise InputError(_("The cart is empty: scan a product first"))
         self.check_shift_for_sale()
         limit = 0
-        if self._member_id is not None:
-            with self._sessions() as session:
+        with self._sessions() as session:
+            if self._member_id is not None:
                 points = points_ledger.balance(session, self._member_id)
-            limit = self.rules.max_redeem_fen(self._cart.total_fen, points)
+                limit = self.rules.max_redeem_fen(self._cart.total_fen, points)
+            insurable = insurable_fen(session, self._cart)
         return Tendering(
             self._cart.total_fen,
             points_limit_fen=limit,
             insurance_blocker=self.missing_trace_codes(),
+            insurance_limit_fen=insurable,
+            cash_rounding=self.identity.cash_rounding,
         )
 
     def invite_to_enrol(self) -> bool:
@@ -239,6 +242,7 @@ class RegisterService(
             points_redeemed=sale.points_redeemed,
             member=member_view,
             receipt_note=self._substitution_note(receipt.substituted),
+            rounding_fen=tendering.rounding_fen,
         )
 
     # -- helpers ----------------------------------------------------------

@@ -22,6 +22,8 @@ class CompletedReturn:
     original: str
     total_fen: int
     refunds: tuple[tuple[Tender, int], ...]
+    rounding_fen: int
+    """Cash rounding: the total minus what the refunds paid."""
     points_reversed: int
     points_restored: int
     quarantined: int
@@ -36,14 +38,14 @@ class ReturnDesk(OverrideDesk):
         if self._cart.lines:
             raise InputError(_("Finish or hold the sale in progress before a return"))
         with self._sessions() as session:
-            return returns.returnable(session, number)
+            return returns.returnable(session, number, self.identity.cash_rounding)
 
     def complete_return(
         self, number: str, request: ReturnRequest, approval: Approval | None = None
     ) -> CompletedReturn:
         """Store the return and queue its receipt; a manager approves every refund."""
         with self._sessions() as session:  # a refused return asks no manager
-            view = returns.returnable(session, number)
+            view = returns.returnable(session, number, self.identity.cash_rounding)
             returns.check_request(view, request)
         what = _("Refund on sale {number}").format(number=view.number)
         approved_by = self.authorize("refund", approval, what)
@@ -57,7 +59,9 @@ class ReturnDesk(OverrideDesk):
                 cashier=self.cashier,
                 approved_by=approved_by,
             )
-            record = returns.complete_return(session, number, request, context)
+            record = returns.complete_return(
+                session, number, request, context, self.identity.cash_rounding
+            )
             queue_return_receipt(session, record, self.printing)
             outbox.enqueue(session, "return", record.number, return_payload(session, record))
             self.audit(
@@ -77,6 +81,7 @@ class ReturnDesk(OverrideDesk):
                 original=view.number,
                 total_fen=record.total_fen,
                 refunds=tuple((refund.tender, refund.amount_fen) for refund in record.refunds),
+                rounding_fen=record.rounding_fen,
                 points_reversed=record.points_reversed,
                 points_restored=record.points_restored,
                 quarantined=sum(line.qty for line in record.lines if not line.restocked),

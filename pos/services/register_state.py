@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from pos.enums import CashRounding
 from pos.services.cart import Cart
 from pos.services.loyalty import LoyaltyRules
 from pos.services.print_queue import PrintSpooler
@@ -43,6 +44,8 @@ class RegisterIdentity:
     """A manager approves removing a line or lowering its quantity (always recorded)."""
     staff_pin_digits: int = 4
     """The shortest PIN a pharmacist or manager may have."""
+    cash_rounding: CashRounding = CashRounding.NONE
+    """How the cash part of a sale or refund is rounded (``store.cash_rounding``)."""
 
 
 class RegisterState:

@@ -105,7 +105,12 @@ def sections(report: StoreReport) -> list[Section]:
             [
                 [_tender(t), _money(day.tenders.get(t, 0)), _money(report.refund_tenders.get(t, 0))]
                 for t in [*day.tenders, *(t for t in report.refund_tenders if t not in day.tenders)]
-            ],
+            ]
+            + (  # the total minus what the tenders took (sales) or paid back (refunds)
+                [[_("Cash rounding"), _money(day.rounding_fen), _money(report.refund_rounding_fen)]]
+                if day.rounding_fen or report.refund_rounding_fen
+                else []
+            ),
         ),
         Section(
             _("Sales by category"),
@@ -185,6 +190,8 @@ def report_csv(report: StoreReport) -> str:
     row("summary", "discounts", amount=day.discount_fen)
     row("summary", "refunds", count=report.returns, amount=report.refund_fen)
     row("summary", "net_after_refunds", amount=report.net_after_refunds_fen)
+    row("summary", "cash_rounding", amount=day.rounding_fen)
+    row("summary", "refund_rounding", amount=report.refund_rounding_fen)
     row("summary", "voids", count=report.voids, amount=report.void_fen)
     row("summary", "new_members", count=report.new_members)
     row("members", "member", count=day.member_sales, amount=day.member_average_fen,

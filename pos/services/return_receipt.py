@@ -10,6 +10,7 @@ from pos.i18n import N_, translator
 from pos.models import JobKind, PrintJob, Sale, SaleLine, SaleReturn
 from pos.services.printing import (
     LABELS,
+    PAYMENT_LABELS,
     PrintProfile,
     RenderedReceipt,
     header,
@@ -74,6 +75,11 @@ def build_return_receipt(
         tenders=tuple(
             printer.ReceiptTender(tender_name(refund.tender, gettext), refund.amount_fen)
             for refund in record.refunds
+        )
+        + (
+            (printer.ReceiptTender(gettext(PAYMENT_LABELS["rounding"]), -record.rounding_fen),)
+            if record.rounding_fen
+            else ()
         ),
         blocks=(printer.ReceiptBlock(gettext("Return"), tuple(details)),),
         footer=profile.footer,

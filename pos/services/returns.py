@@ -6,9 +6,12 @@ ones reversed, redeemed ones given back), the traceability codes re-activated an
 the return receipt's print job.
 
 Amounts are shares of what was paid, so a sale returned in several parts never
-refunds more than it took: after each return, the refunds of a line (or a
-tender, or points) add up to ``total × returned ÷ sold``, rounded down, and the
-last unit takes the remainder.
+refunds more than it took: after each return, the refunds of a line (or points)
+add up to ``total × returned ÷ sold``, rounded down, and the last unit takes the
+remainder. Each tender gives back its share of what it covered (:func:`refund_split`),
+never more than it took, all of it once the sale is returned in full. Cash is
+paid back rounded like a sale's cash (:func:`pos.money.round_cash`): the return
+records the rounding, and the refunds plus the rounding are its total.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pos.enums import DrugClass, Tender
+from pos.enums import CashRounding, DrugClass, Tender
 from pos.i18n import _
 from pos.models import (
     Lot,
@@ -37,6 +40,7 @@ from pos.models import (
     StockMovement,
     TraceCode,
 )
+from pos.money import round_cash
 from pos.services import points_ledger
 from pos.services.codes import InputError
 
@@ -72,6 +76,8 @@ class ReturnableLine:
     qty_returned: int
     total_fen: int
     drug_class: DrugClass
+    insurable: bool = False
+    """Medical insurance may pay for the product (its refunds go back to insurance first)."""
 
     @property
     def qty_left(self) -> int:
@@ -97,6 +103,25 @@ class ReturnableSale:
     member: str | None
     lines: tuple[ReturnableLine, ...]
     tenders: tuple[tuple[Tender, int], ...]
+    """The sale's payments: tender and amount taken."""
+    rounding_fen: int = 0
+    """The sale's cash rounding (the total minus the payments)."""
+    previous_fen: tuple[int, ...] = ()
+    """The totals of the earlier returns on the sale, oldest first."""
+    previous_insured_fen: tuple[int, ...] = ()
+    """The insurable lines' part of each earlier return (empty: none)."""
+    cash_rounding: CashRounding = CashRounding.NONE
+    """How the cash refunded now is rounded (the store's setting)."""
+
+    @property
+    def dues(self) -> list[tuple[Tender, int]]:
+        """What each tender covered of the total: its payments, cash with the rounding."""
+        covered: dict[Tender, int] = {}
+        for tender, fen in self.tenders:
+            covered[tender] = covered.get(tender, 0) + fen
+        if self.rounding_fen:
+            covered[Tender.CASH] = covered.get(Tender.CASH, 0) + self.rounding_fen
+        return list(covered.items())
 
 
 def _returned(session: Session, sale_id: int) -> dict[int, int]:
@@ -110,14 +135,23 @@ def _returned(session: Session, sale_id: int) -> dict[int, int]:
     return {line_id: int(qty) for line_id, qty in rows}
 
 
-def _refunded_fen(session: Session, sale_id: int) -> int:
-    """Money and points value refunded on ``sale_id`` so far."""
-    total = session.scalar(
-        select(func.coalesce(func.sum(SaleReturn.total_fen), 0)).where(
-            SaleReturn.original_id == sale_id
-        )
+def _previous_fen(
+    session: Session, sale_id: int, lines: Sequence[ReturnableLine]
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The returns on ``sale_id`` so far, oldest first: their totals, and their insurable parts."""
+    insurable = {line.sale_line_id for line in lines if line.insurable}
+    totals: dict[int, int] = {}
+    insured: dict[int, int] = {}
+    rows = session.execute(
+        select(SaleReturn.id, SaleReturn.total_fen, ReturnLine.sale_line_id, ReturnLine.total_fen)
+        .join(ReturnLine, ReturnLine.return_id == SaleReturn.id)
+        .where(SaleReturn.original_id == sale_id)
+        .order_by(SaleReturn.id, ReturnLine.id)
     )
-    return int(total or 0)
+    for return_id, total, line_id, line_fen in rows:
+        totals[return_id] = total
+        insured[return_id] = insured.get(return_id, 0) + (line_fen if line_id in insurable else 0)
+    return tuple(totals.values()), tuple(insured[key] for key in totals)
 
 
 def find_sale(session: Session, number: str) -> Sale:
@@ -129,20 +163,24 @@ def find_sale(session: Session, number: str) -> Sale:
     return sale
 
 
-def returnable(session: Session, number: str) -> ReturnableSale:
+def returnable(
+    session: Session, number: str, cash_rounding: CashRounding = CashRounding.NONE
+) -> ReturnableSale:
     """Sale ``number`` with what may still be returned; InputError if nothing may."""
-    return _returnable(session, find_sale(session, number))
+    return _returnable(session, find_sale(session, number), cash_rounding)
 
 
-def _returnable(session: Session, sale: Sale) -> ReturnableSale:
+def _returnable(
+    session: Session, sale: Sale, cash_rounding: CashRounding = CashRounding.NONE
+) -> ReturnableSale:
     returned = _returned(session, sale.id)
-    classes = dict(
-        session.execute(
-            select(Product.id, Product.drug_class).where(
-                Product.id.in_([line.product_id for line in sale.lines])
-            )
-        ).all()
-    )
+    products = {
+        product.id: product
+        for product in session.scalars(
+            select(Product).where(Product.id.in_([line.product_id for line in sale.lines]))
+        )
+    }
+    classes = {product_id: product.drug_class for product_id, product in products.items()}
     lines = tuple(
         ReturnableLine(
             sale_line_id=line.id,
@@ -154,20 +192,26 @@ def _returnable(session: Session, sale: Sale) -> ReturnableSale:
             qty_returned=returned.get(line.id, 0),
             total_fen=line.total_fen,
             drug_class=classes.get(line.product_id, DrugClass.NONE),
+            insurable=line.product_id in products and products[line.product_id].insurable,
         )
         for line in sale.lines
     )
     if all(line.qty_left == 0 for line in lines):
         raise InputError(_("Sale {number} was already returned in full").format(number=sale.number))
+    previous, previous_insured = _previous_fen(session, sale.id, lines)
     return ReturnableSale(
         sale_id=sale.id,
         number=sale.number,
         completed_at=sale.completed_at,
         total_fen=sale.total_fen,
-        refunded_fen=_refunded_fen(session, sale.id),
+        refunded_fen=sum(previous),
         member=sale.member,
         lines=lines,
         tenders=tuple((payment.tender, payment.amount_fen) for payment in sale.payments),
+        rounding_fen=sale.rounding_fen,
+        previous_fen=previous,
+        previous_insured_fen=previous_insured,
+        cash_rounding=cash_rounding,
     )
 
 
@@ -218,22 +262,148 @@ def check_request(sale: ReturnableSale, request: ReturnRequest) -> list[tuple[Re
     return picks
 
 
-def refunds_by_tender(
-    tenders: Sequence[tuple[Tender, int]], total_fen: int, before_fen: int, now_fen: int
+def _split_step(dues: Sequence[int], done: Sequence[int], now_fen: int) -> list[int]:
+    """One refund of ``now_fen`` over tenders that covered ``dues`` and gave back ``done``."""
+    total = sum(dues)
+    after = sum(done) + now_fen
+    spare = [due - back for due, back in zip(dues, done, strict=True)]
+    parts = [
+        min(max(0, share(due, after, total) - back), left)
+        for due, back, left in zip(dues, done, spare, strict=True)
+    ]
+    missing = now_fen - sum(parts)
+    tenders = range(len(dues))
+    if missing > 0:  # rounding down left a few fen: the tenders with the most left take them
+        for i in sorted(tenders, key=lambda i: (parts[i] - spare[i], i)):
+            take = min(missing, spare[i] - parts[i])
+            parts[i] += take
+            missing -= take
+    elif missing < 0:  # tenders catching up on earlier remainders: the largest parts give back
+        for i in sorted(tenders, key=lambda i: (-parts[i], i)):
+            give = min(-missing, parts[i])
+            parts[i] -= give
+            missing += give
+    return parts
+
+
+def _given_back(amounts: Sequence[int], previous_fen: Sequence[int]) -> list[int]:
+    """What each tender gave back over the refunds ``previous_fen``, before cash rounding."""
+    done = [0] * len(amounts)
+    for earlier in previous_fen:
+        done = [a + b for a, b in zip(done, _split_step(amounts, done, earlier), strict=True)]
+    return done
+
+
+def refund_split(
+    dues: Sequence[tuple[Tender, int]], previous_fen: Sequence[int], now_fen: int
 ) -> list[tuple[Tender, int]]:
-    """Split a refund of ``now_fen`` over the sale's tenders in proportion to what each paid."""
-    after = before_fen + now_fen
-    result = []
-    for tender, paid in tenders:
-        part = share(paid, after, total_fen) - share(paid, before_fen, total_fen)
-        result.append((tender, part))
-    # rounding down per tender can leave a few fen: the largest tender takes them
-    missing = now_fen - sum(part for _tender, part in result)
-    if missing and result:
-        index = max(range(len(result)), key=lambda i: tenders[i][1])
-        tender, part = result[index]
-        result[index] = (tender, part + missing)
-    return [(tender, part) for tender, part in result if part]
+    """What each tender gives back of a refund of ``now_fen``, before any cash rounding.
+
+    ``dues`` is what each tender covered of the sale (they add up to its total),
+    ``previous_fen`` the earlier refunds on it, oldest first. Each refund is split in
+    proportion to the dues; no tender ever gives back more than it covered, and
+    the refunds of a sale returned in full give each tender back exactly its due.
+    """
+    amounts = [fen for _tender, fen in dues]
+    parts = _split_step(amounts, _given_back(amounts, previous_fen), now_fen)
+    return [(tender, part) for (tender, _due), part in zip(dues, parts, strict=True) if part]
+
+
+@dataclass(frozen=True)
+class RefundPlan:
+    """What a refund pays back, per tender, and the cash rounding that makes up the rest."""
+
+    refunds: tuple[tuple[Tender, int], ...]
+    rounding_fen: int
+    """The refund's total minus what the refunds pay (cash only)."""
+
+
+def _pools(sale: ReturnableSale) -> list[list[tuple[Tender, int]]]:
+    """What each tender covered, in the insurable lines and in the others.
+
+    Medical insurance paid for insurable lines only: a returned insurable line
+    refunds insurance first (with its share of the other tenders), any other line
+    only the tenders the customer paid with. One pool when insurance did not pay.
+    """
+    dues = sale.dues
+    insured = dict(dues).get(Tender.INSURANCE, 0)
+    eligible = sum(line.total_fen for line in sale.lines if line.insurable)
+    if not insured or eligible < insured:
+        return [dues]
+    others: list[tuple[Tender, int]] = [
+        (tender, fen) for tender, fen in dues if tender is not Tender.INSURANCE
+    ]
+    shares = _split_step([fen for _t, fen in others], [0] * len(others), eligible - insured)
+    covered = [(tender, part) for (tender, _fen), part in zip(others, shares, strict=True)]
+    rest = [(tender, fen - part) for (tender, fen), part in zip(others, shares, strict=True)]
+    return [[(Tender.INSURANCE, insured), *covered], rest]
+
+
+def _tender_parts(
+    sale: ReturnableSale, now_fen: int, now_insured_fen: int
+) -> tuple[dict[Tender, int], dict[Tender, int]]:
+    """Per tender, before cash rounding: what it gives back now, and what it gave before."""
+    pools = _pools(sale)
+    if len(pools) == 1:
+        streams = [(pools[0], sale.previous_fen, now_fen)]
+    else:
+        insured = sale.previous_insured_fen or (0,) * len(sale.previous_fen)
+        rest = tuple(total - part for total, part in zip(sale.previous_fen, insured, strict=True))
+        streams = [
+            (pools[0], insured, now_insured_fen),
+            (pools[1], rest, now_fen - now_insured_fen),
+        ]
+    parts: dict[Tender, int] = {}
+    before: dict[Tender, int] = {}
+    for dues, previous, now in streams:
+        amounts = [fen for _tender, fen in dues]
+        done = _given_back(amounts, previous)
+        step = _split_step(amounts, done, now)
+        for (tender, _fen), back, part in zip(dues, done, step, strict=True):
+            before[tender] = before.get(tender, 0) + back
+            parts[tender] = parts.get(tender, 0) + part
+    return parts, before
+
+
+def plan_refund(
+    sale: ReturnableSale, quantities: Mapping[int, int], to_cash: bool = False
+) -> RefundPlan:
+    """The refunds of returning ``quantities`` (sale line id → units) on ``sale``.
+
+    Each tender gives back its share of what it covered (insurance of the insurable
+    lines only; all money in cash when ``to_cash``). The cash tender gives back its
+    rounded share, counted over all the sale's refunds so that it never pays back
+    more cash than the sale took; cash refunded instead of other tenders
+    (``to_cash``) is rounded on its own.
+    """
+    amounts = [(line, line.refund_fen(quantities.get(line.sale_line_id, 0))) for line in sale.lines]
+    now_fen = sum(fen for _line, fen in amounts)
+    parts, before = _tender_parts(
+        sale, now_fen, sum(fen for line, fen in amounts if line.insurable)
+    )
+    cash_paid = sum(fen for tender, fen in sale.tenders if tender is Tender.CASH)
+
+    def cash_back(due_fen: int) -> int:  # cash paid back for ``due_fen`` of the cash due
+        return min(round_cash(due_fen, sale.cash_rounding), cash_paid)
+
+    money: list[tuple[Tender, int]] = []
+    points = 0
+    for tender, part in parts.items():
+        if tender is Tender.POINTS:
+            points = part
+        elif tender is Tender.CASH:
+            done = before[Tender.CASH]
+            money.append((tender, cash_back(done + part) - cash_back(done)))
+        else:
+            money.append((tender, part))
+    if to_cash and money:
+        cash = sum(fen for tender, fen in money if tender is Tender.CASH)
+        others = sum(fen for tender, fen in money if tender is not Tender.CASH)
+        money = [(Tender.CASH, cash + round_cash(others, sale.cash_rounding))]
+    refunds = [(tender, fen) for tender, fen in money if fen]
+    if points:
+        refunds.append((Tender.POINTS, points))
+    return RefundPlan(tuple(refunds), now_fen - sum(fen for _tender, fen in refunds))
 
 
 def _points_entries(session: Session, sale_id: int, reason: str) -> int:
@@ -246,11 +416,15 @@ def _points_entries(session: Session, sale_id: int, reason: str) -> int:
 
 
 def complete_return(
-    session: Session, number: str, request: ReturnRequest, context: ReturnContext
+    session: Session,
+    number: str,
+    request: ReturnRequest,
+    context: ReturnContext,
+    cash_rounding: CashRounding = CashRounding.NONE,
 ) -> SaleReturn:
     """Store the return in ``session`` (the caller commits); InputError if it is not allowed."""
     sale = find_sale(session, number)
-    view = _returnable(session, sale)
+    view = _returnable(session, sale, cash_rounding)
     picks = check_request(view, request)
     amount = sum(line.refund_fen(qty) for line, qty in picks)
     before = view.refunded_fen
@@ -287,17 +461,10 @@ def complete_return(
                 restocked=line.sale_line_id in request.restock,
             )
         )
-    tenders = refunds_by_tender(view.tenders, view.total_fen, before, amount)
-    money = [(tender, fen) for tender, fen in tenders if tender is not Tender.POINTS]
-    points_fen = sum(fen for tender, fen in tenders if tender is Tender.POINTS)
-    if request.to_cash and money:
-        money = [(Tender.CASH, sum(fen for _tender, fen in money))]
-    for seq_no, (tender, fen) in enumerate(money, start=1):
+    plan = plan_refund(view, {line.sale_line_id: qty for line, qty in picks}, request.to_cash)
+    for seq_no, (tender, fen) in enumerate(plan.refunds, start=1):
         record.refunds.append(Refund(seq=seq_no, tender=tender, amount_fen=fen))
-    if points_fen:
-        record.refunds.append(
-            Refund(seq=len(money) + 1, tender=Tender.POINTS, amount_fen=points_fen)
-        )
+    record.rounding_fen = plan.rounding_fen
     session.flush()
     _move_stock(session, sale, record, picks, request.restock, context.completed_at)
     _reactivate_codes(session, picks, context.completed_at)

@@ -86,6 +86,8 @@ class CheckedSale:
     payments: list[tuple[Tender, int, int | None]]
     prescription: CheckedPrescription | None
     restricted_buyer: bool
+    rounding_fen: int = 0
+    """Cash rounding: the total minus the payments (``store.cash_rounding``)."""
 
 
 def _get(obj: dict[str, Any], name: str, required: bool) -> Any:
@@ -320,6 +322,7 @@ def check_sale(obj: Any, products: dict[str, ProductRef]) -> CheckedSale:
         payments=payments,
         prescription=_prescription(obj.get("prescription")),
         restricted_buyer=bool(obj.get("restricted_buyer")),
+        rounding_fen=_int(obj, "rounding_fen", required=False, minimum=-5),
     )
     _check_totals(sale)
     return sale
@@ -335,7 +338,7 @@ def _check_totals(sale: CheckedSale) -> None:
         )
     if sale.subtotal_fen - sale.discount_fen != sale.total_fen:
         raise InputError(_("subtotal_fen − discount_fen is not total_fen"))
-    paid = sum(amount for _tender, amount, _tendered in sale.payments)
+    paid = sum(amount for _tender, amount, _tendered in sale.payments) + sale.rounding_fen
     if paid != sale.total_fen:
         raise InputError(
             _("the payments add up to {paid} fen, total_fen is {total}").format(

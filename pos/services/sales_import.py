@@ -281,6 +281,7 @@ def _store(
             "points_earned": s.points_earned, "points_redeemed": s.points_redeemed,
             "completed_at": s.completed_at, "subtotal_fen": s.subtotal_fen,
             "discount_fen": s.discount_fen, "total_fen": s.total_fen, "change_fen": s.change_fen,
+            "rounding_fen": s.rounding_fen,
         }
         for s in sales
     ])  # fmt: skip

@@ -7,7 +7,7 @@ Data functions taking a Session; the caller commits. Reports come back as a
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -65,6 +65,17 @@ class ShiftTotals:
     expected_fen: int
     first_sale: str | None
     last_sale: str | None
+    refund_tenders: dict[str, int] = field(default_factory=dict)
+    """Refunds paid back on returns at this register during the shift, by tender."""
+    net_tenders: dict[str, int] = field(default_factory=dict)
+    """Sales minus refunds, by tender: what each tender should settle to."""
+    returns: int = 0
+    refunds_fen: int = 0
+    """The value of the returns (refunds plus their cash rounding)."""
+    sales_rounding_fen: int = 0
+    """Cash rounding of the sales: their total minus what the tenders took."""
+    refund_rounding_fen: int = 0
+    """Cash rounding of the refunds: their total minus what the refunds paid."""
     counted_fen: int | None = None
     over_short_fen: int | None = None
 
@@ -170,19 +181,38 @@ def shift_totals(session: Session, shift: Shift, until: datetime) -> ShiftTotals
             .group_by(CashMovement.kind)
         ).all()
     )
-    refunded = session.scalar(
-        select(func.coalesce(func.sum(Refund.amount_fen), 0))
-        .join(SaleReturn, SaleReturn.id == Refund.return_id)
-        .where(
-            SaleReturn.register_id == shift.register_id,
-            SaleReturn.completed_at >= shift.opened_at,
-            SaleReturn.completed_at <= until,
-            Refund.tender == Tender.CASH,
-        )
+    return_window = (
+        SaleReturn.register_id == shift.register_id,
+        SaleReturn.completed_at >= shift.opened_at,
+        SaleReturn.completed_at <= until,
     )
+    refund_tenders = {
+        Tender(tender).value: int(amount)
+        for tender, amount in session.execute(
+            select(Refund.tender, func.sum(Refund.amount_fen))
+            .join(SaleReturn, SaleReturn.id == Refund.return_id)
+            .where(*return_window)
+            .group_by(Refund.tender)
+            .order_by(Refund.tender)
+        )
+    }
+    returns, refunds, refund_rounding = session.execute(
+        select(
+            func.count(SaleReturn.id),
+            func.coalesce(func.sum(SaleReturn.total_fen), 0),
+            func.coalesce(func.sum(SaleReturn.rounding_fen), 0),
+        ).where(*return_window)
+    ).one()
+    sales_rounding = session.scalar(
+        select(func.coalesce(func.sum(Sale.rounding_fen), 0)).where(*window)
+    )
+    net_tenders = {
+        tender: tenders.get(tender, 0) - refund_tenders.get(tender, 0)
+        for tender in sorted({*tenders, *refund_tenders})
+    }
     cash_sales = tenders.get(Tender.CASH.value, 0)
     cash_in, cash_out = int(moved.get(CASH_IN, 0)), int(moved.get(CASH_OUT, 0))
-    cash_refunds = int(refunded or 0)
+    cash_refunds = refund_tenders.get(Tender.CASH.value, 0)
     expected = shift.float_fen + cash_sales + cash_in - cash_out - cash_refunds
     return ShiftTotals(
         sales=count,
@@ -199,6 +229,12 @@ def shift_totals(session: Session, shift: Shift, until: datetime) -> ShiftTotals
         expected_fen=expected,
         first_sale=first,
         last_sale=last,
+        refund_tenders=refund_tenders,
+        net_tenders=net_tenders,
+        returns=int(returns),
+        refunds_fen=int(refunds),
+        sales_rounding_fen=int(sales_rounding or 0),
+        refund_rounding_fen=int(refund_rounding),
     )
 
 
@@ -322,6 +358,20 @@ def report_receipt(
         gettext("Last sale {number}").format(number=totals.last_sale or "-"),
         gettext("Points redeemed {n}").format(n=totals.points_redeemed),
     ]
+    if totals.returns:
+        sales_lines += [
+            gettext("Returns {n}").format(n=totals.returns),
+            row(N_("Refunds"), totals.refunds_fen),
+        ]
+    tender_lines = [
+        gettext("{tender}: {sales} - {refunds} = {net}").format(
+            tender=tender_name(Tender(value), gettext),
+            sales=printer.money(totals.tenders.get(value, 0)),
+            refunds=printer.money(totals.refund_tenders.get(value, 0)),
+            net=printer.money(net),
+        )
+        for value, net in totals.net_tenders.items()
+    ]
     cash_lines = [
         row(N_("Float"), totals.float_fen),
         row(N_("Cash sales"), totals.cash_sales_fen),
@@ -330,6 +380,11 @@ def report_receipt(
         row(N_("Cash refunds"), totals.cash_refunds_fen),
         row(N_("Expected cash"), totals.expected_fen),
     ]
+    if totals.sales_rounding_fen or totals.refund_rounding_fen:
+        cash_lines += [  # shown as what they changed the cash by (not in the drawer's count)
+            row(N_("Cash rounding of sales"), -totals.sales_rounding_fen),
+            row(N_("Cash rounding of refunds"), totals.refund_rounding_fen),
+        ]
     if totals.counted_fen is not None and totals.over_short_fen is not None:
         cash_lines += [
             row(N_("Counted cash"), totals.counted_fen),
@@ -348,13 +403,14 @@ def report_receipt(
         subtotal_fen=totals.gross_fen,
         discount_fen=totals.discount_fen,
         total_fen=totals.net_fen,
-        tenders=tuple(
+        tenders=tuple(  # net of refunds
             printer.ReceiptTender(tender_name(Tender(value), gettext), amount)
-            for value, amount in totals.tenders.items()
+            for value, amount in totals.net_tenders.items()
         ),
         blocks=(
             printer.ReceiptBlock(gettext("Sales"), tuple(sales_lines)),
             printer.ReceiptBlock(gettext("Cash drawer"), tuple(cash_lines)),
+            printer.ReceiptBlock(gettext("Tenders: sales - refunds = net"), tuple(tender_lines)),
             *_audit_block(anchored, gettext),
         ),
         labels=printer.ReceiptLabels(**(labels | {"title": gettext(LABELS[kind])})),

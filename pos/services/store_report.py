@@ -85,6 +85,8 @@ class StoreReport:
     suggestions: Ratio
     guidance: Ratio
     follow_up: list[FollowUp] = field(default_factory=list)
+    refund_rounding_fen: int = 0
+    """Cash rounding of the refunds: their total minus what they paid back."""
 
     @property
     def net_after_refunds_fen(self) -> int:
@@ -104,6 +106,7 @@ class StoreReport:
                     "returns": self.returns,
                     "total_fen": self.refund_fen,
                     "tenders": self.refund_tenders,
+                    "rounding_fen": self.refund_rounding_fen,
                 },
                 "net_after_refunds_fen": self.net_after_refunds_fen,
                 "voids": {"count": self.voids, "total_fen": self.void_fen},
@@ -154,14 +157,16 @@ def _hours(session: Session, where: list[Any], first: date, timezone: str) -> li
 
 def _refunds(
     session: Session, first: date, last: date, store_code: str, register_id: str | None
-) -> tuple[int, int, dict[str, int]]:
+) -> tuple[int, int, dict[str, int], int]:
     where = [SaleReturn.business_date.between(first, last), SaleReturn.store_code == store_code]
     if register_id is not None:
         where.append(SaleReturn.register_id == register_id)
-    count, total = session.execute(
-        select(func.count(SaleReturn.id), func.coalesce(func.sum(SaleReturn.total_fen), 0)).where(
-            *where
-        )
+    count, total, rounding = session.execute(
+        select(
+            func.count(SaleReturn.id),
+            func.coalesce(func.sum(SaleReturn.total_fen), 0),
+            func.coalesce(func.sum(SaleReturn.rounding_fen), 0),
+        ).where(*where)
     ).one()
     tenders = {
         Tender(tender).value: int(amount)
@@ -173,7 +178,7 @@ def _refunds(
             .order_by(func.sum(Refund.amount_fen).desc())
         )
     }
-    return int(count), int(total), tenders
+    return int(count), int(total), tenders, int(rounding)
 
 
 def _audit_counts(
@@ -218,7 +223,9 @@ def store_report(
             .order_by(func.sum(Sale.total_fen).desc(), Sale.cashier)
         )
     ]
-    returns, refund_fen, refund_tenders = _refunds(session, first, last, store_code, register_id)
+    returns, refund_fen, refund_tenders, refund_rounding = _refunds(
+        session, first, last, store_code, register_id
+    )
     voids, void_fen, manual = _audit_counts(session, start, end)
     new_members = session.scalar(
         select(func.count(Member.id)).where(
@@ -253,6 +260,7 @@ def store_report(
         returns=returns,
         refund_fen=refund_fen,
         refund_tenders=refund_tenders,
+        refund_rounding_fen=refund_rounding,
         voids=voids,
         void_fen=void_fen,
         manual_discounts=manual,

@@ -131,3 +131,5 @@ class CompletedSale:
     """The member after the sale (new balance and tier)."""
     receipt_note: str | None = None
     """Something the cashier should know about the receipt (characters it cannot print)."""
+    rounding_fen: int = 0
+    """Cash rounding of the sale: the total minus what the tenders took."""

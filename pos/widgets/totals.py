@@ -49,6 +49,8 @@ class LastSalePanel(Static):
         table.add_column()
         table.add_column(justify="right")
         table.add_row(_("Paid"), "¥" + format_fen(sale.total_fen))
+        if sale.rounding_fen:
+            table.add_row(_("Cash rounding"), "¥" + format_fen(-sale.rounding_fen))
         table.add_row(
             Text(_("CHANGE"), style="bold"),
             Text("¥" + format_fen(sale.change_fen), style="bold reverse"),
