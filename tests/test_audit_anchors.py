@@ -28,7 +28,9 @@ OTHER_KEY = b"k" * 32
 
 @pytest.fixture
 def store(settings: Settings) -> Iterator[tuple[Engine, sessionmaker[Session]]]:
-    """The store as the ``pos`` commands open it: sessions signing with the test run's key."""
+    """The store as the ``pos`` commands open it: sessions signing with the test run's key
+    (which ``pos init`` or the register's first start creates)."""
+    store_key()
     engine, sessions = open_store(settings)
     yield engine, sessions
     engine.dispose()
@@ -308,11 +310,15 @@ def test_a_damaged_key_file_stops_the_command_with_a_message(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    bad = tmp_path / "bad.key"
-    bad.write_bytes(b"short")
-    monkeypatch.setenv("POS_REGISTER__KEY_FILE", str(bad))
-    assert main(["init", "--db", str(db_path)]) in (0, 2)
+    key = tmp_path / "store.key"
+    monkeypatch.setenv("POS_REGISTER__KEY_FILE", str(key))
+    assert main(["init", "--db", str(db_path)]) == 0
+    key.write_bytes(b"short")  # damaged after the store was made
     capsys.readouterr()
     assert verify_cli(db_path) == 2
     assert "Store key error" in capsys.readouterr().err
-    assert bad.read_bytes() == b"short"  # never replaced
+    assert key.read_bytes() == b"short"  # never replaced
+    other = tmp_path / "other.db"
+    assert main(["init", "--db", str(other)]) == 2  # nor is a store made without a good key
+    assert "Store key error" in capsys.readouterr().err
+    assert not other.exists()

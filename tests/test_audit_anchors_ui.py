@@ -16,7 +16,6 @@ from pos.models import AuditAnchor, AuditEvent
 from pos.screens.shift import ShiftReportModal
 from pos.services import audit
 from tests.conftest import fixed_clock
-from tests.helpers import screen_text
 from tests.store_keys import store_key
 from tests.test_checkout_ui import SIZE
 from tests.test_shift_ui import open_shift
@@ -38,7 +37,7 @@ async def test_the_z_report_shows_and_anchors_the_audit_head(
         with sessions() as session:
             (mark,) = session.scalars(select(AuditAnchor))
         assert mark.source == audit.Z_REPORT and mark.events >= 2  # login, shift.open
-        assert mark.head_hash[: audit.SHORT_HASH] in screen_text(app)
+        assert mark.head_hash[: audit.SHORT_HASH] in app.screen.text  # the report shown
         await pilot.press("escape")
     with sessions() as session:
         actions = list(session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
