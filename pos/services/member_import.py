@@ -19,7 +19,7 @@ from pos.i18n import _
 from pos.models import Member
 from pos.services import members, points_ledger
 from pos.services.codes import InputError
-from pos.services.import_common import ImportReport, RowError, read_rows
+from pos.services.import_common import UNCHUNKED, Chunks, ImportReport, RowError, read_rows
 
 MEMBER_COLUMNS = (
     "card_no", "phone", "name", "gender", "birthday", "tier", "points", "enrolled_at",
@@ -165,8 +165,9 @@ def import_members(
     timezone: str,
     store_code: str = "",
     skip_bad: bool = False,
+    chunks: Chunks = UNCHUNKED,
 ) -> ImportReport:
-    """Create or update (by card number) members from a members CSV; the caller commits."""
+    """Create or update (by card number) members from a members CSV, committed in ``chunks``."""
     report = ImportReport()
     rows: list[MemberRow] = []
     seen_cards: dict[str, int] = {}
@@ -224,6 +225,7 @@ def import_members(
         delta = row.points - points_ledger.balance(session, member.id)
         if delta:
             points_ledger.post_points(session, member.id, delta, "import", now)
+        chunks.checkpoint()
     report.applied = True
     session.flush()
     return report
