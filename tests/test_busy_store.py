@@ -9,7 +9,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +20,18 @@ from textual.pilot import Pilot
 
 from pos import db
 from pos.app import PosApp
-from pos.models import ParkedCart, Sale, SaleLine
+from pos.config import DEFAULT_TIERS
+from pos.models import Base, ParkedCart, PointsEntry, Sale, SaleLine, StockMovement
 from pos.screens.acknowledge import AcknowledgeModal
 from pos.screens.payment import PaymentModal
+from pos.services.demo import demo_file
+from pos.services.guidance import import_guidance
 from pos.services.import_common import Chunks, chunked
+from pos.services.imports import import_products, import_stock
+from pos.services.member_import import import_members
+from pos.services.pairings import import_pairings
 from pos.services.sales_import import SalesProgress, import_sales
+from tests.conftest import TODAY
 from tests.helpers import barcode_of, burst, screen_text, type_text
 from tests.test_sales_import import sale
 
@@ -228,3 +235,45 @@ def test_chunks_commit_after_their_time() -> None:
         chunks.checkpoint()
     assert committed == pytest.approx([0.12, 0.24])
     Chunks().checkpoint()  # without a session: nothing (the caller commits)
+
+
+def test_every_file_import_commits_row_by_row_and_runs_again_unchanged(
+    sessions: sessionmaker[Session],
+) -> None:
+    """Each chunk committed on its own (here after every row) stores what one transaction
+    would; run again (as after a stop midway) every row is found and nothing moves."""
+
+    def load_all() -> list[tuple[int, int]]:
+        now = datetime(2026, 3, 10, tzinfo=UTC)
+        tiers = [tier.name for tier in DEFAULT_TIERS]
+        done = []
+        with chunked(sessions) as (session, _chunks):
+            for run in (
+                lambda c: import_products(session, demo_file("products.csv"), chunks=c),
+                lambda c: import_stock(
+                    session, demo_file("demo_stock.csv"), relative_to=TODAY, chunks=c
+                ),
+                lambda c: import_members(
+                    session, demo_file("members.csv"), tiers, now, "Asia/Shanghai", chunks=c
+                ),
+                lambda c: import_guidance(session, demo_file("guidance.toml"), chunks=c),
+                lambda c: import_pairings(session, demo_file("pairings.csv"), chunks=c),
+            ):
+                every_row = Chunks(session, seconds=0, pause=0)
+                report = run(every_row)
+                assert report.applied and report.errors == []
+                assert every_row.commits == report.created + report.updated
+                done.append((report.created, report.updated))
+        return done
+
+    first = load_all()
+    assert [created for created, _updated in first] == [195, 301, 41, 139, 28]
+    history = count_rows(sessions, StockMovement), count_rows(sessions, PointsEntry)
+    again = load_all()
+    assert again == [(0, created) for created, _updated in first]
+    assert (count_rows(sessions, StockMovement), count_rows(sessions, PointsEntry)) == history
+
+
+def count_rows(sessions: sessionmaker[Session], model: type[Base]) -> int:
+    with sessions() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
