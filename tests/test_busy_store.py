@@ -26,7 +26,7 @@ from pos.screens.acknowledge import AcknowledgeModal
 from pos.screens.payment import PaymentModal
 from pos.services.demo import demo_file
 from pos.services.guidance import import_guidance
-from pos.services.import_common import Chunks, chunked
+from pos.services.import_common import Chunks, ImportReport, chunked
 from pos.services.imports import import_products, import_stock
 from pos.services.member_import import import_members
 from pos.services.pairings import import_pairings
@@ -248,7 +248,7 @@ def test_every_file_import_commits_row_by_row_and_runs_again_unchanged(
         tiers = [tier.name for tier in DEFAULT_TIERS]
         done = []
         with chunked(sessions) as (session, _chunks):
-            for run in (
+            runs: list[Callable[[Chunks], ImportReport]] = [
                 lambda c: import_products(session, demo_file("products.csv"), chunks=c),
                 lambda c: import_stock(
                     session, demo_file("demo_stock.csv"), relative_to=TODAY, chunks=c
@@ -258,7 +258,8 @@ def test_every_file_import_commits_row_by_row_and_runs_again_unchanged(
                 ),
                 lambda c: import_guidance(session, demo_file("guidance.toml"), chunks=c),
                 lambda c: import_pairings(session, demo_file("pairings.csv"), chunks=c),
-            ):
+            ]
+            for run in runs:
                 every_row = Chunks(session, seconds=0, pause=0)
                 report = run(every_row)
                 assert report.applied and report.errors == []
