@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from textual.pilot import Pilot
@@ -278,3 +280,23 @@ def test_every_file_import_commits_row_by_row_and_runs_again_unchanged(
 def count_rows(sessions: sessionmaker[Session], model: type[Base]) -> int:
     with sessions() as session:
         return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+@given(st.lists(st.floats(min_value=0, max_value=0.05), max_size=200))
+def test_no_chunk_holds_longer_than_its_time_plus_one_row(durations: list[float]) -> None:
+    """Whatever the rows take, a chunk ends at the first row past ``seconds``."""
+    now = [0.0]
+    commits: list[float] = []
+
+    class FakeSession:
+        def commit(self) -> None:
+            commits.append(now[0])
+
+    chunks = Chunks(FakeSession(), seconds=0.1, pause=0, clock=lambda: now[0])  # type: ignore[arg-type]
+    for took in durations:
+        now[0] += took
+        chunks.checkpoint()
+    chunks.commit()  # what chunked() does at the end
+    starts = [0.0, *commits[:-1]]
+    assert all(end - start < 0.1 + 0.05 + 1e-9 for start, end in zip(starts, commits, strict=True))
+    assert chunks.commits == len(commits) and commits[-1] == pytest.approx(sum(durations))
