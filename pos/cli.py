@@ -216,6 +216,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     from pos.bootstrap import loyalty_rules, open_store
     from pos.services.codes import InputError
     from pos.services.guidance import import_guidance
+    from pos.services.import_common import Chunks, chunked
     from pos.services.imports import ImportReport, describe, import_products, import_stock
     from pos.services.member_import import import_members
     from pos.services.pairings import import_pairings
@@ -232,27 +233,27 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     _engine, sessions = open_store(settings)
     tiers = [tier.name for tier in settings.loyalty.tiers]
 
-    def importer(session: Session, data: bytes, skip_bad: bool) -> ImportReport:
+    def importer(session: Session, data: bytes, skip_bad: bool, chunks: Chunks) -> ImportReport:
         if args.what == "members":
             store = settings.store
             now = datetime.now(UTC)
             return import_members(
-                session, data, tiers, now, store.timezone, store.code, skip_bad,
+                session, data, tiers, now, store.timezone, store.code, skip_bad, chunks,
                 rules=loyalty_rules(settings),
             )  # fmt: skip
         if args.what == "guidance":
-            return import_guidance(session, data, skip_bad)
+            return import_guidance(session, data, skip_bad, chunks)
         if args.what == "pairings":
-            return import_pairings(session, data, skip_bad)
-        if args.what == "promotions":
+            return import_pairings(session, data, skip_bad, chunks)
+        if args.what == "promotions":  # a few dozen rules: one short transaction
             return import_promotions(session, data, skip_bad)
-        return (import_products if args.what == "products" else import_stock)(
-            session, data, skip_bad
-        )
+        if args.what == "products":
+            return import_products(session, data, skip_bad, chunks)
+        return import_stock(session, data, skip_bad, chunks=chunks)
 
     try:
-        with sessions.begin() as session:
-            report = importer(session, data, args.skip_bad)
+        with chunked(sessions) as (session, chunks):
+            report = importer(session, data, args.skip_bad, chunks)
     except InputError as exc:
         print(f"{args.file}: {exc}", file=sys.stderr)
         return EXIT_FAILED

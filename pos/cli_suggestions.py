@@ -126,18 +126,20 @@ def run_import_sales(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _import_sales(path: Path, skip_bad: bool, sessions: sessionmaker[Session]) -> int:
+    from pos.services.import_common import chunked
     from pos.services.sales_import import import_sales
 
     bar = ProgressBar()
 
     def progress(step: SalesProgress) -> None:
         count = _("{n} sales").format(n=f"{step.sales:,}")
-        bar.show(_("Importing"), step.done_bytes, step.total_bytes, count)
+        label = _("Checking") if step.checking else _("Importing")
+        bar.show(label, step.done_bytes, step.total_bytes, count)
 
     started = time.monotonic()
     try:
-        with sessions.begin() as session:
-            report = import_sales(session, path, skip_bad, progress)
+        with chunked(sessions) as (session, chunks):
+            report = import_sales(session, path, skip_bad, progress, chunks)
     finally:
         bar.close()
     for line in _describe_sales(report, time.monotonic() - started):
@@ -165,7 +167,7 @@ def _describe_sales(report: SalesImportReport, seconds: float) -> list[str]:
 def run_suggestions(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``pos suggestions rebuild``."""
     from pos.bootstrap import open_store
-    from pos.services.mining import MIN_CONFIDENCE, MIN_SUPPORT, rebuild_rules
+    from pos.services.mining import MIN_CONFIDENCE, MIN_SUPPORT, mine_store, replace_rules
 
     if _no_database(settings):
         return EXIT_FAILED
@@ -179,16 +181,17 @@ def run_suggestions(args: argparse.Namespace, settings: Settings) -> int:
 
     started = time.monotonic()
     try:
-        with sessions.begin() as session:
-            rules = rebuild_rules(
+        with sessions() as session:  # reading every sale takes no write lock
+            rules = mine_store(
                 session,
-                datetime.now(UTC),
                 MIN_SUPPORT if args.min_support is None else args.min_support,
                 MIN_CONFIDENCE if args.min_confidence is None else args.min_confidence,
                 progress,
             )
     finally:
         bar.close()
+    with sessions.begin() as session:  # the old rules replaced in one short transaction
+        replace_rules(session, rules, datetime.now(UTC))
     antecedents = len({rule.antecedent for rule in rules})
     print(
         _("{rules} rules for {antecedents} triggers from {sales} sales in {s:.1f} s").format(

@@ -7,7 +7,9 @@ file: ``POS_STORE__NAME``, ``POS_REGISTER__DATABASE``, ``POS_PRINTER__URI`` …
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import tomllib
 import warnings
 from pathlib import Path
@@ -18,9 +20,10 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
+    InitSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
-    TomlConfigSettingsSource,
+    SettingsError,
 )
 
 from pos.enums import CashRounding
@@ -292,14 +295,14 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        path = _config_file.get("path")
+        data = _config_file.get("data")
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        if path is not None and path.exists():
-            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        if data:  # the file as load_settings read it (a UTF-8 BOM allowed)
+            sources.append(InitSettingsSource(settings_cls, init_kwargs=data))
         return tuple(sources)
 
 
-_config_file: dict[str, Path | None] = {"path": None}
+_config_file: dict[str, dict[str, Any] | None] = {"data": None}
 
 
 class ConfigError(Exception):
@@ -318,41 +321,91 @@ def config_path(explicit: str | Path | None = None) -> Path:
 def load_settings(explicit: str | Path | None = None, **overrides: Any) -> Settings:
     """Read the settings; raise :class:`ConfigError` naming each bad key and its file."""
     path = config_path(explicit)
-    if explicit and not path.exists():
-        raise ConfigError(f"{path}: configuration file not found")
+    if not path.exists() and (explicit or os.environ.get("POS_CONFIG")):
+        source = "--config" if explicit else "POS_CONFIG"
+        raise ConfigError(f"{path}: configuration file not found (named by {source})")
     file_data: dict[str, Any] = {}
     if path.exists():
         try:
-            file_data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
-            raise ConfigError(f"{path}: not a valid TOML file: {exc}") from exc
-    _config_file["path"] = path
+            file_data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not a valid TOML file: {exc}") from None
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from None
+    _config_file["data"] = file_data
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        raise ConfigError(_describe(exc, path, file_data)) from None
+        raise ConfigError(_describe(exc, path, file_data, overrides)) from None
+    except SettingsError as exc:
+        raise ConfigError(_unparsable(exc)) from None
     finally:
-        _config_file["path"] = None
+        _config_file["data"] = None
 
 
-def _describe(exc: ValidationError, path: Path, file_data: dict[str, Any]) -> str:
+def _describe(
+    exc: ValidationError, path: Path, file_data: dict[str, Any], overrides: dict[str, Any]
+) -> str:
+    """One line per problem: where the value came from, its key, what is wrong."""
     lines = []
     for error in exc.errors():
-        key = ".".join(str(part) for part in error["loc"])
-        if _in_file(file_data, error["loc"]):
+        loc = error["loc"]
+        key = ".".join(str(part) for part in loc)
+        variable = _env_variable(loc)
+        if _given(overrides, loc):
+            where = "command line"
+        elif variable is not None:  # the environment wins over the file
+            where = "environment " + variable
+        elif _given(file_data, loc):
             where = str(path)
         else:
-            where = (
-                "environment " + ENV_PREFIX + "__".join(str(part).upper() for part in error["loc"])
-            )
+            where = "environment " + ENV_PREFIX + "__".join(str(part).upper() for part in loc)
         message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
         lines.append(f"{where}: {key}: {message}")
     return "\n".join(lines)
 
 
-def _in_file(data: Any, loc: tuple[int | str, ...]) -> bool:
+def _env_variable(loc: tuple[int | str, ...]) -> str | None:
+    """The ``POS_*`` variable that set the value at ``loc`` (or a section holding it)."""
+    names = {name.upper(): name for name in os.environ}
+    for depth in range(len(loc), 0, -1):
+        name = ENV_PREFIX + "__".join(str(part).upper() for part in loc[:depth])
+        if name in names:
+            return names[name]
+    return None
+
+
+def _given(data: Any, loc: tuple[int | str, ...]) -> bool:
+    """Whether ``data`` (a file's tables) sets the value at ``loc`` or a part holding it.
+
+    Lists count too (``[[loyalty.tiers]]``), and so does a table that lacks a key
+    the value needs: the problem is in that table.
+    """
+    found = False
     for part in loc:
-        if not isinstance(data, dict) or part not in data:
-            return False
+        in_table = isinstance(data, dict) and part in data
+        in_list = isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)
+        if not (in_table or in_list):
+            return found
         data = data[part]
-    return True
+        found = True
+    return found
+
+
+def _unparsable(exc: SettingsError) -> str:
+    """One line for an environment variable whose value is not the JSON its key needs."""
+    match = re.search(r'field "(\w+)"', str(exc))
+    section = (match[1] if match else "").upper()
+    for name, value in sorted(os.environ.items()):
+        upper = name.upper()
+        if not section or not (
+            upper == ENV_PREFIX + section or upper.startswith(ENV_PREFIX + section + "__")
+        ):
+            continue
+        try:
+            json.loads(value)
+        except ValueError as error:
+            if value.lstrip().startswith(("{", "[")) or upper == ENV_PREFIX + section:
+                key = upper.removeprefix(ENV_PREFIX).lower().replace("__", ".")
+                return f"environment {name}: {key}: not valid JSON ({error})"
+    return f"environment {ENV_PREFIX}{section}: {exc}"

@@ -9,13 +9,36 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from pos.i18n import _
 from pos.migrations import HEAD_REVISION
+from pos.services.codes import InputError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 IMMEDIATE = "pos_begin_immediate"
 """Execution option: begin the transaction with ``BEGIN IMMEDIATE`` (see :func:`_begin`)."""
+BUSY_TIMEOUT_MS = 2000
+"""How long a writer waits for another's write lock before SQLite says "database is locked".
+
+Bulk commands commit every ~100 ms (:mod:`pos.services.import_common`), so the register
+waits far less than this; past it the register keeps the change and retries (DESIGN.md).
+"""
+
+
+class StoreBusy(InputError):
+    """Another program held the database's write lock too long: nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _("The store database is busy (another program is writing): nothing lost, try again")
+        )
+
+
+def is_locked(error: OperationalError) -> bool:
+    """Whether ``error`` is SQLite's "database is locked" (busy), not a broken database."""
+    return "locked" in str(error.orig) or "busy" in str(error.orig)
 
 
 def _pragmas(foreign_keys: bool) -> Callable[[Any, Any], None]:
@@ -27,7 +50,7 @@ def _pragmas(foreign_keys: bool) -> Callable[[Any, Any], None]:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
         cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.close()
 
     return on_connect
@@ -85,9 +108,24 @@ class SessionFactory(sessionmaker[Session]):
 
     @contextmanager
     def begin(self) -> Iterator[Session]:
-        """A session in a transaction that commits; on SQLite it begins IMMEDIATE."""
-        with self(execution_options={IMMEDIATE: True}) as session, session.begin():
+        """A session in a transaction that commits; on SQLite it begins IMMEDIATE.
+
+        The write lock is taken before the caller's first statement: when another
+        program holds it past :data:`BUSY_TIMEOUT_MS`, :class:`StoreBusy` is raised and
+        nothing of the unit of work has run.
+        """
+        with self.writer() as session, session.begin():
+            try:
+                session.connection()
+            except OperationalError as exc:
+                if not is_locked(exc):
+                    raise
+                raise StoreBusy() from None
             yield session
+
+    def writer(self) -> Session:
+        """A session whose every transaction begins IMMEDIATE; the caller commits (chunks)."""
+        return self(execution_options={IMMEDIATE: True})
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -15,6 +16,16 @@ from textual.keys import _character_to_key
 from textual.pilot import Pilot
 
 from pos.models import Barcode, Product
+
+
+def empty_config(folder: Path) -> str:
+    """An empty configuration file in ``folder``, for ``POS_CONFIG``: no user config is read.
+
+    (``POS_CONFIG`` naming a missing file is an error, as ``--config`` is.)
+    """
+    path = folder / "empty-config.toml"
+    path.touch()
+    return str(path)
 
 
 def barcode_of(sessions: sessionmaker[Session], sku: str) -> str:

@@ -22,6 +22,7 @@ from pos.enums import Tender
 from pos.models import Barcode, Base, Lot, Product, StockMovement
 from pos.services.imports import PRODUCT_COLUMNS
 from pos.services.register import RegisterService
+from tests.helpers import empty_config
 
 
 @pytest.fixture(autouse=True)
@@ -35,7 +36,7 @@ def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
-    monkeypatch.setenv("POS_CONFIG", str(tmp_path / "no-such-config.toml"))
+    monkeypatch.setenv("POS_CONFIG", empty_config(tmp_path))
     monkeypatch.setenv("LC_ALL", "C.UTF-8")
 
 

@@ -16,6 +16,7 @@ from pos.cli_codes import EXIT_FAILED, EXIT_OK
 from pos.models import Guidance, Product
 from pos.services.guidance import EntryError, guidance_for, guidance_keys, import_guidance
 from pos.services.imports import FileFormatError, ImportReport, import_products
+from tests.helpers import empty_config
 
 PRODUCTS = """sku,barcodes,name,name_en,spec,manufacturer,unit,category,price,member_price,\
 drug_class,ingredients
@@ -31,7 +32,7 @@ def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in list(os.environ):
         if name.startswith("POS_"):
             monkeypatch.delenv(name)
-    monkeypatch.setenv("POS_CONFIG", str(tmp_path / "no-such-config.toml"))
+    monkeypatch.setenv("POS_CONFIG", empty_config(tmp_path))
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from pos.services.member_care import erase_member, export_member
 from pos.services.member_import import MEMBER_COLUMNS, import_members
 from pos.services.register import RegisterService
 from tests.conftest import NOW
-from tests.helpers import barcode_of
+from tests.helpers import barcode_of, empty_config
 
 TIERS = ("normal", "silver", "gold", "platinum")
 HEALTH_COLUMNS = ("health_consent", "allergies", "conditions")
@@ -43,7 +43,7 @@ def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if name.startswith("POS_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("POS_CONFIG", str(tmp_path / "no-such-config.toml"))
+    monkeypatch.setenv("POS_CONFIG", empty_config(tmp_path))
 
 
 def card(body: str) -> str:

@@ -24,6 +24,7 @@ from pos.services.mining import (
     rebuild_rules,
 )
 from pos.services.sales_import import import_sales
+from tests.helpers import empty_config
 from tests.test_sales_import import sale, write_sales
 
 NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
@@ -168,7 +169,7 @@ def test_cli_rebuild(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("POS_CONFIG", str(tmp_path / "no-such-config.toml"))
+    monkeypatch.setenv("POS_CONFIG", empty_config(tmp_path))
     for name in [name for name in os.environ if name.startswith("POS_REGISTER")]:
         monkeypatch.delenv(name)
     with demo_sessions.begin() as session:

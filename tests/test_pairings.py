@@ -16,6 +16,7 @@ from pos.enums import DrugClass
 from pos.models import Pairing, Product
 from pos.services.codes import InputError
 from pos.services.pairings import import_pairings, parse_trigger
+from tests.helpers import empty_config
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 HEADER = "trigger,suggest_sku,reason\n"
@@ -36,7 +37,7 @@ def no_user_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in list(os.environ):
         if name.startswith("POS_"):
             monkeypatch.delenv(name)
-    monkeypatch.setenv("POS_CONFIG", str(tmp_path / "no-such-config.toml"))
+    monkeypatch.setenv("POS_CONFIG", empty_config(tmp_path))
     monkeypatch.setenv("LC_ALL", "C.UTF-8")
 
 

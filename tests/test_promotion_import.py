@@ -23,6 +23,7 @@ from pos.services.promotion_import import (
     load_rules,
     promotion_list,
 )
+from tests.helpers import empty_config
 
 PRODUCTS = """sku,barcodes,name,name_en,spec,manufacturer,unit,category,price,member_price,\
 drug_class,ingredients
@@ -119,7 +120,7 @@ def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in list(os.environ):
         if name.startswith("POS_"):
             monkeypatch.delenv(name)
-    monkeypatch.setenv("POS_CONFIG", str(tmp_path / "no-such-config.toml"))
+    monkeypatch.setenv("POS_CONFIG", empty_config(tmp_path))
 
 
 @pytest.fixture

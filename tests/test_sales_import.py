@@ -30,7 +30,7 @@ from pos.models import (
 from pos.services.exports import export_sales_csv, export_sales_jsonl
 from pos.services.register import RegisterService
 from pos.services.sales_import import SalesProgress, import_sales
-from tests.helpers import barcode_of
+from tests.helpers import barcode_of, empty_config
 
 
 def sale(
@@ -244,7 +244,7 @@ def no_user_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in list(os.environ):
         if name.startswith("POS_"):
             monkeypatch.delenv(name)
-    monkeypatch.setenv("POS_CONFIG", str(tmp_path / "no-such-config.toml"))
+    monkeypatch.setenv("POS_CONFIG", empty_config(tmp_path))
     monkeypatch.setenv("LC_ALL", "C.UTF-8")
 
 

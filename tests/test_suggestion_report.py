@@ -17,6 +17,7 @@ from pos.cli_codes import EXIT_OK, EXIT_USAGE
 from pos.models import AssociationRule, Pairing, Sale, SuggestionEvent
 from pos.services.sales_import import import_sales
 from pos.services.suggestion_report import report_csv, report_text, suggestion_report
+from tests.helpers import empty_config
 from tests.test_sales_import import sale, write_sales
 
 EARLY = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
@@ -129,7 +130,7 @@ def test_cli_report(
 ) -> None:
     for name in [name for name in os.environ if name.startswith("POS_")]:
         monkeypatch.delenv(name)
-    monkeypatch.setenv("POS_CONFIG", str(tmp_path / "no-such-config.toml"))
+    monkeypatch.setenv("POS_CONFIG", empty_config(tmp_path))
     db = ["--db", str(db_path)]
     assert main(["report", "suggestions", *db, "--since", "2026-03-05", "--format", "csv"]) == 0
     out = capsys.readouterr().out

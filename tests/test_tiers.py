@@ -33,7 +33,7 @@ from pos.services.member_import import MEMBER_COLUMNS, import_members
 from pos.services.register import RegisterIdentity, RegisterService
 from pos.sync import central
 from tests.conftest import NOW, TODAY
-from tests.helpers import barcode_of
+from tests.helpers import barcode_of, empty_config
 from tests.test_sync import Register, registers  # noqa: F401  (the fixture)
 
 TIERS = ("normal", "silver", "gold", "platinum")
@@ -269,7 +269,7 @@ def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
         if name.startswith("POS_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("POS_CONFIG", str(tmp_path / "no-such-config.toml"))
+    monkeypatch.setenv("POS_CONFIG", empty_config(tmp_path))
     monkeypatch.setenv("POS_REGISTER__LOCALE", "en")
     yield
 

@@ -18,6 +18,7 @@ from pos.models import User
 from pos.services import backups, users
 from pos.services.codes import InputError
 from tests.conftest import NOW
+from tests.helpers import empty_config
 
 
 @pytest.fixture(autouse=True)
@@ -26,7 +27,7 @@ def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in list(os.environ):
         if name.startswith("POS_"):
             monkeypatch.delenv(name)
-    monkeypatch.setenv("POS_CONFIG", str(tmp_path / "no-such-config.toml"))
+    monkeypatch.setenv("POS_CONFIG", empty_config(tmp_path))
     monkeypatch.setenv("POS_REGISTER__KEY_FILE", str(tmp_path / "store.key"))
 
 

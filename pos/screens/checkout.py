@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
 from textual.widgets import Footer, Header
 
 from pos.enums import DrugClass
@@ -38,11 +39,15 @@ from pos.widgets.member_panel import MemberPanel
 from pos.widgets.message_bar import MessageBar
 from pos.widgets.plain import Label
 from pos.widgets.printer_status import PrinterStatusBar
+from pos.widgets.save_status import SaveStatus
 from pos.widgets.scan_hold import ScanHolder
 from pos.widgets.scan_input import ScanInput
 from pos.widgets.suggestion_panel import SuggestionPanel
 from pos.widgets.sync_status import SyncStatusBar
 from pos.widgets.totals import LastSalePanel, TotalsPanel
+
+SAVE_RETRY_SECONDS = 0.5
+"""How often a cart not yet stored (the database busy) is tried again."""
 
 
 class CheckoutScreen(
@@ -60,6 +65,7 @@ class CheckoutScreen(
         """Scans held while a form was open: added when this screen is on top again."""
         self.last_sale: CompletedSale | None = None
         self.shown_member: int | None = None
+        self._save_retry: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -74,6 +80,7 @@ class CheckoutScreen(
                 yield LastSalePanel(id="last-sale")
                 yield PrinterStatusBar(id="printer-status")
                 yield SyncStatusBar(id="sync-status")
+                yield SaveStatus(id="save-status")
         with Horizontal(id="scan-bar"):
             yield Label(_("Scan / code:"), id="scan-label")
             yield ScanInput(
@@ -147,6 +154,26 @@ class CheckoutScreen(
         self.shown_member = cart.member.id if cart.member else None
         self.show_guidance(cart)
         self.query_one(SuggestionPanel).show(self.register.suggestions() if cart.lines else [])
+        self.show_saving()
+
+    def show_saving(self) -> None:
+        """Show "saving…" while the cart is not stored yet, and retry on a timer until it is.
+
+        The database is busy while another program (an import) writes: the cart
+        stays in memory meanwhile, and scanning goes on.
+        """
+        pending = self.register.unsaved
+        self.query_one(SaveStatus).show(pending)
+        if pending and self._save_retry is None:
+            self._save_retry = self.set_interval(SAVE_RETRY_SECONDS, self._retry_save)
+
+    def _retry_save(self) -> None:
+        if not self.register.save_cart():
+            return
+        self.query_one(SaveStatus).show(False)
+        if self._save_retry is not None:
+            self._save_retry.stop()
+            self._save_retry = None
 
     def show_guidance(self, cart: CartView) -> None:
         """The guidance of the highlighted line (the last added one, after a scan)."""

@@ -132,8 +132,9 @@ class PaymentModal(ModalScreen[PaymentOutcome]):
         """Pay the typed amount (or the rest) by ``tender``; complete the sale when paid."""
         await self.field.settle()
         message = self.query_one(MessageBar)
-        if self.tendering.is_paid:
-            return  # paid already; the sale could not be stored (see the message)
+        if self.tendering.is_paid:  # paid already; the sale could not be stored: again
+            await self._finish()
+            return
         try:
             payment = self.tendering.add(Tender(tender), self._amount())
         except InputError as exc:
@@ -150,8 +151,13 @@ class PaymentModal(ModalScreen[PaymentOutcome]):
                 )
             )
             return
+        await self._finish()
+
+    async def _finish(self) -> None:
+        """Store the paid sale; on failure (a busy database) the modal stays, to try again."""
         error = self.complete(self.tendering)
         if error:
+            message = self.query_one(MessageBar)
             message.error(error + "  " + _("Esc returns to the cart."))
             return
         await self.dismiss(PaymentOutcome.PAID)

@@ -20,7 +20,7 @@ from pos.i18n import _
 from pos.models import Guidance, Product
 from pos.reference import load_ingredients
 from pos.services.codes import InputError
-from pos.services.import_common import ImportReport, RowError, toml_tables
+from pos.services.import_common import UNCHUNKED, Chunks, ImportReport, RowError, toml_tables
 
 KEY_PREFIXES = ("sku", "ingredient", "category")
 TEXT_FIELDS = (
@@ -181,8 +181,10 @@ def _existing(session: Session, keys: list[str]) -> dict[str, Guidance]:
     return found
 
 
-def import_guidance(session: Session, data: bytes, skip_bad: bool = False) -> ImportReport:
-    """Create or update (by key) guidance texts from a TOML file; the caller commits.
+def import_guidance(
+    session: Session, data: bytes, skip_bad: bool = False, chunks: Chunks = UNCHUNKED
+) -> ImportReport:
+    """Create or update (by key) guidance texts from a TOML file, committed in ``chunks``.
 
     Errors are :class:`EntryError`: ``line`` is the entry's number (from 1) in the file.
     """
@@ -226,6 +228,7 @@ def import_guidance(session: Session, data: bytes, skip_bad: bool = False) -> Im
         row.contraindications = entry.contraindications
         for field, value in entry.texts.items():
             setattr(row, field, value)
+        chunks.checkpoint()
     report.applied = True
     session.flush()
     return report

@@ -24,6 +24,8 @@ from pos.money import MoneyError, parse_yuan
 from pos.services.catalogue import search_keys
 from pos.services.codes import InputError, parse_barcode_field
 from pos.services.import_common import (
+    UNCHUNKED,
+    Chunks,
     FileFormatError,
     ImportReport,
     RowError,
@@ -198,8 +200,10 @@ def _yes_no(value: str | None, column: str) -> bool | None:
     return answer
 
 
-def import_products(session: Session, data: bytes, skip_bad: bool = False) -> ImportReport:
-    """Create or update (by SKU) products from a products CSV; the caller commits."""
+def import_products(
+    session: Session, data: bytes, skip_bad: bool = False, chunks: Chunks = UNCHUNKED
+) -> ImportReport:
+    """Create or update (by SKU) products from a products CSV, committed in ``chunks``."""
     report = ImportReport()
     rows: list[ProductRow] = []
     seen_skus: dict[str, int] = {}
@@ -257,6 +261,7 @@ def import_products(session: Session, data: bytes, skip_bad: bool = False) -> Im
         else:
             report.updated += 1
         _apply_product(session, product, row)
+        chunks.checkpoint()
     report.applied = True
     session.flush()
     return report

@@ -19,7 +19,7 @@ from pos.i18n import _
 from pos.models import Member
 from pos.services import members, points_ledger
 from pos.services.codes import InputError
-from pos.services.import_common import ImportReport, RowError, read_rows
+from pos.services.import_common import UNCHUNKED, Chunks, ImportReport, RowError, read_rows
 from pos.services.loyalty import FLOOR_BY_IMPORT, LoyaltyRules, TierFloor
 
 MEMBER_COLUMNS = (
@@ -190,9 +190,10 @@ def import_members(
     timezone: str,
     store_code: str = "",
     skip_bad: bool = False,
+    chunks: Chunks = UNCHUNKED,
     rules: LoyaltyRules | None = None,
 ) -> ImportReport:
-    """Create or update (by card number) members from a members CSV; the caller commits.
+    """Create or update (by card number) members from a members CSV, committed in ``chunks``.
 
     A row's tier is kept as a floor (until ``tier_until``); with ``rules``, the
     tier is settled at once (raised to what the member's spend reaches).
@@ -256,6 +257,7 @@ def import_members(
         delta = row.points - points_ledger.balance(session, member.id)
         if delta:
             points_ledger.post_points(session, member.id, delta, "import", now)
+        chunks.checkpoint()
     report.applied = True
     session.flush()
     return report

@@ -180,21 +180,42 @@ def rebuild_rules(
 ) -> list[MinedRule]:
     """Mine every stored sale and replace the association rules with the result.
 
-    Only active, non-Rx products become consequents. The caller commits, so the old
-    rules are replaced in one transaction.
+    The caller commits, so the old rules are replaced in one transaction. ``pos
+    suggestions rebuild`` mines in a reading session and replaces in a short writing
+    one instead (:func:`mine_store`, :func:`replace_rules`): the write lock is not held
+    while every sale is read.
+    """
+    rules = mine_store(session, min_support, min_confidence, progress)
+    replace_rules(session, rules, now)
+    return rules
+
+
+def mine_store(
+    session: Session,
+    min_support: float = MIN_SUPPORT,
+    min_confidence: float = MIN_CONFIDENCE,
+    progress: Progress | None = None,
+) -> list[MinedRule]:
+    """The association rules of every stored sale (reads only).
+
+    Only active, non-Rx products become consequents.
     """
     keys, suggestable = catalogue_keys(session)
 
     def item_keys(sku: str) -> Sequence[str]:
         return keys.get(sku) or [f"sku:{sku}"]
 
-    rules = mine_rules(
+    return mine_rules(
         sale_baskets(session, progress),
         item_keys,
         min_support,
         min_confidence,
         allowed=suggestable.__contains__,
     )
+
+
+def replace_rules(session: Session, rules: list[MinedRule], now: datetime) -> None:
+    """Replace the stored association rules with ``rules``; the caller commits."""
     session.execute(delete(AssociationRule))
     if rules:
         session.execute(
@@ -212,4 +233,3 @@ def rebuild_rules(
                 for rule in rules
             ],
         )
-    return rules

@@ -18,7 +18,7 @@ from pos.enums import DrugClass
 from pos.i18n import _
 from pos.models import Pairing, Product
 from pos.services.codes import InputError
-from pos.services.import_common import ImportReport, RowError, read_rows
+from pos.services.import_common import UNCHUNKED, Chunks, ImportReport, RowError, read_rows
 
 PAIRING_COLUMNS = ("trigger", "suggest_sku", "reason")
 TRIGGER_PREFIXES = ("sku", "category", "ingredient")
@@ -116,8 +116,10 @@ def _existing(session: Session, keys: list[tuple[str, str]]) -> dict[tuple[str, 
     return found
 
 
-def import_pairings(session: Session, data: bytes, skip_bad: bool = False) -> ImportReport:
-    """Create pairings, or update their reason by (trigger, suggest_sku); the caller commits."""
+def import_pairings(
+    session: Session, data: bytes, skip_bad: bool = False, chunks: Chunks = UNCHUNKED
+) -> ImportReport:
+    """Create pairings, or update their reason by (trigger, suggest_sku), in ``chunks``."""
     report = ImportReport()
     checked: list[PairingRow] = []
     seen: dict[tuple[str, str], int] = {}
@@ -160,6 +162,7 @@ def import_pairings(session: Session, data: bytes, skip_bad: bool = False) -> Im
         else:
             pairing.reason = row.reason
             report.updated += 1
+        chunks.checkpoint()
     report.applied = True
     session.flush()
     return report

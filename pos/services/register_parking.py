@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from pos.db import StoreBusy
 from pos.i18n import _
 from pos.models import ParkedCart
 from pos.services import cart_store
@@ -39,6 +40,8 @@ class ParkingDesk(RegisterState):
     """Parked carts at the register (a part of :class:`RegisterService`)."""
 
     _saved: str = ""
+    unsaved: bool = False
+    """The cart in progress changed but could not be stored yet (the database was busy)."""
 
     def _restore(self) -> None:
         """Resume the cart that was in progress when the register stopped."""
@@ -56,14 +59,30 @@ class ParkingDesk(RegisterState):
         )
 
     def _save(self) -> None:
-        """Store the cart in progress if it changed since it was last stored."""
+        """Store the cart in progress if it changed since it was last stored.
+
+        While another program holds the database's write lock (a long import), the
+        cart stays in memory and :attr:`unsaved` is set: :meth:`save_cart` (the
+        screen's timer) stores it later. A scanned line is never lost or refused.
+        """
         data = cart_store.dump(self._cart, self._member_id, self._invited)
         text = json.dumps(data, sort_keys=True)
         if text == self._saved:
+            self.unsaved = False
             return
-        with self._sessions.begin() as session:
-            self._store_current(session, data)
+        try:
+            with self._sessions.begin() as session:
+                self._store_current(session, data)
+        except StoreBusy:
+            self.unsaved = True
+            return
         self._saved = text
+        self.unsaved = False
+
+    def save_cart(self) -> bool:
+        """Store the cart in progress if a save is still owed; True once it is stored."""
+        self._save()
+        return not self.unsaved
 
     def _store_current(self, session: Session, data: dict[str, Any]) -> None:
         """Store ``data`` (a dumped cart) as the cart in progress; an empty one is deleted.

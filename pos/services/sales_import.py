@@ -2,15 +2,17 @@
 
 The sales are history, for migrating a register's past and for mining pairings:
 stock does not move (a lot that is not on file is created with quantity 0), and no
-points are booked. Every line is checked; sale numbers already stored are skipped
-with a warning. The good sales are stored in bulk, :data:`BATCH` at a time, inside a
-savepoint that is rolled back if any line is bad (unless ``skip_bad`` is set), so
-the file is read once.
+points are booked. Every line is checked first; nothing is stored if any is bad
+(unless ``skip_bad`` is set). Then the good sales are stored in bulk, in short
+chunks each committed on its own, so a register selling beside the import is
+never locked out; sale numbers already stored are skipped with a warning, so an
+import stopped midway is simply run again.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,11 +35,14 @@ from pos.models import (
     TraceCode,
 )
 from pos.services.codes import InputError
-from pos.services.import_common import ImportReport, RowError
+from pos.services.import_common import CHUNK_SECONDS, UNCHUNKED, Chunks, ImportReport, RowError
 from pos.services.sales_check import CheckedSale, ProductRef, check_sale
 
 BATCH = 5000
-"""Sales per bulk insert (and between progress reports)."""
+"""The most sales per bulk insert (and the sales between progress reports while checking)."""
+FIRST_BATCH = 200
+MIN_BATCH = 20
+"""The first and the fewest sales per chunk; between, the size follows the time taken."""
 MAX_LISTED_DUPLICATES = 10
 _CHUNK = 500
 
@@ -50,6 +55,8 @@ class SalesProgress:
     total_bytes: int
     sales: int
     """Sales read so far."""
+    checking: bool = False
+    """The first reading (checking every line), before anything is stored."""
 
 
 Progress = Callable[[SalesProgress], None]
@@ -127,55 +134,53 @@ def _not_stored(
 
 
 def import_sales(
-    session: Session, path: Path, skip_bad: bool = False, progress: Progress | None = None
+    session: Session,
+    path: Path,
+    skip_bad: bool = False,
+    progress: Progress | None = None,
+    chunks: Chunks = UNCHUNKED,
 ) -> SalesImportReport:
-    """Store the sales of a JSON-lines file at ``path``; the caller commits.
+    """Store the sales of a JSON-lines file at ``path``, committed in ``chunks``.
 
+    The file is read twice: every line is checked first, and only when none is bad
+    (or ``skip_bad``) are the good sales stored, in batches sized so that each holds
+    the write lock about :data:`~pos.services.import_common.CHUNK_SECONDS`.
     ``report.errors`` holds every bad line; ``report.created`` counts the sales stored.
     """
     report = SalesImportReport()
     products = _products(session)
+    chunks.commit()  # the checking pass holds no lock
+    total = path.stat().st_size
+    bad = _check_all(path, products, report, progress)
+    if report.errors and not skip_bad:
+        return report
     lots = {
         (product_id, number): lot_id
         for product_id, number, lot_id in session.execute(
             select(Lot.product_id, Lot.lot_number, Lot.id)
         )
     }
-    total = path.stat().st_size
-    seen: dict[str, int] = {}
+    chunks.commit()
     batch: list[tuple[int, CheckedSale]] = []
-    savepoint = session.begin_nested()
+    size = FIRST_BATCH
     count = 0
-    for line, done, result in _checked(path, products, report):
+    for line, done, result in _checked(path, products, SalesImportReport()):
         count += 1
-        if isinstance(result, CheckedSale) and result.number in seen:
-            result = _("sale {number} already on line {line}").format(
-                number=result.number, line=seen[result.number]
-            )
-        if isinstance(result, str):
-            report.errors.append(RowError(line, result))
+        if line in bad or isinstance(result, str):
             continue
-        seen[result.number] = line
         batch.append((line, result))
-        if len(batch) >= BATCH:
-            if skip_bad or not report.errors:  # else nothing will be kept: only check
-                _store(session, _not_stored(session, batch, report), lots, report)
+        if len(batch) >= size:
+            size = _write(session, batch, lots, report, chunks, size)
             batch = []
-        if progress is not None and count % BATCH == 0:
-            progress(SalesProgress(done, total, count))
-    if skip_bad or not report.errors:
-        _store(session, _not_stored(session, batch, report), lots, report)
+            if progress is not None:
+                progress(SalesProgress(done, total, count))
+    _write(session, batch, lots, report, chunks, size)
     if progress is not None:
         progress(SalesProgress(total, total, count))
     if report.duplicates > MAX_LISTED_DUPLICATES:
         report.warnings.append(
             _("… {n} sale(s) already stored in all: skipped").format(n=report.duplicates)
         )
-    if report.errors and not skip_bad:
-        savepoint.rollback()
-        report.created = 0
-        return report
-    savepoint.commit()
     if report.returns:
         report.warnings.append(
             _("{n} return(s) in the file were not imported: returns are made at a register").format(
@@ -191,6 +196,49 @@ def import_sales(
         )
     report.applied = True
     return report
+
+
+def _check_all(
+    path: Path,
+    products: dict[str, ProductRef],
+    report: SalesImportReport,
+    progress: Progress | None,
+) -> set[int]:
+    """Check every line (no writing); the numbers of the bad lines, also in ``report``."""
+    total = path.stat().st_size
+    seen: dict[str, int] = {}
+    bad: set[int] = set()
+    for count, (line, done, result) in enumerate(_checked(path, products, report), 1):
+        if isinstance(result, CheckedSale) and result.number in seen:
+            result = _("sale {number} already on line {line}").format(
+                number=result.number, line=seen[result.number]
+            )
+        if isinstance(result, str):
+            report.errors.append(RowError(line, result))
+            bad.add(line)
+        else:
+            seen[result.number] = line
+        if progress is not None and count % BATCH == 0:
+            progress(SalesProgress(done, total, count, checking=True))
+    return bad
+
+
+def _write(
+    session: Session,
+    batch: list[tuple[int, CheckedSale]],
+    lots: dict[tuple[int, str], int],
+    report: SalesImportReport,
+    chunks: Chunks,
+    size: int,
+) -> int:
+    """Store ``batch`` in one chunk; the batch size that would take about one chunk's time."""
+    if not batch:
+        return size
+    started = time.monotonic()
+    _store(session, _not_stored(session, batch, report), lots, report)
+    chunks.commit()
+    took = max(time.monotonic() - started, 0.001)
+    return max(MIN_BATCH, min(BATCH, int(len(batch) * CHUNK_SECONDS / took)))
 
 
 def _member_ids(session: Session, cards: set[str]) -> dict[str, int]:

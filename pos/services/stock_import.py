@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from pos.i18n import _
 from pos.models import Lot, Product, StockMovement
 from pos.services.codes import InputError
-from pos.services.import_common import ImportReport, RowError, read_rows
+from pos.services.import_common import UNCHUNKED, Chunks, ImportReport, RowError, read_rows
 
 STOCK_COLUMNS = ("sku", "lot", "expiry", "quantity")
 DEMO_STOCK_COLUMNS = ("sku", "lot", "expiry_days", "quantity")
@@ -79,8 +79,13 @@ def import_stock(
     skip_bad: bool = False,
     *,
     relative_to: date | None = None,
+    chunks: Chunks = UNCHUNKED,
 ) -> ImportReport:
-    """Set lot quantities from a stock CSV; each change is a stock movement."""
+    """Set lot quantities from a stock CSV; each change is a stock movement.
+
+    Written in ``chunks``; run again after a stop, it sets the same quantities (a lot
+    already at its quantity gets no movement).
+    """
     report = ImportReport()
     columns = DEMO_STOCK_COLUMNS if relative_to else STOCK_COLUMNS
     checked: list[StockRow] = []
@@ -136,6 +141,7 @@ def import_stock(
         if delta:
             lot.quantity = row.quantity
             session.add(StockMovement(lot_id=lot.id, delta=delta, reason="import"))
+        chunks.checkpoint()
     report.applied = True
     session.flush()
     return report
