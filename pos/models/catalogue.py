@@ -52,6 +52,9 @@ class Product(Base):
     """A restricted-sale rule (``ephedrine``): per-sale limit and the buyer's ID registered."""
     trace_required: Mapped[bool] = mapped_column(Boolean, default=False)
     """Each box needs its 20-digit drug traceability code (required for insurance)."""
+    route: Mapped[str] = mapped_column(String(16), default="oral")
+    """How it is taken: ``oral``, ``topical``, ``eye``, ``ear``, ``nose`` … (same-ingredient
+    warnings only between products of one route)."""
     updated_at: Mapped[Timestamp] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
     """Also the search index's sign that the catalogue changed (the newest is read often)."""
 
