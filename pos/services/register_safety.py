@@ -327,9 +327,9 @@ class SafetyDesk(RegisterState):
             health = self._member_health(session)
         notes = []
         if health is not None and health[0]:
-            notes.append(_("Allergies: {terms}").format(terms="、".join(health[0])))
+            notes.append(_("Allergies: {items}").format(items="、".join(health[0])))
         if health is not None and health[1]:
-            notes.append(_("Conditions: {terms}").format(terms="、".join(health[1])))
+            notes.append(_("Conditions: {items}").format(items="、".join(health[1])))
         notes += [
             warning.text for warning in warnings if warning.kind in ("allergy", "contraindication")
         ]
