@@ -4,4 +4,4 @@
 can skip Alembic when the database is current.
 """
 
-HEAD_REVISION = "0011"
+HEAD_REVISION = "0012_safety"
