@@ -196,7 +196,11 @@ class SafetyDesk(RegisterState):
     def warnings(self) -> list[safety.Warning]:
         """Duplicate ingredients (by route), the member's allergies and conditions, and the
         restricted buyer's repeat buying (the report to make)."""
-        lines = [
+        with self._sessions() as session:
+            return self._warnings(session)
+
+    def _safety_lines(self) -> list[SafetyLine]:
+        return [
             SafetyLine(
                 index,
                 line.name,
@@ -205,18 +209,20 @@ class SafetyDesk(RegisterState):
             )
             for index, line in enumerate(self._cart.lines)
         ]
+
+    def _warnings(self, session: Session) -> list[safety.Warning]:
+        lines = self._safety_lines()
         found: list[safety.Warning] = []
-        with self._sessions() as session:
-            if safety.duplicate_ingredients(lines, self.names):  # routes only when it matters
-                routes = self._routes(session)
-                lines = [replace(line, route=routes.get(line.index, line.route)) for line in lines]
-                found += safety.duplicate_ingredients(lines, self.names)
-            health = self._member_health(session)
-            if health is not None:
-                found += safety.member_warnings(lines, *health, self.names)
-            velocity = self._velocity_warning(session)
-            if velocity is not None:
-                found.append(velocity)
+        if safety.duplicate_ingredients(lines, self.names):  # routes only when it matters
+            routes = self._routes(session)
+            lines = [replace(line, route=routes.get(line.index, line.route)) for line in lines]
+            found += safety.duplicate_ingredients(lines, self.names)
+        health = self._member_health(session)
+        if health is not None:
+            found += safety.member_warnings(lines, *health, self.names)
+        velocity = self._velocity_warning(session)
+        if velocity is not None:
+            found.append(velocity)
         return found
 
     def _routes(self, session: Session) -> dict[int, str]:
@@ -457,8 +463,23 @@ class SafetyDesk(RegisterState):
 
     # -- recording --------------------------------------------------------
     def _record_safety(self, session: Session, sale: Sale, now: datetime) -> None:
-        """Store guidance given, warnings, prescription, restricted register and trace codes."""
+        """Store guidance given, warnings, prescription, restricted register and trace codes.
+
+        A warning only a pharmacist may acknowledge and still unacknowledged refuses the
+        sale (InputError: the caller's transaction stores nothing).
+        """
         cart = self._cart
+        unsigned = [
+            warning.text
+            for warning in self._warnings(session)
+            if warning.needs_pharmacist and warning.key not in cart.acknowledged
+        ]
+        if unsigned:
+            raise InputError(
+                _("A pharmacist must acknowledge it before payment: {what}").format(
+                    what=unsigned[0]
+                )
+            )
         for line, cart_line in zip(sale.lines, cart.lines, strict=True):
             line.guidance_given = cart_line.guidance_given
             for code in cart_line.trace_codes:
