@@ -53,7 +53,13 @@ FORM_ROUTES = (
 an eye gel is an eye product before it is a gel, a throat lozenge (含片) is taken by mouth."""
 
 PHARMACIST_KINDS = frozenset({"allergy", "contraindication", "duplicate_ingredient", "velocity"})
-"""Warnings only a pharmacist may acknowledge (clinical judgement, or a report to make)."""
+"""Warnings only a pharmacist may acknowledge (clinical judgement, or a report to make).
+
+A duplicate ingredient is among them: now that it counts only within one route, it
+means the customer would take the same drug twice by the same way (two oral
+acetaminophen products: liver damage). Whether the combined dose is safe, or one
+product must go, is a dose judgement — clinical, not guidance told (DESIGN.md: a
+cashier's F9 is for guidance given, not for clinical judgement)."""
 
 
 def route_from_form(name: str, spec: str = "") -> str:
