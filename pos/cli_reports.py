@@ -176,7 +176,7 @@ def run_report_restricted(args: argparse.Namespace, settings: Settings) -> int:
         title = _("Restricted sales {first} to {last}").format(first=days[0], last=days[1])
         table = Table(title=title, title_justify="left")
         for column in COLUMNS:
-            table.add_column(column)
+            table.add_column(column, overflow="fold")
         for row in as_json(rows):
             values = dict(row)
             values["velocity_reached"] = _("yes") if row["velocity_reached"] else _("no")

@@ -216,6 +216,9 @@ async def test_the_repeat_buyer_report_stays_until_a_pharmacist_acknowledges(
     assert VALID_ID not in out
     table = list(csv.DictReader(io.StringIO(out)))
     assert [line["velocity_reached"] for line in table] == ["no", "yes"]
+    assert main([*args, "--format", "table", "--db", str(db_path)]) == 0
+    out = capsys.readouterr().out
+    assert "Restricted sales 2026-03-10 to 2026-03-10" in out and VALID_ID not in out
     assert main(["report", "restricted", "--from", "2026-03-11", "--db", str(db_path)]) == 0
     assert len(list(csv.DictReader(io.StringIO(capsys.readouterr().out)))) == 0
     assert main(["report", "restricted", "--from", "3-1", "--db", str(db_path)]) == 2

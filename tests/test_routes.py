@@ -3,11 +3,15 @@ optional ``route`` column, and duplicate-ingredient warnings only within one rou
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
+from pos.db import alembic_config, make_engine, upgrade
 from pos.enums import DrugClass
 from pos.models import Product
 from pos.services.guidance import line_keys
@@ -167,3 +171,37 @@ def test_category_guidance_keys_only_for_medicines() -> None:
     assert fish_oil == ["sku:P00068", "ingredient:fish oil"]
     vitamin_c = line_keys("P00063", ["vitamin c"], "vitamins", DrugClass.OTC_B)
     assert vitamin_c[-1] == "category:vitamins"
+
+
+# -- the migration gives existing products their route ---------------------------------
+
+
+def test_migration_gives_existing_products_the_route_of_their_dosage_form(
+    tmp_path: Path,
+) -> None:
+    from alembic import command
+
+    path = tmp_path / "old.db"
+    engine = make_engine(path, foreign_keys=False)
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0011")
+        for row_id, name, spec in (
+            (1, "感冒灵颗粒", "10g*9袋"),
+            (2, "红霉素眼膏", "2g"),
+            (3, "皮炎平", "乳膏 20g"),
+        ):
+            connection.exec_driver_sql(
+                "INSERT INTO product (id, sku, name, name_en, spec, manufacturer, unit, category,"
+                " price_fen, drug_class, pinyin_initials, pinyin_full, active, updated_at)"
+                f" VALUES ({row_id}, 'P{row_id}', '{name}', '', '{spec}', '', '盒', 'x', 100,"
+                " 'otc_b', '', '', 1, '2026-03-10 02:00:00')"
+            )
+    engine.dispose()
+    engine = make_engine(path)
+    assert upgrade(engine) is True
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT sku, route FROM product ORDER BY id")).all()
+    engine.dispose()
+    assert rows == [("P1", "oral"), ("P2", "eye"), ("P3", "topical")]
