@@ -148,9 +148,6 @@ class SafetyDesk(RegisterState):
     if TYPE_CHECKING:
         user: UserView | None
 
-        @property
-        def cashier(self) -> str | None: ...
-
     @cached_property
     def names(self) -> Names:
         """Ingredient and condition names (reference data, loaded once)."""
