@@ -20,7 +20,14 @@ from pos.cli_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from pos.cli_members import add_member_parser, run_member
 from pos.cli_promotions import add_promotions_parser
 from pos.cli_quarantine import add_quarantine_parser, run_quarantine
-from pos.cli_reports import DAILY_REPORT, RANGE_REPORT, add_report_parsers, run_report_days
+from pos.cli_reports import (
+    DAILY_REPORT,
+    RANGE_REPORT,
+    RESTRICTED_REPORT,
+    add_report_parsers,
+    run_report_days,
+    run_report_restricted,
+)
 from pos.cli_shifts import add_shift_parsers, run_backup, run_restore, run_shift
 from pos.cli_suggestions import (
     add_import_parsers,
@@ -172,6 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "report": run_report,
         DAILY_REPORT: run_report_days,
         RANGE_REPORT: run_report_days,
+        RESTRICTED_REPORT: run_report_restricted,
         "shift": run_shift,
         "backup": run_backup,
         "restore": run_restore,

@@ -1,4 +1,5 @@
-"""``pos report daily|range``: the store report as rich tables, text, CSV or JSON.
+"""``pos report daily|range``: the store report as rich tables, text, CSV or JSON;
+``pos report restricted``: the restricted-sales register for the authorities.
 
 The database modules are imported when the command runs, so ``pos --help`` stays quick.
 """
@@ -19,7 +20,10 @@ DAILY_REPORT = "report-daily"
 """The command name ``pos report daily`` dispatches under (its subparser sets it)."""
 RANGE_REPORT = "report-range"
 """The command name of ``pos report range``."""
+RESTRICTED_REPORT = "report-restricted"
+"""The command name of ``pos report restricted``."""
 FORMATS = ("table", "text", "csv", "json")
+RESTRICTED_FORMATS = ("table", "csv", "json")
 
 
 def _subcommands(
@@ -55,6 +59,18 @@ def add_report_parsers(
             "--format", choices=FORMATS, default=None,
             help="table (rich, the default on a terminal), text (the default otherwise), csv, json",
         )  # fmt: skip
+    help_text = (
+        "restricted sales (ephedrine-class) for the authorities: buyer, masked ID, product, "
+        "spec, quantity, manufacturer, lots, repeat-buyer threshold and the pharmacist"
+    )
+    sub = what.add_parser("restricted", parents=[common], help=help_text, description=help_text)
+    sub.set_defaults(command=RESTRICTED_REPORT, date=None)
+    sub.add_argument("--from", dest="first", metavar="YYYY-MM-DD", help="first day (default today)")
+    sub.add_argument("--to", dest="last", metavar="YYYY-MM-DD", help="last day (default: today)")
+    sub.add_argument(
+        "--format", choices=RESTRICTED_FORMATS, default=None,
+        help="table (rich, the default on a terminal), csv (the default otherwise), json",
+    )  # fmt: skip
 
 
 def _fail(message: str, code: int = EXIT_FAILED) -> int:
@@ -131,4 +147,39 @@ def run_report_days(args: argparse.Namespace, settings: Settings) -> int:
 
         where = store.code + (f"/{args.register}" if args.register else "")
         Console().print(report_renderable(report, where))
+    return EXIT_OK
+
+
+def run_report_restricted(args: argparse.Namespace, settings: Settings) -> int:
+    """Run ``pos report restricted``."""
+    today = datetime.now(ZoneInfo(settings.store.timezone)).date()
+    days = _days(args, today)
+    if isinstance(days, str):
+        return _fail(days, EXIT_USAGE)
+    if not settings.database_path.exists():
+        return _fail(_("No database at {path}").format(path=settings.database_path))
+    from pos.bootstrap import open_store
+    from pos.services.restricted_report import COLUMNS, as_csv, as_json, restricted_report
+
+    _engine, sessions = open_store(settings)
+    with sessions() as session:
+        rows = restricted_report(session, days[0], days[1], settings.store.timezone)
+    form = args.format or ("table" if sys.stdout.isatty() else "csv")
+    if form == "json":
+        print(json.dumps(as_json(rows), ensure_ascii=False, indent=2))
+    elif form == "csv":
+        sys.stdout.write(as_csv(rows))
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        title = _("Restricted sales {first} to {last}").format(first=days[0], last=days[1])
+        table = Table(title=title, title_justify="left")
+        for column in COLUMNS:
+            table.add_column(column, overflow="fold")
+        for row in as_json(rows):
+            values = dict(row)
+            values["velocity_reached"] = _("yes") if row["velocity_reached"] else _("no")
+            table.add_row(*(str(values[column]) for column in COLUMNS))
+        Console().print(table)
     return EXIT_OK

@@ -43,7 +43,7 @@ from pos.app import PosApp, build_app
 from pos.bootstrap import ensure_store
 from pos.config import Settings
 from pos.models import Sale
-from pos.screens.acknowledge import AcknowledgeModal
+from pos.screens.acknowledge import AcknowledgeModal, PharmacistModal
 from pos.screens.checkout import CheckoutScreen
 from pos.screens.payment import PaymentModal
 from tests.helpers import burst
@@ -100,15 +100,23 @@ async def step(pilot: Pilot[Any], app: PosApp, text: str) -> None:
 
 
 async def open_payment(pilot: Pilot[Any], app: PosApp) -> None:
-    """F12, acknowledging each guidance or warning prompt, until the payment modal shows."""
+    """F12, acknowledging each guidance or warning prompt (a pharmacist signs the warnings
+    only a pharmacist may acknowledge), until the payment modal shows."""
     await pilot.press("f12")
     while not isinstance(app.screen, PaymentModal):
         if isinstance(app.screen, AcknowledgeModal):
             await pilot.press("f9")
+        elif isinstance(app.screen, PharmacistModal):
+            burst(app, "yaoshi01\n1234", "f12")
+            await until(
+                pilot,
+                lambda: not isinstance(app.screen, PharmacistModal),
+                "the pharmacist did not sign",
+            )
         else:
             await until(
                 pilot,
-                lambda: isinstance(app.screen, PaymentModal | AcknowledgeModal),
+                lambda: isinstance(app.screen, PaymentModal | AcknowledgeModal | PharmacistModal),
                 f"no payment modal: {type(app.screen).__name__}",
             )
 

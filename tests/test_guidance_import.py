@@ -279,7 +279,7 @@ def test_sku_beats_ingredient_beats_category(catalogue: sessionmaker[Session]) -
     assert found_for(catalogue, "T002") == "ingredient:chlorphenamine"
     assert found_for(catalogue, "T003") is None
     load(catalogue, toml(entry("category:tcm")))
-    assert found_for(catalogue, "T003") == "category:tcm"
+    assert found_for(catalogue, "T003") is None  # not a medicine: no category's medication text
 
 
 def test_lookup_is_a_couple_of_queries(catalogue: sessionmaker[Session]) -> None:

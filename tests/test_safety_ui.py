@@ -23,7 +23,7 @@ from pos.models import (
     TraceCode,
     User,
 )
-from pos.screens.acknowledge import AcknowledgeModal
+from pos.screens.acknowledge import AcknowledgeModal, PharmacistModal
 from pos.screens.checkout import CheckoutScreen
 from pos.screens.payment import PaymentModal
 from pos.screens.prescription import PrescriptionModal
@@ -204,12 +204,17 @@ async def test_duplicate_ingredient_is_warned_and_the_acknowledgement_recorded(
         await pilot.press("f9", "f12")
         prompt = app.screen
         assert isinstance(prompt, AcknowledgeModal) and prompt.warning
-        await pilot.press("f9")
+        await pilot.press("f9")  # a dose judgement: the pharmacist signs
+        assert isinstance(app.screen, PharmacistModal)
+        await fill(pilot, "yaoshi01")
+        await type_text(pilot, "1234")
+        await pilot.press("f12")
         assert isinstance(app.screen, PaymentModal)
         await pilot.press("enter")
     with demo_sessions() as session:
         warning = session.scalars(select(SaleWarning)).one()
         assert warning.kind == "duplicate_ingredient" and "对乙酰氨基酚" in warning.detail
+        assert warning.acknowledged_by == "yaoshi01"
 
 
 async def test_member_allergy_is_warned_before_payment(
@@ -233,7 +238,11 @@ async def test_member_allergy_is_warned_before_payment(
         await pilot.press("f9", "f12")
         assert isinstance(app.screen, AcknowledgeModal) and app.screen.warning
         assert "布洛芬" in screen_text(app)
-        await pilot.press("f9", "enter")
+        await pilot.press("f9")
+        assert isinstance(app.screen, PharmacistModal)
+        await fill(pilot, "yaoshi01")
+        await type_text(pilot, "1234")
+        await pilot.press("f12", "enter")
     with demo_sessions() as session:
         warning = session.scalars(select(SaleWarning)).one()
         assert warning.kind == "allergy" and warning.line_no == 1

@@ -4,4 +4,4 @@
 can skip Alembic when the database is current.
 """
 
-HEAD_REVISION = "0015_tenders"
+HEAD_REVISION = "0016_safety"

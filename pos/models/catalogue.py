@@ -54,6 +54,9 @@ class Product(Base):
     """Each box needs its 20-digit drug traceability code (required for insurance)."""
     insurance: Mapped[bool | None] = mapped_column(Boolean)
     """Medical insurance may pay for it; None: by drug class (see :attr:`insurable`)."""
+    route: Mapped[str] = mapped_column(String(16), default="oral")
+    """How it is taken: ``oral``, ``topical``, ``eye``, ``ear``, ``nose`` … (same-ingredient
+    warnings only between products of one route)."""
     updated_at: Mapped[Timestamp] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
     """Also the search index's sign that the catalogue changed (the newest is read often)."""
 

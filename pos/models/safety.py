@@ -74,7 +74,12 @@ class RestrictedSale(Base):
 
 
 class SaleWarning(Base):
-    """A safety warning shown during a sale and acknowledged (F9) by the cashier."""
+    """A safety warning shown during a sale and acknowledged before payment.
+
+    Allergy, contraindication, duplicate-ingredient and repeat-buyer (``velocity``)
+    warnings are acknowledged by a pharmacist: ``acknowledged_by`` is their user id and
+    ``acknowledged_at`` when they signed.
+    """
 
     __tablename__ = "sale_warning"
 
@@ -82,7 +87,7 @@ class SaleWarning(Base):
     sale_id: Mapped[int] = mapped_column(ForeignKey("sale.id"), index=True)
     line_no: Mapped[int | None] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(32))
-    """``duplicate_ingredient``, ``allergy``, ``contraindication``, ``near_expiry`` …"""
+    """``duplicate_ingredient``, ``allergy``, ``contraindication``, ``velocity`` (repeat buyer) …"""
     detail: Mapped[str] = mapped_column(String(400))
     acknowledged_by: Mapped[str | None] = mapped_column(String(64))
     acknowledged_at: Mapped[Timestamp]

@@ -3,6 +3,9 @@
 F12 clears every check the register lists before payment opens: guidance and
 warnings are acknowledged with F9 in a prompt that holds back scans; Rx lines
 need a prescription reviewed by a pharmacist; restricted lines need the buyer.
+A warning only a pharmacist may acknowledge (allergy, contraindication, duplicate
+ingredient, a repeat buyer of restricted products) takes the pharmacist logged in,
+or a pharmacist's id and PIN: until then payment does not open.
 """
 
 from __future__ import annotations
@@ -10,12 +13,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from pos.i18n import _
-from pos.screens.acknowledge import AcknowledgeModal, PromptResult
+from pos.screens.acknowledge import AcknowledgeModal, PharmacistModal, PromptResult
 from pos.screens.checkout_part import CheckoutPart
 from pos.screens.prescription import PrescriptionModal
 from pos.screens.restricted_buyer import RestrictedBuyerModal
 from pos.services.codes import InputError
-from pos.services.register_safety import Check
+from pos.services.register_safety import Check, PharmacistNeeded
 from pos.services.safety import PrescriptionForm
 from pos.services.views import CartView
 from pos.widgets.scan_input import ScanInput
@@ -36,13 +39,18 @@ class SafetyPrompts(CheckoutPart):
             return True
         check = checks[0]
         if check.kind in ("guidance", "warning"):
+            pharmacist = None
+            if check.pharmacist:
+                pharmacist = "here" if self.register.pharmacist_at_register else "sign"
             await self.app.push_screen(
-                AcknowledgeModal(check.title, check.text, warning=check.kind == "warning"),
+                AcknowledgeModal(
+                    check.title, check.text, warning=check.kind == "warning", pharmacist=pharmacist
+                ),
                 lambda result: self._prompt_closed(check, result, then),
             )
         elif check.kind == "prescription":
             await self.app.push_screen(
-                PrescriptionModal(check.text, self.register.today(), self._review),
+                PrescriptionModal(check.text, self.register.today(), self._review, check.notes),
                 lambda done: self._form_closed(done, then),
             )
         else:
@@ -56,17 +64,54 @@ class SafetyPrompts(CheckoutPart):
         self, check: Check, result: PromptResult | None, then: Callable[[], Awaitable[None]]
     ) -> None:
         result = result or PromptResult(False)
+        needs_pharmacist = False
         if result.acknowledged:
-            self.register.acknowledge(check.key)
-            self.refresh_cart(self.register.cart())
+            try:
+                self.register.acknowledge(check.key)
+            except PharmacistNeeded:
+                needs_pharmacist = True
+            else:
+                self.refresh_cart(self.register.cart())
         for text in result.held_scans:
             await self.scanned(text)
-        if result.acknowledged and not result.held_scans:
+        if needs_pharmacist and not result.held_scans:
+            await self.app.push_screen(
+                PharmacistModal(
+                    check.title,
+                    check.text,
+                    lambda pharmacist, pin: self._sign(check.key, pharmacist, pin),
+                ),
+                lambda done: self._signed(check, done, then),
+            )
+        elif needs_pharmacist:
+            self.message.error(self._not_signed(check))
+        elif result.acknowledged and not result.held_scans:
             await then()
         elif not result.acknowledged:
             self.message.warning(
                 _("Not paid yet: {what} must be acknowledged (F9)").format(what=check.title)
             )
+
+    @staticmethod
+    def _not_signed(check: Check) -> str:
+        return _("Not paid yet: a pharmacist must acknowledge it — {text}").format(text=check.text)
+
+    def _sign(self, key: str, pharmacist: str, pin: str) -> str | None:
+        try:
+            signer = self.register.acknowledge_as_pharmacist(key, pharmacist, pin)
+        except InputError as exc:
+            return str(exc)
+        self.message.success(_("Acknowledged by pharmacist {who}").format(who=signer))
+        return None
+
+    async def _signed(
+        self, check: Check, done: bool | None, then: Callable[[], Awaitable[None]]
+    ) -> None:
+        if done:
+            self.refresh_cart(self.register.cart())
+            await then()
+        else:
+            self.message.error(self._not_signed(check))
 
     async def _form_closed(self, done: bool | None, then: Callable[[], Awaitable[None]]) -> None:
         if done:
@@ -88,8 +133,8 @@ class SafetyPrompts(CheckoutPart):
             alert = self.register.register_buyer(name, id_number)
         except InputError as exc:
             return str(exc)
-        if alert:
-            self.app.notify(alert, title=_("Restricted sales"), severity="warning", timeout=15)
+        if alert:  # a warning a pharmacist acknowledges before payment, not a passing notice
+            self.message.error(alert)
         return None
 
     async def action_acknowledge_guidance(self) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from textual.app import ComposeResult
@@ -29,17 +29,23 @@ class PrescriptionModal(FormModal):
         Binding("escape", "close", N_("Cancel"), id="close", priority=True),
     ]
 
-    def __init__(self, products: str, today: date, review: Review) -> None:
+    def __init__(
+        self, products: str, today: date, review: Review, notes: Sequence[str] = ()
+    ) -> None:
+        """``notes``: what the pharmacist must see (the member's allergies, conditions)."""
         super().__init__()
         localize_bindings(self)
         self.products = products
         self.today = today
         self.review = review
+        self.notes = tuple(notes)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prescription-form", classes="modal-box"):
             yield Label(_("Prescription and pharmacist review"), classes="modal-title")
             yield Label(_("Prescription drugs: {names}").format(names=self.products))
+            if self.notes:
+                yield Label("⚠ " + "\n⚠ ".join(self.notes), id="rx-alerts", classes="rx-alerts")
             for field, label, value, placeholder, secret in (
                 ("rx-number", _("Rx number"), "", _("as written on the prescription"), False),
                 ("rx-prescriber", _("Hospital"), "", _("hospital or prescriber"), False),

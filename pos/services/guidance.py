@@ -2,9 +2,15 @@
 
 A text is keyed ``sku:P00001``, ``ingredient:ibuprofen`` or ``category:tcm``. A
 product takes its SKU's text, else that of its first active ingredient (in the
-product's order) that has one, else its category's. The import follows the CSV
-imports' rules: every entry is checked first, and any bad entry stops the whole
-import unless ``skip_bad`` is set.
+product's order) that has one, else, for a medicine (Rx or OTC), its category's.
+
+A category's text is medication guidance written for the medicines of that
+category: a health food or daily good that happens to share the shelf (fish oil
+on the vitamins shelf) never takes it — only a text written for its SKU or for
+its own ingredient (PHARMACY.md: a health food is not a drug, no drug claims).
+
+The import follows the CSV imports' rules: every entry is checked first, and any
+bad entry stops the whole import unless ``skip_bad`` is set.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pos.enums import DrugClass
 from pos.i18n import _
 from pos.models import Guidance, Product
 from pos.reference import load_ingredients
@@ -62,20 +69,26 @@ class GuidanceEntry:
 def guidance_keys(product: Product) -> list[str]:
     """The keys a product's guidance is looked up by, in order of preference."""
     ingredients = [item.ingredient for item in product.ingredients]
-    return line_keys(product.sku, ingredients, product.category)
+    return line_keys(product.sku, ingredients, product.category, product.drug_class)
 
 
-def line_keys(sku: str, ingredients: Sequence[str], category: str) -> list[str]:
-    """:func:`guidance_keys` from a product's SKU, ingredients and category."""
+def line_keys(
+    sku: str, ingredients: Sequence[str], category: str, drug_class: DrugClass
+) -> list[str]:
+    """:func:`guidance_keys` from a product's SKU, ingredients, category and drug class.
+
+    The category's key only for a medicine: its text is written for the category's drugs.
+    """
     keys = [f"sku:{sku}"]
     keys += [f"ingredient:{ingredient}" for ingredient in ingredients]
-    if category:
+    if category and drug_class is not DrugClass.NONE:
         keys.append(f"category:{category}")
     return keys
 
 
 def guidance_for(session: Session, product: Product) -> Guidance | None:
-    """The guidance for ``product``: its SKU's, else an ingredient's, else its category's."""
+    """The guidance for ``product``: its SKU's, else an ingredient's, else (a medicine's) its
+    category's."""
     return guidance_by_keys(session, guidance_keys(product))
 
 

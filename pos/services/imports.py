@@ -32,6 +32,7 @@ from pos.services.import_common import (
     describe,
     read_rows,
 )
+from pos.services.safety import check_route, route_from_form
 from pos.services.stock_import import (
     DEMO_STOCK_COLUMNS,
     STOCK_COLUMNS,
@@ -62,7 +63,7 @@ PRODUCT_COLUMNS = (
     "sku", "barcodes", "name", "name_en", "spec", "manufacturer", "unit", "category",
     "price", "member_price", "drug_class", "ingredients",
 )  # fmt: skip
-PRODUCT_OPTIONAL_COLUMNS = ("restricted", "trace_required", "insurance")
+PRODUCT_OPTIONAL_COLUMNS = ("restricted", "trace_required", "insurance", "route")
 _SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _RULE = re.compile(r"^[a-z0-9_]{1,32}$")
 
@@ -90,6 +91,9 @@ class ProductRow:
     """None: no such column (left as it is on update, no on create)."""
     insurance: str | None = None
     """``yes``, ``no``, ``""`` (by drug class); None: no such column (left as it is)."""
+    route: str | None = None
+    """``oral``, ``topical``, ``eye`` …; ``""`` for the one the dosage form in the name or
+    spec tells; None: no such column (left as it is on update, the form's on create)."""
 
 
 def _price(value: str, column: str) -> int:
@@ -147,6 +151,7 @@ def check_product(line: int, row: dict[str, str]) -> ProductRow:
         restricted=_restricted(row.get("restricted")),
         trace_required=_yes_no(row.get("trace_required"), "trace_required"),
         insurance=_insurance(row.get("insurance")),
+        route=_route(row.get("route")),
         sku=sku,
         barcodes=tuple(barcodes),
         name=row["name"],
@@ -187,6 +192,12 @@ def _insurance(value: str | None) -> str | None:
             )
         )
     return answer
+
+
+def _route(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return value
+    return check_route(value)
 
 
 def _yes_no(value: str | None, column: str) -> bool | None:
@@ -298,6 +309,8 @@ def _apply_product(session: Session, product: Product, row: ProductRow) -> None:
         product.trace_required = row.trace_required
     if row.insurance is not None:  # empty: medical insurance pays by the drug class
         product.insurance = {"yes": True, "no": False}.get(row.insurance)
+    if row.route is not None or product.route is None:
+        product.route = row.route or route_from_form(row.name, row.spec)
     current = {barcode.code: barcode for barcode in product.barcodes}
     product.barcodes = [
         _reuse(current.get(code), code, kind, position)

@@ -4,12 +4,18 @@ Before payment every check must be cleared: guidance said and acknowledged
 (F9), warnings acknowledged, a prescription reviewed by a pharmacist for Rx
 lines, the buyer registered for restricted lines. The screens ask
 :meth:`SafetyDesk.pending_checks` and act on the first.
+
+A pharmacist signs what only a pharmacist may (DESIGN.md): allergy,
+contraindication and duplicate-ingredient warnings and the repeat-buyer report of
+restricted products are acknowledged by the pharmacist logged in at the register,
+or by a pharmacist's id and PIN (:meth:`SafetyDesk.acknowledge_as_pharmacist`);
+the sale records who and when. A cashier's F9 is for guidance given.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -23,6 +29,7 @@ from pos.models import (
     Guidance,
     Member,
     Prescription,
+    Product,
     RestrictedSale,
     Sale,
     SaleLine,
@@ -30,14 +37,17 @@ from pos.models import (
     TraceCode,
     User,
 )
-from pos.services import safety
+from pos.services import safety, users
 from pos.services.cart import CartLine
 from pos.services.catalogue import ProductRow
 from pos.services.codes import InputError
 from pos.services.guidance import guidance_by_keys, line_keys
 from pos.services.register_state import RegisterState
-from pos.services.safety import Buyer, Names, PrescriptionForm, SafetyLine
+from pos.services.safety import Buyer, Names, PrescriptionForm, SafetyLine, mask_id
 from pos.services.views import GuidanceView
+
+if TYPE_CHECKING:
+    from pos.services.register_login import UserView
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,43 @@ class Check:
     title: str
     text: str
     line_index: int | None = None
+    pharmacist: bool = False
+    """Only a pharmacist may acknowledge it (logged in, or with their id and PIN)."""
+    notes: tuple[str, ...] = ()
+    """What the pharmacist must see with it (the member's allergies on a prescription)."""
+
+
+class PharmacistNeeded(InputError):
+    """Only a pharmacist may acknowledge this warning: ask for their id and PIN."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(_("Only a pharmacist may acknowledge this: {what}").format(what=what))
+        self.what = what
+
+
+@dataclass(frozen=True)
+class Acknowledged:
+    """A warning acknowledged in the cart: by whom (None: the sale's cashier) and when."""
+
+    kind: str
+    text: str
+    by: str | None
+    at: datetime | None
+
+    def encode(self) -> str:
+        """The cart's record of it (``Cart.acknowledged`` holds text, kept with the cart)."""
+        at = self.at.isoformat() if self.at is not None else ""
+        return "\t".join((self.kind, self.by or "", at, self.text))
+
+    @classmethod
+    def decode(cls, entry: str) -> Acknowledged:
+        """Read :meth:`encode`'s text (or an older ``kind<TAB>text``)."""
+        parts = entry.split("\t", 3)
+        if len(parts) < 4:
+            kind, _sep, text = entry.partition("\t")
+            return cls(kind, text, None, None)
+        kind, by, at, text = parts
+        return cls(kind, text, by or None, datetime.fromisoformat(at) if at else None)
 
 
 RULE_NAMES = {"ephedrine": N_("ephedrine-class preparations")}
@@ -98,6 +145,8 @@ class SafetyDesk(RegisterState):
     """Pharmacy safety at the register (a part of :class:`RegisterService`)."""
 
     pharmacy: PharmacyRules
+    if TYPE_CHECKING:
+        user: UserView | None
 
     if TYPE_CHECKING:  # provided by the login desk
 
@@ -125,7 +174,9 @@ class SafetyDesk(RegisterState):
             )
         if product.restricted:
             self._check_restricted(product.restricted, product.name, qty)
-        found = guidance_by_keys(session, line_keys(product.sku, ingredients, product.category))
+        found = guidance_by_keys(
+            session, line_keys(product.sku, ingredients, product.category, product.drug_class)
+        )
         return LineSafety(guidance_view(found, current() == "en") if found else None)
 
     def _check_restricted(self, rule: str, name: str, extra: int, replaced: int = 0) -> None:
@@ -146,8 +197,13 @@ class SafetyDesk(RegisterState):
 
     # -- checks before payment --------------------------------------------
     def warnings(self) -> list[safety.Warning]:
-        """Duplicate ingredients, and the attached member's allergies and conditions."""
-        lines = [
+        """Duplicate ingredients (by route), the member's allergies and conditions, and the
+        restricted buyer's repeat buying (the report to make)."""
+        with self._sessions() as session:
+            return self._warnings(session)
+
+    def _safety_lines(self) -> list[SafetyLine]:
+        return [
             SafetyLine(
                 index,
                 line.name,
@@ -156,18 +212,69 @@ class SafetyDesk(RegisterState):
             )
             for index, line in enumerate(self._cart.lines)
         ]
-        found = safety.duplicate_ingredients(lines, self.names)
-        if self._member_id is not None:
-            with self._sessions() as session:
-                member = session.get(Member, self._member_id)
-                if member is not None and member.consent_health:
-                    found += safety.member_warnings(
-                        lines,
-                        [term for term in member.allergies.split(",") if term],
-                        [term for term in member.conditions.split(",") if term],
-                        self.names,
-                    )
+
+    def _warnings(self, session: Session) -> list[safety.Warning]:
+        lines = self._safety_lines()
+        found: list[safety.Warning] = []
+        if safety.duplicate_ingredients(lines, self.names):  # routes only when it matters
+            routes = self._routes(session)
+            lines = [replace(line, route=routes.get(line.index, line.route)) for line in lines]
+            found += safety.duplicate_ingredients(lines, self.names)
+        health = self._member_health(session)
+        if health is not None:
+            found += safety.member_warnings(lines, *health, self.names)
+        velocity = self._velocity_warning(session)
+        if velocity is not None:
+            found.append(velocity)
         return found
+
+    def _routes(self, session: Session) -> dict[int, str]:
+        """Each cart line's route (by index), from the catalogue."""
+        skus = {line.sku for line in self._cart.lines}
+        query = select(Product.sku, Product.route).where(Product.sku.in_(skus))
+        by_sku = {sku: route for sku, route in session.execute(query)}
+        return {
+            index: by_sku[line.sku]
+            for index, line in enumerate(self._cart.lines)
+            if line.sku in by_sku
+        }
+
+    def _member_health(self, session: Session) -> tuple[list[str], list[str]] | None:
+        """The attached member's allergies and conditions, if they consented to keep them."""
+        if self._member_id is None:
+            return None
+        member = session.get(Member, self._member_id)
+        if member is None or not member.consent_health:
+            return None
+        return (
+            [term for term in member.allergies.split(",") if term],
+            [term for term in member.conditions.split(",") if term],
+        )
+
+    def _velocity_warning(self, session: Session) -> safety.Warning | None:
+        """The restricted buyer reached the repeat-buying threshold: a report to make."""
+        buyer = self._cart.buyer
+        in_cart = sum(line.qty for line in self._cart.lines if line.restricted)
+        if buyer is None or not in_cart:
+            return None
+        since = self.now() - timedelta(days=self.pharmacy.velocity_days)
+        bought = session.scalar(
+            select(func.coalesce(func.sum(RestrictedSale.qty), 0)).where(
+                RestrictedSale.buyer_id_number == buyer.id_number,
+                RestrictedSale.sold_at >= since,
+            )
+        )
+        packs = int(bought or 0) + in_cart
+        if packs < self.pharmacy.velocity_packs:
+            return None
+        return safety.Warning(
+            key=f"velocity:{mask_id(buyer.id_number)}",
+            kind="velocity",
+            text=_(
+                "Report it: ID {id} has bought {n} restricted packs in {days} days. "
+                "A pharmacist acknowledges and makes the report"
+            ).format(id=mask_id(buyer.id_number), n=packs, days=self.pharmacy.velocity_days),
+        )
 
     def pending_checks(self) -> list[Check]:
         """What must be cleared before payment, in the order the screen asks for it."""
@@ -182,9 +289,19 @@ class SafetyDesk(RegisterState):
             for index, line in enumerate(self._cart.lines)
             if line.guidance is not None and not line.guidance_given
         ]
+        warnings = self.warnings()
         checks += [
-            Check("warning", warning.key, _("Safety warning"), warning.text, warning.line_index)
-            for warning in self.warnings()
+            Check(
+                "warning",
+                warning.key,
+                _("Restricted sales: repeat buyer")
+                if warning.kind == "velocity"
+                else _("Safety warning"),
+                warning.text,
+                warning.line_index,
+                pharmacist=warning.needs_pharmacist,
+            )
+            for warning in warnings
             if warning.key not in self._cart.acknowledged
         ]
         if self._cart.has_rx() and self._cart.prescription is None:
@@ -197,6 +314,8 @@ class SafetyDesk(RegisterState):
                     "prescription",
                     _("Prescription and pharmacist review"),
                     names,
+                    pharmacist=True,
+                    notes=self._health_notes(warnings),
                 )
             )
         restricted = [line for line in self._cart.lines if line.restricted]
@@ -211,17 +330,71 @@ class SafetyDesk(RegisterState):
             )
         return checks
 
+    def _health_notes(self, warnings: Sequence[safety.Warning]) -> tuple[str, ...]:
+        """The member's allergies and conditions, and the warnings they raise, for review."""
+        with self._sessions() as session:
+            health = self._member_health(session)
+        notes = []
+        if health is not None and health[0]:
+            notes.append(_("Allergies: {items}").format(items="、".join(health[0])))
+        if health is not None and health[1]:
+            notes.append(_("Conditions: {items}").format(items="、".join(health[1])))
+        notes += [
+            warning.text for warning in warnings if warning.kind in ("allergy", "contraindication")
+        ]
+        return tuple(notes)
+
+    @property
+    def pharmacist_at_register(self) -> str | None:
+        """The id of the pharmacist logged in at the register, if one is."""
+        user = self.user
+        return user.id if user is not None and user.role == "pharmacist" else None
+
+    def pharmacist_signs(
+        self, pharmacist_id: str, pin: str, refused: str = "pharmacist.refused"
+    ) -> str:
+        """The id of the active pharmacist with this id and PIN; InputError if they are not.
+
+        A PIN attempt like a login: wrong PINs count against the pharmacist's id, and a
+        refusal is audited as ``refused``.
+        """
+        return self.check_pin_attempt(pharmacist_id, pin, ("pharmacist",), refused).id
+
     def acknowledge(self, key: str) -> None:
-        """The cashier acknowledged (F9) the guidance or warning ``key``."""
+        """F9: the guidance ``key`` was told, or warning ``key`` acknowledged.
+
+        A warning only a pharmacist may acknowledge needs one logged in at the register:
+        else :class:`PharmacistNeeded` (then :meth:`acknowledge_as_pharmacist`).
+        """
         if key.startswith("guidance:"):
             index = int(key.removeprefix("guidance:"))
             if 0 <= index < len(self._cart.lines):
                 self._cart.lines[index].guidance_given = True
             return
-        for warning in self.warnings():
-            if warning.key == key:
-                self._cart.acknowledged[key] = f"{warning.kind}\t{warning.text}"
-                return
+        warning = self._warning(key)
+        if warning is None:
+            return
+        signer = None
+        if warning.needs_pharmacist:
+            signer = self.pharmacist_at_register
+            if signer is None:
+                raise PharmacistNeeded(warning.text)
+        self._keep_acknowledged(warning, signer)
+
+    def acknowledge_as_pharmacist(self, key: str, pharmacist_id: str, pin: str) -> str:
+        """A pharmacist's id and PIN acknowledge warning ``key``; the pharmacist's id."""
+        signer = self.pharmacist_signs(pharmacist_id, pin)
+        warning = self._warning(key)
+        if warning is not None:
+            self._keep_acknowledged(warning, signer)
+        return signer
+
+    def _warning(self, key: str) -> safety.Warning | None:
+        return next((warning for warning in self.warnings() if warning.key == key), None)
+
+    def _keep_acknowledged(self, warning: safety.Warning, signer: str | None) -> None:
+        entry = Acknowledged(warning.kind, warning.text, signer, self.now())
+        self._cart.acknowledged[warning.key] = entry.encode()
 
     def acknowledge_guidance(self, index: int) -> bool:
         """Acknowledge line ``index``'s guidance; False if it had none to acknowledge."""
@@ -236,30 +409,18 @@ class SafetyDesk(RegisterState):
     def review_prescription(self, form: PrescriptionForm, pharmacist_id: str, pin: str) -> None:
         """Record the prescription, reviewed by a pharmacist who signs with id and PIN."""
         clean = safety.check_prescription(form, self.today(), self.pharmacy.prescription_valid_days)
-        # a PIN attempt like a login: wrong PINs count against the pharmacist's id
-        reviewer = self.check_pin_attempt(
-            pharmacist_id, pin, ("pharmacist",), "prescription.refused"
-        ).id
+        reviewer = self.pharmacist_signs(pharmacist_id, pin, "prescription.refused")
         self._cart.prescription = safety.Reviewed(clean, reviewer, self.now())
 
     def register_buyer(self, name: str, id_number: str) -> str | None:
-        """Record the restricted product's buyer; a velocity warning text, if any."""
-        buyer = safety.check_buyer(name, id_number)
-        since = self.now() - timedelta(days=self.pharmacy.velocity_days)
+        """Record the restricted product's buyer; the repeat-buyer warning's text, if any.
+
+        That warning is then one of :meth:`warnings`: a pharmacist acknowledges it.
+        """
+        self._cart.buyer = safety.check_buyer(name, id_number)
         with self._sessions() as session:
-            bought = session.scalar(
-                select(func.coalesce(func.sum(RestrictedSale.qty), 0)).where(
-                    RestrictedSale.buyer_id_number == buyer.id_number,
-                    RestrictedSale.sold_at >= since,
-                )
-            )
-        self._cart.buyer = buyer
-        packs = int(bought or 0) + sum(line.qty for line in self._cart.lines if line.restricted)
-        if packs >= self.pharmacy.velocity_packs:
-            return _("Report it: this ID has bought {n} restricted packs in {days} days").format(
-                n=packs, days=self.pharmacy.velocity_days
-            )
-        return None
+            velocity = self._velocity_warning(session)
+        return velocity.text if velocity is not None else None
 
     # -- traceability codes -----------------------------------------------
     def _add_trace_code(self, code: str) -> int:
@@ -310,8 +471,23 @@ class SafetyDesk(RegisterState):
 
     # -- recording --------------------------------------------------------
     def _record_safety(self, session: Session, sale: Sale, now: datetime) -> None:
-        """Store guidance given, warnings, prescription, restricted register and trace codes."""
+        """Store guidance given, warnings, prescription, restricted register and trace codes.
+
+        A warning only a pharmacist may acknowledge and still unacknowledged refuses the
+        sale (InputError: the caller's transaction stores nothing).
+        """
         cart = self._cart
+        unsigned = [
+            warning.text
+            for warning in self._warnings(session)
+            if warning.needs_pharmacist and warning.key not in cart.acknowledged
+        ]
+        if unsigned:
+            raise InputError(
+                _("A pharmacist must acknowledge it before payment: {what}").format(
+                    what=unsigned[0]
+                )
+            )
         for line, cart_line in zip(sale.lines, cart.lines, strict=True):
             line.guidance_given = cart_line.guidance_given
             for code in cart_line.trace_codes:
@@ -319,16 +495,16 @@ class SafetyDesk(RegisterState):
             if cart_line.restricted and cart.buyer is not None:
                 session.add(restricted_entry(sale.id, line, cart_line, cart.buyer, now))
         for key, entry in cart.acknowledged.items():
-            kind, text = entry.split("\t", 1)
+            acknowledged = Acknowledged.decode(entry)
             index = _line_of(key)
             session.add(
                 SaleWarning(
                     sale_id=sale.id,
                     line_no=None if index is None else index + 1,
-                    kind=kind,
-                    detail=text[:400],
-                    acknowledged_by=sale.cashier,
-                    acknowledged_at=now,
+                    kind=acknowledged.kind,
+                    detail=acknowledged.text[:400],
+                    acknowledged_by=acknowledged.by or sale.cashier,
+                    acknowledged_at=acknowledged.at or now,
                 )
             )
         if cart.prescription is not None:

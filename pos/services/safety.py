@@ -17,6 +17,71 @@ from stdnum.cn import ric
 from pos.i18n import _
 from pos.services.codes import InputError
 
+ROUTES = ("oral", "topical", "eye", "ear", "nose", "inhaled", "rectal", "vaginal", "injection")
+"""How a product is taken (the products CSV's ``route`` column)."""
+DEFAULT_ROUTE = "oral"
+FORM_ROUTES = (
+    ("eye", ("滴眼液", "眼膏", "眼用凝胶", "眼药水")),
+    ("ear", ("滴耳液",)),
+    ("nose", ("滴鼻", "鼻喷", "鼻用")),
+    ("inhaled", ("吸入",)),
+    ("injection", ("注射",)),
+    ("vaginal", ("阴道",)),
+    ("rectal", ("栓", "灌肠")),
+    (
+        "topical",
+        (
+            "软膏",
+            "乳膏",
+            "凝胶",
+            "贴",
+            "搽剂",
+            "喷雾",
+            "气雾剂",
+            "乳胶剂",
+            "酊",
+            "洗剂",
+            "唇膏",
+            "痔疮膏",
+            "消毒",
+            "外用",
+        ),
+    ),
+    ("oral", ("含片", "喉片", "片", "胶囊", "颗粒", "口服液", "糖浆", "丸", "混悬")),
+)
+"""Dosage forms (in a product's name or spec) that tell its route, the narrowest first:
+an eye gel is an eye product before it is a gel, a throat lozenge (含片) is taken by mouth."""
+
+PHARMACIST_KINDS = frozenset({"allergy", "contraindication", "duplicate_ingredient", "velocity"})
+"""Warnings only a pharmacist may acknowledge (clinical judgement, or a report to make).
+
+A duplicate ingredient is among them: now that it counts only within one route, it
+means the customer would take the same drug twice by the same way (two oral
+acetaminophen products: liver damage). Whether the combined dose is safe, or one
+product must go, is a dose judgement — clinical, not guidance told (DESIGN.md: a
+cashier's F9 is for guidance given, not for clinical judgement)."""
+
+
+def route_from_form(name: str, spec: str = "") -> str:
+    """The route a product's dosage form tells (name first, then spec); else oral."""
+    for text in (name, spec):
+        for route, forms in FORM_ROUTES:
+            if any(form in text for form in forms):
+                return route
+    return DEFAULT_ROUTE
+
+
+def check_route(value: str) -> str:
+    """A route from :data:`ROUTES` (lower-cased); :class:`InputError` for anything else."""
+    route = value.strip().lower()
+    if route not in ROUTES:
+        raise InputError(
+            _("route must be one of {routes}, not {value!r}").format(
+                routes=", ".join(ROUTES), value=value
+            )
+        )
+    return route
+
 
 @dataclass(frozen=True)
 class SafetyLine:
@@ -26,6 +91,7 @@ class SafetyLine:
     name: str
     ingredients: tuple[str, ...]
     contraindications: tuple[str, ...]
+    route: str = DEFAULT_ROUTE
 
 
 @dataclass(frozen=True)
@@ -35,9 +101,14 @@ class Warning:
     key: str
     """Stable while the cart does not change, so an acknowledgement sticks."""
     kind: str
-    """``duplicate_ingredient``, ``allergy`` or ``contraindication``."""
+    """``duplicate_ingredient``, ``allergy``, ``contraindication`` or ``velocity``."""
     text: str
     line_index: int | None = None
+
+    @property
+    def needs_pharmacist(self) -> bool:
+        """True when only a pharmacist may acknowledge it (:data:`PHARMACIST_KINDS`)."""
+        return self.kind in PHARMACIST_KINDS
 
 
 @dataclass(frozen=True)
@@ -95,13 +166,17 @@ class Names(Protocol):
 
 
 def duplicate_ingredients(lines: Sequence[SafetyLine], names: Names) -> list[Warning]:
-    """One warning per group of lines sharing active ingredients, naming them all."""
-    holders: dict[str, list[SafetyLine]] = {}
+    """One warning per group of lines sharing an active ingredient by the same route.
+
+    A lozenge and a skin cream with menthol do not add up; two oral products with
+    acetaminophen do.
+    """
+    holders: dict[tuple[str, str], list[SafetyLine]] = {}
     for line in lines:
         for ingredient in dict.fromkeys(line.ingredients):
-            holders.setdefault(ingredient, []).append(line)
+            holders.setdefault((ingredient, line.route), []).append(line)
     shared: dict[tuple[int, ...], list[str]] = {}
-    for ingredient, found in holders.items():
+    for (ingredient, _route), found in holders.items():
         if len(found) >= 2:
             shared.setdefault(tuple(line.index for line in found), []).append(ingredient)
     by_index = {line.index: line for line in lines}

@@ -19,7 +19,7 @@ from pos.models import Barcode, Product, ProductIngredient, Promotion
 PRODUCT_FIELDS = (
     "name", "name_en", "spec", "manufacturer", "unit", "category", "price_fen",
     "member_price_fen", "pinyin_initials", "pinyin_full", "active", "restricted",
-    "trace_required",
+    "trace_required", "route",
 )  # fmt: skip
 PROMOTION_FIELDS = ("name", "kind", "target", "members_only", "params")
 
