@@ -17,9 +17,10 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import WorkerState
 
-from pos.bootstrap import loyalty_rules, pharmacy_rules, print_profile
 from pos.config import Settings
 from pos.crash_report import default_log_dir, write_report
+from pos.domain.printing.print_queue import PrinterStatus, Sender
+from pos.domain.staff import audit
 from pos.i18n import N_, _
 from pos.messages import (
     BackupFinished,
@@ -28,13 +29,12 @@ from pos.messages import (
     ReceiptQueued,
     SyncStatusChanged,
 )
+from pos.register.service import Clock, RegisterIdentity, RegisterService, system_clock
 from pos.screens.checkout import CheckoutScreen
 from pos.screens.common import localize_bindings
 from pos.screens.login import LoginModal
-from pos.services import audit
-from pos.services.backups import daily_backup
-from pos.services.print_queue import PrinterStatus, Sender
-from pos.services.register import Clock, RegisterIdentity, RegisterService, system_clock
+from pos.store.backups import daily_backup
+from pos.store.bootstrap import loyalty_rules, pharmacy_rules, print_profile
 from pos.sync.background import SyncAgent
 from pos.sync.runner import SyncStatus
 from pos.widgets.message_bar import MessageBar
@@ -312,7 +312,7 @@ def build_app(
 
 def run_register(settings: Settings) -> int:
     """Open (or create) the store and run the register until the cashier quits."""
-    from pos.bootstrap import ensure_store
+    from pos.store.bootstrap import ensure_store
 
     _engine, sessions, notice = ensure_store(settings)
     app = build_app(settings, sessions, notice=notice)

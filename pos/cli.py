@@ -40,7 +40,7 @@ from pos.cli_sync import add_sync_parsers, run_hq, run_sync
 from pos.cli_users import add_user_parser, run_user
 from pos.config import ConfigError, Settings, load_settings
 from pos.i18n import _
-from pos.services.store_key import StoreKeyError
+from pos.store.store_key import StoreKeyError
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -211,7 +211,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _init(args: argparse.Namespace, settings: Settings) -> int:
-    from pos.bootstrap import init_store
+    from pos.store.bootstrap import init_store
 
     message = init_store(settings, demo=args.demo)
     print(message)
@@ -221,14 +221,14 @@ def _init(args: argparse.Namespace, settings: Settings) -> int:
 def _import(args: argparse.Namespace, settings: Settings) -> int:
     if args.what == "sales":  # a streamed JSONL file, not read whole
         return run_import_sales(args, settings)
-    from pos.bootstrap import loyalty_rules, open_store
-    from pos.services.codes import InputError
-    from pos.services.guidance import import_guidance
-    from pos.services.import_common import Chunks, chunked
-    from pos.services.imports import ImportReport, describe, import_products, import_stock
-    from pos.services.member_import import import_members
-    from pos.services.pairings import import_pairings
-    from pos.services.promotion_import import import_promotions
+    from pos.domain.pharmacy.guidance import import_guidance
+    from pos.domain.sales.codes import InputError
+    from pos.domain.suggestions.pairings import import_pairings
+    from pos.store.bootstrap import loyalty_rules, open_store
+    from pos.transfer.import_common import Chunks, chunked
+    from pos.transfer.imports import ImportReport, describe, import_products, import_stock
+    from pos.transfer.member_import import import_members
+    from pos.transfer.promotion_import import import_promotions
 
     try:
         data = args.file.read_bytes()
@@ -271,15 +271,15 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
-    from pos.bootstrap import open_store
-    from pos.services.exports import (
+    from pos.store.bootstrap import open_store
+    from pos.transfer.exports import (
         export_members_csv,
         export_members_jsonl,
         export_sales_csv,
         export_sales_jsonl,
         export_stock_csv,
     )
-    from pos.services.return_exports import export_quarantine_csv
+    from pos.transfer.return_exports import export_quarantine_csv
 
     since = None
     if args.what == "sales" and args.since:
@@ -326,7 +326,7 @@ def _audit_export(
     sessions: sessionmaker[Session], what: str, rows: int, output: Path | None
 ) -> None:
     """Record the export in the audit log: what, how many rows, the file's name only."""
-    from pos.services import audit
+    from pos.domain.staff import audit
 
     with sessions.begin() as session:
         audit.record(
@@ -346,8 +346,8 @@ def _printer_test(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _reprint(args: argparse.Namespace, settings: Settings) -> int:
-    from pos.bootstrap import open_store, print_profile
-    from pos.services.printing import build_receipt, find_sale
+    from pos.domain.printing.printing import build_receipt, find_sale
+    from pos.store.bootstrap import open_store, print_profile
 
     if not settings.database_path.exists():
         print(_("No database at {path}").format(path=settings.database_path), file=sys.stderr)

@@ -13,7 +13,7 @@ from pos.config import Settings
 from pos.i18n import _
 
 if TYPE_CHECKING:
-    from pos.services.audit import Verification
+    from pos.domain.staff.audit import Verification
 
 
 def add_audit_parser(
@@ -39,8 +39,8 @@ def add_audit_parser(
 
 def run_audit(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``pos audit …``."""
-    from pos.bootstrap import open_store
-    from pos.services import audit
+    from pos.domain.staff import audit
+    from pos.store.bootstrap import open_store
 
     if not settings.database_path.exists():
         print(_("No database at {path}").format(path=settings.database_path), file=sys.stderr)
@@ -71,8 +71,8 @@ def run_audit(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _report(result: Verification, settings: Settings) -> int:
-    """Print what :func:`pos.services.audit.verify` found; the exit code."""
-    from pos.services import audit
+    """Print what :func:`pos.domain.staff.audit.verify` found; the exit code."""
+    from pos.domain.staff import audit
 
     if result.broken_id is not None:
         print(

@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 
 from pos.cli_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from pos.config import Settings
+from pos.domain.members import points_ledger
 from pos.i18n import _
-from pos.services import points_ledger
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -51,7 +51,7 @@ def add_member_parser(
 
 def run_member(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``pos member …``."""
-    from pos.bootstrap import open_store
+    from pos.store.bootstrap import open_store
 
     if not settings.database_path.exists():
         print(_("No database at {path}").format(path=settings.database_path), file=sys.stderr)
@@ -71,8 +71,8 @@ def run_member(args: argparse.Namespace, settings: Settings) -> int:
 
 def _one_member(session: Session, query: str) -> Member | None:
     """The one member ``query`` names, or None after saying why not."""
-    from pos.services import members
-    from pos.services.codes import InputError
+    from pos.domain.members import members
+    from pos.domain.sales.codes import InputError
 
     try:
         found = members.find(session, query)
@@ -109,7 +109,7 @@ def _counts(session: Session, member: Member) -> tuple[int, int]:
 
 
 def _show(session: Session, member: Member, timezone: str) -> None:
-    from pos.services import loyalty, members
+    from pos.domain.members import loyalty, members
 
     def local(moment: datetime | None) -> str:
         return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M") if moment else ""
@@ -146,8 +146,8 @@ def _show(session: Session, member: Member, timezone: str) -> None:
 
 
 def _export(session: Session, member: Member, output: Path | None) -> int:
-    from pos.services import audit
-    from pos.services.member_care import export_member
+    from pos.domain.members.member_care import export_member
+    from pos.domain.staff import audit
 
     text = json.dumps(export_member(session, member), ensure_ascii=False, indent=2) + "\n"
     detail = {"file": output.name if output else "-"}
@@ -170,9 +170,9 @@ def _export(session: Session, member: Member, output: Path | None) -> int:
 
 
 def _erase(session: Session, member: Member, yes: bool) -> int:
-    from pos.services import audit
-    from pos.services.member_care import anonymous_id, erase_member
-    from pos.services.members import mask_name, mask_phone
+    from pos.domain.members.member_care import anonymous_id, erase_member
+    from pos.domain.members.members import mask_name, mask_phone
+    from pos.domain.staff import audit
 
     sales, entries = _counts(session, member)
     who = f"{member.card_no} ({mask_name(member.name)}, {mask_phone(member.phone)})"

@@ -34,10 +34,10 @@ def add_quarantine_parser(
 
 def run_quarantine(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``pos quarantine …``."""
-    from pos.bootstrap import open_store
+    from pos.domain.returns import quarantine
+    from pos.domain.sales.codes import InputError
     from pos.models import Product
-    from pos.services import quarantine
-    from pos.services.codes import InputError
+    from pos.store.bootstrap import open_store
 
     if not settings.database_path.exists():
         print(_("No database at {path}").format(path=settings.database_path), file=sys.stderr)

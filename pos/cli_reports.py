@@ -124,9 +124,9 @@ def run_report_days(args: argparse.Namespace, settings: Settings) -> int:
         return _fail(days, EXIT_USAGE)
     if not settings.database_path.exists():
         return _fail(_("No database at {path}").format(path=settings.database_path))
-    from pos.bootstrap import open_store
-    from pos.services.report_formats import report_csv, report_text
-    from pos.services.store_report import store_report
+    from pos.domain.reports.report_formats import report_csv, report_text
+    from pos.domain.reports.store_report import store_report
+    from pos.store.bootstrap import open_store
 
     _engine, sessions = open_store(settings)
     store = settings.store
@@ -158,8 +158,8 @@ def run_report_restricted(args: argparse.Namespace, settings: Settings) -> int:
         return _fail(days, EXIT_USAGE)
     if not settings.database_path.exists():
         return _fail(_("No database at {path}").format(path=settings.database_path))
-    from pos.bootstrap import open_store
-    from pos.services.restricted_report import COLUMNS, as_csv, as_json, restricted_report
+    from pos.domain.pharmacy.restricted_report import COLUMNS, as_csv, as_json, restricted_report
+    from pos.store.bootstrap import open_store
 
     _engine, sessions = open_store(settings)
     with sessions() as session:

@@ -78,9 +78,9 @@ def _fail(message: str, code: int = EXIT_FAILED) -> int:
 
 def run_shift(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``pos shift open|cash-in|cash-out|x|close``."""
-    from pos.bootstrap import open_store, print_profile
+    from pos.domain.shifts import shifts
     from pos.money import MoneyError, format_fen, parse_yuan
-    from pos.services import shifts
+    from pos.store.bootstrap import open_store, print_profile
 
     amount, counts = 0, dict[int, int]()
     try:
@@ -152,9 +152,9 @@ def run_backup(args: argparse.Namespace, settings: Settings) -> int:
     the manifest, rotate, print the copy's path."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from pos.bootstrap import open_store
-    from pos.services import audit
-    from pos.services.backups import BackupError, backup_database, copy_verified
+    from pos.domain.staff import audit
+    from pos.store.backups import BackupError, backup_database, copy_verified
+    from pos.store.bootstrap import open_store
 
     if args.keep < 1:
         return _fail(_("--keep must be 1 or more"), EXIT_USAGE)
@@ -193,9 +193,9 @@ def run_backup(args: argparse.Namespace, settings: Settings) -> int:
 def run_restore(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``pos restore BACKUP [--force]``: check the backup and its manifest first,
     then copy it over."""
-    from pos.bootstrap import open_store
-    from pos.services import audit
-    from pos.services.backups import BackupError, check_backup, restore_database
+    from pos.domain.staff import audit
+    from pos.store.backups import BackupError, check_backup, restore_database
+    from pos.store.bootstrap import open_store
 
     database = settings.database_path
     try:

@@ -22,7 +22,7 @@ from pos.i18n import _
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
-    from pos.services.sales_import import SalesImportReport, SalesProgress
+    from pos.transfer.sales_import import SalesImportReport, SalesProgress
 
 
 def add_import_parsers(
@@ -113,7 +113,7 @@ def _no_database(settings: Settings) -> bool:
 
 def run_import_sales(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``pos import sales FILE.jsonl`` (streamed, with a progress bar)."""
-    from pos.bootstrap import open_store
+    from pos.store.bootstrap import open_store
 
     if not args.file.is_file():
         print(
@@ -126,8 +126,8 @@ def run_import_sales(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _import_sales(path: Path, skip_bad: bool, sessions: sessionmaker[Session]) -> int:
-    from pos.services.import_common import chunked
-    from pos.services.sales_import import import_sales
+    from pos.transfer.import_common import chunked
+    from pos.transfer.sales_import import import_sales
 
     bar = ProgressBar()
 
@@ -166,8 +166,8 @@ def _describe_sales(report: SalesImportReport, seconds: float) -> list[str]:
 
 def run_suggestions(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``pos suggestions rebuild``."""
-    from pos.bootstrap import open_store
-    from pos.services.mining import MIN_CONFIDENCE, MIN_SUPPORT, mine_store, replace_rules
+    from pos.domain.suggestions.mining import MIN_CONFIDENCE, MIN_SUPPORT, mine_store, replace_rules
+    from pos.store.bootstrap import open_store
 
     if _no_database(settings):
         return EXIT_FAILED
@@ -203,8 +203,8 @@ def run_suggestions(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_report(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``pos report suggestions``."""
-    from pos.bootstrap import open_store
-    from pos.services.suggestion_report import report_csv, report_text, suggestion_report
+    from pos.domain.suggestions.suggestion_report import report_csv, report_text, suggestion_report
+    from pos.store.bootstrap import open_store
 
     since = None
     if args.since:

@@ -43,7 +43,7 @@ def add_sync_parsers(
 
 def run_sync(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``pos sync``."""
-    from pos.bootstrap import open_store
+    from pos.store.bootstrap import open_store
     from pos.sync import central, runner
 
     url = getattr(args, "hq", None) or settings.sync.hq_url
@@ -125,7 +125,7 @@ def run_hq(args: argparse.Namespace, settings: Settings) -> int:
 def _publish(settings: Settings, engine: object) -> int:
     from sqlalchemy import Engine
 
-    from pos.bootstrap import open_store
+    from pos.store.bootstrap import open_store
     from pos.sync import catalogue, central
 
     assert isinstance(engine, Engine)

@@ -60,9 +60,9 @@ def _read_pin() -> str | None:
 
 def run_user(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``pos user …``."""
-    from pos.bootstrap import open_store
-    from pos.services import audit, users
-    from pos.services.codes import InputError
+    from pos.domain.sales.codes import InputError
+    from pos.domain.staff import audit, users
+    from pos.store.bootstrap import open_store
 
     if not settings.database_path.exists():
         print(_("No database at {path}").format(path=settings.database_path), file=sys.stderr)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from pos.services.print_queue import PrinterStatus
+from pos.domain.printing.print_queue import PrinterStatus
 from pos.sync.runner import SyncStatus
 
 

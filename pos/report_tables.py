@@ -6,9 +6,9 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from pos.domain.reports.report_formats import Section, sections
+from pos.domain.reports.store_report import StoreReport
 from pos.i18n import _
-from pos.services.report_formats import Section, sections
-from pos.services.store_report import StoreReport
 
 
 def section_table(section: Section) -> Table:

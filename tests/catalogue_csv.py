@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from stdnum import ean
 
 from pos.models import BarcodeKind, Base, Product
-from pos.services.imports import (
+from pos.transfer.imports import (
     PRODUCT_COLUMNS,
     STOCK_COLUMNS,
     ImportReport,

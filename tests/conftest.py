@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from pos import i18n
 from pos.app import PosApp, build_app
 from pos.config import Settings
-from pos.db import make_engine, make_session_factory, open_database
 from pos.models import Promotion
-from pos.services.demo import load_demo
-from pos.services.register import RegisterIdentity, RegisterService
+from pos.register.service import RegisterIdentity, RegisterService
+from pos.store.db import make_engine, make_session_factory, open_database
+from pos.store.demo import load_demo
 
 pytest_plugins = ["tests.postgres"]  # a real PostgreSQL for the chain-sync tests
 
@@ -69,7 +69,7 @@ def english() -> Iterator[None]:
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     """An empty database file path in the test's folder."""
-    return tmp_path / "pos.db"
+    return tmp_path / "pos.store.db"
 
 
 @pytest.fixture

@@ -40,12 +40,12 @@ from sqlalchemy.orm import Session
 from textual.pilot import Pilot
 
 from pos.app import PosApp, build_app
-from pos.bootstrap import ensure_store
 from pos.config import Settings
 from pos.models import Sale
 from pos.screens.acknowledge import AcknowledgeModal, PharmacistModal
 from pos.screens.checkout import CheckoutScreen
 from pos.screens.payment import PaymentModal
+from pos.store.bootstrap import ensure_store
 from tests.helpers import burst
 
 # The tests' clock (tests/conftest.py NOW), without importing pytest into the register.

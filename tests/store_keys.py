@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pos.services.store_key import ensure_key
+from pos.store.store_key import ensure_key
 
 
 def store_key() -> bytes:

@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from pos.bootstrap import open_store
 from pos.cli import main
 from pos.config import Settings
-from pos.db import alembic_config, make_engine, make_session_factory, upgrade
+from pos.domain.staff import audit
 from pos.models import AuditAnchor, AuditEvent, OutboxItem
-from pos.services import audit
+from pos.store.bootstrap import open_store
+from pos.store.db import alembic_config, make_engine, make_session_factory, upgrade
 from tests.conftest import NOW
 from tests.store_keys import store_key
 
@@ -287,7 +287,7 @@ def test_any_cut_below_an_anchor_is_caught(
 ) -> None:
     """Property: keep ``cut`` of the rows; the log verifies exactly when no anchor counted more."""
     anchored, cut = min(anchored, events), min(cut, events)
-    path = tmp_path_factory.mktemp("cut") / "pos.db"
+    path = tmp_path_factory.mktemp("cut") / "pos.store.db"
     engine = make_engine(path)
     upgrade(engine)
     sessions = audit.keyed(make_session_factory(engine), OTHER_KEY)

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.cli import main
+from pos.domain.members.members import MemberForm
+from pos.domain.staff import audit
 from pos.models import AuditEvent
-from pos.services import audit
-from pos.services.members import MemberForm
-from pos.services.register import RegisterService
+from pos.register.service import RegisterService
 from tests.store_keys import store_key
 
 CARD = "2959121000841"  # 黄志强, phone 13794276622

@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from pos.app import build_app
 from pos.cli import main
 from pos.config import Settings
-from pos.db import open_database
+from pos.domain.staff import audit
 from pos.enums import Tender
 from pos.models import AuditAnchor, AuditEvent
-from pos.services import audit
-from pos.services.backups import (
+from pos.register.service import RegisterIdentity, RegisterService
+from pos.store.backups import (
     backup_database,
     backups_in,
     check_backup,
@@ -25,7 +25,7 @@ from pos.services.backups import (
     manifest_path,
     read_manifest,
 )
-from pos.services.register import RegisterIdentity, RegisterService
+from pos.store.db import open_database
 from tests.conftest import fixed_clock
 from tests.helpers import barcode_of, screen_text
 from tests.store_keys import store_key

@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pos import __version__
 from pos.cli import main
+from pos.domain.staff import audit
 from pos.migrations import HEAD_REVISION
 from pos.models import AuditAnchor, Product
-from pos.services import audit
-from pos.services.backups import (
+from pos.store.backups import (
     BackupError,
     Manifest,
     backup_database,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pos.cli import main
 from pos.models import Product
-from pos.services.backups import (
+from pos.store.backups import (
     BackupError,
     backup_database,
     backups_in,

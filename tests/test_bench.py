@@ -8,10 +8,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from pos.cli import main
-from pos.db import open_database
+from pos.domain.members.members import is_card_no, normalize_phone
+from pos.domain.sales.codes import classify_barcode
 from pos.models import Barcode, Member, Product, Sale
-from pos.services.codes import classify_barcode
-from pos.services.members import is_card_no, normalize_phone
+from pos.store.db import open_database
 
 MEASUREMENTS = {
     "barcode",

@@ -20,19 +20,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from textual.pilot import Pilot
 
-from pos import db
 from pos.app import PosApp
 from pos.config import DEFAULT_TIERS
+from pos.domain.pharmacy.guidance import import_guidance
+from pos.domain.suggestions.pairings import import_pairings
 from pos.models import Base, ParkedCart, PointsEntry, Sale, SaleLine, StockMovement
 from pos.screens.acknowledge import AcknowledgeModal
 from pos.screens.payment import PaymentModal
-from pos.services.demo import demo_file
-from pos.services.guidance import import_guidance
-from pos.services.import_common import Chunks, ImportReport, chunked
-from pos.services.imports import import_products, import_stock
-from pos.services.member_import import import_members
-from pos.services.pairings import import_pairings
-from pos.services.sales_import import SalesProgress, import_sales
+from pos.store import db
+from pos.store.demo import demo_file
+from pos.transfer.import_common import Chunks, ImportReport, chunked
+from pos.transfer.imports import import_products, import_stock
+from pos.transfer.member_import import import_members
+from pos.transfer.sales_import import SalesProgress, import_sales
 from tests.conftest import TODAY
 from tests.helpers import barcode_of, burst, screen_text, type_text
 from tests.test_sales_import import sale

@@ -27,9 +27,9 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from pos.db import make_engine, make_session_factory
 from pos.models import Lot, ParkedCart, Payment, PrintJob, Sale, StockMovement
-from pos.services.register import RegisterService
+from pos.register.service import RegisterService
+from pos.store.db import make_engine, make_session_factory
 from tests import crash_register
 from tests.conftest import NOW, fixed_clock
 from tests.helpers import barcode_of

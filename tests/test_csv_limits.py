@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from pos.cli import main
 from pos.cli_codes import EXIT_FAILED
 from pos.models import Product
-from pos.services.import_common import CSV_FIELD_LIMIT, FileFormatError, ImportReport, read_rows
-from pos.services.imports import PRODUCT_COLUMNS
-from pos.services.member_import import MEMBER_COLUMNS
+from pos.transfer.import_common import CSV_FIELD_LIMIT, FileFormatError, ImportReport, read_rows
+from pos.transfer.imports import PRODUCT_COLUMNS
+from pos.transfer.member_import import MEMBER_COLUMNS
 from tests.catalogue_csv import (
     EAN13_A,
     EAN13_B,
@@ -65,7 +65,7 @@ def test_every_csv_import_shares_the_limit(
     path = tmp_path / "members.csv"
     path.write_text(header + "\n" + ",".join(cells) + "\n", encoding="utf-8")
     code = main(
-        ["import", "members", str(path), "--db", str(tmp_path / "pos.db"),
+        ["import", "members", str(path), "--db", str(tmp_path / "pos.store.db"),
          "--config", empty_config(tmp_path)]
     )  # fmt: skip
     assert code == EXIT_FAILED

@@ -11,10 +11,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.cli import main
+from pos.domain.reports.daily_report import daily_report, report_text
 from pos.enums import Tender
 from pos.models import Member, Sale
-from pos.services.daily_report import daily_report, report_text
-from pos.services.register import RegisterService
+from pos.register.service import RegisterService
 from tests.conftest import TODAY
 from tests.helpers import barcode_of
 from tests.test_shifts import sell

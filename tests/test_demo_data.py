@@ -438,7 +438,7 @@ def test_members_count_and_mix(demo_members: list[Row]) -> None:
 
 
 def test_member_phones_are_valid_mainland_mobiles_and_unique(demo_members: list[Row]) -> None:
-    from pos.services.members import normalize_phone
+    from pos.domain.members.members import normalize_phone
 
     phones = [row["phone"] for row in demo_members]
     assert [normalize_phone(phone) for phone in phones] == phones
@@ -481,10 +481,10 @@ def test_every_demo_drug_finds_guidance(demo_template: Path) -> None:
     from sqlalchemy import select
     from sqlalchemy.orm import selectinload
 
-    from pos.db import make_engine, make_session_factory
+    from pos.domain.pharmacy.guidance import guidance_for
     from pos.enums import DrugClass
     from pos.models import Product
-    from pos.services.guidance import guidance_for
+    from pos.store.db import make_engine, make_session_factory
 
     engine = make_engine(demo_template)
     try:

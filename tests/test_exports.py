@@ -14,6 +14,8 @@ from sqlalchemy import event, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
+from pos.domain.pharmacy.safety import mask_id
+from pos.domain.sales.codes import InputError
 from pos.enums import Tender
 from pos.models import (
     Barcode,
@@ -25,15 +27,13 @@ from pos.models import (
     StockMovement,
     TraceCode,
 )
-from pos.services.codes import InputError
-from pos.services.exports import (
+from pos.register.service import RegisterIdentity, RegisterService
+from pos.register.views import CompletedSale
+from pos.transfer.exports import (
     export_sales_csv,
     export_sales_jsonl,
     export_stock_csv,
 )
-from pos.services.register import RegisterIdentity, RegisterService
-from pos.services.safety import mask_id
-from pos.services.views import CompletedSale
 
 # The same moment and business day as the conftest's fixed clock.
 NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)

@@ -20,9 +20,9 @@ from textual.widgets import Input
 
 from pos.app import PosApp, build_app
 from pos.config import Settings
+from pos.domain.sales.codes import InputError, ascii_digits, parse_quantity
 from pos.models import AuditEvent, Member, Product, Sale
 from pos.screens.checkout import CheckoutScreen
-from pos.services.codes import InputError, ascii_digits, parse_quantity
 from tests.conftest import fixed_clock
 from tests.helpers import barcode_of, screen_text
 

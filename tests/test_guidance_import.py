@@ -1,4 +1,4 @@
-"""``pos.services.guidance``: the guidance TOML contract, re-import, and the lookup order."""
+"""``pos.domain.pharmacy.guidance``: the guidance TOML contract, re-import, and the lookup order."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pos.cli import main
 from pos.cli_codes import EXIT_FAILED, EXIT_OK
+from pos.domain.pharmacy.guidance import EntryError, guidance_for, guidance_keys, import_guidance
 from pos.models import Guidance, Product
-from pos.services.guidance import EntryError, guidance_for, guidance_keys, import_guidance
-from pos.services.imports import FileFormatError, ImportReport, import_products
+from pos.transfer.imports import FileFormatError, ImportReport, import_products
 from tests.helpers import empty_config
 
 PRODUCTS = """sku,barcodes,name,name_en,spec,manufacturer,unit,category,price,member_price,\

@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 
 from pos.cli import main
 from pos.cli_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
-from pos.db import alembic_config
 from pos.migrations import HEAD_REVISION
 from pos.models import Base, HqSale, Product
+from pos.store.db import alembic_config
 from pos.sync import central
 from tests.helpers import closed_port
 from tests.postgres import PostgresServer, _execute

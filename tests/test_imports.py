@@ -1,4 +1,4 @@
-"""``pos.services.imports``: the products CSV contract, on a real SQLite file."""
+"""``pos.transfer.imports``: the products CSV contract, on a real SQLite file."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pos.models import (
     Product,
     ProductIngredient,
 )
-from pos.services.imports import (
+from pos.transfer.imports import (
     PRODUCT_COLUMNS,
     FileFormatError,
     RowError,

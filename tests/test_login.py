@@ -15,15 +15,15 @@ from textual.pilot import Pilot
 
 from pos.app import build_app
 from pos.config import Settings
-from pos.db import make_engine, make_session_factory
+from pos.domain.pharmacy.safety import PrescriptionForm
+from pos.domain.sales.codes import InputError
+from pos.domain.staff import users
+from pos.domain.staff.users import verify_pin
 from pos.models import AuditEvent, PinThrottle, Sale, User
+from pos.register.login import FREE_TRIES
 from pos.screens.checkout import CheckoutScreen
 from pos.screens.login import LoginModal
-from pos.services import users
-from pos.services.codes import InputError
-from pos.services.register_login import FREE_TRIES
-from pos.services.safety import PrescriptionForm
-from pos.services.users import verify_pin
+from pos.store.db import make_engine, make_session_factory
 from pos.widgets.ordered_input import OrderedInput
 from tests.conftest import NOW, fixed_clock
 from tests.helpers import barcode_of, burst, screen_text, type_text

@@ -17,14 +17,14 @@ from stdnum import ean
 
 from pos.cli import main
 from pos.cli_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from pos.domain.members import members, points_ledger
+from pos.domain.members.member_care import erase_member, export_member
 from pos.enums import Tender
 from pos.models import Member, PointsEntry, Sale
-from pos.services import members, points_ledger
-from pos.services.exports import export_members_csv, export_members_jsonl, export_sales_jsonl
-from pos.services.imports import ImportReport
-from pos.services.member_care import erase_member, export_member
-from pos.services.member_import import MEMBER_COLUMNS, import_members
-from pos.services.register import RegisterService
+from pos.register.service import RegisterService
+from pos.transfer.exports import export_members_csv, export_members_jsonl, export_sales_jsonl
+from pos.transfer.imports import ImportReport
+from pos.transfer.member_import import MEMBER_COLUMNS, import_members
 from tests.conftest import NOW
 from tests.helpers import barcode_of, empty_config
 

@@ -8,14 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.app import PosApp
+from pos.domain.members import members, points_ledger
+from pos.domain.members.members import MemberForm
 from pos.enums import Tender
 from pos.models import Member, Payment, PointsEntry, Sale
 from pos.screens.checkout import CheckoutScreen
 from pos.screens.member_form import MemberFormModal
 from pos.screens.member_lookup import MemberLookupModal
 from pos.screens.payment import PaymentModal
-from pos.services import members, points_ledger
-from pos.services.members import MemberForm
 from pos.widgets.member_panel import MemberPanel
 from pos.widgets.message_bar import MessageBar
 from tests.conftest import NOW, TODAY
@@ -277,7 +277,7 @@ async def test_points_cap_is_a_share_of_the_sale(
 def test_ledger_sums_equal_balances_after_mixed_sales(
     register: object, demo_sessions: sessionmaker[Session]
 ) -> None:
-    from pos.services.register import RegisterService
+    from pos.register.service import RegisterService
 
     assert isinstance(register, RegisterService)
     a = enrol(demo_sessions, "13812345678", "王芳", points=300)

@@ -9,9 +9,9 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
-from pos.db import alembic_config, current_revision, make_engine, open_database, upgrade
 from pos.migrations import HEAD_REVISION
 from pos.models import Base
+from pos.store.db import alembic_config, current_revision, make_engine, open_database, upgrade
 
 
 def test_head_revision_constant_names_the_newest_migration() -> None:

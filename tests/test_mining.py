@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pos.cli import main
 from pos.cli_codes import EXIT_OK
-from pos.models import AssociationRule
-from pos.services.mining import (
+from pos.domain.suggestions.mining import (
     MIN_CONFIDENCE,
     MIN_SUPPORT,
     RULES_PER_ANTECEDENT,
@@ -23,7 +22,8 @@ from pos.services.mining import (
     mine_rules,
     rebuild_rules,
 )
-from pos.services.sales_import import import_sales
+from pos.models import AssociationRule
+from pos.transfer.sales_import import import_sales
 from tests.helpers import empty_config
 from tests.test_sales_import import sale, write_sales
 

@@ -11,14 +11,14 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from pos.db import make_session_factory
+from pos.domain.members import member_care
+from pos.domain.members.members import MemberForm
+from pos.domain.sales.codes import InputError
 from pos.enums import Tender
 from pos.models import HqSale, Member, OutboxItem, Sale
-from pos.services import member_care, outbox
-from pos.services.codes import InputError
-from pos.services.members import MemberForm
-from pos.services.register import RegisterService
-from pos.sync import central
+from pos.register.service import RegisterService
+from pos.store.db import make_session_factory
+from pos.sync import central, outbox
 from tests.conftest import NOW
 from tests.helpers import barcode_of
 

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pos.cli import main
 from pos.cli_codes import EXIT_FAILED, EXIT_OK
+from pos.domain.sales.codes import InputError
+from pos.domain.suggestions.pairings import import_pairings, parse_trigger
 from pos.enums import DrugClass
 from pos.models import Pairing, Product
-from pos.services.codes import InputError
-from pos.services.pairings import import_pairings, parse_trigger
 from tests.helpers import empty_config
 
 DATA = Path(__file__).resolve().parent.parent / "data"

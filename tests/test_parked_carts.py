@@ -7,9 +7,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pos.app import build_app
 from pos.config import Settings
+from pos.domain.members.members import MemberForm, enrol
 from pos.models import ParkedCart, Sale
 from pos.screens.held import HeldSalesModal
-from pos.services.members import MemberForm, enrol
 from pos.widgets.message_bar import MessageBar
 from tests.conftest import NOW, TODAY, fixed_clock
 from tests.helpers import barcode_of, type_text

@@ -6,11 +6,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from pos.domain.sales.codes import InputError
 from pos.enums import Tender
 from pos.models import Sale, SaleWarning
-from pos.services.codes import InputError
-from pos.services.register import RegisterService
-from pos.services.register_safety import PharmacistNeeded
+from pos.register.safety import PharmacistNeeded
+from pos.register.service import RegisterService
 from tests.conftest import NOW
 from tests.helpers import barcode_of
 

@@ -21,14 +21,14 @@ from textual.pilot import Pilot
 
 from pos.app import PosApp
 from pos.cli import main
+from pos.domain.members import members
+from pos.domain.members.members import MemberForm
 from pos.models import Sale, SaleWarning
+from pos.register.safety import PharmacyRules
 from pos.screens.acknowledge import AcknowledgeModal, PharmacistModal
 from pos.screens.checkout import CheckoutScreen
 from pos.screens.payment import PaymentModal
 from pos.screens.prescription import PrescriptionModal
-from pos.services import members
-from pos.services.members import MemberForm
-from pos.services.register_safety import PharmacyRules
 from pos.widgets.guidance_panel import GuidancePanel
 from pos.widgets.message_bar import MessageBar
 from tests.conftest import NOW, TODAY

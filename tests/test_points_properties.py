@@ -21,15 +21,15 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from pos.db import make_engine, make_session_factory
+from pos.domain.members import members, points_ledger
+from pos.domain.returns.returns import ReturnRequest
+from pos.domain.sales.codes import InputError
 from pos.enums import Tender
 from pos.models import Member, PointsEntry
-from pos.services import members, points_ledger
-from pos.services.codes import InputError
-from pos.services.member_import import MEMBER_COLUMNS, import_members
-from pos.services.register import RegisterIdentity, RegisterService
-from pos.services.register_overrides import Approval
-from pos.services.returns import ReturnRequest
+from pos.register.overrides import Approval
+from pos.register.service import RegisterIdentity, RegisterService
+from pos.store.db import make_engine, make_session_factory
+from pos.transfer.member_import import MEMBER_COLUMNS, import_members
 from tests.helpers import barcode_of
 from tests.test_tiers import RULES, Clock
 
@@ -185,7 +185,7 @@ def test_ledger_sums_to_the_balance_and_the_tier_keeps_its_floors(
     points: int,
     script: list[Step],
 ) -> None:
-    path = tmp_path_factory.mktemp("points") / "pos.db"
+    path = tmp_path_factory.mktemp("points") / "pos.store.db"
     shutil.copy(demo_template, path)
     shop = Shop(path, start, points)
     try:

@@ -28,20 +28,20 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from pos.db import open_database
-from pos.enums import DrugClass
-from pos.models import Lot, Member, ParkedCart, PointsEntry, Product, Promotion, User
-from pos.services.cart import Cart, CartLine
-from pos.services.codes import InputError
-from pos.services.promotion_import import PARAMS
-from pos.services.promotions import (
+from pos.domain.promotions.promotions import (
     NEVER_GIVEN,
     PromoLine,
     PromoRule,
     distribute,
     price_cart,
 )
-from pos.services.register import RegisterIdentity, RegisterService
+from pos.domain.sales.cart import Cart, CartLine
+from pos.domain.sales.codes import InputError
+from pos.enums import DrugClass
+from pos.models import Lot, Member, ParkedCart, PointsEntry, Product, Promotion, User
+from pos.register.service import RegisterIdentity, RegisterService
+from pos.store.db import open_database
+from pos.transfer.promotion_import import PARAMS
 from tests.conftest import NOW, TODAY, fixed_clock
 
 SKUS = ("G1", "G2", "G3", "G4", "G5", "G6")
@@ -283,7 +283,7 @@ def test_the_register_prices_every_cart_by_the_model(
 ) -> None:
     store = STORES.get(tmp_path)
     if store is None:
-        store = STORES[tmp_path] = build_store(tmp_path / "pos.db")
+        store = STORES[tmp_path] = build_store(tmp_path / "pos.store.db")
     sessions, ids = store
     COUNTER[0] += 1
     stock_the_day(sessions, catalogue, rules, COUNTER[0])

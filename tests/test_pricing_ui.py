@@ -14,6 +14,8 @@ from textual.pilot import Pilot
 
 from pos.app import PosApp, build_app
 from pos.config import Settings
+from pos.domain.returns.returns import ReturnRequest
+from pos.domain.sales import cart_store
 from pos.enums import Tender
 from pos.models import (
     JobKind,
@@ -26,14 +28,12 @@ from pos.models import (
     SaleLine,
     StockMovement,
 )
+from pos.register.overrides import Approval
+from pos.register.service import RegisterIdentity, RegisterService
 from pos.screens.payment import PaymentModal
 from pos.screens.receipt import ReceiptModal
 from pos.screens.restricted_buyer import RestrictedBuyerModal
-from pos.services import cart_store
-from pos.services.promotion_import import import_promotions
-from pos.services.register import RegisterIdentity, RegisterService
-from pos.services.register_overrides import Approval
-from pos.services.returns import ReturnRequest
+from pos.transfer.promotion_import import import_promotions
 from pos.widgets.message_bar import MessageBar
 from tests.conftest import NOW, fixed_clock
 from tests.helpers import barcode_of, screen_text, type_text

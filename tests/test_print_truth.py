@@ -20,9 +20,9 @@ import printer
 from pos.app import build_app
 from pos.cli import main
 from pos.config import Settings
+from pos.domain.printing.printing import PrintProfile, StoreHeader
 from pos.models import JobKind, JobStatus, PrintJob
-from pos.services.printing import PrintProfile, StoreHeader
-from pos.services.register import RegisterIdentity, RegisterService
+from pos.register.service import RegisterIdentity, RegisterService
 from printer import PrinterUri
 from printer.device import status_problem
 from printer.layout import Cut, DrawerKick, TextRow

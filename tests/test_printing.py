@@ -13,11 +13,11 @@ from textual.pilot import Pilot
 from pos.app import PosApp, build_app
 from pos.cli import main
 from pos.config import Settings
+from pos.domain.printing.printing import PrintProfile, StoreHeader
 from pos.enums import Tender
 from pos.models import JobKind, JobStatus, PrintJob, Product, Sale
+from pos.register.service import RegisterIdentity, RegisterService
 from pos.screens.receipt import ReceiptModal
-from pos.services.printing import PrintProfile, StoreHeader
-from pos.services.register import RegisterIdentity, RegisterService
 from pos.widgets.printer_status import PrinterStatusBar
 from printer import PrinterError, PrinterUri
 from tests.conftest import fixed_clock

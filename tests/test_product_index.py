@@ -8,11 +8,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from pos.domain.catalogue import catalogue
+from pos.domain.catalogue.product_index import ProductIndex, fold
+from pos.domain.members import members
 from pos.enums import BarcodeKind, DrugClass
 from pos.models import Barcode, Member, Product
-from pos.services import catalogue, members
-from pos.services.product_index import ProductIndex, fold
-from pos.services.register import RegisterService
+from pos.register.service import RegisterService
 from tests.helpers import barcode_of
 
 FIXED_QUERIES = [

@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pos.cli import main
 from pos.cli_codes import EXIT_FAILED, EXIT_OK
+from pos.domain.pharmacy.guidance import EntryError
 from pos.enums import DrugClass
 from pos.models import Promotion
-from pos.services.demo import load_demo
-from pos.services.guidance import EntryError
-from pos.services.imports import FileFormatError, ImportReport, import_products
-from pos.services.promotion_import import (
+from pos.store.demo import load_demo
+from pos.transfer.imports import FileFormatError, ImportReport, import_products
+from pos.transfer.promotion_import import (
     gift_classes,
     import_promotions,
     load_rules,

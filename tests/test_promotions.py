@@ -1,4 +1,4 @@
-"""``pos.services.promotions``: every kind priced in fen by hand, overlaps, hints, distribute."""
+"""``pos.domain.promotions``: every kind priced in fen by hand, overlaps, hints, distribute."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from pos.enums import DrugClass
-from pos.services.promotions import (
+from pos.domain.promotions.promotions import (
     MEMBER,
     Gift,
     PromoLine,
@@ -18,6 +17,7 @@ from pos.services.promotions import (
     percent_of,
     price_cart,
 )
+from pos.enums import DrugClass
 
 TODAY = date(2026, 3, 10)
 STARTS, ENDS = date(2026, 3, 1), date(2026, 3, 31)

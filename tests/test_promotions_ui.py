@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from pos.app import PosApp
 from pos.models import Pairing, PrintJob, Sale, SaleLine
 from pos.screens.promotions import PromotionsModal
-from pos.services.demo import demo_file
-from pos.services.promotion_import import import_promotions
+from pos.store.demo import demo_file
+from pos.transfer.promotion_import import import_promotions
 from tests.conftest import NOW, TODAY
 from tests.helpers import barcode_of, screen_text, type_text
 from tests.test_printing import decode

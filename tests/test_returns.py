@@ -13,6 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pos.app import PosApp
 from pos.cli import main
+from pos.domain.members import points_ledger
+from pos.domain.returns import quarantine
+from pos.domain.returns.returns import ReturnRequest, refund_split
+from pos.domain.sales.codes import InputError
 from pos.enums import Tender
 from pos.models import (
     AuditEvent,
@@ -27,14 +31,11 @@ from pos.models import (
     SaleReturn,
     StockMovement,
 )
+from pos.register.overrides import Approval, OverrideNeeded
+from pos.register.service import RegisterService
 from pos.screens.override import OverrideModal
 from pos.screens.returns import ReturnModal
-from pos.services import points_ledger, quarantine
-from pos.services.codes import InputError
-from pos.services.exports import SALE_CSV_COLUMNS, export_sales_csv, export_sales_jsonl
-from pos.services.register import RegisterService
-from pos.services.register_overrides import Approval, OverrideNeeded
-from pos.services.returns import ReturnRequest, refund_split
+from pos.transfer.exports import SALE_CSV_COLUMNS, export_sales_csv, export_sales_jsonl
 from tests.conftest import NOW, TODAY
 from tests.helpers import barcode_of, screen_text, type_text
 from tests.test_checkout_ui import SIZE, message, scan

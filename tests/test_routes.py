@@ -11,12 +11,12 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from pos.db import alembic_config, make_engine, upgrade
+from pos.domain.pharmacy.guidance import line_keys
+from pos.domain.pharmacy.safety import ROUTES, SafetyLine, duplicate_ingredients, route_from_form
 from pos.enums import DrugClass
 from pos.models import Product
-from pos.services.guidance import line_keys
-from pos.services.imports import PRODUCT_COLUMNS
-from pos.services.safety import ROUTES, SafetyLine, duplicate_ingredients, route_from_form
+from pos.store.db import alembic_config, make_engine, upgrade
+from pos.transfer.imports import PRODUCT_COLUMNS
 from tests.catalogue_csv import (
     EAN13_B,
     EAN13_C,

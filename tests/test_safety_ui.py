@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from textual.pilot import Pilot
 
 from pos.app import PosApp
+from pos.domain.members import members
+from pos.domain.members.members import MemberForm
 from pos.enums import Tender
 from pos.models import (
     Member,
@@ -28,8 +30,6 @@ from pos.screens.checkout import CheckoutScreen
 from pos.screens.payment import PaymentModal
 from pos.screens.prescription import PrescriptionModal
 from pos.screens.restricted_buyer import RestrictedBuyerModal
-from pos.services import members
-from pos.services.members import MemberForm
 from pos.widgets.guidance_panel import GuidancePanel
 from pos.widgets.message_bar import MessageBar
 from tests.conftest import NOW, TODAY

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pos.cli import main
 from pos.cli_codes import EXIT_FAILED, EXIT_OK
-from pos.db import make_engine, make_session_factory
 from pos.enums import Tender
 from pos.models import (
     Lot,
@@ -27,9 +26,10 @@ from pos.models import (
     StockMovement,
     TraceCode,
 )
-from pos.services.exports import export_sales_csv, export_sales_jsonl
-from pos.services.register import RegisterService
-from pos.services.sales_import import SalesProgress, import_sales
+from pos.register.service import RegisterService
+from pos.store.db import make_engine, make_session_factory
+from pos.transfer.exports import export_sales_csv, export_sales_jsonl
+from pos.transfer.sales_import import SalesProgress, import_sales
 from tests.helpers import barcode_of, empty_config
 
 

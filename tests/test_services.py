@@ -6,11 +6,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from pos.enums import BarcodeKind, Tender
-from pos.models import Lot, Product, Sale, StockMovement
-from pos.money import MoneyError, format_fen, parse_yuan
-from pos.services import pinyin
-from pos.services.codes import (
+from pos.domain.catalogue import pinyin
+from pos.domain.sales.codes import (
     InputError,
     classify_barcode,
     lookup_candidates,
@@ -18,8 +15,11 @@ from pos.services.codes import (
     parse_quantity,
     parse_scan,
 )
-from pos.services.register import NotACode, RegisterService
-from pos.services.tendering import Tendering
+from pos.domain.sales.tendering import Tendering
+from pos.enums import BarcodeKind, Tender
+from pos.models import Lot, Product, Sale, StockMovement
+from pos.money import MoneyError, format_fen, parse_yuan
+from pos.register.service import NotACode, RegisterService
 from tests.helpers import barcode_of
 
 

@@ -10,19 +10,19 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pos.app import PosApp, build_app
 from pos.config import Settings
+from pos.domain.returns.returns import ReturnRequest
+from pos.domain.sales.codes import InputError
+from pos.domain.shifts import shifts
 from pos.enums import Tender
 from pos.models import AuditEvent, CashMovement, JobKind, ParkedCart, PrintJob, Shift, ShiftReport
 from pos.money import format_fen
+from pos.register.overrides import Approval
+from pos.register.service import RegisterService
 from pos.screens.checkout import CheckoutScreen
 from pos.screens.override import OverrideModal
 from pos.screens.quantity import ValueModal
 from pos.screens.shift import CashModal, ShiftMenuModal, ShiftReportModal
 from pos.screens.shift_count import CountModal
-from pos.services import shifts
-from pos.services.codes import InputError
-from pos.services.register import RegisterService
-from pos.services.register_overrides import Approval
-from pos.services.returns import ReturnRequest
 from pos.widgets.shift_status import ShiftStatus
 from tests.conftest import NOW, fixed_clock
 from tests.helpers import barcode_of, screen_text, type_text
@@ -204,7 +204,7 @@ async def test_a_cashier_needs_a_manager_to_close(
 async def test_require_shift_refuses_payment_until_a_shift_is_open(
     tmp_path: Path, demo_sessions: sessionmaker[Session]
 ) -> None:
-    settings = Settings(register={"database": tmp_path / "pos.db", "require_shift": True})
+    settings = Settings(register={"database": tmp_path / "pos.store.db", "require_shift": True})
     app = build_app(settings, demo_sessions, clock=fixed_clock)
     async with app.run_test(size=SIZE) as pilot:
         await scan(pilot, barcode_of(demo_sessions, "P00063"))

@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.cli import main
+from pos.domain.printing.printing import PrintProfile, StoreHeader
+from pos.domain.shifts import shifts
 from pos.enums import Tender
 from pos.models import CashMovement, Shift, ShiftReport
-from pos.services import shifts
-from pos.services.printing import PrintProfile, StoreHeader
-from pos.services.register import RegisterService
+from pos.register.service import RegisterService
 from tests.conftest import NOW
 from tests.helpers import barcode_of
 

@@ -1,4 +1,4 @@
-"""``pos.services.imports``: the stock CSV contract, on a real SQLite file."""
+"""``pos.transfer.imports``: the stock CSV contract, on a real SQLite file."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pos.models import (
     Product,
     StockMovement,
 )
-from pos.services.imports import (
+from pos.transfer.imports import (
     STOCK_COLUMNS,
     FileFormatError,
     RowError,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pos.services.store_key import KEY_BYTES, StoreKeyError, ensure_key, read_key
+from pos.store.store_key import KEY_BYTES, StoreKeyError, ensure_key, read_key
 
 
 def test_a_key_is_created_once_private_and_kept(tmp_path: Path) -> None:

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pos.cli import main
 from pos.cli_codes import EXIT_OK, EXIT_USAGE
+from pos.domain.suggestions.suggestion_report import report_csv, report_text, suggestion_report
 from pos.models import AssociationRule, Pairing, Sale, SuggestionEvent
-from pos.services.sales_import import import_sales
-from pos.services.suggestion_report import report_csv, report_text, suggestion_report
+from pos.transfer.sales_import import import_sales
 from tests.helpers import empty_config
 from tests.test_sales_import import sale, write_sales
 

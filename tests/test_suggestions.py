@@ -6,9 +6,9 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.app import PosApp
+from pos.domain.suggestions.suggestions import CartItem, Customer, suggest
 from pos.models import AssociationRule, Lot, Pairing, Product, Sale, SaleLine, SuggestionEvent
 from pos.reference import load_ingredients
-from pos.services.suggestions import CartItem, Customer, suggest
 from tests.conftest import NOW, TODAY
 from tests.helpers import barcode_of, screen_text, type_text
 

@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from pos.db import make_engine, make_session_factory
+from pos.domain.members import members, points_ledger
+from pos.domain.members.members import MemberForm
 from pos.enums import Tender
 from pos.models import (
     Barcode,
@@ -25,9 +26,8 @@ from pos.models import (
     OutboxItem,
     Product,
 )
-from pos.services import members, points_ledger
-from pos.services.members import MemberForm
-from pos.services.register import RegisterIdentity, RegisterService
+from pos.register.service import RegisterIdentity, RegisterService
+from pos.store.db import make_engine, make_session_factory
 from pos.sync import catalogue, central, runner
 from tests.conftest import NOW
 from tests.helpers import barcode_of, closed_port

@@ -15,16 +15,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from pos.db import make_engine, make_session_factory
+from pos.domain.returns.returns import ReturnableLine, ReturnableSale, ReturnRequest, plan_refund
+from pos.domain.sales.codes import InputError
+from pos.domain.sales.tendering import Tendering
+from pos.domain.shifts import shifts
 from pos.enums import CashRounding, DrugClass, Tender
 from pos.models import Payment, Refund, Sale, SaleReturn
 from pos.money import round_cash
-from pos.services import shifts
-from pos.services.codes import InputError
-from pos.services.register import RegisterIdentity, RegisterService
-from pos.services.register_overrides import Approval
-from pos.services.returns import ReturnableLine, ReturnableSale, ReturnRequest, plan_refund
-from pos.services.tendering import Tendering
+from pos.register.overrides import Approval
+from pos.register.service import RegisterIdentity, RegisterService
+from pos.store.db import make_engine, make_session_factory
 from tests.conftest import fixed_clock
 from tests.helpers import barcode_of
 

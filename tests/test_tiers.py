@@ -15,12 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pos.cli import main
 from pos.cli_codes import EXIT_OK
-from pos.enums import Tender
-from pos.models import Member, Sale
-from pos.services import members
-from pos.services.exports import export_members_csv, export_members_jsonl
-from pos.services.imports import ImportReport
-from pos.services.loyalty import (
+from pos.domain.members import members
+from pos.domain.members.loyalty import (
     FLOOR_BY_HQ,
     FLOOR_BY_IMPORT,
     LoyaltyRules,
@@ -28,10 +24,14 @@ from pos.services.loyalty import (
     TierRule,
     tier_source,
 )
-from pos.services.member_care import export_member
-from pos.services.member_import import MEMBER_COLUMNS, import_members
-from pos.services.register import RegisterIdentity, RegisterService
+from pos.domain.members.member_care import export_member
+from pos.enums import Tender
+from pos.models import Member, Sale
+from pos.register.service import RegisterIdentity, RegisterService
 from pos.sync import central
+from pos.transfer.exports import export_members_csv, export_members_jsonl
+from pos.transfer.imports import ImportReport
+from pos.transfer.member_import import MEMBER_COLUMNS, import_members
 from tests.conftest import NOW, TODAY
 from tests.helpers import barcode_of, empty_config
 from tests.test_sync import Register, registers  # noqa: F401  (the fixture)

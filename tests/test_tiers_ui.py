@@ -10,10 +10,10 @@ from textual.pilot import Pilot
 
 from pos.app import PosApp, build_app
 from pos.config import Settings
+from pos.domain.members import members
 from pos.models import Member
 from pos.screens.checkout import CheckoutScreen
-from pos.services import members
-from pos.services.member_import import MEMBER_COLUMNS, import_members
+from pos.transfer.member_import import MEMBER_COLUMNS, import_members
 from tests.conftest import NOW
 from tests.helpers import barcode_of, type_text
 from tests.test_members_ui import SIZE, member_panel

@@ -37,7 +37,8 @@ from pos.bench.vocabulary import (
     TENDERS,
     UNITS,
 )
-from pos.db import make_engine, open_database
+from pos.domain.catalogue import pinyin
+from pos.domain.members.members import CARD_PREFIX, is_card_no, normalize_phone
 from pos.models import (
     Barcode,
     Base,
@@ -50,8 +51,7 @@ from pos.models import (
     SaleLine,
     SaleLineLot,
 )
-from pos.services import pinyin
-from pos.services.members import CARD_PREFIX, is_card_no, normalize_phone
+from pos.store.db import make_engine, open_database
 
 BATCH = 10_000
 SALES_PER_TRANSACTION = 200_000

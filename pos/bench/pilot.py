@@ -22,11 +22,11 @@ from textual.app import App
 
 from pos.app import PosApp, build_app
 from pos.config import Settings
-from pos.db import open_database
 from pos.enums import DrugClass
 from pos.models import Barcode, Lot, Product
+from pos.register.overrides import Approval
 from pos.screens.checkout import CheckoutScreen
-from pos.services.register_overrides import Approval
+from pos.store.db import open_database
 from pos.widgets.cart_table import CartTable
 from pos.widgets.scan_input import ScanInput
 

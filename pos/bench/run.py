@@ -28,15 +28,17 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from pos.bench import pilot
 from pos.bench.report import Report, Result, machine, percentile
 from pos.bench.timing import WARMUP, interleaved, judged, shares, timed
-from pos.bootstrap import print_profile
 from pos.config import Settings
-from pos.db import open_database
+from pos.domain.catalogue import catalogue
+from pos.domain.members import members
+from pos.domain.suggestions import mining, suggestions
 from pos.enums import Tender
 from pos.models import AssociationRule, Member, Product, Sale
-from pos.services import catalogue, members, mining, suggestions
-from pos.services.register import RegisterIdentity, RegisterService
-from pos.services.register_login import UserView
-from pos.services.register_overrides import Approval
+from pos.register.login import UserView
+from pos.register.overrides import Approval
+from pos.register.service import RegisterIdentity, RegisterService
+from pos.store.bootstrap import print_profile
+from pos.store.db import open_database
 
 SEARCHES = {
     "search_name": ("product search, Chinese name", ("感冒", "维生素", "滴眼液", "同仁堂", "软膏")),
@@ -258,7 +260,7 @@ def suggestion_lookup(bench: Bench) -> Result:
 
 def daily_report(bench: Bench) -> Result:
     """The daily report service (``pos report daily``) over yesterday's sales."""
-    from pos.services.daily_report import daily_report as report
+    from pos.domain.reports.daily_report import daily_report as report
 
     zone = ZoneInfo(bench.settings.store.timezone)
     day = datetime.now(zone).date() - timedelta(days=1)

@@ -18,7 +18,7 @@ class AuditEvent(Base):
 
     ``hash`` is over this row's fields and ``prev_hash`` (the previous row's
     ``hash``), so an edited, removed or reordered row breaks the chain
-    (:func:`pos.services.audit.verify`): HMAC-SHA256 with the store's secret key
+    (:func:`pos.domain.staff.audit.verify`): HMAC-SHA256 with the store's secret key
     (``hash_version`` 2), or plain SHA-256 for rows written before the key (1).
     """
 

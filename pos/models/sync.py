@@ -1,7 +1,7 @@
 """Chain sync: the register's outbox and sync state, and head office's tables.
 
 The register writes an :class:`OutboxItem` in the same transaction as every
-change head office must know about (``pos.services.outbox``). Head office (a
+change head office must know about (``pos.sync.outbox``). Head office (a
 PostgreSQL database built by the same migrations) records each item it has
 applied in :class:`HqEvent`, keyed by the item's global id, so sending an item
 twice changes nothing.

@@ -7,10 +7,17 @@ from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.widgets import Footer, Header
 
+from pos.domain.printing.print_queue import PrinterStatus
+from pos.domain.returns.returns import is_sale_number
+from pos.domain.sales.codes import TRACE_CODE, InputError, parse_quantity
+from pos.domain.sales.tendering import Tendering
 from pos.enums import DrugClass
 from pos.i18n import _
 from pos.messages import ReceiptQueued
 from pos.money import format_fen
+from pos.register.overrides import OverrideNeeded
+from pos.register.service import NotACode, RegisterService
+from pos.register.views import CartView, CompletedSale
 from pos.screens.checkout_held import HeldKeys
 from pos.screens.checkout_keys import CHECKOUT_BINDINGS
 from pos.screens.checkout_members import MemberPrompts
@@ -25,13 +32,6 @@ from pos.screens.help import HelpModal
 from pos.screens.payment import PaymentModal, PaymentOutcome
 from pos.screens.quantity import QuantityModal
 from pos.screens.search import SearchModal
-from pos.services.codes import TRACE_CODE, InputError, parse_quantity
-from pos.services.print_queue import PrinterStatus
-from pos.services.register import NotACode, RegisterService
-from pos.services.register_overrides import OverrideNeeded
-from pos.services.returns import is_sale_number
-from pos.services.tendering import Tendering
-from pos.services.views import CartView, CompletedSale
 from pos.sync.runner import SyncStatus
 from pos.widgets.cart_table import CartTable
 from pos.widgets.guidance_panel import GuidancePanel

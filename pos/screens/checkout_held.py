@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pos.domain.sales.codes import InputError
 from pos.i18n import _
+from pos.register.views import CartView
 from pos.screens.checkout_part import CheckoutPart
 from pos.screens.held import HeldSalesModal
 from pos.screens.promotions import PromotionsModal
-from pos.services.codes import InputError
-from pos.services.views import CartView
 from pos.widgets.scan_input import ScanInput
 
 

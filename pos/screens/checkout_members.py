@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from pos.domain.members.members import DuplicatePhone, MemberForm
+from pos.domain.sales.codes import InputError
 from pos.i18n import _
+from pos.register.views import CartView
 from pos.screens.checkout_safety import SafetyPrompts
 from pos.screens.member_form import MemberFormModal
 from pos.screens.member_lookup import MemberLookupModal
-from pos.services.codes import InputError
-from pos.services.members import DuplicatePhone, MemberForm
-from pos.services.views import CartView
 from pos.widgets.scan_input import ScanInput
 
 

@@ -10,15 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
+from pos.domain.sales.codes import InputError
 from pos.i18n import _
 from pos.messages import ReceiptQueued
 from pos.money import format_fen
+from pos.register.overrides import Approval, OverrideNeeded
+from pos.register.views import CartView
 from pos.screens.checkout_part import CheckoutPart
 from pos.screens.override import OverrideModal
 from pos.screens.quantity import ValueModal
-from pos.services.codes import InputError
-from pos.services.register_overrides import Approval, OverrideNeeded
-from pos.services.views import CartView
 from pos.widgets.scan_input import ScanInput
 
 T = TypeVar("T")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.screen import Screen
 
-from pos.services.register import RegisterService
+from pos.register.service import RegisterService
 from pos.widgets.message_bar import MessageBar
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from pos.domain.sales.codes import InputError
 from pos.i18n import _
 from pos.messages import PrintRetryRequested, ReceiptQueued
 from pos.screens.checkout_part import CheckoutPart
 from pos.screens.receipt import ReceiptModal
-from pos.services.codes import InputError
 from pos.widgets.scan_input import ScanInput
 
 

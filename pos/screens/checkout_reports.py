@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from pos.register.reports import ReportReader
 from pos.screens.checkout_overrides import ManagerKeys
 from pos.screens.reports import ReportsModal
-from pos.services.register_reports import ReportReader
 from pos.widgets.scan_input import ScanInput
 
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from pos.domain.sales.codes import InputError
+from pos.domain.sales.tendering import tender_name
 from pos.i18n import _
 from pos.messages import ReceiptQueued
 from pos.money import format_fen
+from pos.register.returns import CompletedReturn
 from pos.screens.checkout_part import CheckoutPart
 from pos.screens.quantity import ValueModal
 from pos.screens.returns import ReturnModal
-from pos.services.codes import InputError
-from pos.services.register_returns import CompletedReturn
-from pos.services.tendering import tender_name
 from pos.widgets.scan_input import ScanInput
 
 

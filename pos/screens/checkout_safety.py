@@ -12,15 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from pos.domain.pharmacy.safety import PrescriptionForm
+from pos.domain.sales.codes import InputError
 from pos.i18n import _
+from pos.register.safety import Check, PharmacistNeeded
+from pos.register.views import CartView
 from pos.screens.acknowledge import AcknowledgeModal, PharmacistModal, PromptResult
 from pos.screens.checkout_part import CheckoutPart
 from pos.screens.prescription import PrescriptionModal
 from pos.screens.restricted_buyer import RestrictedBuyerModal
-from pos.services.codes import InputError
-from pos.services.register_safety import Check, PharmacistNeeded
-from pos.services.safety import PrescriptionForm
-from pos.services.views import CartView
 from pos.widgets.scan_input import ScanInput
 
 

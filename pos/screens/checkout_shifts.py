@@ -12,9 +12,12 @@ from typing import TYPE_CHECKING, TypeVar
 
 from textual.containers import Vertical
 
+from pos.domain.sales.codes import InputError
 from pos.i18n import _
 from pos.messages import ReceiptQueued
 from pos.money import format_fen
+from pos.register.overrides import Approval, OverrideNeeded
+from pos.register.shifts import ClosedShift, ShiftView, parse_cash_amount
 from pos.screens.checkout_part import CheckoutPart
 from pos.screens.quantity import ValueModal
 from pos.screens.shift import (
@@ -27,9 +30,6 @@ from pos.screens.shift import (
     ShiftReportModal,
 )
 from pos.screens.shift_count import CountModal, Counts, over_short_text
-from pos.services.codes import InputError
-from pos.services.register_overrides import Approval, OverrideNeeded
-from pos.services.register_shifts import ClosedShift, ShiftView, parse_cash_amount
 from pos.widgets.scan_input import ScanInput
 from pos.widgets.shift_status import ShiftStatus
 

@@ -11,8 +11,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer
 
 from pos.i18n import N_, _
+from pos.register.parking import HeldSale
 from pos.screens.common import localize_bindings
-from pos.services.register_parking import HeldSale
 from pos.widgets.plain import DataTable, Label
 
 Recall = Callable[[int], str | None]

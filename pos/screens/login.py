@@ -12,11 +12,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 
+from pos.domain.sales.codes import InputError
 from pos.i18n import N_, _
+from pos.register.service import RegisterService
 from pos.screens.common import localize_bindings
 from pos.screens.form import FormModal
-from pos.services.codes import InputError
-from pos.services.register import RegisterService
 from pos.widgets.ordered_input import OrderedInput
 from pos.widgets.plain import Label
 

@@ -15,10 +15,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Checkbox, Footer
 
+from pos.domain.members.members import DuplicatePhone, MemberForm
 from pos.i18n import N_, _
 from pos.screens.common import localize_bindings
 from pos.screens.form import FormModal
-from pos.services.members import DuplicatePhone, MemberForm
 from pos.widgets.ordered_input import OrderedInput
 from pos.widgets.plain import Label
 

@@ -13,12 +13,12 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input
 
+from pos.domain.members.loyalty import tier_name
+from pos.domain.sales.codes import InputError, ascii_digits
 from pos.i18n import N_, _
+from pos.register.service import RegisterService
+from pos.register.views import MemberView
 from pos.screens.common import localize_bindings
-from pos.services.codes import InputError, ascii_digits
-from pos.services.loyalty import tier_name
-from pos.services.register import RegisterService
-from pos.services.views import MemberView
 from pos.widgets.ordered_input import OrderedInput
 from pos.widgets.plain import DataTable, Label, Static
 

@@ -9,11 +9,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer
 
+from pos.domain.sales.codes import InputError
 from pos.i18n import N_, _
+from pos.register.overrides import ACTIONS, Approval
 from pos.screens.common import localize_bindings
 from pos.screens.form import FormModal
-from pos.services.codes import InputError
-from pos.services.register_overrides import ACTIONS, Approval
 from pos.widgets.ordered_input import OrderedInput
 from pos.widgets.plain import Label
 

@@ -14,12 +14,12 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer
 
+from pos.domain.sales.codes import InputError
+from pos.domain.sales.tendering import Tendering, tender_name
 from pos.enums import Tender
 from pos.i18n import N_, _
 from pos.money import MoneyError, format_fen, parse_yuan
 from pos.screens.common import localize_bindings
-from pos.services.codes import InputError
-from pos.services.tendering import Tendering, tender_name
 from pos.widgets.message_bar import MessageBar
 from pos.widgets.ordered_input import OrderedInput
 from pos.widgets.plain import Label, Static

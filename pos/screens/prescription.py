@@ -10,10 +10,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer
 
+from pos.domain.pharmacy.safety import PrescriptionForm
 from pos.i18n import N_, _
 from pos.screens.common import localize_bindings
 from pos.screens.form import FormModal
-from pos.services.safety import PrescriptionForm
 from pos.widgets.ordered_input import OrderedInput
 from pos.widgets.plain import Label
 

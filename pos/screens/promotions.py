@@ -9,9 +9,9 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer
 
+from pos.domain.promotions.promotions import PromoRule
 from pos.i18n import N_, _
 from pos.screens.common import localize_bindings
-from pos.services.promotions import PromoRule
 from pos.widgets.plain import Label, Static, plain
 
 KIND_NAMES = {

@@ -11,9 +11,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer
 
 from pos.i18n import N_, _
+from pos.register.reports import ReportReader
 from pos.report_tables import report_renderable
 from pos.screens.common import localize_bindings
-from pos.services.register_reports import ReportReader
 from pos.widgets.plain import Label, Static
 
 

@@ -8,17 +8,17 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer
 
+from pos.domain.returns.returns import ReturnableSale, ReturnRequest, plan_refund
+from pos.domain.sales.codes import InputError, ascii_digits
+from pos.domain.sales.tendering import tender_name
 from pos.enums import DrugClass
 from pos.i18n import N_, _
 from pos.money import format_fen
+from pos.register.overrides import Approval, OverrideNeeded
+from pos.register.returns import CompletedReturn
+from pos.register.service import RegisterService
 from pos.screens.common import localize_bindings
 from pos.screens.override import OverrideModal
-from pos.services.codes import InputError, ascii_digits
-from pos.services.register import RegisterService
-from pos.services.register_overrides import Approval, OverrideNeeded
-from pos.services.register_returns import CompletedReturn
-from pos.services.returns import ReturnableSale, ReturnRequest, plan_refund
-from pos.services.tendering import tender_name
 from pos.widgets.ordered_input import OrderedInput
 from pos.widgets.plain import DataTable, Label
 

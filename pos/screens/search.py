@@ -15,9 +15,9 @@ from textual.widgets import Footer, Input
 
 from pos.i18n import N_, _
 from pos.money import format_fen
+from pos.register.service import RegisterService
+from pos.register.views import ProductView
 from pos.screens.common import localize_bindings
-from pos.services.register import RegisterService
-from pos.services.views import ProductView
 from pos.widgets.cart_table import CLASS_MARK
 from pos.widgets.ordered_input import OrderedInput
 from pos.widgets.plain import DataTable, Label

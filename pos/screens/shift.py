@@ -13,9 +13,9 @@ from textual.widgets import Footer
 
 from pos.i18n import N_, _
 from pos.money import format_fen
+from pos.register.shifts import CASH_IN, CASH_OUT, ShiftView
 from pos.screens.common import localize_bindings
 from pos.screens.form import FormModal
-from pos.services.register_shifts import CASH_IN, CASH_OUT, ShiftView
 from pos.widgets.ordered_input import OrderedInput
 from pos.widgets.plain import Label, Static
 

@@ -13,13 +13,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Input
 
+from pos.domain.sales.codes import InputError
+from pos.domain.shifts.shifts import DENOMINATIONS_FEN
 from pos.i18n import N_, _
 from pos.money import format_fen
+from pos.register.shifts import ShiftCount, denomination_label, parse_count_fields
 from pos.screens.common import localize_bindings
 from pos.screens.form import FormModal
-from pos.services.codes import InputError
-from pos.services.register_shifts import ShiftCount, denomination_label, parse_count_fields
-from pos.services.shifts import DENOMINATIONS_FEN
 from pos.widgets.ordered_input import OrderedInput
 from pos.widgets.plain import Label
 

@@ -31,7 +31,7 @@ from pos.models import (
     Member,
     utcnow,
 )
-from pos.services.outbox import MEMBER_GROUPS
+from pos.sync.outbox import MEMBER_GROUPS
 
 CONNECT_TIMEOUT = 5
 """Seconds to wait for head office before the register counts itself offline."""
@@ -76,7 +76,7 @@ def init_hq(engine: Engine) -> str | None:
     from alembic import command
     from alembic.migration import MigrationContext
 
-    from pos.db import alembic_config
+    from pos.store.db import alembic_config
 
     with engine.begin() as connection:
         before = MigrationContext.configure(connection).get_current_revision()

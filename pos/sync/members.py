@@ -24,12 +24,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from pos.domain.members import members as member_service
+from pos.domain.members.loyalty import FLOOR_BY_HQ, TierFloor
+from pos.domain.members.member_care import erase_member
 from pos.models import Member, OutboxItem, PointsEntry
-from pos.services import members as member_service
-from pos.services.loyalty import FLOOR_BY_HQ, TierFloor
-from pos.services.member_care import erase_member
-from pos.services.outbox import MEMBER_GROUPS, SYNC_REASON, member_fields
 from pos.sync import central
+from pos.sync.outbox import MEMBER_GROUPS, SYNC_REASON, member_fields
 
 
 def member_rows(session: Session, since: datetime | None) -> list[dict[str, Any]]:

@@ -21,9 +21,9 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from pos.domain.staff import audit
 from pos.models import OutboxItem, SyncState, utcnow
-from pos.services import audit, outbox
-from pos.sync import catalogue, central, members
+from pos.sync import catalogue, central, members, outbox
 
 BATCH = 200
 OVERLAP = timedelta(minutes=10)

@@ -11,7 +11,7 @@ from textual.widgets.data_table import ColumnKey
 from pos.enums import DrugClass
 from pos.i18n import _
 from pos.money import format_fen
-from pos.services.views import CartLineView, CartView
+from pos.register.views import CartLineView, CartView
 from pos.widgets.plain import DataTable
 
 CLASS_MARK = {DrugClass.RX: "Rx", DrugClass.OTC_A: "OTC甲", DrugClass.OTC_B: "OTC乙"}

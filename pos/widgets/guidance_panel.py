@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from pos.i18n import _
-from pos.services.views import CartLineView
+from pos.register.views import CartLineView
 from pos.widgets.plain import Static
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
+from pos.domain.members.loyalty import tier_name
 from pos.i18n import _
-from pos.services.loyalty import tier_name
-from pos.services.views import MemberView
+from pos.register.views import MemberView
 from pos.widgets.plain import Static
 
 

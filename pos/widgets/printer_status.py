@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from pos.domain.printing.print_queue import PrinterStatus
 from pos.i18n import _
-from pos.services.print_queue import PrinterStatus
 from pos.widgets.plain import Static
 
 

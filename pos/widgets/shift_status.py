@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pos.i18n import _
 from pos.money import format_fen
-from pos.services.register_shifts import ShiftView
+from pos.register.shifts import ShiftView
 from pos.widgets.plain import Static
 
 

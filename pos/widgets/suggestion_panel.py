@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
+from pos.domain.suggestions.suggestions import Suggestion
 from pos.i18n import _
 from pos.money import format_fen
-from pos.services.suggestions import Suggestion
 from pos.widgets.plain import Static
 
 

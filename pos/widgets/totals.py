@@ -8,7 +8,7 @@ from rich.text import Text
 
 from pos.i18n import _
 from pos.money import format_fen
-from pos.services.views import CartView, CompletedSale
+from pos.register.views import CartView, CompletedSale
 from pos.widgets.plain import Static
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from pos.services.safety import route_from_form
+from pos.domain.pharmacy.safety import route_from_form
 
 # revision identifiers, used by Alembic.
 revision: str = "0016_safety"

@@ -1,0 +1,1 @@
+"""Rules and data functions by area: they take a Session, never commit, never import Textual."""

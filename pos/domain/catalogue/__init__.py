@@ -1,0 +1,1 @@
+"""The catalogue: products, barcodes, stock levels and product search."""

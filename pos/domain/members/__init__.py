@@ -1,0 +1,1 @@
+"""Members: enrolment, lookup, tiers, points and data requests."""

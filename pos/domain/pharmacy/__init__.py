@@ -1,0 +1,1 @@
+"""Pharmacy rules: safety warnings, medication guidance, restricted sales."""

@@ -1,0 +1,1 @@
+"""Promotions: pricing a cart by its rules."""

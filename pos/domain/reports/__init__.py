@@ -1,0 +1,1 @@
+"""Store reports: daily and ranges, and their formats."""

@@ -1,0 +1,1 @@
+"""Returns and refunds, and quarantined goods."""

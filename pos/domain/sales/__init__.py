@@ -1,0 +1,1 @@
+"""Selling: the cart, scans and codes, payment tenders, completing a sale."""

@@ -1,0 +1,1 @@
+"""Cash shifts: float, cash movements, X and Z reports."""

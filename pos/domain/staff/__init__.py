@@ -1,0 +1,1 @@
+"""Staff: users, PINs and the audit log."""

@@ -1,0 +1,1 @@
+"""Add-on suggestions: pairings, learned rules and their report."""

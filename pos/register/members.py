@@ -1,0 +1,212 @@
+"""The register's member desk: lookup, enrolment, member prices, points and tiers."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+from pos.domain.members import loyalty, members, points_ledger
+from pos.domain.members.members import MemberForm, MemberRow
+from pos.domain.sales.codes import InputError
+from pos.domain.sales.tendering import Tendering
+from pos.domain.staff import audit
+from pos.i18n import _
+from pos.models import Member, Sale
+from pos.register.state import RegisterState
+from pos.register.views import CartView, MemberView
+
+MEMBER_FIELDS = (
+    "phone", "name", "birthday", "gender", "consent_terms", "consent_marketing",
+    "consent_health", "allergies", "conditions",
+)  # fmt: skip
+"""The member's fields a form sets (their names go to the audit log, never their values)."""
+
+
+def _fields(member: Member) -> dict[str, object]:
+    return {name: getattr(member, name) for name in MEMBER_FIELDS}
+
+
+class MemberDesk(RegisterState):
+    """Members at the register (a part of :class:`RegisterService`)."""
+
+    if TYPE_CHECKING:
+
+        @property
+        def cashier(self) -> str | None: ...
+
+    def _view(self) -> CartView:
+        """The cart, with the attached member (detached if erased meanwhile)."""
+        view = self._cart.view()
+        if self._member_id is None:
+            return view
+        with self._sessions() as session:
+            member = session.get(Member, self._member_id)
+            if member is None or member.erased_at is not None:
+                self._detach()
+                return self._cart.view()
+            return replace(view, member=self._member_view(session, member, details=False))
+
+    def _reward(
+        self,
+        session: Session,
+        sale: Sale,
+        member: Member,
+        tendering: Tendering,
+        now: datetime,
+        today: date,
+    ) -> None:
+        """Points redeemed and earned, the birthday gift, the visit and the tier."""
+        rules = self.rules
+        # The tier the member had before this sale earns its points (a floor may have run out).
+        members.settle_tier(session, member, rules, now, today, leave_out_fen=sale.total_fen)
+        redeemed_fen = tendering.points_fen
+        if redeemed_fen:
+            sale.points_redeemed = rules.points_for_fen(redeemed_fen)
+            points_ledger.post_points(
+                session, member.id, -sale.points_redeemed, "redeem", now, sale.id
+            )
+        lines = [(line.drug_class, line.category, line.total_fen) for line in self._cart.lines]
+        birthday_month = loyalty.is_birthday_month(member.birthday, today)
+        sale.points_earned = self._cart.points_multiplier * loyalty.points_earned(
+            loyalty.eligible_fen(lines, rules),
+            sale.total_fen,
+            redeemed_fen,
+            rules.tier(member.tier),
+            birthday_month,
+            rules,
+        )
+        if sale.points_earned:
+            points_ledger.post_points(session, member.id, sale.points_earned, "earn", now, sale.id)
+        gift = rules.birthday_gift_points
+        if (
+            gift
+            and birthday_month
+            and not points_ledger.birthday_gift_given(session, member.id, today.year)
+        ):
+            points_ledger.post_points(session, member.id, gift, "birthday", now, sale.id)
+            sale.points_earned += gift
+        member.last_visit_at = now
+        members.settle_tier(session, member, rules, now, today)
+
+    # -- members ----------------------------------------------------------
+    def find_members(self, query: str) -> list[MemberView]:
+        """Members by full phone, last four digits, card number, name or pinyin initials."""
+        with self._sessions() as session:
+            return [self._member_view(session, m) for m in members.lookup(session, query)]
+
+    def attach_member(self, member_id: int) -> CartView:
+        """Sell to this member: member prices, points."""
+        with self._sessions() as session:
+            member = session.get(Member, member_id)
+            if member is None or member.erased_at is not None:
+                raise InputError(_("That member is no longer on file"))
+        self._member_id = member_id
+        self._cart.set_member_pricing(True)
+        return self._view()
+
+    def attach_card(self, card_no: str) -> CartView:
+        """Attach the member whose card was scanned."""
+        with self._sessions() as session:
+            member = members.by_card(session, card_no)
+            if member is None:
+                raise InputError(_("No member with card {card}").format(card=card_no))
+            member_id = member.id
+        return self.attach_member(member_id)
+
+    def detach_member(self) -> CartView:
+        """Sell to a walk-in customer again: list prices, no points."""
+        if self._member_id is None:
+            raise InputError(_("No member is attached"))
+        self._detach()
+        return self._view()
+
+    def _detach(self) -> None:
+        self._member_id = None
+        self._cart.set_member_pricing(False)
+
+    def member(self, member_id: int) -> MemberView:
+        """One member, with recent purchases and health notes."""
+        with self._sessions() as session:
+            member = session.get(Member, member_id)
+            if member is None or member.erased_at is not None:
+                raise InputError(_("That member is no longer on file"))
+            return self._member_view(session, member)
+
+    def member_form(self, member_id: int) -> MemberForm:
+        """A member's details as the edit form shows them."""
+        with self._sessions() as session:
+            member = session.get_one(Member, member_id)
+            return MemberForm(
+                phone=member.phone or "",
+                name=member.name or "",
+                birthday=member.birthday.isoformat() if member.birthday else "",
+                gender=member.gender or "",
+                consent_terms=member.consent_terms,
+                consent_marketing=member.consent_marketing,
+                consent_health=member.consent_health,
+                allergies=member.allergies,
+                conditions=member.conditions,
+            )
+
+    def enrol(self, form: MemberForm) -> CartView:
+        """Enrol a customer and attach the new member to the sale.
+
+        A phone already enrolled raises :class:`members.DuplicatePhone`, naming
+        that member, so the screen can offer them instead.
+        """
+        now = self.now()
+        with self._sessions.begin() as session:
+            member = members.enrol(
+                session, form, now, self.today(), self.identity.store_code, self.cashier
+            )
+            member_id = member.id
+            given = sorted(name for name, value in _fields(member).items() if value)
+            self._audit_member(session, "member.enrol", member, given)
+        return self.attach_member(member_id)
+
+    def edit_member(self, member_id: int, form: MemberForm) -> MemberView:
+        """Change a member's details at the member's request (the changed fields are recorded)."""
+        with self._sessions.begin() as session:
+            member = session.get_one(Member, member_id)
+            before = _fields(member)
+            members.update(session, member, form, self.now(), self.today())
+            after = _fields(member)
+            changed = sorted(name for name in after if after[name] != before[name])
+            if changed:
+                self._audit_member(session, "member.edit", member, changed)
+            return self._member_view(session, member)
+
+    def _audit_member(
+        self, session: Session, action: str, member: Member, fields: list[str]
+    ) -> None:
+        """Record an enrolment or edit: the card number and field names, never their values."""
+        audit.record(
+            session, action, at=self.now(), actor=self.cashier, subject=member.card_no,
+            detail={"fields": fields},
+        )  # fmt: skip
+
+    def _member_view(
+        self, session: Session, member: Member | MemberRow, details: bool = True
+    ) -> MemberView:
+        last = member.last_visit_at
+        return MemberView(
+            id=member.id,
+            card_no=member.card_no,
+            name=member.name or "",
+            masked_phone=members.mask_phone(member.phone),
+            tier=member.tier,
+            points=points_ledger.balance(session, member.id),
+            last_visit=self.local_time(last).date() if last else None,
+            recent_purchases=(
+                tuple(members.recent_purchases(session, member.id)) if details else ()
+            ),
+            birthday=member.birthday,
+            birthday_month=loyalty.is_birthday_month(member.birthday, self.today()),
+            allergies=member.allergies,
+            conditions=member.conditions,
+            consent_marketing=member.consent_marketing,
+            consent_health=member.consent_health,
+        )

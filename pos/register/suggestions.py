@@ -1,0 +1,72 @@
+"""The register's add-on suggestions: the top three for the cart, one key to add each."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from pos.domain.sales.codes import InputError
+from pos.domain.suggestions import suggestions
+from pos.domain.suggestions.suggestions import CartItem, Customer, Suggestion
+from pos.i18n import _
+from pos.models import Member, Sale, SuggestionEvent
+from pos.register.safety import SafetyDesk
+
+
+class SuggestionDesk(SafetyDesk):
+    """Suggestions at the register (a part of :class:`RegisterService`)."""
+
+    _suggestions: list[Suggestion]
+
+    def suggestions(self) -> list[Suggestion]:
+        """The add-ons to offer now (recorded as shown for the attach-rate report)."""
+        items = [CartItem(line.sku, line.category, line.ingredients) for line in self._cart.lines]
+        with self._sessions() as session:
+            found = suggestions.suggest(
+                session, items, self._customer(session), self.names, self.today()
+            )
+        for suggestion in found:
+            self._cart.shown.setdefault(suggestion.rule, suggestion.sku)
+        self._suggestions = found
+        return found
+
+    def _customer(self, session: Session) -> Customer:
+        if self._member_id is None:
+            return Customer()
+        member = session.get(Member, self._member_id)
+        if member is None or not member.consent_health:
+            return Customer()
+        return Customer(
+            tuple(term for term in member.allergies.split(",") if term),
+            tuple(term for term in member.conditions.split(",") if term),
+        )
+
+    def suggestion(self, number: int) -> Suggestion:
+        """Suggestion ``number`` (1–3) as last shown."""
+        if not 1 <= number <= len(self._suggestions):
+            raise InputError(_("No suggestion {n} to add").format(n=number))
+        return self._suggestions[number - 1]
+
+    def _record_suggestions(self, session: Session, sale: Sale, now: datetime) -> None:
+        """Every suggestion shown in this sale, and the line it became if accepted."""
+        accepted = {
+            line.suggested_by: index + 1
+            for index, line in enumerate(self._cart.lines)
+            if line.suggested_by
+        }
+        for sale_line, cart_line in zip(sale.lines, self._cart.lines, strict=True):
+            sale_line.suggested_by = cart_line.suggested_by
+        for rule, sku in self._cart.shown.items():
+            session.add(
+                SuggestionEvent(
+                    sale_id=sale.id,
+                    rule=rule,
+                    suggest_sku=sku,
+                    accepted=rule in accepted,
+                    line_no=accepted.get(rule),
+                    cashier=sale.cashier,
+                    shown_at=now,
+                )
+            )
+        self._suggestions = []

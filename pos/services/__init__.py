@@ -1,1 +1,0 @@
-"""The domain: plain classes and data functions; never imports Textual."""

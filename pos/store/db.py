@@ -1,0 +1,187 @@
+"""Engine, sessions, SQLite pragmas and migrations applied at start."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from pos.domain.sales.codes import InputError
+from pos.i18n import _
+from pos.migrations import HEAD_REVISION
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+IMMEDIATE = "pos_begin_immediate"
+"""Execution option: begin the transaction with ``BEGIN IMMEDIATE`` (see :func:`_begin`)."""
+BUSY_TIMEOUT_MS = 2000
+"""How long a writer waits for another's write lock before SQLite says "database is locked".
+
+Bulk commands commit every ~100 ms (:mod:`pos.transfer.import_common`), so the register
+waits far less than this; past it the register keeps the change and retries (DESIGN.md).
+"""
+
+
+class StoreBusy(InputError):
+    """Another program held the database's write lock too long: nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _("The store database is busy (another program is writing): nothing lost, try again")
+        )
+
+
+def is_locked(error: OperationalError) -> bool:
+    """Whether ``error`` is SQLite's "database is locked" (busy), not a broken database."""
+    return "locked" in str(error.orig) or "busy" in str(error.orig)
+
+
+def _pragmas(foreign_keys: bool) -> Callable[[Any, Any], None]:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # pysqlite begins transactions itself, and not before DDL: hand that to
+        # SQLAlchemy ("begin" below) so that a migration is all or nothing.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    return on_connect
+
+
+def _begin(connection: Connection) -> None:
+    # A unit of work that writes takes the write lock at once. A deferred transaction
+    # that has read cannot write once another connection (the receipt worker, a
+    # second process) committed meanwhile: SQLite fails it at once with "database is
+    # locked", without waiting for busy_timeout.
+    immediate = connection.get_execution_options().get(IMMEDIATE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+PRIVATE_MODE = 0o600
+"""Database, WAL/SHM and backup files: the owner reads and writes, nobody else."""
+
+
+def create_private(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 if it does not exist; make it 0600 if it does.
+
+    The mode is set explicitly, whatever the umask. SQLite gives the ``-wal``
+    and ``-shm`` files it creates the mode of their database file.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE)
+    except FileExistsError:
+        if path.stat().st_mode & 0o777 != PRIVATE_MODE:
+            os.chmod(path, PRIVATE_MODE)
+        return
+    try:
+        os.fchmod(fd, PRIVATE_MODE)  # the umask may have taken bits off
+    finally:
+        os.close(fd)
+
+
+def make_engine(path: Path | str, *, foreign_keys: bool = True) -> Engine:
+    """An engine on the SQLite file at ``path`` with the register's pragmas.
+
+    ``foreign_keys=False`` is for migrations only: SQLite rebuilds a table to
+    alter it, which foreign keys would forbid; :func:`upgrade` checks them after.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if str(path) != ":memory:":
+        create_private(path)
+    engine = create_engine(f"sqlite:///{path}")
+    event.listen(engine, "connect", _pragmas(foreign_keys))
+    event.listen(engine, "begin", _begin)
+    return engine
+
+
+class SessionFactory(sessionmaker[Session]):
+    """Sessions for one user action each: ``factory()`` to read, ``factory.begin()`` to write."""
+
+    @contextmanager
+    def begin(self) -> Iterator[Session]:
+        """A session in a transaction that commits; on SQLite it begins IMMEDIATE.
+
+        The write lock is taken before the caller's first statement: when another
+        program holds it past :data:`BUSY_TIMEOUT_MS`, :class:`StoreBusy` is raised and
+        nothing of the unit of work has run.
+        """
+        with self.writer() as session, session.begin():
+            try:
+                session.connection()
+            except OperationalError as exc:
+                if not is_locked(exc):
+                    raise
+                raise StoreBusy() from None
+            yield session
+
+    def writer(self) -> Session:
+        """A session whose every transaction begins IMMEDIATE; the caller commits (chunks)."""
+        return self(execution_options={IMMEDIATE: True})
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for one user action each; objects stay readable after commit.
+
+    Sales, members, points and stock movements they store are also written to
+    the outbox for head office (:mod:`pos.sync.outbox`).
+    """
+    from pos.sync.outbox import track
+
+    return track(SessionFactory(engine, expire_on_commit=False))
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The Alembic revision of the database, or None for an empty file."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def upgrade(engine: Engine) -> bool:
+    """Bring the schema to the newest revision; return True if anything ran.
+
+    A database already at head costs one query (no Alembic import), so the
+    register starts fast.
+    """
+    if current_revision(engine) == HEAD_REVISION:
+        return False
+    from alembic import command
+
+    migrator = make_engine(engine.url.database or "", foreign_keys=False)
+    try:
+        with migrator.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"migration left broken foreign keys: {broken[:5]}")
+    finally:
+        migrator.dispose()
+    return True
+
+
+def alembic_config() -> Any:
+    """The Alembic configuration of the register's migrations."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def open_database(path: Path | str) -> tuple[Engine, sessionmaker[Session]]:
+    """Open (creating or upgrading) the database at ``path``."""
+    engine = make_engine(path)
+    upgrade(engine)
+    return engine, make_session_factory(engine)

@@ -1,0 +1,1 @@
+"""File formats: the README's CSV and JSON-lines imports and exports."""

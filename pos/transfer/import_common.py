@@ -1,0 +1,236 @@
+"""What every file import shares: reading CSV rows, the report, describing it, and
+committing its writes in short chunks.
+
+Every row is checked first; any bad row stops the whole import unless
+``skip_bad`` is set, in which case the good rows go in and the bad are reported.
+Only then are the rows written, in transactions of about :data:`CHUNK_SECONDS`
+each (:class:`Chunks`), so a register selling beside a long import waits a
+moment at most. An import stopped midway can be run again: every import is
+keyed (SKU, lot, card number, sale number…) and updates or skips what is stored.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+import tomllib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from pos.domain.sales.codes import InputError
+from pos.i18n import _
+from pos.store.db import IMMEDIATE
+
+CSV_FIELD_LIMIT = 64 * 1024
+"""The longest CSV cell (characters) an import reads; a longer one is a line-numbered error."""
+CHUNK_SECONDS = 0.1
+"""How long one chunk of an import's writes may hold the database's write lock."""
+CHUNK_PAUSE = 0.02
+"""The pause after each chunk's commit, in which a waiting register takes the lock."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A bad row: its line number in the file and why."""
+
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return _("line {line}: {reason}").format(line=self.line, reason=self.reason)
+
+
+@dataclass
+class ImportReport:
+    """What an import did, or would have done."""
+
+    created: int = 0
+    updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    applied: bool = False
+
+
+class FileFormatError(InputError):
+    """The file as a whole cannot be read (encoding, header)."""
+
+
+class Chunks:
+    """Commits a bulk writer's session every :data:`CHUNK_SECONDS` of holding the lock.
+
+    The writer calls :meth:`checkpoint` after each row (or batch) it wrote; without
+    a session (``Chunks()``) nothing is committed and the caller commits once, as the
+    demo store's loader does.
+    """
+
+    def __init__(
+        self,
+        session: Session | None = None,
+        seconds: float = CHUNK_SECONDS,
+        pause: float = CHUNK_PAUSE,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._session = session
+        self._seconds = seconds
+        self._pause = pause
+        self._clock = clock
+        self._since = clock()
+        self.commits = 0
+
+    def checkpoint(self) -> None:
+        """Commit if this chunk has held the write lock long enough."""
+        if self._session is not None and self._clock() - self._since >= self._seconds:
+            self.commit()
+
+    def commit(self) -> None:
+        """Commit now and give a waiting writer its turn (the next chunk begins anew)."""
+        if self._session is None:
+            return
+        self._session.commit()
+        self.commits += 1
+        time.sleep(self._pause)
+        self._since = self._clock()
+
+
+UNCHUNKED = Chunks()
+"""For a caller that commits the whole import itself."""
+
+
+@contextmanager
+def chunked(sessions: sessionmaker[Session]) -> Iterator[tuple[Session, Chunks]]:
+    """A writing session and its :class:`Chunks`; what is left is committed at the end.
+
+    An exception rolls back only the chunk under way: the ones before it are
+    stored, and running the import again skips or updates them (imports are keyed).
+    """
+    with sessions(execution_options={IMMEDIATE: True}) as session:
+        chunks = Chunks(session)
+        yield session, chunks
+        session.commit()
+
+
+def read_rows(
+    data: bytes,
+    columns: tuple[str, ...],
+    report: ImportReport,
+    optional: tuple[str, ...] = (),
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """Rows of a UTF-8 CSV (BOM allowed) as dicts with their line numbers.
+
+    Every one of ``columns`` must be in the header; ``optional`` columns may be,
+    and a row has a key for each of them only when the header has it.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FileFormatError(
+            _("The file is not UTF-8 (byte {at}); save it as UTF-8 CSV").format(at=exc.start)
+        ) from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records = _records(reader)
+    try:
+        header = [name.strip().lower() for name in next(records)]
+    except StopIteration:
+        raise FileFormatError(_("The file is empty: a header row is needed")) from None
+    missing = [name for name in columns if name not in header]
+    if missing:
+        raise FileFormatError(
+            _("Missing column(s): {missing}; expected {expected}").format(
+                missing=", ".join(missing), expected=",".join(columns)
+            )
+        )
+    extra = [name for name in header if name not in columns and name not in optional]
+    if extra:
+        report.warnings.append(
+            _("Ignoring unknown column(s): {extra}").format(extra=", ".join(extra))
+        )
+    end = reader.line_num
+    for record in records:
+        line, end = end + 1, reader.line_num  # a quoted cell may span lines: report the first
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) != len(header):
+            report.errors.append(
+                RowError(
+                    line,
+                    _("{found} fields, the header has {expected}").format(
+                        found=len(record), expected=len(header)
+                    ),
+                )
+            )
+            continue
+        yield line, {name: cell.strip() for name, cell in zip(header, record, strict=True)}
+
+
+def _records(reader: Any) -> Iterator[list[str]]:
+    """The reader's records, with every cell at most :data:`CSV_FIELD_LIMIT` characters.
+
+    A longer cell ends the reading (the reader cannot resume after it) with an
+    error naming its line, whatever ``skip_bad`` says.
+    """
+    if csv.field_size_limit() < CSV_FIELD_LIMIT + 1:
+        csv.field_size_limit(CSV_FIELD_LIMIT + 1)  # the limit itself is enforced here
+    line = 0
+    try:
+        while True:
+            line = reader.line_num + 1
+            record: list[str] = next(reader)
+            if any(len(cell) > CSV_FIELD_LIMIT for cell in record):
+                raise _too_long(line)
+            yield record
+    except StopIteration:
+        return
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise _too_long(line) from None
+        raise FileFormatError(
+            _("line {line}: not a readable CSV line: {error}").format(line=line, error=exc)
+        ) from None
+
+
+def _too_long(line: int) -> FileFormatError:
+    return FileFormatError(
+        _("line {line}: a field is longer than {limit} KB: nothing imported").format(
+            line=line, limit=CSV_FIELD_LIMIT // 1024
+        )
+    )
+
+
+def describe(report: ImportReport) -> Iterator[str]:
+    """Lines for the terminal: warnings, errors, then what was done."""
+    yield from report.warnings
+    yield from (str(error) for error in report.errors)
+    if report.applied:
+        yield _("{created} created, {updated} updated").format(
+            created=report.created, updated=report.updated
+        )
+    else:
+        yield _("Nothing imported: {n} bad row(s); fix them or use --skip-bad").format(
+            n=len(report.errors)
+        )
+
+
+def toml_tables(data: bytes, name: str) -> list[Any]:
+    """The ``[[name]]`` tables of a UTF-8 TOML file that holds nothing else."""
+    try:
+        document = tomllib.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise FileFormatError(
+            _("The file is not UTF-8 (byte {at}); save it as UTF-8").format(at=exc.start)
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise FileFormatError(_("Not a TOML file: {error}").format(error=exc)) from None
+    entries = document.get(name)
+    extra = [key for key in document if key != name]
+    if not isinstance(entries, list) or extra:
+        raise FileFormatError(
+            _("The file must hold [[{name}]] tables and nothing else (found {found})").format(
+                name=name, found=", ".join(extra) or f"no [[{name}]]"
+            )
+        )
+    return entries

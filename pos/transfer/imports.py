@@ -1,0 +1,331 @@
+"""Importing the catalogue from CSV files (contracts in the README); stock is re-exported.
+
+Every row is checked first; any bad row stops the whole import unless
+``skip_bad`` is set, in which case the good rows go in and the bad are reported.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pos.domain.catalogue.catalogue import search_keys
+from pos.domain.pharmacy.safety import check_route, route_from_form
+from pos.domain.sales.codes import InputError, parse_barcode_field
+from pos.i18n import _
+from pos.models import (
+    Barcode,
+    BarcodeKind,
+    DrugClass,
+    Product,
+    ProductIngredient,
+)
+from pos.money import MoneyError, parse_yuan
+from pos.transfer.import_common import (
+    UNCHUNKED,
+    Chunks,
+    FileFormatError,
+    ImportReport,
+    RowError,
+    describe,
+    read_rows,
+)
+from pos.transfer.stock_import import (
+    DEMO_STOCK_COLUMNS,
+    STOCK_COLUMNS,
+    StockRow,
+    check_stock,
+    import_stock,
+)
+
+__all__ = [
+    "DEMO_STOCK_COLUMNS",
+    "PRODUCT_COLUMNS",
+    "PRODUCT_OPTIONAL_COLUMNS",
+    "STOCK_COLUMNS",
+    "FileFormatError",
+    "ImportReport",
+    "ProductRow",
+    "RowError",
+    "StockRow",
+    "check_product",
+    "check_stock",
+    "describe",
+    "import_products",
+    "import_stock",
+    "read_rows",
+]
+
+PRODUCT_COLUMNS = (
+    "sku", "barcodes", "name", "name_en", "spec", "manufacturer", "unit", "category",
+    "price", "member_price", "drug_class", "ingredients",
+)  # fmt: skip
+PRODUCT_OPTIONAL_COLUMNS = ("restricted", "trace_required", "insurance", "route")
+_SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_RULE = re.compile(r"^[a-z0-9_]{1,32}$")
+
+
+@dataclass(frozen=True)
+class ProductRow:
+    """A checked row of a products file."""
+
+    line: int
+    sku: str
+    barcodes: tuple[tuple[str, BarcodeKind], ...]
+    name: str
+    name_en: str
+    spec: str
+    manufacturer: str
+    unit: str
+    category: str
+    price_fen: int
+    member_price_fen: int | None
+    drug_class: DrugClass
+    ingredients: tuple[str, ...]
+    restricted: str | None = None
+    """A restricted-sale rule, ``""`` for none; None: no such column (left as it is)."""
+    trace_required: bool | None = None
+    """None: no such column (left as it is on update, no on create)."""
+    insurance: str | None = None
+    """``yes``, ``no``, ``""`` (by drug class); None: no such column (left as it is)."""
+    route: str | None = None
+    """``oral``, ``topical``, ``eye`` …; ``""`` for the one the dosage form in the name or
+    spec tells; None: no such column (left as it is on update, the form's on create)."""
+
+
+def _price(value: str, column: str) -> int:
+    if value.startswith("-"):
+        raise InputError(
+            _("{column} must not be negative: {value}").format(column=column, value=value)
+        )
+    try:
+        return parse_yuan(value)
+    except MoneyError:
+        raise InputError(
+            _("{column} is not a price in yuan (e.g. 12.50): {value!r}").format(
+                column=column, value=value
+            )
+        ) from None
+
+
+def check_product(line: int, row: dict[str, str]) -> ProductRow:
+    """Validate one products row; raise :class:`InputError` with the first problem."""
+    sku = row["sku"]
+    if not _SKU.match(sku):
+        raise InputError(_("bad sku {sku!r}").format(sku=sku))
+    if not row["name"]:
+        raise InputError(_("name is empty"))
+    barcodes: list[tuple[str, BarcodeKind]] = []
+    for value in filter(None, (part.strip() for part in row["barcodes"].split("|"))):
+        try:
+            barcode = parse_barcode_field(value)
+            if barcode[0] in {code for code, _kind in barcodes}:
+                raise InputError(_("listed twice"))
+            barcodes.append(barcode)
+        except InputError as exc:
+            raise InputError(
+                _("barcode {value}: {reason}").format(value=value, reason=exc)
+            ) from None
+    price = _price(row["price"], "price")
+    member_price = _price(row["member_price"], "member_price") if row["member_price"] else None
+    if member_price is not None and member_price > price:
+        raise InputError(_("member_price is higher than price"))
+    try:
+        drug_class = DrugClass(row["drug_class"].lower() or "none")
+    except ValueError:
+        raise InputError(
+            _("drug_class must be rx, otc_a, otc_b or none, not {value!r}").format(
+                value=row["drug_class"]
+            )
+        ) from None
+    ingredients = tuple(
+        dict.fromkeys(
+            part.strip().lower() for part in row["ingredients"].split("|") if part.strip()
+        )
+    )
+    return ProductRow(
+        line=line,
+        restricted=_restricted(row.get("restricted")),
+        trace_required=_yes_no(row.get("trace_required"), "trace_required"),
+        insurance=_insurance(row.get("insurance")),
+        route=_route(row.get("route")),
+        sku=sku,
+        barcodes=tuple(barcodes),
+        name=row["name"],
+        name_en=row["name_en"],
+        spec=row["spec"],
+        manufacturer=row["manufacturer"],
+        unit=row["unit"],
+        category=row["category"].lower(),
+        price_fen=price,
+        member_price_fen=member_price,
+        drug_class=drug_class,
+        ingredients=ingredients,
+    )
+
+
+def _restricted(value: str | None) -> str | None:
+    if value is None:
+        return None
+    rule = value.lower()
+    if rule and not _RULE.match(rule):
+        raise InputError(
+            _(
+                "restricted must be a rule name (letters, digits, underscore) or empty, "
+                "not {value!r}"
+            ).format(value=value)
+        )
+    return rule
+
+
+def _insurance(value: str | None) -> str | None:
+    if value is None:
+        return None
+    answer = value.strip().lower()
+    if answer not in ("yes", "no", ""):
+        raise InputError(
+            _("insurance must be yes, no or empty (by drug class), not {value!r}").format(
+                value=value
+            )
+        )
+    return answer
+
+
+def _route(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return value
+    return check_route(value)
+
+
+def _yes_no(value: str | None, column: str) -> bool | None:
+    if value is None:
+        return None
+    answer = {"yes": True, "no": False, "": False}.get(value.lower())
+    if answer is None:
+        raise InputError(
+            _("{column} must be yes, no or empty, not {value!r}").format(column=column, value=value)
+        )
+    return answer
+
+
+def import_products(
+    session: Session, data: bytes, skip_bad: bool = False, chunks: Chunks = UNCHUNKED
+) -> ImportReport:
+    """Create or update (by SKU) products from a products CSV, committed in ``chunks``."""
+    report = ImportReport()
+    rows: list[ProductRow] = []
+    seen_skus: dict[str, int] = {}
+    seen_codes: dict[str, tuple[int, str]] = {}
+    for line, raw in read_rows(data, PRODUCT_COLUMNS, report, PRODUCT_OPTIONAL_COLUMNS):
+        try:
+            row = check_product(line, raw)
+            if row.sku in seen_skus:
+                raise InputError(
+                    _("sku {sku} already on line {line}").format(
+                        sku=row.sku, line=seen_skus[row.sku]
+                    )
+                )
+            for code, _kind in row.barcodes:
+                if code in seen_codes and seen_codes[code][1] != row.sku:
+                    raise InputError(
+                        _("barcode {code} already on line {line}").format(
+                            code=code, line=seen_codes[code][0]
+                        )
+                    )
+        except InputError as exc:
+            report.errors.append(RowError(line, str(exc)))
+            continue
+        seen_skus[row.sku] = line
+        seen_codes.update({code: (line, row.sku) for code, _kind in row.barcodes})
+        rows.append(row)
+    owners = _barcode_owners(session, [code for code in seen_codes])
+    good: list[ProductRow] = []
+    for row in rows:
+        taken = [code for code, _kind in row.barcodes if owners.get(code, row.sku) != row.sku]
+        if taken:
+            report.errors.append(
+                RowError(
+                    row.line,
+                    _("barcode {code} belongs to another product ({sku})").format(
+                        code=taken[0], sku=owners[taken[0]]
+                    ),
+                )
+            )
+            continue
+        good.append(row)
+    report.errors.sort(key=lambda error: error.line)
+    if report.errors and not skip_bad:
+        return report
+    existing = {
+        p.sku: p
+        for p in session.scalars(select(Product).where(Product.sku.in_([row.sku for row in good])))
+    }
+    for row in good:
+        product = existing.get(row.sku)
+        if product is None:
+            product = Product(sku=row.sku)
+            session.add(product)
+            report.created += 1
+        else:
+            report.updated += 1
+        _apply_product(session, product, row)
+        chunks.checkpoint()
+    report.applied = True
+    session.flush()
+    return report
+
+
+def _barcode_owners(session: Session, codes: list[str]) -> dict[str, str]:
+    owners: dict[str, str] = {}
+    for start in range(0, len(codes), 500):
+        chunk = codes[start : start + 500]
+        rows = session.execute(
+            select(Barcode.code, Product.sku).join(Product).where(Barcode.code.in_(chunk))
+        )
+        owners.update((code, sku) for code, sku in rows)
+    return owners
+
+
+def _apply_product(session: Session, product: Product, row: ProductRow) -> None:
+    initials, full = search_keys(row.name)
+    product.name = row.name
+    product.name_en = row.name_en
+    product.spec = row.spec
+    product.manufacturer = row.manufacturer
+    product.unit = row.unit
+    product.category = row.category
+    product.price_fen = row.price_fen
+    product.member_price_fen = row.member_price_fen
+    product.drug_class = row.drug_class
+    product.pinyin_initials = initials
+    product.pinyin_full = full
+    product.active = True
+    if row.restricted is not None:
+        product.restricted = row.restricted
+    if row.trace_required is not None:
+        product.trace_required = row.trace_required
+    if row.insurance is not None:  # empty: medical insurance pays by the drug class
+        product.insurance = {"yes": True, "no": False}.get(row.insurance)
+    if row.route is not None or product.route is None:
+        product.route = row.route or route_from_form(row.name, row.spec)
+    current = {barcode.code: barcode for barcode in product.barcodes}
+    product.barcodes = [
+        _reuse(current.get(code), code, kind, position)
+        for position, (code, kind) in enumerate(row.barcodes)
+    ]
+    product.ingredients = [
+        ProductIngredient(ingredient=name, position=position)
+        for position, name in enumerate(row.ingredients)
+    ]
+    session.flush()
+
+
+def _reuse(existing: Barcode | None, code: str, kind: BarcodeKind, position: int) -> Barcode:
+    if existing is None:
+        return Barcode(code=code, kind=kind, position=position)
+    existing.kind = kind
+    existing.position = position
+    return existing
