@@ -16,7 +16,7 @@ from pos.domain.sales.codes import InputError
 from pos.i18n import _
 from pos.migrations import HEAD_REVISION
 
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+MIGRATIONS_DIR = Path(__file__).parent.parent / "migrations"
 IMMEDIATE = "pos_begin_immediate"
 """Execution option: begin the transaction with ``BEGIN IMMEDIATE`` (see :func:`_begin`)."""
 BUSY_TIMEOUT_MS = 2000
