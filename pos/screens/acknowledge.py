@@ -23,9 +23,9 @@ from textual.widgets import Footer
 
 from pos.i18n import N_, _
 from pos.screens.common import localize_bindings
-from pos.widgets.plain import Label, Static
 from pos.screens.form import FormModal
 from pos.widgets.ordered_input import OrderedInput
+from pos.widgets.plain import Label, Static
 
 Sign = Callable[[str, str], str | None]
 """(pharmacist id, PIN) → why it was refused, or None when the pharmacist signed."""

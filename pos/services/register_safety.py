@@ -37,7 +37,7 @@ from pos.models import (
     TraceCode,
     User,
 )
-from pos.services import safety, users
+from pos.services import safety
 from pos.services.cart import CartLine
 from pos.services.catalogue import ProductRow
 from pos.services.codes import InputError
