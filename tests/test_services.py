@@ -43,7 +43,7 @@ def test_format_fen() -> None:
     assert format_fen(0, sign="¥") == "¥0.00"
 
 
-@pytest.mark.parametrize("text", ["0", "10000", "a", "1.5", "-2", "", "３"])
+@pytest.mark.parametrize("text", ["0", "10000", "a", "1.5", "-2", "", "²", "①"])
 def test_parse_quantity_rejects(text: str) -> None:
     with pytest.raises(InputError):
         parse_quantity(text)

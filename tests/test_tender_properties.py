@@ -243,12 +243,15 @@ def test_shift_nets_each_tender_and_the_counted_cash_is_expected(
         register = RegisterService(
             sessions, RegisterIdentity("001", "01", cash_rounding=rule), fixed_clock
         )
+        register.login("yaoshi01", "1234")  # a pharmacist signs a duplicate ingredient's warning
         register.open_shift("200")
         drawer = 20_000  # what a counted drawer holds: the float, cash in, change and refunds out
         numbers: list[str] = []
         for basket, attempts, extra in sales:
             for sku, qty in basket:
                 register.scan(f"{qty}*{barcode_of(sessions, sku)}")
+            for warning in register.warnings():
+                register.acknowledge(warning.key)
             tendering = register.start_payment()
             pay(tendering, attempts, extra)
             done = register.complete(tendering)

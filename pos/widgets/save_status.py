@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from textual.widgets import Static
-
 from pos.i18n import _
+from pos.widgets.plain import Static
 
 
 class SaveStatus(Static):
