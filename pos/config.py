@@ -39,7 +39,7 @@ def default_config_path() -> Path:
 
 def default_database_path() -> Path:
     """Where the register keeps its database by default."""
-    return Path(platformdirs.user_data_dir(APP_NAME)) / "pos.store.db"
+    return Path(platformdirs.user_data_dir(APP_NAME)) / "pos.db"
 
 
 class _Section(BaseModel):

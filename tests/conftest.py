@@ -69,7 +69,7 @@ def english() -> Iterator[None]:
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     """An empty database file path in the test's folder."""
-    return tmp_path / "pos.store.db"
+    return tmp_path / "pos.db"
 
 
 @pytest.fixture

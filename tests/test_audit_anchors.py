@@ -287,7 +287,7 @@ def test_any_cut_below_an_anchor_is_caught(
 ) -> None:
     """Property: keep ``cut`` of the rows; the log verifies exactly when no anchor counted more."""
     anchored, cut = min(anchored, events), min(cut, events)
-    path = tmp_path_factory.mktemp("cut") / "pos.store.db"
+    path = tmp_path_factory.mktemp("cut") / "pos.db"
     engine = make_engine(path)
     upgrade(engine)
     sessions = audit.keyed(make_session_factory(engine), OTHER_KEY)

@@ -98,7 +98,7 @@ def stderr_lines(capsys: pytest.CaptureFixture[str]) -> list[str]:
 def test_init_demo_creates_the_database_and_loads_the_demo_store(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = tmp_path / "store" / "pos.store.db"
+    db = tmp_path / "store" / "pos.db"
 
     code = main(["init", "--db", str(db), "--demo"])
 
@@ -114,7 +114,7 @@ def test_init_demo_creates_the_database_and_loads_the_demo_store(
 def test_second_init_demo_leaves_the_catalogue_alone(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = tmp_path / "pos.store.db"
+    db = tmp_path / "pos.db"
     main(["init", "--db", str(db), "--demo"])
     before = (count(db, Product), count(db, Lot), count(db, StockMovement))
     capsys.readouterr()
@@ -131,7 +131,7 @@ def test_second_init_demo_leaves_the_catalogue_alone(
 def test_init_without_demo_creates_an_empty_store(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = tmp_path / "pos.store.db"
+    db = tmp_path / "pos.db"
 
     assert main(["init", "--db", str(db)]) == EXIT_OK
 
@@ -163,7 +163,7 @@ def test_db_option_wins_over_the_config_file(tmp_path: Path) -> None:
 
 
 def test_db_option_before_the_subcommand_is_honoured(tmp_path: Path) -> None:
-    db = tmp_path / "pos.store.db"
+    db = tmp_path / "pos.db"
 
     assert main(["--db", str(db), "init"]) == EXIT_OK
 
@@ -174,7 +174,7 @@ def test_db_option_before_the_subcommand_is_honoured(tmp_path: Path) -> None:
 
 
 def test_import_products_good_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    db = tmp_path / "pos.store.db"
+    db = tmp_path / "pos.db"
     data = products_file(tmp_path / "p.csv", row("T001", EAN_A), row("T002", EAN_B))
 
     code = main(["import", "products", str(data), "--db", str(db)])
@@ -187,7 +187,7 @@ def test_import_products_good_file(tmp_path: Path, capsys: pytest.CaptureFixture
 
 
 def test_import_products_again_updates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    db = tmp_path / "pos.store.db"
+    db = tmp_path / "pos.db"
     first = products_file(tmp_path / "a.csv", row("T001", EAN_A))
     assert main(["import", "products", str(first), "--db", str(db)]) == EXIT_OK
     capsys.readouterr()
@@ -202,7 +202,7 @@ def test_import_products_again_updates(tmp_path: Path, capsys: pytest.CaptureFix
 def test_import_products_bad_rows_are_all_listed_and_nothing_imported(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = tmp_path / "pos.store.db"
+    db = tmp_path / "pos.db"
     data = products_file(
         tmp_path / "p.csv",
         row("T001", EAN_A),
@@ -230,7 +230,7 @@ def test_import_products_bad_rows_are_all_listed_and_nothing_imported(
 def test_import_products_skip_bad_imports_the_good_rows_and_exits_1(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = tmp_path / "pos.store.db"
+    db = tmp_path / "pos.db"
     data = products_file(
         tmp_path / "p.csv", row("T001", EAN_A), row("T002", EAN_B, price="-3"), row("T003", EAN_C)
     )
@@ -247,7 +247,7 @@ def test_import_products_skip_bad_imports_the_good_rows_and_exits_1(
 def test_import_products_extra_column_warns_and_succeeds(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = tmp_path / "pos.store.db"
+    db = tmp_path / "pos.db"
     data = tmp_path / "p.csv"
     data.write_text(
         ",".join(PRODUCT_COLUMNS) + ",shelf\n" + row("T001", EAN_A) + ",A3\n", encoding="utf-8"
@@ -264,7 +264,7 @@ def test_import_products_extra_column_warns_and_succeeds(
 def test_import_products_missing_column_exits_1_naming_the_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = tmp_path / "pos.store.db"
+    db = tmp_path / "pos.db"
     data = tmp_path / "p.csv"
     data.write_text("sku,barcodes,name\nT001,,x\n", encoding="utf-8")
 
@@ -280,7 +280,7 @@ def test_import_products_missing_column_exits_1_naming_the_file(
 def test_import_products_non_utf8_exits_1(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = tmp_path / "pos.store.db"
+    db = tmp_path / "pos.db"
     data = tmp_path / "p.csv"
     data.write_bytes((",".join(PRODUCT_COLUMNS) + "\n" + row("T001", EAN_A) + "\n").encode("gbk"))
 
@@ -295,7 +295,7 @@ def test_import_missing_file_exits_1_with_a_clear_message(
 ) -> None:
     missing = tmp_path / "nope.csv"
 
-    code = main(["import", "products", str(missing), "--db", str(tmp_path / "pos.store.db")])
+    code = main(["import", "products", str(missing), "--db", str(tmp_path / "pos.db")])
 
     assert code == EXIT_FAILED
     err = stderr_lines(capsys)
@@ -310,7 +310,7 @@ def test_import_missing_file_exits_1_with_a_clear_message(
 @pytest.fixture
 def store_with_products(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     """A database holding T001 and T002."""
-    db = tmp_path / "pos.store.db"
+    db = tmp_path / "pos.db"
     data = products_file(tmp_path / "p.csv", row("T001", EAN_A), row("T002", EAN_B))
     assert main(["import", "products", str(data), "--db", str(db)]) == EXIT_OK
     capsys.readouterr()
@@ -473,7 +473,7 @@ def test_config_typo_key_exits_2_naming_key_and_file(
 ) -> None:
     config = tmp_path / "pos.toml"
     config.write_text('[store]\nnmae = "x"\n', "utf-8")
-    db = tmp_path / "pos.store.db"
+    db = tmp_path / "pos.db"
 
     code = main(["init", "--config", str(config), "--db", str(db)])
 
@@ -492,7 +492,7 @@ def test_config_from_pos_config_variable_is_checked_too(
     config.write_text('[store]\nnmae = "x"\n', "utf-8")
     monkeypatch.setenv("POS_CONFIG", str(config))
 
-    assert main(["init", "--db", str(tmp_path / "pos.store.db")]) == EXIT_USAGE
+    assert main(["init", "--db", str(tmp_path / "pos.db")]) == EXIT_USAGE
 
     [line] = stderr_lines(capsys)
     assert "store.nmae" in line
@@ -505,9 +505,7 @@ def test_config_invalid_value_exits_2_naming_the_key(
     config = tmp_path / "pos.toml"
     config.write_text("[printer]\npaper_width = 70\n", "utf-8")
 
-    code = main(
-        ["export", "stock", "--config", str(config), "--db", str(tmp_path / "pos.store.db")]
-    )
+    code = main(["export", "stock", "--config", str(config), "--db", str(tmp_path / "pos.db")])
 
     assert code == EXIT_USAGE
     err = stderr_lines(capsys)
@@ -520,10 +518,7 @@ def test_config_not_toml_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[s
     config = tmp_path / "pos.toml"
     config.write_text("[store\nname = \n", "utf-8")
 
-    assert (
-        main(["init", "--config", str(config), "--db", str(tmp_path / "pos.store.db")])
-        == EXIT_USAGE
-    )
+    assert main(["init", "--config", str(config), "--db", str(tmp_path / "pos.db")]) == EXIT_USAGE
 
     assert str(config) in capsys.readouterr().err
 
@@ -532,7 +527,7 @@ def test_bad_environment_variable_exits_2_naming_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("POS_STORE__CODE", "bad code")
-    db = tmp_path / "pos.store.db"
+    db = tmp_path / "pos.db"
 
     code = main(["init", "--db", str(db)])
 
@@ -546,7 +541,7 @@ def test_bad_environment_variable_exits_2_naming_it(
 
 def test_missing_config_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = tmp_path / "absent.toml"
-    db = tmp_path / "pos.store.db"
+    db = tmp_path / "pos.db"
 
     code = main(["init", "--config", str(config), "--db", str(db)])
 

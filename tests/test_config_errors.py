@@ -24,7 +24,7 @@ def one_error(capsys: pytest.CaptureFixture[str]) -> str:
 
 
 def export(tmp_path: Path, *options: str) -> int:
-    return main(["export", "stock", "--db", str(tmp_path / "pos.store.db"), *options])
+    return main(["export", "stock", "--db", str(tmp_path / "pos.db"), *options])
 
 
 @pytest.mark.parametrize(
@@ -60,7 +60,7 @@ def test_a_bad_value_inside_an_environment_list_names_the_variable(
 def test_the_real_command_prints_no_traceback(tmp_path: Path) -> None:
     environment = os.environ | {"POS_STORE": "{not json"}
     done = subprocess.run(
-        [sys.executable, "-m", "pos", "export", "stock", "--db", str(tmp_path / "pos.store.db")],
+        [sys.executable, "-m", "pos", "export", "stock", "--db", str(tmp_path / "pos.db")],
         capture_output=True,
         text=True,
         env=environment,
@@ -79,7 +79,7 @@ def test_pos_config_naming_a_missing_file_exits_2_like_the_option(
     assert export(tmp_path) == EXIT_USAGE
     line = one_error(capsys)
     assert str(absent) in line and "not found" in line and "POS_CONFIG" in line
-    assert not (tmp_path / "pos.store.db").exists()
+    assert not (tmp_path / "pos.db").exists()
 
 
 def test_a_list_value_in_the_file_is_blamed_on_the_file(

@@ -65,7 +65,7 @@ def test_every_csv_import_shares_the_limit(
     path = tmp_path / "members.csv"
     path.write_text(header + "\n" + ",".join(cells) + "\n", encoding="utf-8")
     code = main(
-        ["import", "members", str(path), "--db", str(tmp_path / "pos.store.db"),
+        ["import", "members", str(path), "--db", str(tmp_path / "pos.db"),
          "--config", empty_config(tmp_path)]
     )  # fmt: skip
     assert code == EXIT_FAILED

@@ -185,7 +185,7 @@ def test_ledger_sums_to_the_balance_and_the_tier_keeps_its_floors(
     points: int,
     script: list[Step],
 ) -> None:
-    path = tmp_path_factory.mktemp("points") / "pos.store.db"
+    path = tmp_path_factory.mktemp("points") / "pos.db"
     shutil.copy(demo_template, path)
     shop = Shop(path, start, points)
     try:

@@ -283,7 +283,7 @@ def test_the_register_prices_every_cart_by_the_model(
 ) -> None:
     store = STORES.get(tmp_path)
     if store is None:
-        store = STORES[tmp_path] = build_store(tmp_path / "pos.store.db")
+        store = STORES[tmp_path] = build_store(tmp_path / "pos.db")
     sessions, ids = store
     COUNTER[0] += 1
     stock_the_day(sessions, catalogue, rules, COUNTER[0])

@@ -204,7 +204,7 @@ async def test_a_cashier_needs_a_manager_to_close(
 async def test_require_shift_refuses_payment_until_a_shift_is_open(
     tmp_path: Path, demo_sessions: sessionmaker[Session]
 ) -> None:
-    settings = Settings(register={"database": tmp_path / "pos.store.db", "require_shift": True})
+    settings = Settings(register={"database": tmp_path / "pos.db", "require_shift": True})
     app = build_app(settings, demo_sessions, clock=fixed_clock)
     async with app.run_test(size=SIZE) as pilot:
         await scan(pilot, barcode_of(demo_sessions, "P00063"))

@@ -337,14 +337,14 @@ def test_init_makes_the_key_and_the_database_files_0600(
 ) -> None:
     old = os.umask(0o022)  # a usual umask would leave them readable by everyone
     try:
-        db = tmp_path / "store" / "pos.store.db"
+        db = tmp_path / "store" / "pos.db"
         key = tmp_path / "keys" / "store.key"
         monkeypatch.setenv("POS_REGISTER__KEY_FILE", str(key))
         assert main(["init", "--db", str(db)]) == EXIT_OK
         engine, factory = open_database(db)
         with factory.begin() as session:  # a write: the -wal and -shm files exist now
             users.add_user(session, "c1", "张", "cashier", "1234", NOW)
-            created = [db, db.with_name("pos.store.db-wal"), db.with_name("pos.store.db-shm"), key]
+            created = [db, db.with_name("pos.db-wal"), db.with_name("pos.db-shm"), key]
             assert {path.name: oct(path.stat().st_mode & 0o777) for path in created} == {
                 path.name: "0o600" for path in created
             }
@@ -357,7 +357,7 @@ def test_init_makes_the_key_and_the_database_files_0600(
 
 
 def test_a_database_opened_with_a_loose_mode_is_made_0600(tmp_path: Path) -> None:
-    db = tmp_path / "pos.store.db"
+    db = tmp_path / "pos.db"
     db.touch(mode=0o644)
     os.chmod(db, 0o644)
     engine, _factory = open_database(db)

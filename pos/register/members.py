@@ -37,17 +37,28 @@ class MemberDesk(RegisterState):
         @property
         def cashier(self) -> str | None: ...
 
-    def _view(self) -> CartView:
-        """The cart, with the attached member (detached if erased meanwhile)."""
+        def _changed(self) -> CartView: ...  # the register's: price, save, the view
+
+    def _present(self) -> CartView:
+        """The cart with the attached member (a pure read: one erased meanwhile is not shown)."""
         view = self._cart.view()
         if self._member_id is None:
             return view
         with self._sessions() as session:
             member = session.get(Member, self._member_id)
             if member is None or member.erased_at is not None:
-                self._detach()
-                return self._cart.view()
+                return view
             return replace(view, member=self._member_view(session, member, details=False))
+
+    def _settle_member(self) -> None:
+        """Detach the member if they were erased meanwhile (at the next change of the cart)."""
+        if self._member_id is None:
+            return
+        with self._sessions() as session:
+            member = session.get(Member, self._member_id)
+            erased = member is None or member.erased_at is not None
+        if erased:
+            self._detach()
 
     def _reward(
         self,
@@ -105,7 +116,7 @@ class MemberDesk(RegisterState):
                 raise InputError(_("That member is no longer on file"))
         self._member_id = member_id
         self._cart.set_member_pricing(True)
-        return self._view()
+        return self._changed()
 
     def attach_card(self, card_no: str) -> CartView:
         """Attach the member whose card was scanned."""
@@ -121,7 +132,7 @@ class MemberDesk(RegisterState):
         if self._member_id is None:
             raise InputError(_("No member is attached"))
         self._detach()
-        return self._view()
+        return self._changed()
 
     def _detach(self) -> None:
         self._member_id = None

@@ -136,7 +136,7 @@ class OverrideDesk(LoginDesk):
     # -- the cart: price, discount, remove, void --------------------------------
     if TYPE_CHECKING:
 
-        def _view(self) -> CartView: ...
+        def _changed(self) -> CartView: ...
 
         def warnings(self) -> list[Warning]: ...
 
@@ -178,7 +178,7 @@ class OverrideDesk(LoginDesk):
             )
         self._cart.remove(index)
         self._cart.acknowledged.clear()  # line numbers moved: warnings are asked again
-        return self._view()
+        return self._changed()
 
     def _record_reduction(self, line: CartLine, qty: int, approval: Approval | None) -> None:
         """Record a line's quantity lowered to ``qty`` (a manager approves when
@@ -217,7 +217,7 @@ class OverrideDesk(LoginDesk):
                     },
                 )
         self._cart.clear()
-        return self._view()
+        return self._changed()
 
     def change_price(self, index: int, text: str, approval: Approval | None = None) -> CartView:
         """Sell line ``index`` at the typed unit price (a manager approves; recorded)."""
@@ -242,7 +242,7 @@ class OverrideDesk(LoginDesk):
             line.list_price_fen = was
         line.unit_price_fen = price
         line.manual = True
-        return self._view()
+        return self._changed()
 
     def discount_line(self, index: int, text: str, approval: Approval | None = None) -> CartView:
         """Take ``text`` % off line ``index``; above the cashier's limit a manager approves."""
@@ -268,4 +268,4 @@ class OverrideDesk(LoginDesk):
             )
         line.manual_discount_pct = percent
         line.manual = percent > 0 or line.list_price_fen is not None
-        return self._view()
+        return self._changed()

@@ -36,6 +36,10 @@ class HeldSale:
     items: int
 
 
+_EMPTY_CART = json.dumps(cart_store.dump(Cart(), None, False), sort_keys=True)
+"""An empty cart as it is saved: nothing to store (the saved cart was deleted)."""
+
+
 class ParkingDesk(RegisterState):
     """Parked carts at the register (a part of :class:`RegisterService`)."""
 
@@ -118,7 +122,7 @@ class ParkingDesk(RegisterState):
                 ParkedCart.register_id == self.identity.register_id, ParkedCart.kind == CURRENT
             )
         )
-        self._saved = ""
+        self._saved = _EMPTY_CART  # the next save of the empty cart writes nothing
 
     def hold(self) -> str:
         """Hold the cart (挂单) to serve the next customer; its label."""
@@ -178,4 +182,4 @@ class ParkingDesk(RegisterState):
             self._cart, self._member_id, self._invited = cart_store.load(data)
             session.delete(row)
             self._store_current(session, data)
-        self._saved = ""
+        self._saved = json.dumps(data, sort_keys=True)

@@ -154,6 +154,8 @@ class SafetyDesk(RegisterState):
             self, user_id: str, pin: str, roles: Collection[str], refused: str
         ) -> User: ...
 
+        def _save(self) -> None: ...  # the parking desk's: store the cart in progress
+
     @cached_property
     def names(self) -> Names:
         """Ingredient and condition names (reference data, loaded once)."""
@@ -370,6 +372,7 @@ class SafetyDesk(RegisterState):
             index = int(key.removeprefix("guidance:"))
             if 0 <= index < len(self._cart.lines):
                 self._cart.lines[index].guidance_given = True
+                self._save()
             return
         warning = self._warning(key)
         if warning is None:
@@ -395,6 +398,7 @@ class SafetyDesk(RegisterState):
     def _keep_acknowledged(self, warning: safety.Warning, signer: str | None) -> None:
         entry = Acknowledged(warning.kind, warning.text, signer, self.now())
         self._cart.acknowledged[warning.key] = entry.encode()
+        self._save()
 
     def acknowledge_guidance(self, index: int) -> bool:
         """Acknowledge line ``index``'s guidance; False if it had none to acknowledge."""
@@ -404,6 +408,7 @@ class SafetyDesk(RegisterState):
         if line.guidance is None or line.guidance_given:
             return False
         line.guidance_given = True
+        self._save()
         return True
 
     def review_prescription(self, form: PrescriptionForm, pharmacist_id: str, pin: str) -> None:
@@ -411,6 +416,7 @@ class SafetyDesk(RegisterState):
         clean = safety.check_prescription(form, self.today(), self.pharmacy.prescription_valid_days)
         reviewer = self.pharmacist_signs(pharmacist_id, pin, "prescription.refused")
         self._cart.prescription = safety.Reviewed(clean, reviewer, self.now())
+        self._save()
 
     def register_buyer(self, name: str, id_number: str) -> str | None:
         """Record the restricted product's buyer; the repeat-buyer warning's text, if any.
@@ -418,6 +424,7 @@ class SafetyDesk(RegisterState):
         That warning is then one of :meth:`warnings`: a pharmacist acknowledges it.
         """
         self._cart.buyer = safety.check_buyer(name, id_number)
+        self._save()
         with self._sessions() as session:
             velocity = self._velocity_warning(session)
         return velocity.text if velocity is not None else None

@@ -93,13 +93,16 @@ class RegisterService(
         self._suggestions = []
         self._products = ProductIndex()
         self._restore()
+        self._changed()  # a resumed cart is priced as of now
 
-    def _view(self) -> CartView:
-        """The cart, priced (promotions, member prices, gifts), with the member."""
+    def _changed(self) -> CartView:
+        """After every change of the cart: the member checked, the cart priced (promotions,
+        member prices, gifts), the add-ons to offer chosen, the cart saved; its view."""
+        self._settle_member()
         self._reprice()
-        view = super()._view()
+        self._offer_suggestions()
         self._save()
-        return view
+        return self._present()
 
     # -- time -------------------------------------------------------------
     def near_expiry(self, expiry: date | None) -> int | None:
@@ -111,8 +114,8 @@ class RegisterService(
 
     # -- cart -------------------------------------------------------------
     def cart(self) -> CartView:
-        """The cart in progress, with the attached member."""
-        return self._view()
+        """The cart in progress, with the attached member: a read, it never writes."""
+        return self._present()
 
     def scan(self, text: str, approval: Approval | None = None) -> CartView:
         """Add what was scanned or typed: ``CODE`` or ``N*CODE``.
@@ -125,7 +128,7 @@ class RegisterService(
             return self.attach_card(code)
         if TRACE_CODE.match(code) and request.qty == 1:
             self._add_trace_code(code)
-            return self._view()
+            return self._changed()
         with self._sessions() as session:
             found = catalogue.find_by_code(session, code)
             if found is None:
@@ -134,7 +137,7 @@ class RegisterService(
             else:
                 product, barcode = found
             self._add(session, product, request.qty, barcode, approval)
-        return self._view()
+        return self._changed()
 
     def add_product(
         self, product_id: int, qty: int = 1, approval: Approval | None = None
@@ -146,12 +149,12 @@ class RegisterService(
                 raise InputError(_("That product is no longer in the catalogue"))
             barcode = catalogue.primary_barcode(session, product.id)
             self._add(session, product, qty, barcode, approval)
-        return self._view()
+        return self._changed()
 
     def recall_held(self, held_id: int) -> CartView:
         """Bring a held sale back to the register."""
         self.recall(held_id)
-        return self._view()
+        return self._changed()
 
     def accept_suggestion(self, number: int) -> CartView:
         """Add suggestion ``number`` (1–3) to the cart, remembering the rule behind it."""
@@ -159,7 +162,7 @@ class RegisterService(
         self.add_product(suggestion.product_id)
         if self._cart.last_index is not None:
             self._cart.lines[self._cart.last_index].suggested_by = suggestion.rule
-        return self._view()
+        return self._changed()
 
     def set_quantity(self, index: int, text: str, approval: Approval | None = None) -> CartView:
         """Change the quantity of line ``index`` to what the cashier typed."""
@@ -177,7 +180,7 @@ class RegisterService(
                 line.stock_override = True
         self._cart.set_qty(index, qty)
         del line.trace_codes[qty:]
-        return self._view()
+        return self._changed()
 
     def search(self, query: str, limit: int = 50) -> list[ProductView]:
         """Products matching ``query`` by name, English name, pinyin, SKU or barcode."""
@@ -211,6 +214,7 @@ class RegisterService(
         if self._member_id is not None or self._invited or not self.rules.invite:
             return False
         self._invited = True
+        self._save()
         return True
 
     def complete(self, tendering: Tendering) -> CompletedSale:

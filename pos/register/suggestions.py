@@ -20,7 +20,15 @@ class SuggestionDesk(SafetyDesk):
     _suggestions: list[Suggestion]
 
     def suggestions(self) -> list[Suggestion]:
-        """The add-ons to offer now (recorded as shown for the attach-rate report)."""
+        """The add-ons to offer now (chosen when the cart last changed): a read."""
+        return list(self._suggestions)
+
+    def _offer_suggestions(self) -> None:
+        """Choose the add-ons to offer for the cart as it is, recorded as shown (for the
+        attach-rate report) with the cart."""
+        if not self._cart.lines:
+            self._suggestions = []
+            return
         items = [CartItem(line.sku, line.category, line.ingredients) for line in self._cart.lines]
         with self._sessions() as session:
             found = suggestions.suggest(
@@ -29,7 +37,6 @@ class SuggestionDesk(SafetyDesk):
         for suggestion in found:
             self._cart.shown.setdefault(suggestion.rule, suggestion.sku)
         self._suggestions = found
-        return found
 
     def _customer(self, session: Session) -> Customer:
         if self._member_id is None:
