@@ -51,6 +51,8 @@ class PosApp(App[None]):
     CSS_PATH = "app.tcss"
     # Below 100 columns the totals move under the cart (app.tcss, -narrow).
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    # Below 30 rows (80×24) every panel but the cart takes one line (app.tcss, -short).
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     ENABLE_COMMAND_PALETTE = True
 
     def __init__(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header
@@ -11,7 +12,7 @@ from pos.i18n import _
 from pos.messages import ReceiptQueued
 from pos.money import format_fen
 from pos.screens.checkout_held import HeldKeys
-from pos.screens.checkout_keys import CHECKOUT_BINDINGS
+from pos.screens.checkout_keys import CHECKOUT_BINDINGS, function_keys
 from pos.screens.checkout_members import MemberPrompts
 from pos.screens.checkout_overrides import ManagerKeys
 from pos.screens.checkout_receipts import ReceiptKeys
@@ -34,6 +35,7 @@ from pos.services.views import CartView, CompletedSale
 from pos.sync.runner import SyncStatus
 from pos.widgets.cart_table import CartTable
 from pos.widgets.guidance_panel import GuidancePanel
+from pos.widgets.key_bar import KeyBar
 from pos.widgets.member_panel import MemberPanel
 from pos.widgets.message_bar import MessageBar
 from pos.widgets.plain import Label
@@ -57,6 +59,8 @@ class CheckoutScreen(
         self.register = register
         self.last_sale: CompletedSale | None = None
         self.shown_member: int | None = None
+        self.details = False
+        """Ctrl+N: the guidance and suggestions in full on a short screen."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -79,9 +83,11 @@ class CheckoutScreen(
                 id="scan",
             )
         yield MessageBar(id="message")
+        yield KeyBar(id="keys")  # instead of the footer where F1…F12 don't fit in it
         yield Footer(show_command_palette=False)  # Ctrl+P still works; F1 lists it
 
     def on_mount(self) -> None:
+        self.query_one(KeyBar).show(function_keys(self))
         cart = self.register.cart()
         self.refresh_cart(cart)
         self.query_one(LastSalePanel).show(None)
@@ -101,6 +107,42 @@ class CheckoutScreen(
             self.message.info(_("Ready: scan a product"))
         self.show_printer_status(self.register.printer_status())
         self.focus_scan()
+
+    # -- the screen's size ---------------------------------------------------
+    def on_resize(self) -> None:
+        self.fit_panels()
+
+    def fit_panels(self) -> None:
+        """On a short screen (below 30 rows), one line per panel; Ctrl+N expands
+        the guidance and suggestions. Where the footer cannot show F1…F12, the key bar does."""
+        footer_width = sum(
+            len(key) + 3 + cell_len(description) for key, description in function_keys(self)
+        )
+        narrow = footer_width > self.size.width
+        self.query_one(KeyBar).display = narrow
+        self.query_one(Footer).display = not narrow
+        short = self.has_class("-short")
+        for panel in (self.query_one(GuidancePanel), self.query_one(SuggestionPanel)):
+            panel.compact = short and not self.details
+        for other in (
+            self.query_one(MemberPanel),
+            self.query_one(TotalsPanel),
+            self.query_one(LastSalePanel),
+        ):
+            other.compact = short
+
+    def action_details(self) -> None:
+        """Show or fold the guidance and suggestions in full (on a short screen)."""
+        self.details = not self.details
+        self.fit_panels()
+
+    def action_scroll_guidance(self, pages: int) -> None:
+        """Scroll a guidance text longer than its panel."""
+        panel = self.query_one(GuidancePanel)
+        if pages > 0:
+            panel.scroll_page_down(animate=False)
+        else:
+            panel.scroll_page_up(animate=False)
 
     # -- helpers ----------------------------------------------------------
     @property
