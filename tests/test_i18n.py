@@ -17,21 +17,29 @@ PACKAGE = Path(i18n.__file__).parent
 
 
 def source_messages() -> set[str]:
-    """Every message marked with _() or N_() in the package."""
-    return {
-        message
-        for _file, _line, message, _comments, _context in extract_from_dir(
-            str(PACKAGE), keywords={"_": None, "N_": None}
-        )
-        if isinstance(message, str)
-    }
+    """Every message marked with _(), N_() or ngettext() in the package (a plural by its
+    singular)."""
+    messages = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(PACKAGE), keywords={"_": None, "N_": None, "ngettext": (1, 2)}
+    ):
+        if isinstance(message, str):
+            messages.add(message)
+        elif isinstance(message, tuple) and isinstance(message[0], str):
+            messages.add(message[0])
+    return messages
 
 
 def test_every_message_has_a_chinese_translation() -> None:
     with (PACKAGE / "locale/zh_CN/LC_MESSAGES/pos.po").open("rb") as handle:
         catalog = read_po(handle)
-    translated = {message.id: message.string for message in catalog if message.id}
-    missing = sorted(source_messages() - {k for k, v in translated.items() if v})
+    translated = set()
+    for message in catalog:
+        singular = message.id[0] if isinstance(message.id, tuple) else message.id
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if singular and all(strings):
+            translated.add(singular)
+    missing = sorted(source_messages() - translated)
     assert not missing, f"add these to pos/locale/zh_CN/LC_MESSAGES/pos.po: {missing}"
 
 
@@ -40,7 +48,16 @@ def test_compiled_catalogue_matches_the_po_file() -> None:
         catalog = read_po(handle)
     with (PACKAGE / "locale/zh_CN/LC_MESSAGES/pos.mo").open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
-    stale = [m.id for m in catalog if m.id and compiled.gettext(str(m.id)) != m.string]
+    stale = [
+        m.id
+        for m in catalog
+        if m.id
+        and (
+            compiled.ngettext(m.id[0], m.id[1], 1) != m.string[0]
+            if isinstance(m.id, tuple)
+            else compiled.gettext(str(m.id)) != m.string
+        )
+    ]
     assert not stale, "run: pybabel compile -D pos -d pos/locale"
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.notifications import Notification, Notify
 from textual.widgets import Footer, Header
 
 from pos.enums import DrugClass
-from pos.i18n import _
+from pos.i18n import _, ngettext
 from pos.messages import ReceiptQueued
 from pos.money import format_fen
 from pos.screens.checkout_held import HeldKeys
@@ -45,6 +46,10 @@ from pos.widgets.suggestion_panel import SuggestionPanel
 from pos.widgets.sync_status import SyncStatusBar
 from pos.widgets.totals import LastSalePanel, TotalsPanel
 
+MAX_SCAN_LENGTH = 80
+"""The longest text the scan field takes: a GS1 code or a traceability code is far shorter,
+and a product name to search for too."""
+
 
 class CheckoutScreen(
     MemberPrompts, ReceiptKeys, ReportKeys, ManagerKeys, ReturnKeys, HeldKeys, ShiftKeys
@@ -60,6 +65,8 @@ class CheckoutScreen(
         self.last_sale: CompletedSale | None = None
         self.shown_member: int | None = None
         self.details = False
+        self.invitation: Notification | None = None
+        """The join invitation shown while this sale is paid."""
         """Ctrl+N: the guidance and suggestions in full on a short screen."""
 
     def compose(self) -> ComposeResult:
@@ -93,10 +100,10 @@ class CheckoutScreen(
         self.query_one(LastSalePanel).show(None)
         last = None if cart.lines else self.register.last_sale_number()
         if cart.lines:  # the register stopped mid-sale: the cart was saved
-            resumed = (
-                _("The sale in progress was resumed (1 line): carry on")
-                if len(cart.lines) == 1
-                else _("The sale in progress was resumed ({n} lines): carry on")
+            resumed = ngettext(
+                "The sale in progress was resumed ({n} line): carry on",
+                "The sale in progress was resumed ({n} lines): carry on",
+                len(cart.lines),
             )
             self.message.warning(resumed.format(n=len(cart.lines)))
         elif last:  # after a stop, the cashier knows whether the last sale was stored
@@ -116,7 +123,8 @@ class CheckoutScreen(
         """On a short screen (below 30 rows), one line per panel; Ctrl+N expands
         the guidance and suggestions. Where the footer cannot show F1…F12, the key bar does."""
         footer_width = sum(
-            len(key) + 3 + cell_len(description) for key, description in function_keys(self)
+            len(key) + 3 + cell_len(description)
+            for key, description in function_keys(self, shown=True)
         )
         narrow = footer_width > self.size.width
         self.query_one(KeyBar).display = narrow
@@ -190,6 +198,11 @@ class CheckoutScreen(
         text = text.strip()
         if not text:
             return
+        if len(text) > MAX_SCAN_LENGTH:  # a paste gone wrong: refused, never echoed
+            self.message.error(
+                _("Too long for a code ({n} characters): nothing added").format(n=len(text))
+            )
+            return
         if self.last_sale is not None and not self.register.cart().lines:
             self.last_sale = None
             self.query_one(LastSalePanel).show(None)
@@ -232,7 +245,7 @@ class CheckoutScreen(
 
     # -- actions ----------------------------------------------------------
     async def action_help(self) -> None:
-        """Show every key of this screen."""
+        """Show every key of this screen (F1 is the app's: see PosApp.action_help)."""
         await self.app.push_screen(HelpModal(self))
 
     async def action_search(self) -> None:
@@ -390,7 +403,9 @@ class CheckoutScreen(
         lines = len(self.register.cart().lines)
         if not lines:
             return
-        question = _("Clear the whole cart ({n} lines)?").format(n=lines)
+        question = ngettext(
+            "Clear the whole cart ({n} line)?", "Clear the whole cart ({n} lines)?", lines
+        ).format(n=lines)
         await self.app.push_screen(ConfirmModal(question, "f10", self._clear))
 
     def _clear(self) -> None:
@@ -421,11 +436,21 @@ class CheckoutScreen(
             self._payment_closed,
         )
         if self.register.invite_to_enrol():
-            self.app.notify(
+            # The invitation belongs to this sale: withdrawn when the payment closes.
+            self.invitation = Notification(
                 _("Not a member yet? F2 enrols: member prices and points from this sale"),
-                title=_("Invite to join"),
-                timeout=10,
+                _("Invite to join"),
+                "information",
+                10,
+                markup=False,
             )
+            self.app.post_message(Notify(self.invitation))
+
+    def withdraw_invitation(self) -> None:
+        """Take the join invitation off the screen: the sale it was for has ended."""
+        invitation, self.invitation = self.invitation, None
+        if invitation is not None and invitation in self.app._notifications:
+            self.app._unnotify(invitation)  # Textual has no public way to withdraw one
 
     def _complete(self, tendering: Tendering) -> str | None:
         """Store the paid sale; the reason it cannot be stored, if so."""
@@ -434,6 +459,7 @@ class CheckoutScreen(
         except InputError as exc:
             return _("Sale not completed: {error}").format(error=exc)
         self.last_sale = sale
+        self.last_return = None
         self.refresh_cart(self.register.cart())
         self.query_one(LastSalePanel).show(sale)
         self.post_message(ReceiptQueued())
@@ -446,6 +472,7 @@ class CheckoutScreen(
         return None
 
     async def _payment_closed(self, outcome: PaymentOutcome | None) -> None:
+        self.withdraw_invitation()
         if outcome is PaymentOutcome.ENROL:
             await self.open_member_form("", then_pay=True)
         elif outcome is not PaymentOutcome.PAID:

@@ -86,12 +86,13 @@ CHECKOUT_BINDINGS: list[BindingType] = [
 ]
 
 
-def function_keys(screen: Screen[Any]) -> list[tuple[str, str]]:
-    """(F1, what it does) … (F12, …) of ``screen``, in its language (for the key bar)."""
+def function_keys(screen: Screen[Any], shown: bool = False) -> list[tuple[str, str]]:
+    """(F1, what it does) … (F12, …) of ``screen``, in its language (for the key bar);
+    with ``shown``, only those the footer shows."""
     keys = []
     for number in range(1, 13):
         for binding in screen._bindings.key_to_bindings.get(f"f{number}", []):
-            if binding.description:
+            if binding.description and (binding.show or not shown):
                 keys.append((f"F{number}", binding.description))
                 break
     return keys

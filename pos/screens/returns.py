@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import chain
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -84,17 +86,19 @@ class ReturnModal(ModalScreen[CompletedReturn | None]):
         for line in self.sale.lines:
             qty = self.qty.get(line.sale_line_id, 0)
             stock = _("on sale") if line.sale_line_id in self.restock else _("quarantine")
+            if not line.qty_left:  # shown as such; the cursor passes it by
+                stock = _("all returned")
             table.add_row(
                 line.name,
                 str(line.qty_sold),
                 str(line.qty_returned),
                 str(qty),
-                stock if qty else "",
+                stock if qty or not line.qty_left else "",
                 format_fen(line.refund_fen(qty)) if qty else "",
                 key=str(line.sale_line_id),
             )
         if table.row_count:
-            table.move_cursor(row=min(row, table.row_count - 1))
+            table.move_cursor(row=self._choosable(min(row, table.row_count - 1), 1))
         total = self.total_fen()
         split = refunds_by_tender(
             self.sale.tenders, self.sale.total_fen, self.sale.refunded_fen, total
@@ -115,11 +119,24 @@ class ReturnModal(ModalScreen[CompletedReturn | None]):
         """The index of the highlighted line."""
         return self.query_one(DataTable).cursor_row
 
+    def _choosable(self, row: int, step: int) -> int:
+        """``row``, or the nearest line from it in ``step``'s direction (then back) with
+        units left to return."""
+        lines = self.sale.lines
+        forward = range(row, len(lines) if step > 0 else -1, step)
+        for candidate in chain(forward, range(row, -1, -1)):
+            if 0 <= candidate < len(lines) and lines[candidate].qty_left:
+                return candidate
+        return row
+
     async def action_cursor(self, step: int) -> None:
-        """Move the highlighted line."""
+        """Move the highlighted line (past lines returned in full)."""
         await self.query_one(OrderedInput).settle()
         table = self.query_one(DataTable)
-        table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
+        row = max(0, min(table.row_count - 1, table.cursor_row + step))
+        row = self._choosable(row, step)
+        if self.sale.lines[row].qty_left:
+            table.move_cursor(row=row)
 
     async def action_set_qty(self) -> None:
         """The typed number of units of the highlighted line come back; on to the next line."""
@@ -127,6 +144,9 @@ class ReturnModal(ModalScreen[CompletedReturn | None]):
         await field.settle()
         text, field.value = ascii_digits(field.value) or "", ""
         line = self.sale.lines[self.current()]
+        if not line.qty_left:
+            self.fail(_("{name}: returned in full already").format(name=line.name))
+            return
         if not text or int(text) > line.qty_left:
             self.fail(
                 _("{name}: a whole number from 0 to {n}").format(name=line.name, n=line.qty_left)

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from pos.i18n import _
+from pos.i18n import _, ngettext
 from pos.models import ParkedCart
 from pos.services import cart_store
 from pos.services.cart import Cart
@@ -106,8 +106,13 @@ class ParkingDesk(RegisterState):
         if not self._cart.lines:
             raise InputError(_("The cart is empty: nothing to hold"))
         first = self._cart.lines[0]
-        label = _("{name} and {n} more line(s)").format(
-            name=first.name, n=len(self._cart.lines) - 1
+        more = len(self._cart.lines) - 1
+        label = (
+            ngettext("{name} and {n} more line", "{name} and {n} more lines", more).format(
+                name=first.name, n=more
+            )
+            if more
+            else first.name
         )
         data = cart_store.dump(self._cart, self._member_id, self._invited)
         with self._sessions.begin() as session:
