@@ -43,21 +43,22 @@ def test_every_message_has_a_chinese_translation() -> None:
     assert not missing, f"add these to pos/locale/zh_CN/LC_MESSAGES/pos.po: {missing}"
 
 
+def _compiled(compiled: gettext.GNUTranslations, msgid: str | tuple[str, ...] | list[str]) -> str:
+    if isinstance(msgid, str):
+        return compiled.gettext(msgid)
+    return compiled.ngettext(msgid[0], msgid[1], 1)
+
+
+def _first(string: object) -> object:
+    return string[0] if isinstance(string, (tuple, list)) else string
+
+
 def test_compiled_catalogue_matches_the_po_file() -> None:
     with (PACKAGE / "locale/zh_CN/LC_MESSAGES/pos.po").open("rb") as handle:
         catalog = read_po(handle)
     with (PACKAGE / "locale/zh_CN/LC_MESSAGES/pos.mo").open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
-    stale = [
-        m.id
-        for m in catalog
-        if m.id
-        and (
-            compiled.ngettext(m.id[0], m.id[1], 1) != m.string[0]
-            if isinstance(m.id, tuple)
-            else compiled.gettext(str(m.id)) != m.string
-        )
-    ]
+    stale = [m.id for m in catalog if m.id and _compiled(compiled, m.id) != _first(m.string)]
     assert not stale, "run: pybabel compile -D pos -d pos/locale"
 
 
