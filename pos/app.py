@@ -283,6 +283,8 @@ class PosApp(App[None]):
         seen: set[str] = set()
         for _key, binding in screen._bindings:
             action = binding.action
+            if binding.id is None:  # Textual's own (focus, copy): not the register's
+                continue
             if not binding.description or action in seen or action in PALETTE_SKIPS:
                 continue
             seen.add(action)

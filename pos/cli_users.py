@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pos.cli_codes import EXIT_FAILED, EXIT_OK
 from pos.config import Settings
 from pos.i18n import _
+from pos.names import role_name
 
 ROLES = ("cashier", "pharmacist", "manager")
 
@@ -75,7 +76,7 @@ def run_user(args: argparse.Namespace, settings: Settings) -> int:
                 audit.record(
                     session, "user.add", at=now, subject=user.id, detail={"role": user.role}
                 )
-                print(_("User {id} added ({role})").format(id=user.id, role=user.role))
+                print(_("User {id} added ({role})").format(id=user.id, role=role_name(user.role)))
             elif args.what == "disable":
                 user = users.disable_user(session, args.user_id)
                 audit.record(session, "user.disable", at=datetime.now(UTC), subject=user.id)

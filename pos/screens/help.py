@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rich.table import Table
@@ -15,6 +16,8 @@ from textual.widgets import Footer
 from pos.i18n import N_, _
 from pos.screens.common import localize_bindings
 from pos.widgets.plain import Label, Static
+
+FUNCTION_KEY = re.compile(r"(shift\+)?f\d+")
 
 ALIASES = {"f13", "f14", "f15"}
 """Shift+F1…F3 as some terminals send them: listed under Shift+F1…F3."""
@@ -45,9 +48,11 @@ def _group(key: str, app_key: bool) -> str:
 def key_groups(screen: Screen[Any]) -> list[tuple[str, list[tuple[str, str]]]]:
     """(heading, [(keys, what they do)]) for every binding of ``screen`` and of the app.
 
-    Keys bound to the same action are listed together ("shift+f1 / alt+1").
+    Keys bound to the same action are listed together ("Shift+F1 / alt+1"), under the
+    heading of the first.
     """
-    rows: dict[tuple[str, str, str], list[str]] = {}
+    rows: dict[tuple[str, str], list[str]] = {}
+    groups: dict[tuple[str, str], str] = {}
     seen: set[str] = set()
     for node in (screen, screen.app):
         for key, binding in node._bindings:
@@ -57,20 +62,24 @@ def key_groups(screen: Screen[Any]) -> list[tuple[str, list[tuple[str, str]]]]:
                 continue
             seen.add(key)
             display = binding.key_display or screen.app.get_key_display(binding)
-            group = _group(key, node is screen.app)
-            rows.setdefault((group, binding.action, binding.description), []).append(display)
+            if FUNCTION_KEY.fullmatch(display):  # F1, Shift+F1
+                display = display.upper().replace("SHIFT+", "Shift+")
+            entry = (binding.action, binding.description)
+            groups.setdefault(entry, _group(key, node is screen.app))
+            rows.setdefault(entry, []).append(display)
     if screen.__class__.__name__ == "CheckoutScreen":
-        rows[(GROUPS[2], "enter", _("Add the scanned or typed code (N*CODE adds N)"))] = ["Enter"]
-    groups = []
+        entry = ("enter", _("Add the scanned or typed code (N*CODE adds N)"))
+        rows[entry], groups[entry] = ["Enter"], GROUPS[2]
+    result = []
     for heading in GROUPS:
         entries = [
             (" / ".join(keys), description)
-            for (group, _action, description), keys in rows.items()
-            if group == heading
+            for (action, description), keys in rows.items()
+            if groups[(action, description)] == heading
         ]
         if entries:
-            groups.append((_(heading), entries))
-    return groups
+            result.append((_(heading), entries))
+    return result
 
 
 def key_rows(screen: Screen[Any]) -> list[tuple[str, str]]:

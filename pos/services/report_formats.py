@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pos.enums import Tender
 from pos.i18n import _
 from pos.money import format_fen
+from pos.names import category_name
 from pos.services.daily_report import report_text as daily_text
 from pos.services.store_report import StoreReport
 from pos.services.tendering import tender_name
@@ -110,7 +111,10 @@ def sections(report: StoreReport) -> list[Section]:
         Section(
             _("Sales by category"),
             [_("Category"), _("Units"), _("Net")],
-            [[c.category or "-", str(c.qty), _money(c.net_fen)] for c in day.categories],
+            [
+                [category_name(c.category) if c.category else "-", str(c.qty), _money(c.net_fen)]
+                for c in day.categories
+            ],
         ),
         Section(
             _("Sales by cashier"),

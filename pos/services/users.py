@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from pos.i18n import _
 from pos.models import User
+from pos.names import role_name
 from pos.services.codes import InputError
 
 ROLES = ("cashier", "pharmacist", "manager")
@@ -134,7 +135,9 @@ def check_credentials(
     if user.role not in roles:
         raise InputError(
             _("{name} ({role}) may not do this: it needs a {roles}").format(
-                name=user.name, role=user.role, roles=" / ".join(roles)
+                name=user.name,
+                role=role_name(user.role),
+                roles=" / ".join(role_name(role) for role in roles),
             )
         )
     return user
