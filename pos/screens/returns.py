@@ -71,7 +71,7 @@ class ReturnModal(ModalScreen[CompletedReturn | None]):
             (_("Sold"), 5),
             (_("Returned"), 8),
             (_("Return"), 6),
-            (_("Stock"), 8),
+            (_("Stock"), 12),
             (_("Refund"), 10),
         ):
             table.add_column(label, width=width)
