@@ -7,9 +7,9 @@ from collections.abc import Callable
 from pos.i18n import N_, _
 
 ROLE_NAMES = {
-    "cashier": N_("Cashier"),
-    "pharmacist": N_("Pharmacist"),
-    "manager": N_("Manager"),
+    "cashier": N_("cashier"),
+    "pharmacist": N_("pharmacist"),
+    "manager": N_("manager"),
 }
 
 CATEGORY_NAMES = {
@@ -31,7 +31,7 @@ CATEGORY_NAMES = {
 
 
 def role_name(role: str, gettext: Callable[[str], str] = _) -> str:
-    """``cashier`` → "Cashier" / 收银员; an unknown role as it is."""
+    """``cashier`` → "cashier" / 收银员 (said inside a sentence); an unknown role as it is."""
     return gettext(ROLE_NAMES[role]) if role in ROLE_NAMES else role
 
 

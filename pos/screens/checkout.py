@@ -447,10 +447,18 @@ class CheckoutScreen(
             self.app.post_message(Notify(self.invitation))
 
     def withdraw_invitation(self) -> None:
-        """Take the join invitation off the screen: the sale it was for has ended."""
+        """Take the join invitation off the screen: the sale it was for has ended.
+
+        After the app has shown it: a payment made at once (F12 Enter) ends before the
+        invitation reaches the screen.
+        """
         invitation, self.invitation = self.invitation, None
-        if invitation is not None and invitation in self.app._notifications:
-            self.app._unnotify(invitation)  # Textual has no public way to withdraw one
+        if invitation is not None:
+            self.app.call_later(self._drop_notification, invitation)
+
+    def _drop_notification(self, notification: Notification) -> None:
+        if notification in self.app._notifications:
+            self.app._unnotify(notification)  # Textual has no public way to withdraw one
 
     def _complete(self, tendering: Tendering) -> str | None:
         """Store the paid sale; the reason it cannot be stored, if so."""
