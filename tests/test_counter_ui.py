@@ -239,3 +239,23 @@ async def test_the_palette_offers_the_registers_actions_only(app: PosApp) -> Non
     for textual in ("Theme", "Screenshot", "Maximize", "Keys"):
         assert not any(title.startswith(textual) for title in titles), textual
     assert not any("Focus" in title or "Copy" in title for title in titles)
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+async def test_at_100x30_guidance_and_suggestions_in_full_leave_five_rows(
+    language: str, app: PosApp, demo_sessions: sessionmaker[Session]
+) -> None:
+    from pos import i18n
+
+    i18n.setup(language)
+    app = PosApp(app.register, app.settings)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await fill(pilot, demo_sessions)
+        await scan(pilot, barcode_of(demo_sessions, "P00001"))  # guidance and suggestions
+        screen = app.screen
+        assert screen.query_one(GuidancePanel).region.height > 3
+        assert visible_cart_rows(app) >= 5
+        assert on_screen(app, screen.query_one(TotalsPanel))
+        text = screen_text(app)
+        for number in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12):
+            assert re.search(rf"\b[fF]{number} \S", text), f"F{number}"
