@@ -202,7 +202,7 @@ async def test_a_line_returned_in_full_is_shown_so_and_never_chosen(
         await scan(pilot, number)
         modal = app.screen
         assert isinstance(modal, ReturnModal)
-        assert "all returned" in screen_text(app)
+        assert "none left" in screen_text(app)
         assert modal.sale.lines[modal.current()].qty_left  # the cursor starts past it
         await pilot.press("up")
         assert modal.sale.lines[modal.current()].qty_left

@@ -67,12 +67,12 @@ class ReturnModal(ModalScreen[CompletedReturn | None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         for label, width in (
-            (_("Product"), 26),
-            (_("Sold"), 5),
+            (_("Product"), 22),
+            (_("Sold"), 4),
             (_("Returned"), 8),
             (_("Return"), 6),
-            (_("Stock"), 12),
-            (_("Refund"), 10),
+            (_("Stock"), 10),
+            (_("Refund"), 9),
         ):
             table.add_column(label, width=width)
         self.show()
@@ -87,7 +87,7 @@ class ReturnModal(ModalScreen[CompletedReturn | None]):
             qty = self.qty.get(line.sale_line_id, 0)
             stock = _("on sale") if line.sale_line_id in self.restock else _("quarantine")
             if not line.qty_left:  # shown as such; the cursor passes it by
-                stock = _("all returned")
+                stock = _("none left")
             table.add_row(
                 line.name,
                 str(line.qty_sold),
