@@ -259,3 +259,12 @@ async def test_at_100x30_guidance_and_suggestions_in_full_leave_five_rows(
         text = screen_text(app)
         for number in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12):
             assert re.search(rf"\b[fF]{number} \S", text), f"F{number}"
+
+
+def test_a_quantity_of_10000_digits_is_refused_in_one_line() -> None:
+    from pos.services.codes import InputError, parse_quantity
+
+    with pytest.raises(InputError) as refused:
+        parse_quantity("9" * 10_000)
+    assert len(str(refused.value)) < 80
+    assert parse_quantity("0003") == 3

@@ -52,7 +52,11 @@ def parse_quantity(text: str) -> int:
                 text=text.strip() or "''"
             )
         )
-    qty = int(cleaned)
+    digits = cleaned.lstrip("0") or "0"
+    if len(digits) > len(str(MAX_QTY)):  # int() refuses beyond 4300 digits; never echoed whole
+        shown = digits if len(digits) <= 12 else digits[:12] + "…"
+        raise InputError(_("Quantity must be from 1 to 9999, not {qty}").format(qty=shown))
+    qty = int(digits)
     if qty < 1 or qty > MAX_QTY:
         raise InputError(_("Quantity must be from 1 to 9999, not {qty}").format(qty=qty))
     return qty
