@@ -15,7 +15,7 @@ from pos.i18n import N_, _
 from pos.money import format_fen
 from pos.screens.common import localize_bindings
 from pos.screens.override import OverrideModal
-from pos.services.codes import InputError, ascii_digits
+from pos.services.codes import InputError, whole_number
 from pos.services.register import RegisterService
 from pos.services.register_overrides import Approval, OverrideNeeded
 from pos.services.register_returns import CompletedReturn
@@ -142,17 +142,18 @@ class ReturnModal(ModalScreen[CompletedReturn | None]):
         """The typed number of units of the highlighted line come back; on to the next line."""
         field = self.query_one(OrderedInput)
         await field.settle()
-        text, field.value = ascii_digits(field.value) or "", ""
+        text, field.value = field.value, ""
         line = self.sale.lines[self.current()]
         if not line.qty_left:
             self.fail(_("{name}: returned in full already").format(name=line.name))
             return
-        if not text or int(text) > line.qty_left:
+        qty = whole_number(text, line.qty_left) if text.strip() else None
+        if qty is None:
             self.fail(
                 _("{name}: a whole number from 0 to {n}").format(name=line.name, n=line.qty_left)
             )
             return
-        self.qty[line.sale_line_id] = int(text)
+        self.qty[line.sale_line_id] = qty
         self.show()
         await self.action_cursor(1)
 

@@ -35,6 +35,19 @@ def ascii_digits(text: str) -> str | None:
     return None
 
 
+def whole_number(text: str, most: int) -> int | None:
+    """The whole number from 0 to ``most`` typed in ``text`` (read by :func:`ascii_digits`),
+    or None; thousands of digits are refused, never handed to ``int()`` (it stops at 4300)."""
+    cleaned = ascii_digits(text)
+    if cleaned is None:
+        return None
+    digits = cleaned.lstrip("0") or "0"
+    if len(digits) > len(str(most)):
+        return None
+    value = int(digits)
+    return value if value <= most else None
+
+
 @dataclass(frozen=True)
 class ScanRequest:
     """A scan: ``qty`` of the product with ``code``."""

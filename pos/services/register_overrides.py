@@ -23,7 +23,7 @@ from pos.models import JobKind, PrintJob
 from pos.money import MoneyError, format_fen, parse_yuan
 from pos.services import audit, users
 from pos.services.cart import CartLine
-from pos.services.codes import InputError, ascii_digits
+from pos.services.codes import InputError, whole_number
 from pos.services.register_login import LoginDesk
 
 if TYPE_CHECKING:
@@ -254,12 +254,13 @@ class OverrideDesk(LoginDesk):
     def discount_line(self, index: int, text: str, approval: Approval | None = None) -> CartView:
         """Take ``text`` % off line ``index``; above the cashier's limit a manager approves."""
         line = self._editable(index)
-        cleaned = ascii_digits(text.strip().rstrip("%％"))
-        if cleaned is None or not 0 <= int(cleaned) <= 100:
+        percent = whole_number(text.strip().rstrip("%％"), 100)
+        if percent is None:
             raise InputError(
-                _("A discount is a whole percent from 0 to 100: {text}").format(text=text.strip())
+                _("A discount is a whole percent from 0 to 100: {text}").format(
+                    text=text.strip()[:20]
+                )
             )
-        percent = int(cleaned)
         limit = self.identity.cashier_discount_percent
         action, approved_by = "discount", self.cashier
         if percent > limit:

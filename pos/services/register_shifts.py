@@ -19,6 +19,7 @@ from pos.i18n import _
 from pos.models import JobKind, ParkedCart, PrintJob, Shift, User
 from pos.money import MoneyError, format_fen, parse_yuan
 from pos.services import printing, shifts
+from pos.services.codes import whole_number
 from pos.services.register_overrides import Approval, OverrideDesk
 from pos.services.register_parking import HELD
 from pos.services.shifts import CASH_IN, CASH_OUT, DENOMINATIONS_FEN, ShiftError
@@ -79,13 +80,14 @@ def parse_count_fields(texts: Mapping[int, str]) -> dict[int, int]:
         cleaned = text.strip()
         if not cleaned:
             continue
-        if not cleaned.isdecimal() or int(cleaned) > MAX_COUNT:
+        count = whole_number(cleaned, MAX_COUNT)
+        if count is None:
             message = _("The count of {denomination} must be a whole number: {text}")
             raise ShiftError(
-                message.format(denomination=denomination_label(denomination), text=cleaned)
+                message.format(denomination=denomination_label(denomination), text=cleaned[:20])
             )
-        if int(cleaned):
-            counts[denomination] = int(cleaned)
+        if count:
+            counts[denomination] = count
     return counts
 
 
