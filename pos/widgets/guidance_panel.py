@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.reactive import reactive
 
 from pos.i18n import _
@@ -49,6 +50,10 @@ class GuidancePanel(VerticalScroll, can_focus=False):
 
     def compose(self) -> ComposeResult:
         yield self.body
+
+    def render_str(self, text_content: str | Content) -> Content:
+        """Border titles (product names) are text, never markup (as in pos.widgets.plain)."""
+        return text_content if isinstance(text_content, Content) else Content(text_content)
 
     def show(self, line: CartLineView | None) -> None:
         """Show ``line``'s guidance, or hide when it has none."""
