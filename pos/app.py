@@ -7,12 +7,13 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from time import monotonic
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.orm import Session, sessionmaker
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import WorkerState
@@ -32,6 +33,7 @@ from pos.messages import (
 from pos.register.service import Clock, RegisterIdentity, RegisterService, system_clock
 from pos.screens.checkout import CheckoutScreen
 from pos.screens.common import localize_bindings
+from pos.screens.help import HelpModal
 from pos.screens.login import LoginModal
 from pos.store.backups import daily_backup
 from pos.store.bootstrap import loyalty_rules, pharmacy_rules, print_profile
@@ -39,6 +41,15 @@ from pos.sync.background import SyncAgent
 from pos.sync.runner import SyncStatus
 from pos.widgets.message_bar import MessageBar
 from pos.widgets.scan_hold import ScanHolder
+
+PALETTE_SKIPS = {
+    "cursor(-1)",
+    "cursor(1)",
+    "clear_field",
+    "scroll_guidance(1)",
+    "scroll_guidance(-1)",
+}
+"""Keys that move or clear, not actions worth searching for."""
 
 MAX_CRASH_REPORTS = 20
 """Unexpected errors survived in one run before the register stops after all."""
@@ -53,6 +64,8 @@ class PosApp(App[None]):
     CSS_PATH = "app.tcss"
     # Below 100 columns the totals move under the cart (app.tcss, -narrow).
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    # Below 30 rows (80×24) every panel but the cart takes one line (app.tcss, -short).
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     ENABLE_COMMAND_PALETTE = True
 
     def __init__(
@@ -79,7 +92,11 @@ class PosApp(App[None]):
         """Anchors the audit log's head just before the daily backup copies the database."""
         self.scan_hold = ScanHolder()
 
-    BINDINGS = [Binding("ctrl+l", "lock", N_("Lock"), id="lock", show=False, priority=True)]
+    BINDINGS = [
+        Binding("ctrl+l", "lock", N_("Lock"), id="lock", show=False, priority=True),
+        # F1 on any screen (a modal's too) lists that screen's keys.
+        Binding("f1", "help", N_("Keys"), id="app-help", show=False, priority=True),
+    ]
 
     def on_mount(self) -> None:
         self.push_screen(CheckoutScreen(self.register, self.scan_hold))
@@ -258,18 +275,41 @@ class PosApp(App[None]):
             if isinstance(screen, CheckoutScreen):
                 screen.query_one(MessageBar).error(text)
 
+    async def action_help(self) -> None:
+        """F1: the keys of the screen that is open; F1 again closes them."""
+        if isinstance(self.screen, HelpModal):
+            self.screen.dismiss(None)
+        elif not isinstance(self.screen, CommandPalette):
+            await self.push_screen(HelpModal(self.screen))
+
+    def action_command_palette(self) -> None:
+        """Ctrl+P: the register's actions, searched in the UI language."""
+        if self.use_command_palette and not CommandPalette.is_open(cast("App[object]", self)):
+            placeholder = _("Search the register's actions…")
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=placeholder))
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """The palette offers every key of the screen as "Area: Action"."""
+        """The palette offers the register's own actions ("Checkout: Pay") and Quit.
+
+        Textual's own commands (theme, screenshot, maximize) are not for a cashier.
+        """
         area = _("Checkout") if isinstance(screen, CheckoutScreen) else _("Register")
+        seen: set[str] = set()
         for _key, binding in screen._bindings:
-            if binding.description and binding.show:
-                action = binding.action
+            action = binding.action
+            if binding.id is None:  # Textual's own (focus, copy): not the register's
+                continue
+            if not binding.description or action in seen or action in PALETTE_SKIPS:
+                continue
+            seen.add(action)
+            key = self.get_key_display(binding)
 
-                def run(action: str = action, screen: Screen[Any] = screen) -> None:
-                    self.call_later(screen.run_action, action)
+            def run(action: str = action, screen: Screen[Any] = screen) -> None:
+                self.call_later(screen.run_action, action)
 
-                yield SystemCommand(f"{area}: {binding.description}", binding.tooltip, run)
-        yield from super().get_system_commands(screen)
+            yield SystemCommand(f"{area}: {binding.description}", key, run)
+        yield SystemCommand(_("Lock"), _("Lock the register (the cart stays)"), self.action_lock)
+        yield SystemCommand(_("Quit"), _("Close the register program"), self.action_quit)
 
 
 def build_app(

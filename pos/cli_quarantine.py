@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from pos.cli_codes import EXIT_FAILED, EXIT_OK
 from pos.config import Settings
-from pos.i18n import _
+from pos.i18n import _, ngettext
 
 
 def add_quarantine_parser(
@@ -58,10 +58,18 @@ def run_quarantine(args: argparse.Namespace, settings: Settings) -> int:
                 item = quarantine.release(
                     session, args.item_id, args.by, now, now.astimezone(zone).date(), args.note
                 )
-                print(_("Item {id}: {n} unit(s) back on sale").format(id=item.id, n=item.qty))
+                back = ngettext(
+                    "Item {id}: {n} unit back on sale",
+                    "Item {id}: {n} units back on sale",
+                    item.qty,
+                )
+                print(back.format(id=item.id, n=item.qty))
             else:
                 item = quarantine.destroy(session, args.item_id, args.by, now, args.note)
-                print(_("Item {id}: {n} unit(s) written off").format(id=item.id, n=item.qty))
+                off = ngettext(
+                    "Item {id}: {n} unit written off", "Item {id}: {n} units written off", item.qty
+                )
+                print(off.format(id=item.id, n=item.qty))
     except InputError as exc:
         print(exc, file=sys.stderr)
         return EXIT_FAILED

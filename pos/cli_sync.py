@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from pos.cli_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from pos.config import Settings
-from pos.i18n import _
+from pos.i18n import _, ngettext
 
 
 def add_sync_parsers(
@@ -64,9 +64,11 @@ def run_sync(args: argparse.Namespace, settings: Settings) -> int:
     except runner.SyncFailed as exc:
         waiting = runner.status(sessions).waiting
         print(
-            _("Head office unreachable: {error}. {n} item(s) wait; nothing was lost").format(
-                error=exc, n=waiting
-            ),
+            ngettext(
+                "Head office unreachable: {error}. {n} item waits; nothing was lost",
+                "Head office unreachable: {error}. {n} items wait; nothing was lost",
+                waiting,
+            ).format(error=exc, n=waiting),
             file=sys.stderr,
         )
         return EXIT_FAILED

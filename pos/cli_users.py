@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pos.cli_codes import EXIT_FAILED, EXIT_OK
 from pos.config import Settings
 from pos.i18n import _
+from pos.names import role_name
 
 ROLES = ("cashier", "pharmacist", "manager")
 
@@ -90,7 +91,7 @@ def run_user(args: argparse.Namespace, settings: Settings) -> int:
                 audit.record(
                     session, "user.add", at=now, subject=user.id, detail={"role": user.role}
                 )
-                print(_("User {id} added ({role})").format(id=user.id, role=user.role))
+                print(_("User {id} added ({role})").format(id=user.id, role=role_name(user.role)))
             elif args.what == "pin":
                 assert pin is not None
                 user = users.change_pin(

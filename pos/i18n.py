@@ -62,6 +62,11 @@ def _(message: str) -> str:
     return _translation.gettext(message)
 
 
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """``singular`` or ``plural`` for ``n``, translated ("1 line", "2 lines")."""
+    return _translation.ngettext(singular, plural, n)
+
+
 def N_(message: str) -> str:
     """Mark ``message`` for translation later (see module docstring)."""
     return message

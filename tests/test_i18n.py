@@ -17,22 +17,40 @@ PACKAGE = Path(i18n.__file__).parent
 
 
 def source_messages() -> set[str]:
-    """Every message marked with _() or N_() in the package."""
-    return {
-        message
-        for _file, _line, message, _comments, _context in extract_from_dir(
-            str(PACKAGE), keywords={"_": None, "N_": None}
-        )
-        if isinstance(message, str)
-    }
+    """Every message marked with _(), N_() or ngettext() in the package (a plural by its
+    singular)."""
+    messages = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(PACKAGE), keywords={"_": None, "N_": None, "ngettext": (1, 2)}
+    ):
+        if isinstance(message, str):
+            messages.add(message)
+        elif isinstance(message, tuple) and isinstance(message[0], str):
+            messages.add(message[0])
+    return messages
 
 
 def test_every_message_has_a_chinese_translation() -> None:
     with (PACKAGE / "locale/zh_CN/LC_MESSAGES/pos.po").open("rb") as handle:
         catalog = read_po(handle)
-    translated = {message.id: message.string for message in catalog if message.id}
-    missing = sorted(source_messages() - {k for k, v in translated.items() if v})
+    translated = set()
+    for message in catalog:
+        singular = message.id[0] if isinstance(message.id, tuple) else message.id
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if singular and all(strings):
+            translated.add(singular)
+    missing = sorted(source_messages() - translated)
     assert not missing, f"add these to pos/locale/zh_CN/LC_MESSAGES/pos.po: {missing}"
+
+
+def _compiled(compiled: gettext.GNUTranslations, msgid: str | tuple[str, ...] | list[str]) -> str:
+    if isinstance(msgid, str):
+        return compiled.gettext(msgid)
+    return compiled.ngettext(msgid[0], msgid[1], 1)
+
+
+def _first(string: object) -> object:
+    return string[0] if isinstance(string, (tuple, list)) else string
 
 
 def test_compiled_catalogue_matches_the_po_file() -> None:
@@ -40,7 +58,7 @@ def test_compiled_catalogue_matches_the_po_file() -> None:
         catalog = read_po(handle)
     with (PACKAGE / "locale/zh_CN/LC_MESSAGES/pos.mo").open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
-    stale = [m.id for m in catalog if m.id and compiled.gettext(str(m.id)) != m.string]
+    stale = [m.id for m in catalog if m.id and _compiled(compiled, m.id) != _first(m.string)]
     assert not stale, "run: pybabel compile -D pos -d pos/locale"
 
 

@@ -138,7 +138,7 @@ async def test_status_line_says_why_and_ready_only_once_the_printer_answered_ok(
             await sell(pilot, barcode_of(demo_sessions, "P00001"))
             await printed(app, pilot)
             line = status_text(app)
-            assert "Printer: 1 receipt(s) waiting" in line and "paper out" in line
+            assert "Printer: 1 receipt waiting" in line and "paper out" in line
             assert "ready" not in line
             server.behaviour = "ready"  # paper loaded
             await pilot.press("f11")

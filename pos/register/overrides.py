@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from pos.domain.sales.cart import CartLine
-from pos.domain.sales.codes import InputError, ascii_digits
+from pos.domain.sales.codes import InputError, whole_number
 from pos.domain.staff import audit
 from pos.i18n import N_, _
 from pos.models import JobKind, PrintJob
@@ -247,12 +247,13 @@ class OverrideDesk(LoginDesk):
     def discount_line(self, index: int, text: str, approval: Approval | None = None) -> CartView:
         """Take ``text`` % off line ``index``; above the cashier's limit a manager approves."""
         line = self._editable(index)
-        cleaned = ascii_digits(text.strip().rstrip("%％"))
-        if cleaned is None or not 0 <= int(cleaned) <= 100:
+        percent = whole_number(text.strip().rstrip("%％"), 100)
+        if percent is None:
             raise InputError(
-                _("A discount is a whole percent from 0 to 100: {text}").format(text=text.strip())
+                _("A discount is a whole percent from 0 to 100: {text}").format(
+                    text=text.strip()[:20]
+                )
             )
-        percent = int(cleaned)
         limit = self.identity.cashier_discount_percent
         action, approved_by = "discount", self.cashier
         if percent > limit:

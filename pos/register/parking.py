@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from pos.domain.sales import cart_store
 from pos.domain.sales.cart import Cart
 from pos.domain.sales.codes import InputError
-from pos.i18n import _
+from pos.i18n import _, ngettext
 from pos.models import ParkedCart
 from pos.register.state import RegisterState
 from pos.store.db import StoreBusy
@@ -129,8 +129,13 @@ class ParkingDesk(RegisterState):
         if not self._cart.lines:
             raise InputError(_("The cart is empty: nothing to hold"))
         first = self._cart.lines[0]
-        label = _("{name} and {n} more line(s)").format(
-            name=first.name, n=len(self._cart.lines) - 1
+        more = len(self._cart.lines) - 1
+        label = (
+            ngettext("{name} and {n} more line", "{name} and {n} more lines", more).format(
+                name=first.name, n=more
+            )
+            if more
+            else first.name
         )
         data = cart_store.dump(self._cart, self._member_id, self._invited)
         with self._sessions.begin() as session:

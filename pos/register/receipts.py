@@ -7,9 +7,10 @@ from sqlalchemy.orm import Session
 
 from pos.domain.printing import printing
 from pos.domain.printing.print_queue import PrinterStatus
+from pos.domain.printing.return_receipt import preview_return_receipt
 from pos.domain.sales.codes import InputError
 from pos.i18n import _
-from pos.models import JobKind, Sale
+from pos.models import JobKind, Sale, SaleReturn
 from pos.register.state import RegisterState
 
 
@@ -42,6 +43,14 @@ class ReceiptDesk(RegisterState):
         with self._sessions() as session:
             sale = self._sale(session, number)
             return sale.number, printing.preview_receipt(session, sale, self.printing)
+
+    def return_receipt_preview(self, number: str) -> tuple[str, str]:
+        """(return number, its receipt as printed) of return ``number``."""
+        with self._sessions() as session:
+            record = session.scalar(select(SaleReturn).where(SaleReturn.number == number))
+            if record is None:
+                raise InputError(_("No return numbered {number}").format(number=number))
+            return record.number, preview_return_receipt(session, record, self.printing)
 
     def print_pending(self) -> PrinterStatus:
         """Send the queued receipts in order (called from a worker thread)."""

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pos.domain.printing import printing
+from pos.domain.sales.codes import whole_number
 from pos.domain.shifts import shifts
 from pos.domain.shifts.shifts import CASH_IN, CASH_OUT, DENOMINATIONS_FEN, ShiftError
 from pos.i18n import _
@@ -80,13 +81,14 @@ def parse_count_fields(texts: Mapping[int, str]) -> dict[int, int]:
         cleaned = text.strip()
         if not cleaned:
             continue
-        if not cleaned.isdecimal() or int(cleaned) > MAX_COUNT:
+        count = whole_number(cleaned, MAX_COUNT)
+        if count is None:
             message = _("The count of {denomination} must be a whole number: {text}")
             raise ShiftError(
-                message.format(denomination=denomination_label(denomination), text=cleaned)
+                message.format(denomination=denomination_label(denomination), text=cleaned[:20])
             )
-        if int(cleaned):
-            counts[denomination] = int(cleaned)
+        if count:
+            counts[denomination] = count
     return counts
 
 

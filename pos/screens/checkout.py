@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.notifications import Notification, Notify
 from textual.timer import Timer
 from textual.widgets import Footer, Header
 
@@ -12,14 +14,14 @@ from pos.domain.returns.returns import is_sale_number
 from pos.domain.sales.codes import TRACE_CODE, InputError, parse_quantity
 from pos.domain.sales.tendering import Tendering
 from pos.enums import DrugClass
-from pos.i18n import _
+from pos.i18n import _, ngettext
 from pos.messages import ReceiptQueued
 from pos.money import format_fen
 from pos.register.overrides import OverrideNeeded
 from pos.register.service import NotACode, RegisterService
 from pos.register.views import CartView, CompletedSale
 from pos.screens.checkout_held import HeldKeys
-from pos.screens.checkout_keys import CHECKOUT_BINDINGS
+from pos.screens.checkout_keys import CHECKOUT_BINDINGS, function_keys
 from pos.screens.checkout_members import MemberPrompts
 from pos.screens.checkout_overrides import ManagerKeys
 from pos.screens.checkout_receipts import ReceiptKeys
@@ -35,6 +37,7 @@ from pos.screens.search import SearchModal
 from pos.sync.runner import SyncStatus
 from pos.widgets.cart_table import CartTable
 from pos.widgets.guidance_panel import GuidancePanel
+from pos.widgets.key_bar import KeyBar
 from pos.widgets.member_panel import MemberPanel
 from pos.widgets.message_bar import MessageBar
 from pos.widgets.plain import Label
@@ -48,6 +51,9 @@ from pos.widgets.totals import LastSalePanel, TotalsPanel
 
 SAVE_RETRY_SECONDS = 0.5
 """How often a cart not yet stored (the database busy) is tried again."""
+MAX_SCAN_LENGTH = 80
+"""The longest text the scan field takes: a GS1 code or a traceability code is far shorter,
+and a product name to search for too."""
 
 
 class CheckoutScreen(
@@ -66,6 +72,10 @@ class CheckoutScreen(
         self.last_sale: CompletedSale | None = None
         self.shown_member: int | None = None
         self._save_retry: Timer | None = None
+        self.details = False
+        self.invitation: Notification | None = None
+        """The join invitation shown while this sale is paid."""
+        """Ctrl+N: the guidance and suggestions in full on a short screen."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -89,18 +99,20 @@ class CheckoutScreen(
                 id="scan",
             )
         yield MessageBar(id="message")
+        yield KeyBar(id="keys")  # instead of the footer where F1…F12 don't fit in it
         yield Footer(show_command_palette=False)  # Ctrl+P still works; F1 lists it
 
     def on_mount(self) -> None:
+        self.query_one(KeyBar).show(function_keys(self))
         cart = self.register.cart()
         self.refresh_cart(cart)
         self.query_one(LastSalePanel).show(None)
         last = None if cart.lines else self.register.last_sale_number()
         if cart.lines:  # the register stopped mid-sale: the cart was saved
-            resumed = (
-                _("The sale in progress was resumed (1 line): carry on")
-                if len(cart.lines) == 1
-                else _("The sale in progress was resumed ({n} lines): carry on")
+            resumed = ngettext(
+                "The sale in progress was resumed ({n} line): carry on",
+                "The sale in progress was resumed ({n} lines): carry on",
+                len(cart.lines),
             )
             self.message.warning(resumed.format(n=len(cart.lines)))
         elif last:  # after a stop, the cashier knows whether the last sale was stored
@@ -111,6 +123,43 @@ class CheckoutScreen(
             self.message.info(_("Ready: scan a product"))
         self.show_printer_status(self.register.printer_status())
         self.focus_scan()
+
+    # -- the screen's size ---------------------------------------------------
+    def on_resize(self) -> None:
+        self.fit_panels()
+
+    def fit_panels(self) -> None:
+        """On a short screen (below 30 rows), one line per panel; Ctrl+N expands
+        the guidance and suggestions. Where the footer cannot show F1…F12, the key bar does."""
+        footer_width = sum(
+            len(key) + 3 + cell_len(description)
+            for key, description in function_keys(self, shown=True)
+        )
+        narrow = footer_width > self.size.width
+        self.query_one(KeyBar).display = narrow
+        self.query_one(Footer).display = not narrow
+        short = self.has_class("-short")
+        for panel in (self.query_one(GuidancePanel), self.query_one(SuggestionPanel)):
+            panel.compact = short and not self.details
+        for other in (
+            self.query_one(MemberPanel),
+            self.query_one(TotalsPanel),
+            self.query_one(LastSalePanel),
+        ):
+            other.compact = short
+
+    def action_details(self) -> None:
+        """Show or fold the guidance and suggestions in full (on a short screen)."""
+        self.details = not self.details
+        self.fit_panels()
+
+    def action_scroll_guidance(self, pages: int) -> None:
+        """Scroll a guidance text longer than its panel."""
+        panel = self.query_one(GuidancePanel)
+        if pages > 0:
+            panel.scroll_page_down(animate=False)
+        else:
+            panel.scroll_page_up(animate=False)
 
     # -- helpers ----------------------------------------------------------
     @property
@@ -187,6 +236,11 @@ class CheckoutScreen(
         text = text.strip()
         if not text:
             return
+        if len(text) > MAX_SCAN_LENGTH:  # a paste gone wrong: refused, never echoed
+            self.message.error(
+                _("Too long for a code ({n} characters): nothing added").format(n=len(text))
+            )
+            return
         if self.last_sale is not None and not self.register.cart().lines:
             self.last_sale = None
             self.query_one(LastSalePanel).show(None)
@@ -229,7 +283,7 @@ class CheckoutScreen(
 
     # -- actions ----------------------------------------------------------
     async def action_help(self) -> None:
-        """Show every key of this screen."""
+        """Show every key of this screen (F1 is the app's: see PosApp.action_help)."""
         await self.app.push_screen(HelpModal(self))
 
     async def action_search(self) -> None:
@@ -387,7 +441,9 @@ class CheckoutScreen(
         lines = len(self.register.cart().lines)
         if not lines:
             return
-        question = _("Clear the whole cart ({n} lines)?").format(n=lines)
+        question = ngettext(
+            "Clear the whole cart ({n} line)?", "Clear the whole cart ({n} lines)?", lines
+        ).format(n=lines)
         await self.app.push_screen(ConfirmModal(question, "f10", self._clear))
 
     def _clear(self) -> None:
@@ -418,11 +474,29 @@ class CheckoutScreen(
             self._payment_closed,
         )
         if self.register.invite_to_enrol():
-            self.app.notify(
+            # The invitation belongs to this sale: withdrawn when the payment closes.
+            self.invitation = Notification(
                 _("Not a member yet? F2 enrols: member prices and points from this sale"),
-                title=_("Invite to join"),
-                timeout=10,
+                _("Invite to join"),
+                "information",
+                10,
+                markup=False,
             )
+            self.app.post_message(Notify(self.invitation))
+
+    def withdraw_invitation(self) -> None:
+        """Take the join invitation off the screen: the sale it was for has ended.
+
+        After the app has shown it: a payment made at once (F12 Enter) ends before the
+        invitation reaches the screen.
+        """
+        invitation, self.invitation = self.invitation, None
+        if invitation is not None:
+            self.app.call_later(self._drop_notification, invitation)
+
+    def _drop_notification(self, notification: Notification) -> None:
+        if notification in self.app._notifications:
+            self.app._unnotify(notification)  # Textual has no public way to withdraw one
 
     def _complete(self, tendering: Tendering) -> str | None:
         """Store the paid sale; the reason it cannot be stored, if so."""
@@ -431,6 +505,7 @@ class CheckoutScreen(
         except InputError as exc:
             return _("Sale not completed: {error}").format(error=exc)
         self.last_sale = sale
+        self.last_return = None
         self.refresh_cart(self.register.cart())
         self.query_one(LastSalePanel).show(sale)
         self.post_message(ReceiptQueued())
@@ -443,6 +518,7 @@ class CheckoutScreen(
         return None
 
     async def _payment_closed(self, outcome: PaymentOutcome | None) -> None:
+        self.withdraw_invitation()
         if outcome is PaymentOutcome.ENROL:
             await self.open_member_form("", then_pay=True)
         elif outcome is not PaymentOutcome.PAID:

@@ -51,7 +51,13 @@ class HeldKeys(CheckoutPart):
         """Show the promotions running today and those coming."""
         await self.query_one(ScanInput).settle()
         active, upcoming = self.register.promotions()
-        await self.app.push_screen(PromotionsModal(active, upcoming))
+        names = {}
+        for rule in (*active, *upcoming):
+            kind, _colon, sku = rule.target.partition(":")
+            if kind == "sku":
+                found = [p for p in self.register.search(sku, limit=5) if p.sku == sku]
+                names[sku] = found[0].name if found else sku
+        await self.app.push_screen(PromotionsModal(active, upcoming, names))
 
     async def action_suggestion(self, number: int) -> None:
         """Add suggestion ``number`` (Alt+1…3): the customer took the advice."""

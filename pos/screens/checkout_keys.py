@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 
 from pos.i18n import N_
 
@@ -58,9 +61,38 @@ CHECKOUT_BINDINGS: list[BindingType] = [
         "ctrl+y", "reports", N_("Store reports (manager)"), id="reports", show=False, priority=True
     ),
     Binding("ctrl+b", "shift", N_("Cash shift"), id="cash-shift", show=False, priority=True),
+    Binding("ctrl+n", "details", N_("Guidance in full"), id="details", show=False, priority=True),
+    Binding(
+        "pagedown",
+        "scroll_guidance(1)",
+        N_("Guidance: next page"),
+        id="guidance-down",
+        show=False,
+        priority=True,
+    ),
+    Binding(
+        "pageup",
+        "scroll_guidance(-1)",
+        N_("Guidance: previous page"),
+        id="guidance-up",
+        show=False,
+        priority=True,
+    ),
     Binding("up", "cursor(-1)", N_("Line up"), id="line-up", show=False, priority=True),
     Binding("down", "cursor(1)", N_("Line down"), id="line-down", show=False, priority=True),
     Binding(
         "escape", "clear_field", N_("Clear field"), id="clear-field", show=False, priority=True
     ),
 ]
+
+
+def function_keys(screen: Screen[Any], shown: bool = False) -> list[tuple[str, str]]:
+    """(F1, what it does) … (F12, …) of ``screen``, in its language (for the key bar);
+    with ``shown``, only those the footer shows."""
+    keys = []
+    for number in range(1, 13):
+        for binding in screen._bindings.key_to_bindings.get(f"f{number}", []):
+            if binding.description and (binding.show or not shown):
+                keys.append((f"F{number}", binding.description))
+                break
+    return keys

@@ -12,6 +12,8 @@ class CheckoutPart(Screen[None]):
     """A part of the checkout screen: the register it serves and its message line."""
 
     register: RegisterService
+    last_return: str | None = None
+    """The return whose receipt was printed last (F7 shows it), if after the last sale."""
 
     @property
     def message(self) -> MessageBar:

@@ -28,9 +28,13 @@ class ReceiptKeys(CheckoutPart):
         self.message.info(_("Copy of receipt {number} sent to the printer").format(number=number))
 
     async def action_preview_receipt(self) -> None:
-        """Show the last receipt on screen, as printed."""
+        """Show the receipt printed last on screen, as printed: a sale's or a return's."""
         await self.query_one(ScanInput).settle()
         try:
+            if self.last_return is not None:
+                number, text = self.register.return_receipt_preview(self.last_return)
+                await self.app.push_screen(ReceiptModal(number, text, None))
+                return
             number, text = self.register.receipt_preview()
         except InputError as exc:
             self.message.error(str(exc))

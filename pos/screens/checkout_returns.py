@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pos.domain.sales.codes import InputError
 from pos.domain.sales.tendering import tender_name
-from pos.i18n import _
+from pos.i18n import _, ngettext
 from pos.messages import ReceiptQueued
 from pos.money import format_fen
 from pos.register.returns import CompletedReturn
@@ -51,6 +51,7 @@ class ReturnKeys(CheckoutPart):
             self.message.info(_("Return cancelled: nothing changed"))
             return
         self.post_message(ReceiptQueued())
+        self.last_return = done.number  # F7 shows its receipt until the next sale
         where = "  ".join(
             f"{tender_name(tender)} ¥{format_fen(fen)}" for tender, fen in done.refunds
         )
@@ -61,5 +62,7 @@ class ReturnKeys(CheckoutPart):
             where=where,
         )
         if done.quarantined:
-            text += "  " + _("{n} unit(s) to quarantine").format(n=done.quarantined)
+            text += "  " + ngettext(
+                "{n} unit to quarantine", "{n} units to quarantine", done.quarantined
+            ).format(n=done.quarantined)
         self.message.success(text)

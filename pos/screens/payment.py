@@ -102,7 +102,7 @@ class PaymentModal(ModalScreen[PaymentOutcome]):
                 Text(_("Points can pay (F3)"), style="magenta"),
                 Text("¥" + format_fen(t.points_limit_fen - t.points_fen), style="magenta"),
             )
-        if t.insurance_limit_fen is not None and not t.insurance_blocker:
+        if t.insurance_limit_fen and not t.insurance_blocker:  # no row when nothing is covered
             table.add_row(
                 Text(_("Insurance can pay (F8)"), style="cyan"),
                 Text("¥" + format_fen(t.insurance_available_fen), style="cyan"),

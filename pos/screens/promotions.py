@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,6 +13,7 @@ from textual.widgets import Footer
 
 from pos.domain.promotions.promotions import PromoRule
 from pos.i18n import N_, _
+from pos.names import category_name
 from pos.screens.common import localize_bindings
 from pos.widgets.plain import Label, Static, plain
 
@@ -33,11 +36,18 @@ class PromotionsModal(ModalScreen[None]):
         Binding("ctrl+o", "close", N_("Close"), id="close-promotions-o", show=False),
     ]
 
-    def __init__(self, active: list[PromoRule], upcoming: list[PromoRule]) -> None:
+    def __init__(
+        self,
+        active: list[PromoRule],
+        upcoming: list[PromoRule],
+        product_names: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__()
         localize_bindings(self)
         self.active = active
         self.upcoming = upcoming
+        self.product_names = product_names or {}
+        """Product names by SKU, for promotions on one product."""
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="modal-box"):
@@ -48,22 +58,32 @@ class PromotionsModal(ModalScreen[None]):
             yield Static(self._table(self.upcoming), id="promotions-upcoming")
         yield Footer()
 
-    @staticmethod
-    def _table(rules: list[PromoRule]) -> Table | str:
+    def target_name(self, target: str) -> str:
+        """What a promotion applies to, as a cashier says it (never ``sku:P00136``)."""
+        kind, _colon, code = target.partition(":")
+        if target == "all":
+            return _("every product")
+        if kind == "sku":
+            return self.product_names.get(code, code)
+        if kind == "category":
+            return category_name(code)
+        return target
+
+    def _table(self, rules: list[PromoRule]) -> Table | str:
         if not rules:
             return _("None")
         table = Table(box=None, expand=True)
         table.add_column(_("Promotion"), ratio=3)
         table.add_column(_("Kind"), ratio=2)
         table.add_column(_("For"), ratio=2)
-        table.add_column(_("Dates"), ratio=2)
+        table.add_column(_("Dates"), no_wrap=True, min_width=23)
         for rule in rules:
             who = _("members") if rule.members_only or rule.kind == "member_day" else _("all")
             table.add_row(
                 plain(rule.name),
                 plain(_(KIND_NAMES.get(rule.kind, rule.kind))),
-                plain(f"{rule.target} · {who}"),
-                plain(f"{rule.starts:%m-%d} – {rule.ends:%m-%d}"),
+                plain(f"{self.target_name(rule.target)} · {who}"),
+                plain(f"{rule.starts.isoformat()} – {rule.ends.isoformat()}"),
             )
         return table
 

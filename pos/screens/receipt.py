@@ -17,7 +17,7 @@ from pos.widgets.plain import Label, Static
 
 
 class ReceiptModal(ModalScreen[None]):
-    """A receipt preview; F6 reprints it, Esc closes."""
+    """A receipt preview; F6 reprints it (a sale's), Esc closes."""
 
     BINDINGS = [
         Binding("escape", "close", N_("Close"), id="close-receipt", priority=True),
@@ -25,7 +25,7 @@ class ReceiptModal(ModalScreen[None]):
         Binding("f6", "reprint", N_("Reprint"), id="reprint-preview", priority=True),
     ]
 
-    def __init__(self, number: str, text: str, reprint: Callable[[], None]) -> None:
+    def __init__(self, number: str, text: str, reprint: Callable[[], None] | None) -> None:
         super().__init__()
         localize_bindings(self)
         self.number = number
@@ -38,8 +38,13 @@ class ReceiptModal(ModalScreen[None]):
             yield Static(Text(self.text, no_wrap=True), id="receipt-paper")
         yield Footer()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.reprint is not None or action != "reprint"
+
     async def action_reprint(self) -> None:
         """Print a copy of this receipt, then close."""
+        if self.reprint is None:
+            return
         self.reprint()
         await self.dismiss(None)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import chain
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -9,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer
 
 from pos.domain.returns.returns import ReturnableSale, ReturnRequest, plan_refund
-from pos.domain.sales.codes import InputError, ascii_digits
+from pos.domain.sales.codes import InputError, whole_number
 from pos.domain.sales.tendering import tender_name
 from pos.enums import DrugClass
 from pos.i18n import N_, _
@@ -65,12 +67,12 @@ class ReturnModal(ModalScreen[CompletedReturn | None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         for label, width in (
-            (_("Product"), 26),
-            (_("Sold"), 5),
+            (_("Product"), 22),
+            (_("Sold"), 4),
             (_("Returned"), 8),
             (_("Return"), 6),
-            (_("Stock"), 8),
-            (_("Refund"), 10),
+            (_("Stock"), 10),
+            (_("Refund"), 9),
         ):
             table.add_column(label, width=width)
         self.show()
@@ -84,17 +86,19 @@ class ReturnModal(ModalScreen[CompletedReturn | None]):
         for line in self.sale.lines:
             qty = self.qty.get(line.sale_line_id, 0)
             stock = _("on sale") if line.sale_line_id in self.restock else _("quarantine")
+            if not line.qty_left:  # shown as such; the cursor passes it by
+                stock = _("none left")
             table.add_row(
                 line.name,
                 str(line.qty_sold),
                 str(line.qty_returned),
                 str(qty),
-                stock if qty else "",
+                stock if qty or not line.qty_left else "",
                 format_fen(line.refund_fen(qty)) if qty else "",
                 key=str(line.sale_line_id),
             )
         if table.row_count:
-            table.move_cursor(row=min(row, table.row_count - 1))
+            table.move_cursor(row=self._choosable(min(row, table.row_count - 1), 1))
         total = self.total_fen()
         plan = plan_refund(self.sale, self.qty, self.to_cash)
         where = "  ".join(f"{tender_name(t)} ¥{format_fen(fen)}" for t, fen in plan.refunds)
@@ -114,24 +118,41 @@ class ReturnModal(ModalScreen[CompletedReturn | None]):
         """The index of the highlighted line."""
         return self.query_one(DataTable).cursor_row
 
+    def _choosable(self, row: int, step: int) -> int:
+        """``row``, or the nearest line from it in ``step``'s direction (then back) with
+        units left to return."""
+        lines = self.sale.lines
+        forward = range(row, len(lines) if step > 0 else -1, step)
+        for candidate in chain(forward, range(row, -1, -1)):
+            if 0 <= candidate < len(lines) and lines[candidate].qty_left:
+                return candidate
+        return row
+
     async def action_cursor(self, step: int) -> None:
-        """Move the highlighted line."""
+        """Move the highlighted line (past lines returned in full)."""
         await self.query_one(OrderedInput).settle()
         table = self.query_one(DataTable)
-        table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
+        row = max(0, min(table.row_count - 1, table.cursor_row + step))
+        row = self._choosable(row, step)
+        if self.sale.lines[row].qty_left:
+            table.move_cursor(row=row)
 
     async def action_set_qty(self) -> None:
         """The typed number of units of the highlighted line come back; on to the next line."""
         field = self.query_one(OrderedInput)
         await field.settle()
-        text, field.value = ascii_digits(field.value) or "", ""
+        text, field.value = field.value, ""
         line = self.sale.lines[self.current()]
-        if not text or int(text) > line.qty_left:
+        if not line.qty_left:
+            self.fail(_("{name}: returned in full already").format(name=line.name))
+            return
+        qty = whole_number(text, line.qty_left) if text.strip() else None
+        if qty is None:
             self.fail(
                 _("{name}: a whole number from 0 to {n}").format(name=line.name, n=line.qty_left)
             )
             return
-        self.qty[line.sale_line_id] = int(text)
+        self.qty[line.sale_line_id] = qty
         self.show()
         await self.action_cursor(1)
 

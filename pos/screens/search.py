@@ -70,7 +70,7 @@ class SearchModal(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_column(_("Name"), key="name", width=36)
+        table.add_column(_("Product name"), key="name", width=36)
         table.add_column(_("Spec"), key="spec", width=16)
         table.add_column(_("Price"), key="price", width=9)
         table.add_column(_("Stock"), key="stock", width=6)

@@ -24,32 +24,67 @@ class CartTable(DataTable[str | Text]):
     CartTable { height: 1fr; }
     """
 
+    FIXED_WIDTHS = {"no": 3, "spec": 12, "expiry": 10, "qty": 5, "price": 10, "total": 10}
+    MIN_NAME_WIDTH = 20
+    """Cells the name keeps (10 Chinese characters): the spec, then the expiry give way."""
+    GIVE_WAY = ("spec", "expiry")
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.can_focus = False
-
-    FIXED_WIDTHS = {"no": 3, "spec": 12, "expiry": 10, "qty": 5, "price": 10, "total": 10}
+        self.shown: tuple[CartView, Callable[[date | None], int | None]] | None = None
+        self.fixed: tuple[str, ...] = ()
 
     def on_mount(self) -> None:
-        widths = self.FIXED_WIDTHS
-        self.add_column("#", key="no", width=widths["no"])
-        self.add_column(_("Name"), key="name", width=self._name_width())
-        self.add_column(_("Spec"), key="spec", width=widths["spec"])
-        self.add_column(_("Expiry"), key="expiry", width=widths["expiry"])
-        self.add_column(_("Qty"), key="qty", width=widths["qty"])
-        self.add_column(_("Price"), key="price", width=widths["price"])
-        self.add_column(_("Total"), key="total", width=widths["total"])
+        self._add_columns()
 
-    def _name_width(self) -> int:
+    def _columns_for(self, width: int) -> tuple[str, ...]:
+        """The fixed columns that leave the name at least MIN_NAME_WIDTH cells."""
+        keys = list(self.FIXED_WIDTHS)
+        for key in self.GIVE_WAY:
+            if self._name_width(width, keys) >= self.MIN_NAME_WIDTH:
+                break
+            keys.remove(key)
+        return tuple(keys)
+
+    def _name_width(self, width: int, keys: list[str] | tuple[str, ...]) -> int:
         """The name column takes what the fixed columns leave (at least 12 cells)."""
-        padding = 2 * self.cell_padding * (len(self.FIXED_WIDTHS) + 1)
+        padding = 2 * self.cell_padding * (len(keys) + 1)
         scrollbar = 2
-        return max(12, self.size.width - sum(self.FIXED_WIDTHS.values()) - padding - scrollbar)
+        fixed = sum(self.FIXED_WIDTHS[key] for key in keys)
+        return max(12, width - fixed - padding - scrollbar)
+
+    def _add_columns(self) -> None:
+        width = self.size.width
+        self.fixed = self._columns_for(width)
+        labels = {
+            "no": "#",
+            "spec": _("Spec"),
+            "expiry": _("Expiry"),
+            "qty": _("Qty"),
+            "price": _("Price"),
+            "total": _("Total"),
+        }
+        for key in self.FIXED_WIDTHS:
+            if key == "spec":
+                self.add_column(
+                    _("Product name"), key="name", width=self._name_width(width, self.fixed)
+                )
+            if key in self.fixed:
+                self.add_column(labels[key], key=key, width=self.FIXED_WIDTHS[key])
 
     def on_resize(self) -> None:
+        self.call_after_refresh(self._scroll_cursor_into_view)
+        width = self.size.width
+        if self._columns_for(width) != self.fixed:
+            self.clear(columns=True)
+            self._add_columns()
+            if self.shown is not None:
+                self.show(*self.shown)
+            return
         column = self.columns.get(ColumnKey("name"))
-        if column is not None and column.width != self._name_width():
-            column.width = self._name_width()
+        if column is not None and column.width != self._name_width(width, self.fixed):
+            column.width = self._name_width(width, self.fixed)
             self._require_update_dimensions = True
             self.refresh()
 
@@ -58,6 +93,7 @@ class CartTable(DataTable[str | Text]):
 
         ``near_expiry`` gives the days left for stock that expires soon, marked on the line.
         """
+        self.shown = (cart, near_expiry)
         self.clear()
         for number, line in enumerate(cart.lines, start=1):
             mark = CLASS_MARK.get(line.drug_class)
@@ -73,16 +109,16 @@ class CartTable(DataTable[str | Text]):
             expiry = Text(line.next_expiry.isoformat() if line.next_expiry else "")
             if near_expiry(line.next_expiry) is not None:
                 expiry.stylize("bold yellow")
-            self.add_row(
-                str(number),
-                name,
-                line.spec,
-                expiry,
-                Text(str(line.qty), justify="right"),
-                self._price(line),
-                Text(format_fen(line.total_fen), justify="right"),
-                key=str(number - 1),
-            )
+            cells: dict[str, str | Text] = {
+                "no": str(number),
+                "spec": line.spec,
+                "expiry": expiry,
+                "qty": Text(str(line.qty), justify="right"),
+                "price": self._price(line),
+                "total": Text(format_fen(line.total_fen), justify="right"),
+            }
+            row = [cells["no"], name, *(cells[key] for key in self.fixed if key != "no")]
+            self.add_row(*row, key=str(number - 1))
         if cart.last_index is not None and cart.lines:
             self.move_cursor(row=cart.last_index, animate=False)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pos.domain.printing.print_queue import PrinterStatus
-from pos.i18n import _
+from pos.i18n import _, ngettext
 from pos.widgets.plain import Static
 
 
@@ -20,11 +20,15 @@ class PrinterStatusBar(Static):
         if status.uri == "none":
             text = _("Printer: none (receipts on screen only, F7)")
         elif status.error and status.waiting:
-            text = _("Printer: {n} receipt(s) waiting: {error}. F11 retries").format(
-                n=status.waiting, error=status.error
-            )
+            text = ngettext(
+                "Printer: {n} receipt waiting: {error}. F11 retries",
+                "Printer: {n} receipts waiting: {error}. F11 retries",
+                status.waiting,
+            ).format(n=status.waiting, error=status.error)
         elif status.waiting:
-            text = _("Printer: printing {n} receipt(s)…").format(n=status.waiting)
+            text = ngettext(
+                "Printer: printing {n} receipt…", "Printer: printing {n} receipts…", status.waiting
+            ).format(n=status.waiting)
         else:
             text = _("Printer: ready")
         self.set_class(bool(status.error and status.waiting), "-failing")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pos.i18n import _
+from pos.i18n import _, ngettext
 from pos.sync.runner import SyncStatus
 from pos.widgets.plain import Static
 
@@ -21,9 +21,13 @@ class SyncStatusBar(Static):
         self.set_class(status.configured, "-on")
         offline = bool(status.error)
         if offline:
-            text = _("HQ: offline, {n} item(s) waiting").format(n=status.waiting)
+            text = ngettext(
+                "HQ: offline, {n} item waiting", "HQ: offline, {n} items waiting", status.waiting
+            ).format(n=status.waiting)
         elif status.waiting:
-            text = _("HQ: {n} item(s) waiting to send").format(n=status.waiting)
+            text = ngettext(
+                "HQ: {n} item waiting to send", "HQ: {n} items waiting to send", status.waiting
+            ).format(n=status.waiting)
         elif last_sync:
             text = _("HQ: in sync ({time})").format(time=last_sync)
         else:

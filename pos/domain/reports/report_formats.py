@@ -17,6 +17,7 @@ from pos.domain.sales.tendering import tender_name
 from pos.enums import Tender
 from pos.i18n import _
 from pos.money import format_fen
+from pos.names import category_name
 from printer.layout import text_width
 
 REPORT_CSV_COLUMNS = ("section", "key", "name", "count", "qty", "amount_fen", "percent", "date")
@@ -115,7 +116,10 @@ def sections(report: StoreReport) -> list[Section]:
         Section(
             _("Sales by category"),
             [_("Category"), _("Units"), _("Net")],
-            [[c.category or "-", str(c.qty), _money(c.net_fen)] for c in day.categories],
+            [
+                [category_name(c.category) if c.category else "-", str(c.qty), _money(c.net_fen)]
+                for c in day.categories
+            ],
         ),
         Section(
             _("Sales by cashier"),

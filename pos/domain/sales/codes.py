@@ -39,6 +39,24 @@ def ascii_digits(text: str) -> str | None:
     return None
 
 
+def whole_number(text: str, most: int) -> int | None:
+    """The whole number from 0 to ``most`` typed in ``text`` (read by :func:`ascii_digits`),
+    or None; thousands of digits are refused, never handed to ``int()`` (it stops at 4300)."""
+    cleaned = ascii_digits(text)
+    if cleaned is None:
+        return None
+    digits = cleaned.lstrip("0") or "0"
+    if len(digits) > len(str(most)):
+        return None
+    value = int(digits)
+    return value if value <= most else None
+
+
+def shortened(text: str, most: int = 12) -> str:
+    """``text`` as a message quotes it: a paste of thousands of characters is cut, with …"""
+    return text if len(text) <= most else text[:most] + "…"
+
+
 @dataclass(frozen=True)
 class ScanRequest:
     """A scan: ``qty`` of the product with ``code``."""
@@ -53,10 +71,15 @@ def parse_quantity(text: str) -> int:
     if cleaned is None:
         raise InputError(
             _("Quantity must be a whole number from 1 to 9999: {text}").format(
-                text=text.strip() or "''"
+                text=shortened(text.strip()) or "''"
             )
         )
-    qty = int(cleaned)
+    digits = cleaned.lstrip("0") or "0"
+    if len(digits) > len(str(MAX_QTY)):
+        raise InputError(
+            _("Quantity must be from 1 to 9999, not {qty}").format(qty=shortened(digits))
+        )
+    qty = int(digits)
     if qty < 1 or qty > MAX_QTY:
         raise InputError(_("Quantity must be from 1 to 9999, not {qty}").format(qty=qty))
     return qty

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from pos.domain.sales.codes import InputError
 from pos.i18n import _
 from pos.models import User
+from pos.names import role_name
 
 ROLES = ("cashier", "pharmacist", "manager")
 STAFF_ROLES = ("pharmacist", "manager")
@@ -214,7 +215,9 @@ def check_allowed(user: User, roles: Collection[str] = ROLES) -> User:
     if user.role not in roles:
         raise InputError(
             _("{name} ({role}) may not do this: it needs a {roles}").format(
-                name=user.name, role=user.role, roles=" / ".join(roles)
+                name=user.name,
+                role=role_name(user.role),
+                roles=" / ".join(role_name(role) for role in roles),
             )
         )
     return user
