@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pos.cli import main
-from pos.cli_codes import EXIT_USAGE
+from pos.cli.common import EXIT_USAGE
 from pos.config import load_settings
 
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.cli import main
-from pos.cli_codes import EXIT_FAILED
+from pos.cli.common import EXIT_FAILED
 from pos.models import Product
 from pos.transfer.import_common import CSV_FIELD_LIMIT, FileFormatError, ImportReport, read_rows
 from pos.transfer.imports import PRODUCT_COLUMNS

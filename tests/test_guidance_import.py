@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.cli import main
-from pos.cli_codes import EXIT_FAILED, EXIT_OK
+from pos.cli.common import EXIT_FAILED, EXIT_OK
 from pos.domain.pharmacy.guidance import EntryError, guidance_for, guidance_keys, import_guidance
 from pos.models import Guidance, Product
 from pos.transfer.imports import FileFormatError, ImportReport, import_products

@@ -12,7 +12,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
 from pos.cli import main
-from pos.cli_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from pos.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from pos.migrations import HEAD_REVISION
 from pos.models import Base, HqSale, Product
 from pos.store.db import alembic_config

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from stdnum import ean
 
 from pos.cli import main
-from pos.cli_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from pos.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from pos.domain.members import members, points_ledger
 from pos.domain.members.member_care import erase_member, export_member
 from pos.enums import Tender

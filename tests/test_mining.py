@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.cli import main
-from pos.cli_codes import EXIT_OK
+from pos.cli.common import EXIT_OK
 from pos.domain.suggestions.mining import (
     MIN_CONFIDENCE,
     MIN_SUPPORT,

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.cli import main
-from pos.cli_codes import EXIT_FAILED, EXIT_OK
+from pos.cli.common import EXIT_FAILED, EXIT_OK
 from pos.domain.sales.codes import InputError
 from pos.domain.suggestions.pairings import import_pairings, parse_trigger
 from pos.enums import DrugClass

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.cli import main
-from pos.cli_codes import EXIT_FAILED, EXIT_OK
+from pos.cli.common import EXIT_FAILED, EXIT_OK
 from pos.domain.pharmacy.guidance import EntryError
 from pos.enums import DrugClass
 from pos.models import Promotion

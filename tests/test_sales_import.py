@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.cli import main
-from pos.cli_codes import EXIT_FAILED, EXIT_OK
+from pos.cli.common import EXIT_FAILED, EXIT_OK
 from pos.enums import Tender
 from pos.models import (
     Lot,

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.cli import main
-from pos.cli_codes import EXIT_OK, EXIT_USAGE
+from pos.cli.common import EXIT_OK, EXIT_USAGE
 from pos.domain.suggestions.suggestion_report import report_csv, report_text, suggestion_report
 from pos.models import AssociationRule, Pairing, Sale, SuggestionEvent
 from pos.transfer.sales_import import import_sales

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.cli import main
-from pos.cli_codes import EXIT_OK
+from pos.cli.common import EXIT_OK
 from pos.domain.members import members
 from pos.domain.members.loyalty import (
     FLOOR_BY_HQ,

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from pos import cli_users
 from pos.cli import main
-from pos.cli_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from pos.cli import user as user_command
+from pos.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from pos.domain.sales.codes import InputError
 from pos.domain.staff import users
 from pos.models import User
@@ -274,7 +274,7 @@ def test_cli_without_a_database_exits_1(tmp_path: Path, capsys: pytest.CaptureFi
 
 
 def test_cli_roles_match_the_service() -> None:
-    assert cli_users.ROLES == users.ROLES
+    assert user_command.ROLES == users.ROLES
 
 
 # -- the store key, staff PINs, file modes ------------------------------------

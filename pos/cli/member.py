@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from pos.cli_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from pos.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Commands, open_existing_store
 from pos.config import Settings
-from pos.domain.members import points_ledger
 from pos.i18n import _
 
 if TYPE_CHECKING:
@@ -27,12 +26,12 @@ if TYPE_CHECKING:
     from pos.models import Member
 
 
-def add_member_parser(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    common: argparse.ArgumentParser,
-) -> None:
+NAME = "member"
+
+
+def add_parser(commands: Commands, common: argparse.ArgumentParser) -> None:
     """Add ``pos member show|export|erase`` to the command's subparsers."""
-    member = commands.add_parser("member", help="a member's details and data requests")
+    member = commands.add_parser(NAME, help="a member's details and data requests")
     what = member.add_subparsers(dest="what", metavar="WHAT", required=True)
     query_help = "phone (or its last 4 digits), card number or name"
     show = what.add_parser("show", parents=[common], help="the member's details (phone masked)")
@@ -49,14 +48,11 @@ def add_member_parser(
     erase.add_argument("--yes", action="store_true", help="really erase")
 
 
-def run_member(args: argparse.Namespace, settings: Settings) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``pos member …``."""
-    from pos.store.bootstrap import open_store
-
-    if not settings.database_path.exists():
-        print(_("No database at {path}").format(path=settings.database_path), file=sys.stderr)
+    sessions = open_existing_store(settings)
+    if sessions is None:
         return EXIT_FAILED
-    _engine, sessions = open_store(settings)
     with sessions.begin() as session:
         member = _one_member(session, args.query)
         if member is None:
@@ -109,7 +105,7 @@ def _counts(session: Session, member: Member) -> tuple[int, int]:
 
 
 def _show(session: Session, member: Member, timezone: str) -> None:
-    from pos.domain.members import loyalty, members
+    from pos.domain.members import loyalty, members, points_ledger
 
     def local(moment: datetime | None) -> str:
         return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M") if moment else ""

@@ -8,7 +8,7 @@ import sys
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from pos.cli_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from pos.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Commands, database_missing
 from pos.config import Settings
 from pos.i18n import _
 
@@ -16,12 +16,12 @@ if TYPE_CHECKING:
     from pos.domain.staff.audit import Verification
 
 
-def add_audit_parser(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    common: argparse.ArgumentParser,
-) -> None:
+NAME = "audit"
+
+
+def add_parser(commands: Commands, common: argparse.ArgumentParser) -> None:
     """Add ``pos audit verify|list`` to the command's subparsers."""
-    audit = commands.add_parser("audit", help="the audit log: verify its chain, list events")
+    audit = commands.add_parser(NAME, help="the audit log: verify its chain, list events")
     what = audit.add_subparsers(dest="what", metavar="WHAT", required=True)
     check = what.add_parser(
         "verify",
@@ -37,13 +37,12 @@ def add_audit_parser(
     show.add_argument("--limit", type=int, default=50, metavar="N")
 
 
-def run_audit(args: argparse.Namespace, settings: Settings) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``pos audit …``."""
     from pos.domain.staff import audit
     from pos.store.bootstrap import open_store
 
-    if not settings.database_path.exists():
-        print(_("No database at {path}").format(path=settings.database_path), file=sys.stderr)
+    if database_missing(settings):
         return EXIT_FAILED
     if args.what == "verify":
         try:

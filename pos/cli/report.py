@@ -1,5 +1,6 @@
-"""``pos report daily|range``: the store report as rich tables, text, CSV or JSON;
-``pos report restricted``: the restricted-sales register for the authorities.
+"""``pos report suggestions|daily|range|restricted``: the add-on suggestions' attach rate,
+the store report as rich tables, text, CSV or JSON, and the restricted-sales register for
+the authorities.
 
 The database modules are imported when the command runs, so ``pos --help`` stays quick.
 """
@@ -12,43 +13,40 @@ import sys
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from pos.cli_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from pos.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    Commands,
+    fail,
+    open_existing_store,
+    parse_day,
+    start_of_day,
+)
 from pos.config import Settings
 from pos.i18n import _
 
-DAILY_REPORT = "report-daily"
-"""The command name ``pos report daily`` dispatches under (its subparser sets it)."""
-RANGE_REPORT = "report-range"
-"""The command name of ``pos report range``."""
-RESTRICTED_REPORT = "report-restricted"
-"""The command name of ``pos report restricted``."""
+NAME = "report"
+
 FORMATS = ("table", "text", "csv", "json")
 RESTRICTED_FORMATS = ("table", "csv", "json")
 
 
-def _subcommands(
-    parser: argparse.ArgumentParser,
-) -> argparse._SubParsersAction[argparse.ArgumentParser]:
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return action
-    raise LookupError("the parser has no subcommands")
-
-
-def add_report_parsers(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    common: argparse.ArgumentParser,
-) -> None:
-    """Add ``pos report daily`` and ``pos report range`` (``pos report`` may exist already)."""
-    report = commands.choices.get("report") or commands.add_parser("report", help="reports")
-    what = _subcommands(report)
-    for name, command, help_text in (
-        ("daily", DAILY_REPORT, "a business day's sales by hour, tender, category and cashier, "
+def add_parser(commands: Commands, common: argparse.ArgumentParser) -> None:
+    """Add ``pos report suggestions|daily|range|restricted``."""
+    report = commands.add_parser(NAME, help="reports")
+    what = report.add_subparsers(dest="what", metavar="WHAT", required=True)
+    attach = what.add_parser(
+        "suggestions", parents=[common], help="attach rate of add-on suggestions"
+    )
+    attach.add_argument("--since", metavar="YYYY-MM-DD", help="only suggestions shown from then")
+    attach.add_argument("--format", choices=("text", "csv"), default="text")
+    for name, help_text in (
+        ("daily", "a business day's sales by hour, tender, category and cashier, "
          "refunds, voids, discounts, members, attach rate, guidance, follow-ups"),
-        ("range", RANGE_REPORT, "the same report over business days --from to --to"),
+        ("range", "the same report over business days --from to --to"),
     ):  # fmt: skip
         sub = what.add_parser(name, parents=[common], help=help_text, description=help_text)
-        sub.set_defaults(command=command)
         sub.add_argument("--date", metavar="YYYY-MM-DD", help="business day (default today)")
         sub.add_argument("--from", dest="first", metavar="YYYY-MM-DD", help="first day")
         sub.add_argument(
@@ -64,7 +62,7 @@ def add_report_parsers(
         "spec, quantity, manufacturer, lots, repeat-buyer threshold and the pharmacist"
     )
     sub = what.add_parser("restricted", parents=[common], help=help_text, description=help_text)
-    sub.set_defaults(command=RESTRICTED_REPORT, date=None)
+    sub.set_defaults(date=None)
     sub.add_argument("--from", dest="first", metavar="YYYY-MM-DD", help="first day (default today)")
     sub.add_argument("--to", dest="last", metavar="YYYY-MM-DD", help="last day (default: today)")
     sub.add_argument(
@@ -73,23 +71,46 @@ def add_report_parsers(
     )  # fmt: skip
 
 
-def _fail(message: str, code: int = EXIT_FAILED) -> int:
-    print(message, file=sys.stderr)
-    return code
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run ``pos report …``."""
+    if args.what == "suggestions":
+        return _suggestions(args, settings)
+    if args.what == "restricted":
+        return _restricted(args, settings)
+    return _days_report(args, settings)
 
 
-def _day(option: str, value: str) -> date | None:
-    try:
-        return date.fromisoformat(value) if len(value) == 10 else None
-    except ValueError:
-        return None
+def _suggestions(args: argparse.Namespace, settings: Settings) -> int:
+    """Run ``pos report suggestions``."""
+    from pos.domain.suggestions.suggestion_report import report_csv, report_text, suggestion_report
+
+    since = None
+    if args.since:
+        day = parse_day(args.since)
+        if day is None:
+            return fail(
+                _("--since is not a date YYYY-MM-DD: {value}").format(value=args.since),
+                EXIT_USAGE,
+            )
+        since = start_of_day(day, settings.store.timezone)
+    sessions = open_existing_store(settings)
+    if sessions is None:
+        return EXIT_FAILED
+    with sessions() as session:
+        report = suggestion_report(session, since)
+    if args.format == "csv":
+        sys.stdout.write(report_csv(report))
+    else:
+        for line in report_text(report):
+            print(line)
+    return EXIT_OK
 
 
 def _days(args: argparse.Namespace, today: date) -> tuple[date, date] | str:
     """The first and last business day asked for, or what is wrong."""
     if args.date is not None and (args.first or args.last):
         return _("Give --date, or --from and --to, not both")
-    if args.command == RANGE_REPORT and args.first is None:
+    if args.what == "range" and args.first is None:
         return _("pos report range needs --from YYYY-MM-DD")
     days: list[date] = []
     for option, value, default in (
@@ -101,7 +122,7 @@ def _days(args: argparse.Namespace, today: date) -> tuple[date, date] | str:
             if default is not None:
                 days.append(default)
             continue
-        day = _day(option, value)
+        day = parse_day(value)
         if day is None:
             return _("{option} is not a date YYYY-MM-DD: {value}").format(
                 option=option, value=value
@@ -116,19 +137,18 @@ def _days(args: argparse.Namespace, today: date) -> tuple[date, date] | str:
     return days[0], days[1]
 
 
-def run_report_days(args: argparse.Namespace, settings: Settings) -> int:
+def _days_report(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``pos report daily|range``."""
     today = datetime.now(ZoneInfo(settings.store.timezone)).date()
     days = _days(args, today)
     if isinstance(days, str):
-        return _fail(days, EXIT_USAGE)
-    if not settings.database_path.exists():
-        return _fail(_("No database at {path}").format(path=settings.database_path))
+        return fail(days, EXIT_USAGE)
+    sessions = open_existing_store(settings)
+    if sessions is None:
+        return EXIT_FAILED
     from pos.domain.reports.report_formats import report_csv, report_text
     from pos.domain.reports.store_report import store_report
-    from pos.store.bootstrap import open_store
 
-    _engine, sessions = open_store(settings)
     store = settings.store
     with sessions() as session:
         report = store_report(session, days[0], days[1], store.code, store.timezone, args.register)
@@ -150,18 +170,17 @@ def run_report_days(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def run_report_restricted(args: argparse.Namespace, settings: Settings) -> int:
+def _restricted(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``pos report restricted``."""
     today = datetime.now(ZoneInfo(settings.store.timezone)).date()
     days = _days(args, today)
     if isinstance(days, str):
-        return _fail(days, EXIT_USAGE)
-    if not settings.database_path.exists():
-        return _fail(_("No database at {path}").format(path=settings.database_path))
+        return fail(days, EXIT_USAGE)
+    sessions = open_existing_store(settings)
+    if sessions is None:
+        return EXIT_FAILED
     from pos.domain.pharmacy.restricted_report import COLUMNS, as_csv, as_json, restricted_report
-    from pos.store.bootstrap import open_store
 
-    _engine, sessions = open_store(settings)
     with sessions() as session:
         rows = restricted_report(session, days[0], days[1], settings.store.timezone)
     form = args.format or ("table" if sys.stdout.isatty() else "csv")

@@ -12,16 +12,15 @@ import sys
 import time
 from pathlib import Path
 
-from pos.cli_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from pos.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Commands
 from pos.config import Settings
 
+NAME = "bench"
 
-def add_bench_parser(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    common: argparse.ArgumentParser,
-) -> None:
+
+def add_parser(commands: Commands, common: argparse.ArgumentParser) -> None:
     """Add ``pos bench generate|run`` to the command's subparsers."""
-    bench = commands.add_parser("bench", help="benchmarks: generate a large store, time it")
+    bench = commands.add_parser(NAME, help="benchmarks: generate a large store, time it")
     what = bench.add_subparsers(dest="what", metavar="WHAT", required=True)
     generate = what.add_parser(
         "generate", parents=[common], help="fill a new database with chain-scale data"
@@ -45,7 +44,7 @@ def add_bench_parser(
     )
 
 
-def run_bench(args: argparse.Namespace, settings: Settings) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``pos bench …``."""
     if not args.db:
         print("pos bench needs --db PATH", file=sys.stderr)

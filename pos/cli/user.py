@@ -14,20 +14,20 @@ import getpass
 import sys
 from datetime import UTC, datetime
 
-from pos.cli_codes import EXIT_FAILED, EXIT_OK
+from pos.cli.common import EXIT_FAILED, EXIT_OK, Commands, database_missing
 from pos.config import Settings
 from pos.i18n import _
 from pos.names import role_name
 
+NAME = "user"
+
+
 ROLES = ("cashier", "pharmacist", "manager")
 
 
-def add_user_parser(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    common: argparse.ArgumentParser,
-) -> None:
+def add_parser(commands: Commands, common: argparse.ArgumentParser) -> None:
     """Add ``pos user add|list|disable|pin`` to the command's subparsers."""
-    user = commands.add_parser("user", help="register users: cashiers, pharmacists, managers")
+    user = commands.add_parser(NAME, help="register users: cashiers, pharmacists, managers")
     what = user.add_subparsers(dest="what", metavar="WHAT", required=True)
     add = what.add_parser(
         "add",
@@ -59,14 +59,13 @@ def _read_pin() -> str | None:
     return sys.stdin.readline().rstrip("\r\n")
 
 
-def run_user(args: argparse.Namespace, settings: Settings) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``pos user …``."""
     from pos.domain.sales.codes import InputError
     from pos.domain.staff import audit, users
     from pos.store.bootstrap import open_store
 
-    if not settings.database_path.exists():
-        print(_("No database at {path}").format(path=settings.database_path), file=sys.stderr)
+    if database_missing(settings):
         return EXIT_FAILED
     pin = None
     if args.what in ("add", "pin"):

@@ -7,18 +7,17 @@ import sys
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from pos.cli_codes import EXIT_FAILED, EXIT_OK
+from pos.cli.common import EXIT_FAILED, EXIT_OK, Commands, open_existing_store
 from pos.config import Settings
-from pos.i18n import _, ngettext
+from pos.i18n import ngettext
+
+NAME = "quarantine"
 
 
-def add_quarantine_parser(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    common: argparse.ArgumentParser,
-) -> None:
+def add_parser(commands: Commands, common: argparse.ArgumentParser) -> None:
     """Add ``pos quarantine list|release|destroy`` to the command's subparsers."""
     quarantine = commands.add_parser(
-        "quarantine", help="returned units held apart: list, release to sale, destroy"
+        NAME, help="returned units held apart: list, release to sale, destroy"
     )
     what = quarantine.add_subparsers(dest="what", metavar="WHAT", required=True)
     what.add_parser("list", parents=[common], help="items waiting for a decision")
@@ -32,17 +31,15 @@ def add_quarantine_parser(
         sub.add_argument("--note", default="", help="why (kept with the item)")
 
 
-def run_quarantine(args: argparse.Namespace, settings: Settings) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``pos quarantine …``."""
     from pos.domain.returns import quarantine
     from pos.domain.sales.codes import InputError
     from pos.models import Product
-    from pos.store.bootstrap import open_store
 
-    if not settings.database_path.exists():
-        print(_("No database at {path}").format(path=settings.database_path), file=sys.stderr)
+    sessions = open_existing_store(settings)
+    if sessions is None:
         return EXIT_FAILED
-    _engine, sessions = open_store(settings)
     zone = ZoneInfo(settings.store.timezone)
     now = datetime.now(UTC)
     try:

@@ -1,0 +1,128 @@
+"""The ``pos`` command: run the register, set up a store, import and export.
+
+One module per top-level command, each with ``NAME``, ``add_parser(commands, common)``
+and ``run(args, settings) -> int``; :data:`COMMANDS` lists them in the order ``pos --help``
+shows them. The modules import the database, the importers and Textual only when their
+command runs, so ``pos --help`` stays quick.
+
+Exit codes: 0 done, 1 a reported failure, 2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from pos import __version__, i18n
+from pos.cli import (
+    audit,
+    backup,
+    bench,
+    common,
+    export,
+    hq,
+    import_,
+    init,
+    member,
+    printer,
+    quarantine,
+    report,
+    reprint,
+    restore,
+    run,
+    shift,
+    suggestions,
+    sync,
+    user,
+)
+from pos.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Command
+from pos.config import ConfigError, load_settings
+from pos.i18n import _
+from pos.store.store_key import StoreKeyError
+
+COMMANDS: tuple[Command, ...] = (
+    run,
+    init,
+    import_,
+    export,
+    member,
+    user,
+    audit,
+    quarantine,
+    suggestions,
+    report,
+    shift,
+    backup,
+    restore,
+    bench,
+    sync,
+    hq,
+    printer,
+    reprint,
+)
+"""The commands of ``pos``, in the order its help lists them."""
+
+__all__ = ["COMMANDS", "build_parser", "common", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``pos`` and its subcommands."""
+    # The same options are accepted before and after the subcommand; after it,
+    # they default to "not given" so they never overwrite the ones given before.
+    options = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
+    options.add_argument("--config", metavar="PATH", help="configuration file (TOML)")
+    options.add_argument("--db", metavar="PATH", help="store database (SQLite file)")
+
+    parser = argparse.ArgumentParser(
+        prog="pos",
+        description=(
+            "Pharmacy register: sell at the counter, set up a store, import and export, "
+            "print receipts."
+        ),
+        epilog="Without a command, 'pos' runs the register. Exit codes: 0 done, "
+        "1 a reported failure, 2 usage or configuration error.",
+    )
+    parser.add_argument("--config", metavar="PATH", help="configuration file (TOML)")
+    parser.add_argument("--db", metavar="PATH", help="store database (SQLite file)")
+    parser.add_argument(
+        "--printer",
+        metavar="URI",
+        help="receipt printer: tcp://HOST:9100, usb://VID:PID, serial:///dev/ttyUSB0, "
+        "file:///PATH or none",
+    )
+    parser.add_argument("--version", action="version", version=f"pos {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for command in COMMANDS:
+        command.add_parser(commands, options)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``pos`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        overrides: dict[str, dict[str, str]] = {}
+        if args.db:
+            overrides["register"] = {"database": args.db}
+        if getattr(args, "printer", None):
+            overrides["printer"] = {"uri": args.printer}
+        settings = load_settings(args.config, **overrides)
+    except ConfigError as exc:
+        print(_("Configuration error: {error}").format(error=exc), file=sys.stderr)
+        return EXIT_USAGE
+    i18n.setup(settings.locale)
+    handlers = {command.NAME: command.run for command in COMMANDS}
+    try:
+        return handlers[args.command or run.NAME](args, settings)
+    except StoreKeyError as exc:  # the audit log is signed with it: nothing runs without it
+        print(_("Store key error: {error}").format(error=exc), file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return EXIT_FAILED
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

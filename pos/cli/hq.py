@@ -1,0 +1,89 @@
+"""``pos hq init|publish``: head office's central PostgreSQL database (docs/chain.md)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from pos.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Commands, open_existing_store
+from pos.config import Settings
+from pos.i18n import _
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+NAME = "hq"
+
+
+def add_parser(commands: Commands, common: argparse.ArgumentParser) -> None:
+    """Add ``pos hq init|publish``."""
+    hq = commands.add_parser(NAME, help="head office's central PostgreSQL database")
+    what = hq.add_subparsers(dest="what", metavar="WHAT", required=True)
+    init = what.add_parser(
+        "init", parents=[common], help="create or upgrade the central database (migrations)"
+    )
+    publish = what.add_parser(
+        "publish",
+        parents=[common],
+        help="send the catalogue, prices and promotions of a store database (--db) "
+        "to head office, for every register to fetch",
+    )
+    for sub in (init, publish):
+        sub.add_argument("--url", metavar="URL", help="postgresql://USER:PASSWORD@HOST/DB")
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run ``pos hq init|publish``."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from pos.migrations import HEAD_REVISION
+    from pos.sync import central
+
+    url = getattr(args, "url", None) or settings.sync.hq_url
+    if not url:
+        print(_("No head office: give --url URL or set [sync] hq_url"), file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        engine = central.make_hq_engine(url)
+    except central.HqUrlError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        if args.what == "init":
+            before = central.init_hq(engine)
+            print(
+                _("Head office database at revision {head} (was {before})").format(
+                    head=HEAD_REVISION, before=before or _("empty")
+                )
+            )
+            return EXIT_OK
+        return _publish(settings, engine)
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        print(_("Head office unreachable: {error}").format(error=reason), file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        engine.dispose()
+
+
+def _publish(settings: Settings, engine: Engine) -> int:
+    from pos.sync import catalogue, central
+
+    sessions = open_existing_store(settings)
+    if sessions is None:
+        return EXIT_FAILED
+    with sessions() as session:
+        products = catalogue.product_rows(session, None)
+        promotions = catalogue.promotion_rows(session, None)
+    now = datetime.now(UTC)
+    with central.hq_sessions(engine).begin() as hq:
+        changed = catalogue.apply_products(hq, products, now)
+        offers = catalogue.apply_promotions(hq, promotions, now)
+    print(
+        _("Published {products} changed product(s) and {promotions} promotion(s)").format(
+            products=changed, promotions=offers
+        )
+    )
+    return EXIT_OK

@@ -1,0 +1,186 @@
+"""``pos import KIND FILE``: products, stock, members, guidance, promotions, pairings and
+past sales.
+
+The importers are imported when the command runs, so ``pos --help`` stays quick. Past
+sales are a streamed JSONL file with a progress bar on standard error (a terminal only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pos.cli.common import EXIT_FAILED, EXIT_OK, Commands, ProgressBar
+from pos.config import Settings
+from pos.i18n import _
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from pos.transfer.import_common import Chunks
+    from pos.transfer.imports import ImportReport
+    from pos.transfer.sales_import import SalesImportReport, SalesProgress
+
+NAME = "import"
+
+PROMOTIONS_HELP = (
+    "promotions: [[promotion]] tables (percent, fixed_price, buy_x_get_y, nth_discount, "
+    "spend_threshold, member_day, gift)"
+)
+
+
+def add_parser(commands: Commands, common: argparse.ArgumentParser) -> None:
+    """Add ``pos import products|stock|members|guidance|promotions|pairings|sales``."""
+    imports = commands.add_parser(
+        NAME,
+        help="import products, stock, members, pairings (CSV), guidance, promotions (TOML) "
+        "or past sales (JSONL)",
+    )
+    what = imports.add_subparsers(dest="what", metavar="WHAT", required=True)
+    for name, help_text in (
+        ("products", "products CSV: sku,barcodes,name,name_en,spec,manufacturer,unit,"
+         "category,price,member_price,drug_class,ingredients"),
+        ("stock", "stock CSV: sku,lot,expiry,quantity"),
+        ("members", "members CSV: card_no,phone,name,gender,birthday,tier,points,enrolled_at"),
+    ):  # fmt: skip
+        sub = what.add_parser(name, parents=[common], help=help_text, description=help_text)
+        sub.add_argument("file", metavar="FILE.csv", type=Path)
+        sub.add_argument("--skip-bad", action="store_true", help="import good rows, report bad")
+    for name, help_text in (
+        ("guidance", "medication guidance: [[guidance]] tables keyed sku:, ingredient: or "
+         "category:"),
+        ("promotions", PROMOTIONS_HELP),
+    ):  # fmt: skip
+        sub = what.add_parser(name, parents=[common], help=help_text, description=help_text)
+        sub.add_argument("file", metavar="FILE.toml", type=Path)
+        sub.add_argument("--skip-bad", action="store_true", help="import good entries, report bad")
+    pairings_help = "add-on pairings CSV: trigger,suggest_sku,reason"
+    sub = what.add_parser(
+        "pairings", parents=[common], help=pairings_help, description=pairings_help
+    )
+    sub.add_argument("file", metavar="FILE.csv", type=Path)
+    sub.add_argument("--skip-bad", action="store_true", help="import good rows, report bad")
+    sales_help = "past sales, as JSON lines from 'pos export sales' (history: stock does not move)"
+    sub = what.add_parser("sales", parents=[common], help=sales_help, description=sales_help)
+    sub.add_argument("file", metavar="FILE.jsonl", type=Path)
+    sub.add_argument("--skip-bad", action="store_true", help="import good lines, report bad")
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run ``pos import KIND FILE``."""
+    if args.what == "sales":  # a streamed JSONL file, not read whole
+        return _run_sales(args, settings)
+    from pos.domain.sales.codes import InputError
+    from pos.store.bootstrap import open_store
+    from pos.transfer.import_common import chunked
+    from pos.transfer.imports import describe
+
+    try:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        print(
+            _("Cannot read {file}: {error}").format(file=args.file, error=exc.strerror),
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    _engine, sessions = open_store(settings)
+    try:
+        with chunked(sessions) as (session, chunks):
+            report = _import(args.what, settings, session, data, args.skip_bad, chunks)
+    except InputError as exc:
+        print(f"{args.file}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    for line in describe(report):
+        print(line, file=sys.stderr if report.errors or report.warnings else sys.stdout)
+    return EXIT_FAILED if report.errors else EXIT_OK
+
+
+def _import(
+    what: str, settings: Settings, session: Session, data: bytes, skip_bad: bool, chunks: Chunks
+) -> ImportReport:
+    """Import ``data`` of the kind ``what`` (anything but sales) in ``session``."""
+    if what == "members":
+        from pos.store.bootstrap import loyalty_rules
+        from pos.transfer.member_import import import_members
+
+        store = settings.store
+        tiers = [tier.name for tier in settings.loyalty.tiers]
+        now = datetime.now(UTC)
+        return import_members(
+            session, data, tiers, now, store.timezone, store.code, skip_bad, chunks,
+            rules=loyalty_rules(settings),
+        )  # fmt: skip
+    if what == "guidance":
+        from pos.domain.pharmacy.guidance import import_guidance
+
+        return import_guidance(session, data, skip_bad, chunks)
+    if what == "pairings":
+        from pos.domain.suggestions.pairings import import_pairings
+
+        return import_pairings(session, data, skip_bad, chunks)
+    if what == "promotions":  # a few dozen rules: one short transaction
+        from pos.transfer.promotion_import import import_promotions
+
+        return import_promotions(session, data, skip_bad)
+    from pos.transfer.imports import import_products, import_stock
+
+    if what == "products":
+        return import_products(session, data, skip_bad, chunks)
+    return import_stock(session, data, skip_bad, chunks=chunks)
+
+
+def _run_sales(args: argparse.Namespace, settings: Settings) -> int:
+    """Run ``pos import sales FILE.jsonl`` (streamed, with a progress bar)."""
+    from pos.store.bootstrap import open_store
+
+    if not args.file.is_file():
+        print(
+            _("Cannot read {file}: {error}").format(file=args.file, error="not a file"),
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    _engine, sessions = open_store(settings)
+    return _import_sales(args.file, args.skip_bad, sessions)
+
+
+def _import_sales(path: Path, skip_bad: bool, sessions: sessionmaker[Session]) -> int:
+    from pos.transfer.import_common import chunked
+    from pos.transfer.sales_import import import_sales
+
+    bar = ProgressBar()
+
+    def progress(step: SalesProgress) -> None:
+        count = _("{n} sales").format(n=f"{step.sales:,}")
+        label = _("Checking") if step.checking else _("Importing")
+        bar.show(label, step.done_bytes, step.total_bytes, count)
+
+    started = time.monotonic()
+    try:
+        with chunked(sessions) as (session, chunks):
+            report = import_sales(session, path, skip_bad, progress, chunks)
+    finally:
+        bar.close()
+    for line in _describe_sales(report, time.monotonic() - started):
+        print(line, file=sys.stderr if report.errors or report.warnings else sys.stdout)
+    return EXIT_FAILED if report.errors else EXIT_OK
+
+
+def _describe_sales(report: SalesImportReport, seconds: float) -> list[str]:
+    lines = [*report.warnings, *(str(error) for error in report.errors)]
+    if report.applied:
+        lines.append(
+            _(
+                "{created} sales imported, {duplicates} already stored (skipped), in {s:.1f} s"
+            ).format(created=report.created, duplicates=report.duplicates, s=seconds)
+        )
+    else:
+        lines.append(
+            _("Nothing imported: {n} bad line(s); fix them or use --skip-bad").format(
+                n=len(report.errors)
+            )
+        )
+    return lines
