@@ -469,7 +469,7 @@ def test_member_show_masks_the_phone(
     assert main(["member", "show", PHONE, "--db", str(db_path)]) == EXIT_OK
     out = capsys.readouterr().out
     assert "139****0001" in out and PHONE not in out
-    assert f"Card: {CARD}" in out and "Points: 120" in out and "Tier: silver" in out
+    assert f"Card no.: {CARD}" in out and "Points: 120" in out and "Tier: silver" in out
 
 
 def test_member_query_matching_none_or_several_exits_1(

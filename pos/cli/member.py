@@ -121,7 +121,7 @@ def _show(session: Session, member: Member, timezone: str) -> None:
     ]
     sales, _entries = _counts(session, member)
     rows = [
-        (_("Card"), member.card_no),
+        (_("Card no."), member.card_no),
         (_("Name"), member.name or ""),
         (_("Phone"), members.mask_phone(member.phone)),
         (_("Gender"), {"m": _("male"), "f": _("female")}.get(member.gender or "", "")),

@@ -81,7 +81,7 @@ class MemberLookupModal(ModalScreen[bool]):
         table.add_column(_("Tier"), key="tier", width=10)
         table.add_column(_("Points"), key="points", width=8)
         table.add_column(_("Last visit"), key="last", width=11)
-        table.add_column(_("Card"), key="card", width=14)
+        table.add_column(_("Card no."), key="card", width=14)
         self.query_one(OrderedInput).focus()
 
     @property

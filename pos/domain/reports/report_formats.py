@@ -139,7 +139,7 @@ def sections(report: StoreReport) -> list[Section]:
         ),
         Section(
             _("Members due a follow-up (chronic medication, refill overdue)"),
-            [_("Card"), _("Phone"), _("Last purchase"), _("Refill every (days)"), _("Overdue")],
+            [_("Card no."), _("Phone"), _("Last purchase"), _("Refill every (days)"), _("Overdue")],
             follow_rows,
             numeric_from=3,
         ),
