@@ -40,11 +40,11 @@ from sqlalchemy.orm import Session
 from textual.pilot import Pilot
 
 from pos.app import PosApp, build_app
+from pos.app.checkout.screen import CheckoutScreen
+from pos.app.modals.pharmacy.acknowledge import AcknowledgeModal, PharmacistModal
+from pos.app.modals.sale.payment import PaymentModal
 from pos.config import Settings
 from pos.models import Sale
-from pos.screens.acknowledge import AcknowledgeModal, PharmacistModal
-from pos.screens.checkout import CheckoutScreen
-from pos.screens.payment import PaymentModal
 from pos.store.bootstrap import ensure_store
 from tests.helpers import burst
 

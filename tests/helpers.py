@@ -43,7 +43,7 @@ def barcode_of(sessions: sessionmaker[Session], sku: str) -> str:
 
 
 PERSON_KEY_GAP = 0.05
-"""Seconds between a person's keys (pos.widgets.scan_hold tells scanners by this gap)."""
+"""Seconds between a person's keys (pos.app.widgets.scan_hold tells scanners by this gap)."""
 
 
 async def type_text(pilot: Pilot[Any], text: str) -> None:

@@ -10,11 +10,11 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.app import build_app
+from pos.app.modals.staff.shift import ShiftReportModal
 from pos.cli import main
 from pos.config import Settings
 from pos.domain.staff import audit
 from pos.models import AuditAnchor, AuditEvent
-from pos.screens.shift import ShiftReportModal
 from tests.conftest import fixed_clock
 from tests.store_keys import store_key
 from tests.test_checkout_ui import SIZE

@@ -21,12 +21,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from textual.pilot import Pilot
 
 from pos.app import PosApp
+from pos.app.modals.pharmacy.acknowledge import AcknowledgeModal
+from pos.app.modals.sale.payment import PaymentModal
 from pos.config import DEFAULT_TIERS
 from pos.domain.pharmacy.guidance import import_guidance
 from pos.domain.suggestions.pairings import import_pairings
 from pos.models import Base, ParkedCart, PointsEntry, Sale, SaleLine, StockMovement
-from pos.screens.acknowledge import AcknowledgeModal
-from pos.screens.payment import PaymentModal
 from pos.store import db
 from pos.store.demo import demo_file
 from pos.transfer.import_common import Chunks, ImportReport, chunked

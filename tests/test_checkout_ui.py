@@ -11,15 +11,15 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
 from pos.app import PosApp
+from pos.app.checkout.screen import CheckoutScreen
+from pos.app.modals.sale.payment import PaymentModal
+from pos.app.modals.sale.search import SearchModal
+from pos.app.modals.staff.override import OverrideModal
+from pos.app.widgets.cart_table import CartTable
+from pos.app.widgets.message_bar import MessageBar
+from pos.app.widgets.scan_input import ScanInput
 from pos.enums import Tender
 from pos.models import Lot, Payment, Product, Sale, SaleLine, SaleLineLot
-from pos.screens.checkout import CheckoutScreen
-from pos.screens.override import OverrideModal
-from pos.screens.payment import PaymentModal
-from pos.screens.search import SearchModal
-from pos.widgets.cart_table import CartTable
-from pos.widgets.message_bar import MessageBar
-from pos.widgets.scan_input import ScanInput
 from tests.conftest import TODAY
 from tests.helpers import barcode_of, burst, keys, screen_text, type_text
 

@@ -11,17 +11,17 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 
 from pos.app import PosApp
+from pos.app.modals.help import HelpModal
+from pos.app.modals.returns import ReturnModal
+from pos.app.modals.sale.payment import PaymentModal
+from pos.app.modals.sale.receipt import ReceiptModal
+from pos.app.widgets.cart_table import CartTable
+from pos.app.widgets.guidance_panel import GuidancePanel
+from pos.app.widgets.key_bar import KeyBar
+from pos.app.widgets.message_bar import MessageBar
+from pos.app.widgets.scan_input import ScanInput
+from pos.app.widgets.totals import TotalsPanel
 from pos.domain.returns.returns import ReturnRequest
-from pos.screens.help import HelpModal
-from pos.screens.payment import PaymentModal
-from pos.screens.receipt import ReceiptModal
-from pos.screens.returns import ReturnModal
-from pos.widgets.cart_table import CartTable
-from pos.widgets.guidance_panel import GuidancePanel
-from pos.widgets.key_bar import KeyBar
-from pos.widgets.message_bar import MessageBar
-from pos.widgets.scan_input import ScanInput
-from pos.widgets.totals import TotalsPanel
 from tests.helpers import barcode_of, screen_text, type_text
 from tests.test_returns import approve, lines_of, sell
 

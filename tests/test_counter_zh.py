@@ -13,9 +13,9 @@ from textual.pilot import Pilot
 
 from pos import i18n
 from pos.app import PosApp, build_app
+from pos.app.modals.pharmacy.acknowledge import AcknowledgeModal
+from pos.app.modals.sale.payment import PaymentModal
 from pos.config import Settings
-from pos.screens.acknowledge import AcknowledgeModal
-from pos.screens.payment import PaymentModal
 from tests.conftest import fixed_clock
 from tests.helpers import barcode_of, screen_text
 from tests.test_promotions_ui import demo_promotions

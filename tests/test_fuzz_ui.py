@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from textual.widgets import Input
 
 from pos.app import PosApp, build_app
+from pos.app.checkout.screen import CheckoutScreen
 from pos.config import Settings
 from pos.domain.sales.codes import InputError, ascii_digits, parse_quantity
 from pos.models import AuditEvent, Member, Product, Sale
-from pos.screens.checkout import CheckoutScreen
 from tests.conftest import fixed_clock
 from tests.helpers import barcode_of, screen_text
 

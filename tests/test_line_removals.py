@@ -11,12 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.app import PosApp, build_app
+from pos.app.checkout.screen import CheckoutScreen
+from pos.app.modals.sale.quantity import QuantityModal
+from pos.app.modals.staff.override import OverrideModal
+from pos.app.modals.staff.shift import CashModal
 from pos.config import Settings
 from pos.models import AuditEvent, CashMovement
-from pos.screens.checkout import CheckoutScreen
-from pos.screens.override import OverrideModal
-from pos.screens.quantity import QuantityModal
-from pos.screens.shift import CashModal
 from tests.conftest import fixed_clock
 from tests.helpers import barcode_of, screen_text, type_text
 from tests.test_checkout_ui import SIZE, cart_rows, message, scan

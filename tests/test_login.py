@@ -14,6 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from textual.pilot import Pilot
 
 from pos.app import build_app
+from pos.app.checkout.screen import CheckoutScreen
+from pos.app.modals.staff.login import LoginModal
+from pos.app.widgets.ordered_input import OrderedInput
 from pos.config import Settings
 from pos.domain.pharmacy.safety import PrescriptionForm
 from pos.domain.sales.codes import InputError
@@ -21,10 +24,7 @@ from pos.domain.staff import users
 from pos.domain.staff.users import verify_pin
 from pos.models import AuditEvent, PinThrottle, Sale, User
 from pos.register.login import FREE_TRIES
-from pos.screens.checkout import CheckoutScreen
-from pos.screens.login import LoginModal
 from pos.store.db import make_engine, make_session_factory
-from pos.widgets.ordered_input import OrderedInput
 from tests.conftest import NOW, fixed_clock
 from tests.helpers import barcode_of, burst, screen_text, type_text
 

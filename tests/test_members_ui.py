@@ -8,16 +8,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.app import PosApp
+from pos.app.checkout.screen import CheckoutScreen
+from pos.app.modals.members.member_form import MemberFormModal
+from pos.app.modals.members.member_lookup import MemberLookupModal
+from pos.app.modals.sale.payment import PaymentModal
+from pos.app.widgets.member_panel import MemberPanel
+from pos.app.widgets.message_bar import MessageBar
 from pos.domain.members import members, points_ledger
 from pos.domain.members.members import MemberForm
 from pos.enums import Tender
 from pos.models import Member, Payment, PointsEntry, Sale
-from pos.screens.checkout import CheckoutScreen
-from pos.screens.member_form import MemberFormModal
-from pos.screens.member_lookup import MemberLookupModal
-from pos.screens.payment import PaymentModal
-from pos.widgets.member_panel import MemberPanel
-from pos.widgets.message_bar import MessageBar
 from tests.conftest import NOW, TODAY
 from tests.helpers import barcode_of, keys, screen_text, type_text
 

@@ -10,11 +10,11 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.app import PosApp
+from pos.app.modals.staff.override import OverrideModal
 from pos.cli import main
 from pos.domain.staff import audit
 from pos.enums import Tender
 from pos.models import AuditEvent, JobKind, PrintJob, Sale
-from pos.screens.override import OverrideModal
 from tests.helpers import barcode_of, screen_text, type_text
 from tests.test_checkout_ui import SIZE, cart_rows, message, scan
 

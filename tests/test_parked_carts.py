@@ -6,11 +6,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.app import build_app
+from pos.app.modals.sale.held import HeldSalesModal
+from pos.app.widgets.message_bar import MessageBar
 from pos.config import Settings
 from pos.domain.members.members import MemberForm, enrol
 from pos.models import ParkedCart, Sale
-from pos.screens.held import HeldSalesModal
-from pos.widgets.message_bar import MessageBar
 from tests.conftest import NOW, TODAY, fixed_clock
 from tests.helpers import barcode_of, type_text
 

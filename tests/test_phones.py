@@ -8,10 +8,10 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.app import PosApp
+from pos.app.modals.members.member_lookup import MemberLookupModal
 from pos.domain.members import members
 from pos.domain.members.members import normalize_phone, phone_digits
 from pos.domain.sales.codes import InputError
-from pos.screens.member_lookup import MemberLookupModal
 from tests.helpers import screen_text
 from tests.test_checkout_ui import SIZE
 from tests.test_members_ui import enrol, member_panel

@@ -13,6 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from textual.pilot import Pilot
 
 from pos.app import PosApp, build_app
+from pos.app.modals.pharmacy.restricted_buyer import RestrictedBuyerModal
+from pos.app.modals.sale.payment import PaymentModal
+from pos.app.modals.sale.receipt import ReceiptModal
+from pos.app.widgets.message_bar import MessageBar
 from pos.config import Settings
 from pos.domain.returns.returns import ReturnRequest
 from pos.domain.sales import cart_store
@@ -30,11 +34,7 @@ from pos.models import (
 )
 from pos.register.overrides import Approval
 from pos.register.service import RegisterIdentity, RegisterService
-from pos.screens.payment import PaymentModal
-from pos.screens.receipt import ReceiptModal
-from pos.screens.restricted_buyer import RestrictedBuyerModal
 from pos.transfer.promotion_import import import_promotions
-from pos.widgets.message_bar import MessageBar
 from tests.conftest import NOW, fixed_clock
 from tests.helpers import barcode_of, screen_text, type_text
 from tests.test_printing import decode

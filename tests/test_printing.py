@@ -11,14 +11,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from textual.pilot import Pilot
 
 from pos.app import PosApp, build_app
+from pos.app.modals.sale.receipt import ReceiptModal
+from pos.app.widgets.printer_status import PrinterStatusBar
 from pos.cli import main
 from pos.config import Settings
 from pos.domain.printing.printing import PrintProfile, StoreHeader
 from pos.enums import Tender
 from pos.models import JobKind, JobStatus, PrintJob, Product, Sale
 from pos.register.service import RegisterIdentity, RegisterService
-from pos.screens.receipt import ReceiptModal
-from pos.widgets.printer_status import PrinterStatusBar
 from printer import PrinterError, PrinterUri
 from tests.conftest import fixed_clock
 from tests.helpers import PrinterServer, barcode_of, closed_port, screen_text, type_text

@@ -8,8 +8,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.app import PosApp
+from pos.app.modals.sale.promotions import PromotionsModal
 from pos.models import Pairing, PrintJob, Sale, SaleLine
-from pos.screens.promotions import PromotionsModal
 from pos.store.demo import demo_file
 from pos.transfer.promotion_import import import_promotions
 from tests.conftest import NOW, TODAY

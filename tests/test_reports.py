@@ -12,14 +12,14 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.app import PosApp
+from pos.app.modals.staff.override import OverrideModal
+from pos.app.modals.staff.reports import ReportsModal
 from pos.cli import main
 from pos.domain.reports.report_formats import REPORT_CSV_COLUMNS
 from pos.domain.reports.store_report import store_report
 from pos.domain.staff import audit
 from pos.enums import Tender
 from pos.register.service import RegisterIdentity, RegisterService
-from pos.screens.override import OverrideModal
-from pos.screens.reports import ReportsModal
 from tests.conftest import NOW, TODAY
 from tests.helpers import barcode_of, screen_text, type_text
 from tests.test_checkout_ui import SIZE

@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.app import PosApp
+from pos.app.modals.returns import ReturnModal
+from pos.app.modals.staff.override import OverrideModal
 from pos.cli import main
 from pos.domain.members import points_ledger
 from pos.domain.returns import quarantine
@@ -33,8 +35,6 @@ from pos.models import (
 )
 from pos.register.overrides import Approval, OverrideNeeded
 from pos.register.service import RegisterService
-from pos.screens.override import OverrideModal
-from pos.screens.returns import ReturnModal
 from pos.transfer.exports import SALE_CSV_COLUMNS, export_sales_csv, export_sales_jsonl
 from tests.conftest import NOW, TODAY
 from tests.helpers import barcode_of, screen_text, type_text

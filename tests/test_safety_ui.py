@@ -9,6 +9,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from textual.pilot import Pilot
 
 from pos.app import PosApp
+from pos.app.checkout.screen import CheckoutScreen
+from pos.app.modals.pharmacy.acknowledge import AcknowledgeModal, PharmacistModal
+from pos.app.modals.pharmacy.prescription import PrescriptionModal
+from pos.app.modals.pharmacy.restricted_buyer import RestrictedBuyerModal
+from pos.app.modals.sale.payment import PaymentModal
+from pos.app.widgets.guidance_panel import GuidancePanel
+from pos.app.widgets.message_bar import MessageBar
 from pos.domain.members import members
 from pos.domain.members.members import MemberForm
 from pos.enums import Tender
@@ -25,13 +32,6 @@ from pos.models import (
     TraceCode,
     User,
 )
-from pos.screens.acknowledge import AcknowledgeModal, PharmacistModal
-from pos.screens.checkout import CheckoutScreen
-from pos.screens.payment import PaymentModal
-from pos.screens.prescription import PrescriptionModal
-from pos.screens.restricted_buyer import RestrictedBuyerModal
-from pos.widgets.guidance_panel import GuidancePanel
-from pos.widgets.message_bar import MessageBar
 from tests.conftest import NOW, TODAY
 from tests.helpers import barcode_of, keys, screen_text, type_text
 from tests.test_printing import decode

@@ -7,11 +7,11 @@ from textual import events
 from textual.screen import ModalScreen
 
 from pos.app import PosApp
-from pos.screens.checkout import CheckoutScreen
-from pos.screens.override import OverrideModal
-from pos.screens.quantity import QuantityModal
-from pos.widgets.ordered_input import OrderedInput
-from pos.widgets.scan_hold import MIN_SCAN_DIGITS, SCANNER_KEY_GAP, ScanHolder
+from pos.app.checkout.screen import CheckoutScreen
+from pos.app.modals.sale.quantity import QuantityModal
+from pos.app.modals.staff.override import OverrideModal
+from pos.app.widgets.ordered_input import OrderedInput
+from pos.app.widgets.scan_hold import MIN_SCAN_DIGITS, SCANNER_KEY_GAP, ScanHolder
 from tests.helpers import barcode_of, burst, type_text
 from tests.test_checkout_ui import SIZE, cart_rows, scan
 

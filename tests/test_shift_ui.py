@@ -9,6 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.app import PosApp, build_app
+from pos.app.checkout.screen import CheckoutScreen
+from pos.app.modals.sale.quantity import ValueModal
+from pos.app.modals.staff.override import OverrideModal
+from pos.app.modals.staff.shift import CashModal, ShiftMenuModal, ShiftReportModal
+from pos.app.modals.staff.shift_count import CountModal
+from pos.app.widgets.shift_status import ShiftStatus
 from pos.config import Settings
 from pos.domain.returns.returns import ReturnRequest
 from pos.domain.sales.codes import InputError
@@ -18,12 +24,6 @@ from pos.models import AuditEvent, CashMovement, JobKind, ParkedCart, PrintJob, 
 from pos.money import format_fen
 from pos.register.overrides import Approval
 from pos.register.service import RegisterService
-from pos.screens.checkout import CheckoutScreen
-from pos.screens.override import OverrideModal
-from pos.screens.quantity import ValueModal
-from pos.screens.shift import CashModal, ShiftMenuModal, ShiftReportModal
-from pos.screens.shift_count import CountModal
-from pos.widgets.shift_status import ShiftStatus
 from tests.conftest import NOW, fixed_clock
 from tests.helpers import barcode_of, screen_text, type_text
 from tests.test_checkout_ui import SIZE, message, sale_count, scan

@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.app import build_app
+from pos.app.widgets.sync_status import SyncStatusBar
 from pos.config import Settings
 from pos.models import Sale
-from pos.widgets.sync_status import SyncStatusBar
 from tests.conftest import fixed_clock
 from tests.helpers import barcode_of, closed_port, type_text
 

@@ -12,6 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.app import PosApp, build_app
+from pos.app.checkout.screen import CheckoutScreen
+from pos.app.modals.returns import ReturnModal
+from pos.app.modals.sale.payment import PaymentModal
+from pos.app.modals.staff.shift import ShiftReportModal
 from pos.cli import main
 from pos.config import Settings
 from pos.domain.printing import printing
@@ -19,10 +23,6 @@ from pos.domain.returns.returns import ReturnRequest
 from pos.enums import CashRounding, Tender
 from pos.models import Payment, Product, Refund, Sale, SaleReturn, ShiftReport
 from pos.register.service import RegisterIdentity, RegisterService
-from pos.screens.checkout import CheckoutScreen
-from pos.screens.payment import PaymentModal
-from pos.screens.returns import ReturnModal
-from pos.screens.shift import ShiftReportModal
 from pos.transfer.exports import SALE_CSV_COLUMNS, export_sales_csv, export_sales_jsonl
 from pos.transfer.imports import PRODUCT_COLUMNS
 from tests.catalogue_csv import EAN13_B, EAN13_C, load_products, product_row, to_csv

@@ -9,10 +9,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from textual.pilot import Pilot
 
 from pos.app import PosApp, build_app
+from pos.app.checkout.screen import CheckoutScreen
 from pos.config import Settings
 from pos.domain.members import members
 from pos.models import Member
-from pos.screens.checkout import CheckoutScreen
 from pos.transfer.member_import import MEMBER_COLUMNS, import_members
 from tests.conftest import NOW
 from tests.helpers import barcode_of, type_text

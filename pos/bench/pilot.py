@@ -21,14 +21,14 @@ from textual import events
 from textual.app import App
 
 from pos.app import PosApp, build_app
+from pos.app.checkout.screen import CheckoutScreen
+from pos.app.widgets.cart_table import CartTable
+from pos.app.widgets.scan_input import ScanInput
 from pos.config import Settings
 from pos.enums import DrugClass
 from pos.models import Barcode, Lot, Product
 from pos.register.overrides import Approval
-from pos.screens.checkout import CheckoutScreen
 from pos.store.db import open_database
-from pos.widgets.cart_table import CartTable
-from pos.widgets.scan_input import ScanInput
 
 SIZE = (120, 40)
 LINES_PER_CART = 5

@@ -1,0 +1,362 @@
+"""The Textual app: builds the register service once and shows the checkout screen."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+from datetime import date
+from pathlib import Path
+from time import monotonic
+from typing import Any, cast
+
+from sqlalchemy.orm import Session, sessionmaker
+from textual import events
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.command import CommandPalette
+from textual.notifications import SeverityLevel
+from textual.screen import Screen
+from textual.worker import WorkerState
+
+from pos.app.checkout.screen import CheckoutScreen
+from pos.app.messages import (
+    BackupFinished,
+    PrinterStatusChanged,
+    PrintRetryRequested,
+    ReceiptQueued,
+    SyncStatusChanged,
+)
+from pos.app.modals.common import localize_bindings
+from pos.app.modals.help import HelpModal
+from pos.app.modals.staff.login import LoginModal
+from pos.app.widgets.message_bar import MessageBar
+from pos.app.widgets.scan_hold import ScanHolder
+from pos.config import Settings
+from pos.crash_report import default_log_dir, write_report
+from pos.domain.printing.print_queue import PrinterStatus, Sender
+from pos.domain.staff import audit
+from pos.i18n import N_, _
+from pos.register.service import Clock, RegisterIdentity, RegisterService, system_clock
+from pos.store.backups import daily_backup
+from pos.store.bootstrap import loyalty_rules, pharmacy_rules, print_profile
+from pos.sync.background import SyncAgent
+from pos.sync.runner import SyncStatus
+
+PALETTE_SKIPS = {
+    "cursor(-1)",
+    "cursor(1)",
+    "clear_field",
+    "scroll_guidance(1)",
+    "scroll_guidance(-1)",
+}
+"""Keys that move or clear, not actions worth searching for."""
+
+MAX_CRASH_REPORTS = 20
+"""Unexpected errors survived in one run before the register stops after all."""
+
+BACKUP_CHECK_SECONDS = 60
+"""How often the register looks whether the business day changed (a new daily backup)."""
+
+
+class PosApp(App[None]):
+    """The pharmacy register."""
+
+    CSS_PATH = "app.tcss"
+    # Below 100 columns the totals move under the cart (app.tcss, -narrow).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    # Below 30 rows (80×24) every panel but the cart takes one line (app.tcss, -short).
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(
+        self,
+        register: RegisterService,
+        settings: Settings,
+        notice: str | None = None,
+        sync: SyncAgent | None = None,
+        backup_anchor: Callable[[], object] | None = None,
+    ) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.register = register
+        self.settings = settings
+        self.notice = notice
+        self.title = settings.store.name
+        self.sub_title = _("Register {register}").format(register=settings.register.id)
+        self.printer_status = PrinterStatus(settings.printer.uri, 0)
+        self.backup_day: date | None = None
+        self.sync_agent = sync
+        self.crash_reports: list[Path] = []
+        """Reports of unexpected errors the register survived (``pos`` names them on exit)."""
+        self.backup_anchor = backup_anchor
+        """Anchors the audit log's head just before the daily backup copies the database."""
+        self.scan_hold = ScanHolder()
+
+    BINDINGS = [
+        Binding("ctrl+l", "lock", N_("Lock"), id="lock", show=False, priority=True),
+        # F1 on any screen (a modal's too) lists that screen's keys.
+        Binding("f1", "help", N_("Keys"), id="app-help", show=False, priority=True),
+    ]
+
+    def on_mount(self) -> None:
+        self.push_screen(CheckoutScreen(self.register, self.scan_hold))
+        if self.notice:
+            self.notify(self.notice, timeout=8)
+        self.last_input = monotonic()
+        if self.settings.register.require_login and self.register.user is None:
+            self.push_screen(LoginModal(self.register), self._logged_in)
+        minutes = self.settings.register.auto_lock_minutes
+        if self.settings.register.require_login and minutes:
+            self.set_interval(15, lambda: self._lock_when_idle(minutes * 60))
+        self.set_interval(self.settings.printer.retry_seconds, self.kick_printer)
+        self.kick_printer()
+        if self.settings.backup.daily:
+            self.set_interval(BACKUP_CHECK_SECONDS, self.check_daily_backup)
+            self.check_daily_backup()
+        if self.sync_agent is not None:
+            self.set_interval(self.settings.sync.interval_seconds, self.kick_sync)
+            self.kick_sync()
+
+    # -- text and errors ----------------------------------------------------
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """A notification; its text is shown as it is, never read as markup."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Keep the register running after an unexpected error.
+
+        Textual's handler ends the app and prints a traceback with local variables
+        (which can hold a customer's data). The cart is saved as it changes, so the
+        register writes a report without values, tells the cashier in one line and
+        goes on. (Textual has no public hook for this; the method is its own.)
+        """
+        if len(self.crash_reports) >= MAX_CRASH_REPORTS:
+            super()._handle_exception(error)  # failing over and over: stop, safely
+            return
+        folder = self.settings.register.log_dir or default_log_dir()
+        try:
+            path = write_report(error, folder)
+        except OSError:
+            path = folder
+        self.crash_reports.append(path)
+        self.bell()
+        self.notify(
+            _("Something went wrong; the cart is kept. Report: {path}").format(path=path),
+            severity="error",
+            timeout=15,
+        )
+
+    # -- who is at the register -----------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self.last_input = monotonic()
+            if await self.scan_hold.intercept(event, self.screen):
+                return  # a scan while a form is open: held for the cart
+        await super().on_event(event)
+
+    def _logged_in(self, _done: bool | None = None) -> None:
+        user = self.register.user
+        register = _("Register {register}").format(register=self.settings.register.id)
+        self.sub_title = f"{register} · {user.name}" if user else register
+
+    async def action_lock(self) -> None:
+        """Lock the register (the cart stays); a user id and PIN unlock it."""
+        if not self.settings.register.require_login or isinstance(self.screen, LoginModal):
+            return
+        self.register.lock()
+        self._logged_in()
+        await self.push_screen(LoginModal(self.register), self._logged_in)
+
+    def _lock_when_idle(self, seconds: float) -> None:
+        if monotonic() - self.last_input >= seconds and not isinstance(self.screen, LoginModal):
+            self.run_worker(self.action_lock(), exclusive=True, group="lock")
+
+    # -- printing ---------------------------------------------------------
+    def kick_printer(self) -> None:
+        """Send waiting receipts in a worker thread; the register never waits on the printer.
+
+        One pass runs at a time; at most one more waits behind it, so a receipt
+        queued while a pass ends is not left for the next retry.
+        """
+        busy = [
+            worker
+            for worker in self.workers
+            if worker.group == "printer"
+            and worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
+        ]
+        if len(busy) < 2:
+            self.run_worker(self._print_pending, thread=True, group="printer", exit_on_error=False)
+
+    def _print_pending(self) -> None:
+        try:
+            status = self.register.print_pending()
+        except Exception as exc:  # a locked or broken database must not stop the register
+            status = PrinterStatus(self.settings.printer.uri, -1, str(exc))
+        self.post_message(PrinterStatusChanged(status))
+
+    def on_receipt_queued(self, _message: ReceiptQueued) -> None:
+        self.kick_printer()
+        self.kick_sync()
+
+    # -- head office ------------------------------------------------------
+    def kick_sync(self) -> None:
+        """Sync with head office in a worker thread (one pass at a time)."""
+        if self.sync_agent is not None:
+            self.run_worker(self._sync_pass, thread=True, group="sync", exit_on_error=False)
+
+    def _sync_pass(self) -> None:
+        assert self.sync_agent is not None
+        try:
+            status = self.sync_agent.run()
+        except Exception as exc:  # a locked or broken database must not stop the register
+            status = SyncStatus(True, -1, None, str(exc)[:200])
+        self.post_message(SyncStatusChanged(status))
+
+    def on_sync_status_changed(self, message: SyncStatusChanged) -> None:
+        status = message.status
+        last = status.last_sync
+        shown = self.register.local_time(last).strftime("%H:%M") if last else ""
+        for screen in self.screen_stack:
+            if isinstance(screen, CheckoutScreen):
+                screen.show_sync_status(status, shown)
+
+    def on_unmount(self) -> None:
+        if self.sync_agent is not None:
+            self.sync_agent.close()
+
+    def on_print_retry_requested(self, _message: PrintRetryRequested) -> None:
+        self.kick_printer()
+
+    def on_printer_status_changed(self, message: PrinterStatusChanged) -> None:
+        self.printer_status = message.status
+        for screen in self.screen_stack:
+            if isinstance(screen, CheckoutScreen):
+                screen.show_printer_status(message.status)
+
+    # -- the daily backup ---------------------------------------------------
+    def check_daily_backup(self) -> None:
+        """Back up once per business day (at start, then when the day changes) in a thread."""
+        today = self.register.today()
+        if today != self.backup_day:
+            self.backup_day = today
+            self.run_worker(self._back_up, thread=True, group="backup", exit_on_error=False)
+
+    def _back_up(self) -> None:
+        backup = self.settings.backup
+        now = self.register.local_time(self.register.now())
+        try:
+            daily_backup(
+                self.settings.database_path,
+                backup.folder_path,
+                now,
+                backup.keep,
+                self.backup_anchor,
+            )
+        except Exception as exc:  # a full disk or a bad folder must not stop the register
+            self.post_message(BackupFinished(str(exc)))
+            return
+        self.post_message(BackupFinished(None))
+
+    def on_backup_finished(self, message: BackupFinished) -> None:
+        if message.failure is None:
+            return
+        text = _("The daily backup failed: {error}").format(error=message.failure)
+        self.backup_day = None  # tried again at the next check
+        self.notify(text, severity="error", timeout=10)
+        for screen in self.screen_stack:
+            if isinstance(screen, CheckoutScreen):
+                screen.query_one(MessageBar).error(text)
+
+    async def action_help(self) -> None:
+        """F1: the keys of the screen that is open; F1 again closes them."""
+        if isinstance(self.screen, HelpModal):
+            self.screen.dismiss(None)
+        elif not isinstance(self.screen, CommandPalette):
+            await self.push_screen(HelpModal(self.screen))
+
+    def action_command_palette(self) -> None:
+        """Ctrl+P: the register's actions, searched in the UI language."""
+        if self.use_command_palette and not CommandPalette.is_open(cast("App[object]", self)):
+            placeholder = _("Search the register's actions…")
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=placeholder))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The palette offers the register's own actions ("Checkout: Pay") and Quit.
+
+        Textual's own commands (theme, screenshot, maximize) are not for a cashier.
+        """
+        area = _("Checkout") if isinstance(screen, CheckoutScreen) else _("Register")
+        seen: set[str] = set()
+        for _key, binding in screen._bindings:
+            action = binding.action
+            if binding.id is None:  # Textual's own (focus, copy): not the register's
+                continue
+            if not binding.description or action in seen or action in PALETTE_SKIPS:
+                continue
+            seen.add(action)
+            key = self.get_key_display(binding)
+
+            def run(action: str = action, screen: Screen[Any] = screen) -> None:
+                self.call_later(screen.run_action, action)
+
+            yield SystemCommand(f"{area}: {binding.description}", key, run)
+        yield SystemCommand(_("Lock"), _("Lock the register (the cart stays)"), self.action_lock)
+        yield SystemCommand(_("Quit"), _("Close the register program"), self.action_quit)
+
+
+def build_app(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    clock: Clock = system_clock,
+    notice: str | None = None,
+    send: Sender | None = None,
+) -> PosApp:
+    """The app as the ``pos`` command builds it (tests use the same factory)."""
+    identity = RegisterIdentity(
+        store_code=settings.store.code,
+        register_id=settings.register.id,
+        timezone=settings.store.timezone,
+        near_expiry_days=settings.store.near_expiry_days,
+        cashier_discount_percent=settings.register.cashier_discount_percent,
+        require_shift=settings.register.require_shift,
+        approve_line_removal=settings.register.approve_line_removal,
+        staff_pin_digits=settings.register.staff_pin_digits,
+        cash_rounding=settings.store.cash_rounding,
+    )
+    register = RegisterService(
+        sessions,
+        identity,
+        clock,
+        print_profile(settings),
+        send,
+        loyalty_rules(settings),
+        pharmacy_rules(settings),
+    )
+    agent = None
+    if settings.sync.hq_url:
+        agent = SyncAgent(sessions, settings.sync.hq_url, settings.store.code, settings.register.id)
+
+    def backup_anchor() -> None:
+        audit.anchor_in(sessions, audit.BACKUP, clock())
+
+    return PosApp(register, settings, notice, agent, backup_anchor)
+
+
+def run_register(settings: Settings) -> int:
+    """Open (or create) the store and run the register until the cashier quits."""
+    from pos.store.bootstrap import ensure_store
+
+    _engine, sessions, notice = ensure_store(settings)
+    app = build_app(settings, sessions, notice=notice)
+    app.run()
+    for path in app.crash_reports:
+        print(_("An unexpected error was recorded: {path}").format(path=path), file=sys.stderr)
+    return 0

@@ -1,0 +1,1 @@
+"""The checkout screen and its parts: keys, members, safety, overrides, returns, shifts …"""

@@ -1,0 +1,68 @@
+"""The checkout screen's returns: scan a receipt's QR code (or Ctrl+T and its number)."""
+
+from __future__ import annotations
+
+from pos.app.checkout.part import CheckoutPart
+from pos.app.messages import ReceiptQueued
+from pos.app.modals.returns import ReturnModal
+from pos.app.modals.sale.quantity import ValueModal
+from pos.app.widgets.scan_input import ScanInput
+from pos.domain.sales.codes import InputError
+from pos.domain.sales.tendering import tender_name
+from pos.i18n import _, ngettext
+from pos.money import format_fen
+from pos.register.returns import CompletedReturn
+
+
+class ReturnKeys(CheckoutPart):
+    """Returns at the checkout screen (a part of it)."""
+
+    async def action_return(self) -> None:
+        """Start a return: the sale number typed in the scan field, or asked for."""
+        scan = self.query_one(ScanInput)
+        await scan.settle()
+        text, scan.value = scan.value.strip(), ""
+        if text:
+            self.open_return(text)
+            return
+        await self.app.push_screen(
+            ValueModal(_("Sale number on the receipt (or scan its QR code)"), "", self._find)
+        )
+
+    def _find(self, number: str) -> str | None:
+        try:
+            sale = self.register.find_return(number)
+        except InputError as exc:
+            return str(exc)
+        self.call_after_refresh(self.app.push_screen, ReturnModal(self.register, sale), self._done)
+        return None
+
+    def open_return(self, number: str) -> None:
+        """Show the return screen for sale ``number`` (its receipt was scanned)."""
+        try:
+            sale = self.register.find_return(number)
+        except InputError as exc:
+            self.message.error(str(exc))
+            return
+        self.app.push_screen(ReturnModal(self.register, sale), self._done)
+
+    def _done(self, done: CompletedReturn | None) -> None:
+        if done is None:
+            self.message.info(_("Return cancelled: nothing changed"))
+            return
+        self.post_message(ReceiptQueued())
+        self.last_return = done.number  # F7 shows its receipt until the next sale
+        where = "  ".join(
+            f"{tender_name(tender)} ¥{format_fen(fen)}" for tender, fen in done.refunds
+        )
+        text = _("Return {number} on {original}: refund ¥{total} ({where})").format(
+            number=done.number,
+            original=done.original,
+            total=format_fen(done.total_fen),
+            where=where,
+        )
+        if done.quarantined:
+            text += "  " + ngettext(
+                "{n} unit to quarantine", "{n} units to quarantine", done.quarantined
+            ).format(n=done.quarantined)
+        self.message.success(text)

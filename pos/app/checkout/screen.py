@@ -1,0 +1,525 @@
+"""The checkout screen: scan, search, change quantities, pay."""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.notifications import Notification, Notify
+from textual.timer import Timer
+from textual.widgets import Footer, Header
+
+from pos.app.checkout.held import HeldKeys
+from pos.app.checkout.keys import CHECKOUT_BINDINGS, function_keys
+from pos.app.checkout.members import MemberPrompts
+from pos.app.checkout.overrides import ManagerKeys
+from pos.app.checkout.receipts import ReceiptKeys
+from pos.app.checkout.reports import ReportKeys
+from pos.app.checkout.returns import ReturnKeys
+from pos.app.checkout.shifts import ShiftKeys
+from pos.app.messages import ReceiptQueued
+from pos.app.modals.common import localize_bindings
+from pos.app.modals.confirm import ConfirmModal
+from pos.app.modals.help import HelpModal
+from pos.app.modals.sale.payment import PaymentModal, PaymentOutcome
+from pos.app.modals.sale.quantity import QuantityModal
+from pos.app.modals.sale.search import SearchModal
+from pos.app.widgets.cart_table import CartTable
+from pos.app.widgets.guidance_panel import GuidancePanel
+from pos.app.widgets.key_bar import KeyBar
+from pos.app.widgets.member_panel import MemberPanel
+from pos.app.widgets.message_bar import MessageBar
+from pos.app.widgets.plain import Label
+from pos.app.widgets.printer_status import PrinterStatusBar
+from pos.app.widgets.save_status import SaveStatus
+from pos.app.widgets.scan_hold import ScanHolder
+from pos.app.widgets.scan_input import ScanInput
+from pos.app.widgets.suggestion_panel import SuggestionPanel
+from pos.app.widgets.sync_status import SyncStatusBar
+from pos.app.widgets.totals import LastSalePanel, TotalsPanel
+from pos.domain.printing.print_queue import PrinterStatus
+from pos.domain.returns.returns import is_sale_number
+from pos.domain.sales.codes import TRACE_CODE, InputError, parse_quantity
+from pos.domain.sales.tendering import Tendering
+from pos.enums import DrugClass
+from pos.i18n import _, ngettext
+from pos.money import format_fen
+from pos.register.overrides import OverrideNeeded
+from pos.register.service import NotACode, RegisterService
+from pos.register.views import CartView, CompletedSale
+from pos.sync.runner import SyncStatus
+
+SAVE_RETRY_SECONDS = 0.5
+"""How often a cart not yet stored (the database busy) is tried again."""
+MAX_SCAN_LENGTH = 80
+"""The longest text the scan field takes: a GS1 code or a traceability code is far shorter,
+and a product name to search for too."""
+
+
+class CheckoutScreen(
+    MemberPrompts, ReceiptKeys, ReportKeys, ManagerKeys, ReturnKeys, HeldKeys, ShiftKeys
+):
+    """Sell to one customer after another, from the keyboard and the scanner."""
+
+    BINDINGS = CHECKOUT_BINDINGS
+
+    def __init__(self, register: RegisterService, scans: ScanHolder | None = None) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.register = register
+        self.scans = scans
+        """Scans held while a form was open: added when this screen is on top again."""
+        self.last_sale: CompletedSale | None = None
+        self.shown_member: int | None = None
+        self._save_retry: Timer | None = None
+        self.details = False
+        self.invitation: Notification | None = None
+        """The join invitation shown while this sale is paid."""
+        """Ctrl+N: the guidance and suggestions in full on a short screen."""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="main"):
+            with Vertical(id="left"):
+                yield CartTable(id="cart")
+                yield GuidancePanel(id="guidance")
+                yield SuggestionPanel(id="suggestions")
+            with Vertical(id="side"):
+                yield MemberPanel(id="member")
+                yield TotalsPanel(id="totals")
+                yield LastSalePanel(id="last-sale")
+                yield PrinterStatusBar(id="printer-status")
+                yield SyncStatusBar(id="sync-status")
+                yield SaveStatus(id="save-status")
+        with Horizontal(id="scan-bar"):
+            yield Label(_("Scan / code:"), id="scan-label")
+            yield ScanInput(
+                self.scanned,
+                placeholder=_("barcode, N*barcode, or a name to search"),
+                id="scan",
+            )
+        yield MessageBar(id="message")
+        yield KeyBar(id="keys")  # instead of the footer where F1…F12 don't fit in it
+        yield Footer(show_command_palette=False)  # Ctrl+P still works; F1 lists it
+
+    def on_mount(self) -> None:
+        self.query_one(KeyBar).show(function_keys(self))
+        cart = self.register.cart()
+        self.refresh_cart(cart)
+        self.query_one(LastSalePanel).show(None)
+        last = None if cart.lines else self.register.last_sale_number()
+        if cart.lines:  # the register stopped mid-sale: the cart was saved
+            resumed = ngettext(
+                "The sale in progress was resumed ({n} line): carry on",
+                "The sale in progress was resumed ({n} lines): carry on",
+                len(cart.lines),
+            )
+            self.message.warning(resumed.format(n=len(cart.lines)))
+        elif last:  # after a stop, the cashier knows whether the last sale was stored
+            self.message.info(
+                _("Ready: scan a product. Last sale stored: {number}").format(number=last)
+            )
+        else:
+            self.message.info(_("Ready: scan a product"))
+        self.show_printer_status(self.register.printer_status())
+        self.focus_scan()
+
+    # -- the screen's size ---------------------------------------------------
+    def on_resize(self) -> None:
+        self.fit_panels()
+
+    def fit_panels(self) -> None:
+        """On a short screen (below 30 rows), one line per panel; Ctrl+N expands
+        the guidance and suggestions. Where the footer cannot show F1…F12, the key bar does."""
+        footer_width = sum(
+            len(key) + 3 + cell_len(description)
+            for key, description in function_keys(self, shown=True)
+        )
+        narrow = footer_width > self.size.width
+        self.query_one(KeyBar).display = narrow
+        self.query_one(Footer).display = not narrow
+        short = self.has_class("-short")
+        for panel in (self.query_one(GuidancePanel), self.query_one(SuggestionPanel)):
+            panel.compact = short and not self.details
+        for other in (
+            self.query_one(MemberPanel),
+            self.query_one(TotalsPanel),
+            self.query_one(LastSalePanel),
+        ):
+            other.compact = short
+
+    def action_details(self) -> None:
+        """Show or fold the guidance and suggestions in full (on a short screen)."""
+        self.details = not self.details
+        self.fit_panels()
+
+    def action_scroll_guidance(self, pages: int) -> None:
+        """Scroll a guidance text longer than its panel."""
+        panel = self.query_one(GuidancePanel)
+        if pages > 0:
+            panel.scroll_page_down(animate=False)
+        else:
+            panel.scroll_page_up(animate=False)
+
+    # -- helpers ----------------------------------------------------------
+    @property
+    def cart_table(self) -> CartTable:
+        """The cart table widget."""
+        return self.query_one(CartTable)
+
+    def focus_scan(self) -> None:
+        """Give the scan field the focus (it should nearly always have it)."""
+        self.query_one(ScanInput).focus()
+
+    async def on_screen_resume(self) -> None:
+        self.focus_scan()
+        await self.add_held_scans()
+
+    async def add_held_scans(self) -> None:
+        """Add the scans held while a form was open, in order (until one opens a modal)."""
+        while self.scans is not None and self.app.screen is self:
+            code = self.scans.next()
+            if code is None:
+                return
+            await self.scanned(code)
+
+    def show_printer_status(self, status: PrinterStatus) -> None:
+        """Show the state of the receipt printer."""
+        self.query_one(PrinterStatusBar).show(status)
+
+    def show_sync_status(self, status: SyncStatus, last_sync: str) -> None:
+        """Show the state of the chain sync."""
+        self.query_one(SyncStatusBar).show(status, last_sync)
+
+    def selected_index(self) -> int | None:
+        """The highlighted cart line."""
+        return self.cart_table.selected_index
+
+    def refresh_cart(self, cart: CartView) -> None:
+        """Show ``cart`` in the table and the totals."""
+        self.cart_table.show(cart, self.register.near_expiry)
+        self.query_one(TotalsPanel).show(cart)
+        self.query_one(MemberPanel).show(cart.member)
+        self.shown_member = cart.member.id if cart.member else None
+        self.show_guidance(cart)
+        self.query_one(SuggestionPanel).show(self.register.suggestions() if cart.lines else [])
+        self.show_saving()
+
+    def show_saving(self) -> None:
+        """Show "saving…" while the cart is not stored yet, and retry on a timer until it is.
+
+        The database is busy while another program (an import) writes: the cart
+        stays in memory meanwhile, and scanning goes on.
+        """
+        pending = self.register.unsaved
+        self.query_one(SaveStatus).show(pending)
+        if pending and self._save_retry is None:
+            self._save_retry = self.set_interval(SAVE_RETRY_SECONDS, self._retry_save)
+
+    def _retry_save(self) -> None:
+        if not self.register.save_cart():
+            return
+        self.query_one(SaveStatus).show(False)
+        if self._save_retry is not None:
+            self._save_retry.stop()
+            self._save_retry = None
+
+    def show_guidance(self, cart: CartView) -> None:
+        """The guidance of the highlighted line (the last added one, after a scan)."""
+        index = self.cart_table.selected_index
+        line = cart.lines[index] if index is not None and index < len(cart.lines) else None
+        self.query_one(GuidancePanel).show(line)
+
+    # -- scanning ---------------------------------------------------------
+    async def scanned(self, text: str) -> None:
+        """Add what the scan field handed over (called in key order)."""
+        text = text.strip()
+        if not text:
+            return
+        if len(text) > MAX_SCAN_LENGTH:  # a paste gone wrong: refused, never echoed
+            self.message.error(
+                _("Too long for a code ({n} characters): nothing added").format(n=len(text))
+            )
+            return
+        if self.last_sale is not None and not self.register.cart().lines:
+            self.last_sale = None
+            self.query_one(LastSalePanel).show(None)
+        if is_sale_number(text):  # a receipt's QR code: a return
+            self.open_return(text)
+            return
+        member_before = self.shown_member
+        try:
+            cart = self.register.scan(text)
+        except NotACode as exc:
+            await self.open_search(exc.query, exc.qty)
+            return
+        except OverrideNeeded as need:
+            self.ask_manager(
+                need,
+                lambda approval: self.register.scan(text, approval),
+                lambda cart: self._scanned(text, cart, member_before),
+            )
+            return
+        except InputError as exc:
+            self.message.error(str(exc))
+            return
+        self._scanned(text, cart, member_before)
+
+    def _scanned(self, text: str, cart: CartView, member_before: int | None) -> None:
+        """Show the cart after ``text`` was scanned."""
+        if cart.member is not None and cart.member.id != member_before:
+            self._show_member(cart, _("{name} attached: member prices and points"))
+            return
+        self.refresh_cart(cart)
+        if TRACE_CODE.match(text):
+            line = cart.lines[cart.last_index or 0]
+            self.message.success(
+                _("Traceability code added to {name} ({n} of {qty} boxes)").format(
+                    name=line.name, n=len(line.trace_codes), qty=line.qty
+                )
+            )
+            return
+        self.announce_added(cart)
+
+    # -- actions ----------------------------------------------------------
+    async def action_help(self) -> None:
+        """Show every key of this screen (F1 is the app's: see PosApp.action_help)."""
+        await self.app.push_screen(HelpModal(self))
+
+    async def action_search(self) -> None:
+        """Find a product by name, pinyin, SKU or barcode (``N*`` first adds N)."""
+        scan = self.query_one(ScanInput)
+        await scan.settle()
+        text, scan.value = scan.value.strip(), ""
+        qty = 1
+        if "*" in text:
+            head, _star, text = text.partition("*")
+            try:
+                qty = parse_quantity(head)
+            except InputError as exc:
+                self.message.error(str(exc))
+                return
+        await self.open_search(text, qty)
+
+    async def open_search(self, query: str, qty: int = 1) -> None:
+        """Show the search modal; the chosen product is added ``qty`` times.
+
+        Awaiting the mount holds back the keys typed after F3 until the search
+        field has the focus, so none of them land in the scan field.
+        """
+        await self.app.push_screen(
+            SearchModal(self.register, query, lambda product_id: self._add_chosen(product_id, qty))
+        )
+
+    def _add_chosen(self, product_id: int, qty: int) -> str | None:
+        """Add a product chosen in search; the reason it cannot be added, if so."""
+        try:
+            cart = self.register.add_product(product_id, qty)
+        except OverrideNeeded as need:
+            self.ask_manager(
+                need,
+                lambda approval: self.register.add_product(product_id, qty, approval),
+                self._added,
+            )
+            return None
+        except InputError as exc:
+            return str(exc)
+        self._added(cart)
+        return None
+
+    def _added(self, cart: CartView) -> None:
+        self.refresh_cart(cart)
+        self.announce_added(cart)
+
+    def announce_added(self, cart: CartView) -> None:
+        """Say what was added; point out near expiry, Rx and restricted rules, and dangers."""
+        line = cart.lines[cart.last_index or 0]
+        text = _("Added {name} × {qty}").format(name=line.name, qty=line.qty)
+        text += f"   ¥{format_fen(line.total_fen)}"
+        notes = []
+        days = self.register.near_expiry(line.next_expiry)
+        if days is not None and line.next_expiry is not None:
+            notes.append(
+                _("Expires {date} (in {days} days): tell the customer").format(
+                    date=line.next_expiry.isoformat(), days=days
+                )
+            )
+        if line.promo_label:
+            notes.append(line.promo_label)
+        if line.drug_class is DrugClass.RX:
+            notes.append(_("Rx: prescription and pharmacist review before payment"))
+        if line.restricted:
+            notes.append(_("Restricted: the buyer's ID card before payment"))
+        dangers = [
+            warning.text
+            for warning in self.register.warnings()
+            if warning.line_index == cart.last_index
+        ]
+        if dangers:
+            self.message.error(text + "   ⚠ " + "  ".join(dangers))
+        elif notes and not (len(notes) == 1 and notes[0] == line.promo_label):
+            self.message.warning(text + "   " + "  ".join(notes))
+        elif notes:
+            self.message.success(text + "   " + notes[0])
+        else:
+            self.message.info(text)
+
+    async def action_cursor(self, step: int) -> None:
+        """Move the highlighted line."""
+        await self.query_one(ScanInput).settle()
+        table = self.cart_table
+        if table.row_count:
+            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
+            self.show_guidance(self.register.cart())
+
+    async def action_clear_field(self) -> None:
+        """Empty the scan field."""
+        scan = self.query_one(ScanInput)
+        await scan.settle()
+        scan.value = ""
+
+    async def action_quantity(self) -> None:
+        """Change the quantity of the highlighted line (a number in the scan field sets it)."""
+        scan = self.query_one(ScanInput)
+        await scan.settle()
+        index = self.cart_table.selected_index
+        if index is None:
+            self.message.error(_("The cart is empty: scan a product first"))
+            return
+        if scan.value.strip():
+            text, scan.value = scan.value, ""
+            error = self._set_quantity(index, text)
+            if error:
+                self.message.error(error)
+            return
+        line = self.register.cart().lines[index]
+        await self.app.push_screen(
+            QuantityModal(line.name, line.qty, lambda text: self._set_quantity(index, text))
+        )
+
+    def _set_quantity(self, index: int, text: str) -> str | None:
+        """Set line ``index`` to the typed quantity; the reason it cannot be, if so."""
+        try:
+            cart = self.register.set_quantity(index, text)
+        except OverrideNeeded as need:
+            self.ask_manager(
+                need,
+                lambda approval: self.register.set_quantity(index, text, approval),
+                lambda cart: self._quantity_set(index, cart),
+            )
+            return None
+        except InputError as exc:
+            return str(exc)
+        self._quantity_set(index, cart)
+        return None
+
+    def _quantity_set(self, index: int, cart: CartView) -> None:
+        self.refresh_cart(cart)
+        line = cart.lines[index]
+        self.message.info(_("{name}: quantity {qty}").format(name=line.name, qty=line.qty))
+
+    async def action_remove_line(self) -> None:
+        """Take the highlighted line off the cart."""
+        await self.query_one(ScanInput).settle()
+        index = self.cart_table.selected_index
+        if index is None:
+            self.message.error(_("The cart is empty: scan a product first"))
+            return
+        name = self.register.cart().lines[index].name
+        self.guard(
+            lambda approval: self.register.remove_line(index, approval),
+            lambda cart: self._removed(name, cart),
+        )
+
+    def _removed(self, name: str, cart: CartView) -> None:
+        self.refresh_cart(cart)
+        self.message.info(_("Removed {name}").format(name=name))
+
+    async def action_clear_cart(self) -> None:
+        """Empty the cart, after confirming."""
+        await self.query_one(ScanInput).settle()
+        lines = len(self.register.cart().lines)
+        if not lines:
+            return
+        question = ngettext(
+            "Clear the whole cart ({n} line)?", "Clear the whole cart ({n} lines)?", lines
+        ).format(n=lines)
+        await self.app.push_screen(ConfirmModal(question, "f10", self._clear))
+
+    def _clear(self) -> None:
+        self.guard(self.register.clear_cart, self._cleared)
+
+    def _cleared(self, cart: CartView) -> None:
+        self.refresh_cart(cart)
+        self.message.info(_("Cart cleared"))
+
+    async def action_pay(self) -> None:
+        """Take payment for the cart, once guidance, warnings and records are cleared.
+
+        With nothing to clear, F12 then Enter at once still pays (see open_search).
+        """
+        await self.query_one(ScanInput).settle()
+        if not self.register.cart().lines:
+            self.message.error(_("The cart is empty: scan a product first"))
+            return
+        if not await self.clear_checks(self.action_pay):
+            return
+        try:
+            tendering = self.register.start_payment()
+        except InputError as exc:
+            self.message.error(str(exc))
+            return
+        await self.app.push_screen(
+            PaymentModal(tendering, self._complete, member=self.register.cart().member is not None),
+            self._payment_closed,
+        )
+        if self.register.invite_to_enrol():
+            # The invitation belongs to this sale: withdrawn when the payment closes.
+            self.invitation = Notification(
+                _("Not a member yet? F2 enrols: member prices and points from this sale"),
+                _("Invite to join"),
+                "information",
+                10,
+                markup=False,
+            )
+            self.app.post_message(Notify(self.invitation))
+
+    def withdraw_invitation(self) -> None:
+        """Take the join invitation off the screen: the sale it was for has ended.
+
+        After the app has shown it: a payment made at once (F12 Enter) ends before the
+        invitation reaches the screen.
+        """
+        invitation, self.invitation = self.invitation, None
+        if invitation is not None:
+            self.app.call_later(self._drop_notification, invitation)
+
+    def _drop_notification(self, notification: Notification) -> None:
+        if notification in self.app._notifications:
+            self.app._unnotify(notification)  # Textual has no public way to withdraw one
+
+    def _complete(self, tendering: Tendering) -> str | None:
+        """Store the paid sale; the reason it cannot be stored, if so."""
+        try:
+            sale = self.register.complete(tendering)
+        except InputError as exc:
+            return _("Sale not completed: {error}").format(error=exc)
+        self.last_sale = sale
+        self.last_return = None
+        self.refresh_cart(self.register.cart())
+        self.query_one(LastSalePanel).show(sale)
+        self.post_message(ReceiptQueued())
+        done = _("Sale {number} completed. Change ¥{change}. Scan the next customer's items.")
+        done = done.format(number=sale.number, change=format_fen(sale.change_fen))
+        if sale.receipt_note:
+            self.message.warning(done + "  " + sale.receipt_note)
+        else:
+            self.message.success(done)
+        return None
+
+    async def _payment_closed(self, outcome: PaymentOutcome | None) -> None:
+        self.withdraw_invitation()
+        if outcome is PaymentOutcome.ENROL:
+            await self.open_member_form("", then_pay=True)
+        elif outcome is not PaymentOutcome.PAID:
+            self.message.info(_("Payment cancelled: the cart is unchanged"))

@@ -1,0 +1,1 @@
+"""One modal per module; the modals' base classes and the help."""

@@ -1,0 +1,121 @@
+"""F1: every key of the screen that is open (a modal's too), grouped, and the app's own."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer
+
+from pos.app.modals.common import localize_bindings
+from pos.app.widgets.plain import Label, Static
+from pos.i18n import N_, _
+
+FUNCTION_KEY = re.compile(r"(shift\+)?f\d+")
+
+ALIASES = {"f13", "f14", "f15"}
+"""Shift+F1…F3 as some terminals send them: listed under Shift+F1…F3."""
+
+GROUPS = (
+    N_("Function keys"),
+    N_("Ctrl keys"),
+    N_("Moving and answering"),
+    N_("Anywhere"),
+)
+"""The headings of the keys table, in order."""
+
+
+def _group(key: str, app_key: bool) -> str:
+    if app_key:
+        return GROUPS[3]
+    first = key.split(",")[0]
+    if (
+        first.startswith(("f", "shift+f"))
+        and first.removeprefix("shift+").removeprefix("f").isdigit()
+    ):
+        return GROUPS[0]
+    if first.startswith("ctrl+"):
+        return GROUPS[1]
+    return GROUPS[2]
+
+
+def key_groups(screen: Screen[Any]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(heading, [(keys, what they do)]) for every binding of ``screen`` and of the app.
+
+    Keys bound to the same action are listed together ("Shift+F1 / alt+1"), under the
+    heading of the first.
+    """
+    rows: dict[tuple[str, str], list[str]] = {}
+    groups: dict[tuple[str, str], str] = {}
+    seen: set[str] = set()
+    for node in (screen, screen.app):
+        for key, binding in node._bindings:
+            if key in seen or key in ALIASES or not binding.description:
+                continue
+            if key.startswith("super+"):
+                continue
+            seen.add(key)
+            display = binding.key_display or screen.app.get_key_display(binding)
+            if FUNCTION_KEY.fullmatch(display):  # F1, Shift+F1
+                display = display.upper().replace("SHIFT+", "Shift+")
+            entry = (binding.action, binding.description)
+            groups.setdefault(entry, _group(key, node is screen.app))
+            rows.setdefault(entry, []).append(display)
+    if screen.__class__.__name__ == "CheckoutScreen":
+        entry = ("enter", _("Add the scanned or typed code (N*CODE adds N)"))
+        rows[entry], groups[entry] = ["Enter"], GROUPS[2]
+    result = []
+    for heading in GROUPS:
+        entries = [
+            (" / ".join(keys), description)
+            for (action, description), keys in rows.items()
+            if groups[(action, description)] == heading
+        ]
+        if entries:
+            result.append((_(heading), entries))
+    return result
+
+
+def key_rows(screen: Screen[Any]) -> list[tuple[str, str]]:
+    """Every (keys, what they do) of ``screen`` and of the app, group after group."""
+    return [row for _heading, rows in key_groups(screen) for row in rows]
+
+
+class HelpModal(ModalScreen[None]):
+    """The keys table of the screen underneath."""
+
+    BINDINGS = [
+        Binding("escape", "close", N_("Close"), id="close", priority=True),
+        Binding("f1", "close", N_("Close"), id="close-f1", show=False, priority=True),
+    ]
+
+    def __init__(self, screen: Screen[Any]) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.groups = key_groups(screen)
+
+    def compose(self) -> ComposeResult:
+        # Two keys a row, so that every key fits on a 40-line screen.
+        table = Table(show_header=False, expand=True, box=None)
+        for _column in range(2):
+            table.add_column(style="bold", no_wrap=True)
+            table.add_column(ratio=1)
+        for heading, rows in self.groups:
+            table.add_row(Text(heading, style="bold underline"), "", "", "")
+            half = (len(rows) + 1) // 2
+            for left, right in zip(rows[:half], [*rows[half:], ("", "")], strict=False):
+                table.add_row(Text(left[0]), Text(left[1]), Text(right[0]), Text(right[1]))
+        with VerticalScroll(classes="modal-box", id="help-box"):
+            yield Label(_("Keys"), classes="modal-title")
+            yield Static(table, id="keys-table")
+        yield Footer()
+
+    def action_close(self) -> None:
+        """Back to the screen underneath."""
+        self.dismiss(None)

@@ -1,0 +1,1 @@
+"""Member modals: lookup and the enrolment form."""

@@ -1,0 +1,1 @@
+"""Pharmacy modals: guidance, prescription review, restricted-product buyer."""

@@ -1,0 +1,1 @@
+"""Modals of a sale: payment, quantity, search, held sales, promotions, receipt."""

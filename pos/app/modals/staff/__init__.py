@@ -1,0 +1,1 @@
+"""Staff modals: login, manager approval, cash shift, reports."""

@@ -1,0 +1,83 @@
+"""The login screen: user id and PIN when the register starts or is locked (Ctrl+L).
+
+A store with no users asks for its first manager instead. While locked, the
+cart and the member are hidden behind it (app.tcss). Scans at this screen are
+held for the cart (it is a form: pos.app.widgets.scan_hold), so they never become a
+PIN attempt; neither does a function key with empty fields.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+
+from pos.app.modals.common import localize_bindings
+from pos.app.modals.form import FormModal
+from pos.app.widgets.ordered_input import OrderedInput
+from pos.app.widgets.plain import Label
+from pos.domain.sales.codes import InputError
+from pos.i18n import N_, _
+from pos.register.service import RegisterService
+
+
+class LoginModal(FormModal):
+    """User id and PIN; Enter on the PIN logs in. Nothing else works until then."""
+
+    BINDINGS = [Binding("f12", "login", N_("Log in"), id="log-in", priority=True)]
+
+    def __init__(self, register: RegisterService) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.register = register
+        self.first = not register.has_users()
+
+    def compose(self) -> ComposeResult:
+        title = _("First manager of this store") if self.first else _("Log in")
+        fields = [
+            ("login-id", _("User id"), False),
+            ("login-pin", _("PIN"), True),
+        ]
+        if self.first:
+            fields[1:1] = [("login-name", _("Name"), False)]
+            fields.append(("login-again", _("PIN again"), True))
+        with Vertical(id="login-box", classes="modal-box small"):
+            yield Label(title, classes="modal-title")
+            for field, label, secret in fields:
+                with Horizontal(classes="form-row"):
+                    yield Label(label, classes="form-label")
+                    yield OrderedInput(password=secret, id=field)
+            yield Label(_("Enter moves on; on the last field it logs in"), id="form-status")
+
+    def on_mount(self) -> None:
+        self.query_one("#login-id", OrderedInput).focus()
+
+    async def action_next_field(self, step: int = 1) -> None:
+        """Enter on the last field logs in; elsewhere it moves on."""
+        last = self.query(OrderedInput).last()
+        if step > 0 and self.focused is last:
+            await self.action_login()
+            return
+        await super().action_next_field(step)
+
+    async def action_login(self) -> None:
+        """Check the id and PIN (or create the first manager)."""
+        await self.settle_fields()
+        try:
+            if self.first:
+                user = self.register.add_first_manager(
+                    self.value("login-id"),
+                    self.value("login-name"),
+                    self.value("login-pin"),
+                    self.value("login-again"),
+                )
+            else:
+                user = self.register.login(self.value("login-id"), self.value("login-pin"))
+        except InputError as exc:
+            for field in self.query(OrderedInput):
+                if field.password:
+                    field.value = ""
+            self.fail(str(exc))
+            return
+        self.app.notify(_("Welcome, {name}").format(name=user.name), timeout=3)
+        await self.dismiss(True)

@@ -1,0 +1,1 @@
+"""Reusable widgets of the register; they post messages up to their screen."""

@@ -1,0 +1,68 @@
+"""The member attached to the sale: name, masked phone, tier, points."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.reactive import reactive
+
+from pos.app.widgets.plain import Static
+from pos.domain.members.loyalty import tier_name
+from pos.i18n import _
+from pos.register.views import MemberView
+
+
+class MemberPanel(Static):
+    """Who the sale is for; without a member, how to find or enrol one."""
+
+    DEFAULT_CSS = """
+    MemberPanel { height: auto; border: round $accent; padding: 0 1; }
+    MemberPanel.-none { color: $text-muted; border: round $primary 40%; }
+    MemberPanel.-compact { border: none; height: 1; }
+    """
+
+    compact = reactive(False)
+    """One line: name, masked phone, tier and points (a short screen)."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.member: MemberView | None = None
+
+    def show(self, member: MemberView | None) -> None:
+        """Show ``member``, or the keys to attach one."""
+        self.member = member
+        self._paint()
+
+    def watch_compact(self) -> None:
+        self._paint()
+
+    def _paint(self) -> None:
+        member = self.member
+        self.set_class(member is None, "-none")
+        self.set_class(self.compact, "-compact")
+        if member is None:
+            self.border_title = "" if self.compact else _("Member")
+            none = _("None: F2 find, F5 enrol")
+            self.update(_("Member") + ": " + none if self.compact else none)
+            return
+        if self.compact:
+            self.border_title = ""
+            line = Text(no_wrap=True, overflow="ellipsis")
+            line.append(_("Member") + ": ")
+            line.append(member.name, style="bold")
+            line.append(f" {member.masked_phone} · {tier_name(member.tier)} · ")
+            line.append(_("Points") + " ")
+            line.append(str(member.points), style="bold")
+            if member.birthday_month:
+                line.append(" 🎂 " + _("Birthday month"), style="bold magenta")
+            self.update(line)
+            return
+        self.border_title = _("Member") + " · " + tier_name(member.tier)
+        table = Table.grid(expand=True)
+        table.add_column()
+        table.add_column(justify="right")
+        table.add_row(Text(member.name, style="bold"), member.masked_phone)
+        table.add_row(_("Points"), Text(str(member.points), style="bold"))
+        if member.birthday_month:
+            table.add_row(Text("🎂 " + _("Birthday month"), style="bold magenta"))
+        self.update(table)

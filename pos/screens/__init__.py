@@ -1,1 +1,0 @@
-"""Textual screens and modals: they call the register service, never the database."""

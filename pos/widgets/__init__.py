@@ -1,1 +1,0 @@
-"""Reusable widgets: they post messages up to their screen and never call services."""
