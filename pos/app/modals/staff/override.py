@@ -40,7 +40,7 @@ class OverrideModal(FormModal):
         with Vertical(id="override-form", classes="modal-box"):
             yield Label(_("Manager approval"), classes="modal-title")
             yield Label(_(ACTIONS[self.action]), id="override-action")
-            if self.what:
+            if self.what and self.what != _(ACTIONS[self.action]):
                 yield Label(self.what, id="override-what")
             for field, label, placeholder, secret in (
                 ("manager-id", _("Manager"), _("manager's user id"), False),
