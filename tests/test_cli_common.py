@@ -43,7 +43,7 @@ def test_since_a_time() -> None:
 
 
 def test_every_command_module_is_listed_once() -> None:
-    modules = {path.stem for path in CLI.glob("*.py")} - {"__init__", "common"}
+    modules = {path.stem for path in CLI.rglob("*.py")} - {"__init__", "common"}
     assert sorted(
         command.run.__module__.rsplit(".", 1)[1] for command in pos.cli.COMMANDS
     ) == sorted(modules)
@@ -52,7 +52,7 @@ def test_every_command_module_is_listed_once() -> None:
 
 
 def test_no_private_argparse_api_and_one_no_database_message() -> None:
-    for path in CLI.glob("*.py"):
+    for path in CLI.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"\._actions|argparse\._|_SubParsersAction", text), path
         if path.name != "common.py":

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.cli import main
-from pos.cli import user as user_command
 from pos.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from pos.cli.people import user as user_command
 from pos.domain.sales.codes import InputError
 from pos.domain.staff import users
 from pos.models import User

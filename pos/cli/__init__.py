@@ -15,28 +15,14 @@ import sys
 from collections.abc import Sequence
 
 from pos import __version__, i18n
-from pos.cli import (
-    audit,
-    backup,
-    bench,
-    common,
-    export,
-    hq,
-    import_,
-    init,
-    member,
-    printer,
-    quarantine,
-    report,
-    reprint,
-    restore,
-    run,
-    shift,
-    suggestions,
-    sync,
-    user,
-)
+from pos.cli import common
+from pos.cli.chain import hq, sync
 from pos.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Command
+from pos.cli.counter import printer, quarantine, reprint, run, shift
+from pos.cli.data import export, import_
+from pos.cli.people import member, user
+from pos.cli.reports import report, suggestions
+from pos.cli.store import audit, backup, bench, init, restore
 from pos.config import ConfigError, load_settings
 from pos.i18n import _
 from pos.store.store_key import StoreKeyError

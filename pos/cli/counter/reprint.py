@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from pos.cli.common import EXIT_FAILED, Commands, open_existing_store
-from pos.cli.printer import print_now, printer_options
+from pos.cli.counter.printer import print_now, printer_options
 from pos.config import Settings
 from pos.i18n import _
 

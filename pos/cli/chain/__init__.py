@@ -1,0 +1,1 @@
+"""Commands of a chain: sync with head office, and head office itself."""

@@ -1,0 +1,1 @@
+"""The store's reports and the learned add-on pairings."""

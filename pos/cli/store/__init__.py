@@ -1,0 +1,1 @@
+"""Commands that make, back up, restore, check and measure a store database."""
