@@ -25,7 +25,6 @@ from pos.app.modals.pharmacy.acknowledge import AcknowledgeModal, PharmacistModa
 from pos.app.modals.pharmacy.prescription import PrescriptionModal
 from pos.app.modals.sale.payment import PaymentModal
 from pos.app.widgets.guidance_panel import GuidancePanel
-from pos.app.widgets.message_bar import MessageBar
 from pos.cli import main
 from pos.domain.members import members
 from pos.domain.members.members import MemberForm
@@ -33,25 +32,9 @@ from pos.models import Sale, SaleWarning
 from pos.register.safety import PharmacyRules
 from tests.conftest import NOW, TODAY
 from tests.helpers import barcode_of, screen_text, type_text
+from tests.test_safety_ui import SIZE, VALID_ID, fill, message, scan
 
-SIZE = (120, 40)
-VALID_ID = "11010519491231002X"
 MASKED_ID = "110105********002X"
-
-
-def message(app: PosApp) -> str:
-    return app.screen.query_one(MessageBar).text
-
-
-async def scan(pilot: Pilot[Any], code: str) -> None:
-    await type_text(pilot, code)
-    await pilot.press("enter")
-
-
-async def fill(pilot: Pilot[Any], *values: str) -> None:
-    for value in values:
-        await type_text(pilot, value)
-        await pilot.press("enter")
 
 
 async def sign(pilot: Pilot[Any], pharmacist: str = "yaoshi01", pin: str = "1234") -> None:
