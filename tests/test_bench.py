@@ -24,11 +24,13 @@ MEASUREMENTS = {
     "scan_to_row",
     "scan_to_row_pilot",
     "scanner_burst",
+    "scanner_burst_bare",
     "sale_commit",
     "rebuild",
     "suggest",
     "daily_report",
     "cold_start",
+    "cold_start_bare",
     "rss",
 }
 

@@ -17,13 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from textual import events
-from textual.app import App
 
 from pos.app import PosApp, build_app
 from pos.app.checkout.screen import CheckoutScreen
 from pos.app.widgets.cart_table import CartTable
 from pos.app.widgets.scan_input import ScanInput
+from pos.bench.bare import burst_timing, send_key
 from pos.config import Settings
 from pos.enums import DrugClass
 from pos.models import Barcode, Lot, Product
@@ -106,7 +105,7 @@ async def scan_to_row(path: Path, codes: list[str], press: bool = False) -> list
                 if press:
                     await pilot.press("enter")
                 else:
-                    _send(app, "\n")
+                    send_key(app, "\n")
                 while table.row_count < expected:
                     await asyncio.sleep(0.0002)
                 samples.append((time.perf_counter() - start) * 1000)
@@ -134,46 +133,33 @@ async def press_overhead(path: Path, count: int) -> list[float]:
     return samples
 
 
-def _send(app: App[Any], char: str) -> None:
-    driver = app._driver
-    assert driver is not None
-    event = events.Key("enter", "\r") if char == "\n" else events.Key(char, char)
-    event.set_sender(app)
-    driver.send_message(event)
-
-
 async def scanner_burst(
     path: Path, codes: list[tuple[str, str]], key_ms: float = 2.0
 ) -> dict[str, Any]:
     """Send every code and Enter as a scanner does, one key every ``key_ms``; check the cart.
 
-    Returns the seconds until every scan was in the cart (or the wait gave up), how many
-    lines arrived and whether their SKUs are in scan order.
+    Returns the seconds from the first key until the last scan's row was shown in the
+    cart table (or the wait gave up), and from the last key; how many lines arrived and
+    whether their SKUs are in scan order. Timed as :func:`pos.bench.bare.bare_burst`
+    times the bare app, the floor it is compared with.
     """
     engine, sessions = open_database(path)
     app = build_app(bench_settings(path), sessions)
     service = _timed_service(app, ("scan", "suggestions", "warnings"))
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await _ready(app, pilot)
+            screen = await _ready(app, pilot)
+            table = screen.query_one(CartTable)
             service.clear()
-            start = time.perf_counter()
-            for code, _sku in codes:
-                for char in code + "\n":
-                    _send(app, char)
-                    await asyncio.sleep(key_ms / 1000)
-            deadline = time.perf_counter() + 60
-            while len(app.register.cart().lines) < len(codes) and time.perf_counter() < deadline:
-                await pilot.pause(0.01)
-            await pilot.pause()
-            elapsed = time.perf_counter() - start
+            found = await burst_timing(
+                app, pilot, [code for code, _sku in codes], key_ms, lambda: table.row_count
+            )
             service_seconds = sum(service)
             skus = [line.sku for line in app.register.cart().lines]
             app.register.clear_cart(Approval("void", "bench"))
     finally:
         engine.dispose()
-    return {
-        "seconds": elapsed,
+    return found | {
         "service_seconds": service_seconds,
         "registered": len(skus),
         "in_order": skus == [sku for _code, sku in codes],

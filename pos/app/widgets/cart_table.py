@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
+from itertools import count
 
+from rich.style import Style
 from rich.text import Text
-from textual.widgets.data_table import ColumnKey
+from textual._types import SegmentLines
+from textual.cache import LRUCache
+from textual.widgets.data_table import ColumnKey, RowKey
 
 from pos.app.widgets.plain import DataTable
 from pos.enums import DrugClass
@@ -15,6 +20,22 @@ from pos.money import format_fen
 from pos.register.views import CartLineView, CartView
 
 CLASS_MARK = {DrugClass.RX: "Rx", DrugClass.OTC_A: "OTC甲", DrugClass.OTC_B: "OTC乙"}
+
+
+@dataclass(frozen=True)
+class ShownRow:
+    """One row of the table as shown: the cart line it shows and the cells it was given."""
+
+    line: CartLineView
+    near: bool
+    cells: tuple[str | Text, ...]
+
+
+def _look(cell: str | Text) -> tuple[object, ...]:
+    """What a cell looks like: its text, styles and alignment (``Text`` has no full ``==``)."""
+    if isinstance(cell, str):
+        return (cell,)
+    return (cell.plain, str(cell.style), tuple(cell.spans), cell.justify)
 
 
 class CartTable(DataTable[str | Text]):
@@ -30,10 +51,17 @@ class CartTable(DataTable[str | Text]):
     GIVE_WAY = ("spec", "expiry")
 
     def __init__(self, *, id: str | None = None) -> None:
+        self._stamps = count()
+        self._row_stamp: dict[RowKey, int] = {}
+        """Bumped when a row's cells change: what the cells rendered are cached by."""
+        self._rendered: LRUCache[tuple[object, ...], SegmentLines] = LRUCache(4000)
+        # (set first: DataTable's __init__ already clears its caches, and so these)
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.can_focus = False
         self.shown: tuple[CartView, Callable[[date | None], int | None]] | None = None
         self.fixed: tuple[str, ...] = ()
+        self.rows_shown: list[ShownRow] = []
+        """What each row shows now: the line, its near-expiry mark and its cells."""
 
     def on_mount(self) -> None:
         self._add_columns()
@@ -78,6 +106,8 @@ class CartTable(DataTable[str | Text]):
         width = self.size.width
         if self._columns_for(width) != self.fixed:
             self.clear(columns=True)
+            self.rows_shown = []
+            self._row_stamp.clear()
             self._add_columns()
             if self.shown is not None:
                 self.show(*self.shown)
@@ -89,38 +119,106 @@ class CartTable(DataTable[str | Text]):
             self.refresh()
 
     def show(self, cart: CartView, near_expiry: Callable[[date | None], int | None]) -> None:
-        """Show ``cart``, moving the cursor to its last changed line.
+        """Show ``cart``, moving the cursor to its last changed line (the first, when none).
 
         ``near_expiry`` gives the days left for stock that expires soon, marked on the line.
+        Only what changed since the cart last shown is touched: a row added, removed or
+        its changed cells updated in place, so a scan costs one row, not the whole table.
         """
         self.shown = (cart, near_expiry)
-        self.clear()
-        for number, line in enumerate(cart.lines, start=1):
-            mark = CLASS_MARK.get(line.drug_class)
-            name = Text(line.name)
-            if mark:
-                name.append(
-                    f" [{mark}]", style="bold red" if line.drug_class is DrugClass.RX else ""
-                )
-            if line.gift:
-                name.append(" 🎁", style="bold magenta")
-            if line.promo_label:
-                name.append(f" {line.promo_label}", style="magenta")
-            expiry = Text(line.next_expiry.isoformat() if line.next_expiry else "")
-            if near_expiry(line.next_expiry) is not None:
-                expiry.stylize("bold yellow")
-            cells: dict[str, str | Text] = {
-                "no": str(number),
-                "spec": line.spec,
-                "expiry": expiry,
-                "qty": Text(str(line.qty), justify="right"),
-                "price": self._price(line),
-                "total": Text(format_fen(line.total_fen), justify="right"),
-            }
-            row = [cells["no"], name, *(cells[key] for key in self.fixed if key != "no")]
-            self.add_row(*row, key=str(number - 1))
-        if cart.last_index is not None and cart.lines:
-            self.move_cursor(row=cart.last_index, animate=False)
+        columns = ("no", "name", *(key for key in self.fixed if key != "no"))
+        rows: list[ShownRow] = []
+        for index, line in enumerate(cart.lines):
+            near = near_expiry(line.next_expiry) is not None
+            old = self.rows_shown[index] if index < len(self.rows_shown) else None
+            if old is not None and old.line == line and old.near == near:
+                rows.append(old)
+                continue
+            row = ShownRow(line, near, self._cells(index + 1, line, near))
+            self._row_stamp[RowKey(str(index))] = next(self._stamps)
+            if old is None:
+                self.add_row(*row.cells, key=str(index))
+            else:
+                for column, cell, was in zip(columns, row.cells, old.cells, strict=True):
+                    if _look(cell) != _look(was):
+                        self.update_cell(str(index), column, cell)
+            rows.append(row)
+        for index in range(len(cart.lines), len(self.rows_shown)):
+            self.remove_row(str(index))
+            del self._row_stamp[RowKey(str(index))]
+        self.rows_shown = rows
+        if cart.lines:
+            self.move_cursor(row=cart.last_index or 0, animate=False)
+
+    def _cells(self, number: int, line: CartLineView, near: bool) -> tuple[str | Text, ...]:
+        """The cells of the row of ``line``, the ``number``-th of the cart, in column order."""
+        mark = CLASS_MARK.get(line.drug_class)
+        name = Text(line.name)
+        if mark:
+            name.append(f" [{mark}]", style="bold red" if line.drug_class is DrugClass.RX else "")
+        if line.gift:
+            name.append(" 🎁", style="bold magenta")
+        if line.promo_label:
+            name.append(f" {line.promo_label}", style="magenta")
+        expiry = Text(line.next_expiry.isoformat() if line.next_expiry else "")
+        if near:
+            expiry.stylize("bold yellow")
+        cells: dict[str, str | Text] = {
+            "no": str(number),
+            "spec": line.spec,
+            "expiry": expiry,
+            "qty": Text(str(line.qty), justify="right"),
+            "price": self._price(line),
+            "total": Text(format_fen(line.total_fen), justify="right"),
+        }
+        return (cells["no"], name, *(cells[key] for key in self.fixed if key != "no"))
+
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> SegmentLines:
+        """A cart cell as rendered, kept while its row is unchanged.
+
+        DataTable keys its own cache by a count of every change to the table, so each
+        added line made it render every visible cell again, frame after frame of a
+        scanner burst; here a cell is rendered again only when its row changed (or its
+        look: cursor, hover, width, focus, styles).
+        """
+        row_key = self._row_locations.get_key(row_index) if row_index >= 0 else None
+        stamp = self._row_stamp.get(row_key) if row_key is not None else None
+        if stamp is None or column_index < 0:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        key = (
+            stamp,
+            row_index,
+            column_index,
+            base_style,
+            width,
+            cursor,
+            hover,
+            self.show_cursor,
+            self._show_hover_cursor,
+            self._pseudo_class_state,
+            self.cell_padding,
+        )
+        lines = self._rendered.get(key)
+        if lines is None:
+            lines = super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+            self._rendered[key] = lines
+        return lines
+
+    def _clear_caches(self) -> None:
+        super()._clear_caches()
+        self._rendered.clear()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._rendered.clear()
 
     @staticmethod
     def _price(line: CartLineView) -> Text:

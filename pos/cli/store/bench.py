@@ -37,6 +37,13 @@ def add_parser(commands: Commands, common: argparse.ArgumentParser) -> None:
         "--quick", action="store_true", help="few repetitions (CI smoke); docs are not written"
     )
     run.add_argument(
+        "--only",
+        metavar="PART",
+        action="append",
+        help="measure only PART (repeatable): lookups, search, scans, sale_commit, rebuild, "
+        "suggest, daily_report, cold_start, rss; docs are not written",
+    )
+    run.add_argument(
         "--docs",
         metavar="FILE",
         type=Path,
@@ -59,14 +66,18 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     with quiet_collector():  # imported as `pos run` imports the register
         from pos.bench.report import write_docs, write_json
-        from pos.bench.run import run_all
+        from pos.bench.run import MEASURES, run_all
 
-    report = run_all(path, settings, quick=args.quick)
+    unknown = sorted(set(args.only or ()) - {name for name, _measure in MEASURES})
+    if unknown:
+        print(f"--only: no such part: {', '.join(unknown)}", file=sys.stderr)
+        return EXIT_USAGE
+    report = run_all(path, settings, quick=args.quick, only=args.only)
     print(report.table())
     if args.json:
         write_json(report, args.json)
         print(f"Results written to {args.json}")
-    if not args.quick:
+    if not args.quick and not args.only:
         docs = write_docs(report, args.docs)
         print(f"Results page written to {docs}")
     return EXIT_OK
