@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.reactive import reactive
 
 from pos.app.widgets.plain import Static
-from pos.i18n import _
+from pos.i18n import _, current
 from pos.register.views import CartLineView
 
 
@@ -47,6 +47,8 @@ class GuidancePanel(VerticalScroll, can_focus=False):
         super().__init__(id=id)
         self.line: CartLineView | None = None
         self.body = Static()
+        self.painted: tuple[object, ...] | None = None
+        """What the panel shows now: name, guidance, whether said, compact, language."""
 
     def compose(self) -> ComposeResult:
         yield self.body
@@ -56,7 +58,8 @@ class GuidancePanel(VerticalScroll, can_focus=False):
         return text_content if isinstance(text_content, Content) else Content(text_content)
 
     def show(self, line: CartLineView | None) -> None:
-        """Show ``line``'s guidance, or hide when it has none."""
+        """Show ``line``'s guidance, or hide when it has none (no repaint when that is shown:
+        a scan of a product without guidance after another leaves the panel alone)."""
         self.line = line if line is not None and line.guidance is not None else None
         self._paint()
 
@@ -70,6 +73,12 @@ class GuidancePanel(VerticalScroll, can_focus=False):
 
     def _paint(self) -> None:
         line = self.line
+        now = None
+        if line is not None:
+            now = (line.name, line.guidance, line.guidance_given, self.compact, current())
+        shown, self.painted = self.painted, now
+        if shown == self.painted and shown is not None:
+            return
         self.display = line is not None
         if line is None or line.guidance is None:
             return

@@ -8,7 +8,7 @@ from textual.reactive import reactive
 
 from pos.app.widgets.plain import Static
 from pos.domain.members.loyalty import tier_name
-from pos.i18n import _
+from pos.i18n import _, current
 from pos.register.views import MemberView
 
 
@@ -27,9 +27,11 @@ class MemberPanel(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.member: MemberView | None = None
+        self.painted: tuple[MemberView | None, bool, str] | None = None
+        """The member, the compactness and the language shown now."""
 
     def show(self, member: MemberView | None) -> None:
-        """Show ``member``, or the keys to attach one."""
+        """Show ``member``, or the keys to attach one (no repaint when that is shown)."""
         self.member = member
         self._paint()
 
@@ -38,6 +40,9 @@ class MemberPanel(Static):
 
     def _paint(self) -> None:
         member = self.member
+        shown, self.painted = self.painted, (member, self.compact, current())
+        if shown == self.painted:
+            return
         self.set_class(member is None, "-none")
         self.set_class(self.compact, "-compact")
         if member is None:

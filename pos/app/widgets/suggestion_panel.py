@@ -9,7 +9,7 @@ from textual.reactive import reactive
 
 from pos.app.widgets.plain import Static
 from pos.domain.suggestions.suggestions import Suggestion
-from pos.i18n import _
+from pos.i18n import _, current
 from pos.money import format_fen
 
 
@@ -36,9 +36,11 @@ class SuggestionPanel(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.suggestions: list[Suggestion] = []
+        self.painted: tuple[tuple[Suggestion, ...], bool, str] | None = None
+        """The suggestions, the compactness and the language shown now."""
 
     def show(self, suggestions: Sequence[Suggestion]) -> None:
-        """Show ``suggestions``, or hide when there are none."""
+        """Show ``suggestions``, or hide when there are none (no repaint when those are shown)."""
         self.suggestions = list(suggestions)
         self._paint()
 
@@ -47,6 +49,9 @@ class SuggestionPanel(Static):
 
     def _paint(self) -> None:
         suggestions = self.suggestions
+        shown, self.painted = self.painted, (tuple(suggestions), self.compact, current())
+        if shown == self.painted:
+            return
         self.display = bool(suggestions)
         self.set_class(self.compact, "-compact")
         text = Text(no_wrap=True, overflow="ellipsis")

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.reactive import reactive
 
 from pos.app.widgets.plain import Static
-from pos.i18n import _
+from pos.i18n import _, current
 from pos.money import format_fen
 from pos.register.views import CartView, CompletedSale
 
@@ -26,9 +26,13 @@ class TotalsPanel(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.cart: CartView | None = None
+        self.painted: tuple[object, ...] | None = None
+        """What the panel shows now: figures, hints, whether compact, the language."""
 
     def show(self, cart: CartView) -> None:
-        """Show the totals of ``cart``."""
+        """Show the totals of ``cart`` (nothing is repainted when its figures are unchanged;
+        a scan that changes them repaints the panel without a new layout of the screen,
+        unless its number of lines may have changed)."""
         self.cart = cart
         self._paint()
 
@@ -39,6 +43,14 @@ class TotalsPanel(Static):
         cart = self.cart
         if cart is None:
             return
+        figures = (
+            cart.items, cart.subtotal_fen, cart.discount_fen, cart.total_fen, cart.hints
+        )  # fmt: skip
+        shown, self.painted = self.painted, (*figures, self.compact, current())
+        if shown == self.painted:
+            return
+        # one line (compact) may wrap as the figures grow: then the layout is redone too
+        layout = self.compact or shown is None or shown[4:] != self.painted[4:]
         self.set_class(self.compact, "-compact")
         if self.compact:
             line = Text(justify="right")
@@ -49,7 +61,7 @@ class TotalsPanel(Static):
             line.append("¥" + format_fen(cart.total_fen), style="bold reverse")
             for hint in cart.hints:
                 line.append("\n" + hint, style="bold magenta")
-            self.update(line)
+            self.update(line, layout=layout)
             return
         table = Table.grid(expand=True)
         table.add_column()
@@ -66,7 +78,7 @@ class TotalsPanel(Static):
         )
         for hint in cart.hints:
             table.add_row(Text(hint, style="bold magenta"))
-        self.update(table)
+        self.update(table, layout=layout)
 
 
 class LastSalePanel(Static):
