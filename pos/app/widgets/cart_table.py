@@ -55,6 +55,7 @@ class CartTable(DataTable[str | Text]):
         self._row_stamp: dict[RowKey, int] = {}
         """Bumped when a row's cells change: what the cells rendered are cached by."""
         self._rendered: LRUCache[tuple[object, ...], SegmentLines] = LRUCache(4000)
+        self._row_styles: dict[tuple[object, ...], Style] = {}
         # (set first: DataTable's __init__ already clears its caches, and so these)
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.can_focus = False
@@ -212,13 +213,27 @@ class CartTable(DataTable[str | Text]):
             self._rendered[key] = lines
         return lines
 
+    def _get_row_style(self, row_index: int, base_style: Style) -> Style:
+        """The style of a row (header, odd or even), looked up once, not per row and frame."""
+        if row_index < 0 or row_index < self.fixed_rows:
+            kind = row_index if row_index < 0 else -2
+        else:
+            kind = row_index % 2 if self.zebra_stripes else 2
+        key = (kind, base_style, self._pseudo_class_state)
+        style = self._row_styles.get(key)
+        if style is None:
+            style = self._row_styles[key] = super()._get_row_style(row_index, base_style)
+        return style
+
     def _clear_caches(self) -> None:
         super()._clear_caches()
         self._rendered.clear()
+        self._row_styles.clear()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._rendered.clear()
+        self._row_styles.clear()
 
     @staticmethod
     def _price(line: CartLineView) -> Text:
