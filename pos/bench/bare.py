@@ -111,6 +111,29 @@ async def bare_burst(codes: Sequence[str], key_ms: float = 2.0) -> dict[str, Any
     return found
 
 
+async def bare_scan_to_row(codes: Sequence[str], per_table: int = 5) -> list[float]:
+    """Milliseconds from Enter on each code to its row in the bare app's table, the Enter
+    queued on the driver (as :func:`pos.bench.pilot.scan_to_row` times the register; the
+    table emptied every ``per_table`` rows, as the register's cart is)."""
+    app = BareApp()
+    samples: list[float] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        for index, code in enumerate(codes):
+            if index % per_table == 0:
+                app.table.clear()
+                await pilot.pause()
+            expected = app.table.row_count + 1
+            app.field.value = code
+            start = time.perf_counter()
+            send_key(app, "\n")
+            while app.table.row_count < expected:
+                await asyncio.sleep(0.0002)
+            samples.append((time.perf_counter() - start) * 1000)
+            await pilot.pause()
+    return samples
+
+
 async def _cold(started: float) -> dict[str, float]:
     imported = time.perf_counter()
     app = BareApp()

@@ -281,9 +281,15 @@ def scans(bench: Bench) -> list[Result]:
     codes = pilot.scannable(bench.path, 100)
     count = bench.reps(100, 10)
     timed_codes = [code for code, _sku in codes[:count]]
+    floor = asyncio.run(bare.bare_scan_to_row(timed_codes))[WARMUP // 2 :]
     samples = asyncio.run(pilot.scan_to_row(bench.path, timed_codes))[WARMUP // 2 :]
     row = Result("scan_to_row", "scan → cart row", "p99 ≤ 30 ms", samples)
-    row.note = "Enter queued on the driver as a terminal sends it; row added to the CartTable"
+    row.ratio = median(samples) / median(floor)
+    row.note = (
+        "Enter queued on the driver as a terminal sends it; row added to the CartTable; "
+        f"floor: a bare Textual app (Input + DataTable) median {median(floor):.1f} ms, "
+        f"p99 {percentile(floor, 0.99):.1f} ms, the ratio is over it"
+    )
     pressed = asyncio.run(pilot.scan_to_row(bench.path, timed_codes, press=True))[WARMUP // 2 :]
     idle = asyncio.run(pilot.press_overhead(bench.path, bench.reps(30, 5)))
     press = Result(
