@@ -139,9 +139,9 @@ def rendered(table: CartTable) -> list[list[tuple[str, str]]]:
 
 def cells(table: CartTable) -> list[list[tuple[object, ...]]]:
     """The cells of every row: text, style, spans and alignment."""
-    looks = []
+    looks: list[list[tuple[object, ...]]] = []
     for index in range(table.row_count):
-        row = []
+        row: list[tuple[object, ...]] = []
         for cell in table.get_row_at(index):
             text = cell if isinstance(cell, Text) else Text(str(cell))
             row.append((text.plain, str(text.style), tuple(text.spans), text.justify))
