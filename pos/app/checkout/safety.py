@@ -36,6 +36,15 @@ class SafetyPrompts:
         if not checks:
             return True
         check = checks[0]
+        if check.kind == "guidance":  # every medicine whose guidance is due, on one screen
+            guided = [each for each in checks if each.kind == "guidance"]
+            if len(guided) > 1:
+                prompt = AcknowledgeModal.several([(each.title, each.text) for each in guided])
+                await self.counter.open(
+                    prompt,
+                    lambda result: self._prompt_closed(guided, prompt.title_text, result, then),
+                )
+                return False
         if check.kind in ("guidance", "warning"):
             pharmacist = None
             if check.pharmacist:
@@ -44,7 +53,7 @@ class SafetyPrompts:
                 AcknowledgeModal(
                     check.title, check.text, warning=check.kind == "warning", pharmacist=pharmacist
                 ),
-                lambda result: self._prompt_closed(check, result, then),
+                lambda result: self._prompt_closed([check], check.title, result, then),
             )
         elif check.kind == "prescription":
             await self.counter.open(
@@ -59,13 +68,20 @@ class SafetyPrompts:
         return False
 
     async def _prompt_closed(
-        self, check: Check, result: PromptResult | None, then: Callable[[], Awaitable[None]]
+        self,
+        checks: list[Check],
+        title: str,
+        result: PromptResult | None,
+        then: Callable[[], Awaitable[None]],
     ) -> None:
+        """``checks`` were shown under ``title``: F9 acknowledged each of them (or not)."""
         result = result or PromptResult(False)
         needs_pharmacist = False
+        check = checks[0]  # one warning per prompt: only a warning may need a pharmacist
         if result.acknowledged:
             try:
-                self.register.acknowledge(check.key)
+                for each in checks:
+                    self.register.acknowledge(each.key)
             except PharmacistNeeded:
                 needs_pharmacist = True
             else:
@@ -87,7 +103,7 @@ class SafetyPrompts:
             await then()
         elif not result.acknowledged:
             self.counter.message.warning(
-                _("Not paid yet: {what} must be acknowledged (F9)").format(what=check.title)
+                _("Not paid yet: {what} must be acknowledged (F9)").format(what=title)
             )
 
     @staticmethod
