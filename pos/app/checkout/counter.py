@@ -71,9 +71,9 @@ def settled(
 ) -> Callable[Concatenate[S, P], Coroutine[Any, Any, None]]:
     """The one way an action waits for the scan field: every key typed before it counts first."""
 
-    @functools.wraps(action)
-    async def run(screen: S, *args: P.args, **kwargs: P.kwargs) -> None:
+    async def run(screen: S, /, *args: P.args, **kwargs: P.kwargs) -> None:
         await screen.query_one(ScanInput).settle()
         await action(screen, *args, **kwargs)
 
+    functools.update_wrapper(run, action)  # its name, docstring and parameters
     return run

@@ -91,7 +91,7 @@ class CheckoutScreen(Screen[None]):
         self.returns = ReturnKeys(register, self, self.receipts)
         self.reports = ReportKeys(register, self, self.guard)
         self.manager = ManagerKeys(register, self, self.guard)
-        self.held = HeldKeys(register, self)
+        self.held_sales = HeldKeys(register, self)
         self.shifts = ShiftKeys(register, self, self.guard, self.shift_status)
 
     def compose(self) -> ComposeResult:
@@ -607,22 +607,22 @@ class CheckoutScreen(Screen[None]):
     @settled
     async def action_hold(self) -> None:
         """Hold the cart (挂单) and serve the next customer."""
-        self.held.hold()
+        self.held_sales.hold()
 
     @settled
     async def action_recall(self) -> None:
         """Bring a held sale back."""
-        await self.held.recall()
+        await self.held_sales.recall()
 
     @settled
     async def action_promotions(self) -> None:
         """Show the promotions running today and those coming."""
-        await self.held.promotions()
+        await self.held_sales.promotions()
 
     @settled
     async def action_suggestion(self, number: int) -> None:
         """Add suggestion ``number`` (Alt+1…3): the customer took the advice."""
-        self.held.suggestion(number)
+        self.held_sales.suggestion(number)
 
     @settled
     async def action_shift(self) -> None:
