@@ -15,6 +15,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.notifications import SeverityLevel
+from textual.reactive import var
 from textual.screen import Screen
 from textual.worker import WorkerState
 
@@ -22,14 +23,13 @@ from pos.app.checkout.screen import CheckoutScreen
 from pos.app.messages import (
     BackupFinished,
     PrinterStatusChanged,
+    PrintJobsQueued,
     PrintRetryRequested,
-    ReceiptQueued,
     SyncStatusChanged,
 )
 from pos.app.modals.common import localize_bindings
 from pos.app.modals.help import HelpModal
 from pos.app.modals.staff.login import LoginModal
-from pos.app.widgets.message_bar import MessageBar
 from pos.app.widgets.scan_hold import ScanHolder
 from pos.config import Settings
 from pos.crash_report import default_log_dir, write_report
@@ -68,6 +68,14 @@ class PosApp(App[None]):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     ENABLE_COMMAND_PALETTE = True
 
+    # What the checkout screen shows from the app's workers (it watches these).
+    printer_status: var[PrinterStatus] = var(PrinterStatus("none", 0))
+    """The print queue after the last pass of the print worker."""
+    sync_status: var[tuple[SyncStatus, str] | None] = var(None)
+    """The chain sync after its last pass, and the local time of the last sync ("" if none)."""
+    failure: var[str | None] = var(None, always_update=True)
+    """The last failure of a background task (the daily backup), for the message line."""
+
     def __init__(
         self,
         register: RegisterService,
@@ -99,6 +107,7 @@ class PosApp(App[None]):
     ]
 
     def on_mount(self) -> None:
+        self.register.on_print_queued(self._print_jobs_queued)
         self.push_screen(CheckoutScreen(self.register, self.scan_hold))
         if self.notice:
             self.notify(self.notice, timeout=8)
@@ -202,7 +211,11 @@ class PosApp(App[None]):
             status = PrinterStatus(self.settings.printer.uri, -1, str(exc))
         self.post_message(PrinterStatusChanged(status))
 
-    def on_receipt_queued(self, _message: ReceiptQueued) -> None:
+    def _print_jobs_queued(self) -> None:
+        """The register queued print jobs (called once their transaction committed)."""
+        self.post_message(PrintJobsQueued())  # thread-safe: it may come from a worker
+
+    def on_print_jobs_queued(self, _message: PrintJobsQueued) -> None:
         self.kick_printer()
         self.kick_sync()
 
@@ -224,11 +237,10 @@ class PosApp(App[None]):
         status = message.status
         last = status.last_sync
         shown = self.register.local_time(last).strftime("%H:%M") if last else ""
-        for screen in self.screen_stack:
-            if isinstance(screen, CheckoutScreen):
-                screen.show_sync_status(status, shown)
+        self.sync_status = (status, shown)
 
     def on_unmount(self) -> None:
+        self.register.on_print_queued(None)
         if self.sync_agent is not None:
             self.sync_agent.close()
 
@@ -237,9 +249,6 @@ class PosApp(App[None]):
 
     def on_printer_status_changed(self, message: PrinterStatusChanged) -> None:
         self.printer_status = message.status
-        for screen in self.screen_stack:
-            if isinstance(screen, CheckoutScreen):
-                screen.show_printer_status(message.status)
 
     # -- the daily backup ---------------------------------------------------
     def check_daily_backup(self) -> None:
@@ -271,9 +280,7 @@ class PosApp(App[None]):
         text = _("The daily backup failed: {error}").format(error=message.failure)
         self.backup_day = None  # tried again at the next check
         self.notify(text, severity="error", timeout=10)
-        for screen in self.screen_stack:
-            if isinstance(screen, CheckoutScreen):
-                screen.query_one(MessageBar).error(text)
+        self.failure = text
 
     async def action_help(self) -> None:
         """F1: the keys of the screen that is open; F1 again closes them."""

@@ -1,4 +1,4 @@
-"""Messages that screens and workers post to the app."""
+"""Messages that workers and the print queue's callback post to the app."""
 
 from __future__ import annotations
 
@@ -11,8 +11,11 @@ from pos.sync.runner import SyncStatus
 
 
 @dataclass
-class ReceiptQueued(Message):
-    """A receipt (or a copy) was stored in the print queue: time to print."""
+class PrintJobsQueued(Message):
+    """Print jobs (a receipt, a report, a drawer kick) were committed to the queue: print them.
+
+    Posted only by the app, from the print queue's callback (see ``PosApp.on_mount``).
+    """
 
 
 @dataclass

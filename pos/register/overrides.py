@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
+from pos.domain.printing.print_queue import queue_drawer_kick
 from pos.domain.sales.cart import CartLine
 from pos.domain.sales.codes import InputError, whole_number
 from pos.domain.staff import audit
 from pos.i18n import N_, _
-from pos.models import JobKind, PrintJob
 from pos.money import MoneyError, format_fen, parse_yuan
 from pos.register.login import LoginDesk
 
@@ -122,15 +122,13 @@ class OverrideDesk(LoginDesk):
 
     def open_drawer(self, approval: Approval | None = None) -> None:
         """Open the cash drawer with no sale (a manager's approval, recorded)."""
-        import printer
-
         if not self.printing.cash_drawer:
             raise InputError(_("This register has no cash drawer (printer.cash_drawer = false)"))
         action = "drawer.open"
         approved_by = self.authorize(action, approval, _(ACTIONS[action]))
         now = self.now()
         with self._sessions.begin() as session:
-            session.add(PrintJob(kind=JobKind.DRAWER, created_at=now, data=printer.drawer_kick()))
+            queue_drawer_kick(session, self.printing, now)
             self.audit(session, "drawer.open", approved_by=approved_by)
 
     # -- the cart: price, discount, remove, void --------------------------------

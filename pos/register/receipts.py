@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pos.domain.printing import printing
-from pos.domain.printing.print_queue import PrinterStatus
+from pos.domain.printing.print_queue import OnQueued, PrinterStatus
 from pos.domain.printing.return_receipt import preview_return_receipt
 from pos.domain.sales.codes import InputError
 from pos.i18n import _
@@ -55,6 +55,10 @@ class ReceiptDesk(RegisterState):
     def print_pending(self) -> PrinterStatus:
         """Send the queued receipts in order (called from a worker thread)."""
         return self._spooler.drain()
+
+    def on_print_queued(self, callback: OnQueued | None) -> None:
+        """Call ``callback`` whenever print jobs were queued (after their transaction)."""
+        self._spooler.set_on_queued(callback)
 
     def printer_status(self) -> PrinterStatus:
         """How many receipts wait, and why, while any do."""

@@ -16,11 +16,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pos.domain.printing import printing
+from pos.domain.printing.print_queue import queue_drawer_kick, queue_job
 from pos.domain.sales.codes import whole_number
 from pos.domain.shifts import shifts
 from pos.domain.shifts.shifts import CASH_IN, CASH_OUT, DENOMINATIONS_FEN, ShiftError
 from pos.i18n import _
-from pos.models import JobKind, ParkedCart, PrintJob, Shift, User
+from pos.models import JobKind, ParkedCart, Shift, User
 from pos.money import MoneyError, format_fen, parse_yuan
 from pos.register.overrides import Approval, OverrideDesk
 from pos.register.parking import HELD
@@ -174,7 +175,7 @@ class ShiftDesk(OverrideDesk):
                 session, self.identity.register_id, self.printing, now
             )
             data = printing.render_receipt(receipt, self.printing).data
-            session.add(PrintJob(kind=JobKind.SHIFT, created_at=now, data=data))
+            queue_job(session, JobKind.SHIFT, data, now)
             return report.data["number"], report.text
 
     def check_can_close(self) -> None:
@@ -229,7 +230,7 @@ class ShiftDesk(OverrideDesk):
                 self.cashier or approved_by,
             )
             data = printing.render_receipt(receipt, self.printing).data
-            session.add(PrintJob(kind=JobKind.SHIFT, created_at=now, data=data))
+            queue_job(session, JobKind.SHIFT, data, now)
             numbers = report.data
             self.audit(
                 session,
@@ -260,7 +261,4 @@ class ShiftDesk(OverrideDesk):
 
     def _kick_drawer(self, session: Session, now: datetime) -> None:
         """Open the cash drawer (queued with the cash movement), when the register has one."""
-        import printer
-
-        if self.printing.cash_drawer:
-            session.add(PrintJob(kind=JobKind.DRAWER, created_at=now, data=printer.drawer_kick()))
+        queue_drawer_kick(session, self.printing, now)

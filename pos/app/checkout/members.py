@@ -4,25 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from pos.app.checkout.safety import SafetyPrompts
+from pos.app.checkout.counter import Counter
 from pos.app.modals.members.member_form import MemberFormModal
 from pos.app.modals.members.member_lookup import MemberLookupModal
-from pos.app.widgets.scan_input import ScanInput
 from pos.domain.members.members import DuplicatePhone, MemberForm
 from pos.domain.sales.codes import InputError
 from pos.i18n import _
+from pos.register.service import RegisterService
 from pos.register.views import CartView
 
 
-class MemberPrompts(SafetyPrompts):
-    """Members at the checkout screen (a part of it)."""
+class MemberPrompts:
+    """Members at the checkout screen; ``pay`` returns to payment after enrolling there."""
 
-    action_pay: Callable[[], Awaitable[None]]
+    def __init__(
+        self, register: RegisterService, counter: Counter, pay: Callable[[], Awaitable[None]]
+    ) -> None:
+        self.register = register
+        self.counter = counter
+        self.pay = pay
 
-    async def action_find_member(self) -> None:
+    async def find_member(self) -> None:
         """Find a member by phone, last 4 digits, card, name or pinyin, and attach them."""
-        await self.query_one(ScanInput).settle()
-        await self.app.push_screen(
+        await self.counter.open(
             MemberLookupModal(
                 self.register,
                 self._attach_member,
@@ -32,19 +36,14 @@ class MemberPrompts(SafetyPrompts):
             )
         )
 
-    async def action_enrol(self) -> None:
-        """Enrol the customer as a member, with consent, and attach them to the sale."""
-        await self.query_one(ScanInput).settle()
-        await self.open_member_form("")
-
     async def open_member_form(self, phone: str, then_pay: bool = False) -> None:
         """The enrolment form; ``then_pay`` returns to payment once it closes."""
 
         async def closed(saved: bool | None) -> None:
             if then_pay:
-                await self.action_pay()
+                await self.pay()
 
-        await self.app.push_screen(
+        await self.counter.open(
             MemberFormModal(
                 _("Enrol a member"),
                 MemberForm(phone=phone, name=""),
@@ -61,7 +60,7 @@ class MemberPrompts(SafetyPrompts):
             raise
         except InputError as exc:
             return str(exc)
-        self._show_member(cart, _("Welcome, {name}: enrolled and attached to this sale"))
+        self.show_member(cart, _("Welcome, {name}: enrolled and attached to this sale"))
         return None
 
     def _attach_member(self, member_id: int) -> str | None:
@@ -69,21 +68,22 @@ class MemberPrompts(SafetyPrompts):
             cart = self.register.attach_member(member_id)
         except InputError as exc:
             return str(exc)
-        self._show_member(cart, _("{name} attached: member prices and points"))
+        self.show_member(cart, _("{name} attached: member prices and points"))
         return None
 
-    def _show_member(self, cart: CartView, text: str) -> None:
-        self.refresh_cart(cart)
+    def show_member(self, cart: CartView, text: str) -> None:
+        """Show ``cart`` with its member just attached, and ``text`` naming them."""
+        self.counter.refresh_cart(cart)
         name = cart.member.name if cart.member else ""
-        self.message.success(text.format(name=name))
+        self.counter.message.success(text.format(name=name))
 
     def _detach_member(self) -> str | None:
         try:
             cart = self.register.detach_member()
         except InputError as exc:
             return str(exc)
-        self.refresh_cart(cart)
-        self.message.info(_("Member detached: list prices"))
+        self.counter.refresh_cart(cart)
+        self.counter.message.info(_("Member detached: list prices"))
         return None
 
     async def _edit_member(self, member_id: int) -> None:
@@ -94,10 +94,10 @@ class MemberPrompts(SafetyPrompts):
                 raise
             except InputError as exc:
                 return str(exc)
-            self.refresh_cart(self.register.cart())
-            self.message.success(_("{name}: details saved").format(name=member.name))
+            self.counter.refresh_cart(self.register.cart())
+            self.counter.message.success(_("{name}: details saved").format(name=member.name))
             return None
 
-        await self.app.push_screen(
+        await self.counter.open(
             MemberFormModal(_("Edit member"), self.register.member_form(member_id), save)
         )

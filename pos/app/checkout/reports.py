@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from pos.app.checkout.overrides import ManagerKeys
+from pos.app.checkout.counter import Counter
+from pos.app.checkout.overrides import OverrideGuard
 from pos.app.modals.staff.reports import ReportsModal
-from pos.app.widgets.scan_input import ScanInput
 from pos.register.reports import ReportReader
+from pos.register.service import RegisterService
 
 
-class ReportKeys(ManagerKeys):
-    """Reports from the checkout screen (a part of it)."""
+class ReportKeys:
+    """Reports from the checkout screen."""
 
-    async def action_reports(self) -> None:
+    def __init__(self, register: RegisterService, counter: Counter, guard: OverrideGuard) -> None:
+        self.register = register
+        self.counter = counter
+        self.guard = guard
+
+    def reports(self) -> None:
         """Open today's report; a manager logged in opens it, anyone else needs one's approval."""
-        await self.query_one(ScanInput).settle()
-        self.guard(self.register.open_reports, self._show_reports)
+        self.guard.say(self.register.open_reports, self._show_reports)
 
     def _show_reports(self, read: ReportReader) -> None:
         identity = self.register.identity
         where = f"{identity.store_code}/{identity.register_id}"
-        self.app.push_screen(ReportsModal(read, self.register.today(), where))
+        self.counter.open(ReportsModal(read, self.register.today(), where))

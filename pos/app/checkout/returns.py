@@ -2,30 +2,32 @@
 
 from __future__ import annotations
 
-from pos.app.checkout.part import CheckoutPart
-from pos.app.messages import ReceiptQueued
+from pos.app.checkout.counter import Counter
+from pos.app.checkout.receipts import ReceiptKeys
 from pos.app.modals.returns import ReturnModal
 from pos.app.modals.sale.quantity import ValueModal
-from pos.app.widgets.scan_input import ScanInput
 from pos.domain.sales.codes import InputError
 from pos.domain.sales.tendering import tender_name
 from pos.i18n import _, ngettext
 from pos.money import format_fen
 from pos.register.returns import CompletedReturn
+from pos.register.service import RegisterService
 
 
-class ReturnKeys(CheckoutPart):
-    """Returns at the checkout screen (a part of it)."""
+class ReturnKeys:
+    """Returns at the checkout screen; F7 then shows the return's receipt (``receipts``)."""
 
-    async def action_return(self) -> None:
-        """Start a return: the sale number typed in the scan field, or asked for."""
-        scan = self.query_one(ScanInput)
-        await scan.settle()
-        text, scan.value = scan.value.strip(), ""
+    def __init__(self, register: RegisterService, counter: Counter, receipts: ReceiptKeys) -> None:
+        self.register = register
+        self.counter = counter
+        self.receipts = receipts
+
+    async def start(self, text: str) -> None:
+        """Start a return: the sale number ``text`` typed in the scan field, or asked for."""
         if text:
             self.open_return(text)
             return
-        await self.app.push_screen(
+        await self.counter.open(
             ValueModal(_("Sale number on the receipt (or scan its QR code)"), "", self._find)
         )
 
@@ -34,7 +36,7 @@ class ReturnKeys(CheckoutPart):
             sale = self.register.find_return(number)
         except InputError as exc:
             return str(exc)
-        self.call_after_refresh(self.app.push_screen, ReturnModal(self.register, sale), self._done)
+        self.counter.open_after_refresh(ReturnModal(self.register, sale), self._done)
         return None
 
     def open_return(self, number: str) -> None:
@@ -42,16 +44,15 @@ class ReturnKeys(CheckoutPart):
         try:
             sale = self.register.find_return(number)
         except InputError as exc:
-            self.message.error(str(exc))
+            self.counter.message.error(str(exc))
             return
-        self.app.push_screen(ReturnModal(self.register, sale), self._done)
+        self.counter.open(ReturnModal(self.register, sale), self._done)
 
     def _done(self, done: CompletedReturn | None) -> None:
         if done is None:
-            self.message.info(_("Return cancelled: nothing changed"))
+            self.counter.message.info(_("Return cancelled: nothing changed"))
             return
-        self.post_message(ReceiptQueued())
-        self.last_return = done.number  # F7 shows its receipt until the next sale
+        self.receipts.last_return = done.number  # F7 shows its receipt until the next sale
         where = "  ".join(
             f"{tender_name(tender)} ¥{format_fen(fen)}" for tender, fen in done.refunds
         )
@@ -65,4 +66,4 @@ class ReturnKeys(CheckoutPart):
             text += "  " + ngettext(
                 "{n} unit to quarantine", "{n} units to quarantine", done.quarantined
             ).format(n=done.quarantined)
-        self.message.success(text)
+        self.counter.message.success(text)

@@ -12,25 +12,23 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from pos.app.checkout.part import CheckoutPart
+from pos.app.checkout.counter import Counter
 from pos.app.modals.pharmacy.acknowledge import AcknowledgeModal, PharmacistModal, PromptResult
 from pos.app.modals.pharmacy.prescription import PrescriptionModal
 from pos.app.modals.pharmacy.restricted_buyer import RestrictedBuyerModal
-from pos.app.widgets.scan_input import ScanInput
 from pos.domain.pharmacy.safety import PrescriptionForm
 from pos.domain.sales.codes import InputError
 from pos.i18n import _
 from pos.register.safety import Check, PharmacistNeeded
-from pos.register.views import CartView
+from pos.register.service import RegisterService
 
 
-class SafetyPrompts(CheckoutPart):
-    """What the checkout screen does before payment (a part of it)."""
+class SafetyPrompts:
+    """What the checkout screen does before payment."""
 
-    # Provided by the checkout screen:
-    refresh_cart: Callable[[CartView], None]
-    scanned: Callable[[str], Awaitable[None]]
-    selected_index: Callable[[], int | None]
+    def __init__(self, register: RegisterService, counter: Counter) -> None:
+        self.register = register
+        self.counter = counter
 
     async def clear_checks(self, then: Callable[[], Awaitable[None]]) -> bool:
         """Ask for the first pending check; True if none is left (``then`` runs after one)."""
@@ -38,44 +36,60 @@ class SafetyPrompts(CheckoutPart):
         if not checks:
             return True
         check = checks[0]
+        if check.kind == "guidance":  # every medicine whose guidance is due, on one screen
+            guided = [each for each in checks if each.kind == "guidance"]
+            if len(guided) > 1:
+                prompt = AcknowledgeModal.several([(each.title, each.text) for each in guided])
+                await self.counter.open(
+                    prompt,
+                    lambda result: self._prompt_closed(guided, prompt.title_text, result, then),
+                )
+                return False
         if check.kind in ("guidance", "warning"):
             pharmacist = None
             if check.pharmacist:
                 pharmacist = "here" if self.register.pharmacist_at_register else "sign"
-            await self.app.push_screen(
+            await self.counter.open(
                 AcknowledgeModal(
                     check.title, check.text, warning=check.kind == "warning", pharmacist=pharmacist
                 ),
-                lambda result: self._prompt_closed(check, result, then),
+                lambda result: self._prompt_closed([check], check.title, result, then),
             )
         elif check.kind == "prescription":
-            await self.app.push_screen(
+            await self.counter.open(
                 PrescriptionModal(check.text, self.register.today(), self._review, check.notes),
                 lambda done: self._form_closed(done, then),
             )
         else:
-            await self.app.push_screen(
+            await self.counter.open(
                 RestrictedBuyerModal(check.text, self._register_buyer),
                 lambda done: self._form_closed(done, then),
             )
         return False
 
     async def _prompt_closed(
-        self, check: Check, result: PromptResult | None, then: Callable[[], Awaitable[None]]
+        self,
+        checks: list[Check],
+        title: str,
+        result: PromptResult | None,
+        then: Callable[[], Awaitable[None]],
     ) -> None:
+        """``checks`` were shown under ``title``: F9 acknowledged each of them (or not)."""
         result = result or PromptResult(False)
         needs_pharmacist = False
+        check = checks[0]  # one warning per prompt: only a warning may need a pharmacist
         if result.acknowledged:
             try:
-                self.register.acknowledge(check.key)
+                for each in checks:
+                    self.register.acknowledge(each.key)
             except PharmacistNeeded:
                 needs_pharmacist = True
             else:
-                self.refresh_cart(self.register.cart())
+                self.counter.refresh_cart(self.register.cart())
         for text in result.held_scans:
-            await self.scanned(text)
+            await self.counter.scanned(text)
         if needs_pharmacist and not result.held_scans:
-            await self.app.push_screen(
+            await self.counter.open(
                 PharmacistModal(
                     check.title,
                     check.text,
@@ -84,12 +98,12 @@ class SafetyPrompts(CheckoutPart):
                 lambda done: self._signed(check, done, then),
             )
         elif needs_pharmacist:
-            self.message.error(self._not_signed(check))
+            self.counter.message.error(self._not_signed(check))
         elif result.acknowledged and not result.held_scans:
             await then()
         elif not result.acknowledged:
-            self.message.warning(
-                _("Not paid yet: {what} must be acknowledged (F9)").format(what=check.title)
+            self.counter.message.warning(
+                _("Not paid yet: {what} must be acknowledged (F9)").format(what=title)
             )
 
     @staticmethod
@@ -101,31 +115,31 @@ class SafetyPrompts(CheckoutPart):
             signer = self.register.acknowledge_as_pharmacist(key, pharmacist, pin)
         except InputError as exc:
             return str(exc)
-        self.message.success(_("Acknowledged by pharmacist {who}").format(who=signer))
+        self.counter.message.success(_("Acknowledged by pharmacist {who}").format(who=signer))
         return None
 
     async def _signed(
         self, check: Check, done: bool | None, then: Callable[[], Awaitable[None]]
     ) -> None:
         if done:
-            self.refresh_cart(self.register.cart())
+            self.counter.refresh_cart(self.register.cart())
             await then()
         else:
-            self.message.error(self._not_signed(check))
+            self.counter.message.error(self._not_signed(check))
 
     async def _form_closed(self, done: bool | None, then: Callable[[], Awaitable[None]]) -> None:
         if done:
-            self.refresh_cart(self.register.cart())
+            self.counter.refresh_cart(self.register.cart())
             await then()
         else:
-            self.message.warning(_("Not paid yet: the record is needed before payment"))
+            self.counter.message.warning(_("Not paid yet: the record is needed before payment"))
 
     def _review(self, form: PrescriptionForm, pharmacist: str, pin: str) -> str | None:
         try:
             self.register.review_prescription(form, pharmacist, pin)
         except InputError as exc:
             return str(exc)
-        self.message.success(_("Prescription reviewed by {who}").format(who=pharmacist))
+        self.counter.message.success(_("Prescription reviewed by {who}").format(who=pharmacist))
         return None
 
     def _register_buyer(self, name: str, id_number: str) -> str | None:
@@ -134,18 +148,17 @@ class SafetyPrompts(CheckoutPart):
         except InputError as exc:
             return str(exc)
         if alert:  # a warning a pharmacist acknowledges before payment, not a passing notice
-            self.message.error(alert)
+            self.counter.message.error(alert)
         return None
 
-    async def action_acknowledge_guidance(self) -> None:
+    def acknowledge_guidance(self) -> None:
         """F9: the guidance of the highlighted line was told to the customer."""
-        await self.query_one(ScanInput).settle()
-        table_index = self.selected_index()
+        table_index = self.counter.selected_index()
         if table_index is None or not self.register.acknowledge_guidance(table_index):
-            self.message.info(_("No guidance waiting on this line"))
+            self.counter.message.info(_("No guidance waiting on this line"))
             return
         cart = self.register.cart()
-        self.refresh_cart(cart)
-        self.message.success(
+        self.counter.refresh_cart(cart)
+        self.counter.message.success(
             _("Guidance for {name} given").format(name=cart.lines[table_index].name)
         )

@@ -6,18 +6,21 @@ from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.notifications import Notification, Notify
+from textual.screen import Screen, ScreenResultCallbackType
 from textual.timer import Timer
+from textual.widget import AwaitMount
 from textual.widgets import Footer, Header
 
+from pos.app.checkout.counter import R, settled
 from pos.app.checkout.held import HeldKeys
 from pos.app.checkout.keys import CHECKOUT_BINDINGS, function_keys
 from pos.app.checkout.members import MemberPrompts
-from pos.app.checkout.overrides import ManagerKeys
+from pos.app.checkout.overrides import ManagerKeys, OverrideGuard
 from pos.app.checkout.receipts import ReceiptKeys
 from pos.app.checkout.reports import ReportKeys
 from pos.app.checkout.returns import ReturnKeys
+from pos.app.checkout.safety import SafetyPrompts
 from pos.app.checkout.shifts import ShiftKeys
-from pos.app.messages import ReceiptQueued
 from pos.app.modals.common import localize_bindings
 from pos.app.modals.confirm import ConfirmModal
 from pos.app.modals.help import HelpModal
@@ -34,6 +37,7 @@ from pos.app.widgets.printer_status import PrinterStatusBar
 from pos.app.widgets.save_status import SaveStatus
 from pos.app.widgets.scan_hold import ScanHolder
 from pos.app.widgets.scan_input import ScanInput
+from pos.app.widgets.shift_status import ShiftStatus
 from pos.app.widgets.suggestion_panel import SuggestionPanel
 from pos.app.widgets.sync_status import SyncStatusBar
 from pos.app.widgets.totals import LastSalePanel, TotalsPanel
@@ -44,7 +48,6 @@ from pos.domain.sales.tendering import Tendering
 from pos.enums import DrugClass
 from pos.i18n import _, ngettext
 from pos.money import format_fen
-from pos.register.overrides import OverrideNeeded
 from pos.register.service import NotACode, RegisterService
 from pos.register.views import CartView, CompletedSale
 from pos.sync.runner import SyncStatus
@@ -56,10 +59,14 @@ MAX_SCAN_LENGTH = 80
 and a product name to search for too."""
 
 
-class CheckoutScreen(
-    MemberPrompts, ReceiptKeys, ReportKeys, ManagerKeys, ReturnKeys, HeldKeys, ShiftKeys
-):
-    """Sell to one customer after another, from the keyboard and the scanner."""
+class CheckoutScreen(Screen[None]):
+    """Sell to one customer after another, from the keyboard and the scanner.
+
+    The screen holds the widgets and the sale's own keys (scan, search, quantity,
+    remove, clear, pay); the other keys are delegated to handlers composed here,
+    each given the register, this screen as its :class:`~pos.app.checkout.counter.Counter`
+    and, where a manager may approve, the one :class:`OverrideGuard`.
+    """
 
     BINDINGS = CHECKOUT_BINDINGS
 
@@ -73,9 +80,19 @@ class CheckoutScreen(
         self.shown_member: int | None = None
         self._save_retry: Timer | None = None
         self.details = False
+        """Ctrl+N: the guidance and suggestions in full on a short screen."""
         self.invitation: Notification | None = None
         """The join invitation shown while this sale is paid."""
-        """Ctrl+N: the guidance and suggestions in full on a short screen."""
+        self.shift_status = ShiftStatus(id="shift-status")
+        self.guard = OverrideGuard(register, self)
+        self.safety = SafetyPrompts(register, self)
+        self.members = MemberPrompts(register, self, self.action_pay)
+        self.receipts = ReceiptKeys(register, self)
+        self.returns = ReturnKeys(register, self, self.receipts)
+        self.reports = ReportKeys(register, self, self.guard)
+        self.manager = ManagerKeys(register, self, self.guard)
+        self.held_sales = HeldKeys(register, self)
+        self.shifts = ShiftKeys(register, self, self.guard, self.shift_status)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -91,6 +108,7 @@ class CheckoutScreen(
                 yield PrinterStatusBar(id="printer-status")
                 yield SyncStatusBar(id="sync-status")
                 yield SaveStatus(id="save-status")
+                yield self.shift_status
         with Horizontal(id="scan-bar"):
             yield Label(_("Scan / code:"), id="scan-label")
             yield ScanInput(
@@ -122,6 +140,10 @@ class CheckoutScreen(
         else:
             self.message.info(_("Ready: scan a product"))
         self.show_printer_status(self.register.printer_status())
+        self.shifts.show_shift(self.register.current_shift())
+        self.watch(self.app, "printer_status", self.show_printer_status, init=False)
+        self.watch(self.app, "sync_status", self._sync_status_changed, init=False)
+        self.watch(self.app, "failure", self._failure_reported, init=False)
         self.focus_scan()
 
     # -- the screen's size ---------------------------------------------------
@@ -161,6 +183,24 @@ class CheckoutScreen(
         else:
             panel.scroll_page_up(animate=False)
 
+    # -- what the handlers use (the Counter interface) ---------------------
+    @property
+    def message(self) -> MessageBar:
+        """The message line."""
+        return self.query_one(MessageBar)
+
+    def open(
+        self, screen: Screen[R], callback: ScreenResultCallbackType[R] | None = None
+    ) -> AwaitMount:
+        """Show ``screen`` on top (await the result to hold keys back until it is mounted)."""
+        return self.app.push_screen(screen, callback)
+
+    def open_after_refresh(
+        self, screen: Screen[R], callback: ScreenResultCallbackType[R] | None = None
+    ) -> None:
+        """Show ``screen`` once the modal that called this has closed."""
+        self.call_after_refresh(self.app.push_screen, screen, callback)
+
     # -- helpers ----------------------------------------------------------
     @property
     def cart_table(self) -> CartTable:
@@ -190,6 +230,14 @@ class CheckoutScreen(
     def show_sync_status(self, status: SyncStatus, last_sync: str) -> None:
         """Show the state of the chain sync."""
         self.query_one(SyncStatusBar).show(status, last_sync)
+
+    def _sync_status_changed(self, shown: tuple[SyncStatus, str] | None) -> None:
+        if shown is not None:
+            self.show_sync_status(*shown)
+
+    def _failure_reported(self, text: str | None) -> None:
+        if text:
+            self.message.error(text)
 
     def selected_index(self) -> int | None:
         """The highlighted cart line."""
@@ -245,30 +293,25 @@ class CheckoutScreen(
             self.last_sale = None
             self.query_one(LastSalePanel).show(None)
         if is_sale_number(text):  # a receipt's QR code: a return
-            self.open_return(text)
+            self.returns.open_return(text)
             return
         member_before = self.shown_member
         try:
-            cart = self.register.scan(text)
+            error = self.guard.run(
+                lambda approval: self.register.scan(text, approval),
+                lambda cart: self._scanned(text, cart, member_before),
+                passing=NotACode,
+            )
         except NotACode as exc:
             await self.open_search(exc.query, exc.qty)
             return
-        except OverrideNeeded as need:
-            self.ask_manager(
-                need,
-                lambda approval: self.register.scan(text, approval),
-                lambda cart: self._scanned(text, cart, member_before),
-            )
-            return
-        except InputError as exc:
-            self.message.error(str(exc))
-            return
-        self._scanned(text, cart, member_before)
+        if error:
+            self.message.error(error)
 
     def _scanned(self, text: str, cart: CartView, member_before: int | None) -> None:
         """Show the cart after ``text`` was scanned."""
         if cart.member is not None and cart.member.id != member_before:
-            self._show_member(cart, _("{name} attached: member prices and points"))
+            self.members.show_member(cart, _("{name} attached: member prices and points"))
             return
         self.refresh_cart(cart)
         if TRACE_CODE.match(text):
@@ -286,10 +329,10 @@ class CheckoutScreen(
         """Show every key of this screen (F1 is the app's: see PosApp.action_help)."""
         await self.app.push_screen(HelpModal(self))
 
+    @settled
     async def action_search(self) -> None:
         """Find a product by name, pinyin, SKU or barcode (``N*`` first adds N)."""
         scan = self.query_one(ScanInput)
-        await scan.settle()
         text, scan.value = scan.value.strip(), ""
         qty = 1
         if "*" in text:
@@ -313,19 +356,9 @@ class CheckoutScreen(
 
     def _add_chosen(self, product_id: int, qty: int) -> str | None:
         """Add a product chosen in search; the reason it cannot be added, if so."""
-        try:
-            cart = self.register.add_product(product_id, qty)
-        except OverrideNeeded as need:
-            self.ask_manager(
-                need,
-                lambda approval: self.register.add_product(product_id, qty, approval),
-                self._added,
-            )
-            return None
-        except InputError as exc:
-            return str(exc)
-        self._added(cart)
-        return None
+        return self.guard.run(
+            lambda approval: self.register.add_product(product_id, qty, approval), self._added
+        )
 
     def _added(self, cart: CartView) -> None:
         self.refresh_cart(cart)
@@ -364,24 +397,23 @@ class CheckoutScreen(
         else:
             self.message.info(text)
 
+    @settled
     async def action_cursor(self, step: int) -> None:
         """Move the highlighted line."""
-        await self.query_one(ScanInput).settle()
         table = self.cart_table
         if table.row_count:
             table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
             self.show_guidance(self.register.cart())
 
+    @settled
     async def action_clear_field(self) -> None:
         """Empty the scan field."""
-        scan = self.query_one(ScanInput)
-        await scan.settle()
-        scan.value = ""
+        self.query_one(ScanInput).value = ""
 
+    @settled
     async def action_quantity(self) -> None:
         """Change the quantity of the highlighted line (a number in the scan field sets it)."""
         scan = self.query_one(ScanInput)
-        await scan.settle()
         index = self.cart_table.selected_index
         if index is None:
             self.message.error(_("The cart is empty: scan a product first"))
@@ -399,34 +431,25 @@ class CheckoutScreen(
 
     def _set_quantity(self, index: int, text: str) -> str | None:
         """Set line ``index`` to the typed quantity; the reason it cannot be, if so."""
-        try:
-            cart = self.register.set_quantity(index, text)
-        except OverrideNeeded as need:
-            self.ask_manager(
-                need,
-                lambda approval: self.register.set_quantity(index, text, approval),
-                lambda cart: self._quantity_set(index, cart),
-            )
-            return None
-        except InputError as exc:
-            return str(exc)
-        self._quantity_set(index, cart)
-        return None
+        return self.guard.run(
+            lambda approval: self.register.set_quantity(index, text, approval),
+            lambda cart: self._quantity_set(index, cart),
+        )
 
     def _quantity_set(self, index: int, cart: CartView) -> None:
         self.refresh_cart(cart)
         line = cart.lines[index]
         self.message.info(_("{name}: quantity {qty}").format(name=line.name, qty=line.qty))
 
+    @settled
     async def action_remove_line(self) -> None:
         """Take the highlighted line off the cart."""
-        await self.query_one(ScanInput).settle()
         index = self.cart_table.selected_index
         if index is None:
             self.message.error(_("The cart is empty: scan a product first"))
             return
         name = self.register.cart().lines[index].name
-        self.guard(
+        self.guard.say(
             lambda approval: self.register.remove_line(index, approval),
             lambda cart: self._removed(name, cart),
         )
@@ -435,9 +458,9 @@ class CheckoutScreen(
         self.refresh_cart(cart)
         self.message.info(_("Removed {name}").format(name=name))
 
+    @settled
     async def action_clear_cart(self) -> None:
         """Empty the cart, after confirming."""
-        await self.query_one(ScanInput).settle()
         lines = len(self.register.cart().lines)
         if not lines:
             return
@@ -447,22 +470,22 @@ class CheckoutScreen(
         await self.app.push_screen(ConfirmModal(question, "f10", self._clear))
 
     def _clear(self) -> None:
-        self.guard(self.register.clear_cart, self._cleared)
+        self.guard.say(self.register.clear_cart, self._cleared)
 
     def _cleared(self, cart: CartView) -> None:
         self.refresh_cart(cart)
         self.message.info(_("Cart cleared"))
 
+    @settled
     async def action_pay(self) -> None:
         """Take payment for the cart, once guidance, warnings and records are cleared.
 
         With nothing to clear, F12 then Enter at once still pays (see open_search).
         """
-        await self.query_one(ScanInput).settle()
         if not self.register.cart().lines:
             self.message.error(_("The cart is empty: scan a product first"))
             return
-        if not await self.clear_checks(self.action_pay):
+        if not await self.safety.clear_checks(self.action_pay):
             return
         try:
             tendering = self.register.start_payment()
@@ -505,10 +528,9 @@ class CheckoutScreen(
         except InputError as exc:
             return _("Sale not completed: {error}").format(error=exc)
         self.last_sale = sale
-        self.last_return = None
+        self.receipts.last_return = None
         self.refresh_cart(self.register.cart())
         self.query_one(LastSalePanel).show(sale)
-        self.post_message(ReceiptQueued())
         done = _("Sale {number} completed. Change ¥{change}. Scan the next customer's items.")
         done = done.format(number=sale.number, change=format_fen(sale.change_fen))
         if sale.receipt_note:
@@ -520,6 +542,89 @@ class CheckoutScreen(
     async def _payment_closed(self, outcome: PaymentOutcome | None) -> None:
         self.withdraw_invitation()
         if outcome is PaymentOutcome.ENROL:
-            await self.open_member_form("", then_pay=True)
+            await self.members.open_member_form("", then_pay=True)
         elif outcome is not PaymentOutcome.PAID:
             self.message.info(_("Payment cancelled: the cart is unchanged"))
+
+    # -- keys handled by the screen's handlers ----------------------------
+    @settled
+    async def action_find_member(self) -> None:
+        """Find a member by phone, last 4 digits, card, name or pinyin, and attach them."""
+        await self.members.find_member()
+
+    @settled
+    async def action_enrol(self) -> None:
+        """Enrol the customer as a member, with consent, and attach them to the sale."""
+        await self.members.open_member_form("")
+
+    @settled
+    async def action_acknowledge_guidance(self) -> None:
+        """F9: the guidance of the highlighted line was told to the customer."""
+        self.safety.acknowledge_guidance()
+
+    @settled
+    async def action_reprint(self) -> None:
+        """Print a copy (COPY / 重印) of the last receipt."""
+        self.receipts.reprint()
+
+    @settled
+    async def action_preview_receipt(self) -> None:
+        """Show the receipt printed last on screen, as printed: a sale's or a return's."""
+        await self.receipts.preview()
+
+    @settled
+    async def action_retry_print(self) -> None:
+        """Try the waiting receipts again now."""
+        self.receipts.retry_print()
+
+    @settled
+    async def action_return(self) -> None:
+        """Start a return: the sale number typed in the scan field, or asked for."""
+        scan = self.query_one(ScanInput)
+        text, scan.value = scan.value.strip(), ""
+        await self.returns.start(text)
+
+    @settled
+    async def action_reports(self) -> None:
+        """Open today's report; a manager logged in opens it, anyone else needs one's approval."""
+        self.reports.reports()
+
+    @settled
+    async def action_change_price(self) -> None:
+        """Sell the highlighted line at another unit price (a manager approves)."""
+        await self.manager.change_price()
+
+    @settled
+    async def action_discount(self) -> None:
+        """Take a percent off the highlighted line (above the cashier's limit, a manager)."""
+        await self.manager.discount()
+
+    @settled
+    async def action_open_drawer(self) -> None:
+        """Open the cash drawer without a sale (a manager approves; recorded)."""
+        self.manager.open_drawer()
+
+    @settled
+    async def action_hold(self) -> None:
+        """Hold the cart (挂单) and serve the next customer."""
+        self.held_sales.hold()
+
+    @settled
+    async def action_recall(self) -> None:
+        """Bring a held sale back."""
+        await self.held_sales.recall()
+
+    @settled
+    async def action_promotions(self) -> None:
+        """Show the promotions running today and those coming."""
+        await self.held_sales.promotions()
+
+    @settled
+    async def action_suggestion(self, number: int) -> None:
+        """Add suggestion ``number`` (Alt+1…3): the customer took the advice."""
+        self.held_sales.suggestion(number)
+
+    @settled
+    async def action_shift(self) -> None:
+        """Open a shift with its float, or show the open one and its keys."""
+        await self.shifts.shift()

@@ -2,18 +2,13 @@
 
 With no shift open Ctrl+B asks for the float; with one open it shows the shift
 and its keys. Closing counts the cash per denomination and needs a manager
-(:meth:`ManagerKeys.guard`'s modal when a cashier is logged in).
+(the :class:`~pos.app.checkout.overrides.OverrideGuard`'s modal when a cashier is logged in).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
-
-from textual.containers import Vertical
-
-from pos.app.checkout.part import CheckoutPart
-from pos.app.messages import ReceiptQueued
+from pos.app.checkout.counter import Counter
+from pos.app.checkout.overrides import OverrideGuard
 from pos.app.modals.sale.quantity import ValueModal
 from pos.app.modals.staff.shift import (
     CASH_IN,
@@ -25,58 +20,51 @@ from pos.app.modals.staff.shift import (
     ShiftReportModal,
 )
 from pos.app.modals.staff.shift_count import CountModal, Counts, over_short_text
-from pos.app.widgets.scan_input import ScanInput
 from pos.app.widgets.shift_status import ShiftStatus
 from pos.domain.sales.codes import InputError
 from pos.i18n import _
 from pos.money import format_fen
-from pos.register.overrides import Approval, OverrideNeeded
+from pos.register.overrides import Approval
+from pos.register.service import RegisterService
 from pos.register.shifts import ClosedShift, ShiftView, parse_cash_amount
 
-T = TypeVar("T")
 
+class ShiftKeys:
+    """The cash shift at the checkout screen, shown in its side panel (``status``)."""
 
-class ShiftKeys(CheckoutPart):
-    """The cash shift at the checkout screen (a part of it)."""
-
-    if TYPE_CHECKING:
-
-        def ask_manager(
-            self,
-            need: OverrideNeeded,
-            attempt: Callable[[Approval | None], T],
-            done: Callable[[T], None],
-        ) -> None: ...
-
-    def on_mount(self) -> None:
-        """Add the shift's line to the side panel (Textual runs every class's on_mount)."""
-        status = ShiftStatus(id="shift-status")
-        status.show(self.register.current_shift())
-        self.query_one("#side", Vertical).mount(status)
+    def __init__(
+        self,
+        register: RegisterService,
+        counter: Counter,
+        guard: OverrideGuard,
+        status: ShiftStatus,
+    ) -> None:
+        self.register = register
+        self.counter = counter
+        self.guard = guard
+        self.status = status
 
     def show_shift(self, shift: ShiftView | None) -> None:
         """Show ``shift`` (None: no shift open) in the side panel."""
-        self.query_one(ShiftStatus).show(shift)
+        self.status.show(shift)
 
-    async def action_shift(self) -> None:
+    async def shift(self) -> None:
         """Open a shift with its float, or show the open one and its keys."""
-        await self.query_one(ScanInput).settle()
         shift = self.register.current_shift()
         self.show_shift(shift)  # a shift opened or closed elsewhere (pos shift …) shows now
         if shift is None:
             title = _("Open a shift: the cash float put in the drawer, in yuan")
-            await self.app.push_screen(ValueModal(title, "", self._open_shift, "float"))
+            await self.counter.open(ValueModal(title, "", self._open_shift, "float"))
             return
-        await self.app.push_screen(ShiftMenuModal(shift), self._shift_chosen)
+        await self.counter.open(ShiftMenuModal(shift), self._shift_chosen)
 
     def _open_shift(self, text: str) -> str | None:
         try:
-            shift = self.register.open_shift(text)
+            shift = self.register.open_shift(text)  # the drawer opens for the float
         except InputError as exc:
             return str(exc)
-        self.post_message(ReceiptQueued())  # the drawer opens for the float
         self.show_shift(shift)
-        self.message.success(
+        self.counter.message.success(
             _("Shift opened with a float of ¥{amount}").format(amount=format_fen(shift.float_fen))
         )
         return None
@@ -88,7 +76,7 @@ class ShiftKeys(CheckoutPart):
             def move(amount: str, reason: str) -> str | None:
                 return self._move_cash(kind, amount, reason)
 
-            await self.app.push_screen(CashModal(kind, move))
+            await self.counter.open(CashModal(kind, move))
         elif choice == X_REPORT:
             self._x_report()
         elif choice == CLOSE:
@@ -96,70 +84,51 @@ class ShiftKeys(CheckoutPart):
 
     def _move_cash(self, kind: str, amount: str, reason: str) -> str | None:
         def attempt(approval: Approval | None) -> ShiftView:
-            return self.register.move_cash(kind, amount, reason, approval)
+            return self.register.move_cash(kind, amount, reason, approval)  # the drawer opens
 
         def done(shift: ShiftView) -> None:
-            self.post_message(ReceiptQueued())  # the drawer opens
             self.show_shift(shift)
             recorded = (
                 _("Cash in of ¥{amount} recorded")
                 if kind == CASH_IN
                 else _("Cash out of ¥{amount} recorded")
             )
-            self.message.success(
+            self.counter.message.success(
                 recorded.format(amount=format_fen(parse_cash_amount(amount)))
                 + "  "
                 + _("Cash expected ¥{amount}").format(amount=format_fen(shift.expected_fen))
             )
 
-        try:
-            shift = attempt(None)
-        except OverrideNeeded as need:
-            self.ask_manager(need, attempt, done)  # the cash form closes; a manager decides
-            return None
-        except InputError as exc:
-            return str(exc)
-        done(shift)
-        return None
+        return self.guard.run(attempt, done)  # the cash form closes; a manager decides
 
     def _x_report(self) -> None:
         try:
             number, text = self.register.x_report()
         except InputError as exc:
-            self.message.error(str(exc))
+            self.counter.message.error(str(exc))
             return
-        self.post_message(ReceiptQueued())
-        self.message.success(_("X report {number} stored and printing").format(number=number))
-        self.app.push_screen(ShiftReportModal(number, text))
+        self.counter.message.success(
+            _("X report {number} stored and printing").format(number=number)
+        )
+        self.counter.open(ShiftReportModal(number, text))
 
     async def _count(self) -> None:
         try:
             self.register.check_can_close()
         except InputError as exc:
-            self.message.error(str(exc))
+            self.counter.message.error(str(exc))
             return
         shift = self.register.current_shift()
         expected = shift.expected_fen if shift else 0
-        await self.app.push_screen(CountModal(expected, self.register.count_cash, self._close))
+        await self.counter.open(CountModal(expected, self.register.count_cash, self._close))
 
     def _close(self, counts: Counts) -> str | None:
         """Close with ``counts``; a manager is asked after the count form closes."""
-        try:
-            closed = self.register.close_shift(counts)
-        except OverrideNeeded as need:
-            self.ask_manager(
-                need,
-                lambda approval: self.register.close_shift(counts, approval),
-                self._shift_closed,
-            )
-            return None
-        except InputError as exc:
-            return str(exc)
-        self._shift_closed(closed)
-        return None
+        return self.guard.run(
+            lambda approval: self.register.close_shift(counts, approval), self._shift_closed
+        )
 
     def _shift_closed(self, closed: ClosedShift) -> None:
-        self.post_message(ReceiptQueued())
         self.show_shift(None)
         text = _("Shift closed: counted ¥{counted}, expected ¥{expected}, {over_short}").format(
             counted=format_fen(closed.count.counted_fen),
@@ -168,8 +137,8 @@ class ShiftKeys(CheckoutPart):
         )
         text += "  " + _("Z report {number} printing").format(number=closed.number)
         if closed.count.over_short_fen:
-            self.message.warning(text)
+            self.counter.message.warning(text)
         else:
-            self.message.success(text)
+            self.counter.message.success(text)
         # after a refresh: the count form that called this closes first
-        self.call_after_refresh(self.app.push_screen, ShiftReportModal(closed.number, closed.text))
+        self.counter.open_after_refresh(ShiftReportModal(closed.number, closed.text))

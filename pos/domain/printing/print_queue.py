@@ -1,9 +1,11 @@
 """The print queue: receipts stored as print jobs, sent to the printer oldest first.
 
-:func:`pos.domain.printing.printing.queue_receipt` stores a receipt's bytes as a job in
-the sale's own transaction. The :class:`PrintSpooler` sends the queued jobs in
-order from a worker thread; a job that fails stays queued with its error (shown
-in the status line) and is tried again later.
+Every job (a receipt, a return receipt, an X or Z report, a drawer kick) is queued
+by :func:`queue_job`, in the transaction of what it prints (a sale is never stored
+without its receipt). Once that transaction commits, the :class:`PrintSpooler`
+calls its ``on_queued`` callback (the app wires it at start to print at once).
+The spooler sends the queued jobs in order from a worker thread; a job that
+fails stays queued with its error (shown in the status line) and is tried again later.
 
 A job is printed when the printer says so (:func:`printer.send` confirms with the
 printer's real-time status; a ``file://`` write is trusted, ``none`` prints
@@ -18,18 +20,53 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 import printer
-from pos.domain.printing.printing import LABELS, PrintProfile
 from pos.i18n import translator
 from pos.models import JobKind, JobStatus, PrintJob
 from printer.uri import NoPrinter, PrinterUri, parse_printer_uri
 
+if TYPE_CHECKING:
+    from pos.domain.printing.printing import PrintProfile
+
 Sender = Callable[[PrinterUri, bytes, float], None]
 """Sends rendered bytes to a printer; raises :class:`printer.PrinterError`."""
+
+OnQueued = Callable[[], None]
+"""Called once after a transaction that queued print jobs committed (from its thread)."""
+
+QUEUED = "pos.print_jobs_queued"
+"""The key of ``Session.info`` marking a transaction that queued print jobs."""
+
+
+def queue_job(
+    session: Session,
+    kind: JobKind,
+    data: bytes,
+    now: datetime,
+    sale_id: int | None = None,
+) -> PrintJob:
+    """Queue ``data`` to print, in ``session``'s transaction (the caller commits).
+
+    The one way a print job enters the queue: the spooler learns of it when the
+    transaction commits.
+    """
+    job = PrintJob(kind=kind, sale_id=sale_id, created_at=now, data=data)
+    session.add(job)
+    session.info[QUEUED] = True
+    return job
+
+
+def queue_drawer_kick(session: Session, profile: PrintProfile, now: datetime) -> bool:
+    """Queue the pulse that opens the cash drawer, when the register has one (True then)."""
+    if not profile.cash_drawer:
+        return False
+    queue_job(session, JobKind.DRAWER, printer.drawer_kick(), now)
+    return True
 
 
 @dataclass(frozen=True)
@@ -73,6 +110,8 @@ def copy_of(job: PrintJob, profile: PrintProfile) -> bytes | None:
     A copy marked COPY / 重印 in the receipt's language, without the drawer kick; a
     reprint keeps its own mark; a drawer kick alone is not repeated (None).
     """
+    from pos.domain.printing.printing import LABELS  # printing queues through this module
+
     if job.kind is JobKind.DRAWER:
         return None
     label = None
@@ -89,6 +128,8 @@ class PrintSpooler:
     A job is marked sending before it is sent and printed once the printer
     confirmed it; a failure leaves it (and every job behind it) queued with the
     reason. The first pass turns jobs left sending by a crash into copies.
+    ``on_queued`` is called after each transaction of ``sessions`` that queued jobs
+    (:func:`queue_job`) committed.
     """
 
     def __init__(
@@ -97,6 +138,7 @@ class PrintSpooler:
         profile: PrintProfile,
         send: Sender | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        on_queued: OnQueued | None = None,
     ) -> None:
         self._sessions = sessions
         self._profile = profile
@@ -105,6 +147,21 @@ class PrintSpooler:
         self._clock = clock
         self._lock = threading.Lock()
         self._recovered = False
+        self._on_queued: OnQueued | None = None
+        self.set_on_queued(on_queued)
+
+    def set_on_queued(self, on_queued: OnQueued | None) -> None:
+        """Call ``on_queued`` (None: nothing) whenever queued jobs were committed."""
+        listening = self._on_queued is not None
+        self._on_queued = on_queued
+        if on_queued is not None and not listening:
+            event.listen(self._sessions, "after_commit", self._committed)
+        elif on_queued is None and listening:
+            event.remove(self._sessions, "after_commit", self._committed)
+
+    def _committed(self, session: Session) -> None:
+        if session.info.pop(QUEUED, False) and self._on_queued is not None:
+            self._on_queued()
 
     def status(self) -> PrinterStatus:
         """How many jobs wait, and why the oldest is not printed while any do."""
@@ -157,8 +214,7 @@ class PrintSpooler:
                 data = copy_of(job, self._profile)
                 if data is not None:
                     kind = JobKind.REPRINT if job.kind is JobKind.RECEIPT else job.kind
-                    now = self._clock()
-                    session.add(PrintJob(kind=kind, sale_id=job.sale_id, created_at=now, data=data))
+                    queue_job(session, kind, data, self._clock(), job.sale_id)
 
     def _sending(self, job_id: int) -> None:
         """Store that the job is being sent, before its first byte goes out."""

@@ -21,6 +21,7 @@ from pos.domain.members import members, points_ledger
 from pos.domain.members.loyalty import tier_name
 from pos.domain.pharmacy.guidance import guidance_by_keys_all, guidance_keys
 from pos.domain.pharmacy.safety import mask_id
+from pos.domain.printing.print_queue import queue_job
 from pos.domain.sales.tendering import tender_name
 from pos.enums import DrugClass, Tender
 from pos.i18n import N_, translator
@@ -30,7 +31,6 @@ from pos.models import (
     Member,
     PointsEntry,
     Prescription,
-    PrintJob,
     Product,
     Promotion,
     RestrictedSale,
@@ -320,7 +320,7 @@ def queue_receipt(
     rendered = render_receipt(
         build_receipt(session, sale, profile, copy=kind is JobKind.REPRINT), profile
     )
-    session.add(PrintJob(kind=kind, sale_id=sale.id, created_at=now, data=rendered.data))
+    queue_job(session, kind, rendered.data, now, sale.id)
     session.flush()
     return rendered
 

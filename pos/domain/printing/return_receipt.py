@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 import printer
+from pos.domain.printing.print_queue import queue_job
 from pos.domain.printing.printing import (
     LABELS,
     PAYMENT_LABELS,
@@ -17,7 +18,7 @@ from pos.domain.printing.printing import (
 from pos.domain.sales.tendering import tender_name
 from pos.enums import Tender
 from pos.i18n import N_, translator
-from pos.models import JobKind, PrintJob, Sale, SaleLine, SaleReturn
+from pos.models import JobKind, Sale, SaleLine, SaleReturn
 
 RETURN_LABELS = LABELS | {
     "title": N_("Return receipt"),
@@ -94,7 +95,7 @@ def queue_return_receipt(
 ) -> RenderedReceipt:
     """Render the return's receipt and queue it in ``session`` (the caller commits)."""
     rendered = render_receipt(build_return_receipt(session, record, profile), profile)
-    session.add(PrintJob(kind=JobKind.RETURN, created_at=record.completed_at, data=rendered.data))
+    queue_job(session, JobKind.RETURN, rendered.data, record.completed_at)
     session.flush()
     return rendered
 

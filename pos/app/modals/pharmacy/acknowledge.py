@@ -1,5 +1,9 @@
 """A guidance or safety prompt: F9 acknowledges; a scan arriving meanwhile is kept, not lost.
 
+Several medicines whose guidance is still to be told are shown together, one
+section each (usage, dose, precautions), scrolling on a small screen: one F9
+acknowledges every one shown.
+
 A barcode scanner types digits, letters and Enter: none of them may acknowledge
 a prompt. What is typed while the prompt is open is held and handed back when
 it closes, so the register adds it then.
@@ -11,7 +15,7 @@ and PIN (a cashier's F9 alone never clears it).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from textual import events
@@ -25,7 +29,7 @@ from pos.app.modals.common import localize_bindings
 from pos.app.modals.form import FormModal
 from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import Label, Static
-from pos.i18n import N_, _
+from pos.i18n import N_, _, ngettext
 
 Sign = Callable[[str, str], str | None]
 """(pharmacist id, PIN) → why it was refused, or None when the pharmacist signed."""
@@ -40,7 +44,13 @@ class PromptResult:
 
 
 class AcknowledgeModal(ModalScreen[PromptResult]):
-    """Show ``text``; F9 acknowledges, Esc goes back to the cart."""
+    """Show ``text`` (or several ``sections``); F9 acknowledges, Esc goes back to the cart."""
+
+    DEFAULT_CSS = """
+    AcknowledgeModal .prompt-section { text-style: bold; }
+    AcknowledgeModal .prompt-text { padding: 0 0 1 0; }
+    AcknowledgeModal .prompt-lead { padding: 0 0 1 0; }
+    """
 
     BINDINGS = [
         Binding("f9", "answer(True)", N_("Acknowledge"), id="acknowledge", priority=True),
@@ -55,26 +65,53 @@ class AcknowledgeModal(ModalScreen[PromptResult]):
         localize_bindings(self)
         self.title_text = title
         self.text = text
+        self.sections: tuple[tuple[str, str], ...] = ()
+        """(title, text) of each medicine shown, when there are several."""
         self.warning = warning
         self.pharmacist = pharmacist
         self.typed = ""
         self.held: list[str] = []
 
+    @classmethod
+    def several(cls, sections: Sequence[tuple[str, str]]) -> AcknowledgeModal:
+        """The guidance of several medicines, (title, text) each, on one screen: F9 for all."""
+        title = ngettext(
+            "Medication guidance: {n} medicine", "Medication guidance: {n} medicines", len(sections)
+        ).format(n=len(sections))
+        modal = cls(title, "\n\n".join(text for _title, text in sections))
+        modal.sections = tuple(sections)
+        return modal
+
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="modal-box" + (" warning-box" if self.warning else "")):
             yield Label(self.title_text, classes="modal-title")
-            yield Static(self.text, id="prompt-text")
-            if self.pharmacist == "sign":
-                help_text = _(
-                    "Only a pharmacist may acknowledge this: F9 asks for their id and PIN. "
-                    "Esc goes back to the cart."
+            if self.sections:  # what F9 does first: the texts below may scroll out of sight
+                yield Label(
+                    _(
+                        "Tell the customer about each, then press F9 for all of them. "
+                        "Esc goes back to the cart."
+                    ),
+                    id="prompt-help",
+                    classes="prompt-lead",
                 )
-            elif self.pharmacist == "here":
-                help_text = _("The pharmacist checks it, then F9. Esc goes back to the cart.")
+                for title, text in self.sections:
+                    yield Label(title, classes="prompt-section")
+                    yield Static(text, classes="prompt-text")
             else:
-                help_text = _("Tell the customer, then press F9. Esc goes back to the cart.")
-            yield Label(help_text, id="prompt-help")
+                yield Static(self.text, id="prompt-text")
+                yield Label(self.help_text(), id="prompt-help")
         yield Footer()
+
+    def help_text(self) -> str:
+        """What F9 does here, and who may press it."""
+        if self.pharmacist == "sign":
+            return _(
+                "Only a pharmacist may acknowledge this: F9 asks for their id and PIN. "
+                "Esc goes back to the cart."
+            )
+        if self.pharmacist == "here":
+            return _("The pharmacist checks it, then F9. Esc goes back to the cart.")
+        return _("Tell the customer, then press F9. Esc goes back to the cart.")
 
     async def on_key(self, event: events.Key) -> None:
         """Hold what a scanner types: Enter ends a code; nothing here acknowledges."""
