@@ -28,6 +28,7 @@ from pos.app.messages import (
 )
 from pos.app.modals.common import localize_bindings
 from pos.app.modals.help import HelpModal
+from pos.app.modals.service.keys import overdue_notice
 from pos.app.modals.staff.login import LoginModal
 from pos.app.widgets.message_bar import MessageBar
 from pos.app.widgets.scan_hold import ScanHolder
@@ -166,6 +167,9 @@ class PosApp(App[None]):
         user = self.register.user
         register = _("Register {register}").format(register=self.settings.register.id)
         self.sub_title = f"{register} · {user.name}" if user else register
+        overdue = overdue_notice(self.register, self.settings.store.complaint_response_hours)
+        if overdue:
+            self.notify(overdue, title=_("Complaints"), severity="warning", timeout=20)
 
     async def action_lock(self) -> None:
         """Lock the register (the cart stays); a user id and PIN unlock it."""

@@ -13,12 +13,32 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.domain.aftercare import adverse, complaints, satisfaction
-from pos.domain.aftercare.adverse import AdverseForm
-from pos.domain.aftercare.complaints import ComplaintForm, ComplaintView
+from pos.domain.aftercare.adverse import OUTCOMES, AdverseForm
+from pos.domain.aftercare.adverse import SEVERITIES as REACTION_SEVERITIES
+from pos.domain.aftercare.complaints import (
+    CATEGORIES,
+    SEVERITIES,
+    STATUSES,
+    ComplaintForm,
+    ComplaintView,
+    category_name,
+)
 from pos.domain.aftercare.service_report import ServiceReport, service_report
 from pos.register.state import Clock, RegisterIdentity
 
-__all__ = ["AdverseForm", "Aftercare", "ComplaintForm", "ComplaintView", "RatingGiven"]
+__all__ = [
+    "CATEGORIES",
+    "OUTCOMES",
+    "REACTION_SEVERITIES",
+    "SEVERITIES",
+    "STATUSES",
+    "AdverseForm",
+    "Aftercare",
+    "ComplaintForm",
+    "ComplaintView",
+    "RatingGiven",
+    "category_name",
+]
 
 COMPLAINT_RESPONSE_HOURS = 24
 """Hours a complaint may wait for its first response before it is overdue (default)."""

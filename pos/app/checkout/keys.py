@@ -24,6 +24,13 @@ CHECKOUT_BINDINGS: list[BindingType] = [
     # the footer keeps room for F12 Pay at 120 columns.
     Binding("f11", "retry_print", N_("Retry"), id="retry-print", show=False, priority=True),
     Binding("f12", "pay", N_("Pay"), id="pay", priority=True),
+    # Before the suggestion keys: Alt+1..5 rate the sale just paid while it is on screen
+    # (ServiceKeys.allows); otherwise Alt+1..3 go on to the suggestions.
+    Binding("alt+1", "rate(1)", N_("Rate 1: very poor"), id="rate-1", show=False, priority=True),
+    Binding("alt+2", "rate(2)", N_("Rate 2: poor"), id="rate-2", show=False, priority=True),
+    Binding("alt+3", "rate(3)", N_("Rate 3: fair"), id="rate-3", show=False, priority=True),
+    Binding("alt+4", "rate(4)", N_("Rate 4: good"), id="rate-4", show=False, priority=True),
+    Binding("alt+5", "rate(5)", N_("Rate 5: very good"), id="rate-5", show=False, priority=True),
     Binding(
         "shift+f1,alt+1,f13",
         "suggestion(1)",
@@ -59,6 +66,15 @@ CHECKOUT_BINDINGS: list[BindingType] = [
     Binding("ctrl+k", "open_drawer", N_("Drawer"), id="open-drawer", show=False, priority=True),
     Binding(
         "ctrl+y", "reports", N_("Store reports (manager)"), id="reports", show=False, priority=True
+    ),
+    Binding("ctrl+w", "complaint", N_("Complaint"), id="complaint", show=False, priority=True),
+    Binding(
+        "ctrl+a",
+        "adverse_reaction",
+        N_("Adverse drug reaction"),
+        id="adverse-reaction",
+        show=False,
+        priority=True,
     ),
     Binding("ctrl+b", "shift", N_("Cash shift"), id="cash-shift", show=False, priority=True),
     Binding("ctrl+n", "details", N_("Guidance in full"), id="details", show=False, priority=True),

@@ -24,6 +24,7 @@ from pos.app.modals.help import HelpModal
 from pos.app.modals.sale.payment import PaymentModal, PaymentOutcome
 from pos.app.modals.sale.quantity import QuantityModal
 from pos.app.modals.sale.search import SearchModal
+from pos.app.modals.service.keys import ServiceKeys
 from pos.app.widgets.cart_table import CartTable
 from pos.app.widgets.guidance_panel import GuidancePanel
 from pos.app.widgets.key_bar import KeyBar
@@ -75,6 +76,7 @@ class CheckoutScreen(
         self.details = False
         self.invitation: Notification | None = None
         """The join invitation shown while this sale is paid."""
+        self.service = ServiceKeys(self)
         """Ctrl+N: the guidance and suggestions in full on a short screen."""
 
     def compose(self) -> ComposeResult:
@@ -282,6 +284,18 @@ class CheckoutScreen(
         self.announce_added(cart)
 
     # -- actions ----------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.service.allows(action)
+
+    def action_rate(self, rating: int) -> None:
+        self.service.rate(rating)
+
+    async def action_complaint(self) -> None:
+        await self.service.complaint()
+
+    async def action_adverse_reaction(self) -> None:
+        await self.service.adverse_reaction()
+
     async def action_help(self) -> None:
         """Show every key of this screen (F1 is the app's: see PosApp.action_help)."""
         await self.app.push_screen(HelpModal(self))
@@ -515,6 +529,7 @@ class CheckoutScreen(
             self.message.warning(done + "  " + sale.receipt_note)
         else:
             self.message.success(done)
+        self.service.offer_rating(sale)
         return None
 
     async def _payment_closed(self, outcome: PaymentOutcome | None) -> None:

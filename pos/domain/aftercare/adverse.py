@@ -76,6 +76,8 @@ class AdverseForm:
 
 def _choice(value: str, known: dict[str, str], what: str) -> str:
     cleaned = value.strip().lower()
+    if not cleaned:
+        raise InputError(_("Give the {what}").format(what=what))
     if cleaned not in known:
         raise InputError(
             _("Unknown {what} {value}: choose one of {choices}").format(
