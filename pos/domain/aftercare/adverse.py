@@ -191,7 +191,7 @@ def rows(
         statement = statement.where(AdverseReaction.recorded_at >= since)
     if until is not None:
         statement = statement.where(AdverseReaction.recorded_at < until)
-    for entry, product, card in session.execute(statement).tuples():
+    for entry, product, card in session.execute(statement):
         yield {
             "id": str(entry.id),
             "report_type": entry.report_type,
