@@ -111,8 +111,9 @@ def test_adr_add_list_and_export(
                "--onset", "2026-03-08", "--severity", "serious", "--outcome", "improving",
                "--by", "yaoshi01", "--age", "40", "--sex", "F",
                "--description", "rash on arms") == EXIT_OK  # fmt: skip
-    assert pos(db, "adr", "add", "--product", "NOPE", "--reaction", "x", "--onset", "2026-03-08",
-               "--severity", "mild", "--outcome", "unknown", "--by", "y") == EXIT_FAILED  # fmt: skip
+    assert pos(db, "adr", "add", "--product", "NOPE", "--reaction", "x",
+               "--onset", "2026-03-08", "--severity", "mild", "--outcome", "unknown",
+               "--by", "y") == EXIT_FAILED  # fmt: skip
     assert pos(db, "adr", "add", "--product", "P00063", "--reaction", "x", "--onset", "March",
                "--severity", "mild", "--outcome", "unknown", "--by", "y") == EXIT_USAGE  # fmt: skip
     assert len(rows_of(db, AdverseReaction)) == 1
