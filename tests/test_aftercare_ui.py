@@ -13,6 +13,7 @@ from pos.app.modals.service.adverse import AdverseReactionModal
 from pos.app.modals.service.complaint import ComplaintModal
 from pos.app.modals.service.complaints import CloseComplaintModal, ComplaintsModal
 from pos.app.modals.service.keys import overdue_notice
+from pos.app.modals.staff.reports import ReportsModal
 from pos.app.widgets.message_bar import MessageBar
 from pos.domain.aftercare import complaints
 from pos.domain.aftercare.complaints import ComplaintForm
@@ -20,7 +21,7 @@ from pos.models import AdverseReaction, Complaint, Product, Sale, SaleRating
 from pos.register.login import UserView
 from pos.register.service import RegisterService
 from tests.conftest import fixed_clock
-from tests.helpers import barcode_of, burst, type_text
+from tests.helpers import barcode_of, burst, screen_text, type_text
 
 SIZE = (120, 40)
 
@@ -182,3 +183,22 @@ def test_overdue_complaints_are_told_to_a_manager_only(
     assert overdue_notice(register, 48) is None
     register.user = UserView("shouyin01", "收银员", "cashier")
     assert overdue_notice(register, 24) is None
+
+
+async def test_ctrl_y_f5_shows_the_service_report_of_the_day(
+    app: PosApp, demo_sessions: sessionmaker[Session]
+) -> None:
+    code = barcode_of(demo_sessions, "P00063")
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, code)
+        await pilot.press("enter", "f9", "f12", "enter")
+        await pilot.press("alt+5")
+        app.register.login("dianzhang", "9999")
+        await pilot.press("ctrl+y")
+        assert isinstance(app.screen, ReportsModal)
+        await pilot.press("f5")
+        shown = screen_text(app)
+        assert "Service report 2026-03-10 to 2026-03-10" in shown
+        assert "Ratings given" in shown and "5.00" in shown  # the rating just given
+        await pilot.press("f5")
+        assert "Daily report 2026-03-10" in screen_text(app)

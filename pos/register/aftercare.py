@@ -37,6 +37,7 @@ __all__ = [
     "ComplaintForm",
     "ComplaintView",
     "RatingGiven",
+    "ServiceReport",
     "category_name",
 ]
 

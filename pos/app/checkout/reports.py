@@ -19,4 +19,7 @@ class ReportKeys(ManagerKeys):
     def _show_reports(self, read: ReportReader) -> None:
         identity = self.register.identity
         where = f"{identity.store_code}/{identity.register_id}"
-        self.app.push_screen(ReportsModal(read, self.register.today(), where))
+        service = self.register.aftercare.service_report
+        self.app.push_screen(
+            ReportsModal(read, self.register.today(), where, lambda day: service(day, day))
+        )

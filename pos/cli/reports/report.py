@@ -239,16 +239,8 @@ def _service(args: argparse.Namespace, settings: Settings) -> int:
         sys.stdout.write(report_csv(report))
     else:
         from rich.console import Console
-        from rich.table import Table
 
-        console = Console()
-        title = _("Service report {first} to {last}").format(first=days[0], last=days[1])
-        console.print(title)
-        for section in report.sections:
-            table = Table(title=section.title, title_justify="left")
-            table.add_column(_("Figure"))
-            table.add_column(_("Value"), justify="right")
-            for figure in section.figures:
-                table.add_row(figure.name, figure.text)
-            console.print(table)
+        from pos.report_tables import service_renderable
+
+        Console().print(service_renderable(report))
     return EXIT_OK
