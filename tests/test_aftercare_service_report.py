@@ -90,14 +90,14 @@ def test_every_figure_on_a_known_data_set(demo_sessions: sessionmaker[Session]) 
                     resolution="done",
                 )
         for severity in ("mild", "serious"):
-            form = AdverseForm(
+            reaction = AdverseForm(
                 product="P00063",
                 reaction="rash",
                 onset_on=date(2026, 3, 4),
                 severity=severity,
                 outcome="recovered",
             )
-            adverse.record(session, form, at=at, by="yaoshi01", today=date(2026, 3, 10))
+            adverse.record(session, reaction, at=at, by="yaoshi01", today=date(2026, 3, 10))
         report = service_report(session, FIRST, LAST, ZONE)
 
     def value(section: str, key: str) -> object:

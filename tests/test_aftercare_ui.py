@@ -47,7 +47,7 @@ async def test_a_rating_after_payment_then_an_immediate_scan_both_land(
             ratings = session.execute(select(SaleRating.sale_id, SaleRating.rating)).all()
             first = session.scalar(select(Sale.id).where(Sale.number.like("%0001")))
         assert ratings == [(first, 4)]
-        assert app.screen.register.cart().lines[0].qty == 1  # the scan landed in the cart
+        assert app.register.cart().lines[0].qty == 1  # the scan landed in the cart
         # Alt+4 once a cart is on screen is no rating: the sale was rated already anyway.
         await pilot.press("alt+5")
         with demo_sessions() as session:
@@ -63,7 +63,7 @@ async def test_digits_typed_after_payment_go_to_the_scan_field_not_the_rating(
         await pilot.press("enter", "f9", "f12", "enter")
         await type_text(pilot, code)
         await pilot.press("enter")
-        assert app.screen.register.cart().lines[0].qty == 1
+        assert app.register.cart().lines[0].qty == 1
     with demo_sessions() as session:
         assert session.scalars(select(SaleRating)).all() == []
 
