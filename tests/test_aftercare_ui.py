@@ -15,6 +15,7 @@ from pos.app.modals.service.complaints import CloseComplaintModal, ComplaintsMod
 from pos.app.modals.service.keys import overdue_notice
 from pos.app.modals.staff.reports import ReportsModal
 from pos.app.widgets.message_bar import MessageBar
+from pos.app.widgets.scan_input import ScanInput
 from pos.domain.aftercare import complaints
 from pos.domain.aftercare.complaints import ComplaintForm
 from pos.models import AdverseReaction, Complaint, Product, Sale, SaleRating
@@ -202,3 +203,18 @@ async def test_ctrl_y_f5_shows_the_service_report_of_the_day(
         assert "Ratings given" in shown and "5.00" in shown  # the rating just given
         await pilot.press("f5")
         assert "Daily report 2026-03-10" in screen_text(app)
+
+
+async def test_alt_digit_from_a_plain_terminal_rates_and_types_nothing(
+    app: PosApp, demo_sessions: sessionmaker[Session]
+) -> None:
+    """Without the kitty protocol Alt+2 arrives as ESC 2, which Textual reads as ™."""
+    code = barcode_of(demo_sessions, "P00063")
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, code)
+        await pilot.press("enter", "f9", "f12", "enter")
+        await pilot.press("trade_mark_sign")
+        assert "Rated 2 of 5" in message(app)
+        assert app.screen.query_one(ScanInput).value == ""
+    with demo_sessions() as session:
+        assert session.scalars(select(SaleRating.rating)).all() == [2]
