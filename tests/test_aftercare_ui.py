@@ -218,3 +218,10 @@ async def test_alt_digit_from_a_plain_terminal_rates_and_types_nothing(
         assert app.screen.query_one(ScanInput).value == ""
     with demo_sessions() as session:
         assert session.scalars(select(SaleRating.rating)).all() == [2]
+
+
+async def test_the_palette_offers_complaint_and_adverse_reaction(app: PosApp) -> None:
+    async with app.run_test(size=SIZE):
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+    assert "Checkout: Complaint" in titles
+    assert "Checkout: Adverse drug reaction" in titles
