@@ -13,6 +13,7 @@ A rating of 2 or less offers Ctrl+W, which opens a complaint about that sale.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from pos.app.modals.service.adverse import AdverseReactionModal
@@ -142,8 +143,12 @@ class ServiceKeys:
         )
 
     def _save_reaction(self, form: AdverseForm) -> str | None:
+        user = self.register.user
+        occupation = "pharmacist" if user is not None and user.role == "pharmacist" else "other"
         try:
-            number = self.register.aftercare.record_reaction(form, self.register.cashier)
+            number = self.register.aftercare.record_reaction(
+                replace(form, occupation=occupation), self.register.cashier
+            )
         except InputError as exc:
             return str(exc)
         self.screen.message.success(
