@@ -76,8 +76,9 @@ class CheckoutScreen(
         self.details = False
         self.invitation: Notification | None = None
         """The join invitation shown while this sale is paid."""
-        self.service = ServiceKeys(self)
         """Ctrl+N: the guidance and suggestions in full on a short screen."""
+        self.service = ServiceKeys(self)
+        """The rating after payment, complaints and adverse reactions (Alt+1..5, Ctrl+W/A)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
