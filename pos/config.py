@@ -60,6 +60,9 @@ class StoreSettings(_Section):
     """Stock expiring within this many days is pointed out to the customer (PHARMACY.md)."""
     cash_rounding: CashRounding = CashRounding.NONE
     """``jiao``: the cash part of a sale or refund is rounded to 0.1 yuan, half up (抹零)."""
+    complaint_response_hours: int = Field(default=24, ge=1, le=720)
+    """A complaint with no first response after this many hours is overdue (shown to the
+    manager at login)."""
 
     @field_validator("timezone")
     @classmethod

@@ -1,4 +1,5 @@
-"""The store report as rich tables: ``pos report --format table`` and the Reports screen."""
+"""The store and service reports as rich tables: ``pos report --format table`` and the
+Reports screen."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from pos.domain.aftercare.service_report import ServiceReport
 from pos.domain.reports.report_formats import Section, sections
 from pos.domain.reports.store_report import StoreReport
 from pos.i18n import _
@@ -37,3 +39,19 @@ def report_renderable(report: StoreReport, where: str) -> RenderableType:
     parts: list[RenderableType] = [Text(report_heading(report, where), style="bold")]
     parts += [section_table(section) for section in sections(report)]
     return Group(*parts)
+
+
+def service_renderable(report: ServiceReport) -> RenderableType:
+    """The service report: its heading, then one table per section."""
+    heading = _("Service report {first} to {last}").format(first=report.first, last=report.last)
+    tables = [
+        section_table(
+            Section(
+                section.title,
+                [_("Figure"), _("Value")],
+                [[figure.name, figure.text] for figure in section.figures],
+            )
+        )
+        for section in report.sections
+    ]
+    return Group(Text(heading, style="bold"), *tables)

@@ -181,9 +181,9 @@ def test_exports_list_returns_with_type_and_original(
     assert [(r["type"], r["original"]) for r in records] == [("sale", None), ("return", number)]
     assert records[1]["number"] == done.number
     assert records[1]["refunds"] == [{"tender": "cash", "amount_fen": done.total_fen}]
-    assert rows[0].split(",")[-3:] == ["type", "original", "insured_fen"]
-    assert list(SALE_CSV_COLUMNS[-3:]) == ["type", "original", "insured_fen"]
-    assert rows[-1].endswith(f",return,{number},0")
+    assert rows[0].split(",")[-4:] == ["type", "original", "insured_fen", "rating"]
+    assert list(SALE_CSV_COLUMNS[-4:]) == ["type", "original", "insured_fen", "rating"]
+    assert rows[-1].endswith(f",return,{number},0,")
     with demo_sessions() as session:  # head office hears of it through the outbox
         [item] = session.scalars(select(OutboxItem).where(OutboxItem.kind == "return")).all()
         assert item.key == done.number

@@ -163,8 +163,8 @@ async def test_insurance_pays_only_the_drug_and_the_export_says_so(
         [record] = [json.loads(line) for line in export_sales_jsonl(session)]
         rows = list(csv.reader(io.StringIO("".join(export_sales_csv(session)))))
     assert record["insured_fen"] == 350 and record["total_fen"] == 1340
-    assert rows[0][-1] == "insured_fen" == SALE_CSV_COLUMNS[-1]
-    assert {row[-1] for row in rows[1:]} == {"350"}
+    assert rows[0][-2] == "insured_fen" == SALE_CSV_COLUMNS[-2]
+    assert {row[-2] for row in rows[1:]} == {"350"}
     receipt = receipt_text(demo_sessions)
     assert "Insurance paid                            ￥3.50" in receipt
     assert "Self-paid                                 ￥9.90" in receipt

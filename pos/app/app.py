@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.worker import WorkerState
 
 from pos.app.checkout.screen import CheckoutScreen
+from pos.app.checkout.service import overdue_notice
 from pos.app.messages import (
     BackupFinished,
     PrinterStatusChanged,
@@ -175,6 +176,9 @@ class PosApp(App[None]):
         user = self.register.user
         register = _("Register {register}").format(register=self.settings.register.id)
         self.sub_title = f"{register} · {user.name}" if user else register
+        overdue = overdue_notice(self.register, self.settings.store.complaint_response_hours)
+        if overdue:
+            self.notify(overdue, title=_("Complaints"), severity="warning", timeout=20)
 
     async def action_lock(self) -> None:
         """Lock the register (the cart stays); a user id and PIN unlock it."""

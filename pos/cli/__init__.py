@@ -22,6 +22,7 @@ from pos.cli.counter import printer, quarantine, reprint, run, shift
 from pos.cli.data import export, import_
 from pos.cli.people import member, user
 from pos.cli.reports import report, suggestions
+from pos.cli.service import adr, complaint
 from pos.cli.store import audit, backup, bench, init, restore
 from pos.config import ConfigError, load_settings
 from pos.i18n import _
@@ -34,6 +35,8 @@ COMMANDS: tuple[Command, ...] = (
     export,
     member,
     user,
+    complaint,
+    adr,
     audit,
     quarantine,
     suggestions,

@@ -1,6 +1,7 @@
 """SQLAlchemy ORM classes, one module per aggregate."""
 
 from pos.enums import BarcodeKind, DrugClass, Tender
+from pos.models.aftercare import AdverseReaction, Complaint, SaleRating
 from pos.models.audit import AuditAnchor, AuditEvent
 from pos.models.base import Base, UTCDateTime, utcnow
 from pos.models.catalogue import (
@@ -31,6 +32,7 @@ from pos.models.sync import (
 from pos.models.user import PinThrottle, User
 
 __all__ = [
+    "AdverseReaction",
     "AssociationRule",
     "AuditAnchor",
     "AuditEvent",
@@ -38,6 +40,7 @@ __all__ = [
     "BarcodeKind",
     "Base",
     "CashMovement",
+    "Complaint",
     "DrugClass",
     "Guidance",
     "HqEvent",
@@ -68,6 +71,7 @@ __all__ = [
     "Sale",
     "SaleLine",
     "SaleLineLot",
+    "SaleRating",
     "SaleReturn",
     "SaleWarning",
     "Shift",

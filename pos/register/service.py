@@ -31,6 +31,7 @@ from pos.domain.sales.codes import (
 from pos.domain.sales.tendering import Tendering
 from pos.i18n import _
 from pos.models import Member
+from pos.register.aftercare import Aftercare
 from pos.register.members import MemberDesk
 from pos.register.overrides import Approval, OverrideNeeded
 from pos.register.parking import ParkingDesk
@@ -92,6 +93,7 @@ class RegisterService(
         self.pharmacy = pharmacy or PharmacyRules()
         self._suggestions = []
         self._products = ProductIndex()
+        self.aftercare = Aftercare(sessions, identity, clock)
         self._restore()
         self._changed()  # a resumed cart is priced as of now
 

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session, selectinload
 
+from pos.domain.aftercare.satisfaction import ratings
 from pos.domain.pharmacy.safety import mask_id
 from pos.enums import Tender
 from pos.models import (
@@ -36,7 +37,7 @@ SALE_CSV_COLUMNS = (
     "sale_change_fen", "payments", "points_earned", "points_redeemed",
     "guidance_given", "trace_codes", "prescription_number", "prescriber",
     "prescription_issued_on", "patient_name", "pharmacist", "restricted_buyer",
-    "promotion", "suggested_by", "type", "original", "insured_fen",
+    "promotion", "suggested_by", "type", "original", "insured_fen", "rating",
 )  # fmt: skip
 MEMBER_CSV_COLUMNS = (
     "card_no", "phone", "name", "gender", "birthday", "tier", "points", "enrolled_at",
@@ -59,10 +60,13 @@ class SaleExtras:
     """The restricted-sale buyer's ID number, by sale id."""
     trace_codes: dict[int, list[str]] = field(default_factory=dict)
     """The traceability codes sold, by sale line id."""
+    ratings: dict[int, int] = field(default_factory=dict)
+    """The customer's satisfaction rating (1–5), by sale id (rated sales only)."""
 
 
 def sale_extras(session: Session, sales: Sequence[Sale]) -> SaleExtras:
-    """Prescriptions, restricted-sale buyers and traceability codes of ``sales`` (3 queries)."""
+    """Prescriptions, restricted-sale buyers, traceability codes and ratings of ``sales``
+    (4 queries)."""
     sale_ids = [sale.id for sale in sales]
     line_ids = [line.id for sale in sales for line in sale.lines]
     extras = SaleExtras()
@@ -87,6 +91,7 @@ def sale_extras(session: Session, sales: Sequence[Sale]) -> SaleExtras:
         )
         for line_id, code in codes:
             extras.trace_codes.setdefault(line_id, []).append(code)
+    extras.ratings.update(ratings(session, sale_ids))
     return extras
 
 
@@ -195,6 +200,7 @@ def sale_record(sale: Sale, extras: SaleExtras | None = None) -> dict[str, Any]:
         "restricted_buyer": mask_id(buyer) if buyer else None,
         "rounding_fen": sale.rounding_fen,
         "insured_fen": sum(p.amount_fen for p in sale.payments if p.tender is Tender.INSURANCE),
+        "rating": extras.ratings.get(sale.id),
     }
 
 
@@ -250,6 +256,7 @@ def export_sales_csv(session: Session, since: datetime | None = None) -> Iterato
                 prescription.get("patient_name", ""), prescription.get("pharmacist", ""),
                 record["restricted_buyer"] or "", entry["promotion"] or "",
                 entry["suggested_by"] or "", "sale", "", record["insured_fen"],
+                "" if record["rating"] is None else record["rating"],
             ])  # fmt: skip
         yield buffer.getvalue()
         buffer.seek(0)
@@ -270,7 +277,7 @@ def _return_rows(writer: Any, record: dict[str, Any]) -> None:
             item["qty"] * item["unit_price_fen"] - item["total_fen"], item["total_fen"], "", "",
             gross, gross - record["total_fen"], record["total_fen"], 0, refunds,
             record["points_reversed"], record["points_restored"], "", "", "", "", "", "", "",
-            "", "", "", "return", record["original"], insured,
+            "", "", "", "return", record["original"], insured, "",
         ])  # fmt: skip
 
 

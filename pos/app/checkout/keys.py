@@ -24,8 +24,37 @@ CHECKOUT_BINDINGS: list[BindingType] = [
     # the footer keeps room for F12 Pay at 120 columns.
     Binding("f11", "retry_print", N_("Retry"), id="retry-print", show=False, priority=True),
     Binding("f12", "pay", N_("Pay"), id="pay", priority=True),
+    # Before the suggestion keys: Alt+1..5 rate the sale just paid while it is on screen
+    # (ServiceKeys.allows); otherwise Alt+1..3 go on to the suggestions. Without the kitty
+    # keyboard protocol Textual reads Alt+1..5 (ESC 1..5) as ¡ ™ £ ¢ ∞, as macOS's
+    # Option+1..5 type them: those characters rate (and add suggestions) too.
     Binding(
-        "shift+f1,alt+1,f13",
+        "alt+1,inverted_exclamation_mark",
+        "rate(1)",
+        N_("Rate 1: very poor"),
+        id="rate-1",
+        show=False,
+        priority=True,
+    ),
+    Binding(
+        "alt+2,trade_mark_sign",
+        "rate(2)",
+        N_("Rate 2: poor"),
+        id="rate-2",
+        show=False,
+        priority=True,
+    ),
+    Binding(
+        "alt+3,pound_sign", "rate(3)", N_("Rate 3: fair"), id="rate-3", show=False, priority=True
+    ),
+    Binding(
+        "alt+4,cent_sign", "rate(4)", N_("Rate 4: good"), id="rate-4", show=False, priority=True
+    ),
+    Binding(
+        "alt+5,infinity", "rate(5)", N_("Rate 5: very good"), id="rate-5", show=False, priority=True
+    ),
+    Binding(
+        "shift+f1,alt+1,f13,inverted_exclamation_mark",
         "suggestion(1)",
         N_("Add suggestion 1"),
         id="suggest-1",
@@ -33,7 +62,7 @@ CHECKOUT_BINDINGS: list[BindingType] = [
         priority=True,
     ),
     Binding(
-        "shift+f2,alt+2,f14",
+        "shift+f2,alt+2,f14,trade_mark_sign",
         "suggestion(2)",
         N_("Add suggestion 2"),
         id="suggest-2",
@@ -41,7 +70,7 @@ CHECKOUT_BINDINGS: list[BindingType] = [
         priority=True,
     ),
     Binding(
-        "shift+f3,alt+3,f15",
+        "shift+f3,alt+3,f15,pound_sign",
         "suggestion(3)",
         N_("Add suggestion 3"),
         id="suggest-3",
@@ -59,6 +88,15 @@ CHECKOUT_BINDINGS: list[BindingType] = [
     Binding("ctrl+k", "open_drawer", N_("Drawer"), id="open-drawer", show=False, priority=True),
     Binding(
         "ctrl+y", "reports", N_("Store reports (manager)"), id="reports", show=False, priority=True
+    ),
+    Binding("ctrl+w", "complaint", N_("Complaint"), id="complaint", show=False, priority=True),
+    Binding(
+        "ctrl+a",
+        "adverse_reaction",
+        N_("Adverse drug reaction"),
+        id="adverse-reaction",
+        show=False,
+        priority=True,
     ),
     Binding("ctrl+b", "shift", N_("Cash shift"), id="cash-shift", show=False, priority=True),
     Binding("ctrl+n", "details", N_("Guidance in full"), id="details", show=False, priority=True),

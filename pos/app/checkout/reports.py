@@ -24,4 +24,7 @@ class ReportKeys:
     def _show_reports(self, read: ReportReader) -> None:
         identity = self.register.identity
         where = f"{identity.store_code}/{identity.register_id}"
-        self.counter.open(ReportsModal(read, self.register.today(), where))
+        service = self.register.aftercare.service_report
+        self.counter.open(
+            ReportsModal(read, self.register.today(), where, lambda day: service(day, day))
+        )

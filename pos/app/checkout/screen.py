@@ -20,6 +20,7 @@ from pos.app.checkout.receipts import ReceiptKeys
 from pos.app.checkout.reports import ReportKeys
 from pos.app.checkout.returns import ReturnKeys
 from pos.app.checkout.safety import SafetyPrompts
+from pos.app.checkout.service import ServiceKeys
 from pos.app.checkout.shifts import ShiftKeys
 from pos.app.modals.common import localize_bindings
 from pos.app.modals.confirm import ConfirmModal
@@ -93,6 +94,8 @@ class CheckoutScreen(Screen[None]):
         self.manager = ManagerKeys(register, self, self.guard)
         self.held_sales = HeldKeys(register, self)
         self.shifts = ShiftKeys(register, self, self.guard, self.shift_status)
+        self.service = ServiceKeys(register, self, lambda: self.last_sale, self.notify)
+        """The rating after payment, complaints and adverse reactions (Alt+1..5, Ctrl+W/A)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -325,6 +328,18 @@ class CheckoutScreen(Screen[None]):
         self.announce_added(cart)
 
     # -- actions ----------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.service.allows(action)
+
+    def action_rate(self, rating: int) -> None:
+        self.service.rate(rating)
+
+    async def action_complaint(self) -> None:
+        await self.service.complaint()
+
+    async def action_adverse_reaction(self) -> None:
+        await self.service.adverse_reaction()
+
     async def action_help(self) -> None:
         """Show every key of this screen (F1 is the app's: see PosApp.action_help)."""
         await self.app.push_screen(HelpModal(self))
@@ -537,6 +552,7 @@ class CheckoutScreen(Screen[None]):
             self.message.warning(done + "  " + sale.receipt_note)
         else:
             self.message.success(done)
+        self.service.offer_rating(sale)
         return None
 
     async def _payment_closed(self, outcome: PaymentOutcome | None) -> None:

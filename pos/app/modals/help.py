@@ -19,8 +19,18 @@ from pos.i18n import N_, _
 
 FUNCTION_KEY = re.compile(r"(shift\+)?f\d+")
 
-ALIASES = {"f13", "f14", "f15"}
-"""Shift+F1…F3 as some terminals send them: listed under Shift+F1…F3."""
+ALIASES = {
+    "f13",
+    "f14",
+    "f15",
+    "inverted_exclamation_mark",
+    "trade_mark_sign",
+    "pound_sign",
+    "cent_sign",
+    "infinity",
+}
+"""Shift+F1…F3 as some terminals send them, and Alt+1…5 as plain terminals send them
+(¡ ™ £ ¢ ∞): listed under Shift+F1…F3 and Alt+1…5."""
 
 GROUPS = (
     N_("Function keys"),

@@ -1,4 +1,5 @@
-"""``pos export sales|stock|quarantine|members``: CSV or JSON lines, recorded in the audit log."""
+"""``pos export sales|stock|quarantine|members|adr``: CSV or JSON lines, recorded in the audit
+log."""
 
 from __future__ import annotations
 
@@ -26,8 +27,10 @@ NAME = "export"
 
 
 def add_parser(commands: Commands, common: argparse.ArgumentParser) -> None:
-    """Add ``pos export sales|stock|quarantine|members``."""
-    exports = commands.add_parser(NAME, help="export sales, stock, quarantine or members")
+    """Add ``pos export sales|stock|quarantine|members|adr``."""
+    exports = commands.add_parser(
+        NAME, help="export sales, stock, quarantine, members or adverse reactions"
+    )
     what = exports.add_subparsers(dest="what", metavar="WHAT", required=True)
     sales = what.add_parser("sales", parents=[common], help="completed sales (JSON lines or CSV)")
     sales.add_argument("--since", metavar="ISO-8601", help="only sales completed at or after")
@@ -42,10 +45,18 @@ def add_parser(commands: Commands, common: argparse.ArgumentParser) -> None:
     roll = what.add_parser("members", parents=[common], help="members (JSON lines or CSV)")
     roll.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     roll.add_argument("--output", "-o", metavar="FILE", type=Path, help="write here, not stdout")
+    adr = what.add_parser(
+        "adr",
+        parents=[common],
+        help="suspected adverse drug reactions, as the national report form asks (CSV)",
+    )
+    adr.add_argument("--since", metavar="ISO-8601", help="only reactions recorded at or after")
+    adr.add_argument("--output", "-o", metavar="FILE", type=Path, help="write here, not stdout")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``pos export …``."""
+    from pos.domain.aftercare.adverse import export_csv as export_adr_csv
     from pos.transfer.exports import (
         export_members_csv,
         export_members_jsonl,
@@ -56,7 +67,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from pos.transfer.return_exports import export_quarantine_csv
 
     since = None
-    if args.what == "sales" and args.since:
+    if args.what in ("sales", "adr") and args.since:
         since = parse_since(args.since, settings.store.timezone)
         if since is None:
             print(
@@ -75,6 +86,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 chunks = export_stock_csv(session)
             elif args.what == "quarantine":
                 chunks = export_quarantine_csv(session)
+            elif args.what == "adr":
+                chunks = export_adr_csv(session, since, timezone=settings.store.timezone)
             elif args.what == "members":
                 chunks = (export_members_csv if args.format == "csv" else export_members_jsonl)(
                     session
@@ -90,7 +103,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         if args.output:
             out.close()
-    csv_header = args.what in ("stock", "quarantine") or getattr(args, "format", "") == "csv"
+    csv_header = args.what in ("stock", "quarantine", "adr") or getattr(args, "format", "") == "csv"
     _audit_export(sessions, args.what, lines - 1 if csv_header and lines else lines, args.output)
     return EXIT_OK
 

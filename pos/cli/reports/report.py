@@ -1,6 +1,6 @@
-"""``pos report suggestions|daily|range|restricted``: the add-on suggestions' attach rate,
-the store report as rich tables, text, CSV or JSON, and the restricted-sales register for
-the authorities.
+"""``pos report suggestions|daily|range|restricted|service``: the add-on suggestions' attach
+rate, the store report as rich tables, text, CSV or JSON, the restricted-sales register for
+the authorities, and the service report (members, satisfaction, complaints, reactions).
 
 The database modules are imported when the command runs, so ``pos --help`` stays quick.
 """
@@ -33,7 +33,7 @@ RESTRICTED_FORMATS = ("table", "csv", "json")
 
 
 def add_parser(commands: Commands, common: argparse.ArgumentParser) -> None:
-    """Add ``pos report suggestions|daily|range|restricted``."""
+    """Add ``pos report suggestions|daily|range|restricted|service``."""
     report = commands.add_parser(NAME, help="reports")
     what = report.add_subparsers(dest="what", metavar="WHAT", required=True)
     attach = what.add_parser(
@@ -69,6 +69,19 @@ def add_parser(commands: Commands, common: argparse.ArgumentParser) -> None:
         "--format", choices=RESTRICTED_FORMATS, default=None,
         help="table (rich, the default on a terminal), csv (the default otherwise), json",
     )  # fmt: skip
+    help_text = (
+        "service figures: member share of visits, member vs non-member ticket, repeat rate, "
+        "90-day retention, satisfaction, complaints by category and response times, "
+        "adverse reactions"
+    )
+    sub = what.add_parser("service", parents=[common], help=help_text, description=help_text)
+    sub.set_defaults(date=None)
+    sub.add_argument("--from", dest="first", metavar="YYYY-MM-DD", help="first day (default today)")
+    sub.add_argument("--to", dest="last", metavar="YYYY-MM-DD", help="last day (default: today)")
+    sub.add_argument(
+        "--format", choices=RESTRICTED_FORMATS, default=None,
+        help="table (rich, the default on a terminal), csv (the default otherwise), json",
+    )  # fmt: skip
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -77,6 +90,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return _suggestions(args, settings)
     if args.what == "restricted":
         return _restricted(args, settings)
+    if args.what == "service":
+        return _service(args, settings)
     return _days_report(args, settings)
 
 
@@ -201,4 +216,31 @@ def _restricted(args: argparse.Namespace, settings: Settings) -> int:
             values["velocity_reached"] = _("yes") if row["velocity_reached"] else _("no")
             table.add_row(*(str(values[column]) for column in COLUMNS))
         Console().print(table)
+    return EXIT_OK
+
+
+def _service(args: argparse.Namespace, settings: Settings) -> int:
+    """Run ``pos report service``."""
+    today = datetime.now(ZoneInfo(settings.store.timezone)).date()
+    days = _days(args, today)
+    if isinstance(days, str):
+        return fail(days, EXIT_USAGE)
+    sessions = open_existing_store(settings)
+    if sessions is None:
+        return EXIT_FAILED
+    from pos.domain.aftercare.service_report import report_csv, service_report
+
+    with sessions() as session:
+        report = service_report(session, days[0], days[1], settings.store.timezone)
+    form = args.format or ("table" if sys.stdout.isatty() else "csv")
+    if form == "json":
+        print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+    elif form == "csv":
+        sys.stdout.write(report_csv(report))
+    else:
+        from rich.console import Console
+
+        from pos.report_tables import service_renderable
+
+        Console().print(service_renderable(report))
     return EXIT_OK

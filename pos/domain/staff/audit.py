@@ -60,6 +60,10 @@ ACTIONS = (
     "user.disable",
     "restore",
     "report.view",
+    "complaint.open",
+    "complaint.handle",
+    "complaint.close",
+    "adr.record",
 )
 """What the register records; other actions are allowed, these are the known ones."""
 

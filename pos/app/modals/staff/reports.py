@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from textual.app import ComposeResult
@@ -13,8 +14,12 @@ from textual.widgets import Footer
 from pos.app.modals.common import localize_bindings
 from pos.app.widgets.plain import Label, Static
 from pos.i18n import N_, _
+from pos.register.aftercare import ServiceReport
 from pos.register.reports import ReportReader
-from pos.report_tables import report_renderable
+from pos.report_tables import report_renderable, service_renderable
+
+ServiceReader = Callable[[date], ServiceReport]
+"""The service report of one business day."""
 
 
 class ReportsModal(ModalScreen[None]):
@@ -26,12 +31,17 @@ class ReportsModal(ModalScreen[None]):
         Binding("left,pageup", "day(-1)", N_("Day before"), id="report-previous-day"),
         Binding("right,pagedown", "day(1)", N_("Day after"), id="report-next-day"),
         Binding("home", "today", N_("Today"), id="report-today"),
+        Binding("f5", "service", N_("Service report"), id="report-service"),
     ]
 
-    def __init__(self, read: ReportReader, today: date, where: str) -> None:
+    def __init__(
+        self, read: ReportReader, today: date, where: str, service: ServiceReader | None = None
+    ) -> None:
         super().__init__()
         localize_bindings(self)
         self.read = read
+        self.service = service
+        self.showing_service = False
         self.today = today
         self.day = today
         self.where = where
@@ -47,8 +57,16 @@ class ReportsModal(ModalScreen[None]):
 
     def show_day(self) -> None:
         """Read and show the report of ``self.day``."""
-        report = self.read(self.day)
-        self.query_one("#report-body", Static).update(report_renderable(report, self.where))
+        body = self.query_one("#report-body", Static)
+        if self.showing_service and self.service is not None:
+            body.update(service_renderable(self.service(self.day)))
+        else:
+            body.update(report_renderable(self.read(self.day), self.where))
+
+    def action_service(self) -> None:
+        """F5: the service report of the same day, or back to the store report."""
+        self.showing_service = not self.showing_service and self.service is not None
+        self.show_day()
 
     def action_day(self, step: int) -> None:
         """The day before or after (never after today)."""

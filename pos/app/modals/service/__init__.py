@@ -1,0 +1,1 @@
+"""Modals of the service after the sale: complaints, adverse reactions."""

@@ -1,0 +1,1 @@
+"""``pos`` commands for the service after the sale: complaints and adverse reactions."""

@@ -1,0 +1,1 @@
+"""After the sale: complaints, satisfaction ratings, adverse drug reactions, the service report."""
