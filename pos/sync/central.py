@@ -9,13 +9,29 @@ members, promotions) plus head office's: ``hq_event`` (every item applied, once)
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import socket
+import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, func, select
+from sqlalchemy import (
+    Engine,
+    and_,
+    create_engine,
+    event,
+    func,
+    literal,
+    literal_column,
+    select,
+    text,
+    tuple_,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -36,34 +52,150 @@ from pos.sync.outbox import MEMBER_GROUPS
 CONNECT_TIMEOUT = 5
 """Seconds to wait for head office before the register counts itself offline."""
 
+KEEPALIVE = {
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+}
+"""TCP keepalives toward head office: a dead peer is noticed within about 25 s."""
+
+FEED_TABLES = ("member", "product", "promotion")
+"""Head-office tables registers pull, each numbered by the change feed."""
+
+
+@dataclass(frozen=True)
+class LinkSettings:
+    """How long a register waits on head office (``[sync]`` settings, in seconds)."""
+
+    statement_timeout: int = 30
+    lock_timeout: int = 10
+    idle_in_transaction: int = 60
+    stall: int = 30
+
 
 class HqUrlError(ValueError):
-    """The head-office URL cannot be used."""
+    """The head-office URL cannot be used (the message never shows the password)."""
 
 
 def engine_url(url: str) -> str:
     """``url`` with the psycopg 3 driver named (``postgresql://`` is accepted as is)."""
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
-        raise HqUrlError(f"not a database URL: {url!r}") from exc
+    except (ArgumentError, ValueError) as exc:
+        raise HqUrlError(_url_problem(exc)) from None
     if parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg"):
+        if parsed.port is not None and not 0 < parsed.port < 65536:
+            raise HqUrlError(f"not a database URL: port {parsed.port} is out of range")
         return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     if parsed.drivername == "sqlite":
         return url
     raise HqUrlError(f"head office must be postgresql://…, not {parsed.drivername}")
 
 
-def make_hq_engine(url: str) -> Engine:
-    """An engine on head office that gives up after :data:`CONNECT_TIMEOUT` seconds."""
+def _url_problem(exc: Exception) -> str:
+    """Why a URL does not parse, without repeating the URL (it may hold a password)."""
+    if isinstance(exc, ValueError) and "int()" in str(exc):
+        return "not a database URL: the port must be a number"
+    return "not a database URL (expected postgresql://USER:PASSWORD@HOST:PORT/DB)"
+
+
+def make_hq_engine(url: str, link: LinkSettings | None = None) -> Engine:
+    """An engine on head office whose every session is bounded in time.
+
+    PostgreSQL cancels a statement, a lock wait or an idle transaction after the
+    ``link`` timeouts; TCP keepalives notice a dead peer; and a :class:`Watchdog`
+    cuts a connection held longer than ``link.stall`` seconds (a link that
+    silently stops forwarding answers nothing, not even an error).
+    """
+    link = link or LinkSettings()
     full = engine_url(url)
     if full.startswith("sqlite"):
         return create_engine(full)
-    return create_engine(
+    options = " ".join(
+        (
+            f"-c statement_timeout={link.statement_timeout * 1000}",
+            f"-c lock_timeout={link.lock_timeout * 1000}",
+            f"-c idle_in_transaction_session_timeout={link.idle_in_transaction * 1000}",
+        )
+    )
+    engine = create_engine(
         full,
         pool_pre_ping=True,
-        connect_args={"connect_timeout": CONNECT_TIMEOUT, "application_name": "pos-sync"},
+        connect_args={
+            "connect_timeout": min(CONNECT_TIMEOUT, link.stall),
+            "application_name": "pos-sync",
+            "options": options,
+            **KEEPALIVE,
+        },
     )
+    watchdog = Watchdog(link.stall)
+    event.listen(engine.pool, "checkout", watchdog.armed)
+    event.listen(engine.pool, "checkin", watchdog.disarmed)
+    _WATCHDOGS[engine] = watchdog
+    return engine
+
+
+class Watchdog:
+    """Cuts a head-office connection checked out for longer than ``seconds``.
+
+    Cutting shuts the socket down under the driver, so a call blocked on it
+    fails at once with a connection error instead of waiting forever.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.cuts = 0
+        self._held: dict[int, tuple[Any, threading.Timer]] = {}
+        self._lock = threading.Lock()
+
+    def armed(self, dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        """Start the clock on a connection taken from the pool."""
+        timer = threading.Timer(self.seconds, self._expired, args=(dbapi_connection,))
+        timer.daemon = True
+        with self._lock:
+            self._held[id(dbapi_connection)] = (dbapi_connection, timer)
+        timer.start()
+
+    def disarmed(self, dbapi_connection: Any, _record: Any) -> None:
+        """Stop the clock on a connection given back."""
+        with self._lock:
+            held = self._held.pop(id(dbapi_connection), None)
+        if held is not None:
+            held[1].cancel()
+
+    def cut_all(self) -> None:
+        """Cut every connection in use now (the register is closing)."""
+        with self._lock:
+            held = list(self._held.values())
+        for connection, timer in held:
+            timer.cancel()
+            _shut(connection)
+
+    def _expired(self, dbapi_connection: Any) -> None:
+        with self._lock:
+            if self._held.pop(id(dbapi_connection), None) is None:
+                return
+            self.cuts += 1
+        _shut(dbapi_connection)
+
+
+def _shut(dbapi_connection: Any) -> None:
+    with contextlib.suppress(Exception):
+        fd = dbapi_connection.pgconn.socket
+        sock = socket.socket(fileno=os.dup(fd))
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        finally:
+            sock.close()
+
+
+_WATCHDOGS: weakref.WeakKeyDictionary[Engine, Watchdog] = weakref.WeakKeyDictionary()
+
+
+def watchdog(engine: Engine) -> Watchdog | None:
+    """The watchdog of an engine made by :func:`make_hq_engine` (None on SQLite)."""
+    return _WATCHDOGS.get(engine)
 
 
 def hq_sessions(engine: Engine) -> sessionmaker[Session]:
@@ -72,7 +204,11 @@ def hq_sessions(engine: Engine) -> sessionmaker[Session]:
 
 
 def init_hq(engine: Engine) -> str | None:
-    """Create or upgrade the central database; return the revision it was at before."""
+    """Create or upgrade the central database; return the revision it was at before.
+
+    Besides the migrations (the register's tables), head office gets its change
+    feed (idempotent, so an existing head office is upgraded in place).
+    """
     from alembic import command
     from alembic.migration import MigrationContext
 
@@ -83,7 +219,102 @@ def init_hq(engine: Engine) -> str | None:
         config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+        if connection.dialect.name == "postgresql":
+            for statement in _hq_schema():
+                connection.execute(text(statement))
     return before
+
+
+def _hq_schema() -> list[str]:
+    """Head office's own DDL, each statement safe to run again."""
+    statements = [
+        "CREATE SEQUENCE IF NOT EXISTS hq_change_seq",
+        """CREATE OR REPLACE FUNCTION hq_stamp_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            NEW.change_seq := nextval('hq_change_seq');
+            NEW.change_xid := pg_current_xact_id()::text::bigint;
+            RETURN NEW;
+        END $$""",
+        """CREATE OR REPLACE FUNCTION hq_touch_members() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            UPDATE member SET change_seq = NULL
+            WHERE id IN (SELECT DISTINCT member_id FROM added);
+            RETURN NULL;
+        END $$""",
+    ]
+    for table in FEED_TABLES:
+        statements += [
+            f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS change_seq bigint",
+            f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS change_xid bigint",
+            f"CREATE OR REPLACE TRIGGER {table}_change BEFORE INSERT OR UPDATE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION hq_stamp_change()",
+            f"UPDATE {table} SET change_seq = NULL WHERE change_seq IS NULL",
+            f"CREATE INDEX IF NOT EXISTS ix_{table}_change ON {table} (change_xid, change_seq)",
+        ]
+    statements += [
+        # a points entry changes its member's balance: the member goes down the feed again
+        "CREATE OR REPLACE TRIGGER hq_points_entry_change AFTER INSERT ON hq_points_entry "
+        "REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION hq_touch_members()",
+    ]
+    return statements
+
+
+# -- the change feed ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class FeedMark:
+    """A place in head office's change feed: after the change (``xid``, ``seq``).
+
+    Every write at head office stamps its rows with its transaction id and a
+    number from one sequence. A transaction id below the horizon (the oldest
+    transaction still running) is final: its rows are all visible and no later
+    write can take a lower place. So a register that pulled every change below a
+    horizon, in (xid, seq) order, has missed none, whatever order transactions
+    commit in.
+    """
+
+    xid: int = 0
+    seq: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.xid}:{self.seq}"
+
+    @classmethod
+    def parse(cls, value: str | None) -> FeedMark:
+        """The mark stored as ``xid:seq`` (the start for nothing or a bad value)."""
+        try:
+            xid, seq = (value or "").split(":")
+            return cls(int(xid), int(seq))
+        except ValueError:
+            return cls()
+
+
+def feed_horizon(session: Session) -> int:
+    """The oldest transaction id still running at head office: changes below it are final."""
+    horizon = session.scalar(text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint"))
+    return int(horizon or 0)
+
+
+def _feed_columns(table: str) -> tuple[Any, Any]:
+    return literal_column(f"{table}.change_xid"), literal_column(f"{table}.change_seq")
+
+
+def feed_filter(table: str, after: FeedMark, horizon: int) -> Any:
+    """Rows of ``table`` changed after ``after`` and below ``horizon``."""
+    xid, seq = _feed_columns(table)
+    return and_(tuple_(xid, seq) > tuple_(literal(after.xid), literal(after.seq)), xid < horizon)
+
+
+def feed_order(table: str) -> tuple[Any, Any]:
+    """The feed's order."""
+    return _feed_columns(table)
+
+
+def feed_backlog(session: Session, table: str, after: FeedMark, horizon: int) -> int:
+    """How many rows of ``table`` wait in the feed after ``after`` (for progress)."""
+    query = select(func.count()).select_from(text(table)).where(feed_filter(table, after, horizon))
+    return int(session.scalar(query) or 0)
 
 
 # -- receiving outbox items --------------------------------------------------------------
@@ -321,16 +552,30 @@ def from_json(column: str, value: Any) -> Any:
     return value
 
 
+BALANCE_CHUNK = 1000
+"""Member ids per query when summing balances (never one unbounded ``IN``)."""
+
+
 def balances(session: Session, member_ids: list[int]) -> dict[int, int]:
     """The points of each member: the sum of the chain's ledger."""
-    if not member_ids:
-        return {}
-    rows = session.execute(
-        select(HqPointsEntry.member_id, func.sum(HqPointsEntry.delta))
-        .where(HqPointsEntry.member_id.in_(member_ids))
-        .group_by(HqPointsEntry.member_id)
+    found: dict[int, int] = {}
+    for first in range(0, len(member_ids), BALANCE_CHUNK):
+        rows = session.execute(
+            select(HqPointsEntry.member_id, func.sum(HqPointsEntry.delta))
+            .where(HqPointsEntry.member_id.in_(member_ids[first : first + BALANCE_CHUNK]))
+            .group_by(HqPointsEntry.member_id)
+        )
+        found |= {member_id: int(total or 0) for member_id, total in rows}
+    return found
+
+
+def balance_of(member_id: Any) -> Any:
+    """The points of the member ``member_id`` (a column) as a scalar subquery."""
+    return (
+        select(func.coalesce(func.sum(HqPointsEntry.delta), 0))
+        .where(HqPointsEntry.member_id == member_id)
+        .scalar_subquery()
     )
-    return {member_id: int(total or 0) for member_id, total in rows}
 
 
 def hq_now(session: Session) -> datetime:

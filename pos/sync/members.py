@@ -34,25 +34,44 @@ from pos.sync.outbox import MEMBER_GROUPS, SYNC_REASON, member_fields
 
 def member_rows(session: Session, since: datetime | None) -> list[dict[str, Any]]:
     """Members changed at head office after ``since`` (all when None), with their points."""
-    query = select(Member)
+    query = select(Member, central.balance_of(Member.id))
     if since is not None:
         query = query.where(Member.updated_at > since)
-    rows = list(session.scalars(query.order_by(Member.id)))
-    points = central.balances(session, [member.id for member in rows])
-    return [
-        {
-            "uid": member.uid,
-            "card_no": member.card_no,
-            "enrolled_at": member.enrolled_at,
-            "enrolled_store": member.enrolled_store,
-            "enrolled_by": member.enrolled_by,
-            "erased_at": member.erased_at,
-            "updated_at": member.updated_at,
-            "fields": member_fields(member),
-            "points": points.get(member.id, 0),
-        }
-        for member in rows
-    ]
+    return [_row(member, points) for member, points in session.execute(query.order_by(Member.id))]
+
+
+def member_page(
+    session: Session, after: central.FeedMark, horizon: int, limit: int
+) -> tuple[list[dict[str, Any]], central.FeedMark]:
+    """Up to ``limit`` members from head office's change feed after ``after``, with their
+    points (one query); and the mark of the last one."""
+    xid, seq = central.feed_order("member")
+    rows = session.execute(
+        select(Member, central.balance_of(Member.id), xid, seq)
+        .where(central.feed_filter("member", after, horizon))
+        .order_by(xid, seq)
+        .limit(limit)
+    ).all()
+    if not rows:
+        return [], after
+    last = rows[-1]
+    return [_row(member, points) for member, points, _x, _s in rows], central.FeedMark(
+        int(last[2]), int(last[3])
+    )
+
+
+def _row(member: Member, points: int | None) -> dict[str, Any]:
+    return {
+        "uid": member.uid,
+        "card_no": member.card_no,
+        "enrolled_at": member.enrolled_at,
+        "enrolled_store": member.enrolled_store,
+        "enrolled_by": member.enrolled_by,
+        "erased_at": member.erased_at,
+        "updated_at": member.updated_at,
+        "fields": member_fields(member),
+        "points": int(points or 0),
+    }
 
 
 def apply_members(session: Session, rows: list[dict[str, Any]], now: datetime) -> int:
