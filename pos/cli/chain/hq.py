@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from pos.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Commands, open_existing_store
@@ -77,8 +76,8 @@ def _publish(settings: Settings, engine: Engine) -> int:
     with sessions() as session:
         products = catalogue.product_rows(session, None)
         promotions = catalogue.promotion_rows(session, None)
-    now = datetime.now(UTC)
     with central.hq_sessions(engine).begin() as hq:
+        now = central.hq_now(hq)  # head office's clock, never this PC's
         changed = catalogue.apply_products(hq, products, now)
         offers = catalogue.apply_promotions(hq, promotions, now)
     print(
