@@ -14,6 +14,7 @@ import json
 import os
 import socket
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.models import (
@@ -105,7 +106,7 @@ def make_hq_engine(url: str, link: LinkSettings | None = None) -> Engine:
 
     PostgreSQL cancels a statement, a lock wait or an idle transaction after the
     ``link`` timeouts; TCP keepalives notice a dead peer; and a :class:`Watchdog`
-    cuts a connection held longer than ``link.stall`` seconds (a link that
+    cuts a connection that got no answer for ``link.stall`` seconds (a link that
     silently stops forwarding answers nothing, not even an error).
     """
     link = link or LinkSettings()
@@ -121,7 +122,6 @@ def make_hq_engine(url: str, link: LinkSettings | None = None) -> Engine:
     )
     engine = create_engine(
         full,
-        pool_pre_ping=True,
         connect_args={
             "connect_timeout": min(CONNECT_TIMEOUT, link.stall),
             "application_name": "pos-sync",
@@ -129,55 +129,88 @@ def make_hq_engine(url: str, link: LinkSettings | None = None) -> Engine:
             **KEEPALIVE,
         },
     )
-    watchdog = Watchdog(link.stall)
+    watchdog = Watchdog(link.stall, engine.dialect.do_ping)
+    event.listen(engine.pool, "connect", watchdog.connected)
     event.listen(engine.pool, "checkout", watchdog.armed)
     event.listen(engine.pool, "checkin", watchdog.disarmed)
+    event.listen(engine, "after_cursor_execute", watchdog.progressed)
     _WATCHDOGS[engine] = watchdog
     return engine
 
 
 class Watchdog:
-    """Cuts a head-office connection checked out for longer than ``seconds``.
+    """Cuts a head-office connection that made no progress for ``seconds``.
 
-    Cutting shuts the socket down under the driver, so a call blocked on it
-    fails at once with a connection error instead of waiting forever.
+    Progress is a round trip completed (a statement answered); the clock starts
+    when the connection leaves the pool. Cutting shuts the socket down under the
+    driver, so a call blocked on it fails at once with a connection error
+    instead of waiting forever. A connection is pinged as it leaves the pool,
+    under the clock (the pool's own pre-ping would run before it starts): one
+    that fails is replaced.
     """
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, ping: Callable[[Any], bool]) -> None:
         self.seconds = seconds
+        self.ping = ping
         self.cuts = 0
-        self._held: dict[int, tuple[Any, threading.Timer]] = {}
+        self._held: dict[int, tuple[Any, float]] = {}
         self._lock = threading.Lock()
+        self._monitor: threading.Thread | None = None
 
-    def armed(self, dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-        """Start the clock on a connection taken from the pool."""
-        timer = threading.Timer(self.seconds, self._expired, args=(dbapi_connection,))
-        timer.daemon = True
+    def connected(self, _dbapi_connection: Any, record: Any) -> None:
+        """A new connection: no need to ping it on its first checkout."""
+        record.info["fresh"] = True
+
+    def armed(self, dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        """Start the clock on a connection taken from the pool (and ping it if not new)."""
         with self._lock:
-            self._held[id(dbapi_connection)] = (dbapi_connection, timer)
-        timer.start()
+            self._held[id(dbapi_connection)] = (dbapi_connection, time.monotonic())
+            if self._monitor is None:
+                self._monitor = threading.Thread(
+                    target=self._watch, name="pos-hq-watchdog", daemon=True
+                )
+                self._monitor.start()
+        if record.info.pop("fresh", False):
+            return
+        try:
+            self.ping(dbapi_connection)
+        except Exception as exc:
+            self.disarmed(dbapi_connection, None)
+            raise DisconnectionError(str(exc)) from exc
+
+    def progressed(self, _conn: Any, cursor: Any, *_args: Any) -> None:
+        """A statement was answered: the link is alive."""
+        key = id(cursor.connection)
+        with self._lock:
+            if key in self._held:
+                self._held[key] = (self._held[key][0], time.monotonic())
 
     def disarmed(self, dbapi_connection: Any, _record: Any) -> None:
         """Stop the clock on a connection given back."""
         with self._lock:
-            held = self._held.pop(id(dbapi_connection), None)
-        if held is not None:
-            held[1].cancel()
+            self._held.pop(id(dbapi_connection), None)
 
     def cut_all(self) -> None:
         """Cut every connection in use now (the register is closing)."""
         with self._lock:
-            held = list(self._held.values())
-        for connection, timer in held:
-            timer.cancel()
+            held = [connection for connection, _since in self._held.values()]
+            self._held.clear()
+        for connection in held:
             _shut(connection)
 
-    def _expired(self, dbapi_connection: Any) -> None:
-        with self._lock:
-            if self._held.pop(id(dbapi_connection), None) is None:
-                return
-            self.cuts += 1
-        _shut(dbapi_connection)
+    def _watch(self) -> None:
+        step = min(0.25, self.seconds / 4)
+        while True:
+            time.sleep(step)
+            now = time.monotonic()
+            with self._lock:
+                stalled = [
+                    key for key, (_c, since) in self._held.items() if now - since > self.seconds
+                ]
+                cut = [self._held.pop(key)[0] for key in stalled]
+                self.cuts += len(cut)
+            for connection in cut:
+                _shut(connection)
 
 
 def _shut(dbapi_connection: Any) -> None:
