@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
-from textual.pilot import Pilot
 from sqlalchemy.orm import Session, sessionmaker
+from textual.pilot import Pilot
 
 from pos.app import PosApp
 from pos.app.app import build_app

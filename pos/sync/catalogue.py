@@ -52,7 +52,7 @@ def product_page(
     return [_product_row(row[0]) for row in rows], FeedMark(int(rows[-1][1]), int(rows[-1][2]))
 
 
-def _products() -> Select[tuple[Product]]:
+def _products() -> Select[Product]:
     return select(Product).options(
         selectinload(Product.barcodes), selectinload(Product.ingredients)
     )
