@@ -1,0 +1,83 @@
+"""``pos sync`` and ``pos hq``: bad head-office URLs, outbox purge."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, update
+
+from pos.cli import main
+from pos.cli.common import EXIT_USAGE
+from pos.models import OutboxItem
+from pos.store.db import make_engine, make_session_factory
+from pos.sync import runner
+from tests.conftest import NOW
+
+SECRET = "s3cr3t-pw"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"postgresql://pos:{SECRET}@127.0.0.1:54x2/hq",  # a port typo
+        f"postgresql://pos:{SECRET}@127.0.0.1:99999/hq",  # a port out of range
+        f"postgresql//pos:{SECRET}@127.0.0.1/hq",  # no ://
+        f"postgresql://pos:{SECRET}@127.0.0.1:5432:5433/hq",
+    ],
+)
+def test_a_malformed_url_exits_2_with_one_line_and_no_password(
+    url: str, demo_template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "store.db"
+    shutil.copy(demo_template, db)
+    for argv in (
+        ["sync", "--db", str(db), "--hq", url],
+        ["hq", "init", "--url", url],
+        ["hq", "publish", "--db", str(db), "--url", url],
+    ):
+        assert main(argv) == EXIT_USAGE, argv
+        captured = capsys.readouterr()
+        err = captured.err.strip()
+        assert SECRET not in captured.err + captured.out
+        assert "Traceback" not in err and len(err.splitlines()) == 1, err
+
+
+def test_purge_deletes_only_items_head_office_confirmed_before_the_window(
+    demo_template: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "store.db"
+    shutil.copy(demo_template, db)
+    engine = make_engine(db)
+    sessions = make_session_factory(engine)
+    with sessions.begin() as session:
+        ids = list(session.scalars(select(OutboxItem.id).order_by(OutboxItem.id)))
+        assert len(ids) > 30
+        old, recent = ids[:20], ids[20:25]  # the rest is unsent
+        session.execute(
+            update(OutboxItem)
+            .where(OutboxItem.id.in_(old))
+            .values(sent_at=NOW - timedelta(days=31))
+        )
+        session.execute(
+            update(OutboxItem)
+            .where(OutboxItem.id.in_(recent))
+            .values(sent_at=NOW - timedelta(days=29))
+        )
+        unsent = session.scalar(
+            select(func.count()).select_from(OutboxItem).where(OutboxItem.sent_at.is_(None))
+        )
+    assert runner.purge(sessions, NOW - timedelta(days=30)) == 20
+    with sessions() as session:
+        left = set(session.scalars(select(OutboxItem.id)))
+        assert not left & set(old) and set(recent) <= left
+        assert (
+            session.scalar(
+                select(func.count()).select_from(OutboxItem).where(OutboxItem.sent_at.is_(None))
+            )
+            == unsent
+        )
+    assert runner.purge(sessions, NOW - timedelta(days=30)) == 0
+    engine.dispose()
