@@ -7,13 +7,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
+from pos import __version__
 from pos.cli import main
 from pos.cli.common import EXIT_USAGE
 from pos.models import OutboxItem
 from pos.store.db import make_engine, make_session_factory
-from pos.sync import runner
+from pos.sync import central, runner
 from tests.conftest import NOW
 
 SECRET = "s3cr3t-pw"
@@ -81,3 +82,39 @@ def test_purge_deletes_only_items_head_office_confirmed_before_the_window(
         )
     assert runner.purge(sessions, NOW - timedelta(days=30)) == 0
     engine.dispose()
+
+
+def test_hq_registers_lists_each_register_and_warns_about_a_silent_one(
+    demo_template: Path,
+    tmp_path: Path,
+    hq_url: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for store in ("001", "002"):
+        db = tmp_path / f"store{store}.db"
+        shutil.copy(demo_template, db)
+        monkeypatch.setenv("POS_STORE__CODE", store)
+        assert main(["sync", "--db", str(db), "--hq", hq_url]) == 0
+    capsys.readouterr()
+    engine = central.make_hq_engine(hq_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE hq_register SET reported_at = now() - interval '3 hours',"
+                " clock_skew_seconds = 600 WHERE store_code = '002'"
+            )
+        )
+        waiting = connection.scalar(
+            text("SELECT waiting FROM hq_register WHERE store_code = '001'")
+        )
+    engine.dispose()
+    assert waiting == 0
+    assert main(["hq", "registers", "--url", hq_url, "--silent-minutes", "60"]) == 0
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
+    first = next(line for line in lines if line.startswith("001"))
+    second = next(line for line in lines if line.startswith("002"))
+    assert __version__ in first and "WARNING" not in first
+    assert "silent for 180 min" in second and "clock off" in second and "+600s" in second
+    assert "1 register(s) silent for more than 60 min" in captured.err

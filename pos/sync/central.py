@@ -285,11 +285,91 @@ def _hq_schema() -> list[str]:
             f"CREATE INDEX IF NOT EXISTS ix_{table}_change ON {table} (change_xid, change_seq)",
         ]
     statements += [
+        """CREATE TABLE IF NOT EXISTS hq_register (
+            store_code varchar(8) NOT NULL,
+            register_id varchar(4) NOT NULL,
+            version varchar(32) NOT NULL DEFAULT '',
+            last_push_at timestamptz,
+            last_pull_at timestamptz,
+            waiting integer NOT NULL DEFAULT 0,
+            clock_skew_seconds double precision NOT NULL DEFAULT 0,
+            reported_at timestamptz NOT NULL,
+            PRIMARY KEY (store_code, register_id)
+        )""",
         # a points entry changes its member's balance: the member goes down the feed again
         "CREATE OR REPLACE TRIGGER hq_points_entry_change AFTER INSERT ON hq_points_entry "
         "REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION hq_touch_members()",
     ]
     return statements
+
+
+# -- the registers of the chain ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegisterReport:
+    """What a register tells head office about itself at the end of a sync."""
+
+    store_code: str
+    register_id: str
+    version: str
+    pushed: bool
+    waiting: int
+    clock: datetime
+    """The register's clock (UTC) when it reports."""
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    """One register as head office last heard of it."""
+
+    store_code: str
+    register_id: str
+    version: str
+    last_push_at: datetime | None
+    last_pull_at: datetime | None
+    waiting: int
+    clock_skew_seconds: float
+    reported_at: datetime
+
+
+def report_register(session: Session, report: RegisterReport) -> None:
+    """Record a register's state (its clock compared with head office's own, now)."""
+    session.execute(
+        text(
+            "INSERT INTO hq_register AS r (store_code, register_id, version, last_push_at,"
+            " last_pull_at, waiting, clock_skew_seconds, reported_at)"
+            " VALUES (:store, :register, :version,"
+            " CASE WHEN :pushed THEN clock_timestamp() END, clock_timestamp(), :waiting,"
+            " EXTRACT(EPOCH FROM (CAST(:clock AS timestamptz) - clock_timestamp())),"
+            " clock_timestamp())"
+            " ON CONFLICT (store_code, register_id) DO UPDATE SET"
+            " version = EXCLUDED.version,"
+            " last_push_at = COALESCE(EXCLUDED.last_push_at, r.last_push_at),"
+            " last_pull_at = EXCLUDED.last_pull_at, waiting = EXCLUDED.waiting,"
+            " clock_skew_seconds = EXCLUDED.clock_skew_seconds,"
+            " reported_at = EXCLUDED.reported_at"
+        ),
+        {
+            "store": report.store_code,
+            "register": report.register_id,
+            "version": report.version[:32],
+            "pushed": report.pushed,
+            "waiting": report.waiting,
+            "clock": report.clock,
+        },
+    )
+
+
+def registers(session: Session) -> list[RegisterRow]:
+    """Every register that ever reported, by store and register."""
+    rows = session.execute(
+        text(
+            "SELECT store_code, register_id, version, last_push_at, last_pull_at, waiting,"
+            " clock_skew_seconds, reported_at FROM hq_register ORDER BY store_code, register_id"
+        )
+    )
+    return [RegisterRow(*row) for row in rows]
 
 
 # -- the change feed ---------------------------------------------------------------------

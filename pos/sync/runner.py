@@ -28,6 +28,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from pos import __version__
 from pos.domain.staff import audit
 from pos.models import OutboxItem, SyncState, utcnow
 from pos.sync import catalogue, central, members, outbox
@@ -146,6 +147,14 @@ def sync(
         purge(sessions, (now or utcnow()) - retention)
     with sessions() as session:
         left = outbox.waiting(session)
+    report = central.RegisterReport(
+        store_code, register_id, __version__, pushed > 0, left, now or utcnow()
+    )
+    try:
+        with hq.begin() as remote:
+            central.report_register(remote, report)
+    except SQLAlchemyError as exc:  # the sync itself went through: only the report is late
+        _save(sessions, {"last_error": _reason(exc)})
     return SyncReport(pushed, applied, *pulled, waiting=left)
 
 
