@@ -296,11 +296,108 @@ def _hq_schema() -> list[str]:
             reported_at timestamptz NOT NULL,
             PRIMARY KEY (store_code, register_id)
         )""",
+        *_SALES_AND_RETURNS,
         # a points entry changes its member's balance: the member goes down the feed again
         "CREATE OR REPLACE TRIGGER hq_points_entry_change AFTER INSERT ON hq_points_entry "
         "REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION hq_touch_members()",
     ]
     return statements
+
+
+_SALE_LINES = """INSERT INTO hq_sale_line
+    SELECT s.number, s.store_code, s.register_id, s.business_date, (l->>'line_no')::int,
+        l->>'sku', l->>'name', (l->>'qty')::int, (l->>'unit_price_fen')::bigint,
+        (l->>'discount_fen')::bigint, (l->>'total_fen')::bigint, (l->>'promotion_id')::int
+    FROM {source} AS s, jsonb_array_elements(s.payload::jsonb -> 'lines') AS l
+    ON CONFLICT DO NOTHING"""
+
+_RETURNS = """INSERT INTO hq_return
+    SELECT e.payload::jsonb->>'number', e.payload::jsonb->>'original', e.store_code,
+        e.register_id, (e.payload::jsonb->>'completed_at')::timestamptz,
+        e.payload::jsonb->>'cashier', e.payload::jsonb->>'approved_by',
+        e.payload::jsonb->>'reason', (e.payload::jsonb->>'total_fen')::bigint,
+        COALESCE((e.payload::jsonb->>'points_reversed')::int, 0),
+        COALESCE((e.payload::jsonb->>'points_restored')::int, 0), e.received_at
+    FROM {source} AS e WHERE e.kind = 'return'
+    ON CONFLICT DO NOTHING"""
+
+_RETURN_LINES = """INSERT INTO hq_return_line
+    SELECT e.payload::jsonb->>'number', (l->>'line_no')::int, l->>'sku', l->>'name',
+        (l->>'qty')::int, (l->>'unit_price_fen')::bigint, (l->>'total_fen')::bigint,
+        COALESCE((l->>'restocked')::boolean, false)
+    FROM {source} AS e, jsonb_array_elements(e.payload::jsonb -> 'lines') AS l
+    WHERE e.kind = 'return'
+    ON CONFLICT DO NOTHING"""
+
+_SALES_AND_RETURNS = (
+    """CREATE TABLE IF NOT EXISTS hq_sale_line (
+        sale_number varchar(80) NOT NULL,
+        store_code varchar(8) NOT NULL,
+        register_id varchar(4) NOT NULL,
+        business_date date NOT NULL,
+        line_no integer NOT NULL,
+        sku varchar(64) NOT NULL,
+        name text NOT NULL,
+        qty integer NOT NULL,
+        unit_price_fen bigint NOT NULL,
+        discount_fen bigint NOT NULL,
+        total_fen bigint NOT NULL,
+        promotion_id integer,
+        PRIMARY KEY (sale_number, line_no)
+    )""",
+    "CREATE INDEX IF NOT EXISTS ix_hq_sale_line_store_date "
+    "ON hq_sale_line (store_code, business_date)",
+    "CREATE INDEX IF NOT EXISTS ix_hq_sale_line_sku_date ON hq_sale_line (sku, business_date)",
+    """CREATE TABLE IF NOT EXISTS hq_return (
+        number varchar(80) PRIMARY KEY,
+        original_number varchar(80) NOT NULL,
+        store_code varchar(8) NOT NULL,
+        register_id varchar(4) NOT NULL,
+        completed_at timestamptz NOT NULL,
+        cashier varchar(64),
+        approved_by varchar(64),
+        reason text,
+        total_fen bigint NOT NULL,
+        points_reversed integer NOT NULL,
+        points_restored integer NOT NULL,
+        received_at timestamptz NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS ix_hq_return_store_completed "
+    "ON hq_return (store_code, completed_at)",
+    "CREATE INDEX IF NOT EXISTS ix_hq_return_original ON hq_return (original_number)",
+    """CREATE TABLE IF NOT EXISTS hq_return_line (
+        return_number varchar(80) NOT NULL,
+        line_no integer NOT NULL,
+        sku varchar(64) NOT NULL,
+        name text NOT NULL,
+        qty integer NOT NULL,
+        unit_price_fen bigint NOT NULL,
+        total_fen bigint NOT NULL,
+        restocked boolean NOT NULL,
+        PRIMARY KEY (return_number, line_no)
+    )""",
+    f"""CREATE OR REPLACE FUNCTION hq_sale_lines() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        {_SALE_LINES.format(source="added")};
+        RETURN NULL;
+    END $$""",
+    f"""CREATE OR REPLACE FUNCTION hq_returns() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        {_RETURNS.format(source="added")};
+        {_RETURN_LINES.format(source="added")};
+        RETURN NULL;
+    END $$""",
+    "CREATE OR REPLACE TRIGGER hq_sale_lines AFTER INSERT ON hq_sale "
+    "REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION hq_sale_lines()",
+    "CREATE OR REPLACE TRIGGER hq_returns AFTER INSERT ON hq_event "
+    "REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION hq_returns()",
+    # what head office received before these tables existed
+    _SALE_LINES.format(source="hq_sale"),
+    _RETURNS.format(source="hq_event"),
+    _RETURN_LINES.format(source="hq_event"),
+)
+"""Head office's sales lines and returns as tables (filled from the items registers push,
+by triggers, whatever code applies them)."""
 
 
 # -- the registers of the chain ---------------------------------------------------------
