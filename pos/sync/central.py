@@ -126,6 +126,7 @@ def make_hq_engine(url: str, link: LinkSettings | None = None) -> Engine:
             "connect_timeout": min(CONNECT_TIMEOUT, link.stall),
             "application_name": "pos-sync",
             "options": options,
+            "prepare_threshold": None,  # no server-side prepared statements (PgBouncer)
             **KEEPALIVE,
         },
     )
@@ -256,6 +257,24 @@ def init_hq(engine: Engine) -> str | None:
             for statement in _hq_schema():
                 connection.execute(text(statement))
     return before
+
+
+HQ_OWN_TABLES = frozenset({"hq_register", "hq_sale_line", "hq_return", "hq_return_line"})
+"""Head-office tables :func:`init_hq` makes itself (not the registers' migrations)."""
+HQ_OWN_COLUMNS = frozenset({"change_seq", "change_xid"})
+"""Head-office columns :func:`init_hq` adds to the migrations' tables (the change feed)."""
+
+
+def hq_own(name: str | None, type_: str) -> bool:
+    """Whether a schema object of this name and type is head office's own, not a model's
+    (an ``include_object`` test for comparing head office with the models)."""
+    if type_ == "table":
+        return name in HQ_OWN_TABLES
+    if type_ == "column":
+        return name in HQ_OWN_COLUMNS
+    if type_ == "index" and name is not None:
+        return name.endswith("_change") or name.startswith(("ix_hq_sale_line_", "ix_hq_return_"))
+    return False
 
 
 def _hq_schema() -> list[str]:
