@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import text
 
@@ -14,9 +15,10 @@ from pos.sync import central, runner
 from tests.conftest import NOW
 from tests.helpers import barcode_of
 
-RETURN = {
+RETURN_NUMBER = "R001-01-20260310-0001"
+RETURN: dict[str, Any] = {
     "type": "return",
-    "number": "R001-01-20260310-0001",
+    "number": RETURN_NUMBER,
     "original": "001-01-20260310-0001",
     "completed_at": "2026-03-10T03:00:00+00:00",
     "store": "001",
@@ -60,7 +62,7 @@ def test_sales_lines_and_returns_are_tables_at_head_office(
     hq = central.make_hq_engine(hq_url)
     try:
         runner.sync(sessions, hq, "001", "01")
-        item = central.Sent("r" * 32, "return", RETURN["number"], RETURN, NOW)
+        item = central.Sent("r" * 32, "return", RETURN_NUMBER, RETURN, NOW)
         with central.hq_sessions(hq).begin() as session:
             assert central.receive(session, "001", "01", [item], NOW) == 1
         with central.hq_sessions(hq).begin() as session:  # sent twice: still once

@@ -808,7 +808,7 @@ def balance_of(member_id: Any) -> Any:
 
 
 def hq_now(session: Session) -> datetime:
-    """Head office's clock (the watermark is in head office's time, not the register's)."""
+    """Head office's clock (what it stamps is in its own time, never a register's)."""
     if session.get_bind().dialect.name == "postgresql":
         value = session.scalar(select(func.now()))
         if isinstance(value, datetime):
