@@ -36,9 +36,9 @@ def product_rows(session: Session, since: datetime | None) -> list[dict[str, Any
 
 def product_page(
     session: Session, after: FeedMark, horizon: int, limit: int
-) -> tuple[list[dict[str, Any]], FeedMark]:
-    """Up to ``limit`` products from head office's change feed after ``after``; and the
-    mark of the last one."""
+) -> list[tuple[dict[str, Any], FeedMark]]:
+    """Up to ``limit`` products from head office's change feed after ``after``, each with
+    its place in the feed."""
     xid, seq = central.feed_order("product")
     rows = session.execute(
         _products()
@@ -46,10 +46,8 @@ def product_page(
         .where(central.feed_filter("product", after, horizon))
         .order_by(xid, seq)
         .limit(limit)
-    ).all()
-    if not rows:
-        return [], after
-    return [_product_row(row[0]) for row in rows], FeedMark(int(rows[-1][1]), int(rows[-1][2]))
+    )
+    return [(_product_row(product), FeedMark(int(x), int(s))) for product, x, s in rows]
 
 
 def _products() -> Select[Product]:
@@ -130,19 +128,17 @@ def promotion_rows(session: Session, since: datetime | None) -> list[dict[str, A
 
 def promotion_page(
     session: Session, after: FeedMark, horizon: int, limit: int
-) -> tuple[list[dict[str, Any]], FeedMark]:
-    """Up to ``limit`` promotions from head office's change feed after ``after``; and the
-    mark of the last one."""
+) -> list[tuple[dict[str, Any], FeedMark]]:
+    """Up to ``limit`` promotions from head office's change feed after ``after``, each
+    with its place in the feed."""
     xid, seq = central.feed_order("promotion")
     rows = session.execute(
         select(Promotion, xid, seq)
         .where(central.feed_filter("promotion", after, horizon))
         .order_by(xid, seq)
         .limit(limit)
-    ).all()
-    if not rows:
-        return [], after
-    return [_promotion_row(row[0]) for row in rows], FeedMark(int(rows[-1][1]), int(rows[-1][2]))
+    )
+    return [(_promotion_row(promotion), FeedMark(int(x), int(s))) for promotion, x, s in rows]
 
 
 def _promotion_row(promotion: Promotion) -> dict[str, Any]:

@@ -42,22 +42,19 @@ def member_rows(session: Session, since: datetime | None) -> list[dict[str, Any]
 
 def member_page(
     session: Session, after: central.FeedMark, horizon: int, limit: int
-) -> tuple[list[dict[str, Any]], central.FeedMark]:
+) -> list[tuple[dict[str, Any], central.FeedMark]]:
     """Up to ``limit`` members from head office's change feed after ``after``, with their
-    points (one query); and the mark of the last one."""
+    points (one query), each with its place in the feed."""
     xid, seq = central.feed_order("member")
     rows = session.execute(
         select(Member, central.balance_of(Member.id), xid, seq)
         .where(central.feed_filter("member", after, horizon))
         .order_by(xid, seq)
         .limit(limit)
-    ).all()
-    if not rows:
-        return [], after
-    last = rows[-1]
-    return [_row(member, points) for member, points, _x, _s in rows], central.FeedMark(
-        int(last[2]), int(last[3])
     )
+    return [
+        (_row(member, points), central.FeedMark(int(x), int(s))) for member, points, x, s in rows
+    ]
 
 
 def _row(member: Member, points: int | None) -> dict[str, Any]:

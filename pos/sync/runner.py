@@ -8,9 +8,9 @@ every item's id, applies each once.
 Pull: members (with their points balance, the chain ledger's sum), catalogue,
 prices and promotions from head office's change feed (``central.FeedMark``), in
 pages of at most ``page_size`` changes after the last one this register
-applied; each page is applied in its own short local transaction, together
-with the new mark, so sales go on between pages and a pull cut half-way
-resumes where it stopped.
+applied; a page is applied in chunks of :data:`APPLY_CHUNK`, each in its own
+short local transaction together with its new mark, so sales go on meanwhile
+and a pull cut half-way resumes where it stopped.
 
 Purge: outbox items head office confirmed longer ago than the retention
 window are deleted, in their own short transactions.
@@ -36,6 +36,9 @@ from pos.sync import catalogue, central, members, outbox
 BATCH = 200
 PAGE_SIZE = 5000
 """Changes pulled per page unless the caller says otherwise (``[sync] page_size``)."""
+APPLY_CHUNK = 500
+"""Changes applied per local transaction: each is short (well under the busy timeout a
+sale waits at most), so the register sells while a large page is applied."""
 PURGE_CHUNK = 1000
 """Outbox items deleted per local transaction."""
 
@@ -58,7 +61,7 @@ class Feed:
 
     name: str
     read: Callable[
-        [Session, central.FeedMark, int, int], tuple[list[dict[str, Any]], central.FeedMark]
+        [Session, central.FeedMark, int, int], list[tuple[dict[str, Any], central.FeedMark]]
     ]
     apply: Callable[[Session, list[dict[str, Any]], datetime], int]
 
@@ -243,18 +246,21 @@ def _pull_feed(
     done = changed = 0
     while True:
         with hq() as remote:
-            rows, mark = feed.read(remote, mark, horizon, page_size)
-        if not rows:
+            page = feed.read(remote, mark, horizon, page_size)
+        if not page:
             return changed
-        # What comes from head office is not sent back: flushed while the outbox is off.
-        with sessions.begin() as session, outbox.suppressed(session):
-            changed += feed.apply(session, rows, utcnow())
-            _put(session, {state: str(mark)})
-            session.flush()
-        done += len(rows)
+        for first in range(0, len(page), APPLY_CHUNK):
+            chunk = page[first : first + APPLY_CHUNK]
+            # What comes from head office is not sent back: flushed while the outbox is off.
+            with sessions.begin() as session, outbox.suppressed(session):
+                changed += feed.apply(session, [row for row, _mark in chunk], utcnow())
+                _put(session, {state: str(chunk[-1][1])})
+                session.flush()
+        mark = page[-1][1]
+        done += len(page)
         if progress is not None:
             progress(PullProgress(feed.name, done, max(total, done)))
-        if len(rows) < page_size:
+        if len(page) < page_size:
             return changed
 
 
