@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -118,3 +119,23 @@ def test_hq_registers_lists_each_register_and_warns_about_a_silent_one(
     assert __version__ in first and "WARNING" not in first
     assert "silent for 180 min" in second and "clock off" in second and "+600s" in second
     assert "1 register(s) silent for more than 60 min" in captured.err
+
+
+def test_sync_on_a_terminal_shows_the_progress_of_the_pull(
+    demo_template: Path,
+    tmp_path: Path,
+    hq_url: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    master = tmp_path / "master.db"
+    shutil.copy(demo_template, master)
+    assert main(["hq", "publish", "--db", str(master), "--url", hq_url]) == 0
+    db = tmp_path / "store.db"
+    shutil.copy(demo_template, db)
+    capsys.readouterr()
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    monkeypatch.setenv("POS_SYNC__PAGE_SIZE", "50")
+    assert main(["sync", "--db", str(db), "--hq", hq_url]) == 0
+    err = capsys.readouterr().err
+    assert "Fetching products: 50 of 195" in err and "Fetching products: 195 of 195" in err

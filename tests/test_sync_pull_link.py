@@ -148,3 +148,27 @@ async def _until(
     while not condition():
         assert time.monotonic() < deadline, sync_line(app)
         await pilot.pause(0.1)
+
+
+def test_every_head_office_session_carries_the_time_limits(hq_url: str) -> None:
+    link = central.LinkSettings(statement_timeout=7, lock_timeout=3, idle_in_transaction=11)
+    engine = central.make_hq_engine(hq_url, link)
+    try:
+        with engine.connect() as connection:
+            shown = {
+                name: connection.scalar(text(f"SHOW {name}"))
+                for name in (
+                    "statement_timeout",
+                    "lock_timeout",
+                    "idle_in_transaction_session_timeout",
+                )
+            }
+            keepalives = connection.connection.dbapi_connection.info.get_parameters()  # type: ignore[union-attr]
+        assert shown == {
+            "statement_timeout": "7s",
+            "lock_timeout": "3s",
+            "idle_in_transaction_session_timeout": "11s",
+        }
+        assert keepalives["keepalives_idle"] == "10" and keepalives["keepalives"] == "1"
+    finally:
+        engine.dispose()
