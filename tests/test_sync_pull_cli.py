@@ -139,3 +139,31 @@ def test_sync_on_a_terminal_shows_the_progress_of_the_pull(
     assert main(["sync", "--db", str(db), "--hq", hq_url]) == 0
     err = capsys.readouterr().err
     assert "Fetching products: 50 of 195" in err and "Fetching products: 195 of 195" in err
+
+
+def test_publish_stamps_head_offices_clock_not_the_publishing_pcs(
+    demo_template: Path, tmp_path: Path, hq_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime as real
+
+    class SlowClock(real.datetime):
+        """This PC's clock: a year slow."""
+
+        @classmethod
+        def now(cls, tz: real.tzinfo | None = None) -> SlowClock:
+            return super().now(tz) - timedelta(days=365)
+
+    monkeypatch.setattr(real, "datetime", SlowClock)
+    monkeypatch.setattr("pos.cli.chain.hq.datetime", SlowClock)
+    monkeypatch.setattr(central, "utcnow", lambda: SlowClock.now(real.UTC))
+    master = tmp_path / "master.db"
+    shutil.copy(demo_template, master)
+    assert main(["hq", "publish", "--db", str(master), "--url", hq_url]) == 0
+    engine = central.make_hq_engine(hq_url)
+    with engine.connect() as connection:
+        late = connection.scalar(
+            text("SELECT count(*) FROM product WHERE updated_at < now() - interval '1 day'")
+        )
+        published = connection.scalar(text("SELECT count(*) FROM product"))
+    engine.dispose()
+    assert published == 195 and late == 0
