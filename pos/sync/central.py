@@ -73,6 +73,12 @@ class LinkSettings:
     lock_timeout: int = 10
     idle_in_transaction: int = 60
     stall: int = 30
+    """0 for a timeout: none (PostgreSQL's meaning); 0 for ``stall``: no watchdog."""
+
+
+ADMIN_LINK = LinkSettings(statement_timeout=0, stall=0)
+"""``pos hq init``: its migrations and back-fills may run long; it still gives up on a
+lock it cannot get within ``lock_timeout`` (rather than queue every register behind it)."""
 
 
 class HqUrlError(ValueError):
@@ -122,14 +128,17 @@ def make_hq_engine(url: str, link: LinkSettings | None = None) -> Engine:
     )
     engine = create_engine(
         full,
+        pool_pre_ping=link.stall <= 0,  # otherwise the watchdog pings, under its clock
         connect_args={
-            "connect_timeout": min(CONNECT_TIMEOUT, link.stall),
+            "connect_timeout": min(CONNECT_TIMEOUT, link.stall or CONNECT_TIMEOUT),
             "application_name": "pos-sync",
             "options": options,
             "prepare_threshold": None,  # no server-side prepared statements (PgBouncer)
             **KEEPALIVE,
         },
     )
+    if link.stall <= 0:
+        return engine
     watchdog = Watchdog(link.stall, engine.dialect.do_ping)
     event.listen(engine.pool, "connect", watchdog.connected)
     event.listen(engine.pool, "checkout", watchdog.armed)

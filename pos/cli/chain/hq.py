@@ -54,13 +54,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     from pos.migrations import HEAD_REVISION
     from pos.sync import central
+    from pos.sync.background import link_of
 
     url = getattr(args, "url", None) or settings.sync.hq_url
     if not url:
         print(_("No head office: give --url URL or set [sync] hq_url"), file=sys.stderr)
         return EXIT_USAGE
     try:
-        engine = central.make_hq_engine(url)
+        engine = central.make_hq_engine(
+            url, central.ADMIN_LINK if args.what == "init" else link_of(settings.sync)
+        )
     except central.HqUrlError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
