@@ -81,6 +81,21 @@ class SyncSettings(_Section):
     """``postgresql://user:password@host:5432/pos_hq`` (``POS_SYNC__HQ_URL``)."""
     interval_seconds: int = Field(default=60, ge=5, le=86400)
     """How often the running register syncs (and after every sale)."""
+    page_size: int = Field(default=5000, ge=10, le=20000)
+    """Changes pulled from head office per page (each page is one short local transaction)."""
+    statement_timeout_seconds: int = Field(default=30, ge=1, le=3600)
+    """Head office cancels any one statement of a register's session after this long."""
+    lock_timeout_seconds: int = Field(default=10, ge=1, le=3600)
+    """Head office gives up waiting for a row lock after this long."""
+    idle_in_transaction_seconds: int = Field(default=60, ge=1, le=3600)
+    """Head office ends a register's session left idle inside a transaction this long."""
+    stall_seconds: int = Field(default=30, ge=1, le=3600)
+    """A head-office round trip (connect, one page, one batch) longer than this is cut and
+    the register counts itself offline."""
+    outbox_retention_days: int = Field(default=30, ge=0, le=3650)
+    """Outbox items head office confirmed are purged by ``pos sync`` after this many days."""
+    silent_warning_minutes: int = Field(default=30, ge=1, le=100000)
+    """``pos hq registers`` warns about a register silent for longer than this."""
 
     @field_validator("hq_url")
     @classmethod

@@ -35,7 +35,7 @@ SUBCOMMANDS: dict[str, tuple[str, ...]] = {
     "restore": (),
     "bench": ("generate", "run"),
     "sync": (),
-    "hq": ("init", "publish"),
+    "hq": ("init", "publish", "registers"),
     "printer": ("test",),
     "reprint": (),
 }

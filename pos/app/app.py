@@ -353,7 +353,9 @@ def build_app(
     )
     agent = None
     if settings.sync.hq_url:
-        agent = SyncAgent(sessions, settings.sync.hq_url, settings.store.code, settings.register.id)
+        agent = SyncAgent(
+            sessions, settings.sync.hq_url, settings.store.code, settings.register.id, settings.sync
+        )
 
     def backup_anchor() -> None:
         audit.anchor_in(sessions, audit.BACKUP, clock())

@@ -37,7 +37,8 @@ class OutboxItem(Base):
 
 
 class SyncState(Base):
-    """Named values of the register's sync: watermark, last sync, last error."""
+    """Named values of the register's sync: the change-feed marks (``feed_member``…),
+    last sync, last error."""
 
     __tablename__ = "sync_state"
 

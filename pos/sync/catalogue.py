@@ -10,11 +10,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from pos.enums import BarcodeKind, DrugClass
 from pos.models import Barcode, Product, ProductIngredient, Promotion
+from pos.sync import central
+from pos.sync.central import FeedMark
 
 PRODUCT_FIELDS = (
     "name", "name_en", "spec", "manufacturer", "unit", "category", "price_fen",
@@ -26,21 +28,41 @@ PROMOTION_FIELDS = ("name", "kind", "target", "members_only", "params")
 
 def product_rows(session: Session, since: datetime | None) -> list[dict[str, Any]]:
     """Products changed after ``since`` (all when None), with barcodes and ingredients."""
-    query = select(Product).options(
-        selectinload(Product.barcodes), selectinload(Product.ingredients)
-    )
+    query = _products()
     if since is not None:
         query = query.where(Product.updated_at > since)
-    return [
-        {field: getattr(product, field) for field in PRODUCT_FIELDS}
-        | {
-            "sku": product.sku,
-            "drug_class": product.drug_class.value,
-            "barcodes": [[code.code, code.kind.value] for code in product.barcodes],
-            "ingredients": [item.ingredient for item in product.ingredients],
-        }
-        for product in session.scalars(query.order_by(Product.sku))
-    ]
+    return [_product_row(product) for product in session.scalars(query.order_by(Product.sku))]
+
+
+def product_page(
+    session: Session, after: FeedMark, horizon: int, limit: int
+) -> list[tuple[dict[str, Any], FeedMark]]:
+    """Up to ``limit`` products from head office's change feed after ``after``, each with
+    its place in the feed."""
+    xid, seq = central.feed_order("product")
+    rows = session.execute(
+        _products()
+        .add_columns(xid, seq)
+        .where(central.feed_filter("product", after, horizon))
+        .order_by(xid, seq)
+        .limit(limit)
+    )
+    return [(_product_row(product), FeedMark(int(x), int(s))) for product, x, s in rows]
+
+
+def _products() -> Select[Product]:
+    return select(Product).options(
+        selectinload(Product.barcodes), selectinload(Product.ingredients)
+    )
+
+
+def _product_row(product: Product) -> dict[str, Any]:
+    return {field: getattr(product, field) for field in PRODUCT_FIELDS} | {
+        "sku": product.sku,
+        "drug_class": product.drug_class.value,
+        "barcodes": [[code.code, code.kind.value] for code in product.barcodes],
+        "ingredients": [item.ingredient for item in product.ingredients],
+    }
 
 
 def apply_products(session: Session, rows: list[dict[str, Any]], now: datetime) -> int:
@@ -101,11 +123,30 @@ def promotion_rows(session: Session, since: datetime | None) -> list[dict[str, A
     query = select(Promotion)
     if since is not None:
         query = query.where(Promotion.updated_at > since)
-    return [
-        {field: getattr(promotion, field) for field in PROMOTION_FIELDS}
-        | {"id": promotion.id, "starts": promotion.starts, "ends": promotion.ends}
-        for promotion in session.scalars(query.order_by(Promotion.id))
-    ]
+    return [_promotion_row(item) for item in session.scalars(query.order_by(Promotion.id))]
+
+
+def promotion_page(
+    session: Session, after: FeedMark, horizon: int, limit: int
+) -> list[tuple[dict[str, Any], FeedMark]]:
+    """Up to ``limit`` promotions from head office's change feed after ``after``, each
+    with its place in the feed."""
+    xid, seq = central.feed_order("promotion")
+    rows = session.execute(
+        select(Promotion, xid, seq)
+        .where(central.feed_filter("promotion", after, horizon))
+        .order_by(xid, seq)
+        .limit(limit)
+    )
+    return [(_promotion_row(promotion), FeedMark(int(x), int(s))) for promotion, x, s in rows]
+
+
+def _promotion_row(promotion: Promotion) -> dict[str, Any]:
+    return {field: getattr(promotion, field) for field in PROMOTION_FIELDS} | {
+        "id": promotion.id,
+        "starts": promotion.starts,
+        "ends": promotion.ends,
+    }
 
 
 def apply_promotions(session: Session, rows: list[dict[str, Any]], now: datetime) -> int:

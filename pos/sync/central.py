@@ -9,16 +9,33 @@ members, promotions) plus head office's: ``hq_event`` (every item applied, once)
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import socket
+import threading
+import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, func, select
+from sqlalchemy import (
+    Engine,
+    and_,
+    create_engine,
+    event,
+    func,
+    literal,
+    literal_column,
+    select,
+    text,
+    tuple_,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.models import (
@@ -36,34 +53,192 @@ from pos.sync.outbox import MEMBER_GROUPS
 CONNECT_TIMEOUT = 5
 """Seconds to wait for head office before the register counts itself offline."""
 
+KEEPALIVE = {
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+}
+"""TCP keepalives toward head office: a dead peer is noticed within about 25 s."""
+
+FEED_TABLES = ("member", "product", "promotion")
+"""Head-office tables registers pull, each numbered by the change feed."""
+
+
+@dataclass(frozen=True)
+class LinkSettings:
+    """How long a register waits on head office (``[sync]`` settings, in seconds)."""
+
+    statement_timeout: int = 30
+    lock_timeout: int = 10
+    idle_in_transaction: int = 60
+    stall: int = 30
+    """0 for a timeout: none (PostgreSQL's meaning); 0 for ``stall``: no watchdog."""
+
+
+ADMIN_LINK = LinkSettings(statement_timeout=0, stall=0)
+"""``pos hq init``: its migrations and back-fills may run long; it still gives up on a
+lock it cannot get within ``lock_timeout`` (rather than queue every register behind it)."""
+
 
 class HqUrlError(ValueError):
-    """The head-office URL cannot be used."""
+    """The head-office URL cannot be used (the message never shows the password)."""
 
 
 def engine_url(url: str) -> str:
     """``url`` with the psycopg 3 driver named (``postgresql://`` is accepted as is)."""
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
-        raise HqUrlError(f"not a database URL: {url!r}") from exc
+    except (ArgumentError, ValueError) as exc:
+        raise HqUrlError(_url_problem(exc)) from None
     if parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg"):
+        if parsed.port is not None and not 0 < parsed.port < 65536:
+            raise HqUrlError(f"not a database URL: port {parsed.port} is out of range")
         return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     if parsed.drivername == "sqlite":
         return url
     raise HqUrlError(f"head office must be postgresql://…, not {parsed.drivername}")
 
 
-def make_hq_engine(url: str) -> Engine:
-    """An engine on head office that gives up after :data:`CONNECT_TIMEOUT` seconds."""
+def _url_problem(exc: Exception) -> str:
+    """Why a URL does not parse, without repeating the URL (it may hold a password)."""
+    if isinstance(exc, ValueError) and "int()" in str(exc):
+        return "not a database URL: the port must be a number"
+    return "not a database URL (expected postgresql://USER:PASSWORD@HOST:PORT/DB)"
+
+
+def make_hq_engine(url: str, link: LinkSettings | None = None) -> Engine:
+    """An engine on head office whose every session is bounded in time.
+
+    PostgreSQL cancels a statement, a lock wait or an idle transaction after the
+    ``link`` timeouts; TCP keepalives notice a dead peer; and a :class:`Watchdog`
+    cuts a connection that got no answer for ``link.stall`` seconds (a link that
+    silently stops forwarding answers nothing, not even an error).
+    """
+    link = link or LinkSettings()
     full = engine_url(url)
     if full.startswith("sqlite"):
         return create_engine(full)
-    return create_engine(
-        full,
-        pool_pre_ping=True,
-        connect_args={"connect_timeout": CONNECT_TIMEOUT, "application_name": "pos-sync"},
+    options = " ".join(
+        (
+            f"-c statement_timeout={link.statement_timeout * 1000}",
+            f"-c lock_timeout={link.lock_timeout * 1000}",
+            f"-c idle_in_transaction_session_timeout={link.idle_in_transaction * 1000}",
+        )
     )
+    engine = create_engine(
+        full,
+        pool_pre_ping=link.stall <= 0,  # otherwise the watchdog pings, under its clock
+        connect_args={
+            "connect_timeout": min(CONNECT_TIMEOUT, link.stall or CONNECT_TIMEOUT),
+            "application_name": "pos-sync",
+            "options": options,
+            "prepare_threshold": None,  # no server-side prepared statements (PgBouncer)
+            **KEEPALIVE,
+        },
+    )
+    if link.stall <= 0:
+        return engine
+    watchdog = Watchdog(link.stall, engine.dialect.do_ping)
+    event.listen(engine.pool, "connect", watchdog.connected)
+    event.listen(engine.pool, "checkout", watchdog.armed)
+    event.listen(engine.pool, "checkin", watchdog.disarmed)
+    event.listen(engine, "after_cursor_execute", watchdog.progressed)
+    _WATCHDOGS[engine] = watchdog
+    return engine
+
+
+class Watchdog:
+    """Cuts a head-office connection that made no progress for ``seconds``.
+
+    Progress is a round trip completed (a statement answered); the clock starts
+    when the connection leaves the pool. Cutting shuts the socket down under the
+    driver, so a call blocked on it fails at once with a connection error
+    instead of waiting forever. A connection is pinged as it leaves the pool,
+    under the clock (the pool's own pre-ping would run before it starts): one
+    that fails is replaced.
+    """
+
+    def __init__(self, seconds: float, ping: Callable[[Any], bool]) -> None:
+        self.seconds = seconds
+        self.ping = ping
+        self.cuts = 0
+        self._held: dict[int, tuple[Any, float]] = {}
+        self._lock = threading.Lock()
+        self._monitor: threading.Thread | None = None
+
+    def connected(self, _dbapi_connection: Any, record: Any) -> None:
+        """A new connection: no need to ping it on its first checkout."""
+        record.info["fresh"] = True
+
+    def armed(self, dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        """Start the clock on a connection taken from the pool (and ping it if not new)."""
+        with self._lock:
+            self._held[id(dbapi_connection)] = (dbapi_connection, time.monotonic())
+            if self._monitor is None:
+                self._monitor = threading.Thread(
+                    target=self._watch, name="pos-hq-watchdog", daemon=True
+                )
+                self._monitor.start()
+        if record.info.pop("fresh", False):
+            return
+        try:
+            self.ping(dbapi_connection)
+        except Exception as exc:
+            self.disarmed(dbapi_connection, None)
+            raise DisconnectionError(str(exc)) from exc
+
+    def progressed(self, _conn: Any, cursor: Any, *_args: Any) -> None:
+        """A statement was answered: the link is alive."""
+        key = id(cursor.connection)
+        with self._lock:
+            if key in self._held:
+                self._held[key] = (self._held[key][0], time.monotonic())
+
+    def disarmed(self, dbapi_connection: Any, _record: Any) -> None:
+        """Stop the clock on a connection given back."""
+        with self._lock:
+            self._held.pop(id(dbapi_connection), None)
+
+    def cut_all(self) -> None:
+        """Cut every connection in use now (the register is closing)."""
+        with self._lock:
+            held = [connection for connection, _since in self._held.values()]
+            self._held.clear()
+        for connection in held:
+            _shut(connection)
+
+    def _watch(self) -> None:
+        step = min(0.25, self.seconds / 4)
+        while True:
+            time.sleep(step)
+            now = time.monotonic()
+            with self._lock:
+                stalled = [
+                    key for key, (_c, since) in self._held.items() if now - since > self.seconds
+                ]
+                cut = [self._held.pop(key)[0] for key in stalled]
+                self.cuts += len(cut)
+            for connection in cut:
+                _shut(connection)
+
+
+def _shut(dbapi_connection: Any) -> None:
+    with contextlib.suppress(Exception):
+        fd = dbapi_connection.pgconn.socket
+        sock = socket.socket(fileno=os.dup(fd))
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        finally:
+            sock.close()
+
+
+_WATCHDOGS: weakref.WeakKeyDictionary[Engine, Watchdog] = weakref.WeakKeyDictionary()
+
+
+def watchdog(engine: Engine) -> Watchdog | None:
+    """The watchdog of an engine made by :func:`make_hq_engine` (None on SQLite)."""
+    return _WATCHDOGS.get(engine)
 
 
 def hq_sessions(engine: Engine) -> sessionmaker[Session]:
@@ -72,7 +247,11 @@ def hq_sessions(engine: Engine) -> sessionmaker[Session]:
 
 
 def init_hq(engine: Engine) -> str | None:
-    """Create or upgrade the central database; return the revision it was at before."""
+    """Create or upgrade the central database; return the revision it was at before.
+
+    Besides the migrations (the register's tables), head office gets its change
+    feed (idempotent, so an existing head office is upgraded in place).
+    """
     from alembic import command
     from alembic.migration import MigrationContext
 
@@ -83,7 +262,297 @@ def init_hq(engine: Engine) -> str | None:
         config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+        if connection.dialect.name == "postgresql":
+            for statement in _hq_schema():
+                connection.execute(text(statement))
     return before
+
+
+HQ_OWN_TABLES = frozenset({"hq_register", "hq_sale_line", "hq_return", "hq_return_line"})
+"""Head-office tables :func:`init_hq` makes itself (not the registers' migrations)."""
+HQ_OWN_COLUMNS = frozenset({"change_seq", "change_xid"})
+"""Head-office columns :func:`init_hq` adds to the migrations' tables (the change feed)."""
+
+
+def hq_own(name: str | None, type_: str) -> bool:
+    """Whether a schema object of this name and type is head office's own, not a model's
+    (an ``include_object`` test for comparing head office with the models)."""
+    if type_ == "table":
+        return name in HQ_OWN_TABLES
+    if type_ == "column":
+        return name in HQ_OWN_COLUMNS
+    if type_ == "index" and name is not None:
+        return name.endswith("_change") or name.startswith(("ix_hq_sale_line_", "ix_hq_return_"))
+    return False
+
+
+def _hq_schema() -> list[str]:
+    """Head office's own DDL, each statement safe to run again."""
+    statements = [
+        "CREATE SEQUENCE IF NOT EXISTS hq_change_seq",
+        """CREATE OR REPLACE FUNCTION hq_stamp_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            NEW.change_seq := nextval('hq_change_seq');
+            NEW.change_xid := pg_current_xact_id()::text::bigint;
+            RETURN NEW;
+        END $$""",
+        """CREATE OR REPLACE FUNCTION hq_touch_members() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            UPDATE member SET change_seq = NULL
+            WHERE id IN (SELECT DISTINCT member_id FROM added);
+            RETURN NULL;
+        END $$""",
+    ]
+    for table in FEED_TABLES:
+        statements += [
+            f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS change_seq bigint",
+            f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS change_xid bigint",
+            f"CREATE OR REPLACE TRIGGER {table}_change BEFORE INSERT OR UPDATE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION hq_stamp_change()",
+            f"UPDATE {table} SET change_seq = NULL WHERE change_seq IS NULL",
+            f"CREATE INDEX IF NOT EXISTS ix_{table}_change ON {table} (change_xid, change_seq)",
+        ]
+    statements += [
+        """CREATE TABLE IF NOT EXISTS hq_register (
+            store_code varchar(8) NOT NULL,
+            register_id varchar(4) NOT NULL,
+            version varchar(32) NOT NULL DEFAULT '',
+            last_push_at timestamptz,
+            last_pull_at timestamptz,
+            waiting integer NOT NULL DEFAULT 0,
+            clock_skew_seconds double precision NOT NULL DEFAULT 0,
+            reported_at timestamptz NOT NULL,
+            PRIMARY KEY (store_code, register_id)
+        )""",
+        *_SALES_AND_RETURNS,
+        # a points entry changes its member's balance: the member goes down the feed again
+        "CREATE OR REPLACE TRIGGER hq_points_entry_change AFTER INSERT ON hq_points_entry "
+        "REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION hq_touch_members()",
+    ]
+    return statements
+
+
+_SALE_LINES = """INSERT INTO hq_sale_line
+    SELECT s.number, s.store_code, s.register_id, s.business_date, (l->>'line_no')::int,
+        l->>'sku', l->>'name', (l->>'qty')::int, (l->>'unit_price_fen')::bigint,
+        (l->>'discount_fen')::bigint, (l->>'total_fen')::bigint, (l->>'promotion_id')::int
+    FROM {source} AS s, jsonb_array_elements(s.payload::jsonb -> 'lines') AS l
+    ON CONFLICT DO NOTHING"""
+
+_RETURNS = """INSERT INTO hq_return
+    SELECT e.payload::jsonb->>'number', e.payload::jsonb->>'original', e.store_code,
+        e.register_id, (e.payload::jsonb->>'completed_at')::timestamptz,
+        e.payload::jsonb->>'cashier', e.payload::jsonb->>'approved_by',
+        e.payload::jsonb->>'reason', (e.payload::jsonb->>'total_fen')::bigint,
+        COALESCE((e.payload::jsonb->>'points_reversed')::int, 0),
+        COALESCE((e.payload::jsonb->>'points_restored')::int, 0), e.received_at
+    FROM {source} AS e WHERE e.kind = 'return'
+    ON CONFLICT DO NOTHING"""
+
+_RETURN_LINES = """INSERT INTO hq_return_line
+    SELECT e.payload::jsonb->>'number', (l->>'line_no')::int, l->>'sku', l->>'name',
+        (l->>'qty')::int, (l->>'unit_price_fen')::bigint, (l->>'total_fen')::bigint,
+        COALESCE((l->>'restocked')::boolean, false)
+    FROM {source} AS e, jsonb_array_elements(e.payload::jsonb -> 'lines') AS l
+    WHERE e.kind = 'return'
+    ON CONFLICT DO NOTHING"""
+
+_SALES_AND_RETURNS = (
+    """CREATE TABLE IF NOT EXISTS hq_sale_line (
+        sale_number varchar(80) NOT NULL,
+        store_code varchar(8) NOT NULL,
+        register_id varchar(4) NOT NULL,
+        business_date date NOT NULL,
+        line_no integer NOT NULL,
+        sku varchar(64) NOT NULL,
+        name text NOT NULL,
+        qty integer NOT NULL,
+        unit_price_fen bigint NOT NULL,
+        discount_fen bigint NOT NULL,
+        total_fen bigint NOT NULL,
+        promotion_id integer,
+        PRIMARY KEY (sale_number, line_no)
+    )""",
+    "CREATE INDEX IF NOT EXISTS ix_hq_sale_line_store_date "
+    "ON hq_sale_line (store_code, business_date)",
+    "CREATE INDEX IF NOT EXISTS ix_hq_sale_line_sku_date ON hq_sale_line (sku, business_date)",
+    """CREATE TABLE IF NOT EXISTS hq_return (
+        number varchar(80) PRIMARY KEY,
+        original_number varchar(80) NOT NULL,
+        store_code varchar(8) NOT NULL,
+        register_id varchar(4) NOT NULL,
+        completed_at timestamptz NOT NULL,
+        cashier varchar(64),
+        approved_by varchar(64),
+        reason text,
+        total_fen bigint NOT NULL,
+        points_reversed integer NOT NULL,
+        points_restored integer NOT NULL,
+        received_at timestamptz NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS ix_hq_return_store_completed "
+    "ON hq_return (store_code, completed_at)",
+    "CREATE INDEX IF NOT EXISTS ix_hq_return_original ON hq_return (original_number)",
+    """CREATE TABLE IF NOT EXISTS hq_return_line (
+        return_number varchar(80) NOT NULL,
+        line_no integer NOT NULL,
+        sku varchar(64) NOT NULL,
+        name text NOT NULL,
+        qty integer NOT NULL,
+        unit_price_fen bigint NOT NULL,
+        total_fen bigint NOT NULL,
+        restocked boolean NOT NULL,
+        PRIMARY KEY (return_number, line_no)
+    )""",
+    f"""CREATE OR REPLACE FUNCTION hq_sale_lines() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        {_SALE_LINES.format(source="added")};
+        RETURN NULL;
+    END $$""",
+    f"""CREATE OR REPLACE FUNCTION hq_returns() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        {_RETURNS.format(source="added")};
+        {_RETURN_LINES.format(source="added")};
+        RETURN NULL;
+    END $$""",
+    "CREATE OR REPLACE TRIGGER hq_sale_lines AFTER INSERT ON hq_sale "
+    "REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION hq_sale_lines()",
+    "CREATE OR REPLACE TRIGGER hq_returns AFTER INSERT ON hq_event "
+    "REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION hq_returns()",
+    # what head office received before these tables existed
+    _SALE_LINES.format(source="hq_sale"),
+    _RETURNS.format(source="hq_event"),
+    _RETURN_LINES.format(source="hq_event"),
+)
+"""Head office's sales lines and returns as tables (filled from the items registers push,
+by triggers, whatever code applies them)."""
+
+
+# -- the registers of the chain ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegisterReport:
+    """What a register tells head office about itself at the end of a sync."""
+
+    store_code: str
+    register_id: str
+    version: str
+    pushed: bool
+    waiting: int
+    clock: datetime
+    """The register's clock (UTC) when it reports."""
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    """One register as head office last heard of it."""
+
+    store_code: str
+    register_id: str
+    version: str
+    last_push_at: datetime | None
+    last_pull_at: datetime | None
+    waiting: int
+    clock_skew_seconds: float
+    reported_at: datetime
+
+
+def report_register(session: Session, report: RegisterReport) -> None:
+    """Record a register's state (its clock compared with head office's own, now)."""
+    session.execute(
+        text(
+            "INSERT INTO hq_register AS r (store_code, register_id, version, last_push_at,"
+            " last_pull_at, waiting, clock_skew_seconds, reported_at)"
+            " VALUES (:store, :register, :version,"
+            " CASE WHEN :pushed THEN clock_timestamp() END, clock_timestamp(), :waiting,"
+            " EXTRACT(EPOCH FROM (CAST(:clock AS timestamptz) - clock_timestamp())),"
+            " clock_timestamp())"
+            " ON CONFLICT (store_code, register_id) DO UPDATE SET"
+            " version = EXCLUDED.version,"
+            " last_push_at = COALESCE(EXCLUDED.last_push_at, r.last_push_at),"
+            " last_pull_at = EXCLUDED.last_pull_at, waiting = EXCLUDED.waiting,"
+            " clock_skew_seconds = EXCLUDED.clock_skew_seconds,"
+            " reported_at = EXCLUDED.reported_at"
+        ),
+        {
+            "store": report.store_code,
+            "register": report.register_id,
+            "version": report.version[:32],
+            "pushed": report.pushed,
+            "waiting": report.waiting,
+            "clock": report.clock,
+        },
+    )
+
+
+def registers(session: Session) -> list[RegisterRow]:
+    """Every register that ever reported, by store and register."""
+    rows = session.execute(
+        text(
+            "SELECT store_code, register_id, version, last_push_at, last_pull_at, waiting,"
+            " clock_skew_seconds, reported_at FROM hq_register ORDER BY store_code, register_id"
+        )
+    )
+    return [RegisterRow(*row) for row in rows]
+
+
+# -- the change feed ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class FeedMark:
+    """A place in head office's change feed: after the change (``xid``, ``seq``).
+
+    Every write at head office stamps its rows with its transaction id and a
+    number from one sequence. A transaction id below the horizon (the oldest
+    transaction still running) is final: its rows are all visible and no later
+    write can take a lower place. So a register that pulled every change below a
+    horizon, in (xid, seq) order, has missed none, whatever order transactions
+    commit in.
+    """
+
+    xid: int = 0
+    seq: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.xid}:{self.seq}"
+
+    @classmethod
+    def parse(cls, value: str | None) -> FeedMark:
+        """The mark stored as ``xid:seq`` (the start for nothing or a bad value)."""
+        try:
+            xid, seq = (value or "").split(":")
+            return cls(int(xid), int(seq))
+        except ValueError:
+            return cls()
+
+
+def feed_horizon(session: Session) -> int:
+    """The oldest transaction id still running at head office: changes below it are final."""
+    horizon = session.scalar(text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint"))
+    return int(horizon or 0)
+
+
+def _feed_columns(table: str) -> tuple[Any, Any]:
+    return literal_column(f"{table}.change_xid"), literal_column(f"{table}.change_seq")
+
+
+def feed_filter(table: str, after: FeedMark, horizon: int) -> Any:
+    """Rows of ``table`` changed after ``after`` and below ``horizon``."""
+    xid, seq = _feed_columns(table)
+    return and_(tuple_(xid, seq) > tuple_(literal(after.xid), literal(after.seq)), xid < horizon)
+
+
+def feed_order(table: str) -> tuple[Any, Any]:
+    """The feed's order."""
+    return _feed_columns(table)
+
+
+def feed_backlog(session: Session, table: str, after: FeedMark, horizon: int) -> int:
+    """How many rows of ``table`` wait in the feed after ``after`` (for progress)."""
+    query = select(func.count()).select_from(text(table)).where(feed_filter(table, after, horizon))
+    return int(session.scalar(query) or 0)
 
 
 # -- receiving outbox items --------------------------------------------------------------
@@ -321,20 +790,34 @@ def from_json(column: str, value: Any) -> Any:
     return value
 
 
+BALANCE_CHUNK = 1000
+"""Member ids per query when summing balances (never one unbounded ``IN``)."""
+
+
 def balances(session: Session, member_ids: list[int]) -> dict[int, int]:
     """The points of each member: the sum of the chain's ledger."""
-    if not member_ids:
-        return {}
-    rows = session.execute(
-        select(HqPointsEntry.member_id, func.sum(HqPointsEntry.delta))
-        .where(HqPointsEntry.member_id.in_(member_ids))
-        .group_by(HqPointsEntry.member_id)
+    found: dict[int, int] = {}
+    for first in range(0, len(member_ids), BALANCE_CHUNK):
+        rows = session.execute(
+            select(HqPointsEntry.member_id, func.sum(HqPointsEntry.delta))
+            .where(HqPointsEntry.member_id.in_(member_ids[first : first + BALANCE_CHUNK]))
+            .group_by(HqPointsEntry.member_id)
+        )
+        found |= {member_id: int(total or 0) for member_id, total in rows}
+    return found
+
+
+def balance_of(member_id: Any) -> Any:
+    """The points of the member ``member_id`` (a column) as a scalar subquery."""
+    return (
+        select(func.coalesce(func.sum(HqPointsEntry.delta), 0))
+        .where(HqPointsEntry.member_id == member_id)
+        .scalar_subquery()
     )
-    return {member_id: int(total or 0) for member_id, total in rows}
 
 
 def hq_now(session: Session) -> datetime:
-    """Head office's clock (the watermark is in head office's time, not the register's)."""
+    """Head office's clock (what it stamps is in its own time, never a register's)."""
     if session.get_bind().dialect.name == "postgresql":
         value = session.scalar(select(func.now()))
         if isinstance(value, datetime):

@@ -34,56 +34,174 @@ from pos.sync.outbox import MEMBER_GROUPS, SYNC_REASON, member_fields
 
 def member_rows(session: Session, since: datetime | None) -> list[dict[str, Any]]:
     """Members changed at head office after ``since`` (all when None), with their points."""
-    query = select(Member)
+    query = select(Member, central.balance_of(Member.id))
     if since is not None:
         query = query.where(Member.updated_at > since)
-    rows = list(session.scalars(query.order_by(Member.id)))
-    points = central.balances(session, [member.id for member in rows])
+    return [_row(member, points) for member, points in session.execute(query.order_by(Member.id))]
+
+
+def member_page(
+    session: Session, after: central.FeedMark, horizon: int, limit: int
+) -> list[tuple[dict[str, Any], central.FeedMark]]:
+    """Up to ``limit`` members from head office's change feed after ``after``, with their
+    points (one query), each with its place in the feed."""
+    xid, seq = central.feed_order("member")
+    rows = session.execute(
+        select(Member, central.balance_of(Member.id), xid, seq)
+        .where(central.feed_filter("member", after, horizon))
+        .order_by(xid, seq)
+        .limit(limit)
+    )
     return [
-        {
-            "uid": member.uid,
-            "card_no": member.card_no,
-            "enrolled_at": member.enrolled_at,
-            "enrolled_store": member.enrolled_store,
-            "enrolled_by": member.enrolled_by,
-            "erased_at": member.erased_at,
-            "updated_at": member.updated_at,
-            "fields": member_fields(member),
-            "points": points.get(member.id, 0),
-        }
-        for member in rows
+        (_row(member, points), central.FeedMark(int(x), int(s))) for member, points, x, s in rows
     ]
 
 
+def _row(member: Member, points: int | None) -> dict[str, Any]:
+    return {
+        "uid": member.uid,
+        "card_no": member.card_no,
+        "enrolled_at": member.enrolled_at,
+        "enrolled_store": member.enrolled_store,
+        "enrolled_by": member.enrolled_by,
+        "erased_at": member.erased_at,
+        "updated_at": member.updated_at,
+        "fields": member_fields(member),
+        "points": int(points or 0),
+    }
+
+
+LOOKUP_CHUNK = 500
+"""Keys per lookup query while applying a page (SQLite allows a few thousand at most)."""
+
+
+class _Page:
+    """The register's members a page of head office's rows touches, looked up at once.
+
+    Kept current while the page is applied (a phone moved, a card taken), so each
+    row costs no query of its own.
+    """
+
+    def __init__(self, session: Session, rows: list[dict[str, Any]]) -> None:
+        self.session = session
+        uids = [row["uid"] for row in rows]
+        phones = [phone for row in rows if (phone := row["fields"]["phone"]["phone"])]
+        self.by_uid: dict[str, Member] = {}
+        self.by_phone: dict[str, Member] = {}
+        for member in self._members(Member.uid, uids) + self._members(Member.phone, phones):
+            self._know(member)
+        self.cards = set(self._column(Member.card_no, [row["card_no"] for row in rows]))
+        self.points = self._balances([member.id for member in self.by_uid.values()])
+
+    def _members(self, column: Any, keys: list[str]) -> list[Member]:
+        found: list[Member] = []
+        for first in range(0, len(keys), LOOKUP_CHUNK):
+            found += self.session.scalars(
+                select(Member).where(column.in_(keys[first : first + LOOKUP_CHUNK]))
+            )
+        return found
+
+    def _column(self, column: Any, keys: list[str]) -> list[str]:
+        found: list[str] = []
+        for first in range(0, len(keys), LOOKUP_CHUNK):
+            found += self.session.scalars(
+                select(column).where(column.in_(keys[first : first + LOOKUP_CHUNK]))
+            )
+        return found
+
+    def _balances(self, ids: list[int]) -> dict[int, int]:
+        found: dict[int, int] = {}
+        for first in range(0, len(ids), LOOKUP_CHUNK):
+            found |= {
+                member_id: int(total or 0)
+                for member_id, total in self.session.execute(
+                    select(PointsEntry.member_id, func.sum(PointsEntry.delta))
+                    .where(PointsEntry.member_id.in_(ids[first : first + LOOKUP_CHUNK]))
+                    .group_by(PointsEntry.member_id)
+                )
+            }
+        return found
+
+    def _know(self, member: Member) -> None:
+        self.by_uid[member.uid] = member
+        if member.phone:
+            self.by_phone[member.phone] = member
+
+    def by_phone_of(self, phone: str | None) -> Member | None:
+        """The member holding ``phone`` at this register now."""
+        if not phone:
+            return None
+        member = self.by_phone.get(phone)
+        return member if member is not None and member.phone == phone else None
+
+    def adopt(self, member: Member, uid: str) -> None:
+        """``member`` is known at head office as ``uid`` from now on."""
+        self.by_uid.pop(member.uid, None)
+        member.uid = uid
+        self.by_uid[uid] = member
+
+    def new(self, row: dict[str, Any]) -> Member:
+        """A member new to this register (under another card number if this one is taken)."""
+        card_no = row["card_no"]
+        if card_no in self.cards:
+            card_no = member_service.new_card_no(self.session)
+        self.cards.add(card_no)
+        member = _new_member(row, card_no)
+        self.session.add(member)
+        self.by_uid[member.uid] = member
+        return member
+
+    def moved_phone(self, member: Member, before: str | None) -> bool:
+        """Note that ``member``'s phone may have changed from ``before``; whether it gave
+        one up."""
+        if member.phone == before:
+            return False
+        if before and self.by_phone.get(before) is member:
+            del self.by_phone[before]
+        if member.phone:
+            self.by_phone[member.phone] = member
+        return bool(before)
+
+
 def apply_members(session: Session, rows: list[dict[str, Any]], now: datetime) -> int:
-    """Bring the register's members to head office's; return how many were touched."""
+    """Bring the register's members to head office's; return how many were touched.
+
+    The members of the page are looked up together, changed without a flush per
+    row, then their points settled: a page of thousands costs a few queries.
+    """
     waiting = _waiting(session)
-    for row in rows:
-        member = session.scalar(select(Member).where(Member.uid == row["uid"]))
-        phone = row["fields"]["phone"]["phone"]
-        if member is None and phone:
-            member = member_service.member_by_phone(session, phone)
-            if member is not None and member.erased_at is None:
-                member.uid = row["uid"]  # the same person, enrolled here too: merged
-        if member is None:
-            member = _new_member(session, row)
-        if row["erased_at"] is not None:
-            _erase(session, member, row["erased_at"])
-        elif member.erased_at is None and member.uid not in waiting["member"]:
-            local_tier = member.tier
-            local_floor = member_service.tier_floor(member)
-            _apply_fields(session, member, row["fields"])
-            _tier_from_hq(member, local_tier, local_floor)
-        session.flush()
-        _settle_points(session, member, row["points"] + waiting["points"].get(member.uid, 0), now)
+    page = _Page(session, rows)
+    targets: list[tuple[Member, int]] = []
+    with session.no_autoflush:
+        for row in rows:
+            member = page.by_uid.get(row["uid"])
+            phone = row["fields"]["phone"]["phone"]
+            if member is None and phone:
+                member = page.by_phone_of(phone)
+                if member is not None and member.erased_at is None:
+                    page.adopt(member, row["uid"])  # the same person, enrolled here too: merged
+            if member is None:
+                member = page.new(row)
+            if row["erased_at"] is not None:
+                _erase(session, member, row["erased_at"])
+            elif member.erased_at is None and member.uid not in waiting["member"]:
+                local_tier = member.tier
+                local_floor = member_service.tier_floor(member)
+                before = member.phone
+                _apply_fields(page, member, row["fields"])
+                if page.moved_phone(member, before):
+                    session.flush()  # the phone it gave up is free before another takes it
+                _tier_from_hq(member, local_tier, local_floor)
+            targets.append((member, row["points"] + waiting["points"].get(member.uid, 0)))
+    session.flush()
+    for member, target in targets:
+        _settle_points(session, member, page.points.get(member.id, 0), target, now)
+    session.flush()
     return len(rows)
 
 
-def _new_member(session: Session, row: dict[str, Any]) -> Member:
-    card_no = row["card_no"]
-    if session.scalar(select(Member.id).where(Member.card_no == card_no)) is not None:
-        card_no = member_service.new_card_no(session)
-    member = Member(
+def _new_member(row: dict[str, Any], card_no: str) -> Member:
+    return Member(
         uid=row["uid"],
         card_no=card_no,
         tier="normal",
@@ -94,15 +212,13 @@ def _new_member(session: Session, row: dict[str, Any]) -> Member:
         consents_at=row["enrolled_at"],
         updated_at=row["updated_at"],
     )
-    session.add(member)
-    return member
 
 
-def _apply_fields(session: Session, member: Member, fields: dict[str, dict[str, Any]]) -> None:
+def _apply_fields(page: _Page, member: Member, fields: dict[str, dict[str, Any]]) -> None:
     for group, values in fields.items():
         if group == "phone" and values["phone"] and values["phone"] != member.phone:
-            other = member_service.member_by_phone(session, values["phone"])
-            if other is not None and other.id != member.id:
+            other = page.by_phone_of(values["phone"])
+            if other is not None and other is not member:
                 continue  # resolved when that other member comes down too
         for column in MEMBER_GROUPS[group]:
             setattr(member, column, central.from_json(column, values[column]))
@@ -124,18 +240,11 @@ def _erase(session: Session, member: Member, at: datetime) -> None:
         erase_member(session, member, at)
 
 
-def _settle_points(session: Session, member: Member, target: int, now: datetime) -> None:
-    """One ``sync`` ledger entry makes the local balance ``target`` (never below zero)."""
-    if member.id is None:
-        session.flush()
-    current = int(
-        session.scalar(
-            select(func.coalesce(func.sum(PointsEntry.delta), 0)).where(
-                PointsEntry.member_id == member.id
-            )
-        )
-        or 0
-    )
+def _settle_points(
+    session: Session, member: Member, current: int, target: int, now: datetime
+) -> None:
+    """One ``sync`` ledger entry makes the local balance (``current``) ``target`` (never
+    below zero)."""
     target = max(target, 0)
     if target == current:
         return

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from pos.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Commands, database_missing
 from pos.config import Settings
 from pos.i18n import _, ngettext
+
+if TYPE_CHECKING:
+    from pos.sync.runner import PullProgress
 
 NAME = "sync"
 
@@ -29,8 +33,11 @@ def add_parser(commands: Commands, common: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``pos sync``."""
+    from datetime import timedelta
+
     from pos.store.bootstrap import open_store
     from pos.sync import central, runner
+    from pos.sync.background import link_of
 
     url = getattr(args, "hq", None) or settings.sync.hq_url
     if not url:
@@ -39,13 +46,21 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if database_missing(settings):
         return EXIT_FAILED
     try:
-        engine = central.make_hq_engine(url)
+        engine = central.make_hq_engine(url, link_of(settings.sync))
     except central.HqUrlError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
     _engine, sessions = open_store(settings)
     try:
-        report = runner.sync(sessions, engine, settings.store.code, settings.register.id)
+        report = runner.sync(
+            sessions,
+            engine,
+            settings.store.code,
+            settings.register.id,
+            page_size=settings.sync.page_size,
+            progress=_show_progress if sys.stderr.isatty() else None,
+            retention=timedelta(days=settings.sync.outbox_retention_days),
+        )
     except runner.SyncFailed as exc:
         waiting = runner.status(sessions).waiting
         print(
@@ -59,6 +74,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_FAILED
     finally:
         engine.dispose()
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
     print(
         _(
             "Sent {pushed} item(s) ({applied} new at head office); fetched {members} member(s), "
@@ -73,3 +90,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         )
     )
     return EXIT_OK
+
+
+def _show_progress(progress: PullProgress) -> None:
+    """One line on the terminal, rewritten as pages arrive."""
+    names = {"member": _("members"), "product": _("products"), "promotion": _("promotions")}
+    line = _("Fetching {what}: {done} of {total}").format(
+        what=names.get(progress.feed, progress.feed), done=progress.done, total=progress.total
+    )
+    print(f"\r{line}\033[K", end="", file=sys.stderr, flush=True)
