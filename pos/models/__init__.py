@@ -3,6 +3,7 @@
 from pos.enums import BarcodeKind, DrugClass, Tender
 from pos.models.audit import AuditAnchor, AuditEvent
 from pos.models.base import Base, UTCDateTime, utcnow
+from pos.models.care import FollowUpTask, MemberGift
 from pos.models.catalogue import (
     Barcode,
     Lot,
@@ -39,6 +40,7 @@ __all__ = [
     "Base",
     "CashMovement",
     "DrugClass",
+    "FollowUpTask",
     "Guidance",
     "HqEvent",
     "HqMemberAlias",
@@ -50,6 +52,7 @@ __all__ = [
     "JobStatus",
     "Lot",
     "Member",
+    "MemberGift",
     "OutboxItem",
     "Pairing",
     "ParkedCart",
