@@ -17,7 +17,14 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
@@ -243,7 +250,11 @@ class LoyaltySettings(_Section):
     birthday_points_percent: int = Field(default=200, ge=100, le=1000)
     """Points multiplier in the member's birthday month, in percent (100 = none)."""
     birthday_gift_points: int = Field(default=0, ge=0, le=100000)
-    """Points given once a year, on the first sale in the birthday month."""
+    """Points offered once a year when the member is attached in their birthday month."""
+    birthday_gift_sku: str = Field(default="", max_length=32)
+    """A product given at no charge instead of the points (empty: points only)."""
+    referral_points: int = Field(default=100, ge=0, le=100000)
+    """Points credited to the member who recommended a new member, after its first purchase."""
     redeem_points_per_yuan: int = Field(default=100, ge=1, le=100000)
     """Points that pay for one yuan."""
     redeem_max_percent: int = Field(default=50, ge=0, le=100)
@@ -261,6 +272,29 @@ class LoyaltySettings(_Section):
         if spends != sorted(set(spends)):
             raise ValueError("tiers must be listed by increasing min_spend")
         return value
+
+
+class ServiceSettings(_Section):
+    """Service after the sale: follow-up calls and the classes of customer files."""
+
+    follow_up_after_sale_days: int = Field(default=3, ge=0, le=90)
+    """Days after a prescription or OTC-A sale to call the member (0: no call)."""
+    follow_up_after_complaint_days: int = Field(default=2, ge=0, le=90)
+    """Days after a member's complaint is closed to ask whether they are satisfied."""
+    segment_new_days: int = Field(default=30, ge=1, le=3650)
+    """Enrolled this many days ago or less, with at most one visit: a new member."""
+    segment_regular_visits: int = Field(default=6, ge=2, le=1000)
+    """This many visits or more, visiting lately: a regular."""
+    segment_at_risk_days: int = Field(default=90, ge=1, le=3650)
+    """No visit for more than this many days: at risk."""
+    segment_lapsed_days: int = Field(default=180, ge=2, le=3650)
+    """No visit for more than this many days: lapsed."""
+
+    @model_validator(mode="after")
+    def _lapsed_after_at_risk(self) -> ServiceSettings:
+        if self.segment_lapsed_days <= self.segment_at_risk_days:
+            raise ValueError("segment_lapsed_days must be more than segment_at_risk_days")
+        return self
 
 
 # ``register`` names the [register] section; it shadows ABCMeta.register, which
@@ -282,6 +316,7 @@ class Settings(BaseSettings):
     register: RegisterSettings = RegisterSettings()
     printer: PrinterSettings = PrinterSettings()
     loyalty: LoyaltySettings = LoyaltySettings()
+    service: ServiceSettings = ServiceSettings()
     pharmacy: PharmacySettings = PharmacySettings()
     backup: BackupSettings = BackupSettings()
     sync: SyncSettings = SyncSettings()

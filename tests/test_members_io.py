@@ -19,13 +19,19 @@ from pos.cli import main
 from pos.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from pos.domain.members import members, points_ledger
 from pos.domain.members.member_care import erase_member, export_member
+from pos.domain.members.segments import SegmentRules
 from pos.enums import Tender
 from pos.models import Member, PointsEntry, Sale
 from pos.register.service import RegisterService
-from pos.transfer.exports import export_members_csv, export_members_jsonl, export_sales_jsonl
+from pos.transfer.exports import (
+    Segmenter,
+    export_members_csv,
+    export_members_jsonl,
+    export_sales_jsonl,
+)
 from pos.transfer.imports import ImportReport
 from pos.transfer.member_import import MEMBER_COLUMNS, import_members
-from tests.conftest import NOW
+from tests.conftest import NOW, TODAY
 from tests.helpers import barcode_of, empty_config
 
 TIERS = ("normal", "silver", "gold", "platinum")
@@ -375,9 +381,13 @@ def three_members(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
     return sessions
 
 
+SEGMENTS = Segmenter(TODAY, "Asia/Shanghai", SegmentRules(lapsed_days=1000, at_risk_days=900))
+"""Segments as of the fixed day, with thresholds that keep a 2025 enrolment active."""
+
+
 def test_export_members_jsonl(three_members: sessionmaker[Session]) -> None:
     with three_members() as session:
-        text = "".join(export_members_jsonl(session))
+        text = "".join(export_members_jsonl(session, SEGMENTS))
     first, second = (json.loads(line) for line in text.splitlines())
 
     assert first == {
@@ -392,7 +402,10 @@ def test_export_members_jsonl(three_members: sessionmaker[Session]) -> None:
         "consents": {"terms": True, "marketing": False, "health": False},
         "health": None,
         "tier_until": None,
+        "referrer": None,
+        "segment": "active",
     }
+    assert second["segment"] == "new"
     assert (second["phone"], second["points"], second["gender"], second["birthday"]) == (
         THIRD_PHONE,
         40,
@@ -407,15 +420,17 @@ def test_export_members_csv_reimports_unchanged(
     three_members: sessionmaker[Session],
 ) -> None:
     with three_members() as session:
-        text = "".join(export_members_csv(session))
+        text = "".join(export_members_csv(session, SEGMENTS))
     header, *rows = csv.reader(io.StringIO(text))
 
-    assert header == [*MEMBER_COLUMNS, *HEALTH_COLUMNS, "consents", "tier_until"]
+    assert header == [
+        *MEMBER_COLUMNS, *HEALTH_COLUMNS, "consents", "tier_until", "referrer", "segment"
+    ]  # fmt: skip
     assert rows == [
         [CARD, PHONE, "王小明", "m", "1980-05-06", "silver", "120", "2025-01-01T16:00:00Z",
-         "no", "", "", "terms", ""],
+         "no", "", "", "terms", "", "", "active"],
         [card("290000000003"), THIRD_PHONE, "陈静", "", "", "normal", "40",
-         "2026-03-10T02:00:00Z", "no", "", "", "terms|marketing", ""],
+         "2026-03-10T02:00:00Z", "no", "", "", "terms|marketing", "", "", "new"],
     ]  # fmt: skip
     report = run_import(three_members, text.encode())
     assert (report.created, report.updated, report.errors) == (0, 2, [])

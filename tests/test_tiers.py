@@ -247,8 +247,8 @@ def test_members_export_ends_with_tier_until_and_imports_again(
         text = "".join(export_members_csv(session))
         records = "".join(export_members_jsonl(session)).splitlines()
     header, first, second = csv.reader(io.StringIO(text))
-    assert header[-2:] == ["consents", "tier_until"]
-    assert (first[5], first[-1], second[5], second[-1]) == ("gold", "2026-06-30", "silver", "")
+    assert header[-4:] == ["consents", "tier_until", "referrer", "segment"]
+    assert (first[5], first[-3], second[5], second[-3]) == ("gold", "2026-06-30", "silver", "")
     assert '"tier_until": "2026-06-30"' in records[0] and '"tier_until": null' in records[1]
     with sessions.begin() as session:  # the floor comes back as it was
         session.execute(update(Member).values(tier_floor=None, tier_until=None))

@@ -20,7 +20,7 @@ from pos.cli.chain import hq, sync
 from pos.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Command
 from pos.cli.counter import printer, quarantine, reprint, run, shift
 from pos.cli.data import export, import_
-from pos.cli.people import member, user
+from pos.cli.people import followup, member, user
 from pos.cli.reports import report, suggestions
 from pos.cli.service import adr, complaint
 from pos.cli.store import audit, backup, bench, init, restore
@@ -34,6 +34,7 @@ COMMANDS: tuple[Command, ...] = (
     import_,
     export,
     member,
+    followup,
     user,
     complaint,
     adr,

@@ -4,6 +4,7 @@ from pos.enums import BarcodeKind, DrugClass, Tender
 from pos.models.aftercare import AdverseReaction, Complaint, SaleRating
 from pos.models.audit import AuditAnchor, AuditEvent
 from pos.models.base import Base, UTCDateTime, utcnow
+from pos.models.care import FollowUpTask, MemberGift
 from pos.models.catalogue import (
     Barcode,
     Lot,
@@ -42,6 +43,7 @@ __all__ = [
     "CashMovement",
     "Complaint",
     "DrugClass",
+    "FollowUpTask",
     "Guidance",
     "HqEvent",
     "HqMemberAlias",
@@ -53,6 +55,7 @@ __all__ = [
     "JobStatus",
     "Lot",
     "Member",
+    "MemberGift",
     "OutboxItem",
     "Pairing",
     "ParkedCart",

@@ -59,6 +59,18 @@ class Member(Base):
     conditions: Mapped[str] = mapped_column(String(200), default="")
     """Chronic conditions, comma-separated, e.g. ``高血压`` (health data)."""
     last_visit_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    visits: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Sales to the member (returns do not undo a visit): the frequency of the segment."""
+    referral_code: Mapped[str | None] = mapped_column(String(8), index=True)
+    """The member's short code to recommend a customer (printed on their receipts)."""
+    referrer_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    """The member who recommended this one (one referrer per member, never themself)."""
+    referral_credited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """When the referrer was credited, after this member's first purchase."""
+    consent_follow_up: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    """False once the member asked not to be called again (a consent change, audited)."""
+    next_visit_on: Mapped[date | None] = mapped_column(Date)
+    """The day the member said they would come for a refill (from a follow-up call)."""
     updated_at: Mapped[Timestamp]
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

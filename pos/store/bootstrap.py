@@ -9,7 +9,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.config import Settings
+from pos.domain.members.follow_up_tasks import FollowUpRules
 from pos.domain.members.loyalty import LoyaltyRules, TierRule
+from pos.domain.members.segments import SegmentRules
 from pos.domain.printing.printing import PrintProfile, StoreHeader
 from pos.domain.staff.users import bind_key
 from pos.enums import DrugClass
@@ -114,12 +116,34 @@ def loyalty_rules(settings: Settings) -> LoyaltyRules:
         exclude_categories=frozenset(loyalty.exclude_categories),
         birthday_points_percent=loyalty.birthday_points_percent,
         birthday_gift_points=loyalty.birthday_gift_points,
+        birthday_gift_sku=loyalty.birthday_gift_sku,
+        referral_points=loyalty.referral_points,
         redeem_points_per_yuan=loyalty.redeem_points_per_yuan,
         redeem_max_percent=loyalty.redeem_max_percent,
         tiers=tuple(
             TierRule(tier.name, tier.min_spend * 100, tier.points_percent) for tier in loyalty.tiers
         ),
         invite=loyalty.invite,
+    )
+
+
+def segment_rules(settings: Settings) -> SegmentRules:
+    """How customer files are classified, from the settings."""
+    service = settings.service
+    return SegmentRules(
+        new_days=service.segment_new_days,
+        regular_visits=service.segment_regular_visits,
+        at_risk_days=service.segment_at_risk_days,
+        lapsed_days=service.segment_lapsed_days,
+    )
+
+
+def follow_up_rules(settings: Settings) -> FollowUpRules:
+    """When follow-up calls fall due, from the settings."""
+    service = settings.service
+    return FollowUpRules(
+        after_sale_days=service.follow_up_after_sale_days,
+        after_complaint_days=service.follow_up_after_complaint_days,
     )
 
 

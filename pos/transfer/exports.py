@@ -10,11 +10,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session, selectinload
 
 from pos.domain.aftercare.satisfaction import ratings
+from pos.domain.members.segments import SegmentRules, segment
 from pos.domain.pharmacy.safety import mask_id
 from pos.enums import Tender
 from pos.models import (
@@ -41,7 +43,8 @@ SALE_CSV_COLUMNS = (
 )  # fmt: skip
 MEMBER_CSV_COLUMNS = (
     "card_no", "phone", "name", "gender", "birthday", "tier", "points", "enrolled_at",
-    "health_consent", "allergies", "conditions", "consents", "tier_until",
+    "health_consent", "allergies", "conditions", "consents", "tier_until", "referrer",
+    "segment",
 )  # fmt: skip
 
 
@@ -285,7 +288,7 @@ _MEMBER_FIELDS = (
     Member.id, Member.card_no, Member.phone, Member.name, Member.gender, Member.birthday,
     Member.tier, Member.enrolled_at, Member.consent_terms, Member.consent_marketing,
     Member.consent_health, Member.allergies, Member.conditions, Member.tier_floor,
-    Member.tier_until,
+    Member.tier_until, Member.referrer_id, Member.visits, Member.last_visit_at,
 )  # fmt: skip
 
 
@@ -299,8 +302,11 @@ def health_lists(consent: bool, allergies: str, conditions: str) -> dict[str, li
     }
 
 
-def _member_records(session: Session, batch: int = 1000) -> Iterator[dict[str, Any]]:
-    """Members not erased, by id, a batch at a time; points from one grouped query per batch."""
+def _member_records(
+    session: Session, segments: Segmenter, batch: int = 1000
+) -> Iterator[dict[str, Any]]:
+    """Members not erased, by id, a batch at a time; points (and referrers' card numbers)
+    from one query per batch."""
     last_id = 0
     while True:
         rows = session.execute(
@@ -319,6 +325,16 @@ def _member_records(session: Session, batch: int = 1000) -> Iterator[dict[str, A
                 .group_by(PointsEntry.member_id)
             ).all()
         )
+        referrers = {row.referrer_id for row in rows if row.referrer_id is not None}
+        cards = (
+            dict(
+                session.execute(
+                    select(Member.id, Member.card_no).where(Member.id.in_(referrers))
+                ).all()
+            )
+            if referrers
+            else {}
+        )
         for row in rows:
             yield {
                 "card_no": row.card_no,
@@ -336,6 +352,8 @@ def _member_records(session: Session, batch: int = 1000) -> Iterator[dict[str, A
                 },
                 "health": health_lists(row.consent_health, row.allergies, row.conditions),
                 "tier_until": _tier_until(row.tier, row.tier_floor, row.tier_until),
+                "referrer": cards.get(row.referrer_id) if row.referrer_id else None,
+                "segment": segments(row.enrolled_at, row.visits, row.last_visit_at),
             }
         last_id = ids[-1]
 
@@ -345,18 +363,38 @@ def _tier_until(tier: str, floor: str | None, until: date | None) -> str | None:
     return until.isoformat() if floor == tier and until is not None else None
 
 
-def export_members_jsonl(session: Session) -> Iterator[str]:
+class Segmenter:
+    """A member's segment on one day, from the enrolment and visits (store's dates)."""
+
+    def __init__(self, today: date, timezone: str, rules: SegmentRules) -> None:
+        self.today = today
+        self.zone = ZoneInfo(timezone)
+        self.rules = rules
+
+    def __call__(self, enrolled_at: datetime, visits: int, last_visit_at: datetime | None) -> str:
+        last = last_visit_at.astimezone(self.zone).date() if last_visit_at else None
+        enrolled = enrolled_at.astimezone(self.zone).date()
+        return segment(enrolled, visits, last, self.today, self.rules)
+
+
+def _segmenter(segments: Segmenter | None) -> Segmenter:
+    if segments is not None:
+        return segments
+    return Segmenter(datetime.now(UTC).date(), "UTC", SegmentRules())
+
+
+def export_members_jsonl(session: Session, segments: Segmenter | None = None) -> Iterator[str]:
     """One JSON object per member (erased members left out), by enrolment order."""
-    for record in _member_records(session):
+    for record in _member_records(session, _segmenter(segments)):
         yield json.dumps(record, ensure_ascii=False) + "\n"
 
 
-def export_members_csv(session: Session) -> Iterator[str]:
+def export_members_csv(session: Session, segments: Segmenter | None = None) -> Iterator[str]:
     """One CSV row per member; ``consents`` lists the given ones, ``|``-separated."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(MEMBER_CSV_COLUMNS)
-    for count, record in enumerate(_member_records(session), 1):
+    for count, record in enumerate(_member_records(session, _segmenter(segments)), 1):
         consents = "|".join(name for name, given in record["consents"].items() if given)
         health = record["health"] or {"allergies": [], "conditions": []}
         writer.writerow([
@@ -364,7 +402,7 @@ def export_members_csv(session: Session) -> Iterator[str]:
             record["gender"] or "", record["birthday"] or "", record["tier"], record["points"],
             record["enrolled_at"], "yes" if record["health"] is not None else "no",
             "|".join(health["allergies"]), "|".join(health["conditions"]), consents,
-            record["tier_until"] or "",
+            record["tier_until"] or "", record["referrer"] or "", record["segment"],
         ])  # fmt: skip
         if count % 1000 == 0:
             yield buffer.getvalue()

@@ -8,6 +8,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from pos.cli.common import (
     EXIT_FAILED,
@@ -22,6 +23,8 @@ from pos.i18n import _
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
+
+    from pos.transfer.exports import Segmenter
 
 NAME = "export"
 
@@ -90,7 +93,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 chunks = export_adr_csv(session, since, timezone=settings.store.timezone)
             elif args.what == "members":
                 chunks = (export_members_csv if args.format == "csv" else export_members_jsonl)(
-                    session
+                    session, _segmenter(settings)
                 )
             elif args.format == "csv":
                 chunks = export_sales_csv(session, since)
@@ -122,3 +125,13 @@ def _audit_export(
             subject=what,
             detail={"what": what, "rows": rows, "file": output.name if output else "-"},
         )
+
+
+def _segmenter(settings: Settings) -> Segmenter:
+    """Members' segments as of today in the store."""
+    from pos.store.bootstrap import segment_rules
+    from pos.transfer.exports import Segmenter
+
+    zone = settings.store.timezone
+    today = datetime.now(UTC).astimezone(ZoneInfo(zone)).date()
+    return Segmenter(today, zone, segment_rules(settings))

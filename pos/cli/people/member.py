@@ -58,7 +58,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if member is None:
             return EXIT_FAILED
         if args.what == "show":
-            _show(session, member, settings.store.timezone)
+            _show(session, member, settings)
             return EXIT_OK
         if args.what == "export":
             return _export(session, member, args.output)
@@ -104,8 +104,19 @@ def _counts(session: Session, member: Member) -> tuple[int, int]:
     return sales or 0, entries or 0
 
 
-def _show(session: Session, member: Member, timezone: str) -> None:
+def _show(session: Session, member: Member, settings: Settings) -> None:
     from pos.domain.members import loyalty, members, points_ledger
+    from pos.domain.members.segments import segment, segment_name
+    from pos.models import Member as MemberRow
+    from pos.store.bootstrap import segment_rules
+
+    timezone = settings.store.timezone
+    zone = ZoneInfo(timezone)
+    today = datetime.now(UTC).astimezone(zone).date()
+    last = member.last_visit_at.astimezone(zone).date() if member.last_visit_at else None
+    enrolled = member.enrolled_at.astimezone(zone).date()
+    kind = segment(enrolled, member.visits, last, today, segment_rules(settings))
+    referrer = session.get(MemberRow, member.referrer_id) if member.referrer_id else None
 
     def local(moment: datetime | None) -> str:
         return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M") if moment else ""
@@ -132,6 +143,11 @@ def _show(session: Session, member: Member, timezone: str) -> None:
         (_("Enrolled"), f"{local(member.enrolled_at)} {member.enrolled_store}".strip()),
         (_("Last visit"), local(member.last_visit_at)),
         (_("Sales"), str(sales)),
+        (_("Segment"), segment_name(kind)),
+        (_("Referral code"), member.referral_code or ""),
+        (_("Referred by"), referrer.card_no if referrer else ""),
+        (_("Next visit"), member.next_visit_on.isoformat() if member.next_visit_on else ""),
+        (_("Follow-up calls"), "" if member.consent_follow_up else _("not to be called")),
         (_("Consents"), ", ".join(consents)),
         (_("Allergies"), member.allergies),
         (_("Conditions"), member.conditions),

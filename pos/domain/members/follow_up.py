@@ -36,6 +36,8 @@ class FollowUp:
     last_purchase: date
     interval_days: int
     days_since: int
+    member_id: int
+    """The member's row (never exported: the card number names the member outside)."""
 
     @property
     def overdue_days(self) -> int:
@@ -91,7 +93,9 @@ def members_due(
             )
         ):
             count, last_day, interval, since = due[member_id]
-            found.append(FollowUp(card_no, mask_phone(phone), count, last_day, interval, since))
+            found.append(
+                FollowUp(card_no, mask_phone(phone), count, last_day, interval, since, member_id)
+            )
     found.sort(key=lambda item: (-item.overdue_days, item.card_no))
     return found
 

@@ -83,6 +83,8 @@ class LoyaltyRules:
     exclude_categories: frozenset[str] = frozenset()
     birthday_points_percent: int = 200
     birthday_gift_points: int = 0
+    birthday_gift_sku: str = ""
+    referral_points: int = 100
     redeem_points_per_yuan: int = 100
     redeem_max_percent: int = 50
     tiers: tuple[TierRule, ...] = DEFAULT_TIER_RULES

@@ -37,6 +37,13 @@ def _moment(value: datetime | None) -> str | None:
     return iso_utc(value) if value is not None else None
 
 
+def _referrer_card(session: Session, member: Member) -> str | None:
+    if member.referrer_id is None:
+        return None
+    referrer = session.get(Member, member.referrer_id)
+    return referrer.card_no if referrer else None
+
+
 def export_member(session: Session, member: Member) -> dict[str, Any]:
     """Everything stored about ``member``, JSON-serialisable (times in UTC)."""
     ledger = session.execute(
@@ -79,12 +86,17 @@ def export_member(session: Session, member: Member) -> dict[str, Any]:
         "enrolled_store": member.enrolled_store,
         "enrolled_by": member.enrolled_by,
         "last_visit_at": _moment(member.last_visit_at),
+        "visits": member.visits,
+        "next_visit_on": member.next_visit_on.isoformat() if member.next_visit_on else None,
+        "referral_code": member.referral_code,
+        "referred_by": _referrer_card(session, member),
         "updated_at": iso_utc(member.updated_at),
         "erased_at": _moment(member.erased_at),
         "consents": {
             "terms": member.consent_terms,
             "marketing": member.consent_marketing,
             "health": member.consent_health,
+            "follow_up_calls": member.consent_follow_up,
             "given_at": iso_utc(member.consents_at),
         },
         "health": health_lists(member.consent_health, member.allergies, member.conditions),
@@ -119,6 +131,9 @@ def erase_member(session: Session, member: Member, now: datetime) -> None:
     member.consent_terms = False
     member.consent_marketing = False
     member.consent_health = False
+    member.consent_follow_up = False
+    member.referral_code = None
+    member.next_visit_on = None
     member.consents_at = now
     member.updated_at = now
     member.erased_at = now

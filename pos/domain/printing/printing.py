@@ -298,6 +298,10 @@ def member_block(
     if sale.points_redeemed:
         lines.append(gettext("Points redeemed {n}").format(n=sale.points_redeemed))
     lines.append(gettext("Points balance {n}").format(n=balance))
+    if member.referral_code and member.erased_at is None:
+        lines.append(
+            gettext("Recommend a friend: referral code {code}").format(code=member.referral_code)
+        )
     return printer.ReceiptBlock(gettext("Member"), tuple(line for line in lines if line))
 
 
