@@ -85,26 +85,24 @@ class RegisterService:
         pharmacy: PharmacyRules | None = None,
     ) -> None:
         self._sessions = sessions
-        self.identity = identity
-        self.printing = printing or PrintProfile(timezone=identity.timezone)
-        self.rules = rules or LoyaltyRules()
-        self.pharmacy = pharmacy or PharmacyRules()
+        self._identity = identity
+        self._printing = profile = printing or PrintProfile(timezone=identity.timezone)
         self._time = time = StoreTime(clock, identity.timezone)
         self._state = state = CartState()
         self._login = login = Login(sessions, time, identity)
-        self._overrides = overrides = Overrides(sessions, time, login, self.printing)
-        self._safety = safety = Safety(sessions, state, time, self.pharmacy, login)
+        self._overrides = overrides = Overrides(sessions, time, login, profile)
+        self._safety = safety = Safety(sessions, state, time, pharmacy or PharmacyRules(), login)
         self._lines = lines = LineMaker(sessions, state, time, safety, overrides)
         self._pricing = Pricing(sessions, state, time, lines)
         self._suggestions = Suggestions(sessions, state, time, safety)
-        self._members = Members(sessions, state, time, identity, login, self.rules)
+        self._members = Members(sessions, state, time, identity, login, rules or LoyaltyRules())
         self._parking = Parking(sessions, state, time, identity)
         self._edits = LineEdits(sessions, state, identity, login, overrides, safety, lines)
-        spooler = PrintSpooler(sessions, self.printing, send, time.now)
-        self._receipts = Receipts(sessions, time, identity, self.printing, spooler)
+        spooler = PrintSpooler(sessions, profile, send, time.now)
+        self._receipts = Receipts(sessions, time, identity, profile, spooler)
         self._reports = Reports(sessions, identity, overrides)
-        self._returns = Returns(sessions, state, time, identity, login, overrides, self.printing)
-        self._shifts = Shifts(sessions, state, time, identity, login, overrides, self.printing)
+        self._returns = Returns(sessions, state, time, identity, login, overrides, profile)
+        self._shifts = Shifts(sessions, state, time, identity, login, overrides, profile)
         self._products = ProductIndex()
         self._parking.restore()
         self._changed()  # a resumed cart is priced as of now
@@ -128,6 +126,35 @@ class RegisterService:
             near_expiry_days=self.identity.near_expiry_days,
             unsaved=self._parking.unsaved,
         )
+
+    # -- settings ---------------------------------------------------------
+    @property
+    def identity(self) -> RegisterIdentity:
+        """Which store and register this is, and its rules at the counter."""
+        return self._identity
+
+    @property
+    def printing(self) -> PrintProfile:
+        """How this register prints."""
+        return self._printing
+
+    @property
+    def rules(self) -> LoyaltyRules:
+        """The member programme."""
+        return self._members.rules
+
+    @rules.setter
+    def rules(self, rules: LoyaltyRules) -> None:
+        self._members.rules = rules
+
+    @property
+    def pharmacy(self) -> PharmacyRules:
+        """The store's pharmacy rules."""
+        return self._safety.rules
+
+    @pharmacy.setter
+    def pharmacy(self, rules: PharmacyRules) -> None:
+        self._safety.rules = rules
 
     # -- time -------------------------------------------------------------
     def now(self) -> datetime:
