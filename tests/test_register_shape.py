@@ -8,10 +8,13 @@ returns everything the screen shows next, so the screen asks the register once.
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, cast
 
+import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.app import PosApp
@@ -162,5 +165,26 @@ async def test_the_screen_asks_the_register_once_per_scan(
 
 
 def test_the_register_keeps_no_type_checking_stubs() -> None:
-    for module in (ROOT / "pos" / "register").glob("*.py"):
-        assert "TYPE_CHECKING" not in module.read_text(encoding="utf-8"), module.name
+    """No collaborator declares another's methods or state for the type checker."""
+    for module in sorted((ROOT / "pos" / "register").glob("*.py")):
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+                stubs = [
+                    part for part in node.body if not isinstance(part, ast.Import | ast.ImportFrom)
+                ]
+                assert stubs == [], module.name
+
+
+@pytest.mark.parametrize(
+    "module", sorted(path.stem for path in (ROOT / "pos" / "register").glob("[!_]*.py"))
+)
+def test_each_register_module_imports_first(module: str) -> None:
+    """Imported first in a fresh interpreter (as a command does), no import cycle breaks it."""
+    run = subprocess.run(
+        [sys.executable, "-c", f"import pos.register.{module}"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr

@@ -41,7 +41,7 @@ class LineEdits:
         self._safety = safety
         self._lines = lines
 
-    def line(self, index: int) -> CartLine:
+    def _line(self, index: int) -> CartLine:
         """Line ``index`` of the cart, or InputError."""
         if not 0 <= index < len(self._state.cart.lines):
             raise InputError(_("Choose a line of the cart first"))
@@ -49,11 +49,11 @@ class LineEdits:
 
     def set_quantity(self, index: int, text: str, approval: Approval | None = None) -> None:
         """Change the quantity of line ``index`` to what the cashier typed."""
-        line = self.line(index)
+        line = self._line(index)
         if line.gift_of is not None:
             raise InputError(_("A gift line follows its promotion: change the other lines"))
         qty = parse_quantity(text)
-        self.record_reduction(line, qty, approval)
+        self._record_reduction(line, qty, approval)
         if line.restricted:
             self._safety.check_restricted(line.restricted, line.name, qty, replaced=line.qty)
         cart = self._state.cart
@@ -107,7 +107,7 @@ class LineEdits:
         self._state.cart.remove(index)
         self._state.cart.acknowledged.clear()  # line numbers moved: warnings are asked again
 
-    def record_reduction(self, line: CartLine, qty: int, approval: Approval | None) -> None:
+    def _record_reduction(self, line: CartLine, qty: int, approval: Approval | None) -> None:
         """Record a line's quantity lowered to ``qty`` (a manager approves when
         ``register.approve_line_removal`` is on); nothing for a raise."""
         if qty >= line.qty:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-from pos.domain.pharmacy.safety import Warning
-from pos.domain.suggestions.suggestions import Suggestion
 from pos.enums import DrugClass, Tender
+
+if TYPE_CHECKING:  # the domain's catalogue imports these views: no import at run time
+    from pos.domain.pharmacy.safety import Warning
+    from pos.domain.suggestions.suggestions import Suggestion
 
 
 def days_to_expiry(expiry: date | None, today: date, near_days: int) -> int | None:
