@@ -236,7 +236,7 @@ def expected_thresholds(
 
 def check_cart(register: RegisterService, rules: list[PromoRule], member: bool) -> None:
     view = register.cart()
-    cart = register._cart
+    cart = register._state.cart
     assert view.total_fen == sum(line.total_fen for line in view.lines)
     assert view.total_fen == view.subtotal_fen - view.discount_fen
     assert view.subtotal_fen == sum(line.qty * line.unit_price_fen for line in view.lines)
@@ -306,7 +306,7 @@ def test_the_register_prices_every_cart_by_the_model(
         except InputError:
             assert lines[index].gift  # only a gift line refuses
         check_cart(register, rules, member)
-    cart = register._cart
+    cart = register._state.cart
     event(f"gift lines: {sum(1 for line in cart.lines if line.gift_of)}")
     event(f"满减: {any(line.order_discount_fen for line in cart.lines)}")
     event(f"a gift product bought too: {bool(given_paid(cart))}")

@@ -275,7 +275,7 @@ def test_a_saved_cart_with_units_in_its_gift_line_comes_back_as_a_gift_and_a_pai
     demo_promotions(demo_sessions)
     register = RegisterService(demo_sessions, RegisterIdentity("001", "01"), fixed_clock)
     register.scan(FISH_OIL)
-    saved = cart_store.dump(register._cart, None, False)
+    saved = cart_store.dump(register._state.cart, None, False)
     assert saved["lines"][1]["gift_of"] == "GIFT-88-MASK"
     saved["lines"][1]["qty"] = 4  # as an older register stored 3 masks scanned after the gift
     with demo_sessions.begin() as session:

@@ -94,7 +94,7 @@ def test_each_change_is_stored_by_the_call_that_made_it(
     view = again.cart()
     assert view.lines[0].guidance_given
     assert not again.invite_to_enrol()  # once per customer, across a restart too
-    assert {w.key for w in again.warnings()} <= set(again._cart.acknowledged)
+    assert {w.key for w in again.warnings()} <= set(again._state.cart.acknowledged)
 
 
 def test_a_sale_writes_nothing_after_its_own_transaction(

@@ -99,7 +99,7 @@ def test_register_scan_merges_lines_and_totals(
 ) -> None:
     code = barcode_of(demo_sessions, "P00001")
     register.scan(code)
-    cart = register.scan(f"2*{code}")
+    cart = register.scan(f"2*{code}").cart
     assert len(cart.lines) == 1
     assert cart.lines[0].qty == 3
     assert cart.total_fen == 3 * 1580
@@ -107,11 +107,11 @@ def test_register_scan_merges_lines_and_totals(
 
 
 def test_register_finds_upc_read_as_ean13_and_internal_codes(register: RegisterService) -> None:
-    cart = register.scan("0031604026172")  # UPC-A 031604026172 with the scanner's leading 0
+    cart = register.scan("0031604026172").cart  # UPC-A 031604026172 with the scanner's leading 0
     assert cart.lines[0].sku == "P00082"
-    cart = register.scan("A1001")
+    cart = register.scan("A1001").cart
     assert cart.lines[-1].sku == "P00153"
-    cart = register.scan("p00063")  # a SKU typed by hand
+    cart = register.scan("p00063").cart  # a SKU typed by hand
     assert cart.lines[-1].sku == "P00063"
 
 

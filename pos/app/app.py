@@ -37,9 +37,9 @@ from pos.crash_report import default_log_dir, write_report
 from pos.domain.printing.print_queue import PrinterStatus, Sender
 from pos.domain.staff import audit
 from pos.i18n import N_, _
-from pos.register.service import Clock, RegisterIdentity, RegisterService, system_clock
+from pos.register.service import Clock, RegisterService, system_clock
+from pos.register.setup import register_from_settings
 from pos.store.backups import daily_backup
-from pos.store.bootstrap import loyalty_rules, pharmacy_rules, print_profile
 from pos.sync.background import SyncAgent
 from pos.sync.runner import SyncStatus
 
@@ -331,26 +331,7 @@ def build_app(
     send: Sender | None = None,
 ) -> PosApp:
     """The app as the ``pos`` command builds it (tests use the same factory)."""
-    identity = RegisterIdentity(
-        store_code=settings.store.code,
-        register_id=settings.register.id,
-        timezone=settings.store.timezone,
-        near_expiry_days=settings.store.near_expiry_days,
-        cashier_discount_percent=settings.register.cashier_discount_percent,
-        require_shift=settings.register.require_shift,
-        approve_line_removal=settings.register.approve_line_removal,
-        staff_pin_digits=settings.register.staff_pin_digits,
-        cash_rounding=settings.store.cash_rounding,
-    )
-    register = RegisterService(
-        sessions,
-        identity,
-        clock,
-        print_profile(settings),
-        send,
-        loyalty_rules(settings),
-        pharmacy_rules(settings),
-    )
+    register = register_from_settings(settings, sessions, clock, send)
     agent = None
     if settings.sync.hq_url:
         agent = SyncAgent(

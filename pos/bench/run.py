@@ -36,8 +36,8 @@ from pos.enums import Tender
 from pos.models import AssociationRule, Member, Product, Sale
 from pos.register.login import UserView
 from pos.register.overrides import Approval
-from pos.register.service import RegisterIdentity, RegisterService
-from pos.store.bootstrap import print_profile
+from pos.register.service import RegisterService
+from pos.register.setup import register_from_settings
 from pos.store.db import open_database
 
 SEARCHES = {
@@ -69,9 +69,7 @@ class Bench:
 
     def register(self) -> RegisterService:
         """A register as the app builds it (register 09 of the store)."""
-        store = self.settings.store
-        identity = RegisterIdentity(store.code, "09", store.timezone, store.near_expiry_days)
-        register = RegisterService(self.sessions, identity, printing=print_profile(self.settings))
+        register = register_from_settings(self.settings, self.sessions, register_id="09")
         register.clear_cart(Approval("void", "bench"))  # not a cart saved by an earlier run
         return register
 

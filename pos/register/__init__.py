@@ -1,1 +1,2 @@
-"""The register facade the front end talks to: the register, its parts, its read models."""
+"""The register facade the front end talks to: the register, its collaborators, read models
+and the settings turned into its rules (setup.py)."""

@@ -8,7 +8,6 @@ inside the sale's transaction, so a sale and what it sets off are stored togethe
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -23,13 +22,14 @@ from pos.domain.sales.codes import InputError
 from pos.domain.staff import audit
 from pos.i18n import _
 from pos.models import Member, Sale
+from pos.register.login import Login
+from pos.register.state import StoreTime
 
 
 @dataclass(frozen=True)
 class CareRules:
-    """The store's service rules: the member programme's gifts and credits, calls, segments."""
+    """The store's service rules (``[service]``): when calls fall due, how files are classed."""
 
-    loyalty: LoyaltyRules = field(default_factory=LoyaltyRules)
     follow_ups: FollowUpRules = field(default_factory=FollowUpRules)
     segments: SegmentRules = field(default_factory=SegmentRules)
 
@@ -51,19 +51,30 @@ class MemberCare:
     def __init__(
         self,
         sessions: sessionmaker[Session],
+        time: StoreTime,
+        login: Login,
+        loyalty: LoyaltyRules,
         rules: CareRules,
-        now: Callable[[], datetime],
-        today: Callable[[], date],
-        local_day: Callable[[datetime], date],
-        user: Callable[[], tuple[str, str] | None],
     ) -> None:
-        """``user`` gives the logged-in user's (id, role), or None."""
         self._sessions = sessions
+        self._time = time
+        self._login = login
+        self.loyalty = loyalty
         self.rules = rules
-        self._now = now
-        self._today = today
-        self._local_day = local_day
-        self._user = user
+
+    def _now(self) -> datetime:
+        return self._time.now()
+
+    def _today(self) -> date:
+        return self._time.today()
+
+    def _local_day(self, moment: datetime) -> date:
+        return self._time.local_time(moment).date()
+
+    def _user(self) -> tuple[str, str] | None:
+        """The logged-in user's (id, role), or None."""
+        user = self._login.user
+        return (user.id, user.role) if user else None
 
     # -- at the counter ---------------------------------------------------------------
     def offer(self, session: Session, member: Member) -> MemberOffer:
@@ -72,7 +83,7 @@ class MemberCare:
         last = self._local_day(member.last_visit_at) if member.last_visit_at else None
         enrolled = self._local_day(member.enrolled_at)
         kind = segment(enrolled, member.visits, last, today, self.rules.segments)
-        loyalty = self.rules.loyalty
+        loyalty = self.loyalty
         gift = birthday.gift_due(
             session, member, loyalty.birthday_gift_sku, loyalty.birthday_gift_points, today
         )
@@ -88,12 +99,14 @@ class MemberCare:
         user = self._user()
         member.visits += 1
         referrals.ensure_code(session, member)
-        referrals.credit_referrer(session, member, self.rules.loyalty.referral_points, now, sale.id)
+        referrals.credit_referrer(session, member, self.loyalty.referral_points, now, sale.id)
         follow_up_tasks.plan_after_sale(session, sale, member, self.rules.follow_ups, now)
         if gift is not None:
             birthday.record_gift(
                 session, member.id, gift, self._today(), now, sale.id, user[0] if user else None
             )
+            if gift.kind == "points":
+                sale.points_earned += gift.points  # on the receipt with the points earned
 
     # -- follow-up calls --------------------------------------------------------------
     def follow_ups(self, include_later: bool = False) -> list[FollowUpView]:

@@ -8,6 +8,9 @@ it, and only the user's own correct PIN resets it: another user's login does
 not. An unknown id locks nobody and is audited as unknown, never by the text
 typed. Empty fields or a PIN that is not 4 to 8 digits are no attempt at all.
 The cart stays while the register is locked; another user may unlock it.
+
+:class:`Login` is one of the register's collaborators: it takes the session
+factory, the store's time and the register's identity, and holds who is logged in.
 """
 
 from __future__ import annotations
@@ -19,13 +22,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from pos.domain.sales.codes import InputError
 from pos.domain.staff import audit, users
 from pos.i18n import _
 from pos.models import PinThrottle, User
-from pos.register.state import RegisterState
+from pos.register.state import RegisterIdentity, StoreTime
 
 FREE_TRIES = 3
 FIRST_WAIT = timedelta(seconds=30)
@@ -43,10 +46,16 @@ class UserView:
     role: str
 
 
-class LoginDesk(RegisterState):
-    """Logins at the register (a part of :class:`RegisterService`)."""
+class Login:
+    """Who is at the register: logins, the lock, PIN attempts and their throttle."""
 
-    user: UserView | None = None
+    def __init__(
+        self, sessions: sessionmaker[Session], time: StoreTime, identity: RegisterIdentity
+    ) -> None:
+        self._sessions = sessions
+        self._time = time
+        self._identity = identity
+        self.user: UserView | None = None
 
     def has_users(self) -> bool:
         """False for a new store: the register asks for its first manager."""
@@ -97,7 +106,7 @@ class LoginDesk(RegisterState):
         user_id = user_id.strip()
         if not user_id or not users.PIN_PATTERN.match(pin):
             raise InputError(_("Type your user id and PIN (4 to 8 digits)"))
-        now = self.now()
+        now = self._time.now()
         failure: InputError | None = None
         with self._sessions.begin() as session:
             known = session.get(User, user_id)
@@ -137,7 +146,7 @@ class LoginDesk(RegisterState):
         """Log ``user_id`` in with ``pin``; wrong PINs are throttled per user. Both are audited."""
         found = self.check_pin_attempt(user_id, pin, users.ROLES, "login.failed")
         with self._sessions.begin() as session:
-            audit.record(session, "login", at=self.now(), actor=found.id)
+            audit.record(session, "login", at=self._time.now(), actor=found.id)
         self.user = UserView(found.id, found.name, found.role)
         return self.user
 
@@ -154,8 +163,8 @@ class LoginDesk(RegisterState):
                 name,
                 "manager",
                 pin,
-                self.now(),
-                staff_digits=self.identity.staff_pin_digits,
+                self._time.now(),
+                staff_digits=self._identity.staff_pin_digits,
             )
         return self.login(user_id, pin)
 
@@ -163,7 +172,7 @@ class LoginDesk(RegisterState):
         """Lock the register; the cart stays for whoever unlocks it."""
         if self.user is not None:
             with self._sessions.begin() as session:
-                audit.record(session, "lock", at=self.now(), actor=self.user.id)
+                audit.record(session, "lock", at=self._time.now(), actor=self.user.id)
         self.user = None
 
     @property

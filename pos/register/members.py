@@ -1,21 +1,27 @@
-"""The register's member desk: lookup, enrolment, member prices, points and tiers."""
+"""The register's members: lookup, enrolment, member prices, points and tiers.
+
+:class:`Members` is one of the register's collaborators: it attaches and detaches
+the member on the cart state it is given; the register then prices and stores the
+cart.
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from pos.domain.members import loyalty, members, points_ledger
+from pos.domain.members import loyalty, members, points_ledger, referrals
+from pos.domain.members.loyalty import LoyaltyRules
 from pos.domain.members.members import MemberForm, MemberRow
 from pos.domain.sales.codes import InputError
 from pos.domain.sales.tendering import Tendering
 from pos.domain.staff import audit
 from pos.i18n import _
 from pos.models import Member, Sale
-from pos.register.state import RegisterState
+from pos.register.login import Login
+from pos.register.state import CartState, RegisterIdentity, StoreTime
 from pos.register.views import CartView, MemberView
 
 MEMBER_FIELDS = (
@@ -29,38 +35,47 @@ def _fields(member: Member) -> dict[str, object]:
     return {name: getattr(member, name) for name in MEMBER_FIELDS}
 
 
-class MemberDesk(RegisterState):
-    """Members at the register (a part of :class:`RegisterService`)."""
+class Members:
+    """Members at the register: the member attached to the sale, points earned and spent."""
 
-    if TYPE_CHECKING:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        state: CartState,
+        time: StoreTime,
+        identity: RegisterIdentity,
+        login: Login,
+        rules: LoyaltyRules,
+    ) -> None:
+        self._sessions = sessions
+        self._state = state
+        self._time = time
+        self._identity = identity
+        self._login = login
+        self.rules = rules
 
-        @property
-        def cashier(self) -> str | None: ...
-
-        def _changed(self) -> CartView: ...  # the register's: price, save, the view
-
-    def _present(self) -> CartView:
+    def present(self) -> CartView:
         """The cart with the attached member (a pure read: one erased meanwhile is not shown)."""
-        view = self._cart.view()
-        if self._member_id is None:
+        view = self._state.cart.view()
+        if self._state.member_id is None:
             return view
         with self._sessions() as session:
-            member = session.get(Member, self._member_id)
+            member = session.get(Member, self._state.member_id)
             if member is None or member.erased_at is not None:
                 return view
-            return replace(view, member=self._member_view(session, member, details=False))
+            return replace(view, member=self.view(session, member, details=False))
 
-    def _settle_member(self) -> None:
+    def settle(self) -> None:
         """Detach the member if they were erased meanwhile (at the next change of the cart)."""
-        if self._member_id is None:
+        if self._state.member_id is None:
             return
         with self._sessions() as session:
-            member = session.get(Member, self._member_id)
+            member = session.get(Member, self._state.member_id)
             erased = member is None or member.erased_at is not None
         if erased:
-            self._detach()
+            self.detach()
 
-    def _reward(
+    def reward(
         self,
         session: Session,
         sale: Sale,
@@ -69,7 +84,8 @@ class MemberDesk(RegisterState):
         now: datetime,
         today: date,
     ) -> None:
-        """Points redeemed and earned, the birthday gift, the visit and the tier."""
+        """Points redeemed and earned, the visit and the tier (the birthday gift, offered
+        at the counter, is :class:`~pos.register.care.MemberCare`'s)."""
         rules = self.rules
         # The tier the member had before this sale earns its points (a floor may have run out).
         members.settle_tier(session, member, rules, now, today, leave_out_fen=sale.total_fen)
@@ -79,9 +95,11 @@ class MemberDesk(RegisterState):
             points_ledger.post_points(
                 session, member.id, -sale.points_redeemed, "redeem", now, sale.id
             )
-        lines = [(line.drug_class, line.category, line.total_fen) for line in self._cart.lines]
+        lines = [
+            (line.drug_class, line.category, line.total_fen) for line in self._state.cart.lines
+        ]
         birthday_month = loyalty.is_birthday_month(member.birthday, today)
-        sale.points_earned = self._cart.points_multiplier * loyalty.points_earned(
+        sale.points_earned = self._state.cart.points_multiplier * loyalty.points_earned(
             loyalty.eligible_fen(lines, rules),
             sale.total_fen,
             redeemed_fen,
@@ -91,14 +109,6 @@ class MemberDesk(RegisterState):
         )
         if sale.points_earned:
             points_ledger.post_points(session, member.id, sale.points_earned, "earn", now, sale.id)
-        gift = rules.birthday_gift_points
-        if (
-            gift
-            and birthday_month
-            and not points_ledger.birthday_gift_given(session, member.id, today.year)
-        ):
-            points_ledger.post_points(session, member.id, gift, "birthday", now, sale.id)
-            sale.points_earned += gift
         member.last_visit_at = now
         members.settle_tier(session, member, rules, now, today)
 
@@ -106,37 +116,29 @@ class MemberDesk(RegisterState):
     def find_members(self, query: str) -> list[MemberView]:
         """Members by full phone, last four digits, card number, name or pinyin initials."""
         with self._sessions() as session:
-            return [self._member_view(session, m) for m in members.lookup(session, query)]
+            return [self.view(session, m) for m in members.lookup(session, query)]
 
-    def attach_member(self, member_id: int) -> CartView:
-        """Sell to this member: member prices, points."""
+    def attach(self, member_id: int) -> None:
+        """Sell to this member: member prices, points (the register prices the cart)."""
         with self._sessions() as session:
             member = session.get(Member, member_id)
             if member is None or member.erased_at is not None:
                 raise InputError(_("That member is no longer on file"))
-        self._member_id = member_id
-        self._cart.set_member_pricing(True)
-        return self._changed()
+        self._state.member_id = member_id
+        self._state.cart.set_member_pricing(True)
 
-    def attach_card(self, card_no: str) -> CartView:
-        """Attach the member whose card was scanned."""
+    def by_card(self, card_no: str) -> int:
+        """The id of the member whose card was scanned."""
         with self._sessions() as session:
             member = members.by_card(session, card_no)
             if member is None:
                 raise InputError(_("No member with card {card}").format(card=card_no))
-            member_id = member.id
-        return self.attach_member(member_id)
+            return member.id
 
-    def detach_member(self) -> CartView:
+    def detach(self) -> None:
         """Sell to a walk-in customer again: list prices, no points."""
-        if self._member_id is None:
-            raise InputError(_("No member is attached"))
-        self._detach()
-        return self._changed()
-
-    def _detach(self) -> None:
-        self._member_id = None
-        self._cart.set_member_pricing(False)
+        self._state.member_id = None
+        self._state.cart.set_member_pricing(False)
 
     def member(self, member_id: int) -> MemberView:
         """One member, with recent purchases and health notes."""
@@ -144,7 +146,7 @@ class MemberDesk(RegisterState):
             member = session.get(Member, member_id)
             if member is None or member.erased_at is not None:
                 raise InputError(_("That member is no longer on file"))
-            return self._member_view(session, member)
+            return self.view(session, member)
 
     def member_form(self, member_id: int) -> MemberForm:
         """A member's details as the edit form shows them."""
@@ -162,44 +164,52 @@ class MemberDesk(RegisterState):
                 conditions=member.conditions,
             )
 
-    def enrol(self, form: MemberForm) -> CartView:
-        """Enrol a customer and attach the new member to the sale.
+    def enrol(self, form: MemberForm) -> int:
+        """Enrol a customer; the new member's id (the register attaches them to the sale).
 
         A phone already enrolled raises :class:`members.DuplicatePhone`, naming
-        that member, so the screen can offer them instead.
+        that member, so the screen can offer them instead. A wrong referrer (the form's
+        referral code or phone) enrols nobody.
         """
-        now = self.now()
+        now = self._time.now()
         with self._sessions.begin() as session:
             member = members.enrol(
-                session, form, now, self.today(), self.identity.store_code, self.cashier
+                session,
+                form,
+                now,
+                self._time.today(),
+                self._identity.store_code,
+                self._login.cashier,
             )
             member_id = member.id
+            if form.referrer.strip():
+                referrals.set_referrer(session, member, form.referrer)
             given = sorted(name for name, value in _fields(member).items() if value)
             self._audit_member(session, "member.enrol", member, given)
-        return self.attach_member(member_id)
+        return member_id
 
     def edit_member(self, member_id: int, form: MemberForm) -> MemberView:
         """Change a member's details at the member's request (the changed fields are recorded)."""
         with self._sessions.begin() as session:
             member = session.get_one(Member, member_id)
             before = _fields(member)
-            members.update(session, member, form, self.now(), self.today())
+            members.update(session, member, form, self._time.now(), self._time.today())
             after = _fields(member)
             changed = sorted(name for name in after if after[name] != before[name])
             if changed:
                 self._audit_member(session, "member.edit", member, changed)
-            return self._member_view(session, member)
+            return self.view(session, member)
 
     def _audit_member(
         self, session: Session, action: str, member: Member, fields: list[str]
     ) -> None:
         """Record an enrolment or edit: the card number and field names, never their values."""
         audit.record(
-            session, action, at=self.now(), actor=self.cashier, subject=member.card_no,
+            session, action, at=self._time.now(), actor=self._login.cashier, subject=member.card_no,
             detail={"fields": fields},
         )  # fmt: skip
 
-    def _member_view(
+    def view(
         self, session: Session, member: Member | MemberRow, details: bool = True
     ) -> MemberView:
         last = member.last_visit_at
@@ -210,12 +220,12 @@ class MemberDesk(RegisterState):
             masked_phone=members.mask_phone(member.phone),
             tier=member.tier,
             points=points_ledger.balance(session, member.id),
-            last_visit=self.local_time(last).date() if last else None,
+            last_visit=self._time.local_time(last).date() if last else None,
             recent_purchases=(
                 tuple(members.recent_purchases(session, member.id)) if details else ()
             ),
             birthday=member.birthday,
-            birthday_month=loyalty.is_birthday_month(member.birthday, self.today()),
+            birthday_month=loyalty.is_birthday_month(member.birthday, self._time.today()),
             allergies=member.allergies,
             conditions=member.conditions,
             consent_marketing=member.consent_marketing,

@@ -5,16 +5,19 @@ one spend threshold (满减) is spread over the lines; gifts are added as lines 
 one free unit (built like any line, stock taken) and removed when no longer
 earned; thresholds count the paid lines only; hints say how close the cart is to
 the next reward.
+
+:class:`Pricing` is one of the register's collaborators: it takes the line maker
+that builds gift lines in its constructor.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from pos.domain.catalogue import catalogue
+from pos.domain.members.birthday import GIFT_PROMOTION
 from pos.domain.promotions.promotions import (
     MEMBER,
     Gift,
@@ -28,32 +31,29 @@ from pos.domain.sales.cart import CartLine
 from pos.domain.sales.codes import InputError
 from pos.enums import DrugClass
 from pos.i18n import _
-from pos.register.state import RegisterState
+from pos.register.lines import LineMaker
+from pos.register.state import CartState, StoreTime
 from pos.transfer.promotion_import import generation, gift_classes, load_rules
-
-if TYPE_CHECKING:
-    from pos.register.overrides import Approval
 
 _RulesRead = tuple[date, tuple[object, ...], list[PromoRule], dict[str, DrugClass]]
 """(day, catalogue generation, rules, gift classes): read again when the day or generation moved."""
 
 
-class PromotionDesk(RegisterState):
-    """Promotions at the register (a part of :class:`RegisterService`)."""
+class Pricing:
+    """The cart priced by the promotions engine; the promotions read once per day or import."""
 
-    _promo_cache: _RulesRead | None = None
-
-    if TYPE_CHECKING:
-
-        def _build_line(
-            self,
-            session: Session,
-            product: catalogue.ProductRow,
-            qty: int,
-            barcode: str | None,
-            approval: Approval | None = None,
-            gift: Gift | None = None,
-        ) -> CartLine: ...
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        state: CartState,
+        time: StoreTime,
+        lines: LineMaker,
+    ) -> None:
+        self._sessions = sessions
+        self._state = state
+        self._time = time
+        self._lines = lines
+        self._cache: _RulesRead | None = None
 
     def promotion_rules(self) -> tuple[list[PromoRule], dict[str, DrugClass]]:
         """Today's active and upcoming promotions, and their gifts' classes.
@@ -61,29 +61,29 @@ class PromotionDesk(RegisterState):
         Read again when the day changes or the promotions or products changed (an
         import while the register runs): a cheap generation check on every call.
         """
-        today = self.today()
+        today = self._time.today()
         with self._sessions() as session:
             seen = generation(session)
-            cache = self._promo_cache
+            cache = self._cache
             if cache is None or cache[0] != today or cache[1] != seen:
                 rules = load_rules(session, today)
                 cache = (today, seen, rules, gift_classes(session, rules))
-                self._promo_cache = cache
+                self._cache = cache
         return cache[2], cache[3]
 
     def promotions(self) -> tuple[list[PromoRule], list[PromoRule]]:
         """(running today, coming) promotions."""
-        today = self.today()
+        today = self._time.today()
         rules, _classes = self.promotion_rules()
         return [r for r in rules if r.active(today)], [r for r in rules if r.starts > today]
 
     def reload_promotions(self) -> None:
         """Read the promotions again (after an import)."""
-        self._promo_cache = None
+        self._cache = None
 
-    def _reprice(self) -> None:
+    def reprice(self) -> None:
         """Price the cart: line promotions or member prices, a spend threshold, gifts, hints."""
-        cart = self._cart
+        cart = self._state.cart
         rules, classes = self.promotion_rules()
         paid = [
             index
@@ -102,7 +102,9 @@ class PromotionDesk(RegisterState):
             )
             for index, line in ((i, cart.lines[i]) for i in paid)
         ]
-        pricing = price_cart(lines, rules, self.today(), self._member_id is not None, classes)
+        pricing = price_cart(
+            lines, rules, self._time.today(), self._state.member_id is not None, classes
+        )
         for price in pricing.lines:
             line = cart.lines[price.index]
             line.promo_discount_fen = price.discount_fen
@@ -126,19 +128,26 @@ class PromotionDesk(RegisterState):
                 line.order_discount_fen += share
                 if share and line.promotion_id is None:
                     line.promotion_id = promotion_id
-        self._give_gifts({(gift.promotion_id, gift.sku): gift for gift in pricing.gifts})
+        earned = {(gift.promotion_id, gift.sku): gift for gift in pricing.gifts}
+        birthday = self._state.birthday_gift
+        if birthday is not None and birthday.kind == "product" and birthday.sku:
+            # The birthday gift is a gift line like any other: stock, the pharmacy rules.
+            earned[(GIFT_PROMOTION, birthday.sku)] = Gift(
+                GIFT_PROMOTION, _("Birthday gift"), birthday.sku
+            )
+        self._give_gifts(earned)
         cart.points_multiplier = pricing.points_multiplier
         cart.hints = pricing.hints
 
     def _give_gifts(self, earned: dict[tuple[str, str], Gift]) -> None:
         """Add the gifts earned, take away those no longer earned.
 
-        A gift line is built like any other line (:meth:`_build_line`): stock, the
+        A gift line is built like any other line (:meth:`LineMaker.build`): stock, the
         pharmacy rules, guidance, traceability. A gift that may not be added (out of
         stock, over a restricted product's per-sale limit, an Rx or OTC-A product) is
         not given.
         """
-        cart = self._cart
+        cart = self._state.cart
         given = {(line.gift_of, line.sku) for line in cart.lines if line.gift_of is not None}
         if given == set(earned):
             return
@@ -156,7 +165,7 @@ class PromotionDesk(RegisterState):
                     continue
                 barcode = catalogue.primary_barcode(session, product.id)
                 try:
-                    line = self._build_line(session, product, 1, barcode, gift=gift)
+                    line = self._lines.build(session, product, 1, barcode, gift=gift)
                 except InputError:
                     continue
                 cart.add(line)

@@ -1,16 +1,24 @@
-"""Returns at the register: the sale found by its receipt, lines chosen, a manager's refund."""
+"""Returns at the register: the sale found by its receipt, lines chosen, a manager's refund.
+
+:class:`Returns` is one of the register's collaborators.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session, sessionmaker
+
+from pos.domain.printing.printing import PrintProfile
 from pos.domain.printing.return_receipt import queue_return_receipt
 from pos.domain.returns import returns
 from pos.domain.returns.returns import ReturnableSale, ReturnContext, ReturnRequest
 from pos.domain.sales.codes import InputError
 from pos.enums import Tender
 from pos.i18n import _
-from pos.register.overrides import Approval, OverrideDesk
+from pos.register.login import Login
+from pos.register.overrides import Approval, Overrides
+from pos.register.state import CartState, RegisterIdentity, StoreTime
 from pos.sync import outbox
 from pos.transfer.return_exports import return_payload
 
@@ -31,41 +39,59 @@ class CompletedReturn:
     """Units held apart, not back on sale."""
 
 
-class ReturnDesk(OverrideDesk):
-    """Returns and refunds (a part of :class:`RegisterService`)."""
+class Returns:
+    """Returns and refunds."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        state: CartState,
+        time: StoreTime,
+        identity: RegisterIdentity,
+        login: Login,
+        overrides: Overrides,
+        printing: PrintProfile,
+    ) -> None:
+        self._sessions = sessions
+        self._state = state
+        self._time = time
+        self._identity = identity
+        self._login = login
+        self._overrides = overrides
+        self._printing = printing
 
     def find_return(self, number: str) -> ReturnableSale:
         """The sale on a receipt, with what may still come back."""
-        if self._cart.lines:
+        if self._state.cart.lines:
             raise InputError(_("Finish or hold the sale in progress before a return"))
         with self._sessions() as session:
-            return returns.returnable(session, number, self.identity.cash_rounding)
+            return returns.returnable(session, number, self._identity.cash_rounding)
 
     def complete_return(
         self, number: str, request: ReturnRequest, approval: Approval | None = None
     ) -> CompletedReturn:
         """Store the return and queue its receipt; a manager approves every refund."""
         with self._sessions() as session:  # a refused return asks no manager
-            view = returns.returnable(session, number, self.identity.cash_rounding)
+            view = returns.returnable(session, number, self._identity.cash_rounding)
             returns.check_request(view, request)
         what = _("Refund on sale {number}").format(number=view.number)
-        approved_by = self.authorize("refund", approval, what)
-        now = self.now()
+        approved_by = self._overrides.authorize("refund", approval, what)
+        now = self._time.now()
         with self._sessions.begin() as session:
             context = ReturnContext(
-                store_code=self.identity.store_code,
-                register_id=self.identity.register_id,
+                store_code=self._identity.store_code,
+                register_id=self._identity.register_id,
                 completed_at=now,
-                business_date=self.local_time(now).date(),
-                cashier=self.cashier,
+                business_date=self._time.local_time(now).date(),
+                cashier=self._login.cashier,
                 approved_by=approved_by,
             )
             record = returns.complete_return(
-                session, number, request, context, self.identity.cash_rounding
+                session, number, request, context, self._identity.cash_rounding
             )
-            queue_return_receipt(session, record, self.printing)
+            queue_return_receipt(session, record, self._printing)
             outbox.enqueue(session, "return", record.number, return_payload(session, record))
-            self.audit(
+            self._overrides.audit(
                 session,
                 "refund",
                 approved_by=approved_by,

@@ -3,25 +3,27 @@
 Before payment every check must be cleared: guidance said and acknowledged
 (F9), warnings acknowledged, a prescription reviewed by a pharmacist for Rx
 lines, the buyer registered for restricted lines. The screens ask
-:meth:`SafetyDesk.pending_checks` and act on the first.
+:meth:`Safety.pending_checks` and act on the first.
 
 A pharmacist signs what only a pharmacist may (DESIGN.md): allergy,
 contraindication and duplicate-ingredient warnings and the repeat-buyer report of
 restricted products are acknowledged by the pharmacist logged in at the register,
-or by a pharmacist's id and PIN (:meth:`SafetyDesk.acknowledge_as_pharmacist`);
+or by a pharmacist's id and PIN (:meth:`Safety.acknowledge_as_pharmacist`);
 the sale records who and when. A cashier's F9 is for guidance given.
+
+:class:`Safety` is one of the register's collaborators: it reads and marks the
+cart state it is given; the register stores the cart after each of its changes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from pos.domain.catalogue.catalogue import ProductRow
 from pos.domain.pharmacy import safety
@@ -43,11 +45,9 @@ from pos.models import (
     TraceCode,
     User,
 )
-from pos.register.state import RegisterState
+from pos.register.login import Login
+from pos.register.state import CartState, StoreTime
 from pos.register.views import GuidanceView
-
-if TYPE_CHECKING:
-    from pos.register.login import UserView
 
 
 @dataclass(frozen=True)
@@ -141,20 +141,22 @@ def guidance_view(guidance: Guidance, english: bool) -> GuidanceView:
     )
 
 
-class SafetyDesk(RegisterState):
-    """Pharmacy safety at the register (a part of :class:`RegisterService`)."""
+class Safety:
+    """Pharmacy safety at the register: the rules on adding lines, the checks before payment."""
 
-    pharmacy: PharmacyRules
-    if TYPE_CHECKING:
-        user: UserView | None
-
-    if TYPE_CHECKING:  # provided by the login desk
-
-        def check_pin_attempt(
-            self, user_id: str, pin: str, roles: Collection[str], refused: str
-        ) -> User: ...
-
-        def _save(self) -> None: ...  # the parking desk's: store the cart in progress
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        state: CartState,
+        time: StoreTime,
+        rules: PharmacyRules,
+        login: Login,
+    ) -> None:
+        self._sessions = sessions
+        self._state = state
+        self._time = time
+        self.rules = rules
+        self._login = login
 
     @cached_property
     def names(self) -> Names:
@@ -164,7 +166,7 @@ class SafetyDesk(RegisterState):
         return load_ingredients()
 
     # -- adding lines -----------------------------------------------------
-    def _safety_fields(
+    def line_fields(
         self, session: Session, product: ProductRow, ingredients: Sequence[str], qty: int
     ) -> LineSafety:
         """Check the pharmacy rules for adding ``qty`` of ``product``; its guidance."""
@@ -175,15 +177,15 @@ class SafetyDesk(RegisterState):
                 )
             )
         if product.restricted:
-            self._check_restricted(product.restricted, product.name, qty)
+            self.check_restricted(product.restricted, product.name, qty)
         found = guidance_by_keys(
             session, line_keys(product.sku, ingredients, product.category, product.drug_class)
         )
         return LineSafety(guidance_view(found, current() == "en") if found else None)
 
-    def _check_restricted(self, rule: str, name: str, extra: int, replaced: int = 0) -> None:
-        limit = self.pharmacy.limit(rule)
-        total = self._cart.restricted_qty(rule) - replaced + extra
+    def check_restricted(self, rule: str, name: str, extra: int, replaced: int = 0) -> None:
+        limit = self.rules.limit(rule)
+        total = self._state.cart.restricted_qty(rule) - replaced + extra
         if total > limit:
             raise InputError(
                 _("At most {limit} packs of {rule} per sale: {name} would make {total}").format(
@@ -212,7 +214,7 @@ class SafetyDesk(RegisterState):
                 line.ingredients,
                 line.guidance.contraindications if line.guidance else (),
             )
-            for index, line in enumerate(self._cart.lines)
+            for index, line in enumerate(self._state.cart.lines)
         ]
 
     def _warnings(self, session: Session) -> list[safety.Warning]:
@@ -232,20 +234,20 @@ class SafetyDesk(RegisterState):
 
     def _routes(self, session: Session) -> dict[int, str]:
         """Each cart line's route (by index), from the catalogue."""
-        skus = {line.sku for line in self._cart.lines}
+        skus = {line.sku for line in self._state.cart.lines}
         query = select(Product.sku, Product.route).where(Product.sku.in_(skus))
         by_sku = {sku: route for sku, route in session.execute(query)}
         return {
             index: by_sku[line.sku]
-            for index, line in enumerate(self._cart.lines)
+            for index, line in enumerate(self._state.cart.lines)
             if line.sku in by_sku
         }
 
     def _member_health(self, session: Session) -> tuple[list[str], list[str]] | None:
         """The attached member's allergies and conditions, if they consented to keep them."""
-        if self._member_id is None:
+        if self._state.member_id is None:
             return None
-        member = session.get(Member, self._member_id)
+        member = session.get(Member, self._state.member_id)
         if member is None or not member.consent_health:
             return None
         return (
@@ -255,11 +257,11 @@ class SafetyDesk(RegisterState):
 
     def _velocity_warning(self, session: Session) -> safety.Warning | None:
         """The restricted buyer reached the repeat-buying threshold: a report to make."""
-        buyer = self._cart.buyer
-        in_cart = sum(line.qty for line in self._cart.lines if line.restricted)
+        buyer = self._state.cart.buyer
+        in_cart = sum(line.qty for line in self._state.cart.lines if line.restricted)
         if buyer is None or not in_cart:
             return None
-        since = self.now() - timedelta(days=self.pharmacy.velocity_days)
+        since = self._time.now() - timedelta(days=self.rules.velocity_days)
         bought = session.scalar(
             select(func.coalesce(func.sum(RestrictedSale.qty), 0)).where(
                 RestrictedSale.buyer_id_number == buyer.id_number,
@@ -267,7 +269,7 @@ class SafetyDesk(RegisterState):
             )
         )
         packs = int(bought or 0) + in_cart
-        if packs < self.pharmacy.velocity_packs:
+        if packs < self.rules.velocity_packs:
             return None
         return safety.Warning(
             key=f"velocity:{mask_id(buyer.id_number)}",
@@ -275,7 +277,7 @@ class SafetyDesk(RegisterState):
             text=_(
                 "Report it: ID {id} has bought {n} restricted packs in {days} days. "
                 "A pharmacist acknowledges and makes the report"
-            ).format(id=mask_id(buyer.id_number), n=packs, days=self.pharmacy.velocity_days),
+            ).format(id=mask_id(buyer.id_number), n=packs, days=self.rules.velocity_days),
         )
 
     def pending_checks(self) -> list[Check]:
@@ -288,7 +290,7 @@ class SafetyDesk(RegisterState):
                 format_guidance(line),
                 index,
             )
-            for index, line in enumerate(self._cart.lines)
+            for index, line in enumerate(self._state.cart.lines)
             if line.guidance is not None and not line.guidance_given
         ]
         warnings = self.warnings()
@@ -304,11 +306,11 @@ class SafetyDesk(RegisterState):
                 pharmacist=warning.needs_pharmacist,
             )
             for warning in warnings
-            if warning.key not in self._cart.acknowledged
+            if warning.key not in self._state.cart.acknowledged
         ]
-        if self._cart.has_rx() and self._cart.prescription is None:
+        if self._state.cart.has_rx() and self._state.cart.prescription is None:
             names = "、".join(
-                line.name for line in self._cart.lines if line.drug_class is DrugClass.RX
+                line.name for line in self._state.cart.lines if line.drug_class is DrugClass.RX
             )
             checks.append(
                 Check(
@@ -320,8 +322,8 @@ class SafetyDesk(RegisterState):
                     notes=self._health_notes(warnings),
                 )
             )
-        restricted = [line for line in self._cart.lines if line.restricted]
-        if restricted and self._cart.buyer is None:
+        restricted = [line for line in self._state.cart.lines if line.restricted]
+        if restricted and self._state.cart.buyer is None:
             checks.append(
                 Check(
                     "buyer",
@@ -349,7 +351,7 @@ class SafetyDesk(RegisterState):
     @property
     def pharmacist_at_register(self) -> str | None:
         """The id of the pharmacist logged in at the register, if one is."""
-        user = self.user
+        user = self._login.user
         return user.id if user is not None and user.role == "pharmacist" else None
 
     def pharmacist_signs(
@@ -360,7 +362,7 @@ class SafetyDesk(RegisterState):
         A PIN attempt like a login: wrong PINs count against the pharmacist's id, and a
         refusal is audited as ``refused``.
         """
-        return self.check_pin_attempt(pharmacist_id, pin, ("pharmacist",), refused).id
+        return self._login.check_pin_attempt(pharmacist_id, pin, ("pharmacist",), refused).id
 
     def acknowledge(self, key: str) -> None:
         """F9: the guidance ``key`` was told, or warning ``key`` acknowledged.
@@ -370,9 +372,8 @@ class SafetyDesk(RegisterState):
         """
         if key.startswith("guidance:"):
             index = int(key.removeprefix("guidance:"))
-            if 0 <= index < len(self._cart.lines):
-                self._cart.lines[index].guidance_given = True
-                self._save()
+            if 0 <= index < len(self._state.cart.lines):
+                self._state.cart.lines[index].guidance_given = True
             return
         warning = self._warning(key)
         if warning is None:
@@ -396,43 +397,41 @@ class SafetyDesk(RegisterState):
         return next((warning for warning in self.warnings() if warning.key == key), None)
 
     def _keep_acknowledged(self, warning: safety.Warning, signer: str | None) -> None:
-        entry = Acknowledged(warning.kind, warning.text, signer, self.now())
-        self._cart.acknowledged[warning.key] = entry.encode()
-        self._save()
+        entry = Acknowledged(warning.kind, warning.text, signer, self._time.now())
+        self._state.cart.acknowledged[warning.key] = entry.encode()
 
     def acknowledge_guidance(self, index: int) -> bool:
         """Acknowledge line ``index``'s guidance; False if it had none to acknowledge."""
-        if not 0 <= index < len(self._cart.lines):
+        if not 0 <= index < len(self._state.cart.lines):
             return False
-        line = self._cart.lines[index]
+        line = self._state.cart.lines[index]
         if line.guidance is None or line.guidance_given:
             return False
         line.guidance_given = True
-        self._save()
         return True
 
     def review_prescription(self, form: PrescriptionForm, pharmacist_id: str, pin: str) -> None:
         """Record the prescription, reviewed by a pharmacist who signs with id and PIN."""
-        clean = safety.check_prescription(form, self.today(), self.pharmacy.prescription_valid_days)
+        clean = safety.check_prescription(
+            form, self._time.today(), self.rules.prescription_valid_days
+        )
         reviewer = self.pharmacist_signs(pharmacist_id, pin, "prescription.refused")
-        self._cart.prescription = safety.Reviewed(clean, reviewer, self.now())
-        self._save()
+        self._state.cart.prescription = safety.Reviewed(clean, reviewer, self._time.now())
 
     def register_buyer(self, name: str, id_number: str) -> str | None:
         """Record the restricted product's buyer; the repeat-buyer warning's text, if any.
 
         That warning is then one of :meth:`warnings`: a pharmacist acknowledges it.
         """
-        self._cart.buyer = safety.check_buyer(name, id_number)
-        self._save()
+        self._state.cart.buyer = safety.check_buyer(name, id_number)
         with self._sessions() as session:
             velocity = self._velocity_warning(session)
         return velocity.text if velocity is not None else None
 
     # -- traceability codes -----------------------------------------------
-    def _add_trace_code(self, code: str) -> int:
+    def add_trace_code(self, code: str) -> int:
         """Attach a scanned traceability code to the box it belongs to; the line's index."""
-        lines = self._cart.lines
+        lines = self._state.cart.lines
         if any(code in line.trace_codes for line in lines):
             raise InputError(
                 _("Traceability code {code} is already in this sale").format(code=code)
@@ -447,15 +446,15 @@ class SafetyDesk(RegisterState):
             raise InputError(
                 _(
                     "Traceability code {code} was already sold on {day}: a fake or resold box?"
-                ).format(code=code, day=self.local_time(sold).date())
+                ).format(code=code, day=self._time.local_time(sold).date())
             )
-        order = [self._cart.last_index] if self._cart.last_index is not None else []
+        order = [self._state.cart.last_index] if self._state.cart.last_index is not None else []
         order += reversed(range(len(lines)))
         for index in order:
             line = lines[index]
             if line.is_drug and len(line.trace_codes) < line.qty:
                 line.trace_codes.append(code)
-                self._cart.last_index = index
+                self._state.cart.last_index = index
                 return index
         raise InputError(
             _("Traceability code {code}: scan its product first, then the box's code").format(
@@ -467,7 +466,7 @@ class SafetyDesk(RegisterState):
         """Why medical insurance cannot pay yet: boxes still without their codes."""
         missing = [
             f"{line.name} ({line.qty - len(line.trace_codes)})"
-            for line in self._cart.lines
+            for line in self._state.cart.lines
             if line.trace_required and len(line.trace_codes) < line.qty
         ]
         if not missing:
@@ -477,13 +476,13 @@ class SafetyDesk(RegisterState):
         )
 
     # -- recording --------------------------------------------------------
-    def _record_safety(self, session: Session, sale: Sale, now: datetime) -> None:
+    def record(self, session: Session, sale: Sale, now: datetime) -> None:
         """Store guidance given, warnings, prescription, restricted register and trace codes.
 
         A warning only a pharmacist may acknowledge and still unacknowledged refuses the
         sale (InputError: the caller's transaction stores nothing).
         """
-        cart = self._cart
+        cart = self._state.cart
         unsigned = [
             warning.text
             for warning in self._warnings(session)

@@ -4,6 +4,8 @@ Every shift action is one unit of work: the shift's rows, the audit event and
 the print job (a drawer kick, an X or Z report) commit together. Closing needs
 a manager and an empty register: no cart in progress and no held sale, so that
 every yuan of the shift is in its count.
+
+:class:`Shifts` is one of the register's collaborators.
 """
 
 from __future__ import annotations
@@ -13,20 +15,23 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from pos.domain.printing import printing
 from pos.domain.printing.print_queue import queue_drawer_kick, queue_job
+from pos.domain.printing.printing import PrintProfile
 from pos.domain.sales.codes import whole_number
 from pos.domain.shifts import shifts
 from pos.domain.shifts.shifts import CASH_IN, CASH_OUT, DENOMINATIONS_FEN, ShiftError
 from pos.i18n import _
 from pos.models import JobKind, ParkedCart, Shift, User
 from pos.money import MoneyError, format_fen, parse_yuan
-from pos.register.overrides import Approval, OverrideDesk
+from pos.register.login import Login
+from pos.register.overrides import Approval, Overrides
 from pos.register.parking import HELD
+from pos.register.state import CartState, RegisterIdentity, StoreTime
 
-__all__ = ["CASH_IN", "CASH_OUT", "ClosedShift", "ShiftCount", "ShiftDesk", "ShiftView"]
+__all__ = ["CASH_IN", "CASH_OUT", "ClosedShift", "ShiftCount", "ShiftView", "Shifts"]
 
 MAX_COUNT = 99_999
 """The most notes or coins of one denomination a count accepts."""
@@ -104,30 +109,48 @@ def parse_cash_amount(text: str) -> int:
         raise ShiftError(_("Not an amount in yuan: {text}").format(text=cleaned)) from None
 
 
-class ShiftDesk(OverrideDesk):
-    """Cash shifts (a part of :class:`RegisterService`)."""
+class Shifts:
+    """Cash shifts on the register."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        state: CartState,
+        time: StoreTime,
+        identity: RegisterIdentity,
+        login: Login,
+        overrides: Overrides,
+        printing: PrintProfile,
+    ) -> None:
+        self._sessions = sessions
+        self._state = state
+        self._time = time
+        self._identity = identity
+        self._login = login
+        self._overrides = overrides
+        self._printing = printing
 
     def current_shift(self) -> ShiftView | None:
         """The shift open on this register, or None."""
         with self._sessions() as session:
-            shift = shifts.current_shift(session, self.identity.register_id)
+            shift = shifts.current_shift(session, self._identity.register_id)
             return None if shift is None else self._shift_view(session, shift)
 
     def check_shift_for_sale(self) -> None:
         """Refuse payment with no shift open when ``register.require_shift`` is set."""
-        if self.identity.require_shift and self.current_shift() is None:
+        if self._identity.require_shift and self.current_shift() is None:
             raise ShiftError(_("No shift is open: Ctrl+B opens one with the cash float"))
 
     def open_shift(self, float_text: str) -> ShiftView:
         """Open a shift with the float typed (yuan); the drawer opens to take it."""
         float_fen = parse_cash_amount(float_text)
-        now = self.now()
+        now = self._time.now()
         with self._sessions.begin() as session:
             shift = shifts.open_shift(
-                session, self.identity.register_id, float_fen, now, self.cashier
+                session, self._identity.register_id, float_fen, now, self._login.cashier
             )
             self._kick_drawer(session, now)
-            self.audit(
+            self._overrides.audit(
                 session, "shift.open", subject=str(shift.id), detail={"float_fen": float_fen}
             )
             return self._shift_view(session, shift)
@@ -140,11 +163,11 @@ class ShiftDesk(OverrideDesk):
         Taking out more than the drawer should hold needs a manager's approval.
         """
         amount_fen = parse_cash_amount(amount_text)
-        now = self.now()
+        now = self._time.now()
         approved_by = None
         if kind == CASH_OUT:
             with self._sessions() as session:
-                shift = shifts.current_shift(session, self.identity.register_id)
+                shift = shifts.current_shift(session, self._identity.register_id)
                 expected = (
                     None if shift is None else shifts.shift_totals(session, shift, now).expected_fen
                 )
@@ -152,13 +175,19 @@ class ShiftDesk(OverrideDesk):
                 what = _("Cash out ¥{amount}, ¥{expected} expected in the drawer").format(
                     amount=format_fen(amount_fen), expected=format_fen(expected)
                 )
-                approved_by = self.authorize("override.cash_out", approval, what)
+                approved_by = self._overrides.authorize("override.cash_out", approval, what)
         with self._sessions.begin() as session:
             movement = shifts.move_cash(
-                session, self.identity.register_id, kind, amount_fen, reason, now, self.cashier
+                session,
+                self._identity.register_id,
+                kind,
+                amount_fen,
+                reason,
+                now,
+                self._login.cashier,
             )
             self._kick_drawer(session, now)
-            self.audit(
+            self._overrides.audit(
                 session,
                 "shift.cash",
                 approved_by=approved_by,
@@ -169,24 +198,26 @@ class ShiftDesk(OverrideDesk):
 
     def x_report(self) -> tuple[str, str]:
         """(number, text) of an X report of the shift so far, stored and queued to print."""
-        now = self.now()
+        now = self._time.now()
         with self._sessions.begin() as session:
             report, receipt = shifts.x_report(
-                session, self.identity.register_id, self.printing, now
+                session, self._identity.register_id, self._printing, now
             )
-            data = printing.render_receipt(receipt, self.printing).data
+            data = printing.render_receipt(receipt, self._printing).data
             queue_job(session, JobKind.SHIFT, data, now)
             return report.data["number"], report.text
 
     def check_can_close(self) -> None:
         """Refuse to close with a cart in progress or a held sale (挂单), or no shift."""
-        if self._cart.lines:
+        if self._state.cart.lines:
             raise ShiftError(_("Finish or void the sale in progress before closing the shift"))
         with self._sessions() as session:
             held = session.scalar(
                 select(func.count())
                 .select_from(ParkedCart)
-                .where(ParkedCart.register_id == self.identity.register_id, ParkedCart.kind == HELD)
+                .where(
+                    ParkedCart.register_id == self._identity.register_id, ParkedCart.kind == HELD
+                )
             )
             if held:
                 raise ShiftError(
@@ -195,17 +226,17 @@ class ShiftDesk(OverrideDesk):
                         "before closing the shift"
                     ).format(n=held)
                 )
-            if shifts.current_shift(session, self.identity.register_id) is None:
+            if shifts.current_shift(session, self._identity.register_id) is None:
                 raise ShiftError(_("No shift is open on this register"))
 
     def count_cash(self, texts: Mapping[int, str]) -> ShiftCount:
         """The cash counted (fen → count typed) against the cash expected now."""
         counted = shifts.check_counts(parse_count_fields(texts))
         with self._sessions() as session:
-            shift = shifts.current_shift(session, self.identity.register_id)
+            shift = shifts.current_shift(session, self._identity.register_id)
             if shift is None:
                 raise ShiftError(_("No shift is open on this register"))
-            expected = shifts.shift_totals(session, shift, self.now()).expected_fen
+            expected = shifts.shift_totals(session, shift, self._time.now()).expected_fen
         return ShiftCount(counted, expected)
 
     def close_shift(
@@ -218,21 +249,21 @@ class ShiftDesk(OverrideDesk):
         what = _("Counted ¥{counted}, expected ¥{expected}").format(
             counted=format_fen(count.counted_fen), expected=format_fen(count.expected_fen)
         )
-        approved_by = self.authorize("shift.close", approval, what)
-        now = self.now()
+        approved_by = self._overrides.authorize("shift.close", approval, what)
+        now = self._time.now()
         with self._sessions.begin() as session:
             report, receipt = shifts.close_shift(
                 session,
-                self.identity.register_id,
+                self._identity.register_id,
                 counts,
-                self.printing,
+                self._printing,
                 now,
-                self.cashier or approved_by,
+                self._login.cashier or approved_by,
             )
-            data = printing.render_receipt(receipt, self.printing).data
+            data = printing.render_receipt(receipt, self._printing).data
             queue_job(session, JobKind.SHIFT, data, now)
             numbers = report.data
-            self.audit(
+            self._overrides.audit(
                 session,
                 "shift.close",
                 approved_by=approved_by,
@@ -254,11 +285,11 @@ class ShiftDesk(OverrideDesk):
             id=shift.id,
             opened_by=shift.opened_by,
             opened_by_name=user.name if user else None,
-            opened_at=self.local_time(shift.opened_at),
+            opened_at=self._time.local_time(shift.opened_at),
             float_fen=shift.float_fen,
-            expected_fen=shifts.shift_totals(session, shift, self.now()).expected_fen,
+            expected_fen=shifts.shift_totals(session, shift, self._time.now()).expected_fen,
         )
 
     def _kick_drawer(self, session: Session, now: datetime) -> None:
         """Open the cash drawer (queued with the cash movement), when the register has one."""
-        queue_drawer_kick(session, self.printing, now)
+        queue_drawer_kick(session, self._printing, now)

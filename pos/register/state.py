@@ -1,23 +1,20 @@
-"""What every part of the register service shares: the session factory, the clock, the cart.
+"""What the register's collaborators share: its identity, its clock and the cart state.
 
-The register service is one facade for the screens (``RegisterService``); its
-parts live in their own modules as mixins over this state: members, receipts,
-safety.
+:class:`RegisterService` holds one :class:`CartState` (the cart in progress, the
+attached member, the add-ons offered) and one :class:`StoreTime`, and hands them
+to each collaborator's constructor: nothing here is inherited.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import Session, sessionmaker
-
-from pos.domain.members.loyalty import LoyaltyRules
-from pos.domain.printing.print_queue import PrintSpooler
-from pos.domain.printing.printing import PrintProfile
+from pos.domain.members.birthday import BirthdayGift
 from pos.domain.sales.cart import Cart
+from pos.domain.suggestions.suggestions import Suggestion
 from pos.enums import CashRounding
 
 Clock = Callable[[], datetime]
@@ -48,20 +45,12 @@ class RegisterIdentity:
     """How the cash part of a sale or refund is rounded (``store.cash_rounding``)."""
 
 
-class RegisterState:
-    """The state the register's parts share, and its clock."""
+class StoreTime:
+    """The register's clock in the store's time zone: now, the business day, local times."""
 
-    _sessions: sessionmaker[Session]
-    identity: RegisterIdentity
-    _zone: ZoneInfo
-    _clock: Clock
-    _cart: Cart
-    printing: PrintProfile
-    _spooler: PrintSpooler
-    _reported_chars: set[str]
-    rules: LoyaltyRules
-    _member_id: int | None
-    _invited: bool
+    def __init__(self, clock: Clock, timezone: str) -> None:
+        self._clock = clock
+        self._zone = ZoneInfo(timezone)
 
     def now(self) -> datetime:
         """Now, in UTC."""
@@ -74,3 +63,24 @@ class RegisterState:
     def local_time(self, moment: datetime) -> datetime:
         """``moment`` in the store's time zone."""
         return moment.astimezone(self._zone)
+
+
+@dataclass
+class CartState:
+    """The sale in progress: the one mutable state of the register, declared here only."""
+
+    cart: Cart = field(default_factory=Cart)
+    member_id: int | None = None
+    invited: bool = False
+    """The customer was already invited to enrol in this sale."""
+    suggestions: list[Suggestion] = field(default_factory=list)
+    """The add-ons offered for the cart as it last changed."""
+    birthday_gift: BirthdayGift | None = None
+    """The attached member's birthday gift, taken in this sale (recorded with it)."""
+
+    def reset(self) -> None:
+        """Start the next customer: an empty cart, no member, nothing offered."""
+        self.cart = Cart()
+        self.member_id = None
+        self.invited = False
+        self.birthday_gift = None

@@ -1,47 +1,60 @@
-"""The register's add-on suggestions: the top three for the cart, one key to add each."""
+"""The register's add-on suggestions: the top three for the cart, one key to add each.
+
+:class:`Suggestions` is one of the register's collaborators: it chooses the
+add-ons into the cart state it is given.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from pos.domain.sales.codes import InputError
 from pos.domain.suggestions import suggestions
 from pos.domain.suggestions.suggestions import CartItem, Customer, Suggestion
 from pos.i18n import _
 from pos.models import Member, Sale, SuggestionEvent
-from pos.register.safety import SafetyDesk
+from pos.register.safety import Safety
+from pos.register.state import CartState, StoreTime
 
 
-class SuggestionDesk(SafetyDesk):
-    """Suggestions at the register (a part of :class:`RegisterService`)."""
+class Suggestions:
+    """Suggestions at the register: chosen as the cart changes, recorded with the sale."""
 
-    _suggestions: list[Suggestion]
+    def __init__(
+        self, sessions: sessionmaker[Session], state: CartState, time: StoreTime, safety: Safety
+    ) -> None:
+        self._sessions = sessions
+        self._state = state
+        self._time = time
+        self._safety = safety
 
-    def suggestions(self) -> list[Suggestion]:
+    def current(self) -> list[Suggestion]:
         """The add-ons to offer now (chosen when the cart last changed): a read."""
-        return list(self._suggestions)
+        return list(self._state.suggestions)
 
-    def _offer_suggestions(self) -> None:
+    def offer(self) -> None:
         """Choose the add-ons to offer for the cart as it is, recorded as shown (for the
         attach-rate report) with the cart."""
-        if not self._cart.lines:
-            self._suggestions = []
+        if not self._state.cart.lines:
+            self._state.suggestions = []
             return
-        items = [CartItem(line.sku, line.category, line.ingredients) for line in self._cart.lines]
+        items = [
+            CartItem(line.sku, line.category, line.ingredients) for line in self._state.cart.lines
+        ]
         with self._sessions() as session:
             found = suggestions.suggest(
-                session, items, self._customer(session), self.names, self.today()
+                session, items, self._customer(session), self._safety.names, self._time.today()
             )
         for suggestion in found:
-            self._cart.shown.setdefault(suggestion.rule, suggestion.sku)
-        self._suggestions = found
+            self._state.cart.shown.setdefault(suggestion.rule, suggestion.sku)
+        self._state.suggestions = found
 
     def _customer(self, session: Session) -> Customer:
-        if self._member_id is None:
+        if self._state.member_id is None:
             return Customer()
-        member = session.get(Member, self._member_id)
+        member = session.get(Member, self._state.member_id)
         if member is None or not member.consent_health:
             return Customer()
         return Customer(
@@ -51,20 +64,20 @@ class SuggestionDesk(SafetyDesk):
 
     def suggestion(self, number: int) -> Suggestion:
         """Suggestion ``number`` (1–3) as last shown."""
-        if not 1 <= number <= len(self._suggestions):
+        if not 1 <= number <= len(self._state.suggestions):
             raise InputError(_("No suggestion {n} to add").format(n=number))
-        return self._suggestions[number - 1]
+        return self._state.suggestions[number - 1]
 
-    def _record_suggestions(self, session: Session, sale: Sale, now: datetime) -> None:
+    def record(self, session: Session, sale: Sale, now: datetime) -> None:
         """Every suggestion shown in this sale, and the line it became if accepted."""
         accepted = {
             line.suggested_by: index + 1
-            for index, line in enumerate(self._cart.lines)
+            for index, line in enumerate(self._state.cart.lines)
             if line.suggested_by
         }
-        for sale_line, cart_line in zip(sale.lines, self._cart.lines, strict=True):
+        for sale_line, cart_line in zip(sale.lines, self._state.cart.lines, strict=True):
             sale_line.suggested_by = cart_line.suggested_by
-        for rule, sku in self._cart.shown.items():
+        for rule, sku in self._state.cart.shown.items():
             session.add(
                 SuggestionEvent(
                     sale_id=sale.id,
@@ -76,4 +89,4 @@ class SuggestionDesk(SafetyDesk):
                     shown_at=now,
                 )
             )
-        self._suggestions = []
+        self._state.suggestions = []

@@ -4,8 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from pos.enums import DrugClass, Tender
+
+if TYPE_CHECKING:  # the domain's catalogue imports these views: no import at run time
+    from pos.domain.pharmacy.safety import Warning
+    from pos.domain.suggestions.suggestions import Suggestion
+
+
+def days_to_expiry(expiry: date | None, today: date, near_days: int) -> int | None:
+    """Days left when ``expiry`` is within ``near_days`` of ``today`` (tell the customer)."""
+    if expiry is None:
+        return None
+    days = (expiry - today).days
+    return days if days <= near_days else None
 
 
 @dataclass(frozen=True)
@@ -106,6 +119,26 @@ class CartView:
     def items(self) -> int:
         """Number of units in the cart."""
         return sum(line.qty for line in self.lines)
+
+
+@dataclass(frozen=True)
+class ScanOutcome:
+    """All the screen shows after a scan, read in the one call that made it."""
+
+    cart: CartView
+    suggestions: tuple[Suggestion, ...]
+    """The add-ons to offer for the cart as it is now."""
+    warnings: tuple[Warning, ...]
+    """Every safety warning of the cart now (those of ``cart.last_index`` are the new ones)."""
+    today: date
+    """The store's business day the expiry dates are judged against."""
+    near_expiry_days: int
+    unsaved: bool
+    """The cart could not be stored yet (the database was busy): the screen says "saving…"."""
+
+    def near_expiry(self, expiry: date | None) -> int | None:
+        """Days left when ``expiry`` is near enough to tell the customer, else None."""
+        return days_to_expiry(expiry, self.today, self.near_expiry_days)
 
 
 @dataclass(frozen=True)

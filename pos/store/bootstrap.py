@@ -9,14 +9,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.config import Settings
-from pos.domain.members.follow_up_tasks import FollowUpRules
-from pos.domain.members.loyalty import LoyaltyRules, TierRule
-from pos.domain.members.segments import SegmentRules
-from pos.domain.printing.printing import PrintProfile, StoreHeader
 from pos.domain.staff.users import bind_key
-from pos.enums import DrugClass
 from pos.i18n import _
-from pos.register.safety import PharmacyRules
 from pos.store.db import make_engine, make_session_factory, open_database, upgrade
 from pos.store.store_key import ensure_key, read_key
 
@@ -88,71 +82,3 @@ def ensure_store(settings: Settings) -> tuple[Engine, sessionmaker[Session], str
     ensure_key(settings.key_path)  # a store from before the key gets one at its first start
     engine, sessions = open_store(settings)
     return engine, sessions, message
-
-
-def print_profile(settings: Settings) -> PrintProfile:
-    """How this register prints, from its settings."""
-    store, printer = settings.store, settings.printer
-    return PrintProfile(
-        store=StoreHeader(store.name, store.address, store.phone, store.tax_id),
-        uri=printer.uri,
-        paper_width=printer.paper_width,
-        encoding=printer.encoding,
-        chinese_commands=printer.chinese_commands,
-        cash_drawer=printer.cash_drawer,
-        timeout=printer.timeout,
-        language=printer.language,
-        footer=printer.footer,
-        timezone=store.timezone,
-    )
-
-
-def loyalty_rules(settings: Settings) -> LoyaltyRules:
-    """The member programme, from the settings (spend thresholds in fen)."""
-    loyalty = settings.loyalty
-    return LoyaltyRules(
-        points_per_yuan=loyalty.points_per_yuan,
-        exclude_drug_classes=frozenset(DrugClass(value) for value in loyalty.exclude_drug_classes),
-        exclude_categories=frozenset(loyalty.exclude_categories),
-        birthday_points_percent=loyalty.birthday_points_percent,
-        birthday_gift_points=loyalty.birthday_gift_points,
-        birthday_gift_sku=loyalty.birthday_gift_sku,
-        referral_points=loyalty.referral_points,
-        redeem_points_per_yuan=loyalty.redeem_points_per_yuan,
-        redeem_max_percent=loyalty.redeem_max_percent,
-        tiers=tuple(
-            TierRule(tier.name, tier.min_spend * 100, tier.points_percent) for tier in loyalty.tiers
-        ),
-        invite=loyalty.invite,
-    )
-
-
-def segment_rules(settings: Settings) -> SegmentRules:
-    """How customer files are classified, from the settings."""
-    service = settings.service
-    return SegmentRules(
-        new_days=service.segment_new_days,
-        regular_visits=service.segment_regular_visits,
-        at_risk_days=service.segment_at_risk_days,
-        lapsed_days=service.segment_lapsed_days,
-    )
-
-
-def follow_up_rules(settings: Settings) -> FollowUpRules:
-    """When follow-up calls fall due, from the settings."""
-    service = settings.service
-    return FollowUpRules(
-        after_sale_days=service.follow_up_after_sale_days,
-        after_complaint_days=service.follow_up_after_complaint_days,
-    )
-
-
-def pharmacy_rules(settings: Settings) -> PharmacyRules:
-    """The pharmacy rules, from the settings."""
-    pharmacy = settings.pharmacy
-    return PharmacyRules(
-        prescription_valid_days=pharmacy.prescription_valid_days,
-        restricted_limits=dict(pharmacy.restricted_limits),
-        velocity_days=pharmacy.velocity_days,
-        velocity_packs=pharmacy.velocity_packs,
-    )

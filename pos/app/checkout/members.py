@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import date
 
 from pos.app.checkout.counter import Counter
+from pos.app.modals.confirm import ConfirmModal
+from pos.app.modals.members.follow_ups import FollowUpModal
 from pos.app.modals.members.member_form import MemberFormModal
 from pos.app.modals.members.member_lookup import MemberLookupModal
 from pos.domain.members.members import DuplicatePhone, MemberForm
@@ -18,11 +21,19 @@ class MemberPrompts:
     """Members at the checkout screen; ``pay`` returns to payment after enrolling there."""
 
     def __init__(
-        self, register: RegisterService, counter: Counter, pay: Callable[[], Awaitable[None]]
+        self,
+        register: RegisterService,
+        counter: Counter,
+        pay: Callable[[], Awaitable[None]],
+        report_reaction: Callable[[str], Awaitable[None]],
     ) -> None:
+        """``report_reaction`` opens the adverse-reaction form for a member's card."""
         self.register = register
         self.counter = counter
         self.pay = pay
+        self.report_reaction = report_reaction
+        self.gift_declined: set[tuple[int, date]] = set()
+        """(member, day) already offered their birthday gift at this register."""
 
     async def find_member(self) -> None:
         """Find a member by phone, last 4 digits, card, name or pinyin, and attach them."""
@@ -72,10 +83,46 @@ class MemberPrompts:
         return None
 
     def show_member(self, cart: CartView, text: str) -> None:
-        """Show ``cart`` with its member just attached, and ``text`` naming them."""
+        """Show ``cart`` with its member just attached, and ``text`` naming them; a member
+        long away is welcomed back, and a birthday gift due is offered (F9 gives it)."""
         self.counter.refresh_cart(cart)
         name = cart.member.name if cart.member else ""
-        self.counter.message.success(text.format(name=name))
+        offer = self.register.member_offer()
+        if offer is not None and offer.segment == "lapsed" and offer.days_away is not None:
+            back = _("Welcome back: {name} last came {days} days ago").format(
+                name=name, days=offer.days_away
+            )
+            self.counter.message.info(text.format(name=name) + "  " + back)
+        else:
+            self.counter.message.success(text.format(name=name))
+        if offer is None or offer.gift is None or cart.member is None:
+            return
+        key = (cart.member.id, self.register.today())
+        if key in self.gift_declined:
+            return
+        self.gift_declined.add(key)  # asked once a day; F9 gives it
+        question = _("Birthday month: give {name} this year's birthday gift, {gift}?").format(
+            name=name, gift=offer.gift.name
+        )
+        self.counter.open_after_refresh(ConfirmModal(question, "f9", self._give_gift))
+
+    async def follow_ups(self) -> None:
+        """The follow-up calls due (回访): pharmacists and managers call and record them."""
+
+        async def closed(card_no: str | None) -> None:
+            if card_no:  # a side effect reported on the call: record it for the ADR report
+                await self.report_reaction(card_no)
+
+        await self.counter.open(FollowUpModal(self.register.care), closed)
+
+    def _give_gift(self) -> None:
+        try:
+            cart = self.register.give_birthday_gift()
+        except InputError as exc:
+            self.counter.message.error(str(exc))
+            return
+        self.counter.refresh_cart(cart)
+        self.counter.message.success(_("Birthday gift given: recorded with this sale"))
 
     def _detach_member(self) -> str | None:
         try:

@@ -50,7 +50,7 @@ from pos.enums import DrugClass
 from pos.i18n import _, ngettext
 from pos.money import format_fen
 from pos.register.service import NotACode, RegisterService
-from pos.register.views import CartView, CompletedSale
+from pos.register.views import CartView, CompletedSale, ScanOutcome
 from pos.sync.runner import SyncStatus
 
 SAVE_RETRY_SECONDS = 0.5
@@ -87,7 +87,9 @@ class CheckoutScreen(Screen[None]):
         self.shift_status = ShiftStatus(id="shift-status")
         self.guard = OverrideGuard(register, self)
         self.safety = SafetyPrompts(register, self)
-        self.members = MemberPrompts(register, self, self.action_pay)
+        self.members = MemberPrompts(
+            register, self, self.action_pay, lambda card: self.service.adverse_reaction(card)
+        )
         self.receipts = ReceiptKeys(register, self)
         self.returns = ReturnKeys(register, self, self.receipts)
         self.reports = ReportKeys(register, self, self.guard)
@@ -246,23 +248,26 @@ class CheckoutScreen(Screen[None]):
         """The highlighted cart line."""
         return self.cart_table.selected_index
 
-    def refresh_cart(self, cart: CartView) -> None:
-        """Show ``cart`` in the table and the totals."""
-        self.cart_table.show(cart, self.register.near_expiry)
+    def refresh_cart(self, cart: CartView, outcome: ScanOutcome | None = None) -> None:
+        """Show ``cart`` in the table and the totals (after a scan, from its ``outcome``)."""
+        near_expiry = self.register.near_expiry if outcome is None else outcome.near_expiry
+        self.cart_table.show(cart, near_expiry)
         self.query_one(TotalsPanel).show(cart)
         self.query_one(MemberPanel).show(cart.member)
         self.shown_member = cart.member.id if cart.member else None
         self.show_guidance(cart)
-        self.query_one(SuggestionPanel).show(self.register.suggestions() if cart.lines else [])
-        self.show_saving()
+        offered = self.register.suggestions() if outcome is None else list(outcome.suggestions)
+        self.query_one(SuggestionPanel).show(offered if cart.lines else [])
+        self.show_saving(None if outcome is None else outcome.unsaved)
 
-    def show_saving(self) -> None:
+    def show_saving(self, unsaved: bool | None = None) -> None:
         """Show "saving…" while the cart is not stored yet, and retry on a timer until it is.
 
         The database is busy while another program (an import) writes: the cart
-        stays in memory meanwhile, and scanning goes on.
+        stays in memory meanwhile, and scanning goes on. ``unsaved``: as a scan's
+        outcome said (else the register is asked).
         """
-        pending = self.register.unsaved
+        pending = self.register.unsaved if unsaved is None else unsaved
         self.query_one(SaveStatus).show(pending)
         if pending and self._save_retry is None:
             self._save_retry = self.set_interval(SAVE_RETRY_SECONDS, self._retry_save)
@@ -302,7 +307,7 @@ class CheckoutScreen(Screen[None]):
         try:
             error = self.guard.run(
                 lambda approval: self.register.scan(text, approval),
-                lambda cart: self._scanned(text, cart, member_before),
+                lambda outcome: self._scanned(text, outcome, member_before),
                 passing=NotACode,
             )
         except NotACode as exc:
@@ -311,12 +316,13 @@ class CheckoutScreen(Screen[None]):
         if error:
             self.message.error(error)
 
-    def _scanned(self, text: str, cart: CartView, member_before: int | None) -> None:
-        """Show the cart after ``text`` was scanned."""
+    def _scanned(self, text: str, outcome: ScanOutcome, member_before: int | None) -> None:
+        """Show the cart after ``text`` was scanned: all from the scan's one outcome."""
+        cart = outcome.cart
         if cart.member is not None and cart.member.id != member_before:
             self.members.show_member(cart, _("{name} attached: member prices and points"))
             return
-        self.refresh_cart(cart)
+        self.refresh_cart(cart, outcome)
         if TRACE_CODE.match(text):
             line = cart.lines[cart.last_index or 0]
             self.message.success(
@@ -325,7 +331,7 @@ class CheckoutScreen(Screen[None]):
                 )
             )
             return
-        self.announce_added(cart)
+        self.announce_added(cart, outcome)
 
     # -- actions ----------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -339,6 +345,11 @@ class CheckoutScreen(Screen[None]):
 
     async def action_adverse_reaction(self) -> None:
         await self.service.adverse_reaction()
+
+    @settled
+    async def action_follow_ups(self) -> None:
+        """Ctrl+U: the follow-up calls due."""
+        await self.members.follow_ups()
 
     async def action_help(self) -> None:
         """Show every key of this screen (F1 is the app's: see PosApp.action_help)."""
@@ -379,13 +390,17 @@ class CheckoutScreen(Screen[None]):
         self.refresh_cart(cart)
         self.announce_added(cart)
 
-    def announce_added(self, cart: CartView) -> None:
-        """Say what was added; point out near expiry, Rx and restricted rules, and dangers."""
+    def announce_added(self, cart: CartView, outcome: ScanOutcome | None = None) -> None:
+        """Say what was added; point out near expiry, Rx and restricted rules, and dangers.
+
+        After a scan everything comes from its ``outcome``; else the register is asked.
+        """
         line = cart.lines[cart.last_index or 0]
         text = _("Added {name} × {qty}").format(name=line.name, qty=line.qty)
         text += f"   ¥{format_fen(line.total_fen)}"
         notes = []
-        days = self.register.near_expiry(line.next_expiry)
+        near_expiry = self.register.near_expiry if outcome is None else outcome.near_expiry
+        days = near_expiry(line.next_expiry)
         if days is not None and line.next_expiry is not None:
             notes.append(
                 _("Expires {date} (in {days} days): tell the customer").format(
@@ -398,11 +413,8 @@ class CheckoutScreen(Screen[None]):
             notes.append(_("Rx: prescription and pharmacist review before payment"))
         if line.restricted:
             notes.append(_("Restricted: the buyer's ID card before payment"))
-        dangers = [
-            warning.text
-            for warning in self.register.warnings()
-            if warning.line_index == cart.last_index
-        ]
+        warnings = self.register.warnings() if outcome is None else outcome.warnings
+        dangers = [warning.text for warning in warnings if warning.line_index == cart.last_index]
         if dangers:
             self.message.error(text + "   ⚠ " + "  ".join(dangers))
         elif notes and not (len(notes) == 1 and notes[0] == line.promo_label):

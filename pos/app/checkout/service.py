@@ -138,13 +138,14 @@ class ServiceKeys:
             ComplaintsModal(aftercare.complaints, handle, close, self.register.identity.timezone)
         )
 
-    async def adverse_reaction(self) -> None:
-        """Ctrl+A: record a suspected adverse drug reaction (the attached member filled in)."""
-        member = self.register.cart().member
+    async def adverse_reaction(self, card_no: str | None = None) -> None:
+        """Ctrl+A: record a suspected adverse drug reaction (the attached member filled in,
+        or ``card_no``'s, from a follow-up call)."""
+        if card_no is None:
+            member = self.register.cart().member
+            card_no = member.card_no if member else ""
         await self.counter.open(
-            AdverseReactionModal(
-                self._save_reaction, self.register.today(), member.card_no if member else ""
-            )
+            AdverseReactionModal(self._save_reaction, self.register.today(), card_no)
         )
 
     def _save_reaction(self, form: AdverseForm) -> str | None:

@@ -24,7 +24,7 @@ def add_parser(commands: Commands, common: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``pos reprint``."""
     from pos.domain.printing.printing import build_receipt, find_sale
-    from pos.store.bootstrap import print_profile
+    from pos.register.setup import RegisterRules
 
     sessions = open_existing_store(settings)
     if sessions is None:
@@ -34,5 +34,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if sale is None:
             print(_("No sale numbered {number}").format(number=args.number), file=sys.stderr)
             return EXIT_FAILED
-        receipt = build_receipt(session, sale, print_profile(settings), copy=True)
+        receipt = build_receipt(
+            session, sale, RegisterRules.from_settings(settings).printing, copy=True
+        )
     return print_now(receipt, settings)

@@ -43,7 +43,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``pos shift open|cash-in|cash-out|x|close``."""
     from pos.domain.shifts import shifts
     from pos.money import MoneyError, format_fen, parse_yuan
-    from pos.store.bootstrap import print_profile
+    from pos.register.setup import RegisterRules
 
     amount, counts = 0, dict[int, int]()
     try:
@@ -61,7 +61,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     sessions = open_existing_store(settings)
     if sessions is None:
         return EXIT_FAILED
-    register, now, profile = settings.register.id, datetime.now(UTC), print_profile(settings)
+    rules = RegisterRules.from_settings(settings)
+    register, now, profile = settings.register.id, datetime.now(UTC), rules.printing
     try:
         with sessions.begin() as session:
             if args.what == "open":

@@ -129,9 +129,9 @@ def _audit_export(
 
 def _segmenter(settings: Settings) -> Segmenter:
     """Members' segments as of today in the store."""
-    from pos.store.bootstrap import segment_rules
+    from pos.register.setup import RegisterRules
     from pos.transfer.exports import Segmenter
 
     zone = settings.store.timezone
     today = datetime.now(UTC).astimezone(ZoneInfo(zone)).date()
-    return Segmenter(today, zone, segment_rules(settings))
+    return Segmenter(today, zone, RegisterRules.from_settings(settings).care.segments)

@@ -104,7 +104,7 @@ def _import(
 ) -> ImportReport:
     """Import ``data`` of the kind ``what`` (anything but sales) in ``session``."""
     if what == "members":
-        from pos.store.bootstrap import loyalty_rules
+        from pos.register.setup import RegisterRules
         from pos.transfer.member_import import import_members
 
         store = settings.store
@@ -112,7 +112,7 @@ def _import(
         now = datetime.now(UTC)
         return import_members(
             session, data, tiers, now, store.timezone, store.code, skip_bad, chunks,
-            rules=loyalty_rules(settings),
+            rules=RegisterRules.from_settings(settings).loyalty,
         )  # fmt: skip
     if what == "guidance":
         from pos.domain.pharmacy.guidance import import_guidance

@@ -48,7 +48,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from pos.domain.members import follow_up_tasks
     from pos.domain.sales.codes import InputError
     from pos.models import User
-    from pos.store.bootstrap import follow_up_rules
+    from pos.register.setup import RegisterRules
 
     sessions = open_existing_store(settings)
     if sessions is None:
@@ -91,11 +91,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         retry = parse_day(args.retry)
         if retry is None:
             return fail(_("Not a date (YYYY-MM-DD): {text}").format(text=args.retry))
+    rules = RegisterRules.from_settings(settings).care.follow_ups
     try:
         with sessions.begin() as session:
             task = follow_up_tasks.record_outcome(
                 session, args.task_id, args.outcome, args.by, role, now, today,
-                retry_on=retry, note=args.note, rules=follow_up_rules(settings),
+                retry_on=retry, note=args.note, rules=rules,
             )  # fmt: skip
             status, due = task.status, task.due_on
     except InputError as exc:

@@ -108,14 +108,16 @@ def _show(session: Session, member: Member, settings: Settings) -> None:
     from pos.domain.members import loyalty, members, points_ledger
     from pos.domain.members.segments import segment, segment_name
     from pos.models import Member as MemberRow
-    from pos.store.bootstrap import segment_rules
+    from pos.register.setup import RegisterRules
 
     timezone = settings.store.timezone
     zone = ZoneInfo(timezone)
     today = datetime.now(UTC).astimezone(zone).date()
     last = member.last_visit_at.astimezone(zone).date() if member.last_visit_at else None
     enrolled = member.enrolled_at.astimezone(zone).date()
-    kind = segment(enrolled, member.visits, last, today, segment_rules(settings))
+    kind = segment(
+        enrolled, member.visits, last, today, RegisterRules.from_settings(settings).care.segments
+    )
     referrer = session.get(MemberRow, member.referrer_id) if member.referrer_id else None
 
     def local(moment: datetime | None) -> str:

@@ -49,6 +49,8 @@ class MemberForm:
     consent_health: bool = False
     allergies: str = ""
     conditions: str = ""
+    referrer: str = ""
+    """At enrolment: the referral code or phone of the member who recommended this one."""
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,11 @@ OUTCOME_KEYS = (
 )
 
 
-class FollowUpModal(ModalScreen[None]):
-    """↑/↓ choose a call; F2–F8 record its outcome; F9 plans the refills due; Esc closes."""
+class FollowUpModal(ModalScreen[str | None]):
+    """↑/↓ choose a call; F2–F8 record its outcome; F9 plans the refills due; Esc closes.
+
+    A side effect reported closes the list with the member's card, so the adverse-reaction
+    form opens for them."""
 
     BINDINGS = [
         *(
@@ -125,7 +128,7 @@ class FollowUpModal(ModalScreen[None]):
         else:
             self.say(_("{card}: call again later").format(card=task.card_no))
         if outcome == "side_effect":
-            self.notify(_("Record the adverse reaction for {card}").format(card=task.card_no))
+            await self.dismiss(task.card_no)
 
     def action_plan(self) -> None:
         """Add the calls of members whose refill is due."""

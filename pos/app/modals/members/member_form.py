@@ -87,6 +87,14 @@ class MemberFormModal(FormModal):
                 with Horizontal(classes="form-row"):
                     yield Label(label, classes="form-label")
                     yield OrderedInput(value=value, placeholder=example, id=f"member-{field}")
+            if self.use_existing is not None:  # enrolling: who recommended the new member
+                with Horizontal(classes="form-row"):
+                    yield Label(_("Referred by"), classes="form-label")
+                    yield OrderedInput(
+                        value=form.referrer,
+                        placeholder=_("referral code or phone, optional"),
+                        id="member-referrer",
+                    )
             yield Label(
                 _("Tab moves between fields, Space ticks a box, F12 saves"), id="form-status"
             )
@@ -128,6 +136,7 @@ class MemberFormModal(FormModal):
             consent_health=health,
             allergies=text("allergies") if health else "",
             conditions=text("conditions") if health else "",
+            referrer=text("referrer") if self.use_existing is not None else "",
         )
 
     async def action_save(self) -> None:
