@@ -78,6 +78,12 @@ class SyncSettings(_Section):
     """``postgresql://user:password@host:5432/pos_hq`` (``POS_SYNC__HQ_URL``)."""
     interval_seconds: int = Field(default=60, ge=5, le=86400)
     """How often the running register syncs (and after every sale)."""
+    offline_redeem_limit: int = Field(default=1000, ge=0, le=10_000_000)
+    """Points a member may redeem per day at this register while head office cannot confirm
+    a redemption (0: none offline); online, head office confirms each redemption."""
+    redeem_timeout_seconds: int = Field(default=3, ge=2, le=30)
+    """How long payment waits for head office to confirm a redemption before the offline
+    limit applies."""
 
     @field_validator("hq_url")
     @classmethod

@@ -40,6 +40,7 @@ from pos.register.service import Clock, RegisterIdentity, RegisterService, syste
 from pos.store.backups import daily_backup
 from pos.store.bootstrap import loyalty_rules, pharmacy_rules, print_profile
 from pos.sync.background import SyncAgent
+from pos.sync.redemption import redemption_check
 from pos.sync.runner import SyncStatus
 
 PALETTE_SKIPS = {
@@ -339,6 +340,7 @@ def build_app(
         send,
         loyalty_rules(settings),
         pharmacy_rules(settings),
+        redemption_check(settings),
     )
     agent = None
     if settings.sync.hq_url:

@@ -128,3 +128,26 @@ class HqMemberAlias(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
     card_no: Mapped[str] = mapped_column(String(32), default="")
     """The merged member's card, kept so it can still be traced."""
+
+
+class HqPointsDebt(Base):
+    """Head office: a points entry that left a member's balance below zero.
+
+    Kept for good: points earned later pay the debt off in the ledger, but the
+    row stays, so ``pos hq report negative-balances`` still shows who spent what where.
+    """
+
+    __tablename__ = "hq_points_debt"
+
+    id: Mapped[IntPK]
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    entry_uid: Mapped[str] = mapped_column(String(36), unique=True)
+    """The :class:`HqPointsEntry` (and outbox item) that took the balance below zero."""
+    store_code: Mapped[str] = mapped_column(String(8))
+    register_id: Mapped[str] = mapped_column(String(4))
+    delta: Mapped[int] = mapped_column(Integer)
+    balance_after: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[Timestamp]
+    """When the register made the entry (its clock)."""
+    received_at: Mapped[Timestamp]
+    """When head office applied it (head office's clock)."""

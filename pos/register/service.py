@@ -6,7 +6,7 @@ frozen read models. The cart in progress lives here, not in a screen.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -43,6 +43,7 @@ from pos.register.shifts import ShiftDesk
 from pos.register.state import Clock, RegisterIdentity, system_clock
 from pos.register.suggestions import SuggestionDesk
 from pos.register.views import CartView, CompletedSale, ProductView
+from pos.sync.redemption import RedemptionCheck
 
 __all__ = ["Clock", "NotACode", "RegisterIdentity", "RegisterService", "system_clock"]
 
@@ -77,6 +78,7 @@ class RegisterService(
         send: Sender | None = None,
         rules: LoyaltyRules | None = None,
         pharmacy: PharmacyRules | None = None,
+        redemption: RedemptionCheck | None = None,
     ) -> None:
         self._sessions = sessions
         self.identity = identity
@@ -90,6 +92,7 @@ class RegisterService(
         self._member_id: int | None = None
         self._invited = False
         self.pharmacy = pharmacy or PharmacyRules()
+        self._redemption = redemption  # head office confirms points redeemed (a chain)
         self._suggestions = []
         self._products = ProductIndex()
         self._restore()
@@ -221,6 +224,11 @@ class RegisterService(
         """Store the paid sale in one transaction, then start the next customer."""
         now = self.now()
         today = self.local_time(now).date()
+        if self._redemption is not None and self._member_id is not None and tendering.points_fen:
+            with self._sessions() as session:
+                points = self.rules.points_for_fen(tendering.points_fen)
+                since = datetime.combine(today, time.min, self._zone)
+                self._redemption.confirm(session, self._member_id, points, since)
         with self._sessions.begin() as session:
             member = None if self._member_id is None else session.get(Member, self._member_id)
             context = SaleContext(

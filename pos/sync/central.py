@@ -31,6 +31,7 @@ from pos.models import (
     Member,
     utcnow,
 )
+from pos.sync import points
 from pos.sync.outbox import MEMBER_GROUPS
 
 CONNECT_TIMEOUT = 5
@@ -159,22 +160,22 @@ def _sale(session: Session, store: str, register: str, item: Sent, now: datetime
     )
 
 
-def _points(session: Session, store: str, _register: str, item: Sent, now: datetime) -> None:
+def _points(session: Session, store: str, register: str, item: Sent, now: datetime) -> None:
     data = item.payload
     member = member_by_uid(session, data.get("member_uid"), lock=True)
     if member is None:
         return
-    session.add(
-        HqPointsEntry(
-            uid=item.uid,
-            member_id=member.id,
-            delta=int(data["delta"]),
-            reason=str(data["reason"])[:20],
-            sale_number=data.get("sale_number"),
-            store_code=store,
-            created_at=datetime.fromisoformat(data["created_at"]),
-        )
+    entry = HqPointsEntry(
+        uid=item.uid,
+        member_id=member.id,
+        delta=int(data["delta"]),
+        reason=str(data["reason"])[:20],
+        sale_number=data.get("sale_number"),
+        store_code=store,
+        created_at=datetime.fromisoformat(data["created_at"]),
     )
+    session.add(entry)
+    points.record_debt(session, entry, register, now)  # a balance below zero stays visible
     member.updated_at = now  # registers pull the new balance
 
 
@@ -302,6 +303,17 @@ def member_by_uid(session: Session, uid: str | None, lock: bool = False) -> Memb
         return None
     query = select(Member).where(Member.id == alias.member_id)
     return session.scalar(query.with_for_update() if lock else query)
+
+
+def points_at_hq(session: Session, uid: str) -> int | None:
+    """The member's points at head office, the member's row locked until the transaction
+    ends (a redemption being confirmed); None if head office does not know the member."""
+    member = member_by_uid(session, uid, lock=True)
+    if member is None:
+        return None
+    if member.erased_at is not None:
+        return 0
+    return points.ledger_sum(session, member.id)
 
 
 def resolve_uid(session: Session, uid: str | None) -> str | None:

@@ -1,4 +1,4 @@
-"""``pos hq init|publish``: head office's central PostgreSQL database (docs/chain.md)."""
+"""``pos hq init|publish|report``: head office's central PostgreSQL database (docs/chain.md)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ NAME = "hq"
 
 
 def add_parser(commands: Commands, common: argparse.ArgumentParser) -> None:
-    """Add ``pos hq init|publish``."""
+    """Add ``pos hq init|publish|report``."""
     hq = commands.add_parser(NAME, help="head office's central PostgreSQL database")
     what = hq.add_subparsers(dest="what", metavar="WHAT", required=True)
     init = what.add_parser(
@@ -30,12 +30,28 @@ def add_parser(commands: Commands, common: argparse.ArgumentParser) -> None:
         help="send the catalogue, prices and promotions of a store database (--db) "
         "to head office, for every register to fetch",
     )
-    for sub in (init, publish):
+    for sub in (init, publish, _add_report(what, common)):
         sub.add_argument("--url", metavar="URL", help="postgresql://USER:PASSWORD@HOST/DB")
 
 
+def _add_report(what: Commands, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """``pos hq report negative-balances``."""
+    report = what.add_parser("report", help="head office's reports of the chain")
+    which = report.add_subparsers(dest="report", metavar="REPORT", required=True)
+    negative = which.add_parser(
+        "negative-balances",
+        parents=[common],
+        help="members whose points went below zero at head office (spent twice offline), "
+        "with the redemptions that did it",
+    )
+    negative.add_argument(
+        "--open", action="store_true", help="only members still below zero (not paid off)"
+    )
+    return negative
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    """Run ``pos hq init|publish``."""
+    """Run ``pos hq init|publish|report``."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from pos.migrations import HEAD_REVISION
@@ -59,6 +75,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 )
             )
             return EXIT_OK
+        if args.what == "report":
+            return _negative_balances(engine, args.open, settings.store.timezone)
         return _publish(settings, engine)
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
@@ -86,4 +104,44 @@ def _publish(settings: Settings, engine: Engine) -> int:
             products=changed, promotions=offers
         )
     )
+    return EXIT_OK
+
+
+def _negative_balances(engine: Engine, open_only: bool, timezone: str) -> int:
+    from zoneinfo import ZoneInfo
+
+    from pos.sync import central, points
+
+    zone = ZoneInfo(timezone)
+
+    with central.hq_sessions(engine)() as hq:
+        found = points.negative_balances(hq, open_only)
+    if not found:
+        print(_("No member's points went below zero"))
+        return EXIT_OK
+    for row in found:
+        state = _("still below zero") if row.balance < 0 else _("paid off")
+        print(
+            _("Card {card}  phone {phone}  balance {balance} (lowest {lowest}, {state})").format(
+                card=row.card_no,
+                phone=row.phone or "-",
+                balance=row.balance,
+                lowest=row.lowest,
+                state=state,
+            )
+        )
+        for spent in row.redemptions:
+            print(
+                "  "
+                + _("{at}  store {store} register {register}  {reason} {points}  {sale}")
+                .format(
+                    at=spent.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                    store=spent.store_code,
+                    register=spent.register_id or "-",
+                    reason=spent.reason,
+                    points=spent.points,
+                    sale=spent.sale_number or "",
+                )
+                .rstrip()
+            )
     return EXIT_OK

@@ -1,0 +1,50 @@
+"""hq_points_debt: every points entry that took a member's balance at head office below zero
+
+Revision ID: 0017_syncpush
+Revises: 0016_safety
+Create Date: 2026-12-05 04:40:00
+
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision: str = "0017_syncpush"
+down_revision: str | Sequence[str] | None = "0016_safety"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Upgrade schema."""
+    op.create_table(
+        "hq_points_debt",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("entry_uid", sa.String(length=36), nullable=False),
+        sa.Column("store_code", sa.String(length=8), nullable=False),
+        sa.Column("register_id", sa.String(length=4), nullable=False),
+        sa.Column("delta", sa.Integer(), nullable=False),
+        sa.Column("balance_after", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("received_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["member_id"], ["member.id"], name=op.f("fk_hq_points_debt_member_id_member")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_hq_points_debt")),
+        sa.UniqueConstraint("entry_uid", name=op.f("uq_hq_points_debt_entry_uid")),
+    )
+    with op.batch_alter_table("hq_points_debt", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_hq_points_debt_member_id"), ["member_id"], unique=False
+        )
+
+
+def downgrade() -> None:
+    """Downgrade schema."""
+    with op.batch_alter_table("hq_points_debt", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_hq_points_debt_member_id"))
+    op.drop_table("hq_points_debt")
