@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, func, select
+from sqlalchemy import Engine, create_engine, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -25,6 +25,7 @@ from pos.models import (
     HqEvent,
     HqMemberAlias,
     HqMemberField,
+    HqPointsDebt,
     HqPointsEntry,
     HqSale,
     HqStockMovement,
@@ -104,96 +105,193 @@ class Sent:
 def receive(
     session: Session, store_code: str, register_id: str, items: list[Sent], now: datetime
 ) -> int:
-    """Apply the items not applied before (in order); return how many were new."""
-    applied = 0
-    for item in items:
-        if not _claim(session, store_code, register_id, item, now):
-            continue
-        applied += 1
-        handler = HANDLERS.get(item.kind)
-        if handler is not None:
-            handler(session, store_code, register_id, item, now)
-    return applied
+    """Apply the items not applied before; return how many were new.
+
+    Set-based, a few statements per batch whatever its size: one claims the batch's
+    ids (``hq_event``), one locks every member the batch touches, in the order of
+    their ids (two stores pushing at once never wait on each other in a circle);
+    then member items are applied in their order, and sales, points and stock
+    movements each with a few multi-row statements.
+    """
+    fresh = _claim(session, store_code, register_id, items, now)
+    if not fresh:
+        return 0
+    kinds: dict[str, list[Sent]] = {}
+    for item in fresh:
+        kinds.setdefault(item.kind, []).append(item)
+    _lock_members(session, [i.payload.get("member_uid") for i in kinds.get("points", [])]
+                  + [i.payload.get("uid") for i in kinds.get("member", [])])  # fmt: skip
+    for kind, apply in HANDLERS.items():  # members first: a sale's member may be new
+        if kind in kinds:
+            apply(session, store_code, register_id, kinds[kind], now)
+    return len(fresh)
 
 
-def _claim(session: Session, store: str, register: str, item: Sent, now: datetime) -> bool:
-    values = {
-        "uid": item.uid,
-        "kind": item.kind,
-        "key": item.key,
-        "store_code": store,
-        "register_id": register,
-        "payload": json.dumps(item.payload, ensure_ascii=False, sort_keys=True),
-        "created_at": item.created_at,
-        "received_at": now,
-    }
+def _insert(session: Session, model: type[Any]) -> Any:
+    """An ``INSERT`` with ``ON CONFLICT`` for the head office's dialect."""
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert(HqEvent) if dialect == "postgresql" else sqlite.insert(HqEvent)
-    statement = insert.values(values).on_conflict_do_nothing(index_elements=["uid"])
-    result = session.execute(statement.returning(HqEvent.uid))
-    return result.first() is not None
+    return postgresql.insert(model) if dialect == "postgresql" else sqlite.insert(model)
 
 
-def _sale(session: Session, store: str, register: str, item: Sent, now: datetime) -> None:
-    data = item.payload
-    number = data["number"]
-    payload = json.dumps(data, ensure_ascii=False, sort_keys=True)
-    existing = session.get(HqSale, number)
-    if existing is not None:
-        if existing.payload == payload:
-            return
-        # Another sale under the same number (a register restored from an old backup
-        # numbers its next sales again): kept too, never dropped.
-        number = f"{number}#{item.uid[:8]}"
-    session.add(
-        HqSale(
-            number=number,
-            store_code=data.get("store_code", store),
-            register_id=data.get("register_id", register),
-            business_date=date.fromisoformat(data["business_date"]),
-            completed_at=datetime.fromisoformat(data["completed_at"]),
-            member_uid=resolve_uid(session, data.get("member_uid")),
-            total_fen=int(data["total_fen"]),
-            payload=payload,
-            received_at=now,
-        )
+def _claim(
+    session: Session, store: str, register: str, items: list[Sent], now: datetime
+) -> list[Sent]:
+    """Record the items' ids (one statement); the items head office had not applied yet."""
+    unique = list({item.uid: item for item in items}.values())
+    if not unique:
+        return []
+    rows = [
+        {
+            "uid": item.uid,
+            "kind": item.kind,
+            "key": item.key,
+            "store_code": store,
+            "register_id": register,
+            "payload": json.dumps(item.payload, ensure_ascii=False, sort_keys=True),
+            "created_at": item.created_at,
+            "received_at": now,
+        }
+        for item in unique
+    ]
+    statement = (
+        _insert(session, HqEvent).values(rows).on_conflict_do_nothing(index_elements=["uid"])
     )
+    claimed = set(session.scalars(statement.returning(HqEvent.uid)))
+    return [item for item in unique if item.uid in claimed]
 
 
-def _points(session: Session, store: str, register: str, item: Sent, now: datetime) -> None:
-    data = item.payload
-    member = member_by_uid(session, data.get("member_uid"), lock=True)
-    if member is None:
+def _lock_members(session: Session, uids: list[str | None]) -> None:
+    """Lock the members with these uids (or merged into under them), lowest id first."""
+    wanted = sorted({uid for uid in uids if uid})
+    if not wanted or session.get_bind().dialect.name != "postgresql":
         return
-    entry = HqPointsEntry(
-        uid=item.uid,
-        member_id=member.id,
-        delta=int(data["delta"]),
-        reason=str(data["reason"])[:20],
-        sale_number=data.get("sale_number"),
-        store_code=store,
-        created_at=datetime.fromisoformat(data["created_at"]),
+    aliased = select(HqMemberAlias.member_id).where(HqMemberAlias.uid.in_(wanted))
+    session.execute(
+        select(Member.id)
+        .where(Member.uid.in_(wanted) | Member.id.in_(aliased))
+        .order_by(Member.id)
+        .with_for_update()
     )
-    session.add(entry)
-    points.record_debt(session, entry, register, now)  # a balance below zero stays visible
-    member.updated_at = now  # registers pull the new balance
 
 
-def _stock(session: Session, store: str, register: str, item: Sent, _now: datetime) -> None:
-    data = item.payload
-    session.add(
-        HqStockMovement(
-            uid=item.uid,
-            store_code=store,
-            register_id=register,
-            sku=data["sku"],
-            lot_number=data["lot_number"],
-            delta=int(data["delta"]),
-            reason=str(data["reason"])[:20],
-            sale_number=data.get("sale_number"),
-            created_at=datetime.fromisoformat(data["created_at"]),
+def members_by_uid(session: Session, uids: list[str | None]) -> dict[str, Member]:
+    """The member each uid names (itself, or the one it was merged into), in two statements."""
+    wanted = sorted({uid for uid in uids if uid})
+    if not wanted:
+        return {}
+    found = {m.uid: m for m in session.scalars(select(Member).where(Member.uid.in_(wanted)))}
+    missing = [uid for uid in wanted if uid not in found]
+    if missing:
+        merged = session.execute(
+            select(HqMemberAlias.uid, Member)
+            .join(Member, Member.id == HqMemberAlias.member_id)
+            .where(HqMemberAlias.uid.in_(missing))
         )
+        found.update({uid: member for uid, member in merged})
+    return found
+
+
+def _sales(session: Session, store: str, register: str, items: list[Sent], now: datetime) -> None:
+    members = members_by_uid(session, [item.payload.get("member_uid") for item in items])
+    numbers = sorted({item.payload["number"] for item in items})
+    known = {
+        number: payload
+        for number, payload in session.execute(
+            select(HqSale.number, HqSale.payload).where(HqSale.number.in_(numbers))
+        )
+    }
+    rows = []
+    for item in items:
+        data = item.payload
+        number = data["number"]
+        payload = json.dumps(data, ensure_ascii=False, sort_keys=True)
+        if number in known:
+            if known[number] == payload:
+                continue
+            # Another sale under the same number (a register restored from an old backup
+            # numbers its next sales again): kept too, never dropped.
+            number = f"{number}#{item.uid[:8]}"
+            if number in known:
+                continue
+        known[number] = payload
+        member = members.get(data.get("member_uid") or "")
+        rows.append(
+            {
+                "number": number,
+                "store_code": data.get("store_code", store),
+                "register_id": data.get("register_id", register),
+                "business_date": date.fromisoformat(data["business_date"]),
+                "completed_at": datetime.fromisoformat(data["completed_at"]),
+                "member_uid": member.uid if member is not None else data.get("member_uid"),
+                "total_fen": int(data["total_fen"]),
+                "payload": payload,
+                "received_at": now,
+            }
+        )
+    if rows:
+        session.execute(insert(HqSale), rows)
+
+
+def _points(session: Session, store: str, register: str, items: list[Sent], now: datetime) -> None:
+    members = members_by_uid(session, [item.payload.get("member_uid") for item in items])
+    entries = []
+    for item in items:
+        data = item.payload
+        member = members.get(data.get("member_uid") or "")
+        if member is None:
+            continue
+        entries.append(
+            HqPointsEntry(
+                uid=item.uid,
+                member_id=member.id,
+                delta=int(data["delta"]),
+                reason=str(data["reason"])[:20],
+                sale_number=data.get("sale_number"),
+                store_code=store,
+                created_at=datetime.fromisoformat(data["created_at"]),
+            )
+        )
+    if not entries:
+        return
+    debts = points.debts(session, entries, register, now)  # balances below zero stay visible
+    session.execute(
+        insert(HqPointsEntry),
+        [{c: getattr(e, c) for c in POINTS_COLUMNS} for e in entries],
     )
+    if debts:
+        session.execute(insert(HqPointsDebt), debts)
+    touched = sorted({entry.member_id for entry in entries})
+    session.execute(  # registers pull the new balances
+        update(Member).where(Member.id.in_(touched)).values(updated_at=now)
+    )
+
+
+POINTS_COLUMNS = ("uid", "member_id", "delta", "reason", "sale_number", "store_code", "created_at")
+
+
+def _stock(session: Session, store: str, register: str, items: list[Sent], _now: datetime) -> None:
+    session.execute(
+        insert(HqStockMovement),
+        [
+            {
+                "uid": item.uid,
+                "store_code": store,
+                "register_id": register,
+                "sku": item.payload["sku"],
+                "lot_number": item.payload["lot_number"],
+                "delta": int(item.payload["delta"]),
+                "reason": str(item.payload["reason"])[:20],
+                "sale_number": item.payload.get("sale_number"),
+                "created_at": datetime.fromisoformat(item.payload["created_at"]),
+            }
+            for item in items
+        ],
+    )
+
+
+def _members(session: Session, store: str, register: str, items: list[Sent], now: datetime) -> None:
+    for item in items:  # in their order: an edit may follow the enrolment
+        _member(session, store, register, item, now)
 
 
 def _member(session: Session, store: str, _register: str, item: Sent, now: datetime) -> None:
@@ -277,17 +375,18 @@ def erase(member: Member, at: datetime, now: datetime) -> None:
     member.updated_at = now
 
 
-Handler = Callable[[Session, str, str, Sent, datetime], None]
+Handler = Callable[[Session, str, str, list[Sent], datetime], None]
 
 HANDLERS: dict[str, Handler] = {
-    "sale": _sale,
+    "member": _members,
+    "sale": _sales,
     "points": _points,
     "stock": _stock,
-    "member": _member,
 }
-"""How head office applies each kind of item: ``handler(session, store_code, register_id,
-item, now)``, called once per item id. A kind without a handler (``return``, until
-returns get theirs) is kept in ``hq_event`` only, still exactly once."""
+"""How head office applies each kind of item, in this order: ``handler(session,
+store_code, register_id, items, now)`` with the batch's new items of that kind (each
+id once). A kind without a handler (``return``, until returns get theirs) is kept in
+``hq_event`` only, still exactly once."""
 
 
 def member_by_uid(session: Session, uid: str | None, lock: bool = False) -> Member | None:

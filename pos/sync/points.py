@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -33,31 +34,43 @@ def ledger_sum(session: Session, member_id: int) -> int:
     return int(total or 0)
 
 
-def record_debt(
-    session: Session, entry: HqPointsEntry, register_id: str, now: datetime
-) -> HqPointsDebt | None:
-    """Record ``entry`` if it took (or kept) the member's balance below zero.
+def debts(
+    session: Session, entries: list[HqPointsEntry], register_id: str, now: datetime
+) -> list[dict[str, Any]]:
+    """The ``hq_points_debt`` rows for ``entries`` (not yet in the ledger, in their order):
+    each entry taking points that leaves its member's balance below zero.
 
-    The caller holds the member's row lock, so the sum is the ledger's as applied.
+    One statement reads the balances before them; the caller holds the members' locks.
     """
-    if entry.delta >= 0:
-        return None
-    session.flush()
-    after = ledger_sum(session, entry.member_id)
-    if after >= 0:
-        return None
-    debt = HqPointsDebt(
-        member_id=entry.member_id,
-        entry_uid=entry.uid,
-        store_code=entry.store_code,
-        register_id=register_id,
-        delta=entry.delta,
-        balance_after=after,
-        created_at=entry.created_at,
-        received_at=now,
-    )
-    session.add(debt)
-    return debt
+    spending = sorted({entry.member_id for entry in entries if entry.delta < 0})
+    if not spending:
+        return []
+    balance = dict.fromkeys(spending, 0)
+    for member_id, total in session.execute(
+        select(HqPointsEntry.member_id, func.sum(HqPointsEntry.delta))
+        .where(HqPointsEntry.member_id.in_(spending))
+        .group_by(HqPointsEntry.member_id)
+    ):
+        balance[member_id] = int(total or 0)
+    rows = []
+    for entry in entries:
+        if entry.member_id not in balance:
+            continue
+        balance[entry.member_id] += entry.delta
+        if entry.delta < 0 and balance[entry.member_id] < 0:
+            rows.append(
+                {
+                    "member_id": entry.member_id,
+                    "entry_uid": entry.uid,
+                    "store_code": entry.store_code,
+                    "register_id": register_id,
+                    "delta": entry.delta,
+                    "balance_after": balance[entry.member_id],
+                    "created_at": entry.created_at,
+                    "received_at": now,
+                }
+            )
+    return rows
 
 
 @dataclass(frozen=True)
