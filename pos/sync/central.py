@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -116,15 +116,37 @@ def receive(
     fresh = _claim(session, store_code, register_id, items, now)
     if not fresh:
         return 0
-    kinds: dict[str, list[Sent]] = {}
+    batch = Batch(store_code, register_id, now)
     for item in fresh:
-        kinds.setdefault(item.kind, []).append(item)
-    _lock_members(session, [i.payload.get("member_uid") for i in kinds.get("points", [])]
-                  + [i.payload.get("uid") for i in kinds.get("member", [])])  # fmt: skip
+        batch.kinds.setdefault(item.kind, []).append(item)
+    _lock_members(session, batch.uids(("points", "member_uid"), ("member", "uid")))
     for kind, apply in HANDLERS.items():  # members first: a sale's member may be new
-        if kind in kinds:
-            apply(session, store_code, register_id, kinds[kind], now)
+        if kind in batch.kinds:
+            apply(session, batch, batch.kinds[kind])
     return len(fresh)
+
+
+@dataclass
+class Batch:
+    """The new items of one push, by kind, and what their handlers share."""
+
+    store: str
+    register: str
+    now: datetime
+    kinds: dict[str, list[Sent]] = field(default_factory=dict)
+    _members: dict[str, Member] | None = None
+
+    def uids(self, *where: tuple[str, str]) -> list[str | None]:
+        """The member uids in the payloads of (kind, field)."""
+        return [item.payload.get(name) for kind, name in where for item in self.kinds.get(kind, [])]
+
+    def members(self, session: Session) -> dict[str, Member]:
+        """The members the batch's sales and points name, looked up once (after the
+        member items are applied: an enrolment of the batch counts)."""
+        if self._members is None:
+            uids = self.uids(("sale", "member_uid"), ("points", "member_uid"))
+            self._members = members_by_uid(session, uids)
+        return self._members
 
 
 def _insert(session: Session, model: type[Any]) -> Any:
@@ -191,49 +213,59 @@ def members_by_uid(session: Session, uids: list[str | None]) -> dict[str, Member
     return found
 
 
-def _sales(session: Session, store: str, register: str, items: list[Sent], now: datetime) -> None:
-    members = members_by_uid(session, [item.payload.get("member_uid") for item in items])
-    numbers = sorted({item.payload["number"] for item in items})
+def _sales(session: Session, batch: Batch, items: list[Sent]) -> None:
+    members = batch.members(session)
+    rows = []
+    for item in items:
+        data = item.payload
+        member = members.get(data.get("member_uid") or "")
+        rows.append(
+            {
+                "number": data["number"],
+                "store_code": data.get("store_code", batch.store),
+                "register_id": data.get("register_id", batch.register),
+                "business_date": date.fromisoformat(data["business_date"]),
+                "completed_at": datetime.fromisoformat(data["completed_at"]),
+                "member_uid": member.uid if member is not None else data.get("member_uid"),
+                "total_fen": int(data["total_fen"]),
+                "payload": json.dumps(data, ensure_ascii=False, sort_keys=True),
+                "received_at": batch.now,
+            }
+        )
+    statement = _insert(session, HqSale).on_conflict_do_nothing(index_elements=["number"])
+    stored = set(session.scalars(statement.values(rows).returning(HqSale.number)))
+    taken = []
+    for row in rows:  # the first row of a number stored was stored (a batch may repeat one)
+        if row["number"] in stored:
+            stored.discard(row["number"])
+        else:
+            taken.append(row)
+    if not taken:
+        return
+    # A number head office has (or this batch repeats): the same sale sent again, or
+    # another sale under that number (a register restored from an old backup numbers
+    # its next sales again), kept too under ``number#uid``, never dropped.
+    numbers = sorted({row["number"] for row in taken})
     known = {
         number: payload
         for number, payload in session.execute(
             select(HqSale.number, HqSale.payload).where(HqSale.number.in_(numbers))
         )
     }
-    rows = []
-    for item in items:
-        data = item.payload
-        number = data["number"]
-        payload = json.dumps(data, ensure_ascii=False, sort_keys=True)
-        if number in known:
-            if known[number] == payload:
-                continue
-            # Another sale under the same number (a register restored from an old backup
-            # numbers its next sales again): kept too, never dropped.
-            number = f"{number}#{item.uid[:8]}"
-            if number in known:
-                continue
-        known[number] = payload
-        member = members.get(data.get("member_uid") or "")
-        rows.append(
-            {
-                "number": number,
-                "store_code": data.get("store_code", store),
-                "register_id": data.get("register_id", register),
-                "business_date": date.fromisoformat(data["business_date"]),
-                "completed_at": datetime.fromisoformat(data["completed_at"]),
-                "member_uid": member.uid if member is not None else data.get("member_uid"),
-                "total_fen": int(data["total_fen"]),
-                "payload": payload,
-                "received_at": now,
-            }
+    uid_of = {id(row): item.uid for row, item in zip(rows, items, strict=True)}
+    again = [
+        row | {"number": f"{row['number']}#{uid_of[id(row)][:8]}"}
+        for row in taken
+        if known.get(row["number"]) != row["payload"]
+    ]
+    if again:
+        session.execute(
+            _insert(session, HqSale).values(again).on_conflict_do_nothing(index_elements=["number"])
         )
-    if rows:
-        session.execute(insert(HqSale), rows)
 
 
-def _points(session: Session, store: str, register: str, items: list[Sent], now: datetime) -> None:
-    members = members_by_uid(session, [item.payload.get("member_uid") for item in items])
+def _points(session: Session, batch: Batch, items: list[Sent]) -> None:
+    members = batch.members(session)
     entries = []
     for item in items:
         data = item.payload
@@ -247,13 +279,14 @@ def _points(session: Session, store: str, register: str, items: list[Sent], now:
                 delta=int(data["delta"]),
                 reason=str(data["reason"])[:20],
                 sale_number=data.get("sale_number"),
-                store_code=store,
+                store_code=batch.store,
                 created_at=datetime.fromisoformat(data["created_at"]),
             )
         )
     if not entries:
         return
-    debts = points.debts(session, entries, register, now)  # balances below zero stay visible
+    # A balance that goes below zero stays visible.
+    debts = points.debts(session, entries, batch.register, batch.now)
     session.execute(
         insert(HqPointsEntry),
         [{c: getattr(e, c) for c in POINTS_COLUMNS} for e in entries],
@@ -262,21 +295,21 @@ def _points(session: Session, store: str, register: str, items: list[Sent], now:
         session.execute(insert(HqPointsDebt), debts)
     touched = sorted({entry.member_id for entry in entries})
     session.execute(  # registers pull the new balances
-        update(Member).where(Member.id.in_(touched)).values(updated_at=now)
+        update(Member).where(Member.id.in_(touched)).values(updated_at=batch.now)
     )
 
 
 POINTS_COLUMNS = ("uid", "member_id", "delta", "reason", "sale_number", "store_code", "created_at")
 
 
-def _stock(session: Session, store: str, register: str, items: list[Sent], _now: datetime) -> None:
+def _stock(session: Session, batch: Batch, items: list[Sent]) -> None:
     session.execute(
         insert(HqStockMovement),
         [
             {
                 "uid": item.uid,
-                "store_code": store,
-                "register_id": register,
+                "store_code": batch.store,
+                "register_id": batch.register,
                 "sku": item.payload["sku"],
                 "lot_number": item.payload["lot_number"],
                 "delta": int(item.payload["delta"]),
@@ -289,9 +322,9 @@ def _stock(session: Session, store: str, register: str, items: list[Sent], _now:
     )
 
 
-def _members(session: Session, store: str, register: str, items: list[Sent], now: datetime) -> None:
+def _members(session: Session, batch: Batch, items: list[Sent]) -> None:
     for item in items:  # in their order: an edit may follow the enrolment
-        _member(session, store, register, item, now)
+        _member(session, batch.store, batch.register, item, batch.now)
 
 
 def _member(session: Session, store: str, _register: str, item: Sent, now: datetime) -> None:
@@ -375,7 +408,7 @@ def erase(member: Member, at: datetime, now: datetime) -> None:
     member.updated_at = now
 
 
-Handler = Callable[[Session, str, str, list[Sent], datetime], None]
+Handler = Callable[[Session, Batch, list[Sent]], None]
 
 HANDLERS: dict[str, Handler] = {
     "member": _members,
@@ -383,10 +416,10 @@ HANDLERS: dict[str, Handler] = {
     "points": _points,
     "stock": _stock,
 }
-"""How head office applies each kind of item, in this order: ``handler(session,
-store_code, register_id, items, now)`` with the batch's new items of that kind (each
-id once). A kind without a handler (``return``, until returns get theirs) is kept in
-``hq_event`` only, still exactly once."""
+"""How head office applies each kind of item, in this order: ``handler(session, batch,
+items)`` with the batch's new items of that kind (each id once). A kind without a
+handler (``return``, until returns get theirs) is kept in ``hq_event`` only, still
+exactly once."""
 
 
 def member_by_uid(session: Session, uid: str | None, lock: bool = False) -> Member | None:
