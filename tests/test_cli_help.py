@@ -33,7 +33,7 @@ SUBCOMMANDS: dict[str, tuple[str, ...]] = {
     "restore": (),
     "bench": ("generate", "run"),
     "sync": (),
-    "hq": ("init", "publish", "report"),
+    "hq": ("init", "publish", "report", "members"),
     "printer": ("test",),
     "reprint": (),
 }
@@ -43,7 +43,8 @@ PATHS: list[tuple[str, ...]] = [()]
 for _command, _whats in SUBCOMMANDS.items():
     PATHS.append((_command,))
     PATHS.extend((_command, what) for what in _whats)
-PATHS.append(("hq", "report", "negative-balances"))  # the one third level
+PATHS.append(("hq", "report", "negative-balances"))  # the third levels
+PATHS.append(("hq", "members", "conflicts"))
 
 
 def _help(path: tuple[str, ...], capsys: pytest.CaptureFixture[str]) -> str:

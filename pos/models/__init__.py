@@ -21,6 +21,7 @@ from pos.models.suggestion import AssociationRule, Pairing, Promotion, Suggestio
 from pos.models.sync import (
     HqEvent,
     HqMemberAlias,
+    HqMemberConflict,
     HqMemberField,
     HqPointsDebt,
     HqPointsEntry,
@@ -43,6 +44,7 @@ __all__ = [
     "Guidance",
     "HqEvent",
     "HqMemberAlias",
+    "HqMemberConflict",
     "HqMemberField",
     "HqPointsDebt",
     "HqPointsEntry",

@@ -117,6 +117,11 @@ class HqMemberField(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), primary_key=True)
     field: Mapped[str] = mapped_column(String(32), primary_key=True)
     changed_at: Mapped[Timestamp]
+    """When the register that made the edit made it (its clock: shown, never compared)."""
+    store_code: Mapped[str | None] = mapped_column(String(8))
+    register_id: Mapped[str | None] = mapped_column(String(4))
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """When head office applied it (head office's clock: the order of arrival decides)."""
 
 
 class HqMemberAlias(Base):
@@ -151,3 +156,30 @@ class HqPointsDebt(Base):
     """When the register made the entry (its clock)."""
     received_at: Mapped[Timestamp]
     """When head office applied it (head office's clock)."""
+
+
+class HqMemberConflict(Base):
+    """Head office: a member's value that lost, kept for a manager to see.
+
+    ``reason``: ``edit`` (another register's later-arriving edit of the same field
+    replaced it), ``phone`` (the phone belongs to another member at head office: an
+    edit, or an enrolment of someone else under that phone, not merged).
+    """
+
+    __tablename__ = "hq_member_conflict"
+
+    id: Mapped[IntPK]
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    field: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(String(16))
+    lost: Mapped[str] = mapped_column(Text)
+    """The losing values (JSON, the field group's columns)."""
+    store_code: Mapped[str] = mapped_column(String(8))
+    register_id: Mapped[str] = mapped_column(String(4))
+    """Who made the losing edit."""
+    changed_at: Mapped[Timestamp]
+    """When the losing edit was made (the register's clock)."""
+    other_member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    """``phone``: the member who has that phone."""
+    recorded_at: Mapped[Timestamp]
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

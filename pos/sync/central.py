@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, func, insert, select, update
@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from pos.models import (
     HqEvent,
     HqMemberAlias,
+    HqMemberConflict,
     HqMemberField,
     HqPointsDebt,
     HqPointsEntry,
@@ -33,7 +34,7 @@ from pos.models import (
     utcnow,
 )
 from pos.sync import points
-from pos.sync.outbox import MEMBER_GROUPS
+from pos.sync.outbox import MEMBER_GROUPS, member_fields
 
 CONNECT_TIMEOUT = 5
 """Seconds to wait for head office before the register counts itself offline."""
@@ -327,7 +328,7 @@ def _members(session: Session, batch: Batch, items: list[Sent]) -> None:
         _member(session, batch.store, batch.register, item, batch.now)
 
 
-def _member(session: Session, store: str, _register: str, item: Sent, now: datetime) -> None:
+def _member(session: Session, store: str, register: str, item: Sent, now: datetime) -> None:
     data = item.payload
     changed_at = datetime.fromisoformat(data["changed_at"])
     member = member_by_uid(session, data["uid"], lock=True)
@@ -343,34 +344,146 @@ def _member(session: Session, store: str, _register: str, item: Sent, now: datet
     if member.erased_at is not None:
         return
     session.flush()
+    seen = data.get("seen")
+    edit = Edit(store, register, changed_at, now, datetime.fromisoformat(seen) if seen else None)
     for group, values in data.get("fields", {}).items():
         if group not in MEMBER_GROUPS:
             continue
         if group == "phone" and values.get("phone"):
             other = session.scalar(select(Member.id).where(Member.phone == values["phone"]))
             if other is not None and other != member.id:
-                continue  # that phone belongs to someone else at head office
+                # That phone is someone else's at head office (reused by another person,
+                # or a second enrolment not merged): not applied, and kept visible.
+                _conflict(session, member, group, values, "phone", edit, other)
+                continue
+        if group == "last_visit_at" and not _later_visit(member, values):
+            continue  # a visit is a fact: the latest stays, whichever arrives last
         stamp = session.get(HqMemberField, (member.id, group))
-        if stamp is not None and stamp.changed_at > changed_at:
-            continue  # a newer edit of this field is already here
+        if stamp is not None and group in PERSONAL_GROUPS and _concurrent(stamp, edit):
+            # Head office's order of arrival decides (never a register's clock): this edit
+            # wins; the value it replaces, another register's, is kept as the loser.
+            lost = member_fields(member, {group})[group]
+            loser = Edit(
+                stamp.store_code or "",
+                stamp.register_id or "",
+                stamp.changed_at,
+                stamp.received_at or now,
+            )
+            if lost != {k: _json(v) for k, v in values.items()}:
+                _conflict(session, member, group, lost, "edit", loser)
         for column in MEMBER_GROUPS[group]:
             setattr(member, column, from_json(column, values.get(column)))
         if stamp is None:
-            session.add(HqMemberField(member_id=member.id, field=group, changed_at=changed_at))
-        else:
-            stamp.changed_at = changed_at
+            stamp = HqMemberField(member_id=member.id, field=group)
+            session.add(stamp)
+        stamp.changed_at = changed_at
+        stamp.store_code, stamp.register_id, stamp.received_at = store, register, now
     member.updated_at = now
     session.flush()
 
 
+CONFLICT_WINDOW = timedelta(days=1)
+"""For an edit that does not say what its register had seen (an older version): two
+registers' edits of the same field arriving within this time (head office's clock) are
+taken as concurrent."""
+
+
+PERSONAL_GROUPS = frozenset(
+    {"phone", "name", "gender", "birthday", "health", "consent_terms", "consent_marketing"}
+)
+"""The field groups a person's edit sets (a losing value of these is kept as a conflict)."""
+
+
+def _later_visit(member: Member, values: dict[str, Any]) -> bool:
+    incoming = values.get("last_visit_at")
+    if incoming is None or member.last_visit_at is None:
+        return incoming is not None
+    return _aware(datetime.fromisoformat(incoming)) > _aware(member.last_visit_at)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Who made a member edit, when (their clock), and when head office applied it."""
+
+    store: str
+    register: str
+    changed_at: datetime
+    received_at: datetime
+    seen: datetime | None = None
+    """Head office's clock at the editing register's last pull: values that arrived at
+    head office after it were not seen by whoever made the edit."""
+
+
+def _concurrent(stamp: HqMemberField, edit: Edit) -> bool:
+    """True when the edit replaces another register's value its maker had not seen."""
+    if (stamp.store_code, stamp.register_id) == (edit.store, edit.register):
+        return False  # a register's own later edit
+    if stamp.received_at is None:
+        return False  # set before head office kept who set it
+    arrived = _aware(stamp.received_at)
+    if edit.seen is not None:
+        return arrived > _aware(edit.seen)
+    return edit.received_at - arrived <= CONFLICT_WINDOW  # a register of an older version
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+def _conflict(
+    session: Session,
+    member: Member,
+    group: str,
+    lost: dict[str, Any],
+    reason: str,
+    edit: Edit,
+    other: int | None = None,
+) -> None:
+    session.add(
+        HqMemberConflict(
+            member_id=member.id,
+            field=group,
+            reason=reason,
+            lost=json.dumps(
+                {k: _json(v) for k, v in lost.items()}, ensure_ascii=False, sort_keys=True
+            ),
+            store_code=edit.store,
+            register_id=edit.register,
+            changed_at=edit.changed_at,
+            other_member_id=other,
+            recorded_at=edit.received_at,
+        )
+    )
+
+
+def same_person(name: str | None, birthday: Any, other: Member) -> bool:
+    """True when an enrolment under a member's phone is otherwise consistent with that
+    member: the same name, and no different birthday."""
+    if (name or "").strip() != (other.name or "").strip():
+        return False
+    if birthday is None or other.birthday is None:
+        return True
+    return str(birthday) == other.birthday.isoformat()
+
+
 def _enrol(session: Session, store: str, data: dict[str, Any], now: datetime) -> Member | None:
-    """A new member at head office, or the one with the same phone (merged: an alias)."""
-    phone = data.get("fields", {}).get("phone", {}).get("phone")
+    """A new member at head office, or the one with the same phone when it is the same
+    person (merged: an alias). Someone else under that phone (a phone given up and
+    enrolled again by another person) stays a member of their own, without the phone,
+    and the phone is recorded as a conflict."""
+    fields = data.get("fields", {})
+    phone = fields.get("phone", {}).get("phone")
     if phone:
         same = session.scalar(
             select(Member).where(Member.phone == phone, Member.erased_at.is_(None))
         )
-        if same is not None:
+        name = fields.get("name", {}).get("name")
+        birthday = fields.get("birthday", {}).get("birthday")
+        if same is not None and same_person(name, birthday, same):
             session.add(HqMemberAlias(uid=data["uid"], member_id=same.id, card_no=data["card_no"]))
             session.flush()
             return same

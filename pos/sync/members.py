@@ -63,6 +63,11 @@ def apply_members(session: Session, rows: list[dict[str, Any]], now: datetime) -
         phone = row["fields"]["phone"]["phone"]
         if member is None and phone:
             member = member_service.member_by_phone(session, phone)
+            fields = row["fields"]
+            if member is not None and not central.same_person(
+                fields["name"]["name"], fields["birthday"]["birthday"], member
+            ):
+                member = None  # someone else under that phone: not merged (head office agrees)
             if member is not None and member.erased_at is None:
                 member.uid = row["uid"]  # the same person, enrolled here too: merged
         if member is None:

@@ -1,4 +1,4 @@
-"""``pos hq init|publish|report``: head office's central PostgreSQL database (docs/chain.md)."""
+"""``pos hq init|publish|report|members``: head office's central database (docs/chain.md)."""
 
 from __future__ import annotations
 
@@ -30,8 +30,24 @@ def add_parser(commands: Commands, common: argparse.ArgumentParser) -> None:
         help="send the catalogue, prices and promotions of a store database (--db) "
         "to head office, for every register to fetch",
     )
-    for sub in (init, publish, _add_report(what, common)):
+    for sub in (init, publish, _add_report(what, common), *_add_members(what, common)):
         sub.add_argument("--url", metavar="URL", help="postgresql://USER:PASSWORD@HOST/DB")
+
+
+def _add_members(
+    what: Commands, common: argparse.ArgumentParser
+) -> tuple[argparse.ArgumentParser, ...]:
+    """``pos hq members conflicts``."""
+    members = what.add_parser("members", help="the chain's members at head office")
+    which = members.add_subparsers(dest="members", metavar="WHAT", required=True)
+    conflicts = which.add_parser(
+        "conflicts",
+        parents=[common],
+        help="member values that lost: edits overwritten by a later-arriving one, phones "
+        "that belong to another member (not merged)",
+    )
+    conflicts.add_argument("--all", action="store_true", help="resolved ones too")
+    return (conflicts,)
 
 
 def _add_report(what: Commands, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -75,6 +91,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 )
             )
             return EXIT_OK
+        if args.what == "members":
+            return _conflicts(engine, args.all, settings.store.timezone)
         if args.what == "report":
             return _negative_balances(engine, args.open, settings.store.timezone)
         return _publish(settings, engine)
@@ -144,4 +162,37 @@ def _negative_balances(engine: Engine, open_only: bool, timezone: str) -> int:
                 )
                 .rstrip()
             )
+    return EXIT_OK
+
+
+def _conflicts(engine: Engine, include_resolved: bool, timezone: str) -> int:
+    from zoneinfo import ZoneInfo
+
+    from pos.sync import central, identity
+
+    zone = ZoneInfo(timezone)
+    with central.hq_sessions(engine)() as hq:
+        found = identity.conflicts(hq, include_resolved)
+    if not found:
+        print(_("No member conflicts"))
+        return EXIT_OK
+    for row in found:
+        print(
+            _(
+                "#{id} card {card} ({phone})  {field}: {lost} lost ({reason}), "
+                "from store {store} register {register} at {at}"
+            ).format(
+                id=row.id,
+                card=row.card_no,
+                phone=row.phone or "-",
+                field=row.field,
+                lost=row.lost or "-",
+                reason=_("another member has it: card {card}").format(card=row.other_card_no)
+                if row.other_card_no
+                else _("replaced by a later-arriving edit"),
+                store=row.store_code or "-",
+                register=row.register_id or "-",
+                at=row.changed_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+            )
+        )
     return EXIT_OK

@@ -1,4 +1,9 @@
-"""hq_points_debt: every points entry that took a member's balance at head office below zero
+"""hq_points_debt, hq_member_conflict; who set each member field at head office, and when
+
+hq_points_debt: every points entry that took a member's balance at head office below
+zero. hq_member_conflict: the member values that lost (an edit overwritten by a
+later-arriving one, a phone taken by another member). hq_member_field gets the store,
+register and head office's time of arrival of each field's last edit.
 
 Revision ID: 0017_syncpush
 Revises: 0016_safety
@@ -42,9 +47,48 @@ def upgrade() -> None:
             batch_op.f("ix_hq_points_debt_member_id"), ["member_id"], unique=False
         )
 
+    op.create_table(
+        "hq_member_conflict",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("field", sa.String(length=32), nullable=False),
+        sa.Column("reason", sa.String(length=16), nullable=False),
+        sa.Column("lost", sa.Text(), nullable=False),
+        sa.Column("store_code", sa.String(length=8), nullable=False),
+        sa.Column("register_id", sa.String(length=4), nullable=False),
+        sa.Column("changed_at", sa.DateTime(), nullable=False),
+        sa.Column("other_member_id", sa.Integer(), nullable=True),
+        sa.Column("recorded_at", sa.DateTime(), nullable=False),
+        sa.Column("resolved_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["member_id"], ["member.id"], name=op.f("fk_hq_member_conflict_member_id_member")
+        ),
+        sa.ForeignKeyConstraint(
+            ["other_member_id"],
+            ["member.id"],
+            name=op.f("fk_hq_member_conflict_other_member_id_member"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_hq_member_conflict")),
+    )
+    with op.batch_alter_table("hq_member_conflict", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_hq_member_conflict_member_id"), ["member_id"], unique=False
+        )
+    with op.batch_alter_table("hq_member_field", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("store_code", sa.String(length=8), nullable=True))
+        batch_op.add_column(sa.Column("register_id", sa.String(length=4), nullable=True))
+        batch_op.add_column(sa.Column("received_at", sa.DateTime(), nullable=True))
+
 
 def downgrade() -> None:
     """Downgrade schema."""
+    with op.batch_alter_table("hq_member_field", schema=None) as batch_op:
+        batch_op.drop_column("received_at")
+        batch_op.drop_column("register_id")
+        batch_op.drop_column("store_code")
+    with op.batch_alter_table("hq_member_conflict", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_hq_member_conflict_member_id"))
+    op.drop_table("hq_member_conflict")
     with op.batch_alter_table("hq_points_debt", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_hq_points_debt_member_id"))
     op.drop_table("hq_points_debt")
