@@ -33,7 +33,7 @@ SUBCOMMANDS: dict[str, tuple[str, ...]] = {
     "restore": (),
     "bench": ("generate", "run"),
     "sync": (),
-    "hq": ("init", "publish", "report", "members"),
+    "hq": ("init", "publish", "report", "members", "grant"),
     "printer": ("test",),
     "reprint": (),
 }

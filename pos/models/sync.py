@@ -183,3 +183,19 @@ class HqMemberConflict(Base):
     """``phone``: the member who has that phone."""
     recorded_at: Mapped[Timestamp]
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class HqRegisterRole(Base):
+    """Head office: the PostgreSQL role of a register (``pos hq grant``) and its store.
+
+    Row-level security on the store's tables compares their ``store_code`` with the
+    one here for the logged-in role: a register reads and writes its own store's rows
+    only, and cannot claim another store's code.
+    """
+
+    __tablename__ = "hq_register_role"
+
+    role_name: Mapped[str] = mapped_column(String(63), primary_key=True)
+    store_code: Mapped[str] = mapped_column(String(8))
+    register_id: Mapped[str] = mapped_column(String(4))
+    granted_at: Mapped[Timestamp]

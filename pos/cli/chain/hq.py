@@ -1,4 +1,4 @@
-"""``pos hq init|publish|report|members``: head office's central database (docs/chain.md)."""
+"""``pos hq init|publish|report|members|grant``: head office's database (docs/chain.md)."""
 
 from __future__ import annotations
 
@@ -30,8 +30,26 @@ def add_parser(commands: Commands, common: argparse.ArgumentParser) -> None:
         help="send the catalogue, prices and promotions of a store database (--db) "
         "to head office, for every register to fetch",
     )
-    for sub in (init, publish, _add_report(what, common), *_add_members(what, common)):
+    extra = (_add_report(what, common), *_add_members(what, common), _add_grant(what, common))
+    for sub in (init, publish, *extra):
         sub.add_argument("--url", metavar="URL", help="postgresql://USER:PASSWORD@HOST/DB")
+
+
+PASSWORD_VARIABLE = "POS_HQ_GRANT_PASSWORD"
+
+
+def _add_grant(what: Commands, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """``pos hq grant STORE REGISTER``."""
+    grant = what.add_parser(
+        "grant",
+        parents=[common],
+        help="create or update the PostgreSQL role of one register: only what sync needs, "
+        "its own store's rows only (password from POS_HQ_GRANT_PASSWORD, or a new one "
+        "shown once)",
+    )
+    grant.add_argument("store", metavar="STORE", help="the register's store code")
+    grant.add_argument("register", metavar="REGISTER", help="the register's id")
+    return grant
 
 
 def _add_members(
@@ -91,6 +109,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 )
             )
             return EXIT_OK
+        if args.what == "grant":
+            return _grant(engine, args.store, args.register)
         if args.what == "members":
             return _conflicts(engine, args.all, settings.store.timezone)
         if args.what == "report":
@@ -194,5 +214,32 @@ def _conflicts(engine: Engine, include_resolved: bool, timezone: str) -> int:
                 register=row.register_id or "-",
                 at=row.changed_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
             )
+        )
+    return EXIT_OK
+
+
+def _grant(engine: Engine, store: str, register: str) -> int:
+    import os
+
+    from pos.sync import central, roles
+
+    given = os.environ.get(PASSWORD_VARIABLE, "")
+    password = given or roles.new_password()
+    try:
+        with central.hq_sessions(engine).begin() as hq:
+            name = roles.grant(hq, store, register, password, central.hq_now(hq))
+    except roles.GrantError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    print(
+        _("Role {role}: store {store} register {register}, only what sync needs").format(
+            role=name, store=store, register=register
+        )
+    )
+    if not given:
+        print(
+            _(
+                "Its password (shown once; put it in that register's POS_SYNC__HQ_URL): {password}"
+            ).format(password=password)
         )
     return EXIT_OK

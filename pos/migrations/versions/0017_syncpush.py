@@ -4,6 +4,8 @@ hq_points_debt: every points entry that took a member's balance at head office b
 zero. hq_member_conflict: the member values that lost (an edit overwritten by a
 later-arriving one, a phone taken by another member). hq_member_field gets the store,
 register and head office's time of arrival of each field's last edit.
+hq_register_role: each register's PostgreSQL role and its store; on PostgreSQL, row-level
+security on the store tables (a register's role sees and writes its own store's rows).
 
 Revision ID: 0017_syncpush
 Revises: 0016_safety
@@ -15,6 +17,10 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+STORE_TABLES = ("hq_event", "hq_sale", "hq_stock_movement", "hq_points_debt")
+"""Read and written by a register's role for its own store only."""
+OWN_STORE = "store_code = hq_role_store()"
 
 # revision identifiers, used by Alembic.
 revision: str = "0017_syncpush"
@@ -78,10 +84,48 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("store_code", sa.String(length=8), nullable=True))
         batch_op.add_column(sa.Column("register_id", sa.String(length=4), nullable=True))
         batch_op.add_column(sa.Column("received_at", sa.DateTime(), nullable=True))
+    op.create_table(
+        "hq_register_role",
+        sa.Column("role_name", sa.String(length=63), nullable=False),
+        sa.Column("store_code", sa.String(length=8), nullable=False),
+        sa.Column("register_id", sa.String(length=4), nullable=False),
+        sa.Column("granted_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("role_name", name=op.f("pk_hq_register_role")),
+    )
+    if op.get_bind().dialect.name == "postgresql":
+        _row_level_security()
+
+
+def _row_level_security() -> None:
+    """The store of the logged-in role (none for head office's own logins, which own the
+    tables and are not subject to these policies)."""
+    op.execute(
+        "CREATE OR REPLACE FUNCTION hq_role_store() RETURNS varchar LANGUAGE sql STABLE "
+        "SECURITY DEFINER SET search_path = public AS "
+        "$$ SELECT store_code FROM hq_register_role WHERE role_name = session_user $$"
+    )
+    op.execute("REVOKE ALL ON FUNCTION hq_role_store() FROM PUBLIC")
+    for table in STORE_TABLES:
+        op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+        op.execute(
+            f"CREATE POLICY own_store ON {table} USING ({OWN_STORE}) WITH CHECK ({OWN_STORE})"
+        )
+    # The points ledger is the chain's: every register reads it (balances), each writes
+    # entries under its own store only.
+    op.execute("ALTER TABLE hq_points_entry ENABLE ROW LEVEL SECURITY")
+    op.execute("CREATE POLICY chain_reads ON hq_points_entry FOR SELECT USING (true)")
+    op.execute(f"CREATE POLICY own_store ON hq_points_entry FOR INSERT WITH CHECK ({OWN_STORE})")
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    if op.get_bind().dialect.name == "postgresql":
+        for table in (*STORE_TABLES, "hq_points_entry"):
+            op.execute(f"DROP POLICY IF EXISTS own_store ON {table}")
+            op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
+        op.execute("DROP POLICY IF EXISTS chain_reads ON hq_points_entry")
+        op.execute("DROP FUNCTION IF EXISTS hq_role_store()")
+    op.drop_table("hq_register_role")
     with op.batch_alter_table("hq_member_field", schema=None) as batch_op:
         batch_op.drop_column("received_at")
         batch_op.drop_column("register_id")
