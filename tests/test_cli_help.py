@@ -44,7 +44,7 @@ for _command, _whats in SUBCOMMANDS.items():
     PATHS.append((_command,))
     PATHS.extend((_command, what) for what in _whats)
 PATHS.append(("hq", "report", "negative-balances"))  # the third levels
-PATHS.append(("hq", "members", "conflicts"))
+PATHS.extend(("hq", "members", what) for what in ("conflicts", "merge", "unmerge"))
 
 
 def _help(path: tuple[str, ...], capsys: pytest.CaptureFixture[str]) -> str:

@@ -177,3 +177,97 @@ def test_concurrent_edits_follow_head_office_order_not_clocks(
     with hq:
         assert hq.scalar(select(func.count()).select_from(HqMemberConflict)) == 1
     engine.dispose()
+
+
+def ledger(hq: Session, uid: str) -> int:
+    member = hq.scalars(select(Member).where(Member.uid == uid)).one()
+    return int(
+        hq.scalar(select(func.sum(HqPointsEntry.delta)).where(HqPointsEntry.member_id == member.id))
+        or 0
+    )
+
+
+def test_a_manager_merges_two_members_and_takes_them_apart_again(
+    tills: tuple[Till, Till], hq_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a, b = tills
+    zhang = a.enrol(OLD_PHONE, "张三")
+    a.sell_to(zhang)
+    li = b.enrol(REUSED, "李四")
+    sale_b = b.sell_to(li)
+    a.sync(hq_url)
+    b.sync(hq_url)
+    zhang_uid, li_uid = a.member(zhang).uid, b.member(li).uid
+    engine, hq = at_hq(hq_url)
+    with hq:
+        cards = dict(
+            (row[0], row[1])
+            for row in hq.execute(
+                select(Member.uid, Member.card_no).where(Member.uid.in_([zhang_uid, li_uid]))
+            )
+        )
+        own_a, own_b = ledger(hq, zhang_uid), ledger(hq, li_uid)
+    engine.dispose()
+    assert own_a > 0 and own_b > 0
+    url = ["--url", hq_url]
+    assert main(["hq", "members", "merge", cards[zhang_uid], cards[li_uid], *url]) == EXIT_OK
+    assert main(["hq", "members", "merge", cards[zhang_uid], cards[li_uid], *url]) == 1
+    later = b.sell_to(li)  # B still sells to its member: head office counts it for A's
+    b.sync(hq_url)
+    engine, hq = at_hq(hq_url)
+    with hq:
+        assert ledger(hq, li_uid) == 0
+        merged_total = ledger(hq, zhang_uid)
+        assert merged_total > own_a + own_b
+        sold_to = dict(
+            (row[0], row[1])
+            for row in hq.execute(
+                select(HqSale.number, HqSale.member_uid).where(HqSale.number.in_([sale_b, later]))
+            )
+        )
+        assert sold_to == {sale_b: zhang_uid, later: zhang_uid}
+    engine.dispose()
+    a.sync(hq_url)
+    with a.sessions() as session:
+        assert points_ledger.balance(session, zhang) == merged_total
+    assert main(["hq", "members", "unmerge", cards[li_uid], *url]) == EXIT_OK
+    assert main(["hq", "members", "unmerge", cards[li_uid], *url]) == 1
+    engine, hq = at_hq(hq_url)
+    with hq:
+        assert ledger(hq, zhang_uid) == own_a
+        assert ledger(hq, li_uid) == merged_total - own_a
+        sold_to = dict(
+            (row[0], row[1])
+            for row in hq.execute(
+                select(HqSale.number, HqSale.member_uid).where(HqSale.number.in_([sale_b, later]))
+            )
+        )
+        assert sold_to == {sale_b: li_uid, later: li_uid}
+        assert hq.scalar(select(func.count()).select_from(HqMemberAlias)) == 0
+    engine.dispose()
+
+
+def test_a_merge_made_at_enrolment_can_be_taken_apart(
+    tills: tuple[Till, Till], hq_url: str
+) -> None:
+    a, b = tills
+    first = a.enrol(REUSED, "赵六")
+    a.sync(hq_url)
+    second = b.enrol(REUSED, "赵六")  # B was offline: the same name, merged at head office
+    b.sell_to(second)
+    second_uid, second_card = b.member(second).uid, b.member(second).card_no
+    b.sync(hq_url)
+    engine, hq = at_hq(hq_url)
+    with hq:
+        assert hq.scalar(select(func.count()).where(HqMemberAlias.uid == second_uid)) == 1
+        together = ledger(hq, a.member(first).uid)
+    engine.dispose()
+    assert together > 0
+    assert main(["hq", "members", "unmerge", second_card, "--url", hq_url]) == EXIT_OK
+    engine, hq = at_hq(hq_url)
+    with hq:
+        restored = hq.scalars(select(Member).where(Member.uid == second_uid)).one()
+        assert restored.name == "赵六" and restored.phone is None
+        assert ledger(hq, second_uid) == together
+        assert ledger(hq, a.member(first).uid) == 0
+    engine.dispose()

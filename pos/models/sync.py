@@ -90,6 +90,9 @@ class HqPointsEntry(Base):
     sale_number: Mapped[str | None] = mapped_column(String(64))
     store_code: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[Timestamp]
+    merged_from: Mapped[int | None] = mapped_column(Integer)
+    """The member whose entry this was before a manager merged them into ``member_id``
+    (``pos hq members merge``; ``unmerge`` gives it back)."""
 
 
 class HqStockMovement(Base):

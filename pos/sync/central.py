@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, func, insert, select, update
+from sqlalchemy import Engine, create_engine, func, insert, literal, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -198,19 +198,25 @@ def _lock_members(session: Session, uids: list[str | None]) -> None:
 
 
 def members_by_uid(session: Session, uids: list[str | None]) -> dict[str, Member]:
-    """The member each uid names (itself, or the one it was merged into), in two statements."""
+    """The member each uid names: the one it was merged into, else itself (one statement)."""
     wanted = sorted({uid for uid in uids if uid})
     if not wanted:
         return {}
-    found = {m.uid: m for m in session.scalars(select(Member).where(Member.uid.in_(wanted)))}
-    missing = [uid for uid in wanted if uid not in found]
-    if missing:
-        merged = session.execute(
-            select(HqMemberAlias.uid, Member)
-            .join(Member, Member.id == HqMemberAlias.member_id)
-            .where(HqMemberAlias.uid.in_(missing))
-        )
-        found.update({uid: member for uid, member in merged})
+    direct = select(
+        Member.uid.label("key"), Member.id.label("member_id"), literal(1).label("rank")
+    ).where(Member.uid.in_(wanted))
+    merged = select(
+        HqMemberAlias.uid.label("key"), HqMemberAlias.member_id, literal(0).label("rank")
+    ).where(HqMemberAlias.uid.in_(wanted))
+    both = union_all(direct, merged).subquery()
+    rows = session.execute(
+        select(both.c.key, Member)
+        .join(Member, Member.id == both.c.member_id)
+        .order_by(both.c.key, both.c.rank)
+    )
+    found: dict[str, Member] = {}
+    for key, member in rows:
+        found.setdefault(key, member)  # a merge (rank 0) before the uid's own row
     return found
 
 
@@ -536,17 +542,14 @@ exactly once."""
 
 
 def member_by_uid(session: Session, uid: str | None, lock: bool = False) -> Member | None:
-    """The member with this uid, or the one it was merged into."""
+    """The member with this uid, or the one it was merged into (a merge comes first: a
+    member a manager merged into another keeps its row, for ``unmerge``)."""
     if not uid:
         return None
-    query = select(Member).where(Member.uid == uid)
-    member = session.scalar(query.with_for_update() if lock else query)
-    if member is not None:
-        return member
     alias = session.get(HqMemberAlias, uid)
-    if alias is None:
-        return None
-    query = select(Member).where(Member.id == alias.member_id)
+    query = select(Member).where(
+        Member.id == alias.member_id if alias is not None else Member.uid == uid
+    )
     return session.scalar(query.with_for_update() if lock else query)
 
 

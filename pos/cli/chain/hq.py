@@ -55,7 +55,7 @@ def _add_grant(what: Commands, common: argparse.ArgumentParser) -> argparse.Argu
 def _add_members(
     what: Commands, common: argparse.ArgumentParser
 ) -> tuple[argparse.ArgumentParser, ...]:
-    """``pos hq members conflicts``."""
+    """``pos hq members conflicts|merge|unmerge``."""
     members = what.add_parser("members", help="the chain's members at head office")
     which = members.add_subparsers(dest="members", metavar="WHAT", required=True)
     conflicts = which.add_parser(
@@ -65,7 +65,22 @@ def _add_members(
         "that belong to another member (not merged)",
     )
     conflicts.add_argument("--all", action="store_true", help="resolved ones too")
-    return (conflicts,)
+    merge = which.add_parser(
+        "merge",
+        parents=[common],
+        help="merge member CARD_B into member CARD_A (the same person): B's points, sales "
+        "and later items count for A",
+    )
+    merge.add_argument("card_a", metavar="CARD_A", help="the member who stays")
+    merge.add_argument("card_b", metavar="CARD_B", help="the member merged into CARD_A")
+    unmerge = which.add_parser(
+        "unmerge",
+        parents=[common],
+        help="take member CARD apart from the member it was merged into (by merge, or at "
+        "its enrolment under the same phone)",
+    )
+    unmerge.add_argument("card", metavar="CARD", help="the merged member's card")
+    return (conflicts, merge, unmerge)
 
 
 def _add_report(what: Commands, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -111,8 +126,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             return EXIT_OK
         if args.what == "grant":
             return _grant(engine, args.store, args.register)
-        if args.what == "members":
+        if args.what == "members" and args.members == "conflicts":
             return _conflicts(engine, args.all, settings.store.timezone)
+        if args.what == "members":
+            return _merge(engine, args)
         if args.what == "report":
             return _negative_balances(engine, args.open, settings.store.timezone)
         return _publish(settings, engine)
@@ -242,4 +259,23 @@ def _grant(engine: Engine, store: str, register: str) -> int:
                 "Its password (shown once; put it in that register's POS_SYNC__HQ_URL): {password}"
             ).format(password=password)
         )
+    return EXIT_OK
+
+
+def _merge(engine: Engine, args: argparse.Namespace) -> int:
+    from pos.sync import central, identity
+
+    try:
+        with central.hq_sessions(engine).begin() as hq:
+            now = central.hq_now(hq)
+            if args.members == "merge":
+                identity.merge(hq, args.card_a, args.card_b, now)
+                done = _("Member {b} merged into {a}").format(a=args.card_a, b=args.card_b)
+            else:
+                card = identity.unmerge(hq, args.card, now)
+                done = _("Member {card} is a member of their own again").format(card=card)
+    except identity.MergeError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_FAILED
+    print(done)
     return EXIT_OK

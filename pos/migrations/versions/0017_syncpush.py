@@ -3,7 +3,8 @@
 hq_points_debt: every points entry that took a member's balance at head office below
 zero. hq_member_conflict: the member values that lost (an edit overwritten by a
 later-arriving one, a phone taken by another member). hq_member_field gets the store,
-register and head office's time of arrival of each field's last edit.
+register and head office's time of arrival of each field's last edit; hq_points_entry
+the member an entry was merged from (``pos hq members merge``).
 hq_register_role: each register's PostgreSQL role and its store; on PostgreSQL, row-level
 security on the store tables (a register's role sees and writes its own store's rows).
 
@@ -80,6 +81,8 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_hq_member_conflict_member_id"), ["member_id"], unique=False
         )
+    with op.batch_alter_table("hq_points_entry", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("merged_from", sa.Integer(), nullable=True))
     with op.batch_alter_table("hq_member_field", schema=None) as batch_op:
         batch_op.add_column(sa.Column("store_code", sa.String(length=8), nullable=True))
         batch_op.add_column(sa.Column("register_id", sa.String(length=4), nullable=True))
@@ -126,6 +129,8 @@ def downgrade() -> None:
         op.execute("DROP POLICY IF EXISTS chain_reads ON hq_points_entry")
         op.execute("DROP FUNCTION IF EXISTS hq_role_store()")
     op.drop_table("hq_register_role")
+    with op.batch_alter_table("hq_points_entry", schema=None) as batch_op:
+        batch_op.drop_column("merged_from")
     with op.batch_alter_table("hq_member_field", schema=None) as batch_op:
         batch_op.drop_column("received_at")
         batch_op.drop_column("register_id")
