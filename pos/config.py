@@ -103,6 +103,12 @@ class SyncSettings(_Section):
     """Outbox items head office confirmed are purged by ``pos sync`` after this many days."""
     silent_warning_minutes: int = Field(default=30, ge=1, le=100000)
     """``pos hq registers`` warns about a register silent for longer than this."""
+    offline_redeem_limit: int = Field(default=1000, ge=0, le=10_000_000)
+    """Points a member may redeem per day at this register while head office cannot confirm
+    a redemption (0: none offline); online, head office confirms each redemption."""
+    redeem_timeout_seconds: int = Field(default=3, ge=2, le=30)
+    """How long payment waits for head office to confirm a redemption before the offline
+    limit applies."""
 
     @field_validator("hq_url")
     @classmethod

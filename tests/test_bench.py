@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from pos.cli import main
@@ -32,10 +33,14 @@ MEASUREMENTS = {
     "cold_start",
     "cold_start_bare",
     "rss",
+    "chain_push",
 }
 
 
-def test_generate_then_quick_run_reports_every_measurement(tmp_path: Path) -> None:
+def test_generate_then_quick_run_reports_every_measurement(
+    tmp_path: Path, hq_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POS_BENCH_HQ_URL", hq_url)  # a scratch head office for the push row
     db = tmp_path / "bench.db"
     args = ["bench", "generate", "--db", str(db), "--members", "2000", "--products", "500"]
     assert main([*args, "--sales", "2000", "--seed", "3"]) == 0

@@ -23,6 +23,7 @@ SUBCOMMANDS: dict[str, tuple[str, ...]] = {
     "import": ("products", "stock", "members", "guidance", "promotions", "pairings", "sales"),
     "export": ("sales", "stock", "quarantine", "members", "adr"),
     "member": ("show", "export", "erase"),
+    "followup": ("list", "done", "plan"),
     "user": ("add", "list", "disable", "pin"),
     "complaint": ("add", "list", "show", "handle", "close"),
     "adr": ("add", "list"),
@@ -35,7 +36,7 @@ SUBCOMMANDS: dict[str, tuple[str, ...]] = {
     "restore": (),
     "bench": ("generate", "run"),
     "sync": (),
-    "hq": ("init", "publish", "registers"),
+    "hq": ("init", "publish", "registers", "report", "members", "grant"),
     "printer": ("test",),
     "reprint": (),
 }
@@ -45,6 +46,8 @@ PATHS: list[tuple[str, ...]] = [()]
 for _command, _whats in SUBCOMMANDS.items():
     PATHS.append((_command,))
     PATHS.extend((_command, what) for what in _whats)
+PATHS.append(("hq", "report", "negative-balances"))  # the third levels
+PATHS.extend(("hq", "members", what) for what in ("conflicts", "merge", "unmerge"))
 
 
 def _help(path: tuple[str, ...], capsys: pytest.CaptureFixture[str]) -> str:

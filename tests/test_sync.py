@@ -232,7 +232,8 @@ def test_member_edits_last_writer_wins_per_field(
     with b.sessions() as session:
         member_b = session.scalars(select(Member.id).where(Member.phone == "13900003333")).one()
     # B (its clock a minute ahead) renames; A, later in real order but earlier by the clock,
-    # changes the birthday: both edits survive, each field from its latest writer.
+    # renames and changes the birthday: head office's order of arrival decides, never the
+    # clocks: A's edit arrives last and wins both fields (B's name is kept as a conflict).
     b.service.edit_member(member_b, MemberForm("13900003333", "王五一", consent_terms=True))
     a.service.edit_member(
         member_a, MemberForm("13900003333", "王五二", birthday="1980-05-06", consent_terms=True)
@@ -243,7 +244,7 @@ def test_member_edits_last_writer_wins_per_field(
     for register in (a, b):
         with register.sessions() as session:
             member = session.scalars(select(Member).where(Member.phone == "13900003333")).one()
-            assert member.name == "王五一"
+            assert member.name == "王五二"
             assert str(member.birthday) == "1980-05-06"
 
 

@@ -41,6 +41,7 @@ from pos.register.service import Clock, RegisterService, system_clock
 from pos.register.setup import register_from_settings
 from pos.store.backups import daily_backup
 from pos.sync.background import SyncAgent
+from pos.sync.redemption import redemption_check
 from pos.sync.runner import SyncStatus
 
 PALETTE_SKIPS = {
@@ -331,7 +332,9 @@ def build_app(
     send: Sender | None = None,
 ) -> PosApp:
     """The app as the ``pos`` command builds it (tests use the same factory)."""
-    register = register_from_settings(settings, sessions, clock, send)
+    register = register_from_settings(
+        settings, sessions, clock, send, redemption=redemption_check(settings)
+    )
     agent = None
     if settings.sync.hq_url:
         agent = SyncAgent(

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from pos.bench import bare, pilot
+from pos.bench import bare, pilot, push
 from pos.bench.report import Report, Result, machine, percentile
 from pos.bench.timing import WARMUP, interleaved, judged, shares, timed
 from pos.config import Settings
@@ -436,6 +436,7 @@ MEASURES: tuple[tuple[str, Callable[[Bench], Result | list[Result]]], ...] = (
     ("daily_report", daily_report),
     ("cold_start", cold_start),
     ("rss", peak_memory),
+    ("chain_push", lambda bench: push.chain_push(bench.quick)),
 )
 
 

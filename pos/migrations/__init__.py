@@ -4,4 +4,4 @@
 can skip Alembic when the database is current.
 """
 
-HEAD_REVISION = "0018_membercare"
+HEAD_REVISION = "0019_syncpush"

@@ -91,6 +91,9 @@ class HqPointsEntry(Base):
     sale_number: Mapped[str | None] = mapped_column(String(64))
     store_code: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[Timestamp]
+    merged_from: Mapped[int | None] = mapped_column(Integer)
+    """The member whose entry this was before a manager merged them into ``member_id``
+    (``pos hq members merge``; ``unmerge`` gives it back)."""
 
 
 class HqStockMovement(Base):
@@ -118,6 +121,11 @@ class HqMemberField(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), primary_key=True)
     field: Mapped[str] = mapped_column(String(32), primary_key=True)
     changed_at: Mapped[Timestamp]
+    """When the register that made the edit made it (its clock: shown, never compared)."""
+    store_code: Mapped[str | None] = mapped_column(String(8))
+    register_id: Mapped[str | None] = mapped_column(String(4))
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """When head office applied it (head office's clock: the order of arrival decides)."""
 
 
 class HqMemberAlias(Base):
@@ -129,3 +137,69 @@ class HqMemberAlias(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
     card_no: Mapped[str] = mapped_column(String(32), default="")
     """The merged member's card, kept so it can still be traced."""
+
+
+class HqPointsDebt(Base):
+    """Head office: a points entry that left a member's balance below zero.
+
+    Kept for good: points earned later pay the debt off in the ledger, but the
+    row stays, so ``pos hq report negative-balances`` still shows who spent what where.
+    """
+
+    __tablename__ = "hq_points_debt"
+
+    id: Mapped[IntPK]
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    entry_uid: Mapped[str] = mapped_column(String(36), unique=True)
+    """The :class:`HqPointsEntry` (and outbox item) that took the balance below zero."""
+    store_code: Mapped[str] = mapped_column(String(8))
+    register_id: Mapped[str] = mapped_column(String(4))
+    delta: Mapped[int] = mapped_column(Integer)
+    balance_after: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[Timestamp]
+    """When the register made the entry (its clock)."""
+    received_at: Mapped[Timestamp]
+    """When head office applied it (head office's clock)."""
+
+
+class HqMemberConflict(Base):
+    """Head office: a member's value that lost, kept for a manager to see.
+
+    ``reason``: ``edit`` (another register's later-arriving edit of the same field
+    replaced it), ``phone`` (the phone belongs to another member at head office: an
+    edit, or an enrolment of someone else under that phone, not merged).
+    """
+
+    __tablename__ = "hq_member_conflict"
+
+    id: Mapped[IntPK]
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    field: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(String(16))
+    lost: Mapped[str] = mapped_column(Text)
+    """The losing values (JSON, the field group's columns)."""
+    store_code: Mapped[str] = mapped_column(String(8))
+    register_id: Mapped[str] = mapped_column(String(4))
+    """Who made the losing edit."""
+    changed_at: Mapped[Timestamp]
+    """When the losing edit was made (the register's clock)."""
+    other_member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    """``phone``: the member who has that phone."""
+    recorded_at: Mapped[Timestamp]
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class HqRegisterRole(Base):
+    """Head office: the PostgreSQL role of a register (``pos hq grant``) and its store.
+
+    Row-level security on the store's tables compares their ``store_code`` with the
+    one here for the logged-in role: a register reads and writes its own store's rows
+    only, and cannot claim another store's code.
+    """
+
+    __tablename__ = "hq_register_role"
+
+    role_name: Mapped[str] = mapped_column(String(63), primary_key=True)
+    store_code: Mapped[str] = mapped_column(String(8))
+    register_id: Mapped[str] = mapped_column(String(4))
+    granted_at: Mapped[Timestamp]

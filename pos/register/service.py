@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -64,6 +65,7 @@ from pos.register.views import (
     ScanOutcome,
     days_to_expiry,
 )
+from pos.sync.redemption import RedemptionCheck
 
 __all__ = [
     "Clock",
@@ -88,7 +90,9 @@ class RegisterService:
         rules: LoyaltyRules | None = None,
         pharmacy: PharmacyRules | None = None,
         care: CareRules | None = None,
+        redemption: RedemptionCheck | None = None,
     ) -> None:
+        """``redemption``: head office confirms the points a sale redeems (a chain)."""
         self._sessions = sessions
         self._identity = identity
         self._printing = profile = printing or PrintProfile(timezone=identity.timezone)
@@ -109,6 +113,7 @@ class RegisterService:
         self._returns = Returns(sessions, state, time, identity, login, overrides, profile)
         self._shifts = Shifts(sessions, state, time, identity, login, overrides, profile)
         self._products = ProductIndex()
+        self._redemption = redemption
         self.aftercare = Aftercare(sessions, identity, clock)
         self.care = MemberCare(sessions, time, login, self._members.rules, care or CareRules())
         """Follow-up calls, referrals, birthday gifts and segments (the service after the sale)."""
@@ -557,6 +562,11 @@ class RegisterService:
         now = self.now()
         today = self.local_time(now).date()
         state = self._state
+        if self._redemption is not None and state.member_id is not None and tendering.points_fen:
+            with self._sessions() as session:
+                points = self.rules.points_for_fen(tendering.points_fen)
+                since = datetime.combine(today, time.min, ZoneInfo(self.identity.timezone))
+                self._redemption.confirm(session, state.member_id, points, since)
         with self._sessions.begin() as session:
             member = None if state.member_id is None else session.get(Member, state.member_id)
             context = SaleContext(

@@ -12,6 +12,7 @@ need from :class:`RegisterRules`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,6 +27,9 @@ from pos.register.care import CareRules
 from pos.register.safety import PharmacyRules
 from pos.register.service import RegisterService
 from pos.register.state import Clock, RegisterIdentity, system_clock
+
+if TYPE_CHECKING:
+    from pos.sync.redemption import RedemptionCheck
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,7 @@ def register_from_settings(
     clock: Clock = system_clock,
     send: Sender | None = None,
     register_id: str | None = None,
+    redemption: RedemptionCheck | None = None,
 ) -> RegisterService:
     """The register as the settings describe it (``register_id`` overrides ``register.id``)."""
     rules = RegisterRules.from_settings(settings, register_id)
@@ -68,6 +73,7 @@ def register_from_settings(
         rules.loyalty,
         rules.pharmacy,
         rules.care,
+        redemption,
     )
 
 

@@ -17,8 +17,8 @@ import threading
 import time
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -27,11 +27,14 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    insert,
     literal,
     literal_column,
     select,
     text,
     tuple_,
+    union_all,
+    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
@@ -41,14 +44,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from pos.models import (
     HqEvent,
     HqMemberAlias,
+    HqMemberConflict,
     HqMemberField,
+    HqPointsDebt,
     HqPointsEntry,
     HqSale,
     HqStockMovement,
     Member,
     utcnow,
 )
-from pos.sync.outbox import MEMBER_GROUPS
+from pos.sync import points
+from pos.sync.outbox import MEMBER_GROUPS, member_fields
 
 CONNECT_TIMEOUT = 5
 """Seconds to wait for head office before the register counts itself offline."""
@@ -572,99 +578,235 @@ class Sent:
 def receive(
     session: Session, store_code: str, register_id: str, items: list[Sent], now: datetime
 ) -> int:
-    """Apply the items not applied before (in order); return how many were new."""
-    applied = 0
-    for item in items:
-        if not _claim(session, store_code, register_id, item, now):
-            continue
-        applied += 1
-        handler = HANDLERS.get(item.kind)
-        if handler is not None:
-            handler(session, store_code, register_id, item, now)
-    return applied
+    """Apply the items not applied before; return how many were new.
+
+    Set-based, a few statements per batch whatever its size: one claims the batch's
+    ids (``hq_event``), one locks every member the batch touches, in the order of
+    their ids (two stores pushing at once never wait on each other in a circle);
+    then member items are applied in their order, and sales, points and stock
+    movements each with a few multi-row statements.
+    """
+    fresh = _claim(session, store_code, register_id, items, now)
+    if not fresh:
+        return 0
+    batch = Batch(store_code, register_id, now)
+    for item in fresh:
+        batch.kinds.setdefault(item.kind, []).append(item)
+    _lock_members(session, batch.uids(("points", "member_uid"), ("member", "uid")))
+    for kind, apply in HANDLERS.items():  # members first: a sale's member may be new
+        if kind in batch.kinds:
+            apply(session, batch, batch.kinds[kind])
+    return len(fresh)
 
 
-def _claim(session: Session, store: str, register: str, item: Sent, now: datetime) -> bool:
-    values = {
-        "uid": item.uid,
-        "kind": item.kind,
-        "key": item.key,
-        "store_code": store,
-        "register_id": register,
-        "payload": json.dumps(item.payload, ensure_ascii=False, sort_keys=True),
-        "created_at": item.created_at,
-        "received_at": now,
-    }
+@dataclass
+class Batch:
+    """The new items of one push, by kind, and what their handlers share."""
+
+    store: str
+    register: str
+    now: datetime
+    kinds: dict[str, list[Sent]] = field(default_factory=dict)
+    _members: dict[str, Member] | None = None
+
+    def uids(self, *where: tuple[str, str]) -> list[str | None]:
+        """The member uids in the payloads of (kind, field)."""
+        return [item.payload.get(name) for kind, name in where for item in self.kinds.get(kind, [])]
+
+    def members(self, session: Session) -> dict[str, Member]:
+        """The members the batch's sales and points name, looked up once (after the
+        member items are applied: an enrolment of the batch counts)."""
+        if self._members is None:
+            uids = self.uids(("sale", "member_uid"), ("points", "member_uid"))
+            self._members = members_by_uid(session, uids)
+        return self._members
+
+
+def _insert(session: Session, model: type[Any]) -> Any:
+    """An ``INSERT`` with ``ON CONFLICT`` for the head office's dialect."""
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert(HqEvent) if dialect == "postgresql" else sqlite.insert(HqEvent)
-    statement = insert.values(values).on_conflict_do_nothing(index_elements=["uid"])
-    result = session.execute(statement.returning(HqEvent.uid))
-    return result.first() is not None
+    return postgresql.insert(model) if dialect == "postgresql" else sqlite.insert(model)
 
 
-def _sale(session: Session, store: str, register: str, item: Sent, now: datetime) -> None:
-    data = item.payload
-    number = data["number"]
-    payload = json.dumps(data, ensure_ascii=False, sort_keys=True)
-    existing = session.get(HqSale, number)
-    if existing is not None:
-        if existing.payload == payload:
-            return
-        # Another sale under the same number (a register restored from an old backup
-        # numbers its next sales again): kept too, never dropped.
-        number = f"{number}#{item.uid[:8]}"
-    session.add(
-        HqSale(
-            number=number,
-            store_code=data.get("store_code", store),
-            register_id=data.get("register_id", register),
-            business_date=date.fromisoformat(data["business_date"]),
-            completed_at=datetime.fromisoformat(data["completed_at"]),
-            member_uid=resolve_uid(session, data.get("member_uid")),
-            total_fen=int(data["total_fen"]),
-            payload=payload,
-            received_at=now,
-        )
+def _claim(
+    session: Session, store: str, register: str, items: list[Sent], now: datetime
+) -> list[Sent]:
+    """Record the items' ids (one statement); the items head office had not applied yet."""
+    unique = list({item.uid: item for item in items}.values())
+    if not unique:
+        return []
+    rows = [
+        {
+            "uid": item.uid,
+            "kind": item.kind,
+            "key": item.key,
+            "store_code": store,
+            "register_id": register,
+            "payload": json.dumps(item.payload, ensure_ascii=False, sort_keys=True),
+            "created_at": item.created_at,
+            "received_at": now,
+        }
+        for item in unique
+    ]
+    statement = (
+        _insert(session, HqEvent).values(rows).on_conflict_do_nothing(index_elements=["uid"])
     )
+    claimed = set(session.scalars(statement.returning(HqEvent.uid)))
+    return [item for item in unique if item.uid in claimed]
 
 
-def _points(session: Session, store: str, _register: str, item: Sent, now: datetime) -> None:
-    data = item.payload
-    member = member_by_uid(session, data.get("member_uid"), lock=True)
-    if member is None:
+def _lock_members(session: Session, uids: list[str | None]) -> None:
+    """Lock the members with these uids (or merged into under them), lowest id first."""
+    wanted = sorted({uid for uid in uids if uid})
+    if not wanted or session.get_bind().dialect.name != "postgresql":
         return
-    session.add(
-        HqPointsEntry(
-            uid=item.uid,
-            member_id=member.id,
-            delta=int(data["delta"]),
-            reason=str(data["reason"])[:20],
-            sale_number=data.get("sale_number"),
-            store_code=store,
-            created_at=datetime.fromisoformat(data["created_at"]),
-        )
-    )
-    member.updated_at = now  # registers pull the new balance
-
-
-def _stock(session: Session, store: str, register: str, item: Sent, _now: datetime) -> None:
-    data = item.payload
-    session.add(
-        HqStockMovement(
-            uid=item.uid,
-            store_code=store,
-            register_id=register,
-            sku=data["sku"],
-            lot_number=data["lot_number"],
-            delta=int(data["delta"]),
-            reason=str(data["reason"])[:20],
-            sale_number=data.get("sale_number"),
-            created_at=datetime.fromisoformat(data["created_at"]),
-        )
+    aliased = select(HqMemberAlias.member_id).where(HqMemberAlias.uid.in_(wanted))
+    session.execute(
+        select(Member.id)
+        .where(Member.uid.in_(wanted) | Member.id.in_(aliased))
+        .order_by(Member.id)
+        .with_for_update()
     )
 
 
-def _member(session: Session, store: str, _register: str, item: Sent, now: datetime) -> None:
+def members_by_uid(session: Session, uids: list[str | None]) -> dict[str, Member]:
+    """The member each uid names: the one it was merged into, else itself (one statement)."""
+    wanted = sorted({uid for uid in uids if uid})
+    if not wanted:
+        return {}
+    direct = select(
+        Member.uid.label("key"), Member.id.label("member_id"), literal(1).label("rank")
+    ).where(Member.uid.in_(wanted))
+    merged = select(
+        HqMemberAlias.uid.label("key"), HqMemberAlias.member_id, literal(0).label("rank")
+    ).where(HqMemberAlias.uid.in_(wanted))
+    both = union_all(direct, merged).subquery()
+    rows = session.execute(
+        select(both.c.key, Member)
+        .join(Member, Member.id == both.c.member_id)
+        .order_by(both.c.key, both.c.rank)
+    )
+    found: dict[str, Member] = {}
+    for key, member in rows:
+        found.setdefault(key, member)  # a merge (rank 0) before the uid's own row
+    return found
+
+
+def _sales(session: Session, batch: Batch, items: list[Sent]) -> None:
+    members = batch.members(session)
+    rows = []
+    for item in items:
+        data = item.payload
+        member = members.get(data.get("member_uid") or "")
+        rows.append(
+            {
+                "number": data["number"],
+                "store_code": data.get("store_code", batch.store),
+                "register_id": data.get("register_id", batch.register),
+                "business_date": date.fromisoformat(data["business_date"]),
+                "completed_at": datetime.fromisoformat(data["completed_at"]),
+                "member_uid": member.uid if member is not None else data.get("member_uid"),
+                "total_fen": int(data["total_fen"]),
+                "payload": json.dumps(data, ensure_ascii=False, sort_keys=True),
+                "received_at": batch.now,
+            }
+        )
+    statement = _insert(session, HqSale).on_conflict_do_nothing(index_elements=["number"])
+    stored = set(session.scalars(statement.values(rows).returning(HqSale.number)))
+    taken = []
+    for row in rows:  # the first row of a number stored was stored (a batch may repeat one)
+        if row["number"] in stored:
+            stored.discard(row["number"])
+        else:
+            taken.append(row)
+    if not taken:
+        return
+    # A number head office has (or this batch repeats): the same sale sent again, or
+    # another sale under that number (a register restored from an old backup numbers
+    # its next sales again), kept too under ``number#uid``, never dropped.
+    numbers = sorted({row["number"] for row in taken})
+    known = {
+        number: payload
+        for number, payload in session.execute(
+            select(HqSale.number, HqSale.payload).where(HqSale.number.in_(numbers))
+        )
+    }
+    uid_of = {id(row): item.uid for row, item in zip(rows, items, strict=True)}
+    again = [
+        row | {"number": f"{row['number']}#{uid_of[id(row)][:8]}"}
+        for row in taken
+        if known.get(row["number"]) != row["payload"]
+    ]
+    if again:
+        session.execute(
+            _insert(session, HqSale).values(again).on_conflict_do_nothing(index_elements=["number"])
+        )
+
+
+def _points(session: Session, batch: Batch, items: list[Sent]) -> None:
+    members = batch.members(session)
+    entries = []
+    for item in items:
+        data = item.payload
+        member = members.get(data.get("member_uid") or "")
+        if member is None:
+            continue
+        entries.append(
+            HqPointsEntry(
+                uid=item.uid,
+                member_id=member.id,
+                delta=int(data["delta"]),
+                reason=str(data["reason"])[:20],
+                sale_number=data.get("sale_number"),
+                store_code=batch.store,
+                created_at=datetime.fromisoformat(data["created_at"]),
+            )
+        )
+    if not entries:
+        return
+    # A balance that goes below zero stays visible.
+    debts = points.debts(session, entries, batch.register, batch.now)
+    session.execute(
+        insert(HqPointsEntry),
+        [{c: getattr(e, c) for c in POINTS_COLUMNS} for e in entries],
+    )
+    if debts:
+        session.execute(insert(HqPointsDebt), debts)
+    touched = sorted({entry.member_id for entry in entries})
+    session.execute(  # registers pull the new balances
+        update(Member).where(Member.id.in_(touched)).values(updated_at=batch.now)
+    )
+
+
+POINTS_COLUMNS = ("uid", "member_id", "delta", "reason", "sale_number", "store_code", "created_at")
+
+
+def _stock(session: Session, batch: Batch, items: list[Sent]) -> None:
+    session.execute(
+        insert(HqStockMovement),
+        [
+            {
+                "uid": item.uid,
+                "store_code": batch.store,
+                "register_id": batch.register,
+                "sku": item.payload["sku"],
+                "lot_number": item.payload["lot_number"],
+                "delta": int(item.payload["delta"]),
+                "reason": str(item.payload["reason"])[:20],
+                "sale_number": item.payload.get("sale_number"),
+                "created_at": datetime.fromisoformat(item.payload["created_at"]),
+            }
+            for item in items
+        ],
+    )
+
+
+def _members(session: Session, batch: Batch, items: list[Sent]) -> None:
+    for item in items:  # in their order: an edit may follow the enrolment
+        _member(session, batch.store, batch.register, item, batch.now)
+
+
+def _member(session: Session, store: str, register: str, item: Sent, now: datetime) -> None:
     data = item.payload
     changed_at = datetime.fromisoformat(data["changed_at"])
     member = member_by_uid(session, data["uid"], lock=True)
@@ -680,34 +822,146 @@ def _member(session: Session, store: str, _register: str, item: Sent, now: datet
     if member.erased_at is not None:
         return
     session.flush()
+    seen = data.get("seen")
+    edit = Edit(store, register, changed_at, now, datetime.fromisoformat(seen) if seen else None)
     for group, values in data.get("fields", {}).items():
         if group not in MEMBER_GROUPS:
             continue
         if group == "phone" and values.get("phone"):
             other = session.scalar(select(Member.id).where(Member.phone == values["phone"]))
             if other is not None and other != member.id:
-                continue  # that phone belongs to someone else at head office
+                # That phone is someone else's at head office (reused by another person,
+                # or a second enrolment not merged): not applied, and kept visible.
+                _conflict(session, member, group, values, "phone", edit, other)
+                continue
+        if group == "last_visit_at" and not _later_visit(member, values):
+            continue  # a visit is a fact: the latest stays, whichever arrives last
         stamp = session.get(HqMemberField, (member.id, group))
-        if stamp is not None and stamp.changed_at > changed_at:
-            continue  # a newer edit of this field is already here
+        if stamp is not None and group in PERSONAL_GROUPS and _concurrent(stamp, edit):
+            # Head office's order of arrival decides (never a register's clock): this edit
+            # wins; the value it replaces, another register's, is kept as the loser.
+            lost = member_fields(member, {group})[group]
+            loser = Edit(
+                stamp.store_code or "",
+                stamp.register_id or "",
+                stamp.changed_at,
+                stamp.received_at or now,
+            )
+            if lost != {k: _json(v) for k, v in values.items()}:
+                _conflict(session, member, group, lost, "edit", loser)
         for column in MEMBER_GROUPS[group]:
             setattr(member, column, from_json(column, values.get(column)))
         if stamp is None:
-            session.add(HqMemberField(member_id=member.id, field=group, changed_at=changed_at))
-        else:
-            stamp.changed_at = changed_at
+            stamp = HqMemberField(member_id=member.id, field=group)
+            session.add(stamp)
+        stamp.changed_at = changed_at
+        stamp.store_code, stamp.register_id, stamp.received_at = store, register, now
     member.updated_at = now
     session.flush()
 
 
+CONFLICT_WINDOW = timedelta(days=1)
+"""For an edit that does not say what its register had seen (an older version): two
+registers' edits of the same field arriving within this time (head office's clock) are
+taken as concurrent."""
+
+
+PERSONAL_GROUPS = frozenset(
+    {"phone", "name", "gender", "birthday", "health", "consent_terms", "consent_marketing"}
+)
+"""The field groups a person's edit sets (a losing value of these is kept as a conflict)."""
+
+
+def _later_visit(member: Member, values: dict[str, Any]) -> bool:
+    incoming = values.get("last_visit_at")
+    if incoming is None or member.last_visit_at is None:
+        return incoming is not None
+    return _aware(datetime.fromisoformat(incoming)) > _aware(member.last_visit_at)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Who made a member edit, when (their clock), and when head office applied it."""
+
+    store: str
+    register: str
+    changed_at: datetime
+    received_at: datetime
+    seen: datetime | None = None
+    """Head office's clock at the editing register's last pull: values that arrived at
+    head office after it were not seen by whoever made the edit."""
+
+
+def _concurrent(stamp: HqMemberField, edit: Edit) -> bool:
+    """True when the edit replaces another register's value its maker had not seen."""
+    if (stamp.store_code, stamp.register_id) == (edit.store, edit.register):
+        return False  # a register's own later edit
+    if stamp.received_at is None:
+        return False  # set before head office kept who set it
+    arrived = _aware(stamp.received_at)
+    if edit.seen is not None:
+        return arrived > _aware(edit.seen)
+    return edit.received_at - arrived <= CONFLICT_WINDOW  # a register of an older version
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+def _conflict(
+    session: Session,
+    member: Member,
+    group: str,
+    lost: dict[str, Any],
+    reason: str,
+    edit: Edit,
+    other: int | None = None,
+) -> None:
+    session.add(
+        HqMemberConflict(
+            member_id=member.id,
+            field=group,
+            reason=reason,
+            lost=json.dumps(
+                {k: _json(v) for k, v in lost.items()}, ensure_ascii=False, sort_keys=True
+            ),
+            store_code=edit.store,
+            register_id=edit.register,
+            changed_at=edit.changed_at,
+            other_member_id=other,
+            recorded_at=edit.received_at,
+        )
+    )
+
+
+def same_person(name: str | None, birthday: Any, other: Member) -> bool:
+    """True when an enrolment under a member's phone is otherwise consistent with that
+    member: the same name, and no different birthday."""
+    if (name or "").strip() != (other.name or "").strip():
+        return False
+    if birthday is None or other.birthday is None:
+        return True
+    return str(birthday) == other.birthday.isoformat()
+
+
 def _enrol(session: Session, store: str, data: dict[str, Any], now: datetime) -> Member | None:
-    """A new member at head office, or the one with the same phone (merged: an alias)."""
-    phone = data.get("fields", {}).get("phone", {}).get("phone")
+    """A new member at head office, or the one with the same phone when it is the same
+    person (merged: an alias). Someone else under that phone (a phone given up and
+    enrolled again by another person) stays a member of their own, without the phone,
+    and the phone is recorded as a conflict."""
+    fields = data.get("fields", {})
+    phone = fields.get("phone", {}).get("phone")
     if phone:
         same = session.scalar(
             select(Member).where(Member.phone == phone, Member.erased_at.is_(None))
         )
-        if same is not None:
+        name = fields.get("name", {}).get("name")
+        birthday = fields.get("birthday", {}).get("birthday")
+        if same is not None and same_person(name, birthday, same):
             session.add(HqMemberAlias(uid=data["uid"], member_id=same.id, card_no=data["card_no"]))
             session.flush()
             return same
@@ -745,32 +999,41 @@ def erase(member: Member, at: datetime, now: datetime) -> None:
     member.updated_at = now
 
 
-Handler = Callable[[Session, str, str, Sent, datetime], None]
+Handler = Callable[[Session, Batch, list[Sent]], None]
 
 HANDLERS: dict[str, Handler] = {
-    "sale": _sale,
+    "member": _members,
+    "sale": _sales,
     "points": _points,
     "stock": _stock,
-    "member": _member,
 }
-"""How head office applies each kind of item: ``handler(session, store_code, register_id,
-item, now)``, called once per item id. A kind without a handler (``return``, until
-returns get theirs) is kept in ``hq_event`` only, still exactly once."""
+"""How head office applies each kind of item, in this order: ``handler(session, batch,
+items)`` with the batch's new items of that kind (each id once). A kind without a
+handler (``return``, until returns get theirs) is kept in ``hq_event`` only, still
+exactly once."""
 
 
 def member_by_uid(session: Session, uid: str | None, lock: bool = False) -> Member | None:
-    """The member with this uid, or the one it was merged into."""
+    """The member with this uid, or the one it was merged into (a merge comes first: a
+    member a manager merged into another keeps its row, for ``unmerge``)."""
     if not uid:
         return None
-    query = select(Member).where(Member.uid == uid)
-    member = session.scalar(query.with_for_update() if lock else query)
-    if member is not None:
-        return member
     alias = session.get(HqMemberAlias, uid)
-    if alias is None:
-        return None
-    query = select(Member).where(Member.id == alias.member_id)
+    query = select(Member).where(
+        Member.id == alias.member_id if alias is not None else Member.uid == uid
+    )
     return session.scalar(query.with_for_update() if lock else query)
+
+
+def points_at_hq(session: Session, uid: str) -> int | None:
+    """The member's points at head office, the member's row locked until the transaction
+    ends (a redemption being confirmed); None if head office does not know the member."""
+    member = member_by_uid(session, uid, lock=True)
+    if member is None:
+        return None
+    if member.erased_at is not None:
+        return 0
+    return points.ledger_sum(session, member.id)
 
 
 def resolve_uid(session: Session, uid: str | None) -> str | None:

@@ -178,6 +178,11 @@ def apply_members(session: Session, rows: list[dict[str, Any]], now: datetime) -
             phone = row["fields"]["phone"]["phone"]
             if member is None and phone:
                 member = page.by_phone_of(phone)
+                fields = row["fields"]
+                if member is not None and not central.same_person(
+                    fields["name"]["name"], fields["birthday"]["birthday"], member
+                ):
+                    member = None  # someone else under that phone: not merged (as head office)
                 if member is not None and member.erased_at is None:
                     page.adopt(member, row["uid"])  # the same person, enrolled here too: merged
             if member is None:

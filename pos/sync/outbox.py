@@ -29,7 +29,17 @@ from uuid import uuid4
 from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
-from pos.models import Lot, Member, OutboxItem, PointsEntry, Product, Sale, StockMovement, utcnow
+from pos.models import (
+    Lot,
+    Member,
+    OutboxItem,
+    PointsEntry,
+    Product,
+    Sale,
+    StockMovement,
+    SyncState,
+    utcnow,
+)
 
 SYNC_REASON = "sync"
 """Points entries that bring a register's balance to head office's: never sent back."""
@@ -163,6 +173,8 @@ def _before_commit(session: Session) -> None:
         elif isinstance(obj, Member):
             payload = member_payload(obj, fields)
             if payload is not None:
+                if payload["op"] == "edit":  # with head office's time of the last pull
+                    payload["seen"] = _watermark(session)
                 enqueue(session, "member", obj.uid, payload, obj.updated_at)
         elif isinstance(obj, PointsEntry):
             if obj.reason != SYNC_REASON:
@@ -189,6 +201,13 @@ def _before_commit(session: Session) -> None:
                 "created_at": obj.created_at,
             }, obj.created_at)  # fmt: skip
     session.flush()
+
+
+def _watermark(session: Session) -> str | None:
+    """Head office's clock at this register's last pull (None before the first): with an
+    edit, it tells head office which values the register had seen."""
+    row = session.get(SyncState, "watermark")
+    return row.value if row is not None and row.value else None
 
 
 def member_fields(member: Member, groups: set[str] | None = None) -> dict[str, dict[str, Any]]:
