@@ -129,7 +129,7 @@ class RegisterService:
         self._parking.save()
         return self._members.present()
 
-    def _outcome(self, view: CartView) -> ScanOutcome:
+    def _outcome(self, view: CartView, member_card: bool = False) -> ScanOutcome:
         """What the screen shows after a scan, read once: the cart, add-ons, warnings."""
         return ScanOutcome(
             cart=view,
@@ -138,6 +138,7 @@ class RegisterService:
             today=self.today(),
             near_expiry_days=self.identity.near_expiry_days,
             unsaved=self._parking.unsaved,
+            member_card=member_card,
         )
 
     # -- settings ---------------------------------------------------------
@@ -280,7 +281,7 @@ class RegisterService:
         request = parse_scan(text)
         code = request.code
         if members.is_card_no(code) and request.qty == 1:
-            return self._outcome(self.attach_card(code))
+            return self._outcome(self.attach_card(code), member_card=True)
         if TRACE_CODE.match(code) and request.qty == 1:
             self._safety.add_trace_code(code)
             return self._outcome(self._changed())

@@ -135,6 +135,8 @@ class ScanOutcome:
     near_expiry_days: int
     unsaved: bool
     """The cart could not be stored yet (the database was busy): the screen says "saving…"."""
+    member_card: bool = False
+    """The scan was a member's card (the member is attached, perhaps again)."""
 
     def near_expiry(self, expiry: date | None) -> int | None:
         """Days left when ``expiry`` is near enough to tell the customer, else None."""

@@ -242,12 +242,14 @@ def _pull_feed(
         mark = central.FeedMark.parse(_state(session).get(state))
     with hq() as remote:
         horizon = central.feed_horizon(remote)
+        seen = central.hq_now(remote)
         total = central.feed_backlog(remote, feed.name, mark, horizon) if progress else 0
     done = changed = 0
     while True:
         with hq() as remote:
             page = feed.read(remote, mark, horizon, page_size)
         if not page:
+            _seen(sessions, feed, seen)
             return changed
         for first in range(0, len(page), APPLY_CHUNK):
             chunk = page[first : first + APPLY_CHUNK]
@@ -261,7 +263,15 @@ def _pull_feed(
         if progress is not None:
             progress(PullProgress(feed.name, done, max(total, done)))
         if len(page) < page_size:
+            _seen(sessions, feed, seen)
             return changed
+
+
+def _seen(sessions: sessionmaker[Session], feed: Feed, seen: datetime) -> None:
+    """After every member change up to ``seen`` (head office's clock) was applied: an edit
+    made here from now on tells head office it had seen them (``watermark``, see outbox)."""
+    if feed.name == "member":
+        _save(sessions, {"watermark": seen.isoformat()})
 
 
 def record_error(sessions: sessionmaker[Session], message: str) -> None:

@@ -104,7 +104,8 @@ class MemberPrompts:
         question = _("Birthday month: give {name} this year's birthday gift, {gift}?").format(
             name=name, gift=offer.gift.name
         )
-        self.counter.open_after_refresh(ConfirmModal(question, "f9", self._give_gift))
+        hint = _("F9 gives it with this sale, Esc: not now")
+        self.counter.open_after_refresh(ConfirmModal(question, "f9", self._give_gift, hint))
 
     async def follow_ups(self) -> None:
         """The follow-up calls due (回访): pharmacists and managers call and record them."""

@@ -319,7 +319,7 @@ class CheckoutScreen(Screen[None]):
     def _scanned(self, text: str, outcome: ScanOutcome, member_before: int | None) -> None:
         """Show the cart after ``text`` was scanned: all from the scan's one outcome."""
         cart = outcome.cart
-        if cart.member is not None and cart.member.id != member_before:
+        if cart.member is not None and (outcome.member_card or cart.member.id != member_before):
             self.members.show_member(cart, _("{name} attached: member prices and points"))
             return
         self.refresh_cart(cart, outcome)

@@ -20,7 +20,10 @@ class ConfirmModal(ModalScreen[bool]):
 
     BINDINGS = [Binding("escape", "answer(False)", N_("Cancel"), id="cancel", priority=True)]
 
-    def __init__(self, question: str, key: str, on_confirm: Callable[[], None]) -> None:
+    def __init__(
+        self, question: str, key: str, on_confirm: Callable[[], None], hint: str | None = None
+    ) -> None:
+        """``hint`` replaces "Press KEY again to confirm, Esc to cancel"."""
         super().__init__()
         self._bindings.bind(
             key, "answer(True)", N_("Confirm"), key_display=key.upper(), priority=True
@@ -29,12 +32,14 @@ class ConfirmModal(ModalScreen[bool]):
         self.question = question
         self.key = key
         self.on_confirm = on_confirm
+        self.hint = hint
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box small"):
             yield Label(self.question, classes="modal-title")
             yield Label(
-                _("Press {key} again to confirm, Esc to cancel").format(key=self.key.upper())
+                self.hint
+                or _("Press {key} again to confirm, Esc to cancel").format(key=self.key.upper())
             )
         yield Footer()
 

@@ -1,4 +1,5 @@
-"""The follow-up calls (回访) due: choose one, call, record how it went.
+"""The follow-up calls (回访) to make, the most overdue first: choose one, call, record how
+it went.
 
 For pharmacists and managers: phones are shown in full here (and only here) to a
 user allowed to call; a cashier sees the list masked and cannot record calls.
@@ -55,7 +56,7 @@ class FollowUpModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box", id="follow-up-box"):
-            yield Label(_("Follow-up calls due"), classes="modal-title")
+            yield Label(_("Follow-up calls"), classes="modal-title")
             table: DataTable[str] = DataTable(id="follow-up-table", cursor_type="row")
             table.can_focus = False
             yield table
@@ -83,14 +84,14 @@ class FollowUpModal(ModalScreen[str | None]):
         """Read the calls due again."""
         table = self.query_one(DataTable)
         table.clear()
-        self.tasks = self.care.follow_ups()
+        self.tasks = self.care.follow_ups(include_later=True)  # due first, then coming
         for task in self.tasks:
             table.add_row(
                 task.due_on.isoformat(), task.card_no, task.name, task.phone,
                 reason_name(task.reason), str(task.attempts), task.detail, key=str(task.id),
             )  # fmt: skip
         if not self.tasks:
-            self.say(_("No follow-up call is due"))
+            self.say(_("No follow-up call to make"))
 
     def say(self, text: str) -> None:
         """Show ``text`` under the list."""
