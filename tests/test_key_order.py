@@ -36,9 +36,7 @@ def queue(app: PosApp, *sequence: str) -> None:
     """Put every key of ``sequence`` in the app's queue at once (characters or key names)."""
     driver = app._driver
     assert driver is not None
-    items = [
-        name for item in sequence for name in ([item] if item in EDITING_KEYS else list(item))
-    ]
+    items = [name for item in sequence for name in ([item] if item in EDITING_KEYS else list(item))]
     start = get_time() - (len(items) + 1) * PERSON_KEY_GAP
     for index, item in enumerate(items):
         if item in EDITING_KEYS:
@@ -86,7 +84,7 @@ async def test_tab_and_text_in_one_burst_fill_each_enrolment_field(app: PosApp) 
         queue(app, "shift+tab", "end", "1", "tab", "x", "backspace", "m")
         await settled(pilot)
         values = {
-            field: form.value(f"member-{field}") for field in ("phone", "name", "birthday", "gender")
+            name: form.value(f"member-{name}") for name in ("phone", "name", "birthday", "gender")
         }
         assert values == {
             "phone": "13800138000",
