@@ -21,11 +21,13 @@ from textual.worker import WorkerState
 from pos.app.checkout.screen import CheckoutScreen
 from pos.app.messages import (
     BackupFinished,
+    LanguageChosen,
     PrinterStatusChanged,
     PrintRetryRequested,
     ReceiptQueued,
     SyncStatusChanged,
 )
+from pos.app.language import language_notice, use_language
 from pos.app.modals.common import localize_bindings
 from pos.app.modals.help import HelpModal
 from pos.app.modals.staff.login import LoginModal
@@ -35,7 +37,7 @@ from pos.config import Settings
 from pos.crash_report import default_log_dir, write_report
 from pos.domain.printing.print_queue import PrinterStatus, Sender
 from pos.domain.staff import audit
-from pos.i18n import N_, _
+from pos.i18n import N_, _, current
 from pos.register.service import Clock, RegisterIdentity, RegisterService, system_clock
 from pos.store.backups import daily_backup
 from pos.store.bootstrap import loyalty_rules, pharmacy_rules, print_profile
@@ -91,6 +93,8 @@ class PosApp(App[None]):
         self.backup_anchor = backup_anchor
         """Anchors the audit log's head just before the daily backup copies the database."""
         self.scan_hold = ScanHolder()
+        self.start_language = current()
+        """The register's own language (``register.language``): a user who chose none sees it."""
 
     BINDINGS = [
         Binding("ctrl+l", "lock", N_("Lock"), id="lock", show=False, priority=True),
@@ -164,8 +168,24 @@ class PosApp(App[None]):
 
     def _logged_in(self, _done: bool | None = None) -> None:
         user = self.register.user
+        if user is not None:  # the user's own screen language (pos.app.language)
+            language = self.register.user_language() or self.start_language
+            self.post_message(LanguageChosen(language))
         register = _("Register {register}").format(register=self.settings.register.id)
         self.sub_title = f"{register} · {user.name}" if user else register
+
+    async def on_language_chosen(self, message: LanguageChosen) -> None:
+        """Speak ``message.language``: the checkout is rebuilt in it (its sale kept)."""
+        if not use_language(self, message.language):
+            return
+        self._logged_in()
+        screen = self.screen
+        if isinstance(screen, CheckoutScreen):
+            fresh = CheckoutScreen(self.register, self.scan_hold)
+            fresh.last_sale = screen.last_sale
+            await self.switch_screen(fresh)
+            fresh.show_printer_status(self.printer_status)
+            fresh.message.info(language_notice(message.language))
 
     async def action_lock(self) -> None:
         """Lock the register (the cart stays); a user id and PIN unlock it."""

@@ -4,4 +4,4 @@
 can skip Alembic when the database is current.
 """
 
-HEAD_REVISION = "0016_safety"
+HEAD_REVISION = "0017_counter"

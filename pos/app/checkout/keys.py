@@ -61,6 +61,7 @@ CHECKOUT_BINDINGS: list[BindingType] = [
         "ctrl+y", "reports", N_("Store reports (manager)"), id="reports", show=False, priority=True
     ),
     Binding("ctrl+b", "shift", N_("Cash shift"), id="cash-shift", show=False, priority=True),
+    Binding("ctrl+s", "language", N_("Screen language"), id="language", show=False, priority=True),
     Binding("ctrl+n", "details", N_("Guidance in full"), id="details", show=False, priority=True),
     Binding(
         "pagedown",

@@ -17,7 +17,8 @@ from pos.app.checkout.receipts import ReceiptKeys
 from pos.app.checkout.reports import ReportKeys
 from pos.app.checkout.returns import ReturnKeys
 from pos.app.checkout.shifts import ShiftKeys
-from pos.app.messages import ReceiptQueued
+from pos.app.language import other_language
+from pos.app.messages import LanguageChosen, ReceiptQueued
 from pos.app.modals.common import localize_bindings
 from pos.app.modals.confirm import ConfirmModal
 from pos.app.modals.help import HelpModal
@@ -147,6 +148,12 @@ class CheckoutScreen(
             self.query_one(LastSalePanel),
         ):
             other.compact = short
+
+    def action_language(self) -> None:
+        """Ctrl+S: the other screen language (中文 / English), kept for this user."""
+        language = other_language()
+        self.register.set_user_language(language)
+        self.post_message(LanguageChosen(language))
 
     def action_details(self) -> None:
         """Show or fold the guidance and suggestions in full (on a short screen)."""

@@ -1,0 +1,31 @@
+"""users' screen language: user_account.language, chosen at the counter (zh_CN / en)
+
+Revision ID: 0017_counter
+Revises: 0016_safety
+Create Date: 2026-12-05 04:45:00
+
+NULL (every existing user) means the register's own language (``register.language``).
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision: str = "0017_counter"
+down_revision: str | Sequence[str] | None = "0016_safety"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Upgrade schema."""
+    with op.batch_alter_table("user_account", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("language", sa.String(length=8), nullable=True))
+
+
+def downgrade() -> None:
+    """Downgrade schema."""
+    with op.batch_alter_table("user_account", schema=None) as batch_op:
+        batch_op.drop_column("language")
