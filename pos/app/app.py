@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.worker import WorkerState
 
 from pos.app.checkout.screen import CheckoutScreen
+from pos.app.language import language_notice, use_language
 from pos.app.messages import (
     BackupFinished,
     LanguageChosen,
@@ -27,7 +28,6 @@ from pos.app.messages import (
     ReceiptQueued,
     SyncStatusChanged,
 )
-from pos.app.language import language_notice, use_language
 from pos.app.modals.common import localize_bindings
 from pos.app.modals.help import HelpModal
 from pos.app.modals.staff.login import LoginModal

@@ -23,7 +23,7 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[Timestamp]
     language: Mapped[str | None] = mapped_column(String(8), nullable=True)
-    """The screen language the user chose at the counter (``zh_CN``, ``en``); None: the register's."""
+    """The screen language the user chose (``zh_CN``, ``en``); None: the register's."""
 
 
 class PinThrottle(Base):
