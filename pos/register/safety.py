@@ -136,7 +136,7 @@ def guidance_view(guidance: Guidance, english: bool) -> GuidanceView:
         contraindications=tuple(
             word for word in guidance.contraindications.split(",") if word.strip()
         ),
-        storage=guidance.storage,
+        storage=pick(guidance.storage, guidance.storage_en),
         advice=pick(guidance.advice, guidance.advice_en),
     )
 

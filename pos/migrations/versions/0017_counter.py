@@ -1,10 +1,11 @@
-"""users' screen language: user_account.language, chosen at the counter (zh_CN / en)
+"""users' screen language (user_account.language); guidance storage in English (storage_en)
 
 Revision ID: 0017_counter
 Revises: 0016_safety
 Create Date: 2026-12-05 04:45:00
 
 NULL (every existing user) means the register's own language (``register.language``).
+``guidance.storage_en`` is the storage text for the English screen ('' until imported).
 """
 
 from collections.abc import Sequence
@@ -23,9 +24,13 @@ def upgrade() -> None:
     """Upgrade schema."""
     with op.batch_alter_table("user_account", schema=None) as batch_op:
         batch_op.add_column(sa.Column("language", sa.String(length=8), nullable=True))
+    with op.batch_alter_table("guidance", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("storage_en", sa.Text(), nullable=False, server_default=""))
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    with op.batch_alter_table("guidance", schema=None) as batch_op:
+        batch_op.drop_column("storage_en")
     with op.batch_alter_table("user_account", schema=None) as batch_op:
         batch_op.drop_column("language")

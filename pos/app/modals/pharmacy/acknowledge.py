@@ -24,6 +24,7 @@ from textual.widgets import Footer
 from pos.app.modals.common import localize_bindings
 from pos.app.modals.form import FormModal
 from pos.app.widgets.ordered_input import OrderedInput
+from pos.app.widgets.cjk_text import CjkText
 from pos.app.widgets.plain import Label, Static
 from pos.i18n import N_, _
 
@@ -63,7 +64,7 @@ class AcknowledgeModal(ModalScreen[PromptResult]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="modal-box" + (" warning-box" if self.warning else "")):
             yield Label(self.title_text, classes="modal-title")
-            yield Static(self.text, id="prompt-text")
+            yield Static(CjkText(self.text), id="prompt-text")
             if self.pharmacist == "sign":
                 help_text = _(
                     "Only a pharmacist may acknowledge this: F9 asks for their id and PIN. "
@@ -115,7 +116,7 @@ class PharmacistModal(FormModal):
         with Vertical(id="pharmacist-form", classes="modal-box warning-box"):
             yield Label(_("Pharmacist's acknowledgement"), classes="modal-title")
             yield Label(self.title_text)
-            yield Static(self.text, id="pharmacist-warning")
+            yield Static(CjkText(self.text), id="pharmacist-warning")
             for field_id, label, placeholder, secret in (
                 ("pharmacist-id", _("Pharmacist"), _("pharmacist's user id"), False),
                 ("pharmacist-pin", _("PIN"), _("pharmacist's PIN"), True),

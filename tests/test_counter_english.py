@@ -1,0 +1,64 @@
+"""Leftovers seen at the counter: storage texts in English, Chinese line breaks on screen,
+ingredient names in English, the pharmacist's name, and F1 listing the register's keys only."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from pos import i18n
+from pos.app import PosApp
+from pos.app.modals.pharmacy.acknowledge import AcknowledgeModal
+from pos.app.widgets.guidance_panel import GuidancePanel
+from pos.app.widgets.plain import Static
+from printer.layout import NO_LINE_START
+from tests.helpers import barcode_of, type_text
+
+SIZE = (120, 40)
+
+
+def shown_lines(widget: Static) -> list[str]:
+    """The lines a widget shows, as text."""
+    return [widget.render_line(y).text.strip() for y in range(widget.size.height)]
+
+
+async def test_the_english_screen_shows_storage_in_english(
+    app: PosApp, demo_sessions: sessionmaker[Session]
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, barcode_of(demo_sessions, "P00001"))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "阴凉" not in app.screen.query_one(GuidancePanel).text
+        await pilot.press("f12")
+        await pilot.pause()
+        assert isinstance(app.screen, AcknowledgeModal)
+        assert "Storage: Keep tightly closed in a cool, dry place." in app.screen.text
+        assert "阴凉" not in app.screen.text
+
+
+async def test_the_chinese_screen_keeps_storage_in_chinese(
+    app: PosApp, demo_sessions: sessionmaker[Session]
+) -> None:
+    i18n.setup("zh_CN")
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, barcode_of(demo_sessions, "P00001"))
+        await pilot.press("enter")
+        await pilot.press("f12")
+        await pilot.pause()
+        assert isinstance(app.screen, AcknowledgeModal)
+        assert "贮藏: 密封，置阴凉干燥处。" in app.screen.text
+
+
+async def test_the_guidance_prompt_never_starts_a_line_with_a_closing_mark(app: PosApp) -> None:
+    runs = ["甲，", "甲乙、", "甲乙丙。", "甲乙丙丁；", "甲乙丙丁戊）", "（甲乙丙丁戊己"]
+    text = "".join(runs[i % len(runs)] for i in range(60))
+    async with app.run_test(size=(80, 40)) as pilot:
+        await app.push_screen(AcknowledgeModal("用药指导", text))
+        for width in (80, 81, 100, 117):
+            await pilot.resize_terminal(width, 40)
+            await pilot.pause()
+            lines = shown_lines(app.screen.query_one("#prompt-text", Static))
+            assert len([line for line in lines if line]) > 3
+            assert not [line for line in lines if line and line[0] in NO_LINE_START], width
+            assert not [line for line in lines if line and line[-1] == "（"], width
+            assert "".join(lines) == text  # nothing lost
