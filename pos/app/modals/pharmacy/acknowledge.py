@@ -23,8 +23,8 @@ from textual.widgets import Footer
 
 from pos.app.modals.common import localize_bindings
 from pos.app.modals.form import FormModal
-from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.cjk_text import CjkText
+from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import Label, Static
 from pos.i18n import N_, _
 
