@@ -7,11 +7,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pos import i18n
 from pos.app import PosApp
-from pos.app.modals.pharmacy.acknowledge import AcknowledgeModal
+from pos.app.modals.pharmacy.acknowledge import AcknowledgeModal, PharmacistModal
+from pos.app.modals.sale.payment import PaymentModal
 from pos.app.widgets.guidance_panel import GuidancePanel
+from pos.app.widgets.message_bar import MessageBar
 from pos.app.widgets.plain import Static
 from printer.layout import NO_LINE_START
 from tests.helpers import barcode_of, type_text
+from tests.test_safety_ui import fill, scan
 
 SIZE = (120, 40)
 
@@ -62,3 +65,27 @@ async def test_the_guidance_prompt_never_starts_a_line_with_a_closing_mark(app: 
             assert not [line for line in lines if line and line[0] in NO_LINE_START], width
             assert not [line for line in lines if line and line[-1] == "（"], width
             assert "".join(lines) == text  # nothing lost
+
+
+async def test_duplicate_ingredients_are_named_in_english_and_the_signer_by_name(
+    app: PosApp, demo_sessions: sessionmaker[Session]
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await scan(pilot, barcode_of(demo_sessions, "P00001"))
+        await pilot.press("f9")
+        await scan(pilot, barcode_of(demo_sessions, "P00008"))  # also acetaminophen
+        shown = app.screen.query_one(MessageBar).text
+        assert "acetaminophen, chlorphenamine is in 2 products" in shown
+        assert "对乙酰氨基酚" not in shown
+        await pilot.press("f9", "f12")
+        prompt = app.screen
+        assert isinstance(prompt, AcknowledgeModal)
+        assert "acetaminophen" in prompt.text and "对乙酰氨基酚" not in prompt.text
+        await pilot.press("f9")
+        assert isinstance(app.screen, PharmacistModal)
+        await fill(pilot, "yaoshi01")
+        await type_text(pilot, "1234")
+        await pilot.press("f12")
+        assert isinstance(app.screen, PaymentModal)
+        checkout = app.screen_stack[-2]
+        assert "Acknowledged by pharmacist 王药师" in checkout.query_one(MessageBar).text
