@@ -7,13 +7,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pos import i18n
 from pos.app import PosApp
+from pos.app.modals.help import HelpModal
 from pos.app.modals.pharmacy.acknowledge import AcknowledgeModal, PharmacistModal
 from pos.app.modals.sale.payment import PaymentModal
 from pos.app.widgets.guidance_panel import GuidancePanel
 from pos.app.widgets.message_bar import MessageBar
 from pos.app.widgets.plain import Static
 from printer.layout import NO_LINE_START
-from tests.helpers import barcode_of, type_text
+from tests.helpers import barcode_of, screen_text, type_text
 from tests.test_safety_ui import fill, scan
 
 SIZE = (120, 40)
@@ -89,3 +90,22 @@ async def test_duplicate_ingredients_are_named_in_english_and_the_signer_by_name
         assert isinstance(app.screen, PaymentModal)
         checkout = app.screen_stack[-2]
         assert "Acknowledged by pharmacist 王药师" in checkout.query_one(MessageBar).text
+
+
+async def test_f1_lists_only_the_registers_keys_with_keycap_labels(
+    app: PosApp, demo_sessions: sessionmaker[Session]
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpModal)
+        text = screen_text(app)
+        for label in ("Ctrl+K", "Shift+F1 / Alt+1", "Ctrl+S", "Ctrl+Q", "PgUp", "F12", "Esc"):
+            assert label in text, label
+        assert "Copy" not in text and "^c" not in text and "alt+1" not in text
+        assert "^" not in text and "Focus" not in text
+        await pilot.press("f1", "f5", "f1")  # a form's keys: its own Tab, not Textual's
+        await pilot.pause()
+        assert isinstance(app.screen, HelpModal)
+        text = screen_text(app)
+        assert "Tab" in text and "Next" in text and "Focus" not in text and "Copy" not in text
