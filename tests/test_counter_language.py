@@ -57,6 +57,8 @@ async def test_the_switch_is_kept_per_user_across_logins(
         await type_text(pilot, barcode_of(demo_sessions, "P00063"))
         await pilot.press("enter")
         assert "Scan / code:" in screen_text(app) and "Pay" in screen_text(app)
+        palette = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Checkout: Screen language" in palette  # the command palette offers it too
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert i18n.current() == "zh_CN"
