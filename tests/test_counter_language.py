@@ -77,10 +77,12 @@ async def test_the_switch_is_kept_per_user_across_logins(
         await pilot.press("ctrl+l")  # lock; the same user again: still Chinese
         await log_in(pilot, "shouyin01", "1111")
         assert i18n.current() == "zh_CN" and "扫码" in screen_text(app)
+        assert "欢迎，张收银" in [n.message for n in app._notifications]  # welcomed in it too
 
         await pilot.press("ctrl+l")  # another user, who never chose: the register's language
         await log_in(pilot, "yaoshi01", "1234")
         assert i18n.current() == "en" and "Scan / code:" in screen_text(app)
+        assert "Welcome, 王药师" in [n.message for n in app._notifications]
         assert language_of(demo_sessions, "yaoshi01") is None
         await pilot.press("ctrl+s", "ctrl+s")  # 中文, then English again: kept as English
         await pilot.pause()

@@ -95,6 +95,8 @@ class PosApp(App[None]):
         self.scan_hold = ScanHolder()
         self.start_language = current()
         """The register's own language (``register.language``): a user who chose none sees it."""
+        self.checkout_language = current()
+        """The language the checkout screen was built in (rebuilt when the user's differs)."""
 
     BINDINGS = [
         Binding("ctrl+l", "lock", N_("Lock"), id="lock", show=False, priority=True),
@@ -166,24 +168,29 @@ class PosApp(App[None]):
                 return  # a scan while a form is open: held for the cart
         await super().on_event(event)
 
-    def _logged_in(self, _done: bool | None = None) -> None:
+    def _logged_in(self, done: bool | None = None) -> None:
         user = self.register.user
-        if user is not None:  # the user's own screen language (pos.app.language)
-            language = self.register.user_language() or self.start_language
-            self.post_message(LanguageChosen(language))
+        if user is not None and done:  # the user's own screen language (pos.app.language)
+            use_language(self, self.register.user_language() or self.start_language)
+            self.post_message(LanguageChosen(current()))
+            self.notify(_("Welcome, {name}").format(name=user.name), timeout=3)
+        self._show_who()
+
+    def _show_who(self) -> None:
+        user = self.register.user
         register = _("Register {register}").format(register=self.settings.register.id)
         self.sub_title = f"{register} · {user.name}" if user else register
 
     async def on_language_chosen(self, message: LanguageChosen) -> None:
         """Speak ``message.language``: the checkout is rebuilt in it (its sale kept)."""
-        if not use_language(self, message.language):
-            return
-        self._logged_in()
+        use_language(self, message.language)
+        self._show_who()
         screen = self.screen
-        if isinstance(screen, CheckoutScreen):
+        if isinstance(screen, CheckoutScreen) and self.checkout_language != current():
             fresh = CheckoutScreen(self.register, self.scan_hold)
             fresh.last_sale = screen.last_sale
             await self.switch_screen(fresh)
+            self.checkout_language = current()
             fresh.show_printer_status(self.printer_status)
             fresh.message.info(language_notice(message.language))
 
@@ -192,7 +199,7 @@ class PosApp(App[None]):
         if not self.settings.register.require_login or isinstance(self.screen, LoginModal):
             return
         self.register.lock()
-        self._logged_in()
+        self._show_who()
         await self.push_screen(LoginModal(self.register), self._logged_in)
 
     def _lock_when_idle(self, seconds: float) -> None:
