@@ -10,6 +10,7 @@ from __future__ import annotations
 import gettext
 import locale as _locale
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 DOMAIN = "pos"
@@ -65,6 +66,11 @@ def _(message: str) -> str:
 def ngettext(singular: str, plural: str, n: int) -> str:
     """``singular`` or ``plural`` for ``n``, translated ("1 line", "2 lines")."""
     return _translation.ngettext(singular, plural, n)
+
+
+def join_names(names: Iterable[str]) -> str:
+    """Names listed as the current language lists them: 甲、乙 in Chinese, "a, b" in English."""
+    return ("、" if _current == "zh_CN" else ", ").join(names)
 
 
 def N_(message: str) -> str:

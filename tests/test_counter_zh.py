@@ -26,6 +26,7 @@ ALLOWED = {
     # keys, codes and units a Chinese cashier reads as they are
     "OTC", "Rx", "Ctrl", "Shift", "Alt", "Enter", "Esc", "Tab", "PIN", "SKU", "QR",
     "esc", "enter", "tab", "ctrl", "shift", "alt", "pgup", "pgdn", "up", "down",
+    "PgUp", "PgDn", "Home", "End", "Del", "Space", "Backspace",  # keycaps as F1 names them
     "YYYY",  # the date format a field asks for
     "gmlkl",  # pinyin initials, the search field's example
     "XXXXX",  # the demo store's tax id

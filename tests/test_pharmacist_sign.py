@@ -46,7 +46,7 @@ def test_the_sale_is_refused_until_a_pharmacist_signs(
     with pytest.raises(InputError, match="may not do this"):
         register.acknowledge_as_pharmacist(key, "dianzhang", "9999")  # a manager is no pharmacist
     assert [check.key for check in register.pending_checks() if check.kind == "warning"] == [key]
-    assert register.acknowledge_as_pharmacist(key, " yaoshi01 ", "1234") == "yaoshi01"
+    assert register.acknowledge_as_pharmacist(key, " yaoshi01 ", "1234") == "王药师"  # id recorded
     assert [check.kind for check in register.pending_checks()] == ["guidance", "guidance"]
     pay(register)
     with demo_sessions() as session:

@@ -116,6 +116,9 @@ class _Names:
     def zh_name(self, ingredient: str) -> str:
         return ingredient
 
+    def shown_name(self, ingredient: str) -> str:
+        return ingredient
+
     def resolve_allergy(self, term: str) -> frozenset[str]:
         return frozenset({term})
 

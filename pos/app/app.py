@@ -21,8 +21,10 @@ from textual.worker import WorkerState
 
 from pos.app.checkout.screen import CheckoutScreen
 from pos.app.checkout.service import overdue_notice
+from pos.app.language import language_notice, use_language
 from pos.app.messages import (
     BackupFinished,
+    LanguageChosen,
     PrinterStatusChanged,
     PrintJobsQueued,
     PrintRetryRequested,
@@ -36,7 +38,7 @@ from pos.config import Settings
 from pos.crash_report import default_log_dir, write_report
 from pos.domain.printing.print_queue import PrinterStatus, Sender
 from pos.domain.staff import audit
-from pos.i18n import N_, _
+from pos.i18n import N_, _, current
 from pos.register.service import Clock, RegisterService, system_clock
 from pos.register.setup import register_from_settings
 from pos.store.backups import daily_backup
@@ -101,6 +103,10 @@ class PosApp(App[None]):
         self.backup_anchor = backup_anchor
         """Anchors the audit log's head just before the daily backup copies the database."""
         self.scan_hold = ScanHolder()
+        self.start_language = current()
+        """The register's own language (``register.language``): a user who chose none sees it."""
+        self.checkout_language = current()
+        """The language the checkout screen was built in (rebuilt when the user's differs)."""
 
     BINDINGS = [
         Binding("ctrl+l", "lock", N_("Lock"), id="lock", show=False, priority=True),
@@ -173,7 +179,15 @@ class PosApp(App[None]):
                 return  # a scan while a form is open: held for the cart
         await super().on_event(event)
 
-    def _logged_in(self, _done: bool | None = None) -> None:
+    def _logged_in(self, done: bool | None = None) -> None:
+        user = self.register.user
+        if user is not None and done:  # the user's own screen language (pos.app.language)
+            use_language(self, self.register.user_language() or self.start_language)
+            self.post_message(LanguageChosen(current()))
+            self.notify(_("Welcome, {name}").format(name=user.name), timeout=3)
+        self._show_who()
+
+    def _show_who(self) -> None:
         user = self.register.user
         register = _("Register {register}").format(register=self.settings.register.id)
         self.sub_title = f"{register} · {user.name}" if user else register
@@ -181,12 +195,25 @@ class PosApp(App[None]):
         if overdue:
             self.notify(overdue, title=_("Complaints"), severity="warning", timeout=20)
 
+    async def on_language_chosen(self, message: LanguageChosen) -> None:
+        """Speak ``message.language``: the checkout is rebuilt in it (its sale kept)."""
+        use_language(self, message.language)
+        self._show_who()
+        screen = self.screen
+        if isinstance(screen, CheckoutScreen) and self.checkout_language != current():
+            fresh = CheckoutScreen(self.register, self.scan_hold)
+            fresh.last_sale = screen.last_sale
+            await self.switch_screen(fresh)
+            self.checkout_language = current()
+            fresh.show_printer_status(self.printer_status)
+            fresh.message.info(language_notice(message.language))
+
     async def action_lock(self) -> None:
         """Lock the register (the cart stays); a user id and PIN unlock it."""
         if not self.settings.register.require_login or isinstance(self.screen, LoginModal):
             return
         self.register.lock()
-        self._logged_in()
+        self._show_who()
         await self.push_screen(LoginModal(self.register), self._logged_in)
 
     def _lock_when_idle(self, seconds: float) -> None:

@@ -42,3 +42,10 @@ class SyncStatusChanged(Message):
     """A pass of the chain sync ended (or the outbox grew)."""
 
     status: SyncStatus
+
+
+@dataclass
+class LanguageChosen(Message):
+    """The screen should speak ``language`` (``zh_CN``, ``en``): switched, or a user logged in."""
+
+    language: str

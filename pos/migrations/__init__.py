@@ -4,4 +4,4 @@
 can skip Alembic when the database is current.
 """
 
-HEAD_REVISION = "0019_syncpush"
+HEAD_REVISION = "0020_counter"

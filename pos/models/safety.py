@@ -33,6 +33,7 @@ class Guidance(Base):
     dosage_en: Mapped[str] = mapped_column(Text, default="")
     precautions_en: Mapped[str] = mapped_column(Text, default="")
     advice_en: Mapped[str] = mapped_column(Text, default="")
+    storage_en: Mapped[str] = mapped_column(Text, default="")
 
 
 class Prescription(Base):

@@ -22,6 +22,8 @@ class User(Base):
     pin_hash: Mapped[str] = mapped_column(String(256))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[Timestamp]
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    """The screen language the user chose (``zh_CN``, ``en``); None: the register's."""
 
 
 class PinThrottle(Base):

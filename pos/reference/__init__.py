@@ -16,6 +16,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from pos.i18n import current
+
 
 def _term(text: str) -> str:
     """The form a typed term is compared in: trimmed, case-folded, single spaces."""
@@ -72,6 +74,11 @@ class IngredientReference:
         """The Chinese name of ``ingredient``; the key itself when it is not in the reference."""
         info = self.ingredients.get(ingredient)
         return info.zh if info else ingredient
+
+    def shown_name(self, ingredient: str) -> str:
+        """``ingredient`` as the screen names it: its English name (the key, an INN) on an
+        English screen, else its Chinese name."""
+        return ingredient if current() == "en" else self.zh_name(ingredient)
 
     def resolve_allergy(self, term: str) -> frozenset[str]:
         """The ingredient keys an allergy ``term`` covers (an ingredient, alias or group).

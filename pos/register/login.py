@@ -175,6 +175,19 @@ class Login:
                 audit.record(session, "lock", at=self._time.now(), actor=self.user.id)
         self.user = None
 
+    def user_language(self) -> str | None:
+        """The screen language the logged-in user chose (None: none, or nobody logged in)."""
+        if self.user is None:
+            return None
+        with self._sessions() as session:
+            return users.language_of(session, self.user.id)
+
+    def set_user_language(self, language: str) -> None:
+        """Remember ``language`` for the logged-in user (nobody logged in: nothing to do)."""
+        if self.user is not None:
+            with self._sessions.begin() as session:
+                users.set_language(session, self.user.id, language)
+
     @property
     def cashier(self) -> str | None:
         """The id of the user selling, for the sale's record."""

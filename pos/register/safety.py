@@ -136,7 +136,7 @@ def guidance_view(guidance: Guidance, english: bool) -> GuidanceView:
         contraindications=tuple(
             word for word in guidance.contraindications.split(",") if word.strip()
         ),
-        storage=guidance.storage,
+        storage=pick(guidance.storage, guidance.storage_en),
         advice=pick(guidance.advice, guidance.advice_en),
     )
 
@@ -356,13 +356,13 @@ class Safety:
 
     def pharmacist_signs(
         self, pharmacist_id: str, pin: str, refused: str = "pharmacist.refused"
-    ) -> str:
-        """The id of the active pharmacist with this id and PIN; InputError if they are not.
+    ) -> User:
+        """The active pharmacist with this id and PIN; InputError if they are not.
 
         A PIN attempt like a login: wrong PINs count against the pharmacist's id, and a
         refusal is audited as ``refused``.
         """
-        return self._login.check_pin_attempt(pharmacist_id, pin, ("pharmacist",), refused).id
+        return self._login.check_pin_attempt(pharmacist_id, pin, ("pharmacist",), refused)
 
     def acknowledge(self, key: str) -> None:
         """F9: the guidance ``key`` was told, or warning ``key`` acknowledged.
@@ -386,12 +386,13 @@ class Safety:
         self._keep_acknowledged(warning, signer)
 
     def acknowledge_as_pharmacist(self, key: str, pharmacist_id: str, pin: str) -> str:
-        """A pharmacist's id and PIN acknowledge warning ``key``; the pharmacist's id."""
+        """A pharmacist's id and PIN acknowledge warning ``key`` (their id is recorded);
+        the pharmacist's name, for the cashier to read."""
         signer = self.pharmacist_signs(pharmacist_id, pin)
         warning = self._warning(key)
         if warning is not None:
-            self._keep_acknowledged(warning, signer)
-        return signer
+            self._keep_acknowledged(warning, signer.id)
+        return signer.name
 
     def _warning(self, key: str) -> safety.Warning | None:
         return next((warning for warning in self.warnings() if warning.key == key), None)
@@ -415,7 +416,7 @@ class Safety:
         clean = safety.check_prescription(
             form, self._time.today(), self.rules.prescription_valid_days
         )
-        reviewer = self.pharmacist_signs(pharmacist_id, pin, "prescription.refused")
+        reviewer = self.pharmacist_signs(pharmacist_id, pin, "prescription.refused").id
         self._state.cart.prescription = safety.Reviewed(clean, reviewer, self._time.now())
 
     def register_buyer(self, name: str, id_number: str) -> str | None:

@@ -381,6 +381,14 @@ class RegisterService:
         """Duplicate ingredients, the member's allergies and conditions, repeat buying."""
         return self._safety.warnings()
 
+    def user_language(self) -> str | None:
+        """The screen language the logged-in user chose (None: none, or nobody logged in)."""
+        return self._login.user_language()
+
+    def set_user_language(self, language: str) -> None:
+        """Remember ``language`` for the logged-in user."""
+        self._login.set_user_language(language)
+
     def pending_checks(self) -> list[Check]:
         """What must be cleared before payment, in the order the screen asks for it."""
         return self._safety.pending_checks()
@@ -389,7 +397,7 @@ class RegisterService:
         self, pharmacist_id: str, pin: str, refused: str = "pharmacist.refused"
     ) -> str:
         """The id of the active pharmacist with this id and PIN; InputError if they are not."""
-        return self._safety.pharmacist_signs(pharmacist_id, pin, refused)
+        return self._safety.pharmacist_signs(pharmacist_id, pin, refused).id
 
     def acknowledge(self, key: str) -> None:
         """F9: the guidance ``key`` was told, or warning ``key`` acknowledged (then stored)."""

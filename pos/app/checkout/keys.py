@@ -102,6 +102,7 @@ CHECKOUT_BINDINGS: list[BindingType] = [
         "ctrl+u", "follow_ups", N_("Follow-up calls"), id="follow-ups", show=False, priority=True
     ),
     Binding("ctrl+b", "shift", N_("Cash shift"), id="cash-shift", show=False, priority=True),
+    Binding("ctrl+s", "language", N_("Screen language"), id="language", show=False, priority=True),
     Binding("ctrl+n", "details", N_("Guidance in full"), id="details", show=False, priority=True),
     Binding(
         "pagedown",

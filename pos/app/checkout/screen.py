@@ -22,6 +22,8 @@ from pos.app.checkout.returns import ReturnKeys
 from pos.app.checkout.safety import SafetyPrompts
 from pos.app.checkout.service import ServiceKeys
 from pos.app.checkout.shifts import ShiftKeys
+from pos.app.language import other_language
+from pos.app.messages import LanguageChosen
 from pos.app.modals.common import localize_bindings
 from pos.app.modals.confirm import ConfirmModal
 from pos.app.modals.help import HelpModal
@@ -174,6 +176,12 @@ class CheckoutScreen(Screen[None]):
             self.query_one(LastSalePanel),
         ):
             other.compact = short
+
+    def action_language(self) -> None:
+        """Ctrl+S: the other screen language (中文 / English), kept for this user."""
+        language = other_language()
+        self.register.set_user_language(language)
+        self.post_message(LanguageChosen(language))
 
     def action_details(self) -> None:
         """Show or fold the guidance and suggestions in full (on a short screen)."""

@@ -17,7 +17,26 @@ from pos.app.modals.common import localize_bindings
 from pos.app.widgets.plain import Label, Static
 from pos.i18n import N_, _
 
-FUNCTION_KEY = re.compile(r"(shift\+)?f\d+")
+FUNCTION_KEY = re.compile(r"f\d+")
+
+MODIFIERS = {"ctrl": "Ctrl", "shift": "Shift", "alt": "Alt"}
+KEY_NAMES = {
+    "pageup": "PgUp",
+    "pagedown": "PgDn",
+    "up": "↑",
+    "down": "↓",
+    "left": "←",
+    "right": "→",
+    "escape": "Esc",
+    "enter": "Enter",
+    "tab": "Tab",
+    "home": "Home",
+    "end": "End",
+    "space": "Space",
+    "delete": "Del",
+    "backspace": "Backspace",
+}
+"""Keys as the keyboard's keycaps name them (README's keys table writes them so too)."""
 
 ALIASES = {
     "f13",
@@ -41,6 +60,21 @@ GROUPS = (
 """The headings of the keys table, in order."""
 
 
+def key_label(key: str) -> str:
+    """``ctrl+k`` → ``Ctrl+K``, ``shift+f1`` → ``Shift+F1``, ``pageup`` → ``PgUp``."""
+    *modifiers, name = key.split("+")
+    if FUNCTION_KEY.fullmatch(name) or len(name) == 1:
+        shown = name.upper()
+    else:
+        shown = KEY_NAMES.get(name, name.replace("_", " ").capitalize())
+    return "+".join([*(MODIFIERS.get(m, m.capitalize()) for m in modifiers), shown])
+
+
+def _own(binding: Binding) -> bool:
+    """The register's keys have an id; Textual's own (focus, copy) do not, Quit excepted."""
+    return binding.id is not None or binding.action == "quit"
+
+
 def _group(key: str, app_key: bool) -> str:
     if app_key:
         return GROUPS[3]
@@ -58,8 +92,8 @@ def _group(key: str, app_key: bool) -> str:
 def key_groups(screen: Screen[Any]) -> list[tuple[str, list[tuple[str, str]]]]:
     """(heading, [(keys, what they do)]) for every binding of ``screen`` and of the app.
 
-    Keys bound to the same action are listed together ("Shift+F1 / alt+1"), under the
-    heading of the first.
+    Keys bound to the same action are listed together ("Shift+F1 / Alt+1"), under the
+    heading of the first. Only the register's keys: not Textual's own (copy, focus).
     """
     rows: dict[tuple[str, str], list[str]] = {}
     groups: dict[tuple[str, str], str] = {}
@@ -68,12 +102,10 @@ def key_groups(screen: Screen[Any]) -> list[tuple[str, list[tuple[str, str]]]]:
         for key, binding in node._bindings:
             if key in seen or key in ALIASES or not binding.description:
                 continue
-            if key.startswith("super+"):
+            if key.startswith("super+") or not _own(binding):
                 continue
             seen.add(key)
-            display = binding.key_display or screen.app.get_key_display(binding)
-            if FUNCTION_KEY.fullmatch(display):  # F1, Shift+F1
-                display = display.upper().replace("SHIFT+", "Shift+")
+            display = binding.key_display or key_label(key)
             entry = (binding.action, binding.description)
             groups.setdefault(entry, _group(key, node is screen.app))
             rows.setdefault(entry, []).append(display)

@@ -8,6 +8,15 @@ ahead of it have landed. This field therefore
 
 - given ``on_submit``, takes Enter itself, in key order, handing its text over
   (and, for the scan field, clearing itself in the same step);
+- runs its own editing keys (Backspace, Delete, the arrows, Home/End, Ctrl+W,
+  ...) inline, in key order. Textual runs them as bindings only after the key
+  has bubbled up to the app (Textual issue #6605), so in a burst the
+  characters typed after Backspace landed before it ran;
+- moves focus on Tab and Shift+Tab through a priority binding that first
+  settles the field: the app runs priority bindings before it hands later keys
+  on, so the characters before Tab stay in this field and those after it reach
+  the next one (a :class:`~pos.app.modals.form.FormModal` does the same with
+  its own Tab binding);
 - offers :meth:`settle`, which a function-key action awaits so that every key
   typed before the function key is in the field when the action reads it.
 
@@ -21,16 +30,22 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import events
+from textual.binding import Binding, BindingsMap, BindingType
 from textual.widgets import Input
 
 SubmitHandler = Callable[[str], Awaitable[None] | None]
 
 
 class OrderedInput(Input):
-    """An input whose Enter is handled in key order (see module docstring)."""
+    """An input whose keys all take effect in key order (see module docstring)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("tab", "move_focus(1)", show=False, priority=True, id="ordered-next"),
+        Binding("shift+tab", "move_focus(-1)", show=False, priority=True, id="ordered-previous"),
+    ]
 
     def __init__(
         self,
@@ -54,7 +69,40 @@ class OrderedInput(Input):
             if inspect.isawaitable(result):
                 await result
             return
+        if not event.is_printable and await self._run_own_binding(event):
+            return
         await super()._on_key(event)
+
+    def _own_bindings(self) -> BindingsMap:
+        """This field's bindings as the app's keymap sets them."""
+        keymap = self.app._keymap
+        if not keymap:
+            return self._bindings
+        bindings = self._bindings.copy()
+        bindings.apply_keymap(keymap)
+        return bindings
+
+    async def _run_own_binding(self, event: events.Key) -> bool:
+        """Run the field's own binding for ``event`` now, in key order; False when it has none.
+
+        Priority bindings are left alone: the app has run them before handing the key on.
+        """
+        for binding in self._own_bindings().key_to_bindings.get(event.key, ()):
+            if binding.priority:
+                continue
+            event.stop()
+            event.prevent_default()
+            await self.run_action(binding.action)
+            return True
+        return False
+
+    async def action_move_focus(self, step: int) -> None:
+        """Tab / Shift+Tab: move on once every key typed before has landed here."""
+        await self.settle()
+        if step > 0:
+            self.screen.focus_next()
+        else:
+            self.screen.focus_previous()
 
     async def settle(self) -> None:
         """Wait until every key already sent to this field has been handled."""

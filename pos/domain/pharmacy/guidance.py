@@ -32,7 +32,7 @@ from pos.transfer.import_common import UNCHUNKED, Chunks, ImportReport, RowError
 KEY_PREFIXES = ("sku", "ingredient", "category")
 TEXT_FIELDS = (
     "usage", "dosage", "precautions", "storage", "advice",
-    "usage_en", "dosage_en", "precautions_en", "advice_en",
+    "usage_en", "dosage_en", "precautions_en", "advice_en", "storage_en",
 )  # fmt: skip
 ENTRY_FIELDS = ("key", "contraindications", *TEXT_FIELDS)
 WORDS = ("pregnancy", "breastfeeding", "children", "driving", "alcohol")

@@ -15,7 +15,7 @@ from typing import Protocol
 from stdnum.cn import ric
 
 from pos.domain.sales.codes import InputError
-from pos.i18n import _
+from pos.i18n import _, join_names
 
 ROUTES = ("oral", "topical", "eye", "ear", "nose", "inhaled", "rectal", "vaginal", "injection")
 """How a product is taken (the products CSV's ``route`` column)."""
@@ -156,6 +156,10 @@ class Names(Protocol):
         """The ingredient's Chinese name."""
         ...
 
+    def shown_name(self, ingredient: str) -> str:
+        """The ingredient's name in the screen's language (English, else Chinese)."""
+        ...
+
     def resolve_allergy(self, term: str) -> frozenset[str]:
         """The ingredients an allergy term covers."""
         ...
@@ -182,13 +186,13 @@ def duplicate_ingredients(lines: Sequence[SafetyLine], names: Names) -> list[War
     by_index = {line.index: line for line in lines}
     warnings = []
     for indexes, ingredients in shared.items():
-        products = "、".join(by_index[index].name for index in indexes)
+        products = join_names(by_index[index].name for index in indexes)
         warnings.append(
             Warning(
                 key="duplicate:" + ",".join(ingredients) + ":" + ",".join(map(str, indexes)),
                 kind="duplicate_ingredient",
                 text=_("{ingredient} is in {n} products: {products}. Too much of it harms").format(
-                    ingredient="、".join(names.zh_name(item) for item in ingredients),
+                    ingredient=join_names(names.shown_name(item) for item in ingredients),
                     n=len(indexes),
                     products=products,
                 ),
@@ -219,7 +223,7 @@ def member_warnings(
                         text=_("The member is allergic to {term}: {name} contains {what}").format(
                             term=term,
                             name=line.name,
-                            what="、".join(names.zh_name(ingredient) for ingredient in hit),
+                            what=join_names(names.shown_name(ingredient) for ingredient in hit),
                         ),
                         line_index=line.index,
                     )

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.domain.sales.codes import InputError
-from pos.i18n import _
+from pos.i18n import SUPPORTED, _
 from pos.models import User
 from pos.names import role_name
 
@@ -169,6 +169,28 @@ def change_pin(session: Session, user_id: str, pin: str, *, staff_digits: int = 
         raise InputError(_("No user {id}").format(id=user_id))
     check_pin(pin, user.role, staff_digits)
     user.pin_hash = hash_pin(pin, session_key(session))
+    session.flush()
+    return user
+
+
+def language_of(session: Session, user_id: str) -> str | None:
+    """The screen language ``user_id`` chose (None: none chosen, the register's applies)."""
+    user = session.get(User, user_id)
+    return user.language if user is not None else None
+
+
+def set_language(session: Session, user_id: str, language: str) -> User:
+    """Remember ``language`` (``zh_CN`` or ``en``) as ``user_id``'s screen language."""
+    if language not in SUPPORTED:
+        raise InputError(
+            _("A language is one of {languages}, not {language!r}").format(
+                languages=", ".join(SUPPORTED), language=language
+            )
+        )
+    user = session.get(User, user_id)
+    if user is None:
+        raise InputError(_("No user {id}").format(id=user_id))
+    user.language = language
     session.flush()
     return user
 

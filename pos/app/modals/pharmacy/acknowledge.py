@@ -27,6 +27,7 @@ from textual.widgets import Footer
 
 from pos.app.modals.common import localize_bindings
 from pos.app.modals.form import FormModal
+from pos.app.widgets.cjk_text import CjkText
 from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import Label, Static
 from pos.i18n import N_, _, ngettext
@@ -96,9 +97,9 @@ class AcknowledgeModal(ModalScreen[PromptResult]):
                 )
                 for title, text in self.sections:
                     yield Label(title, classes="prompt-section")
-                    yield Static(text, classes="prompt-text")
+                    yield Static(CjkText(text), classes="prompt-text")
             else:
-                yield Static(self.text, id="prompt-text")
+                yield Static(CjkText(self.text), id="prompt-text")
                 yield Label(self.help_text(), id="prompt-help")
         yield Footer()
 
@@ -152,7 +153,7 @@ class PharmacistModal(FormModal):
         with Vertical(id="pharmacist-form", classes="modal-box warning-box"):
             yield Label(_("Pharmacist's acknowledgement"), classes="modal-title")
             yield Label(self.title_text)
-            yield Static(self.text, id="pharmacist-warning")
+            yield Static(CjkText(self.text), id="pharmacist-warning")
             for field_id, label, placeholder, secret in (
                 ("pharmacist-id", _("Pharmacist"), _("pharmacist's user id"), False),
                 ("pharmacist-pin", _("PIN"), _("pharmacist's PIN"), True),

@@ -65,19 +65,18 @@ class LoginModal(FormModal):
         await self.settle_fields()
         try:
             if self.first:
-                user = self.register.add_first_manager(
+                self.register.add_first_manager(
                     self.value("login-id"),
                     self.value("login-name"),
                     self.value("login-pin"),
                     self.value("login-again"),
                 )
             else:
-                user = self.register.login(self.value("login-id"), self.value("login-pin"))
+                self.register.login(self.value("login-id"), self.value("login-pin"))
         except InputError as exc:
             for field in self.query(OrderedInput):
                 if field.password:
                     field.value = ""
             self.fail(str(exc))
             return
-        self.app.notify(_("Welcome, {name}").format(name=user.name), timeout=3)
-        await self.dismiss(True)
+        await self.dismiss(True)  # the app welcomes the user, in their language
