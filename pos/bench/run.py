@@ -368,6 +368,13 @@ def peak_memory(bench: Bench) -> Result:
     return result
 
 
+def imports(bench: Bench) -> list[Result]:
+    """The chain's files imported by ``pos import``, each beside its sqlite3 floor."""
+    from pos.bench.imports import import_rows
+
+    return import_rows(bench.path, bench.quick)
+
+
 MEASURES: tuple[tuple[str, Callable[[Bench], Result | list[Result]]], ...] = (
     ("lookups", lookups),
     ("search", searches),
@@ -378,6 +385,7 @@ MEASURES: tuple[tuple[str, Callable[[Bench], Result | list[Result]]], ...] = (
     ("daily_report", daily_report),
     ("cold_start", cold_start),
     ("rss", peak_memory),
+    ("imports", imports),
 )
 
 
@@ -391,9 +399,13 @@ def scale(sessions: sessionmaker[Session]) -> dict[str, int]:
 
 
 def run_all(
-    path: Path, settings: Settings, quick: bool, log: Callable[[str], None] | None = None
+    path: Path,
+    settings: Settings,
+    quick: bool,
+    log: Callable[[str], None] | None = None,
+    only: str | None = None,
 ) -> Report:
-    """Every measurement on the database at ``path``."""
+    """Every measurement on the database at ``path`` (``only``: just the one of that name)."""
     say = log or (lambda text: print(text, file=sys.stderr, flush=True))
     engine, sessions = open_database(path)
     bench = Bench(path, settings, sessions, quick, random.Random(8))
@@ -402,6 +414,8 @@ def run_all(
     results: list[Result] = []
     try:
         for name, measure in MEASURES:
+            if only is not None and name != only:
+                continue
             say(f"measuring {name} …")
             try:
                 found = measure(bench)

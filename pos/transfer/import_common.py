@@ -17,7 +17,7 @@ import time
 import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, cast
 
@@ -48,6 +48,7 @@ class RowError:
 
     line: int
     reason: str
+    _: KW_ONLY
     field: str = ""
     value: str = ""
 
@@ -99,7 +100,7 @@ def checking(field: str, value: str, mask: Callable[[str], str] | None = None) -
 def row_error(line: int, exc: InputError) -> RowError:
     """The :class:`RowError` of a row that raised ``exc`` (with its field, if it names one)."""
     if isinstance(exc, FieldError):
-        return RowError(line, str(exc), exc.field, exc.value)
+        return RowError(line, str(exc), field=exc.field, value=exc.value)
     return RowError(line, str(exc))
 
 

@@ -20,7 +20,7 @@ from typing import Any, cast
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 from stdnum import ean
 
@@ -30,7 +30,7 @@ from pos.domain.members.loyalty import FLOOR_BY_IMPORT, LoyaltyRules, TierFloor
 from pos.domain.members.members import CARD_PREFIX
 from pos.domain.sales.codes import InputError
 from pos.i18n import _
-from pos.models import Member, OutboxItem, PointsEntry
+from pos.models import Base, Member, OutboxItem, PointsEntry
 from pos.sync import outbox
 from pos.transfer.import_common import (
     UNCHUNKED,
@@ -222,6 +222,18 @@ def check_member(
     )
 
 
+def _table(model: type[Base]) -> Table:
+    """The model's table, for Core statements."""
+    return cast(Table, model.__table__)
+
+
+def _enrolment(values: dict[str, Any]) -> dict[str, Any]:
+    """The outbox payload of a new member's enrolment, from the row's values."""
+    payload = outbox.member_payload(cast(Member, SimpleNamespace(**values)), None)
+    assert payload is not None  # an enrolment always says something
+    return payload
+
+
 def _mask_phone(text: str) -> str:
     digits = members.phone_digits(text)
     return members.mask_phone(digits) if digits and len(digits) == 11 else "****"
@@ -340,8 +352,8 @@ def _check_store(session: Session, stage: Stage, report: ImportReport, chunks: C
                         _("phone {phone} belongs to another member ({card})").format(
                             phone=members.mask_phone(phone), card=card
                         ),
-                        "phone",
-                        members.mask_phone(phone),
+                        field="phone",
+                        value=members.mask_phone(phone),
                     )
                 )
         chunks.checkpoint()  # reading holds the lock too: a register gets its turn
@@ -516,7 +528,7 @@ class _Writer:
             return 0
         cards = self._cards(rows)
         values = [self._values(row, card) for row, card in zip(rows, cards, strict=True)]
-        member = Member.__table__
+        member = _table(Member)
         self._session.execute(insert(member), values)  # executemany: one statement
         id_of = dict(
             self._session.execute(
@@ -537,7 +549,7 @@ class _Writer:
             if row.points
         ]
         if entries:
-            self._session.execute(insert(PointsEntry.__table__), entries)
+            self._session.execute(insert(_table(PointsEntry)), entries)
         if self._outbox:
             uids = {member_id: value["uid"] for member_id, value in zip(ids, values, strict=True)}
             self._enqueue(values, [(uids[entry["member_id"]], entry["delta"]) for entry in entries])
@@ -591,7 +603,7 @@ class _Writer:
             outbox.item_values(
                 "member",
                 value["uid"],
-                outbox.member_payload(cast(Member, SimpleNamespace(**value)), None),
+                _enrolment(value),
                 self._now,
             )
             for value in values
@@ -611,7 +623,7 @@ class _Writer:
             )
             for uid, delta in points
         ]
-        self._session.execute(insert(OutboxItem.__table__), items)
+        self._session.execute(insert(_table(OutboxItem)), items)
 
     def update(self, rows: list[MemberRow]) -> int:
         """Update the members on file of ``rows`` one by one, as a cashier's edit would."""

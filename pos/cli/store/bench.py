@@ -37,6 +37,11 @@ def add_parser(commands: Commands, common: argparse.ArgumentParser) -> None:
         "--quick", action="store_true", help="few repetitions (CI smoke); docs are not written"
     )
     run.add_argument(
+        "--only",
+        metavar="NAME",
+        help="only this measurement (e.g. imports: the import rows, merged into the page)",
+    )
+    run.add_argument(
         "--docs",
         metavar="FILE",
         type=Path,
@@ -61,13 +66,19 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         from pos.bench.report import write_docs, write_json
         from pos.bench.run import run_all
 
-    report = run_all(path, settings, quick=args.quick)
+    from pos.bench.run import MEASURES
+
+    names = [name for name, _measure in MEASURES]
+    if args.only is not None and args.only not in names:
+        print(f"--only must be one of {', '.join(names)}", file=sys.stderr)
+        return EXIT_USAGE
+    report = run_all(path, settings, quick=args.quick, only=args.only)
     print(report.table())
     if args.json:
         write_json(report, args.json)
         print(f"Results written to {args.json}")
     if not args.quick:
-        docs = write_docs(report, args.docs)
+        docs = write_docs(report, args.docs, section=args.only)
         print(f"Results page written to {docs}")
     return EXIT_OK
 
