@@ -45,7 +45,7 @@ def import_rows(path: Path, quick: bool, sales: int | None = None) -> list[Resul
     """Every import row, on files written from the database at ``path``.
 
     ``quick`` takes 20,000 members, 2,000 products and lots, 2,000 sales (a smoke
-    run); else every member, product and lot, and ``sales`` sales (all by default).
+    run); else every member and product, 50,000 lots, and ``sales`` sales (all by default).
     """
     folder = path.with_name(path.name + ".imports")
     shutil.rmtree(folder, ignore_errors=True)
@@ -57,7 +57,7 @@ def import_rows(path: Path, quick: bool, sales: int | None = None) -> list[Resul
             "members.csv": _write_members(path, folder / "members.csv", limit, bad=False),
             "members_bad.csv": _write_members(path, folder / "members_bad.csv", limit, bad=True),
             "products.csv": _write_products(path, folder / "products.csv", small),
-            "stock.csv": _write_stock(path, folder / "stock.csv", small),
+            "stock.csv": _write_stock(path, folder / "stock.csv", small or 50_000),
             "sales.jsonl": _write_sales(path, folder / "sales.jsonl", small or sales),
         }
         cases = (
