@@ -102,7 +102,7 @@ def test_backup_to_a_file_shows_progress_and_restore_needs_force(
     target = tmp_path / "copy" / "store.db"
     assert main(["backup", "--db", str(db_path), "--to", str(target)]) == 0
     out, err = capsys.readouterr()
-    assert out.strip() == str(target) and "Backing up: 100%" in err
+    assert out.strip() == str(target) and "Backing up" not in err  # no bar off a terminal
     assert integrity_problem(target) is None
     assert main(["backup", "--db", str(db_path), "--to", str(target)]) == 1  # never overwritten
     assert "exists already" in capsys.readouterr().err

@@ -15,6 +15,11 @@ from pos.models import Barcode, Member, Product, Sale
 from pos.store.db import open_database
 
 MEASUREMENTS = {
+    "import_members",
+    "import_products",
+    "import_lots",
+    "import_sales",
+    "import_bad",
     "barcode",
     "member_phone",
     "member_card",

@@ -261,11 +261,13 @@ def test_every_file_import_commits_row_by_row_and_runs_again_unchanged(
                 lambda c: import_guidance(session, demo_file("guidance.toml"), chunks=c),
                 lambda c: import_pairings(session, demo_file("pairings.csv"), chunks=c),
             ]
-            for run in runs:
+            for index, run in enumerate(runs):
                 every_row = Chunks(session, seconds=0, pause=0)
                 report = run(every_row)
                 assert report.applied and report.errors == []
-                assert every_row.commits == report.created + report.updated
+                rows = report.created + report.updated
+                # members go in batches: one checkpoint checking the batch, one writing it
+                assert every_row.commits == (2 if index == 2 else rows)
                 done.append((report.created, report.updated))
         return done
 

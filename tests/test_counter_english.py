@@ -100,7 +100,17 @@ async def test_f1_lists_only_the_registers_keys_with_keycap_labels(
         await pilot.pause()
         assert isinstance(app.screen, HelpModal)
         text = screen_text(app)
-        for label in ("Ctrl+K", "Shift+F1", "Alt+1", "Ctrl+U", "Ctrl+S", "Ctrl+Q", "PgUp", "F12", "Esc"):
+        for label in (
+            "Ctrl+K",
+            "Shift+F1",
+            "Alt+1",
+            "Ctrl+U",
+            "Ctrl+S",
+            "Ctrl+Q",
+            "PgUp",
+            "F12",
+            "Esc",
+        ):
             assert label in text, label
         assert "Copy" not in text and "^c" not in text and "alt+1" not in text
         assert "^" not in text and "Focus" not in text

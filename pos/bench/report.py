@@ -159,9 +159,15 @@ def write_json(report: Report, path: Path) -> None:
     path.write_text(json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n")
 
 
-def write_docs(report: Report, path: Path | None = None) -> Path:
-    """Rewrite the results page (``docs/benchmarks.md`` by default); its path."""
+def write_docs(report: Report, path: Path | None = None, section: str | None = None) -> Path:
+    """Rewrite the results page (``docs/benchmarks.md`` by default); its path.
+
+    With ``section`` (a run of ``--only NAME``), only that section of the page is
+    written — replaced if there, else added before "Reproduce" — and the rest kept.
+    """
     path = path or DOCS_PAGE
+    if section is not None and path.exists():
+        return _write_section(report, path, section)
     path.parent.mkdir(parents=True, exist_ok=True)
     info = report.machine
     scale = ", ".join(f"{table} {count:,}" for table, count in report.scale.items())
@@ -212,6 +218,35 @@ def write_docs(report: Report, path: Path | None = None) -> Path:
         "",
     ]
     path.write_text("\n".join(lines))
+    return path
+
+
+def _write_section(report: Report, path: Path, section: str) -> Path:
+    """Put ``report``'s rows in the page's section ``section`` (between two markers)."""
+    begin, end = f"<!-- {section}: begin -->", f"<!-- {section}: end -->"
+    info = report.machine
+    block = "\n".join(
+        [
+            begin,
+            f"## Rows of `pos bench run --only {section}`",
+            "",
+            f"Run at {report.started}; load average (1 min) at the start {info.get('load', 0):g}"
+            + (f", at the end {info['load_end']:g}" if "load_end" in info else "")
+            + f" on {info['cores']} cores.",
+            "",
+            report.table(),
+            end,
+        ]
+    )
+    page = path.read_text()
+    if begin in page and end in page:
+        page = page[: page.index(begin)] + block + page[page.index(end) + len(end) :]
+    elif "## Reproduce" in page:
+        at = page.index("## Reproduce")
+        page = page[:at] + block + "\n\n" + page[at:]
+    else:
+        page = page.rstrip("\n") + "\n\n" + block + "\n"
+    path.write_text(page)
     return path
 
 

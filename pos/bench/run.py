@@ -426,6 +426,13 @@ def peak_memory(bench: Bench) -> Result:
     return result
 
 
+def imports(bench: Bench) -> list[Result]:
+    """The chain's files imported by ``pos import``, each beside its sqlite3 floor."""
+    from pos.bench.imports import import_rows
+
+    return import_rows(bench.path, bench.quick)
+
+
 MEASURES: tuple[tuple[str, Callable[[Bench], Result | list[Result]]], ...] = (
     ("lookups", lookups),
     ("search", searches),
@@ -437,6 +444,7 @@ MEASURES: tuple[tuple[str, Callable[[Bench], Result | list[Result]]], ...] = (
     ("cold_start", cold_start),
     ("rss", peak_memory),
     ("chain_push", lambda bench: push.chain_push(bench.quick)),
+    ("imports", imports),
 )
 
 

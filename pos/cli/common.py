@@ -9,7 +9,7 @@ import argparse
 import sys
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
 from pos.config import Settings
@@ -103,29 +103,3 @@ def parse_since(value: str, timezone: str) -> datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-class ProgressBar:
-    """A one-line progress bar, drawn only when ``stream`` is a terminal."""
-
-    def __init__(self, stream: TextIO | None = None) -> None:
-        self._stream = stream or sys.stderr
-        self._on = self._stream.isatty()
-        self._drawn = False
-
-    def show(self, label: str, done: int, total: int, count: str) -> None:
-        """Draw ``label``, a bar of ``done``/``total`` and ``count``."""
-        if not self._on:
-            return
-        share = min(1.0, done / total) if total else 1.0
-        filled = int(share * 30)
-        bar = "#" * filled + "." * (30 - filled)
-        self._stream.write(f"\r{label} [{bar}] {share:4.0%} {count}\x1b[K")
-        self._stream.flush()
-        self._drawn = True
-
-    def close(self) -> None:
-        """End the bar's line."""
-        if self._drawn:
-            self._stream.write("\n")
-            self._drawn = False

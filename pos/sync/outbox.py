@@ -72,15 +72,27 @@ def enqueue(
     ``kind`` names the change (``return``), ``key`` what it is about (a number),
     ``payload`` is JSON-able (dates and datetimes become ISO strings).
     """
-    item = OutboxItem(
-        uid=uuid4().hex,
-        kind=kind,
-        key=key[:64],
-        payload=json.dumps(payload, ensure_ascii=False, default=_json_default, sort_keys=True),
-        created_at=now or utcnow(),
-    )
+    item = OutboxItem(**item_values(kind, key, payload, now))
     session.add(item)
     return item
+
+
+def item_values(
+    kind: str, key: str, payload: dict[str, Any], now: datetime | None = None
+) -> dict[str, Any]:
+    """An outbox item's columns, for a bulk insert that writes many (a members import)."""
+    return {
+        "uid": uuid4().hex,
+        "kind": kind,
+        "key": key[:64],
+        "payload": json.dumps(payload, ensure_ascii=False, default=_json_default, sort_keys=True),
+        "created_at": now or utcnow(),
+    }
+
+
+def is_suppressed(session: Session) -> bool:
+    """True while ``session``'s changes are not enqueued (see :func:`suppressed`)."""
+    return bool(session.info.get(_OFF))
 
 
 def waiting(session: Session) -> int:

@@ -16,14 +16,15 @@ import io
 import time
 import tomllib
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Any
+from contextlib import ExitStack, contextmanager
+from dataclasses import KW_ONLY, dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol, cast
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.domain.sales.codes import InputError
-from pos.i18n import _
+from pos.i18n import _, ngettext
 from pos.store.db import IMMEDIATE
 
 CSV_FIELD_LIMIT = 64 * 1024
@@ -34,12 +35,22 @@ CHUNK_PAUSE = 0.02
 """The pause after each chunk's commit, in which a waiting register takes the lock."""
 
 
+MAX_PRINTED_ERRORS = 100
+"""Bad rows printed on the terminal; the rest are counted (all go to ``--errors FILE``)."""
+ERROR_COLUMNS = ("line", "field", "value", "message")
+"""The columns of an errors file (``pos import … --errors FILE``)."""
+
+
 @dataclass(frozen=True)
 class RowError:
-    """A bad row: its line number in the file and why."""
+    """A bad row: its line number in the file and why; the field and its (masked)
+    value when one field is to blame."""
 
     line: int
     reason: str
+    _: KW_ONLY
+    field: str = ""
+    value: str = ""
 
     def __str__(self) -> str:
         return _("line {line}: {reason}").format(line=self.line, reason=self.reason)
@@ -54,6 +65,63 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     applied: bool = False
+
+
+class Progress(Protocol):
+    """Where a long import tells how far it is (``pos.cli.progress.Progress`` draws it)."""
+
+    def start(self, label: str, total: int | None) -> None:
+        """A new stage of ``total`` rows (None: not known) begins."""
+
+    def advance(self, rows: int) -> None:
+        """``rows`` more are done."""
+
+
+class FieldError(InputError):
+    """A field's value is wrong: the message, the field and its value (masked if personal)."""
+
+    def __init__(self, message: str, field: str, value: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.value = value
+
+
+@contextmanager
+def checking(field: str, value: str, mask: Callable[[str], str] | None = None) -> Iterator[None]:
+    r"""An :class:`InputError` raised inside names ``field`` and its value (``mask``\ ed)."""
+    try:
+        yield
+    except FieldError:
+        raise
+    except InputError as exc:
+        raise FieldError(str(exc), field, mask(value) if mask else value) from None
+
+
+def row_error(line: int, exc: InputError) -> RowError:
+    """The :class:`RowError` of a row that raised ``exc`` (with its field, if it names one)."""
+    if isinstance(exc, FieldError):
+        return RowError(line, str(exc), field=exc.field, value=exc.value)
+    return RowError(line, str(exc))
+
+
+def write_errors(errors: list[RowError], path: Path) -> None:
+    """Every bad row to a UTF-8 CSV (BOM, for spreadsheets): line, field, value, message."""
+    with path.open("w", encoding="utf-8-sig", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(ERROR_COLUMNS)
+        writer.writerows((e.line, e.field, e.value, e.reason) for e in errors)
+
+
+def printed_errors(errors: list[RowError]) -> Iterator[str]:
+    """The first :data:`MAX_PRINTED_ERRORS` bad rows, then how many more there are."""
+    yield from (str(error) for error in errors[:MAX_PRINTED_ERRORS])
+    if len(errors) > MAX_PRINTED_ERRORS:
+        more = len(errors) - MAX_PRINTED_ERRORS
+        yield ngettext(
+            "… and {n} more bad row (all of them: --errors FILE)",
+            "… and {n} more bad rows (all of them: --errors FILE)",
+            more,
+        ).format(n=f"{more:,}")
 
 
 class FileFormatError(InputError):
@@ -114,8 +182,12 @@ def chunked(sessions: sessionmaker[Session]) -> Iterator[tuple[Session, Chunks]]
         session.commit()
 
 
+Source = bytes | Path
+"""What an import reads: the file's bytes, or its path (streamed, never read whole)."""
+
+
 def read_rows(
-    data: bytes,
+    data: Source,
     columns: tuple[str, ...],
     report: ImportReport,
     optional: tuple[str, ...] = (),
@@ -123,15 +195,23 @@ def read_rows(
     """Rows of a UTF-8 CSV (BOM allowed) as dicts with their line numbers.
 
     Every one of ``columns`` must be in the header; ``optional`` columns may be,
-    and a row has a key for each of them only when the header has it.
+    and a row has a key for each of them only when the header has it. A path is
+    read a line at a time: the memory used does not grow with the file.
     """
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FileFormatError(
-            _("The file is not UTF-8 (byte {at}); save it as UTF-8 CSV").format(at=exc.start)
-        ) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    with ExitStack() as stack:
+        stream = (
+            stack.enter_context(data.open("rb")) if isinstance(data, Path) else io.BytesIO(data)
+        )
+        yield from _rows(stream or io.BytesIO(cast(bytes, data)), columns, report, optional)
+
+
+def _rows(
+    stream: BinaryIO,
+    columns: tuple[str, ...],
+    report: ImportReport,
+    optional: tuple[str, ...],
+) -> Iterator[tuple[int, dict[str, str]]]:
+    reader = csv.reader(_decoded(stream))
     records = _records(reader)
     try:
         header = [name.strip().lower() for name in next(records)]
@@ -165,6 +245,21 @@ def read_rows(
             )
             continue
         yield line, {name: cell.strip() for name, cell in zip(header, record, strict=True)}
+
+
+def _decoded(stream: BinaryIO) -> Iterator[str]:
+    """The stream's lines as text; a byte that is not UTF-8 is named by its offset."""
+    offset = 0
+    for number, raw in enumerate(stream):
+        try:
+            yield raw.decode("utf-8-sig" if number == 0 else "utf-8")
+        except UnicodeDecodeError as exc:
+            raise FileFormatError(
+                _("The file is not UTF-8 (byte {at}); save it as UTF-8 CSV").format(
+                    at=offset + exc.start
+                )
+            ) from None
+        offset += len(raw)
 
 
 def _records(reader: Any) -> Iterator[list[str]]:
@@ -204,7 +299,7 @@ def _too_long(line: int) -> FileFormatError:
 def describe(report: ImportReport) -> Iterator[str]:
     """Lines for the terminal: warnings, errors, then what was done."""
     yield from report.warnings
-    yield from (str(error) for error in report.errors)
+    yield from printed_errors(report.errors)
     if report.applied:
         yield _("{created} created, {updated} updated").format(
             created=report.created, updated=report.updated

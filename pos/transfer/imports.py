@@ -271,7 +271,7 @@ def import_products(
             report.created += 1
         else:
             report.updated += 1
-        _apply_product(session, product, row)
+        _apply_product(product, row)
         chunks.checkpoint()
     report.applied = True
     session.flush()
@@ -289,7 +289,7 @@ def _barcode_owners(session: Session, codes: list[str]) -> dict[str, str]:
     return owners
 
 
-def _apply_product(session: Session, product: Product, row: ProductRow) -> None:
+def _apply_product(product: Product, row: ProductRow) -> None:
     initials, full = search_keys(row.name)
     product.name = row.name
     product.name_en = row.name_en
@@ -320,7 +320,6 @@ def _apply_product(session: Session, product: Product, row: ProductRow) -> None:
         ProductIngredient(ingredient=name, position=position)
         for position, name in enumerate(row.ingredients)
     ]
-    session.flush()
 
 
 def _reuse(existing: Barcode | None, code: str, kind: BarcodeKind, position: int) -> Barcode:

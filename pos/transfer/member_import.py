@@ -7,20 +7,43 @@ number is on file updates that member; its points are set through the ledger.
 
 from __future__ import annotations
 
+import secrets
+import sqlite3
+import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, cast
+from uuid import uuid4
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import Table, insert, select
+from sqlalchemy.orm import Session
+from stdnum import ean
 
+from pos.domain.catalogue import pinyin
 from pos.domain.members import members, points_ledger
 from pos.domain.members.loyalty import FLOOR_BY_IMPORT, LoyaltyRules, TierFloor
+from pos.domain.members.members import CARD_PREFIX
 from pos.domain.sales.codes import InputError
 from pos.i18n import _
-from pos.models import Member
-from pos.transfer.import_common import UNCHUNKED, Chunks, ImportReport, RowError, read_rows
+from pos.models import Base, Member, OutboxItem, PointsEntry
+from pos.sync import outbox
+from pos.transfer.import_common import (
+    UNCHUNKED,
+    Chunks,
+    FieldError,
+    ImportReport,
+    Progress,
+    RowError,
+    Source,
+    checking,
+    read_rows,
+    row_error,
+)
 
 MEMBER_COLUMNS = (
     "card_no", "phone", "name", "gender", "birthday", "tier", "points", "enrolled_at",
@@ -28,7 +51,8 @@ MEMBER_COLUMNS = (
 MEMBER_OPTIONAL_COLUMNS = ("health_consent", "allergies", "conditions", "tier_until")
 MAX_POINTS = 100_000_000
 MAX_HEALTH_TEXT = 200
-_CHUNK = 500
+_BATCH = 1000
+"""Rows written (and looked up on file) at a time."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +135,26 @@ def parse_moment(text: str, timezone: str) -> datetime:
     return moment.astimezone(UTC)
 
 
+_MOBILE_PREFIXES: dict[str, bool] = {}
+"""Whether the 11-digit numbers of a 7-digit prefix are mainland mobiles (the numbering
+plan decides by the first digits; asking once per prefix spares a million parses)."""
+
+
+def _phone(text: str) -> str:
+    """:func:`members.normalize_phone`, the answer remembered per prefix."""
+    digits = members.phone_digits(text)
+    if digits is None or len(digits) != 11 or not _MOBILE_PREFIXES.get(digits[:7]):
+        digits = members.normalize_phone(text)  # raises the exact message when bad
+        _MOBILE_PREFIXES[digits[:7]] = True
+    return digits
+
+
+@lru_cache(maxsize=65_536)
+def _initials(name: str) -> str:
+    """A name's pinyin initials (names repeat: each is spelled once)."""
+    return pinyin.initials(name)
+
+
 def check_member(
     line: int,
     row: dict[str, str],
@@ -122,31 +166,47 @@ def check_member(
     today = now.astimezone(ZoneInfo(timezone)).date()
     card_no = row["card_no"] or None
     if card_no is not None and not members.is_card_no(card_no):
-        raise InputError(
+        raise FieldError(
             _("card_no {value!r} is not a member card (13 digits, prefix 29, check digit)").format(
                 value=card_no
-            )
+            ),
+            "card_no",
+            card_no,
         )
-    phone = members.normalize_phone(row["phone"])
-    name = members.clean_name(row["name"])
-    gender = members.parse_gender(row["gender"]) or ""
-    birthday = members.parse_birthday(row["birthday"], today)
+    with checking("phone", row["phone"], _mask_phone):
+        phone = _phone(row["phone"])
+    with checking("name", row["name"], members.mask_name):
+        name = members.clean_name(row["name"])
+    with checking("gender", row["gender"]):
+        gender = members.parse_gender(row["gender"]) or ""
+    with checking("birthday", row["birthday"], _mask_all):
+        birthday = members.parse_birthday(row["birthday"], today)
     tier = row["tier"] or tiers[0]
     if tier not in tiers:
-        raise InputError(
+        raise FieldError(
             _("tier must be one of {tiers}, not {value!r}").format(
                 tiers=", ".join(tiers), value=tier
-            )
+            ),
+            "tier",
+            tier,
         )
-    floor = check_floor(tier, row.get("tier_until", "").strip(), tiers)
+    with checking("tier_until", row.get("tier_until", "")):
+        floor = check_floor(tier, row.get("tier_until", "").strip(), tiers)
     points_text = row["points"] or "0"
     if not points_text.isascii() or not points_text.isdigit() or int(points_text) > MAX_POINTS:
-        raise InputError(
-            _("points must be a whole number, 0 or more: {value!r}").format(value=row["points"])
+        raise FieldError(
+            _("points must be a whole number, 0 or more: {value!r}").format(value=row["points"]),
+            "points",
+            row["points"],
         )
-    enrolled_at = parse_moment(row["enrolled_at"], timezone) if row["enrolled_at"] else None
-    if enrolled_at is not None and enrolled_at > now:
-        raise InputError(_("enrolled_at {value} is in the future").format(value=row["enrolled_at"]))
+    with checking("enrolled_at", row["enrolled_at"]):
+        enrolled_at = parse_moment(row["enrolled_at"], timezone) if row["enrolled_at"] else None
+        if enrolled_at is not None and enrolled_at > now:
+            raise InputError(
+                _("enrolled_at {value} is in the future").format(value=row["enrolled_at"])
+            )
+    with checking("health_consent", "", _mask_all):  # health data: never shown
+        health = check_health(row)
     return MemberRow(
         line=line,
         card_no=card_no,
@@ -157,9 +217,30 @@ def check_member(
         tier=tier,
         points=int(points_text),
         enrolled_at=enrolled_at,
-        health=check_health(row),
+        health=health,
         floor=floor,
     )
+
+
+def _table(model: type[Base]) -> Table:
+    """The model's table, for Core statements."""
+    return cast(Table, model.__table__)
+
+
+def _enrolment(values: dict[str, Any]) -> dict[str, Any]:
+    """The outbox payload of a new member's enrolment, from the row's values."""
+    payload = outbox.member_payload(cast(Member, SimpleNamespace(**values)), None)
+    assert payload is not None  # an enrolment always says something
+    return payload
+
+
+def _mask_phone(text: str) -> str:
+    digits = members.phone_digits(text)
+    return members.mask_phone(digits) if digits and len(digits) == 11 else "****"
+
+
+def _mask_all(_text: str) -> str:
+    return "****"
 
 
 def check_floor(tier: str, until_text: str, tiers: Sequence[str]) -> TierFloor | None:
@@ -184,7 +265,7 @@ def check_floor(tier: str, until_text: str, tiers: Sequence[str]) -> TierFloor |
 
 def import_members(
     session: Session,
-    data: bytes,
+    data: Source,
     tiers: Sequence[str],
     now: datetime,
     timezone: str,
@@ -192,75 +273,376 @@ def import_members(
     skip_bad: bool = False,
     chunks: Chunks = UNCHUNKED,
     rules: LoyaltyRules | None = None,
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Create or update (by card number) members from a members CSV, committed in ``chunks``.
 
     A row's tier is kept as a floor (until ``tier_until``); with ``rules``, the
     tier is settled at once (raised to what the member's spend reaches).
+
+    The file is streamed: each checked row goes to a scratch database (:class:`Stage`)
+    whose unique card and phone columns find a repeat as it comes; then the rows are
+    checked against the members on file, and only when none is bad (or ``skip_bad``)
+    are they written: new members in bulk, members on file one by one.
     """
     report = ImportReport()
-    rows: list[MemberRow] = []
-    seen_cards: dict[str, int] = {}
-    seen_phones: dict[str, int] = {}
-    for line, raw in read_rows(data, MEMBER_COLUMNS, report, MEMBER_OPTIONAL_COLUMNS):
-        try:
-            row = check_member(line, raw, tiers, now, timezone)
-            if row.card_no is not None and row.card_no in seen_cards:
-                raise InputError(
-                    _("card_no {card} already on line {line}").format(
-                        card=row.card_no, line=seen_cards[row.card_no]
-                    )
-                )
-            if row.phone in seen_phones:
-                raise InputError(
-                    _("phone {phone} already on line {line}").format(
-                        phone=members.mask_phone(row.phone), line=seen_phones[row.phone]
-                    )
-                )
-        except InputError as exc:
-            report.errors.append(RowError(line, str(exc)))
-            continue
-        if row.card_no is not None:
-            seen_cards[row.card_no] = line
-        seen_phones[row.phone] = line
-        rows.append(row)
-    by_card = {m.card_no: m for m in _members(session, Member.card_no, list(seen_cards))}
-    by_phone = {m.phone: m for m in _members(session, Member.phone, list(seen_phones))}
-    good: list[MemberRow] = []
-    for row in rows:
-        owner = by_phone.get(row.phone)
-        if owner is not None and owner.card_no != row.card_no:
-            report.errors.append(
-                RowError(
-                    row.line,
-                    _("phone {phone} belongs to another member ({card})").format(
-                        phone=members.mask_phone(row.phone), card=owner.card_no
-                    ),
-                )
-            )
-            continue
-        good.append(row)
-    report.errors.sort(key=lambda error: error.line)
-    if report.errors and not skip_bad:
-        return report
-    today = now.astimezone(ZoneInfo(timezone)).date()
-    for row in good:
-        member = by_card.get(row.card_no) if row.card_no else None
-        if member is None:
-            member = _create(session, row, now, today, store_code)
-            report.created += 1
-        else:
-            _update(session, member, row, now, today)
-            report.updated += 1
-        if rules is not None:
-            members.settle_tier(session, member, rules, now, today)
-        delta = row.points - points_ledger.balance(session, member.id)
-        if delta:
-            points_ledger.post_points(session, member.id, delta, "import", now)
-        chunks.checkpoint()
+    with Stage() as stage:
+        _check_file(stage, data, tiers, now, timezone, report, progress)
+        _check_store(session, stage, report, chunks)
+        report.errors.sort(key=lambda error: error.line)
+        if report.errors and not skip_bad:
+            return report
+        if progress is not None:
+            progress.start(_("Importing"), stage.count())
+        today = now.astimezone(ZoneInfo(timezone)).date()
+        writer = _Writer(session, stage, now, today, store_code, rules)
+        for batch in stage.batches():
+            new = [row for row, on_file in batch if not on_file]
+            report.created += writer.create(new)
+            report.updated += writer.update([row for row, on_file in batch if on_file])
+            chunks.checkpoint()
+            if progress is not None:
+                progress.advance(len(batch))
     report.applied = True
     session.flush()
     return report
+
+
+def _check_file(
+    stage: Stage,
+    data: Source,
+    tiers: Sequence[str],
+    now: datetime,
+    timezone: str,
+    report: ImportReport,
+    progress: Progress | None,
+) -> None:
+    """Check every row of the file and stage the good ones (a repeated card or phone is bad)."""
+    if progress is not None:
+        progress.start(_("Checking"), None)
+    rows = read_rows(data, MEMBER_COLUMNS, report, MEMBER_OPTIONAL_COLUMNS)
+    for count, (line, raw) in enumerate(rows, 1):
+        try:
+            stage.add(check_member(line, raw, tiers, now, timezone))
+        except InputError as exc:
+            report.errors.append(row_error(line, exc))
+        if progress is not None and count % 1000 == 0:
+            progress.advance(1000)
+    stage.done()
+
+
+def _check_store(session: Session, stage: Stage, report: ImportReport, chunks: Chunks) -> None:
+    """Mark the staged rows whose card is on file; a phone of another member's is bad."""
+    member = Member.__table__
+    for cards, phones in stage.keys_batches():
+        on_file = session.execute(
+            select(member.c.card_no).where(member.c.card_no.in_(cards))
+        ).scalars()
+        stage.on_file(list(on_file))
+        owners = session.execute(
+            select(member.c.phone, member.c.card_no).where(member.c.phone.in_(phones))
+        )
+        for phone, card in owners:
+            line = stage.line_of_phone(phone)
+            if stage.card_of_line(line) != card:
+                stage.drop(line)
+                report.errors.append(
+                    RowError(
+                        line,
+                        _("phone {phone} belongs to another member ({card})").format(
+                            phone=members.mask_phone(phone), card=card
+                        ),
+                        field="phone",
+                        value=members.mask_phone(phone),
+                    )
+                )
+        chunks.checkpoint()  # reading holds the lock too: a register gets its turn
+
+
+class Stage:
+    """A scratch SQLite database of the checked rows, in a temporary file.
+
+    Its card and phone columns are unique, so a row repeating a card or a phone
+    of an earlier good row is found as it is added, with that row's line, at the
+    cost of an index lookup and without holding the file in memory.
+    """
+
+    _COLUMNS = (
+        "line", "card_no", "phone", "name", "gender", "birthday", "tier", "points",
+        "enrolled_at", "consent", "allergies", "conditions", "floor_tier", "floor_until",
+    )  # fmt: skip
+
+    def __init__(self) -> None:
+        self._folder = tempfile.TemporaryDirectory(prefix="pos-import-")
+        self._db = sqlite3.connect(Path(self._folder.name) / "stage.db", isolation_level=None)
+        self._db.executescript(
+            """
+            PRAGMA journal_mode = OFF;
+            PRAGMA synchronous = OFF;
+            PRAGMA cache_size = -65536;
+            CREATE TABLE row (
+                line INTEGER PRIMARY KEY, card_no TEXT UNIQUE, phone TEXT UNIQUE, name TEXT,
+                gender TEXT, birthday TEXT, tier TEXT, points INTEGER, enrolled_at TEXT,
+                consent INTEGER, allergies TEXT, conditions TEXT, floor_tier TEXT,
+                floor_until TEXT, on_file INTEGER NOT NULL DEFAULT 0
+            );
+            BEGIN;
+            """
+        )
+        self._insert = (
+            f"INSERT OR IGNORE INTO row ({', '.join(self._COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(self._COLUMNS))})"
+        )
+
+    def __enter__(self) -> Stage:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._db.close()
+        self._folder.cleanup()
+
+    def add(self, row: MemberRow) -> None:
+        """Stage ``row``; :class:`InputError` naming the earlier line of its card or phone."""
+        health, floor = row.health, row.floor
+        values = (
+            row.line, row.card_no, row.phone, row.name, row.gender, row.birthday, row.tier,
+            row.points, row.enrolled_at.isoformat() if row.enrolled_at else None,
+            None if health is None else health.consent,
+            health.allergies if health else "", health.conditions if health else "",
+            floor.tier if floor else None,
+            floor.until.isoformat() if floor and floor.until else None,
+        )  # fmt: skip
+        if self._db.execute(self._insert, values).rowcount:
+            return
+        if row.card_no is not None:
+            line = self._one("SELECT line FROM row WHERE card_no = ?", row.card_no)
+            if line is not None:
+                raise FieldError(
+                    _("card_no {card} already on line {line}").format(card=row.card_no, line=line),
+                    "card_no",
+                    row.card_no,
+                )
+        raise FieldError(
+            _("phone {phone} already on line {line}").format(
+                phone=members.mask_phone(row.phone), line=self.line_of_phone(row.phone)
+            ),
+            "phone",
+            members.mask_phone(row.phone),
+        )
+
+    def done(self) -> None:
+        """The file is read: what was staged is kept."""
+        self._db.execute("COMMIT")
+
+    def count(self) -> int:
+        """How many rows are staged (and not dropped)."""
+        return int(self._one("SELECT count(*) FROM row"))
+
+    def _one(self, sql: str, *values: object) -> Any:
+        found = self._db.execute(sql, values).fetchone()
+        return None if found is None else found[0]
+
+    def cards_among(self, cards: set[str]) -> set[str]:
+        """Those of ``cards`` that a staged row has."""
+        return {card for card in cards if self._one("SELECT 1 FROM row WHERE card_no = ?", card)}
+
+    def line_of_phone(self, phone: str) -> int:
+        """The line of the staged row with this phone."""
+        return int(self._one("SELECT line FROM row WHERE phone = ?", phone))
+
+    def card_of_line(self, line: int) -> str | None:
+        """The card number of the staged row at ``line``."""
+        card: str | None = self._one("SELECT card_no FROM row WHERE line = ?", line)
+        return card
+
+    def drop(self, line: int) -> None:
+        """Leave the row at ``line`` out."""
+        self._db.execute("DELETE FROM row WHERE line = ?", (line,))
+
+    def on_file(self, cards: list[str]) -> None:
+        """Mark the rows of these cards as members on file (updated, not created)."""
+        self._db.executemany("UPDATE row SET on_file = 1 WHERE card_no = ?", [(c,) for c in cards])
+
+    def keys_batches(self) -> Iterator[tuple[list[str], list[str]]]:
+        """The staged card numbers and phones, a batch at a time."""
+        for batch in self._chunks("SELECT card_no, phone FROM row ORDER BY line"):
+            yield [card for card, _phone in batch if card], [phone for _card, phone in batch]
+
+    def batches(self) -> Iterator[list[tuple[MemberRow, bool]]]:
+        """The staged rows in file order, a batch at a time, each with whether it is on file."""
+        columns = ", ".join(self._COLUMNS)
+        for batch in self._chunks(f"SELECT {columns}, on_file FROM row ORDER BY line"):
+            yield [(_row(values[:-1]), bool(values[-1])) for values in batch]
+
+    def _chunks(self, sql: str) -> Iterator[list[Any]]:
+        cursor = self._db.execute(sql)
+        while batch := cursor.fetchmany(_BATCH):
+            yield batch
+
+
+def _row(values: Sequence[Any]) -> MemberRow:
+    (line, card_no, phone, name, gender, birthday, tier, points, enrolled_at, consent,
+     allergies, conditions, floor_tier, floor_until) = values  # fmt: skip
+    return MemberRow(
+        line=line,
+        card_no=card_no,
+        phone=phone,
+        name=name,
+        gender=gender,
+        birthday=birthday,
+        tier=tier,
+        points=points,
+        enrolled_at=datetime.fromisoformat(enrolled_at) if enrolled_at else None,
+        health=None if consent is None else HealthData(bool(consent), allergies, conditions),
+        floor=None
+        if floor_tier is None
+        else TierFloor(
+            floor_tier, date.fromisoformat(floor_until) if floor_until else None, FLOOR_BY_IMPORT
+        ),
+    )
+
+
+class _Writer:
+    """Writes checked rows: new members in bulk (Core), members on file through the ORM."""
+
+    def __init__(
+        self,
+        session: Session,
+        stage: Stage,
+        now: datetime,
+        today: date,
+        store_code: str,
+        rules: LoyaltyRules | None,
+    ) -> None:
+        self._session = session
+        self._stage = stage
+        self._now = now
+        self._today = today
+        self._store_code = store_code
+        self._rules = rules
+        self._outbox = not outbox.is_suppressed(session)
+
+    def create(self, rows: list[MemberRow]) -> int:
+        """Enrol ``rows`` (none of them on file), with their points and outbox items."""
+        if not rows:
+            return 0
+        cards = self._cards(rows)
+        values = [self._values(row, card) for row, card in zip(rows, cards, strict=True)]
+        member = _table(Member)
+        self._session.execute(insert(member), values)  # executemany: one statement
+        id_of = dict(
+            self._session.execute(
+                select(member.c.card_no, member.c.id).where(member.c.card_no.in_(cards))
+            ).all()
+        )
+        ids = [id_of[card] for card in cards]
+        entries = [
+            {
+                "member_id": member_id,
+                "sale_id": None,
+                "delta": row.points,
+                "reason": "import",
+                "balance_after": row.points,
+                "created_at": self._now,
+            }
+            for member_id, row in zip(ids, rows, strict=True)
+            if row.points
+        ]
+        if entries:
+            self._session.execute(insert(_table(PointsEntry)), entries)
+        if self._outbox:
+            uids = {member_id: value["uid"] for member_id, value in zip(ids, values, strict=True)}
+            self._enqueue(values, [(uids[entry["member_id"]], entry["delta"]) for entry in entries])
+        return len(rows)
+
+    def _cards(self, rows: list[MemberRow]) -> list[str]:
+        """Each row's card number; a new one (no member's yet) where the row has none."""
+        cards = [row.card_no or "" for row in rows]
+        while missing := [index for index, card in enumerate(cards) if not card]:
+            for index in missing:
+                body = CARD_PREFIX + f"{secrets.randbelow(10**10):010d}"
+                cards[index] = body + ean.calc_check_digit(body)
+            fresh = {cards[index] for index in missing}
+            taken = set(
+                self._session.scalars(select(Member.card_no).where(Member.card_no.in_(fresh)))
+            )
+            taken |= self._stage.cards_among(fresh)
+            repeated = {card for card in fresh if cards.count(card) > 1}
+            for index in missing:
+                if cards[index] in taken or cards[index] in repeated:
+                    cards[index] = ""
+        return cards
+
+    def _values(self, row: MemberRow, card_no: str) -> dict[str, Any]:
+        enrolled_at = row.enrolled_at or self._now
+        consent = row.health.consent if row.health else False
+        tier, floor = row.tier, row.floor
+        if self._rules is not None:
+            if floor is not None and not floor.runs(self._today):
+                floor = None
+            tier = self._rules.settled_tier(0, floor, self._today)  # no sales yet
+        return {
+            "uid": uuid4().hex, "card_no": card_no, "phone": row.phone,
+            "phone_last4": row.phone[-4:], "name": row.name,
+            "name_initials": _initials(row.name), "gender": row.gender or None,
+            "birthday": date.fromisoformat(row.birthday) if row.birthday else None,
+            "tier": tier, "tier_floor": floor.tier if floor else None,
+            "tier_until": floor.until if floor else None,
+            "tier_floor_by": floor.by if floor else None, "enrolled_at": enrolled_at,
+            "enrolled_store": self._store_code, "enrolled_by": None, "consent_terms": True,
+            "consent_marketing": False, "consent_health": consent,
+            "consents_at": enrolled_at,
+            "allergies": row.health.allergies if row.health and consent else "",
+            "conditions": row.health.conditions if row.health and consent else "",
+            "last_visit_at": None, "updated_at": self._now, "erased_at": None,
+        }  # fmt: skip
+
+    def _enqueue(self, values: list[dict[str, Any]], points: list[tuple[str, int]]) -> None:
+        """The outbox items the ORM would have written: the enrolments, then the points."""
+        items = [
+            outbox.item_values(
+                "member",
+                value["uid"],
+                _enrolment(value),
+                self._now,
+            )
+            for value in values
+        ]
+        items += [
+            outbox.item_values(
+                "points",
+                uid,
+                {
+                    "member_uid": uid,
+                    "delta": delta,
+                    "reason": "import",
+                    "sale_number": None,
+                    "created_at": self._now,
+                },
+                self._now,
+            )
+            for uid, delta in points
+        ]
+        self._session.execute(insert(_table(OutboxItem)), items)
+
+    def update(self, rows: list[MemberRow]) -> int:
+        """Update the members on file of ``rows`` one by one, as a cashier's edit would."""
+        if not rows:
+            return 0
+        cards = [row.card_no for row in rows if row.card_no]
+        by_card = {
+            m.card_no: m
+            for m in self._session.scalars(select(Member).where(Member.card_no.in_(cards)))
+        }
+        for row in rows:
+            member = by_card[row.card_no or ""]
+            _update(self._session, member, row, self._now, self._today)
+            if self._rules is not None:
+                members.settle_tier(self._session, member, self._rules, self._now, self._today)
+            delta = row.points - points_ledger.balance(self._session, member.id)
+            if delta:
+                points_ledger.post_points(self._session, member.id, delta, "import", self._now)
+        return len(rows)
 
 
 def _form(row: MemberRow, member: Member | None = None) -> members.MemberForm:
@@ -282,16 +664,6 @@ def _form(row: MemberRow, member: Member | None = None) -> members.MemberForm:
     )
 
 
-def _create(
-    session: Session, row: MemberRow, now: datetime, today: date, store_code: str
-) -> Member:
-    enrolled_at = row.enrolled_at or now
-    member = members.enrol(session, _form(row), enrolled_at, today, store_code, card_no=row.card_no)
-    _set_tier(member, row)
-    member.updated_at = now
-    return member
-
-
 def _update(session: Session, member: Member, row: MemberRow, now: datetime, today: date) -> None:
     members.update(session, member, _form(row, member), now, today)
     _set_tier(member, row)
@@ -303,13 +675,3 @@ def _set_tier(member: Member, row: MemberRow) -> None:
     """The row's tier, kept as a floor: recomputation after a sale only raises it."""
     member.tier = row.tier
     members.set_tier_floor(member, row.floor)
-
-
-def _members(
-    session: Session,
-    column: InstrumentedAttribute[str] | InstrumentedAttribute[str | None],
-    values: list[str],
-) -> Iterator[Member]:
-    """Members (erased ones included) whose ``column`` is one of ``values``."""
-    for start in range(0, len(values), _CHUNK):
-        yield from session.scalars(select(Member).where(column.in_(values[start : start + _CHUNK])))

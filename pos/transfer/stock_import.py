@@ -21,6 +21,8 @@ from pos.transfer.import_common import UNCHUNKED, Chunks, ImportReport, RowError
 STOCK_COLUMNS = ("sku", "lot", "expiry", "quantity")
 DEMO_STOCK_COLUMNS = ("sku", "lot", "expiry_days", "quantity")
 MAX_LOT_QUANTITY = 9_999_999
+_BATCH = 500
+"""Rows whose new lots are flushed together."""
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -127,21 +129,24 @@ def import_stock(
     report.errors.sort(key=lambda error: error.line)
     if report.errors and not skip_bad:
         return report
-    for row in good:
-        product = products[row.sku]
-        lot = lots.get((product.id, row.lot))
-        if lot is None:
-            lot = Lot(product_id=product.id, lot_number=row.lot, expiry=row.expiry, quantity=0)
-            session.add(lot)
-            session.flush()
-            report.created += 1
-        else:
-            report.updated += 1
-        delta = row.quantity - lot.quantity
-        if delta:
-            lot.quantity = row.quantity
-            session.add(StockMovement(lot_id=lot.id, delta=delta, reason="import"))
-        chunks.checkpoint()
+    for start in range(0, len(good), _BATCH):  # new lots get their ids in one flush a batch
+        batch = [(row, products[row.sku]) for row in good[start : start + _BATCH]]
+        for row, product in batch:
+            if (product.id, row.lot) not in lots:
+                lot = Lot(product_id=product.id, lot_number=row.lot, expiry=row.expiry, quantity=0)
+                session.add(lot)
+                lots[product.id, row.lot] = lot
+                report.created += 1
+            else:
+                report.updated += 1
+        session.flush()
+        for row, product in batch:
+            lot = lots[product.id, row.lot]
+            delta = row.quantity - lot.quantity
+            if delta:
+                lot.quantity = row.quantity
+                session.add(StockMovement(lot_id=lot.id, delta=delta, reason="import"))
+            chunks.checkpoint()
     report.applied = True
     session.flush()
     return report

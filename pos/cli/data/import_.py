@@ -10,11 +10,13 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pos.cli.common import EXIT_FAILED, EXIT_OK, Commands, ProgressBar
+from pos.cli.common import EXIT_FAILED, EXIT_OK, Commands
+from pos.cli.progress import Progress
 from pos.config import Settings
 from pos.i18n import _
 
@@ -31,6 +33,9 @@ PROMOTIONS_HELP = (
     "promotions: [[promotion]] tables (percent, fixed_price, buy_x_get_y, nth_discount, "
     "spend_threshold, member_day, gift)"
 )
+
+
+ERRORS_HELP = "write every bad row to FILE (CSV: line,field,value,message)"
 
 
 def add_parser(commands: Commands, common: argparse.ArgumentParser) -> None:
@@ -50,6 +55,7 @@ def add_parser(commands: Commands, common: argparse.ArgumentParser) -> None:
         sub = what.add_parser(name, parents=[common], help=help_text, description=help_text)
         sub.add_argument("file", metavar="FILE.csv", type=Path)
         sub.add_argument("--skip-bad", action="store_true", help="import good rows, report bad")
+        sub.add_argument("--errors", metavar="FILE", type=Path, help=ERRORS_HELP)
     for name, help_text in (
         ("guidance", "medication guidance: [[guidance]] tables keyed sku:, ingredient: or "
          "category:"),
@@ -58,16 +64,19 @@ def add_parser(commands: Commands, common: argparse.ArgumentParser) -> None:
         sub = what.add_parser(name, parents=[common], help=help_text, description=help_text)
         sub.add_argument("file", metavar="FILE.toml", type=Path)
         sub.add_argument("--skip-bad", action="store_true", help="import good entries, report bad")
+        sub.add_argument("--errors", metavar="FILE", type=Path, help=ERRORS_HELP)
     pairings_help = "add-on pairings CSV: trigger,suggest_sku,reason"
     sub = what.add_parser(
         "pairings", parents=[common], help=pairings_help, description=pairings_help
     )
     sub.add_argument("file", metavar="FILE.csv", type=Path)
     sub.add_argument("--skip-bad", action="store_true", help="import good rows, report bad")
+    sub.add_argument("--errors", metavar="FILE", type=Path, help=ERRORS_HELP)
     sales_help = "past sales, as JSON lines from 'pos export sales' (history: stock does not move)"
     sub = what.add_parser("sales", parents=[common], help=sales_help, description=sales_help)
     sub.add_argument("file", metavar="FILE.jsonl", type=Path)
     sub.add_argument("--skip-bad", action="store_true", help="import good lines, report bad")
+    sub.add_argument("--errors", metavar="FILE", type=Path, help=ERRORS_HELP)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -79,8 +88,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from pos.transfer.import_common import chunked
     from pos.transfer.imports import describe
 
-    try:
-        data = args.file.read_bytes()
+    try:  # members are streamed from the file, never read whole
+        data = (
+            args.file if args.what == "members" and args.file.is_file() else args.file.read_bytes()
+        )
     except OSError as exc:
         print(
             _("Cannot read {file}: {error}").format(file=args.file, error=exc.strerror),
@@ -89,21 +100,44 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_FAILED
     _engine, sessions = open_store(settings)
     try:
-        with chunked(sessions) as (session, chunks):
-            report = _import(args.what, settings, session, data, args.skip_bad, chunks)
+        with Progress() as progress, chunked(sessions) as (session, chunks):
+            report = _import(args.what, settings, session, data, args.skip_bad, chunks, progress)
     except InputError as exc:
         print(f"{args.file}: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    for line in describe(report):
+    return _finish(report, describe(report), args.errors)
+
+
+def _finish(report: ImportReport, lines: Iterable[str], errors: Path | None) -> int:
+    """Print what the import did (bad rows on standard error), write ``--errors FILE``."""
+    from pos.transfer.import_common import write_errors
+
+    for line in lines:
         print(line, file=sys.stderr if report.errors or report.warnings else sys.stdout)
+    if errors is not None:
+        try:
+            write_errors(report.errors, errors)
+        except OSError as exc:
+            print(
+                _("Cannot write {file}: {error}").format(file=errors, error=exc.strerror),
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
     return EXIT_FAILED if report.errors else EXIT_OK
 
 
 def _import(
-    what: str, settings: Settings, session: Session, data: bytes, skip_bad: bool, chunks: Chunks
+    what: str,
+    settings: Settings,
+    session: Session,
+    data: bytes | Path,
+    skip_bad: bool,
+    chunks: Chunks,
+    progress: Progress,
 ) -> ImportReport:
     """Import ``data`` of the kind ``what`` (anything but sales) in ``session``."""
     if what == "members":
+        assert isinstance(data, Path)
         from pos.register.setup import RegisterRules
         from pos.transfer.member_import import import_members
 
@@ -112,8 +146,9 @@ def _import(
         now = datetime.now(UTC)
         return import_members(
             session, data, tiers, now, store.timezone, store.code, skip_bad, chunks,
-            rules=RegisterRules.from_settings(settings).loyalty,
+            rules=RegisterRules.from_settings(settings).loyalty, progress=progress,
         )  # fmt: skip
+    assert isinstance(data, bytes)
     if what == "guidance":
         from pos.domain.pharmacy.guidance import import_guidance
 
@@ -144,33 +179,31 @@ def _run_sales(args: argparse.Namespace, settings: Settings) -> int:
         )
         return EXIT_FAILED
     _engine, sessions = open_store(settings)
-    return _import_sales(args.file, args.skip_bad, sessions)
+    return _import_sales(args.file, args.skip_bad, sessions, args.errors)
 
 
-def _import_sales(path: Path, skip_bad: bool, sessions: sessionmaker[Session]) -> int:
+def _import_sales(
+    path: Path, skip_bad: bool, sessions: sessionmaker[Session], errors: Path | None = None
+) -> int:
     from pos.transfer.import_common import chunked
     from pos.transfer.sales_import import import_sales
 
-    bar = ProgressBar()
+    bar = Progress(unit="KB")
 
     def progress(step: SalesProgress) -> None:
-        count = _("{n} sales").format(n=f"{step.sales:,}")
         label = _("Checking") if step.checking else _("Importing")
-        bar.show(label, step.done_bytes, step.total_bytes, count)
+        bar.show(label, step.done_bytes // 1024, step.total_bytes // 1024)
 
     started = time.monotonic()
-    try:
-        with chunked(sessions) as (session, chunks):
-            report = import_sales(session, path, skip_bad, progress, chunks)
-    finally:
-        bar.close()
-    for line in _describe_sales(report, time.monotonic() - started):
-        print(line, file=sys.stderr if report.errors or report.warnings else sys.stdout)
-    return EXIT_FAILED if report.errors else EXIT_OK
+    with bar, chunked(sessions) as (session, chunks):
+        report = import_sales(session, path, skip_bad, progress, chunks)
+    return _finish(report, _describe_sales(report, time.monotonic() - started), errors)
 
 
 def _describe_sales(report: SalesImportReport, seconds: float) -> list[str]:
-    lines = [*report.warnings, *(str(error) for error in report.errors)]
+    from pos.transfer.import_common import printed_errors
+
+    lines = [*report.warnings, *printed_errors(report.errors)]
     if report.applied:
         lines.append(
             _(

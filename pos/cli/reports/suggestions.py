@@ -10,7 +10,8 @@ import argparse
 import time
 from datetime import UTC, datetime
 
-from pos.cli.common import EXIT_FAILED, EXIT_OK, Commands, ProgressBar, open_existing_store
+from pos.cli.common import EXIT_FAILED, EXIT_OK, Commands, open_existing_store
+from pos.cli.progress import Progress
 from pos.config import Settings
 from pos.i18n import _
 
@@ -51,12 +52,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     sessions = open_existing_store(settings)
     if sessions is None:
         return EXIT_FAILED
-    bar = ProgressBar()
+    bar = Progress(unit=_("sales"))
     read = [0]
 
     def progress(done: int, total: int) -> None:
         read[0] = done
-        bar.show(_("Mining"), done, total, _("{n} sales").format(n=f"{done:,}"))
+        bar.show(_("Mining"), done, total)
 
     started = time.monotonic()
     try:

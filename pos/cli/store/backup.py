@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pos.cli.common import EXIT_OK, EXIT_USAGE, Commands, fail, no_database_message
+from pos.cli.progress import Progress
 from pos.config import Settings
 from pos.i18n import _
 
@@ -34,22 +35,11 @@ def add_parser(commands: Commands, common: argparse.ArgumentParser) -> None:
     backup.add_argument("--keep", metavar="N", type=int, default=14, help="newest N kept (14)")
 
 
-def _progress_printer() -> Callable[[int, int], None]:
-    """Progress of a copy on stderr: one updated line on a terminal, else every 25 %."""
-    shown = [-1]
-    tty = sys.stderr.isatty()
+def _progress_printer(bar: Progress) -> Callable[[int, int], None]:
+    """Progress of a copy, in pages, on the bar (drawn on a terminal only)."""
 
     def show(done: int, total: int) -> None:
-        percent = 100 * done // total if total else 100
-        if tty:
-            end = "\n" if done >= total else ""
-            text = _("Backing up: {percent}% ({done} of {total} pages)").format(
-                percent=percent, done=done, total=total
-            )
-            print("\r" + text, end=end, file=sys.stderr, flush=True)
-        elif percent // 25 > shown[0]:
-            shown[0] = percent // 25
-            print(_("Backing up: {percent}%").format(percent=percent), file=sys.stderr)
+        bar.show(_("Backing up"), done, total)
 
     return show
 
@@ -78,18 +68,21 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         except SQLAlchemyError as exc:
             raise BackupError(_("Backup failed: {error}").format(error=exc)) from exc
 
+    bar = Progress(unit=_("pages"))
     try:
         if target is not None and not target.is_dir() and target.suffix in BACKUP_SUFFIXES:
             if target.exists():
                 return fail(_("{path} exists already: give a new file name").format(path=target))
-            path = copy_verified(database, target, _progress_printer(), anchor)
+            path = copy_verified(database, target, _progress_printer(bar), anchor)
         else:
             path, removed = backup_database(
-                database, target, datetime.now(), args.keep, _progress_printer(), anchor
+                database, target, datetime.now(), args.keep, _progress_printer(bar), anchor
             )
     except BackupError as exc:
+        bar.close()
         return fail(str(exc))
     finally:
+        bar.close()
         engine.dispose()
     for old in removed:
         print(_("Removed old backup {path}").format(path=old), file=sys.stderr)

@@ -41,7 +41,8 @@ def add_parser(commands: Commands, common: argparse.ArgumentParser) -> None:
         metavar="PART",
         action="append",
         help="measure only PART (repeatable): lookups, search, scans, sale_commit, rebuild, "
-        "suggest, daily_report, cold_start, rss; docs are not written",
+        "suggest, daily_report, cold_start, rss, chain_push, imports; their rows replace "
+        "their own section of the docs page",
     )
     run.add_argument(
         "--docs",
@@ -77,8 +78,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         write_json(report, args.json)
         print(f"Results written to {args.json}")
-    if not args.quick and not args.only:
-        docs = write_docs(report, args.docs)
+    if not args.quick:
+        section = "-".join(args.only) if args.only else None
+        docs = write_docs(report, args.docs, section=section)
         print(f"Results page written to {docs}")
     return EXIT_OK
 
