@@ -302,7 +302,8 @@ def _hq_schema() -> list[str]:
             NEW.change_xid := pg_current_xact_id()::text::bigint;
             RETURN NEW;
         END $$""",
-        """CREATE OR REPLACE FUNCTION hq_touch_members() RETURNS trigger LANGUAGE plpgsql AS $$
+        """CREATE OR REPLACE FUNCTION hq_touch_members() RETURNS trigger LANGUAGE plpgsql
+    SECURITY DEFINER SET search_path = public AS $$
         BEGIN
             UPDATE member SET change_seq = NULL
             WHERE id IN (SELECT DISTINCT member_id FROM added);
@@ -410,12 +411,14 @@ _SALES_AND_RETURNS = (
         restocked boolean NOT NULL,
         PRIMARY KEY (return_number, line_no)
     )""",
-    f"""CREATE OR REPLACE FUNCTION hq_sale_lines() RETURNS trigger LANGUAGE plpgsql AS $$
+    f"""CREATE OR REPLACE FUNCTION hq_sale_lines() RETURNS trigger LANGUAGE plpgsql
+    SECURITY DEFINER SET search_path = public AS $$
     BEGIN
         {_SALE_LINES.format(source="added")};
         RETURN NULL;
     END $$""",
-    f"""CREATE OR REPLACE FUNCTION hq_returns() RETURNS trigger LANGUAGE plpgsql AS $$
+    f"""CREATE OR REPLACE FUNCTION hq_returns() RETURNS trigger LANGUAGE plpgsql
+    SECURITY DEFINER SET search_path = public AS $$
     BEGIN
         {_RETURNS.format(source="added")};
         {_RETURN_LINES.format(source="added")};

@@ -36,6 +36,7 @@ WRITES: dict[str, tuple[str, ...]] = {
     "hq_member_alias": ("INSERT",),
     "hq_member_field": ("INSERT", "UPDATE"),
     "member": ("INSERT", "UPDATE"),
+    "hq_register": ("INSERT", "UPDATE"),  # its own report at the end of each sync
 }
 """What a push writes, table by table (``UPDATE`` also lets it lock a member's row)."""
 PRIVATE = ("hq_register_role",)
