@@ -36,15 +36,10 @@ from pos.app.modals.staff.login import LoginModal
 from pos.app.widgets.scan_hold import ScanHolder
 from pos.config import Settings
 from pos.crash_report import default_log_dir, write_report
-from pos.domain.printing.print_queue import PrinterStatus, Sender
-from pos.domain.staff import audit
 from pos.i18n import N_, _, current
+from pos.register.api import PrinterStatus, SyncStatus
 from pos.register.service import Clock, RegisterService, system_clock
-from pos.register.setup import register_from_settings
-from pos.store.backups import daily_backup
-from pos.sync.background import SyncAgent
-from pos.sync.redemption import redemption_check
-from pos.sync.runner import SyncStatus
+from pos.register.startup import Sender, SyncAgent, back_up_today, open_store, start_register
 
 PALETTE_SKIPS = {
     "cursor(-1)",
@@ -291,16 +286,9 @@ class PosApp(App[None]):
             self.run_worker(self._back_up, thread=True, group="backup", exit_on_error=False)
 
     def _back_up(self) -> None:
-        backup = self.settings.backup
         now = self.register.local_time(self.register.now())
         try:
-            daily_backup(
-                self.settings.database_path,
-                backup.folder_path,
-                now,
-                backup.keep,
-                self.backup_anchor,
-            )
+            back_up_today(self.settings, now, self.backup_anchor)
         except Exception as exc:  # a full disk or a bad folder must not stop the register
             self.post_message(BackupFinished(str(exc)))
             return
@@ -359,26 +347,13 @@ def build_app(
     send: Sender | None = None,
 ) -> PosApp:
     """The app as the ``pos`` command builds it (tests use the same factory)."""
-    register = register_from_settings(
-        settings, sessions, clock, send, redemption=redemption_check(settings)
-    )
-    agent = None
-    if settings.sync.hq_url:
-        agent = SyncAgent(
-            sessions, settings.sync.hq_url, settings.store.code, settings.register.id, settings.sync
-        )
-
-    def backup_anchor() -> None:
-        audit.anchor_in(sessions, audit.BACKUP, clock())
-
-    return PosApp(register, settings, notice, agent, backup_anchor)
+    started = start_register(settings, sessions, clock, send)
+    return PosApp(started.register, settings, notice, started.sync, started.backup_anchor)
 
 
 def run_register(settings: Settings) -> int:
     """Open (or create) the store and run the register until the cashier quits."""
-    from pos.store.bootstrap import ensure_store
-
-    _engine, sessions, notice = ensure_store(settings)
+    sessions, notice = open_store(settings)
     app = build_app(settings, sessions, notice=notice)
     app.run()
     for path in app.crash_reports:

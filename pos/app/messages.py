@@ -6,8 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from pos.domain.printing.print_queue import PrinterStatus
-from pos.sync.runner import SyncStatus
+from pos.register.api import PrinterStatus, SyncStatus
 
 
 @dataclass

@@ -33,7 +33,7 @@ from pos.domain.printing import printing
 from pos.domain.printing.print_queue import OnQueued, PrinterStatus, PrintSpooler, Sender
 from pos.domain.printing.printing import PrintProfile
 from pos.domain.promotions.promotions import PromoRule
-from pos.domain.returns.returns import ReturnableSale, ReturnRequest
+from pos.domain.returns.returns import RefundPlan, ReturnableSale, ReturnRequest, plan_refund
 from pos.domain.sales.checkout import SaleContext, complete_sale, insurable_fen
 from pos.domain.sales.codes import TRACE_CODE, InputError, parse_scan
 from pos.domain.sales.tendering import Tendering
@@ -657,6 +657,12 @@ class RegisterService:
     def find_return(self, number: str) -> ReturnableSale:
         """The sale on a receipt, with what may still come back."""
         return self._returns.find_return(number)
+
+    def plan_refund(
+        self, sale: ReturnableSale, quantities: Mapping[int, int], to_cash: bool = False
+    ) -> RefundPlan:
+        """What each tender gives back if ``quantities`` (sale line id → units) come back."""
+        return plan_refund(sale, quantities, to_cash)
 
     def complete_return(
         self, number: str, request: ReturnRequest, approval: Approval | None = None

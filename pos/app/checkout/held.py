@@ -5,8 +5,8 @@ from __future__ import annotations
 from pos.app.checkout.counter import Counter
 from pos.app.modals.sale.held import HeldSalesModal
 from pos.app.modals.sale.promotions import PromotionsModal
-from pos.domain.sales.codes import InputError
 from pos.i18n import _
+from pos.register.api import InputError
 from pos.register.service import RegisterService
 
 

@@ -10,9 +10,8 @@ from pos.app.modals.confirm import ConfirmModal
 from pos.app.modals.members.follow_ups import FollowUpModal
 from pos.app.modals.members.member_form import MemberFormModal
 from pos.app.modals.members.member_lookup import MemberLookupModal
-from pos.domain.members.members import DuplicatePhone, MemberForm
-from pos.domain.sales.codes import InputError
 from pos.i18n import _
+from pos.register.api import DuplicatePhone, InputError, MemberForm
 from pos.register.service import RegisterService
 from pos.register.views import CartView
 

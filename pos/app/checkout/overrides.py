@@ -14,9 +14,8 @@ from typing import TypeVar
 from pos.app.checkout.counter import Counter
 from pos.app.modals.sale.quantity import ValueModal
 from pos.app.modals.staff.override import OverrideModal
-from pos.domain.sales.codes import InputError
 from pos.i18n import _
-from pos.money import format_fen
+from pos.register.api import InputError, format_fen
 from pos.register.overrides import Approval, OverrideNeeded
 from pos.register.service import RegisterService
 from pos.register.views import CartView

@@ -6,10 +6,8 @@ from pos.app.checkout.counter import Counter
 from pos.app.checkout.receipts import ReceiptKeys
 from pos.app.modals.returns import ReturnModal
 from pos.app.modals.sale.quantity import ValueModal
-from pos.domain.sales.codes import InputError
-from pos.domain.sales.tendering import tender_name
 from pos.i18n import _, ngettext
-from pos.money import format_fen
+from pos.register.api import InputError, format_fen, tender_name
 from pos.register.returns import CompletedReturn
 from pos.register.service import RegisterService
 

@@ -16,9 +16,8 @@ from pos.app.checkout.counter import Counter
 from pos.app.modals.pharmacy.acknowledge import AcknowledgeModal, PharmacistModal, PromptResult
 from pos.app.modals.pharmacy.prescription import PrescriptionModal
 from pos.app.modals.pharmacy.restricted_buyer import RestrictedBuyerModal
-from pos.domain.pharmacy.safety import PrescriptionForm
-from pos.domain.sales.codes import InputError
 from pos.i18n import _
+from pos.register.api import InputError, PrescriptionForm
 from pos.register.safety import Check, PharmacistNeeded
 from pos.register.service import RegisterService
 

@@ -44,16 +44,20 @@ from pos.app.widgets.shift_status import ShiftStatus
 from pos.app.widgets.suggestion_panel import SuggestionPanel
 from pos.app.widgets.sync_status import SyncStatusBar
 from pos.app.widgets.totals import LastSalePanel, TotalsPanel
-from pos.domain.printing.print_queue import PrinterStatus
-from pos.domain.returns.returns import is_sale_number
-from pos.domain.sales.codes import TRACE_CODE, InputError, parse_quantity
-from pos.domain.sales.tendering import Tendering
-from pos.enums import DrugClass
 from pos.i18n import _, ngettext
-from pos.money import format_fen
+from pos.register.api import (
+    TRACE_CODE,
+    DrugClass,
+    InputError,
+    PrinterStatus,
+    SyncStatus,
+    Tendering,
+    format_fen,
+    is_sale_number,
+    parse_quantity,
+)
 from pos.register.service import NotACode, RegisterService
 from pos.register.views import CartView, CompletedSale, ScanOutcome
-from pos.sync.runner import SyncStatus
 
 SAVE_RETRY_SECONDS = 0.5
 """How often a cart not yet stored (the database busy) is tried again."""

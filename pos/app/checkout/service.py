@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING
 from pos.app.modals.service.adverse import AdverseReactionModal
 from pos.app.modals.service.complaint import ComplaintModal
 from pos.app.modals.service.complaints import ComplaintsModal
-from pos.domain.sales.codes import InputError
 from pos.i18n import _, ngettext
 from pos.register.aftercare import AdverseForm, ComplaintForm, RatingGiven
+from pos.register.api import InputError
 
 if TYPE_CHECKING:
     from pos.app.checkout.counter import Counter

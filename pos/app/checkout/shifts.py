@@ -21,9 +21,8 @@ from pos.app.modals.staff.shift import (
 )
 from pos.app.modals.staff.shift_count import CountModal, Counts, over_short_text
 from pos.app.widgets.shift_status import ShiftStatus
-from pos.domain.sales.codes import InputError
 from pos.i18n import _
-from pos.money import format_fen
+from pos.register.api import InputError, format_fen
 from pos.register.overrides import Approval
 from pos.register.service import RegisterService
 from pos.register.shifts import ClosedShift, ShiftView, parse_cash_amount

@@ -14,12 +14,16 @@ from pos.app.modals.common import localize_bindings
 from pos.app.modals.staff.override import OverrideModal
 from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import DataTable, Label
-from pos.domain.returns.returns import ReturnableSale, ReturnRequest, plan_refund
-from pos.domain.sales.codes import InputError, whole_number
-from pos.domain.sales.tendering import tender_name
-from pos.enums import DrugClass
 from pos.i18n import N_, _
-from pos.money import format_fen
+from pos.register.api import (
+    DrugClass,
+    InputError,
+    ReturnableSale,
+    ReturnRequest,
+    format_fen,
+    tender_name,
+    whole_number,
+)
 from pos.register.overrides import Approval, OverrideNeeded
 from pos.register.returns import CompletedReturn
 from pos.register.service import RegisterService
@@ -100,7 +104,7 @@ class ReturnModal(ModalScreen[CompletedReturn | None]):
         if table.row_count:
             table.move_cursor(row=self._choosable(min(row, table.row_count - 1), 1))
         total = self.total_fen()
-        plan = plan_refund(self.sale, self.qty, self.to_cash)
+        plan = self.register.plan_refund(self.sale, self.qty, self.to_cash)
         where = "  ".join(f"{tender_name(t)} ¥{format_fen(fen)}" for t, fen in plan.refunds)
         if self.to_cash:
             where = _("all in cash") + (f": {where}" if where else "")

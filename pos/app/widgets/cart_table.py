@@ -14,9 +14,8 @@ from textual.cache import LRUCache
 from textual.widgets.data_table import ColumnKey, RowKey
 
 from pos.app.widgets.plain import DataTable
-from pos.enums import DrugClass
 from pos.i18n import _
-from pos.money import format_fen
+from pos.register.api import DrugClass, format_fen
 from pos.register.views import CartLineView, CartView
 
 CLASS_MARK = {DrugClass.RX: "Rx", DrugClass.OTC_A: "OTC甲", DrugClass.OTC_B: "OTC乙"}

@@ -7,8 +7,8 @@ from rich.text import Text
 from textual.reactive import reactive
 
 from pos.app.widgets.plain import Static
-from pos.domain.members.loyalty import tier_name
 from pos.i18n import _, current
+from pos.register.api import tier_name
 from pos.register.views import MemberView
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from pos.app.widgets.plain import Static
-from pos.domain.printing.print_queue import PrinterStatus
 from pos.i18n import _, ngettext
+from pos.register.api import PrinterStatus
 
 
 class PrinterStatusBar(Static):

@@ -8,9 +8,8 @@ from rich.text import Text
 from textual.reactive import reactive
 
 from pos.app.widgets.plain import Static
-from pos.domain.suggestions.suggestions import Suggestion
 from pos.i18n import _, current
-from pos.money import format_fen
+from pos.register.api import Suggestion, format_fen
 
 
 class SuggestionPanel(Static):

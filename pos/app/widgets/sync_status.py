@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pos.app.widgets.plain import Static
 from pos.i18n import _, ngettext
-from pos.sync.runner import SyncStatus
+from pos.register.api import SyncStatus
 
 
 class SyncStatusBar(Static):

@@ -9,7 +9,7 @@ from textual.reactive import reactive
 
 from pos.app.widgets.plain import Static
 from pos.i18n import _, current
-from pos.money import format_fen
+from pos.register.api import format_fen
 from pos.register.views import CartView, CompletedSale
 
 

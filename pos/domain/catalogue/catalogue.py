@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from pos.domain.catalogue import pinyin
 from pos.domain.sales.codes import lookup_candidates
+from pos.domain.views import ProductView
 from pos.enums import DrugClass
 from pos.models import Barcode, Lot, Product, ProductIngredient
-from pos.register.views import ProductView
 from pos.store.prepared import Prepared
 
 

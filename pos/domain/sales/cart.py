@@ -7,9 +7,9 @@ from datetime import date
 
 from pos.domain.pharmacy.safety import Buyer, Reviewed
 from pos.domain.sales.codes import MAX_QTY, InputError
+from pos.domain.views import CartLineView, CartView, GuidanceView
 from pos.enums import DrugClass
 from pos.i18n import _
-from pos.register.views import CartLineView, CartView, GuidanceView
 
 
 @dataclass

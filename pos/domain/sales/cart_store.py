@@ -13,8 +13,8 @@ from typing import Any
 
 from pos.domain.pharmacy.safety import Buyer, CleanPrescription, Reviewed
 from pos.domain.sales.cart import Cart, CartLine
+from pos.domain.views import GuidanceView
 from pos.enums import DrugClass
-from pos.register.views import GuidanceView
 
 VERSION = 1
 _LINE_FIELDS = tuple(field.name for field in fields(CartLine))

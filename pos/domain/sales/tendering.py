@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pos.domain.sales.codes import InputError
+from pos.domain.views import PaymentView
 from pos.enums import CashRounding, Tender
 from pos.i18n import N_, _
 from pos.money import format_fen, round_cash
-from pos.register.views import PaymentView
 
 
 def tender_name(tender: Tender, gettext: Callable[[str], str] = _) -> str:

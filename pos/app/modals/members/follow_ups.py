@@ -16,9 +16,8 @@ from textual.widgets import Footer
 from pos.app.modals.common import localize_bindings
 from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import DataTable, Label
-from pos.domain.members.follow_up_tasks import FollowUpView, outcome_name, reason_name
-from pos.domain.sales.codes import InputError
 from pos.i18n import N_, _, ngettext
+from pos.register.api import FollowUpView, InputError, outcome_name, reason_name
 from pos.register.care import MemberCare
 
 OUTCOME_KEYS = (

@@ -19,8 +19,8 @@ from pos.app.modals.common import localize_bindings
 from pos.app.modals.form import FormModal
 from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import Label
-from pos.domain.members.members import DuplicatePhone, MemberForm
 from pos.i18n import N_, _
+from pos.register.api import DuplicatePhone, MemberForm
 
 Save = Callable[[MemberForm], str | None]
 """Stores the form; returns why it could not, or None. May raise DuplicatePhone."""

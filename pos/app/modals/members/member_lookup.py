@@ -16,9 +16,8 @@ from textual.widgets import Footer, Input
 from pos.app.modals.common import localize_bindings
 from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import DataTable, Label, Static
-from pos.domain.members.loyalty import tier_name
-from pos.domain.sales.codes import InputError, ascii_digits
 from pos.i18n import N_, _
+from pos.register.api import InputError, ascii_digits, tier_name
 from pos.register.service import RegisterService
 from pos.register.views import MemberView
 

@@ -14,8 +14,8 @@ from pos.app.modals.common import localize_bindings
 from pos.app.modals.form import FormModal
 from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import Label
-from pos.domain.pharmacy.safety import PrescriptionForm
 from pos.i18n import N_, _
+from pos.register.api import PrescriptionForm
 
 Review = Callable[[PrescriptionForm, str, str], str | None]
 """Records the reviewed prescription; returns why it could not, or None."""

@@ -18,11 +18,16 @@ from pos.app.modals.common import localize_bindings
 from pos.app.widgets.message_bar import MessageBar
 from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import Label, Static
-from pos.domain.sales.codes import InputError
-from pos.domain.sales.tendering import Tendering, tender_name
-from pos.enums import Tender
 from pos.i18n import N_, _
-from pos.money import MoneyError, format_fen, parse_yuan
+from pos.register.api import (
+    InputError,
+    MoneyError,
+    Tender,
+    Tendering,
+    format_fen,
+    parse_yuan,
+    tender_name,
+)
 
 Complete = Callable[[Tendering], str | None]
 """Stores the paid sale; returns why it could not, or None."""

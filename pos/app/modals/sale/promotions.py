@@ -13,9 +13,9 @@ from textual.widgets import Footer
 
 from pos.app.modals.common import localize_bindings
 from pos.app.widgets.plain import Label, Static, plain
-from pos.domain.promotions.promotions import PromoRule
 from pos.i18n import N_, _
 from pos.names import category_name
+from pos.register.api import PromoRule
 
 KIND_NAMES = {
     "percent": N_("percent off"),

@@ -18,7 +18,7 @@ from pos.app.widgets.cart_table import CLASS_MARK
 from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import DataTable, Label
 from pos.i18n import N_, _
-from pos.money import format_fen
+from pos.register.api import format_fen
 from pos.register.service import RegisterService
 from pos.register.views import ProductView
 

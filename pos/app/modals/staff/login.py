@@ -16,8 +16,8 @@ from pos.app.modals.common import localize_bindings
 from pos.app.modals.form import FormModal
 from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import Label
-from pos.domain.sales.codes import InputError
 from pos.i18n import N_, _
+from pos.register.api import InputError
 from pos.register.service import RegisterService
 
 

@@ -15,8 +15,8 @@ from pos.app.modals.common import localize_bindings
 from pos.app.widgets.plain import Label, Static
 from pos.i18n import N_, _
 from pos.register.aftercare import ServiceReport
+from pos.register.api import report_renderable, service_renderable
 from pos.register.reports import ReportReader
-from pos.report_tables import report_renderable, service_renderable
 
 ServiceReader = Callable[[date], ServiceReport]
 """The service report of one business day."""

@@ -16,7 +16,7 @@ from pos.app.modals.form import FormModal
 from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import Label, Static
 from pos.i18n import N_, _
-from pos.money import format_fen
+from pos.register.api import format_fen
 from pos.register.shifts import CASH_IN, CASH_OUT, ShiftView
 
 X_REPORT, CLOSE = "x", "close"

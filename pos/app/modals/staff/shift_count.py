@@ -17,10 +17,8 @@ from pos.app.modals.common import localize_bindings
 from pos.app.modals.form import FormModal
 from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import Label
-from pos.domain.sales.codes import InputError
-from pos.domain.shifts.shifts import DENOMINATIONS_FEN
 from pos.i18n import N_, _
-from pos.money import format_fen
+from pos.register.api import DENOMINATIONS_FEN, InputError, format_fen
 from pos.register.shifts import ShiftCount, denomination_label, parse_count_fields
 
 Counts = dict[int, str]

@@ -1,0 +1,73 @@
+"""The register's start-up: open the store, build the register with its chain sync agent and
+the audit anchor of its daily backup, and take that backup.
+
+The front end's ``build_app`` and ``run_register`` (pos/app/app.py) call these, so pos.app
+reaches pos.store and pos.sync only through the register.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from pos.config import Settings
+from pos.domain.printing.print_queue import Sender
+from pos.domain.staff import audit
+from pos.register.service import Clock, RegisterService, system_clock
+from pos.register.setup import register_from_settings
+from pos.store.backups import daily_backup
+from pos.sync.background import SyncAgent
+from pos.sync.redemption import redemption_check
+
+__all__ = ["Sender", "Started", "SyncAgent", "back_up_today", "open_store", "start_register"]
+
+
+@dataclass(frozen=True)
+class Started:
+    """What the app runs: the register, its sync agent (None outside a chain) and the anchor
+    written to the audit log just before each daily backup copies the database."""
+
+    register: RegisterService
+    sync: SyncAgent | None
+    backup_anchor: Callable[[], None]
+
+
+def start_register(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    clock: Clock = system_clock,
+    send: Sender | None = None,
+) -> Started:
+    """The register as the settings describe it, with what runs beside it."""
+    register = register_from_settings(
+        settings, sessions, clock, send, redemption=redemption_check(settings)
+    )
+    agent = None
+    if settings.sync.hq_url:
+        agent = SyncAgent(
+            sessions, settings.sync.hq_url, settings.store.code, settings.register.id, settings.sync
+        )
+
+    def backup_anchor() -> None:
+        audit.anchor_in(sessions, audit.BACKUP, clock())
+
+    return Started(register, agent, backup_anchor)
+
+
+def open_store(settings: Settings) -> tuple[sessionmaker[Session], str | None]:
+    """Open (or create, with the demo store) the register's database; and a notice to show."""
+    from pos.store.bootstrap import ensure_store  # loads the demo data only when needed
+
+    _engine, sessions, notice = ensure_store(settings)
+    return sessions, notice
+
+
+def back_up_today(
+    settings: Settings, now: datetime, anchor: Callable[[], object] | None = None
+) -> None:
+    """The day's automatic backup of the database (none if ``now``'s day has one already)."""
+    backup = settings.backup
+    daily_backup(settings.database_path, backup.folder_path, now, backup.keep, anchor)
