@@ -700,6 +700,7 @@ class _Writer:
             "allergies": row.health.allergies if row.health and consent else "",
             "conditions": row.health.conditions if row.health and consent else "",
             "last_visit_at": None, "updated_at": self._now, "erased_at": None,
+            "referral_code": None, "referrer_id": None, "referral_credited_at": None,
         }  # fmt: skip
 
     def _enqueue(self, values: list[dict[str, Any]], points: list[tuple[str, int]]) -> None:
