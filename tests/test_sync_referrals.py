@@ -101,6 +101,4 @@ def test_a_referrer_set_later_travels_as_an_edit(
     a.sync(hq_url)
     b.sync(hq_url)
     with b.sessions() as session:
-        assert (
-            by_phone(session, NEW_PHONE).referrer_id == by_phone(session, REFERRER_PHONE).id
-        )
+        assert by_phone(session, NEW_PHONE).referrer_id == by_phone(session, REFERRER_PHONE).id
