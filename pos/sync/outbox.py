@@ -188,7 +188,8 @@ def _before_commit(session: Session) -> None:
         if isinstance(obj, Sale):
             enqueue(session, "sale", obj.number, sale_payload(session, obj), obj.completed_at)
         elif isinstance(obj, Member):
-            referrer = _member_uid(session, obj.referrer_id)
+            sends_referral = fields is None or "referral" in fields
+            referrer = _member_uid(session, obj.referrer_id) if sends_referral else None
             payload = member_payload(obj, fields, referrer)
             if payload is not None:
                 if payload["op"] == "edit":  # with head office's time of the last pull
