@@ -135,6 +135,10 @@ def test_every_figure_on_a_known_data_set(demo_sessions: sessionmaker[Session]) 
         "satisfaction",
         "complaints",
         "adverse",
+        "follow_ups",
+        "referrals",
+        "birthday",
+        "segments",
     ]
 
 

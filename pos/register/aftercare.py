@@ -24,6 +24,7 @@ from pos.domain.aftercare.complaints import (
     category_name,
 )
 from pos.domain.aftercare.service_report import ServiceReport, service_report
+from pos.domain.members.segments import SegmentRules
 from pos.register.state import Clock, RegisterIdentity
 
 __all__ = [
@@ -63,10 +64,12 @@ class Aftercare:
         sessions: sessionmaker[Session],
         identity: RegisterIdentity,
         clock: Clock,
+        segment_rules: SegmentRules | None = None,
     ) -> None:
         self._sessions = sessions
         self.identity = identity
         self._clock = clock
+        self._segment_rules = segment_rules or SegmentRules()
 
     def now(self) -> datetime:
         """Now, in UTC."""
@@ -132,4 +135,11 @@ class Aftercare:
     def service_report(self, first: date, last: date) -> ServiceReport:
         """The service report over business days ``first``..``last``: a read."""
         with self._sessions() as session:
-            return service_report(session, first, last, self.identity.timezone)
+            return service_report(
+                session,
+                first,
+                last,
+                self.identity.timezone,
+                today=self.today(),
+                segment_rules=self._segment_rules,
+            )

@@ -114,8 +114,9 @@ class RegisterService:
         self._shifts = Shifts(sessions, state, time, identity, login, overrides, profile)
         self._products = ProductIndex()
         self._redemption = redemption
-        self.aftercare = Aftercare(sessions, identity, clock)
-        self.care = MemberCare(sessions, time, login, self._members.rules, care or CareRules())
+        care = care or CareRules()
+        self.aftercare = Aftercare(sessions, identity, clock, care.segments)
+        self.care = MemberCare(sessions, time, login, self._members.rules, care)
         """Follow-up calls, referrals, birthday gifts and segments (the service after the sale)."""
         self._parking.restore()
         self._changed()  # a resumed cart is priced as of now

@@ -859,8 +859,25 @@ def _member(session: Session, store: str, register: str, item: Sent, now: dateti
             session.add(stamp)
         stamp.changed_at = changed_at
         stamp.store_code, stamp.register_id, stamp.received_at = store, register, now
+    if "referral" in data:
+        apply_referral(session, member, data["referral"])
     member.updated_at = now
     session.flush()
+
+
+def apply_referral(session: Session, member: Member, data: dict[str, Any]) -> None:
+    """A member's referral as sent (or pulled): the first code, referrer and credit stay.
+
+    The referrer is found by uid (or the member it was merged into); one unknown here, or
+    the member themself, is left out."""
+    if member.referral_code is None and data.get("code"):
+        member.referral_code = data["code"]
+    if member.referrer_id is None and data.get("referrer_uid"):
+        referrer = member_by_uid(session, data["referrer_uid"])
+        if referrer is not None and referrer.id != member.id:
+            member.referrer_id = referrer.id
+    if member.referral_credited_at is None and data.get("credited_at"):
+        member.referral_credited_at = datetime.fromisoformat(data["credited_at"])
 
 
 CONFLICT_WINDOW = timedelta(days=1)

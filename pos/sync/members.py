@@ -22,22 +22,30 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from pos.domain.members import members as member_service
 from pos.domain.members.loyalty import FLOOR_BY_HQ, TierFloor
 from pos.domain.members.member_care import erase_member
 from pos.models import Member, OutboxItem, PointsEntry
 from pos.sync import central
-from pos.sync.outbox import MEMBER_GROUPS, SYNC_REASON, member_fields
+from pos.sync.outbox import MEMBER_GROUPS, SYNC_REASON, member_fields, referral
+
+_Referrer = aliased(Member, name="referrer")
+"""A member's referrer, whose uid travels with the member."""
 
 
 def member_rows(session: Session, since: datetime | None) -> list[dict[str, Any]]:
     """Members changed at head office after ``since`` (all when None), with their points."""
-    query = select(Member, central.balance_of(Member.id))
+    query = select(Member, central.balance_of(Member.id), _Referrer.uid).outerjoin(
+        _Referrer, _Referrer.id == Member.referrer_id
+    )
     if since is not None:
         query = query.where(Member.updated_at > since)
-    return [_row(member, points) for member, points in session.execute(query.order_by(Member.id))]
+    return [
+        _row(member, points, referrer)
+        for member, points, referrer in session.execute(query.order_by(Member.id))
+    ]
 
 
 def member_page(
@@ -47,17 +55,19 @@ def member_page(
     points (one query), each with its place in the feed."""
     xid, seq = central.feed_order("member")
     rows = session.execute(
-        select(Member, central.balance_of(Member.id), xid, seq)
+        select(Member, central.balance_of(Member.id), xid, seq, _Referrer.uid)
+        .outerjoin(_Referrer, _Referrer.id == Member.referrer_id)
         .where(central.feed_filter("member", after, horizon))
         .order_by(xid, seq)
         .limit(limit)
     )
     return [
-        (_row(member, points), central.FeedMark(int(x), int(s))) for member, points, x, s in rows
+        (_row(member, points, referrer), central.FeedMark(int(x), int(s)))
+        for member, points, x, s, referrer in rows
     ]
 
 
-def _row(member: Member, points: int | None) -> dict[str, Any]:
+def _row(member: Member, points: int | None, referrer_uid: str | None) -> dict[str, Any]:
     return {
         "uid": member.uid,
         "card_no": member.card_no,
@@ -67,6 +77,7 @@ def _row(member: Member, points: int | None) -> dict[str, Any]:
         "erased_at": member.erased_at,
         "updated_at": member.updated_at,
         "fields": member_fields(member),
+        "referral": referral(member, referrer_uid),
         "points": int(points or 0),
     }
 
@@ -134,6 +145,12 @@ class _Page:
         member = self.by_phone.get(phone)
         return member if member is not None and member.phone == phone else None
 
+    def look_up_uids(self, uids: list[str]) -> None:
+        """Know the members of these uids (the referrers of the page's members) too."""
+        wanted = sorted({uid for uid in uids if uid not in self.by_uid})
+        for member in self._members(Member.uid, wanted):
+            self.by_uid.setdefault(member.uid, member)
+
     def adopt(self, member: Member, uid: str) -> None:
         """``member`` is known at head office as ``uid`` from now on."""
         self.by_uid.pop(member.uid, None)
@@ -172,6 +189,7 @@ def apply_members(session: Session, rows: list[dict[str, Any]], now: datetime) -
     waiting = _waiting(session)
     page = _Page(session, rows)
     targets: list[tuple[Member, int]] = []
+    referred: list[tuple[Member, dict[str, Any]]] = []
     with session.no_autoflush:
         for row in rows:
             member = page.by_uid.get(row["uid"])
@@ -197,8 +215,11 @@ def apply_members(session: Session, rows: list[dict[str, Any]], now: datetime) -
                 if page.moved_phone(member, before):
                     session.flush()  # the phone it gave up is free before another takes it
                 _tier_from_hq(member, local_tier, local_floor)
+                if "referral" in row:
+                    referred.append((member, row["referral"]))
             targets.append((member, row["points"] + waiting["points"].get(member.uid, 0)))
     session.flush()
+    _apply_referrals(page, referred)
     for member, target in targets:
         _settle_points(session, member, page.points.get(member.id, 0), target, now)
     session.flush()
@@ -227,6 +248,21 @@ def _apply_fields(page: _Page, member: Member, fields: dict[str, dict[str, Any]]
                 continue  # resolved when that other member comes down too
         for column in MEMBER_GROUPS[group]:
             setattr(member, column, central.from_json(column, values[column]))
+
+
+def _apply_referrals(page: _Page, referred: list[tuple[Member, dict[str, Any]]]) -> None:
+    """Head office's referral codes, referrers (by uid: of this page or on file) and
+    credits, once every member of the page is here."""
+    page.look_up_uids([r["referrer_uid"] for _m, r in referred if r.get("referrer_uid")])
+    for member, data in referred:
+        if data.get("code"):
+            member.referral_code = data["code"]
+        referrer = page.by_uid.get(data.get("referrer_uid") or "")
+        if referrer is not None and referrer is not member:
+            member.referrer_id = referrer.id
+        if data.get("credited_at") and member.referral_credited_at is None:
+            member.referral_credited_at = datetime.fromisoformat(data["credited_at"])
+    page.session.flush()
 
 
 def _tier_from_hq(member: Member, local_tier: str, local_floor: TierFloor | None) -> None:

@@ -58,6 +58,9 @@ MEMBER_GROUPS: dict[str, tuple[str, ...]] = {
     "last_visit_at": ("last_visit_at",),
 }
 """Member fields that change together (last writer wins per group at head office)."""
+REFERRAL_COLUMNS = ("referral_code", "referrer_id", "referral_credited_at")
+"""The referral (sent as ``referral``: the code, the referrer's uid, when credited); head
+office keeps the first of each, never replaced."""
 
 _PENDING = "outbox_pending"
 _OFF = "outbox_off"
@@ -150,6 +153,8 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
             }
             if state.attrs.erased_at.history.has_changes():
                 changed.add("erased")
+            if any(state.attrs[column].history.has_changes() for column in REFERRAL_COLUMNS):
+                changed.add("referral")
             fields = pending[id(obj)][1]
             assert fields is not None
             fields.update(changed)
@@ -183,7 +188,9 @@ def _before_commit(session: Session) -> None:
         if isinstance(obj, Sale):
             enqueue(session, "sale", obj.number, sale_payload(session, obj), obj.completed_at)
         elif isinstance(obj, Member):
-            payload = member_payload(obj, fields)
+            sends_referral = fields is None or "referral" in fields
+            referrer = _member_uid(session, obj.referrer_id) if sends_referral else None
+            payload = member_payload(obj, fields, referrer)
             if payload is not None:
                 if payload["op"] == "edit":  # with head office's time of the last pull
                     payload["seen"] = _watermark(session)
@@ -231,8 +238,21 @@ def member_fields(member: Member, groups: set[str] | None = None) -> dict[str, d
     }
 
 
-def member_payload(member: Member, changed: set[str] | None) -> dict[str, Any] | None:
-    """What a member's enrolment (``changed`` None), edit or erasure sends; None: nothing."""
+def referral(member: Member, referrer_uid: str | None) -> dict[str, Any]:
+    """The member's referral as sent and pulled: their code, their referrer (by uid) and
+    when the referrer was credited."""
+    return {
+        "code": member.referral_code,
+        "referrer_uid": referrer_uid,
+        "credited_at": _json_value(member.referral_credited_at),
+    }
+
+
+def member_payload(
+    member: Member, changed: set[str] | None, referrer_uid: str | None = None
+) -> dict[str, Any] | None:
+    """What a member's enrolment (``changed`` None), edit or erasure sends; None: nothing.
+    ``referrer_uid``: the uid of the member's referrer (their ``referrer_id``)."""
     base = {"uid": member.uid, "changed_at": _json_value(member.updated_at)}
     if changed is None:
         return base | {
@@ -243,13 +263,17 @@ def member_payload(member: Member, changed: set[str] | None) -> dict[str, Any] |
             "enrolled_by": member.enrolled_by,
             "erased": member.erased_at is not None,
             "fields": member_fields(member),
+            "referral": referral(member, referrer_uid),
         }
     if "erased" in changed and member.erased_at is not None:
         return base | {"op": "erase", "changed_at": _json_value(member.erased_at)}
     groups = changed & set(MEMBER_GROUPS)
-    if not groups:
+    if not groups and "referral" not in changed:
         return None
-    return base | {"op": "edit", "fields": member_fields(member, groups)}
+    edit = base | {"op": "edit", "fields": member_fields(member, groups)}
+    if "referral" in changed:
+        edit["referral"] = referral(member, referrer_uid)
+    return edit
 
 
 def sale_payload(session: Session, sale: Sale) -> dict[str, Any]:

@@ -48,7 +48,11 @@ from pos.transfer.import_common import (
 MEMBER_COLUMNS = (
     "card_no", "phone", "name", "gender", "birthday", "tier", "points", "enrolled_at",
 )  # fmt: skip
-MEMBER_OPTIONAL_COLUMNS = ("health_consent", "allergies", "conditions", "tier_until")
+MEMBER_OPTIONAL_COLUMNS = (
+    "health_consent", "allergies", "conditions", "tier_until", "referrer", "segment",
+)  # fmt: skip
+"""``referrer``: the card number of the member who recommended this one (on file or in
+the same file); ``segment`` (of the export) is computed, and ignored on import."""
 MAX_POINTS = 100_000_000
 MAX_HEALTH_TEXT = 200
 _BATCH = 1000
@@ -72,6 +76,8 @@ class MemberRow:
     """None: the file says nothing about health data (a member's stays as it is)."""
     floor: TierFloor | None = None
     """The tier kept as a floor (until ``tier_until``); None for the first tier."""
+    referrer: str | None = None
+    """The referrer's card number (on file or in the same file), None: none given."""
 
 
 @dataclass(frozen=True)
@@ -207,6 +213,21 @@ def check_member(
             )
     with checking("health_consent", "", _mask_all):  # health data: never shown
         health = check_health(row)
+    referrer = row.get("referrer", "").strip() or None
+    if referrer is not None and not members.is_card_no(referrer):
+        raise FieldError(
+            _("referrer {value!r} is not a member card (13 digits, prefix 29, check digit)").format(
+                value=referrer
+            ),
+            "referrer",
+            referrer,
+        )
+    if referrer is not None and referrer == card_no:
+        raise FieldError(
+            _("referrer {card} is the member's own card: no self-referral").format(card=referrer),
+            "referrer",
+            referrer,
+        )
     return MemberRow(
         line=line,
         card_no=card_no,
@@ -219,6 +240,7 @@ def check_member(
         enrolled_at=enrolled_at,
         health=health,
         floor=floor,
+        referrer=referrer,
     )
 
 
@@ -289,6 +311,7 @@ def import_members(
     with Stage() as stage:
         _check_file(stage, data, tiers, now, timezone, report, progress)
         _check_store(session, stage, report, chunks)
+        _check_referrers(session, stage, report)
         report.errors.sort(key=lambda error: error.line)
         if report.errors and not skip_bad:
             return report
@@ -303,6 +326,7 @@ def import_members(
             chunks.checkpoint()
             if progress is not None:
                 progress.advance(len(batch))
+        writer.link_referrers()
     report.applied = True
     session.flush()
     return report
@@ -359,6 +383,54 @@ def _check_store(session: Session, stage: Stage, report: ImportReport, chunks: C
         chunks.checkpoint()  # reading holds the lock too: a register gets its turn
 
 
+def _check_referrers(session: Session, stage: Stage, report: ImportReport) -> None:
+    """A referrer must be a member on file or of a good row of the file; a member on file
+    keeps the referrer they have (one per member). A bad row is left out, and so, in turn,
+    a row whose referrer was on it."""
+    member = Member.__table__
+    referrer = Member.__table__.alias("referrer")
+    while wanted := stage.referrers_outside():
+        cards = sorted({card for _line, card in wanted})
+        known: set[str] = set()
+        for start in range(0, len(cards), _BATCH):
+            known.update(
+                session.execute(
+                    select(member.c.card_no).where(
+                        member.c.card_no.in_(cards[start : start + _BATCH])
+                    )
+                ).scalars()
+            )
+        unknown = [(line, card) for line, card in wanted if card not in known]
+        if not unknown:
+            break
+        for line, card in unknown:
+            stage.drop(line)
+            report.errors.append(
+                RowError(
+                    line,
+                    _("referrer {card} is not a member on file or in this file").format(card=card),
+                    field="referrer",
+                    value=card,
+                )
+            )
+    for line, card, current in stage.referrers_on_file():
+        had = session.execute(
+            select(referrer.c.card_no)
+            .select_from(member.join(referrer, member.c.referrer_id == referrer.c.id))
+            .where(member.c.card_no == card)
+        ).scalar()
+        if had is not None and had != current:
+            stage.drop(line)
+            report.errors.append(
+                RowError(
+                    line,
+                    _("member {card} already has the referrer {had}").format(card=card, had=had),
+                    field="referrer",
+                    value=current,
+                )
+            )
+
+
 class Stage:
     """A scratch SQLite database of the checked rows, in a temporary file.
 
@@ -370,6 +442,7 @@ class Stage:
     _COLUMNS = (
         "line", "card_no", "phone", "name", "gender", "birthday", "tier", "points",
         "enrolled_at", "consent", "allergies", "conditions", "floor_tier", "floor_until",
+        "referrer",
     )  # fmt: skip
 
     def __init__(self) -> None:
@@ -384,7 +457,7 @@ class Stage:
                 line INTEGER PRIMARY KEY, card_no TEXT UNIQUE, phone TEXT UNIQUE, name TEXT,
                 gender TEXT, birthday TEXT, tier TEXT, points INTEGER, enrolled_at TEXT,
                 consent INTEGER, allergies TEXT, conditions TEXT, floor_tier TEXT,
-                floor_until TEXT, on_file INTEGER NOT NULL DEFAULT 0
+                floor_until TEXT, referrer TEXT, on_file INTEGER NOT NULL DEFAULT 0
             );
             BEGIN;
             """
@@ -410,7 +483,7 @@ class Stage:
             None if health is None else health.consent,
             health.allergies if health else "", health.conditions if health else "",
             floor.tier if floor else None,
-            floor.until.isoformat() if floor and floor.until else None,
+            floor.until.isoformat() if floor and floor.until else None, row.referrer,
         )  # fmt: skip
         if self._db.execute(self._insert, values).rowcount:
             return
@@ -463,6 +536,34 @@ class Stage:
         """Mark the rows of these cards as members on file (updated, not created)."""
         self._db.executemany("UPDATE row SET on_file = 1 WHERE card_no = ?", [(c,) for c in cards])
 
+    def referrers_outside(self) -> list[tuple[int, str]]:
+        """The lines and referrers of the rows whose referrer is no card of a staged row."""
+        return list(
+            self._db.execute(
+                "SELECT line, referrer FROM row WHERE referrer IS NOT NULL AND referrer NOT IN "
+                "(SELECT card_no FROM row WHERE card_no IS NOT NULL) ORDER BY line"
+            )
+        )
+
+    def referrers_on_file(self) -> list[tuple[int, str, str]]:
+        """Line, card and referrer of the staged rows of members on file that name one."""
+        return list(
+            self._db.execute(
+                "SELECT line, card_no, referrer FROM row "
+                "WHERE on_file = 1 AND referrer IS NOT NULL ORDER BY line"
+            )
+        )
+
+    def referrals(self) -> Iterator[list[tuple[str, str]]]:
+        """(card, referrer) of the staged rows naming a referrer, a batch at a time."""
+        yield from self._chunks(
+            "SELECT card_no, referrer FROM row WHERE referrer IS NOT NULL ORDER BY line"
+        )
+
+    def set_card(self, line: int, card_no: str) -> None:
+        """The card issued to the (new) member of the row at ``line``."""
+        self._db.execute("UPDATE row SET card_no = ? WHERE line = ?", (card_no, line))
+
     def keys_batches(self) -> Iterator[tuple[list[str], list[str]]]:
         """The staged card numbers and phones, a batch at a time."""
         for batch in self._chunks("SELECT card_no, phone FROM row ORDER BY line"):
@@ -482,7 +583,7 @@ class Stage:
 
 def _row(values: Sequence[Any]) -> MemberRow:
     (line, card_no, phone, name, gender, birthday, tier, points, enrolled_at, consent,
-     allergies, conditions, floor_tier, floor_until) = values  # fmt: skip
+     allergies, conditions, floor_tier, floor_until, referrer) = values  # fmt: skip
     return MemberRow(
         line=line,
         card_no=card_no,
@@ -499,6 +600,7 @@ def _row(values: Sequence[Any]) -> MemberRow:
         else TierFloor(
             floor_tier, date.fromisoformat(floor_until) if floor_until else None, FLOOR_BY_IMPORT
         ),
+        referrer=referrer,
     )
 
 
@@ -527,6 +629,9 @@ class _Writer:
         if not rows:
             return 0
         cards = self._cards(rows)
+        for row, card in zip(rows, cards, strict=True):
+            if row.card_no is None and row.referrer is not None:
+                self._stage.set_card(row.line, card)
         values = [self._values(row, card) for row, card in zip(rows, cards, strict=True)]
         member = _table(Member)
         self._session.execute(insert(member), values)  # executemany: one statement
@@ -595,6 +700,7 @@ class _Writer:
             "allergies": row.health.allergies if row.health and consent else "",
             "conditions": row.health.conditions if row.health and consent else "",
             "last_visit_at": None, "updated_at": self._now, "erased_at": None,
+            "referral_code": None, "referrer_id": None, "referral_credited_at": None,
         }  # fmt: skip
 
     def _enqueue(self, values: list[dict[str, Any]], points: list[tuple[str, int]]) -> None:
@@ -624,6 +730,25 @@ class _Writer:
             for uid, delta in points
         ]
         self._session.execute(insert(_table(OutboxItem)), items)
+
+    def link_referrers(self) -> None:
+        """Once every row is written: each member's referrer by card (through the ORM, so the
+        change goes to head office). A referral brought by an import is not credited later
+        (the purchases it would be for were made before): it counts as credited."""
+        for batch in self._stage.referrals():
+            cards = {card for pair in batch for card in pair}
+            by_card = {
+                m.card_no: m
+                for m in self._session.scalars(select(Member).where(Member.card_no.in_(cards)))
+            }
+            for card, referrer_card in batch:
+                member, referrer = by_card[card], by_card[referrer_card]
+                if member.referrer_id == referrer.id:
+                    continue
+                member.referrer_id = referrer.id
+                if member.referral_credited_at is None:
+                    member.referral_credited_at = self._now
+            self._session.flush()
 
     def update(self, rows: list[MemberRow]) -> int:
         """Update the members on file of ``rows`` one by one, as a cashier's edit would."""

@@ -229,9 +229,18 @@ def _service(args: argparse.Namespace, settings: Settings) -> int:
     if sessions is None:
         return EXIT_FAILED
     from pos.domain.aftercare.service_report import report_csv, service_report
+    from pos.register.setup import RegisterRules
 
+    rules = RegisterRules.from_settings(settings).care.segments
     with sessions() as session:
-        report = service_report(session, days[0], days[1], settings.store.timezone)
+        report = service_report(
+            session,
+            days[0],
+            days[1],
+            settings.store.timezone,
+            today=today,
+            segment_rules=rules,
+        )
     form = args.format or ("table" if sys.stdout.isatty() else "csv")
     if form == "json":
         print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))

@@ -14,6 +14,13 @@ Definitions (over the business days ``first``..``last``):
 - *complaints*: opened in the period, by category, with the median hours from opening to
   the first response and to closing (over those that had one).
 - *adverse reactions*: recorded in the period, and how many of them serious.
+- *follow-ups*: due in the period (by their due day), done in the period, and of those
+  done the ones whose member was reached (a call's outcome, not one closed by another
+  task's "do not call again"), by reason.
+- *referrals*: members enrolled in the period with a referrer, of them those who bought
+  by the period's end, and the referral points credited in the period.
+- *birthday gifts*: given in the period, by kind.
+- *segments*: members (not erased) per segment on ``today`` (now), from their visits.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ import io
 import statistics
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,8 +39,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pos.domain.aftercare.complaints import CATEGORIES, category_name
+from pos.domain.members.follow_up_tasks import REASONS, reason_name
+from pos.domain.members.segments import SEGMENTS, SegmentRules, segment, segment_name
 from pos.i18n import _
-from pos.models import AdverseReaction, Complaint, Sale, SaleRating
+from pos.models import (
+    AdverseReaction,
+    Complaint,
+    FollowUpTask,
+    Member,
+    MemberGift,
+    PointsEntry,
+    Sale,
+    SaleRating,
+)
 from pos.money import format_fen
 
 SERVICE_CSV_COLUMNS = ("section", "key", "name", "value")
@@ -43,11 +61,19 @@ RETENTION_DAYS = 90
 
 @dataclass(frozen=True)
 class Period:
-    """The business days reported, with the same span as UTC moments."""
+    """The business days reported, with the same span as UTC moments; ``today`` (default
+    ``last``) and ``segment_rules`` classify the customer files as they are now."""
 
     first: date
     last: date
     timezone: str
+    today: date | None = None
+    segment_rules: SegmentRules = field(default_factory=SegmentRules)
+
+    @property
+    def as_of(self) -> date:
+        """The day the segments are computed for."""
+        return self.today or self.last
 
     @property
     def start(self) -> datetime:
@@ -292,19 +318,142 @@ def adverse(session: Session, period: Period) -> ServiceSection:
     )
 
 
+def follow_ups(session: Session, period: Period) -> ServiceSection:
+    """Follow-up calls due and done in the period, and members reached, by reason."""
+    due = session.scalar(
+        select(func.count())
+        .select_from(FollowUpTask)
+        .where(FollowUpTask.due_on.between(period.first, period.last))
+    )
+    done = session.execute(
+        select(FollowUpTask.reason, FollowUpTask.outcome, FollowUpTask.attempts).where(
+            FollowUpTask.status == "done",
+            FollowUpTask.done_at >= period.start,
+            FollowUpTask.done_at < period.end,
+        )
+    ).all()
+    reached = [
+        reason for reason, outcome, attempts in done if attempts > 0 and outcome != "not_reached"
+    ]
+    figures = [
+        _count("due", _("Follow-ups due"), int(due or 0)),
+        _count("done", _("Follow-ups done"), len(done)),
+        _count("reached", _("Members reached"), len(reached)),
+    ]
+    by_reason = Counter(reached)
+    for key in REASONS:
+        figures.append(
+            _count(
+                f"reached.{key}",
+                _("Reached, {reason}").format(reason=reason_name(key)),
+                by_reason[key],
+            )
+        )
+    return ServiceSection("follow_ups", _("Follow-ups"), figures)
+
+
+def referrals(session: Session, period: Period) -> ServiceSection:
+    """Members referred in the period, those of them who bought, the points credited."""
+    referred = list(
+        session.scalars(
+            select(Member.id).where(
+                Member.referrer_id.is_not(None),
+                Member.enrolled_at >= period.start,
+                Member.enrolled_at < period.end,
+            )
+        )
+    )
+    bought = set(
+        session.scalars(
+            select(Sale.member_id)
+            .where(Sale.member_id.in_(referred), Sale.business_date <= period.last)
+            .distinct()
+        )
+    )
+    points = session.scalar(
+        select(func.coalesce(func.sum(PointsEntry.delta), 0)).where(
+            PointsEntry.reason == "referral",
+            PointsEntry.created_at >= period.start,
+            PointsEntry.created_at < period.end,
+        )
+    )
+    return ServiceSection(
+        "referrals",
+        _("Referrals"),
+        [
+            _count("referred", _("Members referred"), len(referred)),
+            _count("first_purchase", _("Of them with a first purchase"), len(bought)),
+            _count("points_credited", _("Referral points credited"), int(points or 0)),
+        ],
+    )
+
+
+def birthday_gifts(session: Session, period: Period) -> ServiceSection:
+    """Birthday gifts given in the period, by kind."""
+    kinds = Counter(
+        session.scalars(
+            select(MemberGift.kind).where(
+                MemberGift.given_at >= period.start, MemberGift.given_at < period.end
+            )
+        )
+    )
+    return ServiceSection(
+        "birthday",
+        _("Birthday gifts"),
+        [
+            _count("given", _("Birthday gifts given"), sum(kinds.values())),
+            _count("kind.product", _("Of them products"), kinds["product"]),
+            _count("kind.points", _("Of them points"), kinds["points"]),
+        ],
+    )
+
+
+def segments(session: Session, period: Period) -> ServiceSection:
+    """Members per segment now (on ``period.as_of``)."""
+    zone = ZoneInfo(period.timezone)
+    counts: Counter[str] = Counter()
+    rows = session.execute(
+        select(Member.enrolled_at, Member.visits, Member.last_visit_at).where(
+            Member.erased_at.is_(None)
+        )
+    )
+    for enrolled_at, visit_count, last_visit_at in rows:
+        last = last_visit_at.astimezone(zone).date() if last_visit_at else None
+        enrolled = enrolled_at.astimezone(zone).date()
+        counts[segment(enrolled, visit_count, last, period.as_of, period.segment_rules)] += 1
+    return ServiceSection(
+        "segments",
+        _("Customer files on {day}").format(day=period.as_of.isoformat()),
+        [_count(key, segment_name(key), counts[key]) for key in SEGMENTS],
+    )
+
+
 SECTIONS: list[Callable[[Session, Period], ServiceSection]] = [
     visits,
     loyalty,
     satisfaction,
     complaints,
     adverse,
+    follow_ups,
+    referrals,
+    birthday_gifts,
+    segments,
 ]
 """The builders of the report's sections, in the order it shows them."""
 
 
-def service_report(session: Session, first: date, last: date, timezone: str) -> ServiceReport:
-    """The service report over business days ``first``..``last``."""
-    period = Period(first, last, timezone)
+def service_report(
+    session: Session,
+    first: date,
+    last: date,
+    timezone: str,
+    *,
+    today: date | None = None,
+    segment_rules: SegmentRules | None = None,
+) -> ServiceReport:
+    """The service report over business days ``first``..``last``; the segments as on
+    ``today`` (default ``last``) by ``segment_rules`` (default thresholds)."""
+    period = Period(first, last, timezone, today, segment_rules or SegmentRules())
     return ServiceReport(first, last, [build(session, period) for build in SECTIONS])
 
 
