@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -57,6 +59,10 @@ from pos.sync.runner import SyncStatus
 
 SAVE_RETRY_SECONDS = 0.5
 """How often a cart not yet stored (the database busy) is tried again."""
+SETTLE_SECONDS = 0.04
+"""While a scanner's burst is still queued, the panels and the message wait this long after
+the last scan (the timer starts again with each scan): the cart table alone keeps up."""
+
 MAX_SCAN_LENGTH = 80
 """The longest text the scan field takes: a GS1 code or a traceability code is far shorter,
 and a product name to search for too."""
@@ -82,6 +88,10 @@ class CheckoutScreen(Screen[None]):
         self.last_sale: CompletedSale | None = None
         self.shown_member: int | None = None
         self._save_retry: Timer | None = None
+        self._settle: Timer | None = None
+        self._deferred: tuple[ScanOutcome, set[int]] | None = None
+        """The last scan's outcome not yet shown in full (keys were queued behind it), and the
+        cart lines the burst added meanwhile (their warnings are said when it settles)."""
         self.details = False
         """Ctrl+N: the guidance and suggestions in full on a short screen."""
         self.invitation: Notification | None = None
@@ -330,6 +340,10 @@ class CheckoutScreen(Screen[None]):
         if cart.member is not None and (outcome.member_card or cart.member.id != member_before):
             self.members.show_member(cart, _("{name} attached: member prices and points"))
             return
+        if not TRACE_CODE.match(text) and self._keys_waiting():
+            self._defer(outcome)
+            return
+        self._settled_now()
         self.refresh_cart(cart, outcome)
         if TRACE_CODE.match(text):
             line = cart.lines[cart.last_index or 0]
@@ -340,6 +354,44 @@ class CheckoutScreen(Screen[None]):
             )
             return
         self.announce_added(cart, outcome)
+
+    def _keys_waiting(self) -> bool:
+        """More keys are queued (a scanner's burst goes on): the scan field's or the app's."""
+        field = self.query_one(ScanInput)
+        return field.message_queue_size > 0 or self.app.message_queue_size > 0
+
+    def _defer(self, outcome: ScanOutcome) -> None:
+        """Show the scanned line in the cart table now; the rest once the burst settles."""
+        cart = outcome.cart
+        self.cart_table.show(cart, outcome.near_expiry)
+        added = set() if self._deferred is None else self._deferred[1]
+        if cart.last_index is not None:
+            added.add(cart.last_index)
+        self._deferred = (outcome, added)
+        if self._settle is not None:
+            self._settle.stop()
+        self._settle = self.set_timer(SETTLE_SECONDS, self._burst_settled)
+
+    def _settled_now(self) -> None:
+        """A scan shown in full: nothing deferred is left to show."""
+        if self._settle is not None:
+            self._settle.stop()
+            self._settle = None
+        self._deferred = None
+
+    def _burst_settled(self) -> None:
+        """The burst's last deferred scan, shown in full: panels, suggestions, the message
+        (with the warnings of every line the burst added)."""
+        self._settle = None
+        if self._deferred is None:
+            return
+        if self._keys_waiting():  # still typing: wait again
+            self._settle = self.set_timer(SETTLE_SECONDS, self._burst_settled)
+            return
+        outcome, added = self._deferred
+        self._deferred = None
+        self.refresh_cart(outcome.cart, outcome)
+        self.announce_added(outcome.cart, outcome, added)
 
     # -- actions ----------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -398,10 +450,13 @@ class CheckoutScreen(Screen[None]):
         self.refresh_cart(cart)
         self.announce_added(cart)
 
-    def announce_added(self, cart: CartView, outcome: ScanOutcome | None = None) -> None:
+    def announce_added(
+        self, cart: CartView, outcome: ScanOutcome | None = None, burst: Collection[int] = ()
+    ) -> None:
         """Say what was added; point out near expiry, Rx and restricted rules, and dangers.
 
         After a scan everything comes from its ``outcome``; else the register is asked.
+        ``burst``: the lines a scanner's burst added before (their dangers are said too).
         """
         line = cart.lines[cart.last_index or 0]
         text = _("Added {name} × {qty}").format(name=line.name, qty=line.qty)
@@ -422,7 +477,10 @@ class CheckoutScreen(Screen[None]):
         if line.restricted:
             notes.append(_("Restricted: the buyer's ID card before payment"))
         warnings = self.register.warnings() if outcome is None else outcome.warnings
-        dangers = [warning.text for warning in warnings if warning.line_index == cart.last_index]
+        lines = {cart.last_index, *burst}
+        dangers = list(
+            dict.fromkeys(warning.text for warning in warnings if warning.line_index in lines)
+        )
         if dangers:
             self.message.error(text + "   ⚠ " + "  ".join(dangers))
         elif notes and not (len(notes) == 1 and notes[0] == line.promo_label):
