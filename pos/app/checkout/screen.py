@@ -267,7 +267,14 @@ class CheckoutScreen(Screen[None]):
         return self.cart_table.selected_index
 
     def refresh_cart(self, cart: CartView, outcome: ScanOutcome | None = None) -> None:
-        """Show ``cart`` in the table and the totals (after a scan, from its ``outcome``)."""
+        """Show ``cart`` in the table and the totals (after a scan, from its ``outcome``).
+
+        Whatever a burst deferred is superseded: ``cart`` is the cart as it is now.
+        """
+        if self._settle is not None:
+            self._settle.stop()
+            self._settle = None
+        self._deferred = None
         near_expiry = self.register.near_expiry if outcome is None else outcome.near_expiry
         self.cart_table.show(cart, near_expiry)
         self.query_one(TotalsPanel).show(cart)
@@ -329,9 +336,11 @@ class CheckoutScreen(Screen[None]):
                 passing=NotACode,
             )
         except NotACode as exc:
+            self.show_deferred()
             await self.open_search(exc.query, exc.qty)
             return
         if error:
+            self.show_deferred()
             self.message.error(error)
 
     def _scanned(self, text: str, outcome: ScanOutcome, member_before: int | None) -> None:
@@ -343,7 +352,7 @@ class CheckoutScreen(Screen[None]):
         if not TRACE_CODE.match(text) and self._keys_waiting():
             self._defer(outcome)
             return
-        self._settled_now()
+        burst = set() if self._deferred is None else self._deferred[1]
         self.refresh_cart(cart, outcome)
         if TRACE_CODE.match(text):
             line = cart.lines[cart.last_index or 0]
@@ -353,7 +362,7 @@ class CheckoutScreen(Screen[None]):
                 )
             )
             return
-        self.announce_added(cart, outcome)
+        self.announce_added(cart, outcome, burst)
 
     def _keys_waiting(self) -> bool:
         """More keys are queued (a scanner's burst goes on): the scan field's or the app's."""
@@ -372,13 +381,6 @@ class CheckoutScreen(Screen[None]):
             self._settle.stop()
         self._settle = self.set_timer(SETTLE_SECONDS, self._burst_settled)
 
-    def _settled_now(self) -> None:
-        """A scan shown in full: nothing deferred is left to show."""
-        if self._settle is not None:
-            self._settle.stop()
-            self._settle = None
-        self._deferred = None
-
     def _burst_settled(self) -> None:
         """The burst's last deferred scan, shown in full: panels, suggestions, the message
         (with the warnings of every line the burst added)."""
@@ -388,8 +390,14 @@ class CheckoutScreen(Screen[None]):
         if self._keys_waiting():  # still typing: wait again
             self._settle = self.set_timer(SETTLE_SECONDS, self._burst_settled)
             return
+        self.show_deferred()
+
+    def show_deferred(self) -> None:
+        """Show in full what a burst deferred (before an error or a form, which must not
+        be hidden by it)."""
+        if self._deferred is None:
+            return
         outcome, added = self._deferred
-        self._deferred = None
         self.refresh_cart(outcome.cart, outcome)
         self.announce_added(outcome.cart, outcome, added)
 
