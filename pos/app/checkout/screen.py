@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from rich.cells import cell_len
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.notifications import Notification, Notify
@@ -329,9 +330,10 @@ class CheckoutScreen(Screen[None]):
             self.returns.open_return(text)
             return
         member_before = self.shown_member
+        quick = self._keys_waiting()  # a burst: the add-ons and warnings when it settles
         try:
             error = self.guard.run(
-                lambda approval: self.register.scan(text, approval),
+                lambda approval: self.register.scan(text, approval, quick),
                 lambda outcome: self._scanned(text, outcome, member_before),
                 passing=NotACode,
             )
@@ -349,7 +351,7 @@ class CheckoutScreen(Screen[None]):
         if cart.member is not None and (outcome.member_card or cart.member.id != member_before):
             self.members.show_member(cart, _("{name} attached: member prices and points"))
             return
-        if not TRACE_CODE.match(text) and self._keys_waiting():
+        if not outcome.settled:
             self._defer(outcome)
             return
         burst = set() if self._deferred is None else self._deferred[1]
@@ -365,9 +367,15 @@ class CheckoutScreen(Screen[None]):
         self.announce_added(cart, outcome, burst)
 
     def _keys_waiting(self) -> bool:
-        """More keys are queued (a scanner's burst goes on): the scan field's or the app's."""
-        field = self.query_one(ScanInput)
-        return field.message_queue_size > 0 or self.app.message_queue_size > 0
+        """More keys are queued (a scanner's burst goes on): in the scan field's or the app's
+        message queue. Other messages (the field's own ``Changed`` after it cleared itself,
+        a refresh) do not count. Textual has no public way to look into a queue."""
+        for pump in (self.query_one(ScanInput), self.app):
+            if pump.message_queue_size and any(
+                isinstance(message, events.Key) for message in pump._message_queue.values
+            ):
+                return True
+        return False
 
     def _defer(self, outcome: ScanOutcome) -> None:
         """Show the scanned line in the cart table now; the rest once the burst settles."""
@@ -394,10 +402,11 @@ class CheckoutScreen(Screen[None]):
 
     def show_deferred(self) -> None:
         """Show in full what a burst deferred (before an error or a form, which must not
-        be hidden by it)."""
+        be hidden by it): the add-ons chosen now, the warnings read now."""
         if self._deferred is None:
             return
-        outcome, added = self._deferred
+        added = self._deferred[1]
+        outcome = self.register.offer()
         self.refresh_cart(outcome.cart, outcome)
         self.announce_added(outcome.cart, outcome, added)
 
