@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 
 from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.message_pump import MessagePump
 from textual.notifications import Notification, Notify
 from textual.screen import Screen, ScreenResultCallbackType
 from textual.timer import Timer
@@ -370,9 +371,11 @@ class CheckoutScreen(Screen[None]):
         """More keys are queued (a scanner's burst goes on): in the scan field's or the app's
         message queue. Other messages (the field's own ``Changed`` after it cleared itself,
         a refresh) do not count. Textual has no public way to look into a queue."""
-        for pump in (self.query_one(ScanInput), self.app):
+        pumps: tuple[MessagePump, ...] = (self.query_one(ScanInput), self.app)
+        for pump in pumps:
+            queued: Iterable[object] = pump._message_queue.values
             if pump.message_queue_size and any(
-                isinstance(message, events.Key) for message in pump._message_queue.values
+                isinstance(message, events.Key) for message in queued
             ):
                 return True
         return False
