@@ -145,7 +145,7 @@ async def scanner_burst(
     """
     engine, sessions = open_database(path)
     app = build_app(bench_settings(path), sessions)
-    service = _timed_service(app, ("scan", "suggestions", "warnings"))
+    service = _timed_service(app, ("scan", "offer", "suggestions", "warnings"))
     try:
         async with app.run_test(size=SIZE) as pilot:
             screen = await _ready(app, pilot)

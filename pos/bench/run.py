@@ -347,7 +347,8 @@ def burst_beside_bare(bench: Bench, codes: list[tuple[str, str]]) -> list[Result
         f" (worst of {len(bursts)}); last row shown {after_ms:.0f} ms after the last key; "
         "time from the first key to the last row shown in the cart table, of which "
         f"{median(found['service_seconds'] for found in bursts):.2f} s in the register "
-        "service (scan, suggestions, warnings); ratio over the bare app's time, timed in turns"
+        "service (scan, offer after a burst, suggestions, warnings); ratio over the bare "
+        "app's time, timed in turns"
     )
     return [floor, result]
 

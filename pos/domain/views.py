@@ -138,6 +138,9 @@ class ScanOutcome:
     """The cart could not be stored yet (the database was busy): the screen says "saving…"."""
     member_card: bool = False
     """The scan was a member's card (the member is attached, perhaps again)."""
+    settled: bool = True
+    """False after a quick scan in a burst: no add-ons or warnings were worked out yet
+    (:meth:`~pos.register.service.RegisterService.offer` does, when the burst is over)."""
 
     def near_expiry(self, expiry: date | None) -> int | None:
         """Days left when ``expiry`` is near enough to tell the customer, else None."""

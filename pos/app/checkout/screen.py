@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
+
 from rich.cells import cell_len
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.message_pump import MessagePump
 from textual.notifications import Notification, Notify
 from textual.screen import Screen, ScreenResultCallbackType
 from textual.timer import Timer
@@ -61,6 +65,10 @@ from pos.register.views import CartView, CompletedSale, ScanOutcome
 
 SAVE_RETRY_SECONDS = 0.5
 """How often a cart not yet stored (the database busy) is tried again."""
+SETTLE_SECONDS = 0.04
+"""While a scanner's burst is still queued, the panels and the message wait this long after
+the last scan (the timer starts again with each scan): the cart table alone keeps up."""
+
 MAX_SCAN_LENGTH = 80
 """The longest text the scan field takes: a GS1 code or a traceability code is far shorter,
 and a product name to search for too."""
@@ -86,6 +94,10 @@ class CheckoutScreen(Screen[None]):
         self.last_sale: CompletedSale | None = None
         self.shown_member: int | None = None
         self._save_retry: Timer | None = None
+        self._settle: Timer | None = None
+        self._deferred: tuple[ScanOutcome, set[int]] | None = None
+        """The last scan's outcome not yet shown in full (keys were queued behind it), and the
+        cart lines the burst added meanwhile (their warnings are said when it settles)."""
         self.details = False
         """Ctrl+N: the guidance and suggestions in full on a short screen."""
         self.invitation: Notification | None = None
@@ -261,7 +273,14 @@ class CheckoutScreen(Screen[None]):
         return self.cart_table.selected_index
 
     def refresh_cart(self, cart: CartView, outcome: ScanOutcome | None = None) -> None:
-        """Show ``cart`` in the table and the totals (after a scan, from its ``outcome``)."""
+        """Show ``cart`` in the table and the totals (after a scan, from its ``outcome``).
+
+        Whatever a burst deferred is superseded: ``cart`` is the cart as it is now.
+        """
+        if self._settle is not None:
+            self._settle.stop()
+            self._settle = None
+        self._deferred = None
         near_expiry = self.register.near_expiry if outcome is None else outcome.near_expiry
         self.cart_table.show(cart, near_expiry)
         self.query_one(TotalsPanel).show(cart)
@@ -316,16 +335,19 @@ class CheckoutScreen(Screen[None]):
             self.returns.open_return(text)
             return
         member_before = self.shown_member
+        quick = self._keys_waiting()  # a burst: the add-ons and warnings when it settles
         try:
             error = self.guard.run(
-                lambda approval: self.register.scan(text, approval),
+                lambda approval: self.register.scan(text, approval, quick),
                 lambda outcome: self._scanned(text, outcome, member_before),
                 passing=NotACode,
             )
         except NotACode as exc:
+            self.show_deferred()
             await self.open_search(exc.query, exc.qty)
             return
         if error:
+            self.show_deferred()
             self.message.error(error)
 
     def _scanned(self, text: str, outcome: ScanOutcome, member_before: int | None) -> None:
@@ -334,6 +356,10 @@ class CheckoutScreen(Screen[None]):
         if cart.member is not None and (outcome.member_card or cart.member.id != member_before):
             self.members.show_member(cart, _("{name} attached: member prices and points"))
             return
+        if not outcome.settled:
+            self._defer(outcome)
+            return
+        burst = set() if self._deferred is None else self._deferred[1]
         self.refresh_cart(cart, outcome)
         if TRACE_CODE.match(text):
             line = cart.lines[cart.last_index or 0]
@@ -343,7 +369,53 @@ class CheckoutScreen(Screen[None]):
                 )
             )
             return
-        self.announce_added(cart, outcome)
+        self.announce_added(cart, outcome, burst)
+
+    def _keys_waiting(self) -> bool:
+        """More keys are queued (a scanner's burst goes on): in the scan field's or the app's
+        message queue. Other messages (the field's own ``Changed`` after it cleared itself,
+        a refresh) do not count. Textual has no public way to look into a queue."""
+        pumps: tuple[MessagePump, ...] = (self.query_one(ScanInput), self.app)
+        for pump in pumps:
+            queued: Iterable[object] = pump._message_queue.values
+            if pump.message_queue_size and any(
+                isinstance(message, events.Key) for message in queued
+            ):
+                return True
+        return False
+
+    def _defer(self, outcome: ScanOutcome) -> None:
+        """Show the scanned line in the cart table now; the rest once the burst settles."""
+        cart = outcome.cart
+        self.cart_table.show(cart, outcome.near_expiry)
+        added = set() if self._deferred is None else self._deferred[1]
+        if cart.last_index is not None:
+            added.add(cart.last_index)
+        self._deferred = (outcome, added)
+        if self._settle is not None:
+            self._settle.stop()
+        self._settle = self.set_timer(SETTLE_SECONDS, self._burst_settled)
+
+    def _burst_settled(self) -> None:
+        """The burst's last deferred scan, shown in full: panels, suggestions, the message
+        (with the warnings of every line the burst added)."""
+        self._settle = None
+        if self._deferred is None:
+            return
+        if self._keys_waiting():  # still typing: wait again
+            self._settle = self.set_timer(SETTLE_SECONDS, self._burst_settled)
+            return
+        self.show_deferred()
+
+    def show_deferred(self) -> None:
+        """Show in full what a burst deferred (before an error or a form, which must not
+        be hidden by it): the add-ons chosen now, the warnings read now."""
+        if self._deferred is None:
+            return
+        added = self._deferred[1]
+        outcome = self.register.offer()
+        self.refresh_cart(outcome.cart, outcome)
+        self.announce_added(outcome.cart, outcome, added)
 
     # -- actions ----------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -402,10 +474,13 @@ class CheckoutScreen(Screen[None]):
         self.refresh_cart(cart)
         self.announce_added(cart)
 
-    def announce_added(self, cart: CartView, outcome: ScanOutcome | None = None) -> None:
+    def announce_added(
+        self, cart: CartView, outcome: ScanOutcome | None = None, burst: Collection[int] = ()
+    ) -> None:
         """Say what was added; point out near expiry, Rx and restricted rules, and dangers.
 
         After a scan everything comes from its ``outcome``; else the register is asked.
+        ``burst``: the lines a scanner's burst added before (their dangers are said too).
         """
         line = cart.lines[cart.last_index or 0]
         text = _("Added {name} × {qty}").format(name=line.name, qty=line.qty)
@@ -426,7 +501,10 @@ class CheckoutScreen(Screen[None]):
         if line.restricted:
             notes.append(_("Restricted: the buyer's ID card before payment"))
         warnings = self.register.warnings() if outcome is None else outcome.warnings
-        dangers = [warning.text for warning in warnings if warning.line_index == cart.last_index]
+        lines = {cart.last_index, *burst}
+        dangers = list(
+            dict.fromkeys(warning.text for warning in warnings if warning.line_index in lines)
+        )
         if dangers:
             self.message.error(text + "   ⚠ " + "  ".join(dangers))
         elif notes and not (len(notes) == 1 and notes[0] == line.promo_label):
