@@ -24,7 +24,7 @@ from pos.store.demo import load_demo
 pytest_plugins = ["tests.postgres"]  # a real PostgreSQL for the chain-sync tests
 
 # The register asks for a user id and PIN at start; tests of other screens start logged out
-# of that step (tests/test_login.py turns it back on).
+# of that step (tests/frontend/test_login.py turns it back on).
 os.environ["POS_REGISTER__REQUIRE_LOGIN"] = "false"
 # The register's daily backup would write to the user data directory: tests turn it on.
 os.environ["POS_BACKUP__DAILY"] = "false"

@@ -1,6 +1,6 @@
-"""A register process for tests/test_crash.py: the real app, headless, driven by keys.
+"""A register process for tests/store/test_crash.py: the real app, headless, driven by keys.
 
-:func:`run` is the target of a child process (tests/test_crash.py forks it from a
+:func:`run` is the target of a child process (tests/store/test_crash.py forks it from a
 multiprocessing fork server that has imported this module, which makes starting one
 cheap). It opens the store as ``pos run`` does (on the tests' fixed clock, without
 login) and runs the app headless under a Pilot. It first reports the cart it

@@ -17,6 +17,11 @@ from textual.pilot import Pilot
 
 from pos.models import Barcode, Product
 
+TESTS = Path(__file__).resolve().parent
+"""The tests' top folder (shared helpers, ``golden/``), wherever a test module sits below it."""
+ROOT = TESTS.parent
+"""The repository's root."""
+
 
 def empty_config(folder: Path) -> str:
     """An empty configuration file in ``folder``, for ``POS_CONFIG``: no user config is read.

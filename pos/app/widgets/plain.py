@@ -3,7 +3,7 @@
 Product and member names, typed input and messages can hold ``[`` and ``]``;
 Textual and Rich read those as markup by default, and ``[/]`` then raises
 instead of being shown. Screens and widgets import ``Label``, ``Static`` and
-``DataTable`` from here (tests/test_quality.py holds them to it), and build
+``DataTable`` from here (tests/system/test_quality.py holds them to it), and build
 Rich tables' cells with :func:`plain`.
 """
 

@@ -1,0 +1,1 @@
+"""The ``pos`` command line: every command, its help and its messages."""

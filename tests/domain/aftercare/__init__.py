@@ -1,0 +1,1 @@
+"""After the sale: complaints, ratings, adverse reactions, the service report."""

@@ -1,0 +1,1 @@
+"""The catalogue: products, the product index, pinyin, reference data."""

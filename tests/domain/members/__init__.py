@@ -1,0 +1,1 @@
+"""Members: tiers, points, service after the sale."""

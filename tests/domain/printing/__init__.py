@@ -1,0 +1,1 @@
+"""Printing: receipts and print jobs."""

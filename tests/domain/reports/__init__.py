@@ -1,0 +1,1 @@
+"""Reports: the daily report and the store reports."""

@@ -1,0 +1,1 @@
+"""Sales: money, codes, the cart, pricing and tendering."""

@@ -1,0 +1,1 @@
+"""Staff: users, the audit trail and its anchors."""

@@ -1,0 +1,1 @@
+"""Suggestions: pairings, mining and their report."""

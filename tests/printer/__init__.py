@@ -1,0 +1,1 @@
+"""The standalone ESC/POS printer package."""

@@ -1,0 +1,1 @@
+"""The register facade (RegisterService) and its collaborators."""

@@ -1,0 +1,1 @@
+"""The store: database, migrations, backups, the key, demo data, crashes."""

@@ -1,0 +1,1 @@
+"""Chain sync: the outbox, head office, pull and push."""

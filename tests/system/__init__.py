@@ -1,0 +1,1 @@
+"""The whole project: packaging, code quality, translations, benchmark, shape."""

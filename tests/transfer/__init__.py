@@ -1,0 +1,1 @@
+"""File formats: imports and exports."""
