@@ -14,7 +14,7 @@ from pos.transfer.exports import export_members_csv
 from pos.transfer.imports import ImportReport
 from pos.transfer.member_import import MEMBER_COLUMNS, import_members
 from tests.conftest import NOW
-from tests.test_members_io import SEGMENTS, TIERS, card
+from tests.transfer.test_members_io import SEGMENTS, TIERS, card
 
 ZONE = "Asia/Shanghai"
 HEADER = ",".join((*MEMBER_COLUMNS, "referrer"))

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from pos.register.service import RegisterService
 from pos.register.state import RegisterIdentity
 from tests.conftest import fixed_clock
+from tests.domain.suggestions.test_suggestions import pair
 from tests.helpers import barcode_of
-from tests.test_suggestions import pair
 
 
 def test_a_quick_scan_saves_the_line_and_offers_nothing_until_the_burst_is_over(

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from pos.domain.members import points_ledger
 from pos.domain.members.segments import SEGMENTS, SegmentRules, segment
 from pos.models import FollowUpTask, Member, MemberGift, PointsEntry
-from tests.test_aftercare_service_report import add_sale
+from tests.domain.aftercare.test_aftercare_service_report import add_sale
 
 FIRST, LAST = date(2026, 3, 1), date(2026, 3, 10)
 ZONE = "Asia/Shanghai"

@@ -10,7 +10,7 @@ from pos.enums import Tender
 from pos.models import Member, PointsEntry
 from pos.sync import central
 from tests.helpers import barcode_of
-from tests.test_sync import Register, registers  # noqa: F401 (the fixture)
+from tests.sync.test_sync import Register, registers  # noqa: F401 (the fixture)
 
 REFERRER_PHONE, NEW_PHONE = "13900007777", "13900008888"
 

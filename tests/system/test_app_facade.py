@@ -19,9 +19,9 @@ from pos.app.modals.returns import ReturnModal
 from pos.domain.returns.returns import plan_refund
 from pos.domain.sales.tendering import tender_name
 from pos.money import format_fen
+from tests.domain.returns.test_returns import sell
+from tests.frontend.test_checkout_ui import SIZE, scan
 from tests.helpers import barcode_of, screen_text, type_text
-from tests.test_checkout_ui import SIZE, scan
-from tests.test_returns import sell
 
 APP = Path(pos.app.__file__).parent
 ROOT = APP.parent.parent
