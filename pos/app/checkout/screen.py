@@ -14,6 +14,7 @@ from textual.screen import Screen, ScreenResultCallbackType
 from textual.timer import Timer
 from textual.widget import AwaitMount
 from textual.widgets import Footer, Header
+from textual.widgets._toast import Toast
 
 from pos.app.checkout.counter import R, settled
 from pos.app.checkout.held import HeldKeys
@@ -637,6 +638,14 @@ class CheckoutScreen(Screen[None]):
     def _drop_notification(self, notification: Notification) -> None:
         if notification in self.app._notifications:
             self.app._unnotify(notification)  # Textual has no public way to withdraw one
+        # A toast the screen was still mounting as it came back (from the payment form)
+        # would stay until its timeout: take it off once the screen has settled.
+        self.call_after_refresh(self._remove_toast, notification.identity)
+
+    def _remove_toast(self, identity: str) -> None:
+        for toast in self.query(Toast):
+            if toast._notification.identity == identity:
+                toast.remove()
 
     def _complete(self, tendering: Tendering) -> str | None:
         """Store the paid sale; the reason it cannot be stored, if so."""
