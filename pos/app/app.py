@@ -31,7 +31,7 @@ from pos.app.messages import (
     SyncStatusChanged,
 )
 from pos.app.modals.common import localize_bindings
-from pos.app.modals.help import HelpModal
+from pos.app.modals.help import HelpModal, key_label
 from pos.app.modals.staff.login import LoginModal
 from pos.app.widgets.scan_hold import ScanHolder
 from pos.config import Settings
@@ -314,6 +314,13 @@ class PosApp(App[None]):
         if self.use_command_palette and not CommandPalette.is_open(cast("App[object]", self)):
             placeholder = _("Search the register's actions…")
             self.push_screen(CommandPalette(id="--command-palette", placeholder=placeholder))
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Keys as their keycaps read (F9, Ctrl+S, Esc), in every footer and the palette,
+        as F1 and the README's keys table write them."""
+        if binding.key_display:
+            return binding.key_display
+        return key_label(binding.key.split(",")[0])
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The palette offers the register's own actions ("Checkout: Pay") and Quit.

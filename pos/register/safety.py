@@ -569,4 +569,5 @@ def format_guidance(line: CartLine) -> str:
         (_("Storage"), guidance.storage),
         (_("Advice"), guidance.advice),
     ]
-    return "\n".join(f"{label}: {text}" for label, text in parts if text)
+    labelled = _("{label}: {text}")  # 用法：… in Chinese, with the full-width colon
+    return "\n".join(labelled.format(label=label, text=text) for label, text in parts if text)

@@ -30,6 +30,12 @@ OUTCOME_KEYS = (
 )
 
 
+def _reason(task: FollowUpView) -> str:
+    """The reason, with the calls already made: ``未接通`` twice reads ``续药到期 ×2``."""
+    name = reason_name(task.reason)
+    return f"{name} ×{task.attempts}" if task.attempts else name
+
+
 class FollowUpModal(ModalScreen[str | None]):
     """↑/↓ choose a call; F2–F8 record its outcome; F9 plans the refills due; Esc closes.
 
@@ -70,9 +76,9 @@ class FollowUpModal(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for title, width in (
-            (_("Due"), 10), (_("Card no."), 13), (_("Name"), 8), (_("Phone"), 11),
-            (_("Reason"), 10), (_("Calls"), 4), (_("About"), 24),
+        for title, width in (  # 80 columns leave 60 for the cells
+            (_("Due"), 10), (_("Card no."), 13), (_("Name"), 6), (_("Phone"), 11),
+            (_("Reason"), 10), (_("About"), 10),
         ):  # fmt: skip
             table.add_column(title, width=width)
         self.reload()
@@ -87,7 +93,7 @@ class FollowUpModal(ModalScreen[str | None]):
         for task in self.tasks:
             table.add_row(
                 task.due_on.isoformat(), task.card_no, task.name, task.phone,
-                reason_name(task.reason), str(task.attempts), task.detail, key=str(task.id),
+                _reason(task), task.detail, key=str(task.id),
             )  # fmt: skip
         if not self.tasks:
             self.say(_("No follow-up call to make"))
