@@ -266,7 +266,7 @@ def import_products(
     return report
 
 
-_BATCH = 500
+BATCH_ROWS = 500
 """Rows written together: new products in one bulk insert, their codes in one more."""
 
 
@@ -276,8 +276,8 @@ def _write_products(
     """New SKUs by bulk inserts (a batch at a time), products on file updated in place."""
     ids = _product_ids(session, [row.sku for row in rows])
     keys: dict[str, tuple[str, str]] = {}  # a chain's catalogue repeats names across specs
-    for start in range(0, len(rows), _BATCH):
-        batch = rows[start : start + _BATCH]
+    for start in range(0, len(rows), BATCH_ROWS):
+        batch = rows[start : start + BATCH_ROWS]
         on_file = [row for row in batch if row.sku in ids]
         new = [row for row in batch if row.sku not in ids]
         if new:
@@ -305,8 +305,8 @@ def _table(model: type[Product | Barcode | ProductIngredient]) -> Table:
 
 def _product_ids(session: Session, skus: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
-    for start in range(0, len(skus), _BATCH):
-        chunk = skus[start : start + _BATCH]
+    for start in range(0, len(skus), BATCH_ROWS):
+        chunk = skus[start : start + BATCH_ROWS]
         query = select(Product.sku, Product.id).where(Product.sku.in_(chunk))
         found.update((sku, product_id) for sku, product_id in session.execute(query))
     return found

@@ -23,8 +23,8 @@ from pos.transfer.import_common import UNCHUNKED, Chunks, ImportReport, RowError
 STOCK_COLUMNS = ("sku", "lot", "expiry", "quantity")
 DEMO_STOCK_COLUMNS = ("sku", "lot", "expiry_days", "quantity")
 MAX_LOT_QUANTITY = 9_999_999
-_BATCH = 500
-"""Rows whose new lots are flushed together."""
+BATCH_ROWS = 500
+"""Rows written together: their new lots, quantities, movements and outbox items."""
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -132,8 +132,8 @@ def import_stock(
     if report.errors and not skip_bad:
         return report
     writer = _StockWriter(session, products, lots)
-    for start in range(0, len(good), _BATCH):
-        batch = good[start : start + _BATCH]
+    for start in range(0, len(good), BATCH_ROWS):
+        batch = good[start : start + BATCH_ROWS]
         created = writer.write(batch)
         report.created += created
         report.updated += len(batch) - created
