@@ -275,7 +275,7 @@ def _write_products(
 ) -> None:
     """New SKUs by bulk inserts (a batch at a time), products on file updated in place."""
     ids = _product_ids(session, [row.sku for row in rows])
-    keys: dict[str, tuple[str, str]] = {}  # a chain's catalogue repeats names across specs
+    keys = _Derived()
     for start in range(0, len(rows), BATCH_ROWS):
         batch = rows[start : start + BATCH_ROWS]
         on_file = [row for row in batch if row.sku in ids]
@@ -330,18 +330,30 @@ def _insert_codes(session: Session, rows: list[ProductRow], ids: dict[str, int])
         session.execute(insert(_table(ProductIngredient)), ingredients)
 
 
-def _search_keys(name: str, keys: dict[str, tuple[str, str]]) -> tuple[str, str]:
-    found = keys.get(name)
-    if found is None:
-        found = keys[name] = search_keys(name)
-    return found
+class _Derived:
+    """What a product's name (and spec) tell, worked out once per distinct name in an
+    import: a chain's catalogue repeats names across pack sizes and makers."""
+
+    def __init__(self) -> None:
+        self._keys: dict[str, tuple[str, str]] = {}
+        self._routes: dict[tuple[str, str], str] = {}
+
+    def search_keys(self, name: str) -> tuple[str, str]:
+        found = self._keys.get(name)
+        if found is None:
+            found = self._keys[name] = search_keys(name)
+        return found
+
+    def route(self, name: str, spec: str) -> str:
+        found = self._routes.get((name, spec))
+        if found is None:
+            found = self._routes[name, spec] = route_from_form(name, spec)
+        return found
 
 
-def _product_values(
-    row: ProductRow, keys: dict[str, tuple[str, str]], route: str | None = None
-) -> dict[str, Any]:
+def _product_values(row: ProductRow, keys: _Derived, route: str | None = None) -> dict[str, Any]:
     """The product columns ``row`` sets (``route``: the one on file, None for a new one)."""
-    initials, full = _search_keys(row.name, keys)
+    initials, full = keys.search_keys(row.name)
     values: dict[str, Any] = {
         "sku": row.sku,
         "name": row.name,
@@ -364,7 +376,7 @@ def _product_values(
     if row.insurance is not None:  # empty: medical insurance pays by the drug class
         values["insurance"] = {"yes": True, "no": False}.get(row.insurance)
     if row.route is not None or route is None:
-        values["route"] = row.route or route_from_form(row.name, row.spec)
+        values["route"] = row.route or keys.route(row.name, row.spec)
     return values
 
 
@@ -379,7 +391,7 @@ def _barcode_owners(session: Session, codes: list[str]) -> dict[str, str]:
     return owners
 
 
-def _apply_product(product: Product, row: ProductRow, keys: dict[str, tuple[str, str]]) -> None:
+def _apply_product(product: Product, row: ProductRow, keys: _Derived) -> None:
     for name, value in _product_values(row, keys, product.route).items():
         setattr(product, name, value)
     current = {barcode.code: barcode for barcode in product.barcodes}
