@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from pos.domain.catalogue.catalogue import search_keys
@@ -259,23 +260,124 @@ def import_products(
     report.errors.sort(key=lambda error: error.line)
     if report.errors and not skip_bad:
         return report
-    existing = {
-        p.sku: p
-        for p in session.scalars(select(Product).where(Product.sku.in_([row.sku for row in good])))
-    }
-    for row in good:
-        product = existing.get(row.sku)
-        if product is None:
-            product = Product(sku=row.sku)
-            session.add(product)
-            report.created += 1
-        else:
-            report.updated += 1
-        _apply_product(product, row)
-        chunks.checkpoint()
+    _write_products(session, good, report, chunks)
     report.applied = True
     session.flush()
     return report
+
+
+BATCH_ROWS = 500
+"""Rows written together: new products in one bulk insert, their codes in one more."""
+
+
+def _write_products(
+    session: Session, rows: list[ProductRow], report: ImportReport, chunks: Chunks
+) -> None:
+    """New SKUs by bulk inserts (a batch at a time), products on file updated in place."""
+    ids = _product_ids(session, [row.sku for row in rows])
+    keys = _Derived()
+    for start in range(0, len(rows), BATCH_ROWS):
+        batch = rows[start : start + BATCH_ROWS]
+        on_file = [row for row in batch if row.sku in ids]
+        new = [row for row in batch if row.sku not in ids]
+        if new:
+            session.execute(insert(_table(Product)), [_product_values(row, keys) for row in new])
+            ids.update(_product_ids(session, [row.sku for row in new]))
+            _insert_codes(session, new, ids)
+            report.created += len(new)
+        if on_file:
+            products = {
+                p.sku: p
+                for p in session.scalars(
+                    select(Product).where(Product.sku.in_([row.sku for row in on_file]))
+                )
+            }
+            for row in on_file:
+                _apply_product(products[row.sku], row, keys)
+            report.updated += len(on_file)
+        chunks.checkpoint()
+
+
+def _table(model: type[Product | Barcode | ProductIngredient]) -> Table:
+    """The model's table: a Core insert of it is one executemany, not one per row."""
+    return cast(Table, model.__table__)
+
+
+def _product_ids(session: Session, skus: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for start in range(0, len(skus), BATCH_ROWS):
+        chunk = skus[start : start + BATCH_ROWS]
+        query = select(Product.sku, Product.id).where(Product.sku.in_(chunk))
+        found.update((sku, product_id) for sku, product_id in session.execute(query))
+    return found
+
+
+def _insert_codes(session: Session, rows: list[ProductRow], ids: dict[str, int]) -> None:
+    """The barcodes and ingredients of new products ``rows``, each table in one insert."""
+    barcodes = [
+        {"code": code, "product_id": ids[row.sku], "kind": kind, "position": position}
+        for row in rows
+        for position, (code, kind) in enumerate(row.barcodes)
+    ]
+    if barcodes:
+        session.execute(insert(_table(Barcode)), barcodes)
+    ingredients = [
+        {"product_id": ids[row.sku], "ingredient": name, "position": position}
+        for row in rows
+        for position, name in enumerate(row.ingredients)
+    ]
+    if ingredients:
+        session.execute(insert(_table(ProductIngredient)), ingredients)
+
+
+class _Derived:
+    """What a product's name (and spec) tell, worked out once per distinct name in an
+    import: a chain's catalogue repeats names across pack sizes and makers."""
+
+    def __init__(self) -> None:
+        self._keys: dict[str, tuple[str, str]] = {}
+        self._routes: dict[tuple[str, str], str] = {}
+
+    def search_keys(self, name: str) -> tuple[str, str]:
+        found = self._keys.get(name)
+        if found is None:
+            found = self._keys[name] = search_keys(name)
+        return found
+
+    def route(self, name: str, spec: str) -> str:
+        found = self._routes.get((name, spec))
+        if found is None:
+            found = self._routes[name, spec] = route_from_form(name, spec)
+        return found
+
+
+def _product_values(row: ProductRow, keys: _Derived, route: str | None = None) -> dict[str, Any]:
+    """The product columns ``row`` sets (``route``: the one on file, None for a new one)."""
+    initials, full = keys.search_keys(row.name)
+    values: dict[str, Any] = {
+        "sku": row.sku,
+        "name": row.name,
+        "name_en": row.name_en,
+        "spec": row.spec,
+        "manufacturer": row.manufacturer,
+        "unit": row.unit,
+        "category": row.category,
+        "price_fen": row.price_fen,
+        "member_price_fen": row.member_price_fen,
+        "drug_class": row.drug_class,
+        "pinyin_initials": initials,
+        "pinyin_full": full,
+        "active": True,
+    }
+    if row.restricted is not None:
+        values["restricted"] = row.restricted
+    if row.trace_required is not None:
+        values["trace_required"] = row.trace_required
+    if row.insurance is not None:  # empty: medical insurance pays by the drug class
+        values["insurance"] = {"yes": True, "no": False}.get(row.insurance)
+    if row.route is not None or route is None:
+        values["route"] = row.route or keys.route(row.name, row.spec)
+    return values
 
 
 def _barcode_owners(session: Session, codes: list[str]) -> dict[str, str]:
@@ -289,28 +391,9 @@ def _barcode_owners(session: Session, codes: list[str]) -> dict[str, str]:
     return owners
 
 
-def _apply_product(product: Product, row: ProductRow) -> None:
-    initials, full = search_keys(row.name)
-    product.name = row.name
-    product.name_en = row.name_en
-    product.spec = row.spec
-    product.manufacturer = row.manufacturer
-    product.unit = row.unit
-    product.category = row.category
-    product.price_fen = row.price_fen
-    product.member_price_fen = row.member_price_fen
-    product.drug_class = row.drug_class
-    product.pinyin_initials = initials
-    product.pinyin_full = full
-    product.active = True
-    if row.restricted is not None:
-        product.restricted = row.restricted
-    if row.trace_required is not None:
-        product.trace_required = row.trace_required
-    if row.insurance is not None:  # empty: medical insurance pays by the drug class
-        product.insurance = {"yes": True, "no": False}.get(row.insurance)
-    if row.route is not None or product.route is None:
-        product.route = row.route or route_from_form(row.name, row.spec)
+def _apply_product(product: Product, row: ProductRow, keys: _Derived) -> None:
+    for name, value in _product_values(row, keys, product.route).items():
+        setattr(product, name, value)
     current = {barcode.code: barcode for barcode in product.barcodes}
     product.barcodes = [
         _reuse(current.get(code), code, kind, position)

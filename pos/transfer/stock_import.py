@@ -9,20 +9,22 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from pos.domain.sales.codes import InputError
 from pos.i18n import _
-from pos.models import Lot, Product, StockMovement
+from pos.models import Lot, OutboxItem, Product, StockMovement, utcnow
+from pos.sync import outbox
 from pos.transfer.import_common import UNCHUNKED, Chunks, ImportReport, RowError, read_rows
 
 STOCK_COLUMNS = ("sku", "lot", "expiry", "quantity")
 DEMO_STOCK_COLUMNS = ("sku", "lot", "expiry_days", "quantity")
 MAX_LOT_QUANTITY = 9_999_999
-_BATCH = 500
-"""Rows whose new lots are flushed together."""
+BATCH_ROWS = 500
+"""Rows written together: their new lots, quantities, movements and outbox items."""
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -106,15 +108,15 @@ def import_stock(
             continue
         seen[row.sku, row.lot] = line
         checked.append(row)
-    products = _products_by_sku(session, {row.sku for row in checked})
+    products = _product_ids(session, {row.sku for row in checked})
     lots = _lots(session, list(products.values()))
     good: list[StockRow] = []
     for row in checked:
-        product = products.get(row.sku)
-        if product is None:
+        product_id = products.get(row.sku)
+        if product_id is None:
             report.errors.append(RowError(row.line, _("unknown sku {sku}").format(sku=row.sku)))
             continue
-        lot = lots.get((product.id, row.lot))
+        lot = lots.get((product_id, row.lot))
         if lot is not None and lot.expiry != row.expiry:
             report.errors.append(
                 RowError(
@@ -129,47 +131,145 @@ def import_stock(
     report.errors.sort(key=lambda error: error.line)
     if report.errors and not skip_bad:
         return report
-    for start in range(0, len(good), _BATCH):  # new lots get their ids in one flush a batch
-        batch = [(row, products[row.sku]) for row in good[start : start + _BATCH]]
-        for row, product in batch:
-            if (product.id, row.lot) not in lots:
-                lot = Lot(product_id=product.id, lot_number=row.lot, expiry=row.expiry, quantity=0)
-                session.add(lot)
-                lots[product.id, row.lot] = lot
-                report.created += 1
-            else:
-                report.updated += 1
-        session.flush()
-        for row, product in batch:
-            lot = lots[product.id, row.lot]
-            delta = row.quantity - lot.quantity
-            if delta:
-                lot.quantity = row.quantity
-                session.add(StockMovement(lot_id=lot.id, delta=delta, reason="import"))
-            chunks.checkpoint()
+    writer = _StockWriter(session, products, lots)
+    for start in range(0, len(good), BATCH_ROWS):
+        batch = good[start : start + BATCH_ROWS]
+        created = writer.write(batch)
+        report.created += created
+        report.updated += len(batch) - created
+        chunks.checkpoint()
+    writer.forget_quantities()
     report.applied = True
-    session.flush()
     return report
 
 
-def _products_by_sku(session: Session, skus: Iterable[str]) -> dict[str, Product]:
-    found: dict[str, Product] = {}
+@dataclass
+class _LotOnFile:
+    """What the import needs of a stored lot."""
+
+    id: int
+    expiry: date
+    quantity: int
+
+
+class _StockWriter:
+    """Writes checked rows a batch at a time with Core bulk statements: the new lots, the
+    new quantities, their stock movements and (unless suppressed) their outbox items."""
+
+    def __init__(
+        self,
+        session: Session,
+        products: dict[str, int],
+        lots: dict[tuple[int, str], _LotOnFile],
+    ) -> None:
+        self._session = session
+        self._products = products
+        self._lots = lots
+        self._outbox = not outbox.is_suppressed(session)
+
+    def write(self, rows: list[StockRow]) -> int:
+        """Write ``rows``; how many lots were new."""
+        new = [row for row in rows if self._key(row) not in self._lots]
+        if new:
+            self._create(new)
+        changed = [
+            (row, self._lots[self._key(row)])
+            for row in rows
+            if row.quantity != self._lots[self._key(row)].quantity
+        ]
+        if changed:
+            self._move(changed)
+        return len(new)
+
+    def forget_quantities(self) -> None:
+        """Lots already loaded in the session read their quantity anew (set by Core)."""
+        for obj in list(self._session.identity_map.values()):
+            if isinstance(obj, Lot):
+                self._session.expire(obj, ["quantity"])
+
+    def _key(self, row: StockRow) -> tuple[int, str]:
+        return self._products[row.sku], row.lot
+
+    def _create(self, rows: list[StockRow]) -> None:
+        """New lots at quantity 0 (the movement that follows brings them to theirs)."""
+        lot = _table(Lot)
+        values = [
+            {"product_id": self._products[row.sku], "lot_number": row.lot,
+             "expiry": row.expiry, "quantity": 0}
+            for row in rows
+        ]  # fmt: skip
+        self._session.execute(insert(lot), values)
+        ids = list({self._products[row.sku] for row in rows})
+        stored = self._session.execute(
+            select(lot.c.id, lot.c.product_id, lot.c.lot_number, lot.c.expiry).where(
+                lot.c.product_id.in_(ids)
+            )
+        )
+        for lot_id, product_id, number, expiry in stored:
+            self._lots.setdefault((product_id, number), _LotOnFile(lot_id, expiry, 0))
+
+    def _move(self, changed: list[tuple[StockRow, _LotOnFile]]) -> None:
+        """Set the lots' quantities; each difference is a stock movement (and goes out)."""
+        lot = _table(Lot)
+        self._session.execute(
+            update(lot).where(lot.c.id == bindparam("lot_id")).values(quantity=bindparam("qty")),
+            [{"lot_id": stored.id, "qty": row.quantity} for row, stored in changed],
+        )
+        now = utcnow()
+        movements = [
+            {"lot_id": stored.id, "delta": row.quantity - stored.quantity, "reason": "import",
+             "sale_id": None, "return_id": None, "created_at": now, "note": ""}
+            for row, stored in changed
+        ]  # fmt: skip
+        self._session.execute(insert(_table(StockMovement)), movements)
+        if self._outbox:
+            items = [
+                outbox.item_values(
+                    "stock",
+                    f"{row.sku}/{row.lot}",
+                    {
+                        "sku": row.sku,
+                        "lot_number": row.lot,
+                        "expiry": row.expiry,
+                        "delta": movement["delta"],
+                        "reason": "import",
+                        "sale_number": None,
+                        "note": "",
+                        "created_at": now,
+                    },
+                    now,
+                )
+                for (row, _stored), movement in zip(changed, movements, strict=True)
+            ]
+            self._session.execute(insert(_table(OutboxItem)), items)
+        for row, stored in changed:
+            stored.quantity = row.quantity
+
+
+def _table(model: type[Lot | StockMovement | OutboxItem]) -> Table:
+    """The model's table: a Core insert of it is one executemany, not one per row."""
+    return cast(Table, model.__table__)
+
+
+def _product_ids(session: Session, skus: Iterable[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
     wanted = list(skus)
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
-        found.update(
-            (p.sku, p) for p in session.scalars(select(Product).where(Product.sku.in_(chunk)))
-        )
+        query = select(Product.sku, Product.id).where(Product.sku.in_(chunk))
+        found.update((sku, product_id) for sku, product_id in session.execute(query))
     return found
 
 
-def _lots(session: Session, products: list[Product]) -> dict[tuple[int, str], Lot]:
-    ids = [product.id for product in products]
-    found: dict[tuple[int, str], Lot] = {}
+def _lots(session: Session, ids: list[int]) -> dict[tuple[int, str], _LotOnFile]:
+    found: dict[tuple[int, str], _LotOnFile] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
+        query = select(Lot.id, Lot.product_id, Lot.lot_number, Lot.expiry, Lot.quantity).where(
+            Lot.product_id.in_(chunk)
+        )
         found.update(
-            ((lot.product_id, lot.lot_number), lot)
-            for lot in session.scalars(select(Lot).where(Lot.product_id.in_(chunk)))
+            ((product_id, number), _LotOnFile(lot_id, expiry, quantity))
+            for lot_id, product_id, number, expiry, quantity in session.execute(query)
         )
     return found

@@ -30,9 +30,11 @@ from pos.models import Base, ParkedCart, PointsEntry, Sale, SaleLine, StockMovem
 from pos.store import db
 from pos.store.demo import demo_file
 from pos.transfer.import_common import Chunks, ImportReport, chunked
+from pos.transfer.imports import BATCH_ROWS as PRODUCT_BATCH
 from pos.transfer.imports import import_products, import_stock
 from pos.transfer.member_import import import_members
 from pos.transfer.sales_import import SalesProgress, import_sales
+from pos.transfer.stock_import import BATCH_ROWS as STOCK_BATCH
 from tests.conftest import TODAY
 from tests.helpers import barcode_of, burst, screen_text, type_text
 from tests.transfer.test_sales_import import sale
@@ -266,8 +268,10 @@ def test_every_file_import_commits_row_by_row_and_runs_again_unchanged(
                 report = run(every_row)
                 assert report.applied and report.errors == []
                 rows = report.created + report.updated
-                # members go in batches: one checkpoint checking the batch, one writing it
-                assert every_row.commits == (2 if index == 2 else rows)
+                # products and lots are written a batch at a time; members go in batches
+                # too: one checkpoint checking the batch, one writing it
+                batches = {0: -(-rows // PRODUCT_BATCH), 1: -(-rows // STOCK_BATCH), 2: 2}
+                assert every_row.commits == batches.get(index, rows)
                 done.append((report.created, report.updated))
         return done
 

@@ -207,7 +207,7 @@ def search(session: Session, query: str, limit: int = 50) -> list[Product]:
 
 def search_keys(name: str) -> tuple[str, str]:
     """The pinyin initials and full pinyin stored with a product for search."""
-    return pinyin.initials(name), pinyin.full(name)
+    return pinyin.keys(name)
 
 
 def _escape(text: str) -> str:
