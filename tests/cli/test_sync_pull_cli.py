@@ -138,7 +138,8 @@ def test_sync_on_a_terminal_shows_the_progress_of_the_pull(
     monkeypatch.setenv("POS_SYNC__PAGE_SIZE", "50")
     assert main(["sync", "--db", str(db), "--hq", hq_url]) == 0
     err = capsys.readouterr().err
-    assert "Fetching products: 50 of 195" in err and "Fetching products: 195 of 195" in err
+    # the one progress bar of every long command (pos.cli.progress): label, count, rate
+    assert "Fetching products" in err and "195/195" in err
 
 
 def test_publish_stamps_head_offices_clock_not_the_publishing_pcs(

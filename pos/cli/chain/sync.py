@@ -35,6 +35,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``pos sync``."""
     from datetime import timedelta
 
+    from pos.cli.progress import Progress
     from pos.store.bootstrap import open_store
     from pos.sync import central, runner
     from pos.sync.background import link_of
@@ -51,6 +52,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
     _engine, sessions = open_store(settings)
+    bar = Progress(unit=_("items"))
+    names = {"member": _("members"), "product": _("products"), "promotion": _("promotions")}
+
+    def show(progress: PullProgress) -> None:
+        what = names.get(progress.feed, progress.feed)
+        bar.show(_("Fetching {what}").format(what=what), progress.done, progress.total)
+
     try:
         report = runner.sync(
             sessions,
@@ -58,7 +66,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             settings.store.code,
             settings.register.id,
             page_size=settings.sync.page_size,
-            progress=_show_progress if sys.stderr.isatty() else None,
+            progress=show if bar.drawn else None,
             retention=timedelta(days=settings.sync.outbox_retention_days),
         )
     except runner.SyncFailed as exc:
@@ -74,8 +82,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_FAILED
     finally:
         engine.dispose()
-        if sys.stderr.isatty():
-            print(file=sys.stderr)
+        bar.close()
     print(
         _(
             "Sent {pushed} item(s) ({applied} new at head office); fetched {members} member(s), "
@@ -90,12 +97,3 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         )
     )
     return EXIT_OK
-
-
-def _show_progress(progress: PullProgress) -> None:
-    """One line on the terminal, rewritten as pages arrive."""
-    names = {"member": _("members"), "product": _("products"), "promotion": _("promotions")}
-    line = _("Fetching {what}: {done} of {total}").format(
-        what=names.get(progress.feed, progress.feed), done=progress.done, total=progress.total
-    )
-    print(f"\r{line}\033[K", end="", file=sys.stderr, flush=True)
