@@ -101,6 +101,8 @@ class MemberView:
     conditions: str = ""
     consent_marketing: bool = False
     consent_health: bool = False
+    segment: str = ""
+    """The customer file's class (new, active, regular, at_risk, lapsed; empty: not worked out)."""
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ helper the screens need is re-exported here; work on the store goes through Regi
 from pos.domain.members.follow_up_tasks import FollowUpView, outcome_name, reason_name
 from pos.domain.members.loyalty import tier_name
 from pos.domain.members.members import DuplicatePhone, MemberForm
+from pos.domain.members.segments import segment_name
 from pos.domain.pharmacy.safety import PrescriptionForm
 from pos.domain.printing.print_queue import PrinterStatus
 from pos.domain.promotions.promotions import PromoRule
@@ -57,6 +58,7 @@ __all__ = [
     "parse_yuan",
     "reason_name",
     "report_renderable",
+    "segment_name",
     "service_renderable",
     "tender_name",
     "tier_name",

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from pos.domain.members import loyalty, members, points_ledger, referrals
 from pos.domain.members.loyalty import LoyaltyRules
 from pos.domain.members.members import MemberForm, MemberRow
+from pos.domain.members.segments import SegmentRules, segment
 from pos.domain.sales.codes import InputError
 from pos.domain.sales.tendering import Tendering
 from pos.domain.staff import audit
@@ -46,8 +47,10 @@ class Members:
         identity: RegisterIdentity,
         login: Login,
         rules: LoyaltyRules,
+        segments: SegmentRules | None = None,
     ) -> None:
         self._sessions = sessions
+        self._segments = segments or SegmentRules()
         self._state = state
         self._time = time
         self._identity = identity
@@ -213,6 +216,15 @@ class Members:
         self, session: Session, member: Member | MemberRow, details: bool = True
     ) -> MemberView:
         last = member.last_visit_at
+        kind = ""
+        if isinstance(member, Member):  # a lookup row carries no visit count
+            kind = segment(
+                self._time.local_time(member.enrolled_at).date(),
+                member.visits,
+                self._time.local_time(last).date() if last else None,
+                self._time.today(),
+                self._segments,
+            )
         return MemberView(
             id=member.id,
             card_no=member.card_no,
@@ -230,4 +242,5 @@ class Members:
             conditions=member.conditions,
             consent_marketing=member.consent_marketing,
             consent_health=member.consent_health,
+            segment=kind,
         )

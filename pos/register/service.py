@@ -104,7 +104,10 @@ class RegisterService:
         self._lines = lines = LineMaker(sessions, state, time, safety, overrides)
         self._pricing = Pricing(sessions, state, time, lines)
         self._suggestions = Suggestions(sessions, state, time, safety)
-        self._members = Members(sessions, state, time, identity, login, rules or LoyaltyRules())
+        care = care or CareRules()
+        self._members = Members(
+            sessions, state, time, identity, login, rules or LoyaltyRules(), care.segments
+        )
         self._parking = Parking(sessions, state, time, identity)
         self._edits = LineEdits(sessions, state, identity, login, overrides, safety, lines)
         spooler = PrintSpooler(sessions, profile, send, time.now)
@@ -114,7 +117,6 @@ class RegisterService:
         self._shifts = Shifts(sessions, state, time, identity, login, overrides, profile)
         self._products = ProductIndex()
         self._redemption = redemption
-        care = care or CareRules()
         self.aftercare = Aftercare(sessions, identity, clock, care.segments)
         self.care = MemberCare(sessions, time, login, self._members.rules, care)
         """Follow-up calls, referrals, birthday gifts and segments (the service after the sale)."""

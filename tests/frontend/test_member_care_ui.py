@@ -20,7 +20,7 @@ from pos.domain.members import points_ledger, referrals
 from pos.models import FollowUpTask, Member, MemberGift, PointsEntry, Sale
 from pos.register.login import UserView
 from tests.conftest import NOW, TODAY
-from tests.frontend.test_members_ui import enrol, message
+from tests.frontend.test_members_ui import enrol, member_panel, message
 from tests.helpers import barcode_of, screen_text, type_text
 
 SIZE = (120, 40)
@@ -186,3 +186,5 @@ async def test_a_lapsed_member_is_welcomed_back(
         await type_text(pilot, member.card_no)
         await pilot.press("enter")
         assert "Welcome back" in message(app) and "400 days" in message(app)
+        panel = member_panel(app)  # the customer file's class and the last visit
+        assert "lapsed" in panel and (TODAY - timedelta(days=400)).isoformat() in panel

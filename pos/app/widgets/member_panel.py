@@ -8,7 +8,7 @@ from textual.reactive import reactive
 
 from pos.app.widgets.plain import Static
 from pos.i18n import _, current
-from pos.register.api import tier_name
+from pos.register.api import segment_name, tier_name
 from pos.register.views import MemberView
 
 
@@ -68,6 +68,9 @@ class MemberPanel(Static):
         table.add_column(justify="right")
         table.add_row(Text(member.name, style="bold"), member.masked_phone)
         table.add_row(_("Points"), Text(str(member.points), style="bold"))
+        if member.segment:  # the customer file's class, and when they last came
+            last = member.last_visit.isoformat() if member.last_visit else _("never")
+            table.add_row(segment_name(member.segment), last)
         if member.birthday_month:
             table.add_row(Text("🎂 " + _("Birthday month"), style="bold magenta"))
         self.update(table)

@@ -16,8 +16,8 @@ from pos.i18n import N_, _
 
 SEGMENTS = ("new", "active", "regular", "at_risk", "lapsed")
 _NAMES = {
-    "new": N_("new"),
-    "active": N_("active"),
+    "new": N_("new member"),
+    "active": N_("active member"),
     "regular": N_("regular"),
     "at_risk": N_("at risk"),
     "lapsed": N_("lapsed"),

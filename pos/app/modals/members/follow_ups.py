@@ -76,9 +76,13 @@ class FollowUpModal(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for title, width in (  # 80 columns leave 60 for the cells
+        # The form is 100 columns wide at most (95 % of a narrower screen); of its inside,
+        # each of the 6 columns takes 2 for padding, and "About" the rest (10 at 80 columns).
+        inside = min(100, self.app.size.width * 95 // 100) - 4
+        about = max(10, inside - 12 - 50)
+        for title, width in (
             (_("Due"), 10), (_("Card no."), 13), (_("Name"), 6), (_("Phone"), 11),
-            (_("Reason"), 10), (_("About"), 10),
+            (_("Reason"), 10), (_("About"), about),
         ):  # fmt: skip
             table.add_column(title, width=width)
         self.reload()
