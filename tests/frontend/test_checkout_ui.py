@@ -66,7 +66,7 @@ async def test_scan_field_has_focus_and_scan_adds_lines(
         assert "¥42.10" in screen_text(app)  # 2×15.80 + 3×3.50
         assert isinstance(app.focused, ScanInput)
         footer = screen_text(app).splitlines()[-1]
-        assert "f12 Pay" in footer  # the key that ends every sale fits at 120 columns
+        assert "F12 Pay" in footer  # the key that ends every sale fits at 120 columns
 
 
 async def test_unknown_code_and_wrong_check_digit_change_nothing(

@@ -113,7 +113,7 @@ async def test_at_120x40_the_room_is_used(
         text = screen_text(app)
         assert "Spec" in text and "Expiry" in text  # every column
         assert not app.screen.query_one(KeyBar).display  # the footer holds F1…F12 Pay
-        assert "f12 Pay" in text.splitlines()[-1]
+        assert "F12 Pay" in text.splitlines()[-1]
         assert visible_cart_rows(app) == 12
         assert app.screen.query_one(GuidancePanel).region.height > 3  # in full
 
