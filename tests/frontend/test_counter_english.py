@@ -50,7 +50,7 @@ async def test_the_chinese_screen_keeps_storage_in_chinese(
         await pilot.press("f12")
         await pilot.pause()
         assert isinstance(app.screen, AcknowledgeModal)
-        assert "贮藏: 密封，置阴凉干燥处。" in app.screen.text
+        assert "贮藏：密封，置阴凉干燥处。" in app.screen.text
 
 
 async def test_the_guidance_prompt_never_starts_a_line_with_a_closing_mark(app: PosApp) -> None:
