@@ -26,7 +26,7 @@ from pos.bench.bare import burst_timing, send_key
 from pos.config import Settings
 from pos.enums import DrugClass
 from pos.models import Barcode, Lot, Product
-from pos.register.overrides import Approval
+from pos.register.staff.overrides import Approval
 from pos.store.db import open_database
 
 SIZE = (120, 40)

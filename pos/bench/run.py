@@ -34,10 +34,10 @@ from pos.domain.members import members
 from pos.domain.suggestions import mining, suggestions
 from pos.enums import Tender
 from pos.models import AssociationRule, Member, Product, Sale
-from pos.register.login import UserView
-from pos.register.overrides import Approval
 from pos.register.service import RegisterService
 from pos.register.setup import register_from_settings
+from pos.register.staff.login import UserView
+from pos.register.staff.overrides import Approval
 from pos.store.db import open_database
 
 SEARCHES = {

@@ -41,22 +41,22 @@ from pos.domain.suggestions.suggestions import Suggestion
 from pos.enums import DrugClass
 from pos.i18n import _
 from pos.models import Member, User
-from pos.register.aftercare import Aftercare
-from pos.register.care import CareRules, MemberCare, MemberOffer
-from pos.register.edits import LineEdits
-from pos.register.lines import LineMaker, NotACode
-from pos.register.login import Login, UserView
-from pos.register.members import Members
-from pos.register.overrides import Approval, Overrides
-from pos.register.parking import HeldSale, Parking
-from pos.register.promotions import Pricing
-from pos.register.receipts import Receipts
-from pos.register.reports import ReportReader, Reports
-from pos.register.returns import CompletedReturn, Returns
-from pos.register.safety import Check, PharmacyRules, Safety
-from pos.register.shifts import ClosedShift, ShiftCount, Shifts, ShiftView
+from pos.register.customers.aftercare import Aftercare
+from pos.register.customers.care import CareRules, MemberCare, MemberOffer
+from pos.register.customers.members import Members
+from pos.register.sale.edits import LineEdits
+from pos.register.sale.lines import LineMaker, NotACode
+from pos.register.sale.parking import HeldSale, Parking
+from pos.register.sale.promotions import Pricing
+from pos.register.sale.receipts import Receipts
+from pos.register.sale.returns import CompletedReturn, Returns
+from pos.register.sale.safety import Check, PharmacyRules, Safety
+from pos.register.sale.suggestions import Suggestions
+from pos.register.staff.login import Login, UserView
+from pos.register.staff.overrides import Approval, Overrides
+from pos.register.staff.reports import ReportReader, Reports
+from pos.register.staff.shifts import ClosedShift, ShiftCount, Shifts, ShiftView
 from pos.register.state import CartState, Clock, RegisterIdentity, StoreTime, system_clock
-from pos.register.suggestions import Suggestions
 from pos.register.views import (
     CartView,
     CompletedSale,

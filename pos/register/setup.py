@@ -23,8 +23,8 @@ from pos.domain.members.segments import SegmentRules
 from pos.domain.printing.print_queue import Sender
 from pos.domain.printing.printing import PrintProfile, StoreHeader
 from pos.enums import DrugClass
-from pos.register.care import CareRules
-from pos.register.safety import PharmacyRules
+from pos.register.customers.care import CareRules
+from pos.register.sale.safety import PharmacyRules
 from pos.register.service import RegisterService
 from pos.register.state import Clock, RegisterIdentity, system_clock
 

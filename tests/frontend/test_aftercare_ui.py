@@ -19,8 +19,8 @@ from pos.app.widgets.scan_input import ScanInput
 from pos.domain.aftercare import complaints
 from pos.domain.aftercare.complaints import ComplaintForm
 from pos.models import AdverseReaction, Complaint, Product, Sale, SaleRating
-from pos.register.login import UserView
 from pos.register.service import RegisterService
+from pos.register.staff.login import UserView
 from tests.conftest import fixed_clock
 from tests.helpers import barcode_of, burst, screen_text, type_text
 

@@ -23,7 +23,7 @@ from pos.domain.sales.codes import InputError
 from pos.domain.staff import users
 from pos.domain.staff.users import verify_pin
 from pos.models import AuditEvent, PinThrottle, Sale, User
-from pos.register.login import FREE_TRIES
+from pos.register.staff.login import FREE_TRIES
 from pos.store.db import make_engine, make_session_factory
 from tests.conftest import NOW, fixed_clock
 from tests.helpers import barcode_of, burst, screen_text, type_text

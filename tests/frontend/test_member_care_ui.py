@@ -18,7 +18,7 @@ from pos.app.modals.members.member_form import MemberFormModal
 from pos.app.modals.sale.payment import PaymentModal
 from pos.domain.members import points_ledger, referrals
 from pos.models import FollowUpTask, Member, MemberGift, PointsEntry, Sale
-from pos.register.login import UserView
+from pos.register.staff.login import UserView
 from tests.conftest import NOW, TODAY
 from tests.frontend.test_members_ui import enrol, member_panel, message
 from tests.helpers import barcode_of, screen_text, type_text

@@ -29,7 +29,7 @@ from pos.cli import main
 from pos.domain.members import members
 from pos.domain.members.members import MemberForm
 from pos.models import Sale, SaleWarning
-from pos.register.safety import PharmacyRules
+from pos.register.sale.safety import PharmacyRules
 from tests.conftest import NOW, TODAY
 from tests.frontend.test_safety_ui import SIZE, VALID_ID, fill, message, scan
 from tests.helpers import barcode_of, screen_text, type_text

@@ -32,8 +32,8 @@ from pos.models import (
     SaleLine,
     StockMovement,
 )
-from pos.register.overrides import Approval
 from pos.register.service import RegisterIdentity, RegisterService
+from pos.register.staff.overrides import Approval
 from pos.transfer.promotion_import import import_promotions
 from tests.conftest import NOW, fixed_clock
 from tests.domain.printing.test_printing import decode

@@ -14,7 +14,7 @@ from pos.app.modals.sale.quantity import ValueModal
 from pos.app.modals.staff.override import OverrideModal
 from pos.app.modals.staff.shift import CashModal, ShiftMenuModal, ShiftReportModal
 from pos.app.modals.staff.shift_count import CountModal
-from pos.app.widgets.shift_status import ShiftStatus
+from pos.app.widgets.status.shift_status import ShiftStatus
 from pos.config import Settings
 from pos.domain.returns.returns import ReturnRequest
 from pos.domain.sales.codes import InputError
@@ -22,8 +22,8 @@ from pos.domain.shifts import shifts
 from pos.enums import Tender
 from pos.models import AuditEvent, CashMovement, JobKind, ParkedCart, PrintJob, Shift, ShiftReport
 from pos.money import format_fen
-from pos.register.overrides import Approval
 from pos.register.service import RegisterService
+from pos.register.staff.overrides import Approval
 from tests.conftest import NOW, fixed_clock
 from tests.domain.shifts.test_shifts import PROFILE, sell
 from tests.frontend.test_checkout_ui import SIZE, message, sale_count, scan

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.app import build_app
-from pos.app.widgets.sync_status import SyncStatusBar
+from pos.app.widgets.status.sync_status import SyncStatusBar
 from pos.config import Settings
 from pos.models import Sale
 from tests.conftest import fixed_clock

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from pos.domain.sales.codes import InputError
 from pos.enums import Tender
 from pos.models import Sale, SaleWarning
-from pos.register.safety import PharmacistNeeded
+from pos.register.sale.safety import PharmacistNeeded
 from pos.register.service import RegisterService
 from tests.conftest import NOW
 from tests.helpers import barcode_of

@@ -135,7 +135,7 @@ def test_the_register_shows_offline_in_time_and_quits_at_once(
 
 def sync_line(app: PosApp) -> str:
     """The status bar's line about head office."""
-    from pos.app.widgets.sync_status import SyncStatusBar
+    from pos.app.widgets.status.sync_status import SyncStatusBar
 
     return app.screen.query_one(SyncStatusBar).text
 

@@ -69,8 +69,8 @@ def classes() -> Iterator[tuple[str, str, list[str]]]:
 
 def test_the_check_sees_a_mixin_and_a_base_from_another_module() -> None:
     source = (
-        "from pos.register.overrides import Overrides\n"
-        "import pos.register.safety as safety\n"
+        "from pos.register.staff.overrides import Overrides\n"
+        "import pos.register.sale.safety as safety\n"
         "from textual.screen import Screen\n"
         "class Local: ...\n"
         "class Both(Overrides, safety.Safety, Screen): ...\n"

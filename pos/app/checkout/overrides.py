@@ -16,8 +16,8 @@ from pos.app.modals.sale.quantity import ValueModal
 from pos.app.modals.staff.override import OverrideModal
 from pos.i18n import _
 from pos.register.api import InputError, format_fen
-from pos.register.overrides import Approval, OverrideNeeded
 from pos.register.service import RegisterService
+from pos.register.staff.overrides import Approval, OverrideNeeded
 from pos.register.views import CartView
 
 T = TypeVar("T")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pos.app.checkout.counter import Counter
 from pos.app.checkout.overrides import OverrideGuard
 from pos.app.modals.staff.reports import ReportsModal
-from pos.register.reports import ReportReader
 from pos.register.service import RegisterService
+from pos.register.staff.reports import ReportReader
 
 
 class ReportKeys:

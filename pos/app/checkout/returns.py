@@ -8,7 +8,7 @@ from pos.app.modals.returns import ReturnModal
 from pos.app.modals.sale.quantity import ValueModal
 from pos.i18n import _, ngettext
 from pos.register.api import InputError, format_fen, tender_name
-from pos.register.returns import CompletedReturn
+from pos.register.sale.returns import CompletedReturn
 from pos.register.service import RegisterService
 
 

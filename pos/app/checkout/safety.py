@@ -18,7 +18,7 @@ from pos.app.modals.pharmacy.prescription import PrescriptionModal
 from pos.app.modals.pharmacy.restricted_buyer import RestrictedBuyerModal
 from pos.i18n import _
 from pos.register.api import InputError, PrescriptionForm
-from pos.register.safety import Check, PharmacistNeeded
+from pos.register.sale.safety import Check, PharmacistNeeded
 from pos.register.service import RegisterService
 
 

@@ -41,13 +41,13 @@ from pos.app.widgets.key_bar import KeyBar
 from pos.app.widgets.member_panel import MemberPanel
 from pos.app.widgets.message_bar import MessageBar
 from pos.app.widgets.plain import Label
-from pos.app.widgets.printer_status import PrinterStatusBar
-from pos.app.widgets.save_status import SaveStatus
 from pos.app.widgets.scan_hold import ScanHolder
 from pos.app.widgets.scan_input import ScanInput
-from pos.app.widgets.shift_status import ShiftStatus
+from pos.app.widgets.status.printer_status import PrinterStatusBar
+from pos.app.widgets.status.save_status import SaveStatus
+from pos.app.widgets.status.shift_status import ShiftStatus
+from pos.app.widgets.status.sync_status import SyncStatusBar
 from pos.app.widgets.suggestion_panel import SuggestionPanel
-from pos.app.widgets.sync_status import SyncStatusBar
 from pos.app.widgets.totals import LastSalePanel, TotalsPanel
 from pos.i18n import _, ngettext
 from pos.register.api import (

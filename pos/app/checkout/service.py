@@ -22,8 +22,8 @@ from pos.app.modals.service.adverse import AdverseReactionModal
 from pos.app.modals.service.complaint import ComplaintModal
 from pos.app.modals.service.complaints import ComplaintsModal
 from pos.i18n import _, ngettext
-from pos.register.aftercare import AdverseForm, ComplaintForm, RatingGiven
 from pos.register.api import InputError
+from pos.register.customers.aftercare import AdverseForm, ComplaintForm, RatingGiven
 
 if TYPE_CHECKING:
     from pos.app.checkout.counter import Counter

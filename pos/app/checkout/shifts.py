@@ -20,12 +20,12 @@ from pos.app.modals.staff.shift import (
     ShiftReportModal,
 )
 from pos.app.modals.staff.shift_count import CountModal, Counts, over_short_text
-from pos.app.widgets.shift_status import ShiftStatus
+from pos.app.widgets.status.shift_status import ShiftStatus
 from pos.i18n import _
 from pos.register.api import InputError, format_fen
-from pos.register.overrides import Approval
 from pos.register.service import RegisterService
-from pos.register.shifts import ClosedShift, ShiftView, parse_cash_amount
+from pos.register.staff.overrides import Approval
+from pos.register.staff.shifts import ClosedShift, ShiftView, parse_cash_amount
 
 
 class ShiftKeys:

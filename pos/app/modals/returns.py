@@ -24,9 +24,9 @@ from pos.register.api import (
     tender_name,
     whole_number,
 )
-from pos.register.overrides import Approval, OverrideNeeded
-from pos.register.returns import CompletedReturn
+from pos.register.sale.returns import CompletedReturn
 from pos.register.service import RegisterService
+from pos.register.staff.overrides import Approval, OverrideNeeded
 
 
 class ReturnModal(ModalScreen[CompletedReturn | None]):

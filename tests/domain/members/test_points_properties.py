@@ -26,8 +26,8 @@ from pos.domain.returns.returns import ReturnRequest
 from pos.domain.sales.codes import InputError
 from pos.enums import Tender
 from pos.models import Member, PointsEntry
-from pos.register.overrides import Approval
 from pos.register.service import RegisterIdentity, RegisterService
+from pos.register.staff.overrides import Approval
 from pos.store.db import make_engine, make_session_factory
 from pos.transfer.member_import import MEMBER_COLUMNS, import_members
 from tests.domain.members.test_tiers import RULES, Clock

@@ -12,7 +12,7 @@ from textual.pilot import Pilot
 
 from pos.app import PosApp, build_app
 from pos.app.modals.sale.receipt import ReceiptModal
-from pos.app.widgets.printer_status import PrinterStatusBar
+from pos.app.widgets.status.printer_status import PrinterStatusBar
 from pos.cli import main
 from pos.config import Settings
 from pos.domain.printing.printing import PrintProfile, StoreHeader

@@ -33,8 +33,8 @@ from pos.models import (
     SaleReturn,
     StockMovement,
 )
-from pos.register.overrides import Approval, OverrideNeeded
 from pos.register.service import RegisterService
+from pos.register.staff.overrides import Approval, OverrideNeeded
 from pos.transfer.exports import SALE_CSV_COLUMNS, export_sales_csv, export_sales_jsonl
 from tests.conftest import NOW, TODAY
 from tests.frontend.test_checkout_ui import SIZE, message, scan

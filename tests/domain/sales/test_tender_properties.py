@@ -22,8 +22,8 @@ from pos.domain.shifts import shifts
 from pos.enums import CashRounding, DrugClass, Tender
 from pos.models import Payment, Refund, Sale, SaleReturn
 from pos.money import round_cash
-from pos.register.overrides import Approval
 from pos.register.service import RegisterIdentity, RegisterService
+from pos.register.staff.overrides import Approval
 from pos.store.db import make_engine, make_session_factory
 from tests.conftest import fixed_clock
 from tests.helpers import barcode_of

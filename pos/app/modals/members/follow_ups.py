@@ -18,7 +18,7 @@ from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import DataTable, Label
 from pos.i18n import N_, _, ngettext
 from pos.register.api import FollowUpView, InputError, outcome_name, reason_name
-from pos.register.care import MemberCare
+from pos.register.customers.care import MemberCare
 
 OUTCOME_KEYS = (
     ("f2", "reached", N_("Reached")),

@@ -13,7 +13,7 @@ from textual.widgets import Footer
 from pos.app.modals.common import localize_bindings
 from pos.app.widgets.plain import DataTable, Label
 from pos.i18n import N_, _
-from pos.register.parking import HeldSale
+from pos.register.sale.parking import HeldSale
 
 Recall = Callable[[int], str | None]
 """Brings the held sale back; returns why it could not, or None."""

@@ -16,7 +16,7 @@ from pos.app.modals.service.choices import chosen, hint
 from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import Label
 from pos.i18n import N_, _
-from pos.register.aftercare import OUTCOMES, REACTION_SEVERITIES, AdverseForm
+from pos.register.customers.aftercare import OUTCOMES, REACTION_SEVERITIES, AdverseForm
 
 Save = Callable[[AdverseForm], str | None]
 """Stores the record; returns why it could not, or None."""

@@ -15,7 +15,7 @@ from pos.app.modals.service.choices import chosen, hint
 from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import Label
 from pos.i18n import N_, _
-from pos.register.aftercare import CATEGORIES, SEVERITIES, ComplaintForm
+from pos.register.customers.aftercare import CATEGORIES, SEVERITIES, ComplaintForm
 
 Save = Callable[[ComplaintForm], str | None]
 """Stores the complaint; returns why it could not, or None."""

@@ -16,7 +16,7 @@ from pos.app.modals.form import FormModal
 from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import DataTable, Label
 from pos.i18n import N_, _
-from pos.register.aftercare import STATUSES, ComplaintView, category_name
+from pos.register.customers.aftercare import STATUSES, ComplaintView, category_name
 
 Waiting = Callable[[], list[ComplaintView]]
 """The complaints not closed yet, newest first."""

@@ -15,7 +15,7 @@ from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import Label
 from pos.i18n import N_, _
 from pos.register.api import InputError
-from pos.register.overrides import ACTIONS, Approval
+from pos.register.staff.overrides import ACTIONS, Approval
 
 Approve = Callable[[str, str, str], Approval]
 """(action, manager id, PIN) → the approval; raises InputError when refused."""

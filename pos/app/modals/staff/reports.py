@@ -14,9 +14,9 @@ from textual.widgets import Footer
 from pos.app.modals.common import localize_bindings
 from pos.app.widgets.plain import Label, Static
 from pos.i18n import N_, _
-from pos.register.aftercare import ServiceReport
 from pos.register.api import report_renderable, service_renderable
-from pos.register.reports import ReportReader
+from pos.register.customers.aftercare import ServiceReport
+from pos.register.staff.reports import ReportReader
 
 ServiceReader = Callable[[date], ServiceReport]
 """The service report of one business day."""

@@ -17,7 +17,7 @@ from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import Label, Static
 from pos.i18n import N_, _
 from pos.register.api import format_fen
-from pos.register.shifts import CASH_IN, CASH_OUT, ShiftView
+from pos.register.staff.shifts import CASH_IN, CASH_OUT, ShiftView
 
 X_REPORT, CLOSE = "x", "close"
 """The choices of the shift menu besides ``CASH_IN`` and ``CASH_OUT``."""

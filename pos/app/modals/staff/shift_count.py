@@ -19,7 +19,7 @@ from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import Label
 from pos.i18n import N_, _
 from pos.register.api import DENOMINATIONS_FEN, InputError, format_fen
-from pos.register.shifts import ShiftCount, denomination_label, parse_count_fields
+from pos.register.staff.shifts import ShiftCount, denomination_label, parse_count_fields
 
 Counts = dict[int, str]
 """Denomination in fen → the count typed."""

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pos.domain.reports.store_report import StoreReport, store_report
 from pos.i18n import _
-from pos.register.overrides import ACTIONS, Approval, Overrides
+from pos.register.staff.overrides import ACTIONS, Approval, Overrides
 from pos.register.state import RegisterIdentity
 
 ReportReader = Callable[[date], StoreReport]

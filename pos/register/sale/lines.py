@@ -13,8 +13,8 @@ from pos.domain.promotions.promotions import NEVER_GIVEN, Gift
 from pos.domain.sales.cart import CartLine
 from pos.domain.sales.codes import TRACE_CODE, InputError, classify_barcode
 from pos.i18n import _
-from pos.register.overrides import Approval, OverrideNeeded, Overrides
-from pos.register.safety import Safety
+from pos.register.sale.safety import Safety
+from pos.register.staff.overrides import Approval, OverrideNeeded, Overrides
 from pos.register.state import CartState, StoreTime
 
 

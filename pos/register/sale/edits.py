@@ -13,10 +13,10 @@ from pos.domain.sales.cart import CartLine
 from pos.domain.sales.codes import InputError, parse_quantity, whole_number
 from pos.i18n import _
 from pos.money import MoneyError, format_fen, parse_yuan
-from pos.register.lines import LineMaker
-from pos.register.login import Login
-from pos.register.overrides import Approval, Overrides
-from pos.register.safety import Safety
+from pos.register.sale.lines import LineMaker
+from pos.register.sale.safety import Safety
+from pos.register.staff.login import Login
+from pos.register.staff.overrides import Approval, Overrides
 from pos.register.state import CartState, RegisterIdentity
 
 

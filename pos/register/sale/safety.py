@@ -45,7 +45,7 @@ from pos.models import (
     TraceCode,
     User,
 )
-from pos.register.login import Login
+from pos.register.staff.login import Login
 from pos.register.state import CartState, StoreTime
 from pos.register.views import GuidanceView
 

@@ -15,7 +15,7 @@ from pos.domain.suggestions import suggestions
 from pos.domain.suggestions.suggestions import CartItem, Customer, Suggestion
 from pos.i18n import _
 from pos.models import Member, Sale, SuggestionEvent
-from pos.register.safety import Safety
+from pos.register.sale.safety import Safety
 from pos.register.state import CartState, StoreTime
 
 

@@ -21,7 +21,7 @@ from pos.domain.sales.tendering import Tendering
 from pos.domain.staff import audit
 from pos.i18n import _
 from pos.models import Member, Sale
-from pos.register.login import Login
+from pos.register.staff.login import Login
 from pos.register.state import CartState, RegisterIdentity, StoreTime
 from pos.register.views import CartView, MemberView
 
@@ -88,7 +88,7 @@ class Members:
         today: date,
     ) -> None:
         """Points redeemed and earned, the visit and the tier (the birthday gift, offered
-        at the counter, is :class:`~pos.register.care.MemberCare`'s)."""
+        at the counter, is :class:`~pos.register.customers.care.MemberCare`'s)."""
         rules = self.rules
         # The tier the member had before this sale earns its points (a floor may have run out).
         members.settle_tier(session, member, rules, now, today, leave_out_fen=sale.total_fen)

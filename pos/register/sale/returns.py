@@ -16,8 +16,8 @@ from pos.domain.returns.returns import ReturnableSale, ReturnContext, ReturnRequ
 from pos.domain.sales.codes import InputError
 from pos.enums import Tender
 from pos.i18n import _
-from pos.register.login import Login
-from pos.register.overrides import Approval, Overrides
+from pos.register.staff.login import Login
+from pos.register.staff.overrides import Approval, Overrides
 from pos.register.state import CartState, RegisterIdentity, StoreTime
 from pos.sync import outbox
 from pos.transfer.return_exports import return_payload

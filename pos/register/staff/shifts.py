@@ -26,9 +26,9 @@ from pos.domain.shifts.shifts import CASH_IN, CASH_OUT, DENOMINATIONS_FEN, Shift
 from pos.i18n import _
 from pos.models import JobKind, ParkedCart, Shift, User
 from pos.money import MoneyError, format_fen, parse_yuan
-from pos.register.login import Login
-from pos.register.overrides import Approval, Overrides
-from pos.register.parking import HELD
+from pos.register.sale.parking import HELD
+from pos.register.staff.login import Login
+from pos.register.staff.overrides import Approval, Overrides
 from pos.register.state import CartState, RegisterIdentity, StoreTime
 
 __all__ = ["CASH_IN", "CASH_OUT", "ClosedShift", "ShiftCount", "ShiftView", "Shifts"]

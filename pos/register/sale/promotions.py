@@ -31,7 +31,7 @@ from pos.domain.sales.cart import CartLine
 from pos.domain.sales.codes import InputError
 from pos.enums import DrugClass
 from pos.i18n import _
-from pos.register.lines import LineMaker
+from pos.register.sale.lines import LineMaker
 from pos.register.state import CartState, StoreTime
 from pos.transfer.promotion_import import generation, gift_classes, load_rules
 

@@ -22,7 +22,7 @@ from pos.domain.sales.codes import InputError
 from pos.domain.staff import audit
 from pos.i18n import _
 from pos.models import Member, Sale
-from pos.register.login import Login
+from pos.register.staff.login import Login
 from pos.register.state import StoreTime
 
 

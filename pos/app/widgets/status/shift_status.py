@@ -5,7 +5,7 @@ from __future__ import annotations
 from pos.app.widgets.plain import Static
 from pos.i18n import _
 from pos.register.api import format_fen
-from pos.register.shifts import ShiftView
+from pos.register.staff.shifts import ShiftView
 
 
 class ShiftStatus(Static):

@@ -11,7 +11,7 @@ a refund, opening the drawer without a sale, selling more than the stock shows.
 
 :class:`Overrides` is one of the register's collaborators (it takes the login, the
 store's time and the print profile in its constructor); the cart edits that need
-an approval are :class:`pos.register.edits.LineEdits`.
+an approval are :class:`pos.register.sale.edits.LineEdits`.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from pos.domain.printing.printing import PrintProfile
 from pos.domain.sales.codes import InputError
 from pos.domain.staff import audit
 from pos.i18n import N_, _
-from pos.register.login import Login
+from pos.register.staff.login import Login
 from pos.register.state import StoreTime
 
 ACTIONS: dict[str, str] = {

@@ -1,0 +1,1 @@
+"""The status lines of the checkout: printer, saving, cash shift, chain sync."""
