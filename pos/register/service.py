@@ -117,7 +117,7 @@ class RegisterService:
         self._shifts = Shifts(sessions, state, time, identity, login, overrides, profile)
         self._products = ProductIndex()
         self._redemption = redemption
-        self.aftercare = Aftercare(sessions, identity, clock, care.segments)
+        self.aftercare = Aftercare(sessions, identity, clock, care.segments, care.follow_ups)
         self.care = MemberCare(sessions, time, login, self._members.rules, care)
         """Follow-up calls, referrals, birthday gifts and segments (the service after the sale)."""
         self._parking.restore()

@@ -113,6 +113,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from pos.domain.aftercare import complaints
     from pos.domain.aftercare.complaints import ComplaintForm
     from pos.domain.sales.codes import InputError
+    from pos.register.setup import RegisterRules
 
     sessions = open_existing_store(settings)
     if sessions is None:
@@ -156,6 +157,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                     at=now,
                     resolution=args.resolution,
                     customer_response=args.response,
+                    today=now.astimezone(ZoneInfo(zone)).date(),
+                    follow_ups=RegisterRules.from_settings(settings).care.follow_ups,
                 )
                 print(_("Complaint #{id} closed").format(id=args.complaint_id))
     except InputError as exc:

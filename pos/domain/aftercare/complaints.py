@@ -7,12 +7,13 @@ never goes into the audit log or any other log.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pos.domain.members import members
+from pos.domain.members.follow_up_tasks import FollowUpRules, plan_after_complaint
 from pos.domain.returns.returns import find_sale
 from pos.domain.sales.codes import InputError
 from pos.domain.staff import audit
@@ -176,8 +177,11 @@ def close(
     at: datetime,
     resolution: str,
     customer_response: str = "",
+    today: date | None = None,
+    follow_ups: FollowUpRules | None = None,
 ) -> Complaint:
-    """Close a complaint with its resolution and the customer's response."""
+    """Close a complaint with its resolution and the customer's response; a member's
+    complaint gets a follow-up call (回访) a few days later (``today``: the store's day)."""
     complaint = get(session, complaint_id)
     _not_closed(complaint)
     complaint.resolution = _text(resolution, _("resolution"), DESCRIPTION_MAX)
@@ -192,6 +196,11 @@ def close(
     complaint.closed_at = at
     complaint.closed_by = by
     audit.record(session, "complaint.close", at=at, actor=by, subject=f"complaint:{complaint.id}")
+    if complaint.member_id is not None:
+        plan_after_complaint(
+            session, complaint.member_id, complaint.id, today or at.date(),
+            follow_ups or FollowUpRules(), at,
+        )  # fmt: skip
     return complaint
 
 

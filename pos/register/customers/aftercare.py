@@ -24,6 +24,7 @@ from pos.domain.aftercare.complaints import (
     category_name,
 )
 from pos.domain.aftercare.service_report import ServiceReport, service_report
+from pos.domain.members.follow_up_tasks import FollowUpRules
 from pos.domain.members.segments import SegmentRules
 from pos.register.state import Clock, RegisterIdentity
 
@@ -65,11 +66,14 @@ class Aftercare:
         identity: RegisterIdentity,
         clock: Clock,
         segment_rules: SegmentRules | None = None,
+        follow_ups: FollowUpRules | None = None,
     ) -> None:
         self._sessions = sessions
         self.identity = identity
         self._clock = clock
         self._segment_rules = segment_rules or SegmentRules()
+        self._follow_ups = follow_ups or FollowUpRules()
+        """When a closed complaint's follow-up call falls due."""
 
     def now(self) -> datetime:
         """Now, in UTC."""
@@ -113,6 +117,8 @@ class Aftercare:
                 at=self.now(),
                 resolution=resolution,
                 customer_response=customer_response,
+                today=self.today(),
+                follow_ups=self._follow_ups,
             )
             return complaints.view(session, complaint)
 

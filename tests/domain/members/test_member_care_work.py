@@ -306,3 +306,24 @@ def test_a_member_only_drifts_towards_lapsed_without_a_visit(
     assert now in SEGMENTS and later in SEGMENTS
     order = {"lapsed": 2, "at_risk": 1}
     assert order.get(later, 0) >= order.get(now, 0)
+
+
+def test_a_members_complaint_closed_plans_a_call_an_anonymous_one_does_not(
+    register: RegisterService, demo_sessions: sessionmaker[Session]
+) -> None:
+    from pos.domain.aftercare.complaints import ComplaintForm
+
+    with demo_sessions.begin() as session:
+        card = enrol(session, "16612340030").card_no
+    aftercare = register.aftercare
+    theirs = aftercare.open_complaint(
+        ComplaintForm("waiting", "排队太久", member_card=card), "shouyin01"
+    )
+    anonymous = aftercare.open_complaint(ComplaintForm("price", "价格贵"), "shouyin01")
+    for complaint in (theirs, anonymous):
+        aftercare.close_complaint(complaint.id, "dianzhang", "已道歉并说明")
+    with demo_sessions() as session:
+        tasks = session.scalars(select(FollowUpTask)).all()
+    assert [(t.reason, t.complaint_id, t.due_on) for t in tasks] == [
+        ("complaint", theirs.id, TODAY + timedelta(days=2))
+    ]
