@@ -158,7 +158,7 @@ async def test_the_screen_asks_the_register_once_per_scan(
 
 def test_the_register_keeps_no_type_checking_stubs() -> None:
     """No collaborator declares another's methods or state for the type checker."""
-    for module in sorted((ROOT / "pos" / "register").glob("*.py")):
+    for module in sorted((ROOT / "pos" / "register").rglob("*.py")):
         for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
             if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
                 stubs = [
@@ -167,9 +167,14 @@ def test_the_register_keeps_no_type_checking_stubs() -> None:
                 assert stubs == [], module.name
 
 
-@pytest.mark.parametrize(
-    "module", sorted(path.stem for path in (ROOT / "pos" / "register").glob("[!_]*.py"))
+REGISTER_MODULES = sorted(
+    ".".join(path.relative_to(ROOT / "pos" / "register").with_suffix("").parts)
+    for path in (ROOT / "pos" / "register").rglob("[!_]*.py")
 )
+"""The register's modules, those of its area folders (sale/, staff/, customers/) too."""
+
+
+@pytest.mark.parametrize("module", REGISTER_MODULES)
 def test_each_register_module_imports_first(module: str) -> None:
     """Imported first in a fresh interpreter (as a command does), no import cycle breaks it."""
     run = subprocess.run(
