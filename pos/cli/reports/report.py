@@ -57,24 +57,28 @@ def add_parser(commands: Commands, common: argparse.ArgumentParser) -> None:
             "--format", choices=FORMATS, default=None,
             help="table (rich, the default on a terminal), text (the default otherwise), csv, json",
         )  # fmt: skip
-    help_text = (
+    _add_period_report(
+        what,
+        common,
+        "restricted",
         "restricted sales (ephedrine-class) for the authorities: buyer, masked ID, product, "
-        "spec, quantity, manufacturer, lots, repeat-buyer threshold and the pharmacist"
+        "spec, quantity, manufacturer, lots, repeat-buyer threshold and the pharmacist",
     )
-    sub = what.add_parser("restricted", parents=[common], help=help_text, description=help_text)
-    sub.set_defaults(date=None)
-    sub.add_argument("--from", dest="first", metavar="YYYY-MM-DD", help="first day (default today)")
-    sub.add_argument("--to", dest="last", metavar="YYYY-MM-DD", help="last day (default: today)")
-    sub.add_argument(
-        "--format", choices=RESTRICTED_FORMATS, default=None,
-        help="table (rich, the default on a terminal), csv (the default otherwise), json",
-    )  # fmt: skip
-    help_text = (
+    _add_period_report(
+        what,
+        common,
+        "service",
         "service figures: member share of visits, member vs non-member ticket, repeat rate, "
         "90-day retention, satisfaction, complaints by category and response times, "
-        "adverse reactions"
+        "adverse reactions",
     )
-    sub = what.add_parser("service", parents=[common], help=help_text, description=help_text)
+
+
+def _add_period_report(
+    what: Commands, common: argparse.ArgumentParser, name: str, help_text: str
+) -> None:
+    """A report over ``--from``…``--to`` as table, csv or json (restricted, service)."""
+    sub = what.add_parser(name, parents=[common], help=help_text, description=help_text)
     sub.set_defaults(date=None)
     sub.add_argument("--from", dest="first", metavar="YYYY-MM-DD", help="first day (default today)")
     sub.add_argument("--to", dest="last", metavar="YYYY-MM-DD", help="last day (default: today)")
