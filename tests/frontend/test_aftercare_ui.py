@@ -69,6 +69,37 @@ async def test_digits_typed_after_payment_go_to_the_scan_field_not_the_rating(
         assert session.scalars(select(SaleRating)).all() == []
 
 
+def rating_prompts(app: PosApp) -> list[str]:
+    """The rating prompts the app still shows (its notifications, toasts or not)."""
+    return [notice.message for notice in app._notifications if "Alt+1" in notice.message]
+
+
+async def test_the_rating_prompt_leaves_once_rated_or_the_next_customer_is_scanned(
+    app: PosApp, demo_sessions: sessionmaker[Session]
+) -> None:
+    """The prompt sits over the message line at 80 columns: it must not outstay its question."""
+    code = barcode_of(demo_sessions, "P00063")
+    async with app.run_test(size=(80, 24)) as pilot:
+        for then in ("alt+4", code):
+            await type_text(pilot, code)
+            await pilot.press("enter", "f9", "f12", "enter")
+            await pilot.pause()
+            assert len(rating_prompts(app)) == 1
+            if then == code:
+                await type_text(pilot, code)
+                await pilot.press("enter")
+            else:
+                await pilot.press(then)
+            for _ in range(3):
+                await pilot.pause()
+            assert rating_prompts(app) == []
+            assert "Rated 4 of 5" in message(app) or then == code
+            if then == code:
+                assert app.register.cart().lines[0].qty == 1
+    with demo_sessions() as session:
+        assert session.scalars(select(SaleRating.rating)).all() == [4]
+
+
 async def test_a_complaint_opened_from_a_low_rating_and_closed(
     app: PosApp, demo_sessions: sessionmaker[Session]
 ) -> None:

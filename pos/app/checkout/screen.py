@@ -115,7 +115,9 @@ class CheckoutScreen(Screen[None]):
         self.manager = ManagerKeys(register, self, self.guard)
         self.held_sales = HeldKeys(register, self)
         self.shifts = ShiftKeys(register, self, self.guard, self.shift_status)
-        self.service = ServiceKeys(register, self, lambda: self.last_sale, self.notify)
+        self.service = ServiceKeys(
+            register, self, lambda: self.last_sale, self.show_notice, self.withdraw_notice
+        )
         """The rating after payment, complaints and adverse reactions (Alt+1..5, Ctrl+W/A)."""
 
     def compose(self) -> ComposeResult:
@@ -332,6 +334,7 @@ class CheckoutScreen(Screen[None]):
         if self.last_sale is not None and not self.register.cart().lines:
             self.last_sale = None
             self.query_one(LastSalePanel).show(None)
+            self.service.skip_rating()  # the next customer: the rating prompt goes
         if is_sale_number(text):  # a receipt's QR code: a return
             self.returns.open_return(text)
             return
@@ -616,24 +619,31 @@ class CheckoutScreen(Screen[None]):
         )
         if self.register.invite_to_enrol():
             # The invitation belongs to this sale: withdrawn when the payment closes.
-            self.invitation = Notification(
+            self.invitation = self.show_notice(
                 _("Not a member yet? F2 enrols: member prices and points from this sale"),
                 _("Invite to join"),
-                "information",
                 10,
-                markup=False,
             )
-            self.app.post_message(Notify(self.invitation))
 
-    def withdraw_invitation(self) -> None:
-        """Take the join invitation off the screen: the sale it was for has ended.
+    def show_notice(self, message: str, title: str, seconds: float) -> Notification:
+        """A toast that can be withdrawn before its time (``withdraw_notice``)."""
+        notice = Notification(message, title, "information", seconds, markup=False)
+        self.app.post_message(Notify(notice))
+        return notice
+
+    def withdraw_notice(self, notice: Notification) -> None:
+        """Take a toast off the screen: what it asked about has ended.
 
         After the app has shown it: a payment made at once (F12 Enter) ends before the
         invitation reaches the screen.
         """
+        self.app.call_later(self._drop_notification, notice)
+
+    def withdraw_invitation(self) -> None:
+        """Take the join invitation off the screen: the sale it was for has ended."""
         invitation, self.invitation = self.invitation, None
         if invitation is not None:
-            self.app.call_later(self._drop_notification, invitation)
+            self.withdraw_notice(invitation)
 
     def _drop_notification(self, notification: Notification) -> None:
         if notification in self.app._notifications:

@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from textual.notifications import Notification
+
 from pos.app.modals.service.adverse import AdverseReactionModal
 from pos.app.modals.service.complaint import ComplaintModal
 from pos.app.modals.service.complaints import ComplaintsModal
@@ -30,8 +32,9 @@ if TYPE_CHECKING:
     from pos.register.service import RegisterService
     from pos.register.views import CompletedSale
 
-Notify = Callable[..., None]
-"""The screen's ``notify`` (a toast)."""
+ShowNotice = Callable[[str, str, float], Notification]
+"""Shows a toast (message, title, seconds) that can be withdrawn before its time."""
+WithdrawNotice = Callable[[Notification], None]
 
 RATE = "rate"
 
@@ -44,12 +47,16 @@ class ServiceKeys:
         register: RegisterService,
         counter: Counter,
         last_sale: Callable[[], CompletedSale | None],
-        notify: Notify,
+        show_notice: ShowNotice,
+        withdraw_notice: WithdrawNotice,
     ) -> None:
         self.register = register
         self.counter = counter
         self._last_sale = last_sale
-        self._notify = notify
+        self._show_notice = show_notice
+        self._withdraw_notice = withdraw_notice
+        self._prompt: Notification | None = None
+        """The rating prompt on screen, withdrawn once rated or skipped."""
         self.rated: str | None = None
         """The last sale rated (a sale is rated once)."""
         self.low: RatingGiven | None = None
@@ -66,11 +73,18 @@ class ServiceKeys:
     def offer_rating(self, sale: CompletedSale) -> None:
         """After payment: ask for the customer's rating, without holding anything up."""
         self.low = None
-        self._notify(
+        self.skip_rating()
+        self._prompt = self._show_notice(
             _("Customer's rating? Alt+1 very poor … Alt+5 very good. Scanning skips it."),
-            title=_("Satisfaction"),
-            timeout=8,
+            _("Satisfaction"),
+            8,
         )
+
+    def skip_rating(self) -> None:
+        """Take the rating prompt off the screen: rated, or the next customer's scan."""
+        prompt, self._prompt = self._prompt, None
+        if prompt is not None:
+            self._withdraw_notice(prompt)
 
     def rate(self, rating: int) -> None:
         """Store the customer's rating of the sale just paid."""
@@ -83,6 +97,7 @@ class ServiceKeys:
             self.counter.message.error(str(exc))
             return
         self.rated = last.number
+        self.skip_rating()
         if given.low:
             self.low = given
             self.counter.message.warning(
