@@ -73,4 +73,20 @@ class MemberPanel(Static):
             table.add_row(segment_name(member.segment), last)
         if member.birthday_month:
             table.add_row(Text("🎂 " + _("Birthday month"), style="bold magenta"))
+        for line in health_lines(member):
+            table.add_row(Text(line, style="bold red"))
+        if member.health_note:
+            table.add_row(Text(member.health_note, style="italic"))
         self.update(table)
+
+
+def health_lines(member: MemberView) -> list[str]:
+    """The member's allergies and conditions, as the pharmacist must see them."""
+    if not member.consent_health:
+        return []
+    lines = []
+    if member.allergies:
+        lines.append(_("Allergies: {items}").format(items=member.allergies))
+    if member.conditions:
+        lines.append(_("Conditions: {items}").format(items=member.conditions))
+    return lines
