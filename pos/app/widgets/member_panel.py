@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.reactive import reactive
@@ -73,11 +74,10 @@ class MemberPanel(Static):
             table.add_row(segment_name(member.segment), last)
         if member.birthday_month:
             table.add_row(Text("🎂 " + _("Birthday month"), style="bold magenta"))
-        for line in health_lines(member):
-            table.add_row(Text(line, style="bold red"))
+        notes = [Text(line, style="bold red") for line in health_lines(member)]
         if member.health_note:
-            table.add_row(Text(member.health_note, style="italic"))
-        self.update(table)
+            notes.append(Text(member.health_note, style="italic"))
+        self.update(Group(table, *notes) if notes else table)
 
 
 def health_lines(member: MemberView) -> list[str]:
