@@ -45,7 +45,10 @@ HEALTH_COLUMNS = ("allergies", "conditions")
 
 VISITS = table("hq_member_store", column("member_id"), column("store_code"))
 NOTES = table("hq_member_health", column("member_id"), *(column(c) for c in HEALTH_COLUMNS))
-ROLE_STORE = literal_column("hq_role_store()")
+ROLE_STORE = literal_column("hq_visitor_store()")
+
+_VISITOR_STORE = """CREATE OR REPLACE FUNCTION hq_visitor_store() RETURNS varchar
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$ SELECT hq_role_store() $$"""
 
 _SEEN = """CREATE OR REPLACE FUNCTION hq_seen(p_ids integer[], p_store varchar,
     p_at timestamptz) RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
@@ -126,19 +129,21 @@ BEGIN
 END $$"""
 
 FUNCTIONS = (
+    "hq_visitor_store()",
     "hq_seen(integer[], varchar, timestamptz)",
     "hq_put_member_health(integer, varchar, varchar, varchar, timestamptz)",
     "pos_member_health(varchar, varchar)",
 )
-"""Head office's health functions (``GRANT EXECUTE`` to a register's role: the last two)."""
-REGISTER_FUNCTIONS = FUNCTIONS[1:]
+"""Head office's health functions (``GRANT EXECUTE`` to a register's role: all but
+``hq_seen``)."""
+REGISTER_FUNCTIONS = (FUNCTIONS[0], *FUNCTIONS[2:])
 
 
 def hq_schema() -> list[str]:
     """Head office's DDL for health data apart and visits (each statement safe to run again)."""
     return [
         """CREATE TABLE IF NOT EXISTS hq_member_store (
-            member_id integer NOT NULL REFERENCES member (id),
+            member_id integer NOT NULL,
             store_code varchar(8) NOT NULL,
             first_seen timestamptz NOT NULL,
             last_seen timestamptz NOT NULL,
@@ -147,22 +152,24 @@ def hq_schema() -> list[str]:
         "CREATE INDEX IF NOT EXISTS ix_hq_member_store_store "
         "ON hq_member_store (store_code, member_id)",
         """CREATE TABLE IF NOT EXISTS hq_member_health (
-            member_id integer PRIMARY KEY
-                REFERENCES member (id) DEFERRABLE INITIALLY DEFERRED,
+            member_id integer PRIMARY KEY,
             allergies varchar(200) NOT NULL DEFAULT '',
             conditions varchar(200) NOT NULL DEFAULT '',
             changed_at timestamptz NOT NULL
         )""",
         # A register's role sees its own store's visits, and the notes of those members only.
+        # (No foreign keys, and the policies call a function of their own: the migrations'
+        # tables and hq_role_store() can still be dropped by a downgrade.)
+        _VISITOR_STORE,
         "ALTER TABLE hq_member_store ENABLE ROW LEVEL SECURITY",
         "DROP POLICY IF EXISTS own_store ON hq_member_store",
         "CREATE POLICY own_store ON hq_member_store FOR SELECT "
-        "USING (store_code = hq_role_store())",
+        "USING (store_code = hq_visitor_store())",
         "ALTER TABLE hq_member_health ENABLE ROW LEVEL SECURITY",
         "DROP POLICY IF EXISTS visited ON hq_member_health",
         "CREATE POLICY visited ON hq_member_health FOR SELECT USING (EXISTS ("
         "SELECT 1 FROM hq_member_store AS v WHERE v.member_id = hq_member_health.member_id"
-        " AND v.store_code = hq_role_store()))",
+        " AND v.store_code = hq_visitor_store()))",
         _SEEN,
         _APART,
         _PUT,
