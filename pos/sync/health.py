@@ -45,7 +45,7 @@ HEALTH_COLUMNS = ("allergies", "conditions")
 
 VISITS = table("hq_member_store", column("member_id"), column("store_code"))
 NOTES = table("hq_member_health", column("member_id"), *(column(c) for c in HEALTH_COLUMNS))
-ROLE_STORE = literal_column("hq_visitor_store()")
+ROLE_STORE: Any = literal_column("hq_visitor_store()")
 
 _VISITOR_STORE = """CREATE OR REPLACE FUNCTION hq_visitor_store() RETURNS varchar
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$ SELECT hq_role_store() $$"""
