@@ -61,6 +61,10 @@ class MemberPanel(Static):
             line.append(str(member.points), style="bold")
             if member.birthday_month:
                 line.append(" 🎂 " + _("Birthday month"), style="bold magenta")
+            for note in health_lines(member):
+                line.append(" · " + note, style="bold red")
+            if member.health_note:
+                line.append(" · " + member.health_note, style="italic")
             self.update(line)
             return
         self.border_title = _("Member") + " · " + tier_name(member.tier)
