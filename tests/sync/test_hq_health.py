@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pos.cli import main
 from pos.cli.common import EXIT_OK
+from pos.domain.members.member_care import erase_member
 from pos.domain.members.members import MemberForm
 from pos.enums import Tender
 from pos.models import Member, OutboxItem
@@ -194,3 +195,12 @@ def test_an_online_attach_fetches_the_notes_and_an_offline_one_says_so(
     visits = "SELECT s.store_code FROM hq_member_store s JOIN member m ON m.id = s.member_id"
     assert sorted(at_owner(hq_url, visits + " WHERE m.uid = :u", u=uid)) == [("001",), ("002",)]
     assert as_role(b, visits + " WHERE m.uid = :u", u=uid) == [("002",)]
+
+    # The member is erased at A: head office drops the notes, B's next pull erases them.
+    with a.sessions.begin() as session:
+        erase_member(session, session.get_one(Member, a.local(uid).id), NOW)
+    a.sync()
+    b.sync()
+    held = "SELECT count(*) FROM hq_member_health h JOIN member m ON m.id = h.member_id"
+    assert at_owner(hq_url, held + " WHERE m.uid = :u", u=uid) == [(0,)]
+    assert b.local(uid).allergies == "" and b.local(uid).erased_at is not None
