@@ -128,15 +128,15 @@ BEGIN
     RETURN NULL;
 END $$"""
 
-FUNCTIONS = (
+REGISTER_FUNCTIONS = (
     "hq_visitor_store()",
-    "hq_seen(integer[], varchar, timestamptz)",
     "hq_put_member_health(integer, varchar, varchar, varchar, timestamptz)",
     "pos_member_health(varchar, varchar)",
 )
-"""Head office's health functions (``GRANT EXECUTE`` to a register's role: all but
-``hq_seen``)."""
-REGISTER_FUNCTIONS = (FUNCTIONS[0], *FUNCTIONS[2:])
+"""Head office's health functions a register's role may call (``pos hq grant``): its
+policies' store, a health edit pushed, the notes fetched at an attach."""
+FUNCTIONS = ("hq_seen(integer[], varchar, timestamptz)", *REGISTER_FUNCTIONS)
+"""All of them (none for ``PUBLIC``)."""
 
 
 def hq_schema() -> list[str]:
