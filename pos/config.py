@@ -108,7 +108,7 @@ class SyncSettings(_Section):
     a redemption (0: none offline); online, head office confirms each redemption."""
     redeem_timeout_seconds: int = Field(default=3, ge=2, le=30)
     """How long payment waits for head office to confirm a redemption before the offline
-    limit applies."""
+    limit applies (and attaching a member waits for their health notes from head office)."""
 
     @field_validator("hq_url")
     @classmethod

@@ -103,6 +103,8 @@ class MemberView:
     consent_health: bool = False
     segment: str = ""
     """The customer file's class (new, active, regular, at_risk, lapsed; empty: not worked out)."""
+    health_note: str = ""
+    """Why the health notes are not shown (head office could not be asked: offline)."""
 
 
 @dataclass(frozen=True)

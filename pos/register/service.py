@@ -65,6 +65,7 @@ from pos.register.views import (
     ScanOutcome,
     days_to_expiry,
 )
+from pos.sync.health import HealthSource
 from pos.sync.redemption import RedemptionCheck
 
 __all__ = [
@@ -91,8 +92,10 @@ class RegisterService:
         pharmacy: PharmacyRules | None = None,
         care: CareRules | None = None,
         redemption: RedemptionCheck | None = None,
+        health: HealthSource | None = None,
     ) -> None:
-        """``redemption``: head office confirms the points a sale redeems (a chain)."""
+        """``redemption``: head office confirms the points a sale redeems (a chain);
+        ``health``: head office gives an attached member's health notes (a chain)."""
         self._sessions = sessions
         self._identity = identity
         self._printing = profile = printing or PrintProfile(timezone=identity.timezone)
@@ -106,7 +109,7 @@ class RegisterService:
         self._suggestions = Suggestions(sessions, state, time, safety)
         care = care or CareRules()
         self._members = Members(
-            sessions, state, time, identity, login, rules or LoyaltyRules(), care.segments
+            sessions, state, time, identity, login, rules or LoyaltyRules(), care.segments, health
         )
         self._parking = Parking(sessions, state, time, identity)
         self._edits = LineEdits(sessions, state, identity, login, overrides, safety, lines)

@@ -29,6 +29,7 @@ from pos.register.service import RegisterService
 from pos.register.state import Clock, RegisterIdentity, system_clock
 
 if TYPE_CHECKING:
+    from pos.sync.health import HealthSource
     from pos.sync.redemption import RedemptionCheck
 
 
@@ -61,8 +62,10 @@ def register_from_settings(
     send: Sender | None = None,
     register_id: str | None = None,
     redemption: RedemptionCheck | None = None,
+    health: HealthSource | None = None,
 ) -> RegisterService:
-    """The register as the settings describe it (``register_id`` overrides ``register.id``)."""
+    """The register as the settings describe it (``register_id`` overrides ``register.id``);
+    in a chain, ``redemption`` and ``health`` ask head office at the counter."""
     rules = RegisterRules.from_settings(settings, register_id)
     return RegisterService(
         sessions,
@@ -74,6 +77,7 @@ def register_from_settings(
         rules.pharmacy,
         rules.care,
         redemption,
+        health,
     )
 
 

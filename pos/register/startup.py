@@ -20,6 +20,7 @@ from pos.register.service import Clock, RegisterService, system_clock
 from pos.register.setup import register_from_settings
 from pos.store.backups import daily_backup
 from pos.sync.background import SyncAgent
+from pos.sync.health import health_fetch
 from pos.sync.redemption import redemption_check
 
 __all__ = ["Sender", "Started", "SyncAgent", "back_up_today", "open_store", "start_register"]
@@ -43,7 +44,12 @@ def start_register(
 ) -> Started:
     """The register as the settings describe it, with what runs beside it."""
     register = register_from_settings(
-        settings, sessions, clock, send, redemption=redemption_check(settings)
+        settings,
+        sessions,
+        clock,
+        send,
+        redemption=redemption_check(settings),
+        health=health_fetch(settings),
     )
     agent = None
     if settings.sync.hq_url:

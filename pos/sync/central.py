@@ -52,7 +52,7 @@ from pos.models import (
     Member,
     utcnow,
 )
-from pos.sync import points
+from pos.sync import health, points
 from pos.sync.outbox import MEMBER_GROUPS, member_fields
 
 CONNECT_TIMEOUT = 5
@@ -273,7 +273,16 @@ def init_hq(engine: Engine) -> str | None:
     return before
 
 
-HQ_OWN_TABLES = frozenset({"hq_register", "hq_sale_line", "hq_return", "hq_return_line"})
+HQ_OWN_TABLES = frozenset(
+    {
+        "hq_register",
+        "hq_sale_line",
+        "hq_return",
+        "hq_return_line",
+        "hq_member_store",
+        "hq_member_health",
+    }
+)
 """Head-office tables :func:`init_hq` makes itself (not the registers' migrations)."""
 HQ_OWN_COLUMNS = frozenset({"change_seq", "change_xid"})
 """Head-office columns :func:`init_hq` adds to the migrations' tables (the change feed)."""
@@ -287,7 +296,9 @@ def hq_own(name: str | None, type_: str) -> bool:
     if type_ == "column":
         return name in HQ_OWN_COLUMNS
     if type_ == "index" and name is not None:
-        return name.endswith("_change") or name.startswith(("ix_hq_sale_line_", "ix_hq_return_"))
+        return name.endswith("_change") or name.startswith(
+            ("ix_hq_sale_line_", "ix_hq_return_", "ix_hq_member_store_")
+        )
     return False
 
 
@@ -334,6 +345,8 @@ def _hq_schema() -> list[str]:
         # a points entry changes its member's balance: the member goes down the feed again
         "CREATE OR REPLACE TRIGGER hq_points_entry_change AFTER INSERT ON hq_points_entry "
         "REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION hq_touch_members()",
+        # members' health data apart, readable by a store's role only for its visitors
+        *health.hq_schema(),
     ]
     return statements
 
@@ -847,6 +860,8 @@ def _member(session: Session, store: str, register: str, item: Sent, now: dateti
             # Head office's order of arrival decides (never a register's clock): this edit
             # wins; the value it replaces, another register's, is kept as the loser.
             lost = member_fields(member, {group})[group]
+            if group == "health":  # the notes are kept apart at head office
+                lost |= health.current(session, member.id)
             loser = Edit(
                 stamp.store_code or "",
                 stamp.register_id or "",
@@ -857,6 +872,8 @@ def _member(session: Session, store: str, register: str, item: Sent, now: dateti
                 _conflict(session, member, group, lost, "edit", loser)
         for column in MEMBER_GROUPS[group]:
             setattr(member, column, from_json(column, values.get(column)))
+        if group == "health":  # kept apart, readable where the member visits
+            health.received(session, member, values, store, now)
         if stamp is None:
             stamp = HqMemberField(member_id=member.id, field=group)
             session.add(stamp)

@@ -28,7 +28,7 @@ from pos.domain.members import members as member_service
 from pos.domain.members.loyalty import FLOOR_BY_HQ, TierFloor
 from pos.domain.members.member_care import erase_member
 from pos.models import Member, OutboxItem, PointsEntry
-from pos.sync import central
+from pos.sync import central, health
 from pos.sync.outbox import MEMBER_GROUPS, SYNC_REASON, member_fields, referral
 
 _Referrer = aliased(Member, name="referrer")
@@ -54,17 +54,31 @@ def member_page(
     """Up to ``limit`` members from head office's change feed after ``after``, with their
     points (one query), each with its place in the feed."""
     xid, seq = central.feed_order("member")
+    visited, allergies, conditions = health.pulled_columns()
     rows = session.execute(
-        select(Member, central.balance_of(Member.id), xid, seq, _Referrer.uid)
+        select(
+            Member,
+            central.balance_of(Member.id),
+            xid,
+            seq,
+            _Referrer.uid,
+            visited,
+            allergies,
+            conditions,
+        )
         .outerjoin(_Referrer, _Referrer.id == Member.referrer_id)
+        .outerjoin(health.NOTES, health.NOTES.c.member_id == Member.id)
         .where(central.feed_filter("member", after, horizon))
         .order_by(xid, seq)
         .limit(limit)
     )
-    return [
-        (_row(member, points, referrer), central.FeedMark(int(x), int(s)))
-        for member, points, x, s, referrer in rows
-    ]
+    pulled = []
+    for member, points, x, s, referrer, here, *notes in rows:
+        row = _row(member, points, referrer)
+        # the notes only for members who visited this store (row-level security too)
+        row["fields"]["health"] = health.pulled(member.consent_health, here, *notes)
+        pulled.append((row, central.FeedMark(int(x), int(s))))
+    return pulled
 
 
 def _row(member: Member, points: int | None, referrer_uid: str | None) -> dict[str, Any]:
@@ -247,7 +261,8 @@ def _apply_fields(page: _Page, member: Member, fields: dict[str, dict[str, Any]]
             if other is not None and other is not member:
                 continue  # resolved when that other member comes down too
         for column in MEMBER_GROUPS[group]:
-            setattr(member, column, central.from_json(column, values[column]))
+            if column in values:  # health notes travel only where the member visits
+                setattr(member, column, central.from_json(column, values[column]))
 
 
 def _apply_referrals(page: _Page, referred: list[tuple[Member, dict[str, Any]]]) -> None:

@@ -7,7 +7,9 @@ edits. Row-level security (migration 0017) restricts ``hq_event``, ``hq_sale``,
 ``hq_stock_movement`` and ``hq_points_debt`` to the rows of the role's own store,
 and every row a role inserts there, and in the points ledger, must carry that
 store's code: a register cannot read or write another store's sales, nor claim its
-code. It cannot delete, truncate, drop or alter anything; head office's own login
+code. Members' allergies and conditions (``hq_member_health``) it reads only for the
+members who visited its store (row-level security, see :mod:`pos.sync.health`).
+It cannot delete, truncate, drop or alter anything; head office's own login
 (the tables' owner) keeps full rights and is not subject to the policies.
 """
 
@@ -22,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from pos.i18n import _
 from pos.models import HqRegisterRole
+from pos.sync import health
 
 CODE = re.compile(r"^[A-Za-z0-9]{1,8}$")
 
@@ -89,6 +92,8 @@ def grant(session: Session, store_code: str, register_id: str, password: str, no
         session.execute(text(f"GRANT {', '.join(rights)} ON {table} TO {name}"))
     session.execute(text(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {name}"))
     session.execute(text(f"GRANT EXECUTE ON FUNCTION hq_role_store() TO {name}"))
+    for function in health.REGISTER_FUNCTIONS:  # a health edit pushed, the notes fetched
+        session.execute(text(f"GRANT EXECUTE ON FUNCTION {function} TO {name}"))
     row = session.get(HqRegisterRole, name)
     if row is None:
         session.add(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.reactive import reactive
@@ -60,6 +61,10 @@ class MemberPanel(Static):
             line.append(str(member.points), style="bold")
             if member.birthday_month:
                 line.append(" 🎂 " + _("Birthday month"), style="bold magenta")
+            for note in health_lines(member):
+                line.append(" · " + note, style="bold red")
+            if member.health_note:
+                line.append(" · " + member.health_note, style="italic")
             self.update(line)
             return
         self.border_title = _("Member") + " · " + tier_name(member.tier)
@@ -73,4 +78,19 @@ class MemberPanel(Static):
             table.add_row(segment_name(member.segment), last)
         if member.birthday_month:
             table.add_row(Text("🎂 " + _("Birthday month"), style="bold magenta"))
-        self.update(table)
+        notes = [Text(line, style="bold red") for line in health_lines(member)]
+        if member.health_note:
+            notes.append(Text(member.health_note, style="italic"))
+        self.update(Group(table, *notes) if notes else table)
+
+
+def health_lines(member: MemberView) -> list[str]:
+    """The member's allergies and conditions, as the pharmacist must see them."""
+    if not member.consent_health:
+        return []
+    lines = []
+    if member.allergies:
+        lines.append(_("Allergies: {items}").format(items=member.allergies))
+    if member.conditions:
+        lines.append(_("Conditions: {items}").format(items=member.conditions))
+    return lines

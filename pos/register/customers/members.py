@@ -24,6 +24,8 @@ from pos.models import Member, Sale
 from pos.register.staff.login import Login
 from pos.register.state import CartState, RegisterIdentity, StoreTime
 from pos.register.views import CartView, MemberView
+from pos.sync import health as chain_health
+from pos.sync.health import HealthSource, HealthUnavailable
 
 MEMBER_FIELDS = (
     "phone", "name", "birthday", "gender", "consent_terms", "consent_marketing",
@@ -48,8 +50,13 @@ class Members:
         login: Login,
         rules: LoyaltyRules,
         segments: SegmentRules | None = None,
+        health: HealthSource | None = None,
     ) -> None:
+        """``health``: head office, asked for an attached member's health notes (a chain)."""
         self._sessions = sessions
+        self._health = health
+        self._health_note: tuple[int, str] | None = None
+        """The attached member whose notes head office could not give, and what to say."""
         self._segments = segments or SegmentRules()
         self._state = state
         self._time = time
@@ -66,7 +73,11 @@ class Members:
             member = session.get(Member, self._state.member_id)
             if member is None or member.erased_at is not None:
                 return view
-            return replace(view, member=self.view(session, member, details=False))
+            shown = self.view(session, member, details=False)
+        note = self._health_note
+        if note is not None and note[0] == member.id:
+            shown = replace(shown, health_note=note[1])
+        return replace(view, member=shown)
 
     def settle(self) -> None:
         """Detach the member if they were erased meanwhile (at the next change of the cart)."""
@@ -122,13 +133,36 @@ class Members:
             return [self.view(session, m) for m in members.lookup(session, query)]
 
     def attach(self, member_id: int) -> None:
-        """Sell to this member: member prices, points (the register prices the cart)."""
+        """Sell to this member: member prices, points (the register prices the cart).
+
+        In a chain, a member whose health notes this register does not have: head office
+        is asked for them (kept here with the member's consent); offline, the member
+        panel says they are not on this register."""
         with self._sessions() as session:
             member = session.get(Member, member_id)
             if member is None or member.erased_at is not None:
                 raise InputError(_("That member is no longer on file"))
+            uid, ask = member.uid, chain_health.wants_notes(member)
+        if member_id != self._state.member_id:
+            self._health_note = None
+        if self._health is not None and ask:
+            self._fetch_notes(self._health, member_id, uid)
         self._state.member_id = member_id
         self._state.cart.set_member_pricing(True)
+
+    def _fetch_notes(self, source: HealthSource, member_id: int, uid: str) -> None:
+        """Head office's notes of the member being attached (the network outside any local
+        transaction; then one short write)."""
+        try:
+            notes = source.fetch(uid)
+        except HealthUnavailable:
+            self._health_note = (member_id, _("health notes not on this register (offline)"))
+            return
+        self._health_note = None
+        if notes is None:
+            return  # not at head office yet (enrolled here, still to be sent)
+        with self._sessions.begin() as session:
+            chain_health.keep(session, session.get_one(Member, member_id), notes)
 
     def by_card(self, card_no: str) -> int:
         """The id of the member whose card was scanned."""
@@ -141,6 +175,7 @@ class Members:
     def detach(self) -> None:
         """Sell to a walk-in customer again: list prices, no points."""
         self._state.member_id = None
+        self._health_note = None
         self._state.cart.set_member_pricing(False)
 
     def member(self, member_id: int) -> MemberView:
