@@ -89,3 +89,6 @@ class PointsEntry(Base):
     """``earn``, ``redeem``, ``birthday``, ``import``, ``adjust``, ``refund``."""
     balance_after: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[Timestamp]
+    hold_uid: Mapped[str | None] = mapped_column(String(36))
+    """A redemption head office confirmed online: the hold it placed (released when
+    this entry reaches it)."""
