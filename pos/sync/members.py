@@ -6,7 +6,8 @@ this register still has edits of that member waiting to be sent; a member
 found here by phone under another uid is the same person enrolled in two
 stores: the local row takes head office's uid and keeps its sales and points;
 the points balance is head office's ledger sum plus what waits to be sent,
-reached by one ``sync`` entry in the local ledger.
+reached by one ``sync`` entry in the local ledger, below zero too (a debt: the
+same points spent at two stores offline).
 
 Tiers: a floor (an imported tier, kept until ``tier_until``) travels as head
 office has it. A tier head office has that differs from this register's, and
@@ -284,9 +285,10 @@ def _erase(session: Session, member: Member, at: datetime) -> None:
 def _settle_points(
     session: Session, member: Member, current: int, target: int, now: datetime
 ) -> None:
-    """One ``sync`` ledger entry makes the local balance (``current``) ``target`` (never
-    below zero)."""
-    target = max(target, 0)
+    """One ``sync`` ledger entry makes the local balance (``current``) ``target``.
+
+    A target below zero is head office's honest figure (points redeemed at two stores
+    offline): the member owes them, and points earned later pay the debt in the ledger."""
     if target == current:
         return
     session.add(

@@ -8,7 +8,7 @@ from textual.reactive import reactive
 
 from pos.app.widgets.plain import Static
 from pos.i18n import _, current
-from pos.register.api import segment_name, tier_name
+from pos.register.api import owes, segment_name, tier_name
 from pos.register.views import MemberView
 
 
@@ -57,7 +57,9 @@ class MemberPanel(Static):
             line.append(member.name, style="bold")
             line.append(f" {member.masked_phone} · {tier_name(member.tier)} · ")
             line.append(_("Points") + " ")
-            line.append(str(member.points), style="bold")
+            line.append(str(member.points), style=_points_style(member.points))
+            if member.points < 0:
+                line.append(" " + owes(member.points), style="bold red")
             if member.birthday_month:
                 line.append(" 🎂 " + _("Birthday month"), style="bold magenta")
             self.update(line)
@@ -67,10 +69,17 @@ class MemberPanel(Static):
         table.add_column()
         table.add_column(justify="right")
         table.add_row(Text(member.name, style="bold"), member.masked_phone)
-        table.add_row(_("Points"), Text(str(member.points), style="bold"))
+        table.add_row(_("Points"), Text(str(member.points), style=_points_style(member.points)))
+        if member.points < 0:
+            table.add_row(Text(owes(member.points), style="bold red"))
         if member.segment:  # the customer file's class, and when they last came
             last = member.last_visit.isoformat() if member.last_visit else _("never")
             table.add_row(segment_name(member.segment), last)
         if member.birthday_month:
             table.add_row(Text("🎂 " + _("Birthday month"), style="bold magenta"))
         self.update(table)
+
+
+def _points_style(points: int) -> str:
+    """Points below zero (a debt) in red."""
+    return "bold red" if points < 0 else "bold"
