@@ -73,6 +73,9 @@ class Member(Base):
     """The day the member said they would come for a refill (from a follow-up call)."""
     updated_at: Mapped[Timestamp]
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    merged_into_uid: Mapped[str | None] = mapped_column(String(36))
+    """Head office merged this member into the member of this uid (``pos hq members
+    merge``): its card attaches that member; None again after ``unmerge``."""
 
 
 class PointsEntry(Base):

@@ -303,7 +303,9 @@ class RegisterService:
         request = parse_scan(text)
         code = request.code
         if members.is_card_no(code) and request.qty == 1:
-            return self._outcome(self.attach_card(code), member_card=True)
+            member_id, note = self._members.by_card(code)
+            outcome = self._outcome(self.attach_member(member_id), member_card=True)
+            return replace(outcome, note=note) if note else outcome
         if TRACE_CODE.match(code) and request.qty == 1:
             self._safety.add_trace_code(code)
             return self._outcome(self._changed())
@@ -467,8 +469,8 @@ class RegisterService:
         return self._changed()
 
     def attach_card(self, card_no: str) -> CartView:
-        """Attach the member whose card was scanned."""
-        return self.attach_member(self._members.by_card(card_no))
+        """Attach the member whose card was scanned (the one it was merged into, if so)."""
+        return self.attach_member(self._members.by_card(card_no)[0])
 
     def detach_member(self) -> CartView:
         """Sell to a walk-in customer again: list prices, no points."""

@@ -198,6 +198,7 @@ def merge(session: Session, card_a: str, card_b: str, now: datetime) -> None:
     )
     session.execute(update(HqSale).where(HqSale.member_uid == b.uid).values(member_uid=a.uid))
     session.add(HqMemberAlias(uid=b.uid, member_id=a.id, card_no=b.card_no))
+    b.merged_into_uid = a.uid  # registers pull it: B's card attaches A
     session.execute(
         update(HqMemberConflict)
         .where(
@@ -245,6 +246,7 @@ def unmerge(session: Session, card_b: str, now: datetime) -> str:
         .values(member_uid=b.uid)
     )
     session.delete(alias)
+    b.merged_into_uid = None
     survivor.updated_at = b.updated_at = now
     return b.card_no
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.domain.members import loyalty, members, points_ledger, referrals
@@ -130,13 +131,25 @@ class Members:
         self._state.member_id = member_id
         self._state.cart.set_member_pricing(True)
 
-    def by_card(self, card_no: str) -> int:
-        """The id of the member whose card was scanned."""
+    def by_card(self, card_no: str) -> tuple[int, str]:
+        """The id of the member whose card was scanned, and a note for the cashier: a card
+        head office merged into another member's attaches that member ('' otherwise)."""
         with self._sessions() as session:
             member = members.by_card(session, card_no)
             if member is None:
                 raise InputError(_("No member with card {card}").format(card=card_no))
-            return member.id
+            if member.merged_into_uid:
+                survivor = session.scalar(
+                    select(Member).where(
+                        Member.uid == member.merged_into_uid, Member.erased_at.is_(None)
+                    )
+                )
+                if survivor is not None:
+                    note = _("Card {card} merged into {survivor}").format(
+                        card=card_no, survivor=survivor.card_no
+                    )
+                    return survivor.id, note
+            return member.id, ""
 
     def detach(self) -> None:
         """Sell to a walk-in customer again: list prices, no points."""
