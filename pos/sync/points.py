@@ -90,8 +90,14 @@ def hold_schema() -> list[str]:
     Every register reads the holds (a member's balance less them is what may still be
     redeemed); a register's role places and releases holds of its own store only.
     """
-    own = "store_code = hq_role_store()"
+    own = "store_code = hq_hold_store()"
     return [
+        # The store of the logged-in role, as hq_role_store() (migration 0019), which
+        # these policies do not depend on: migrations can still go down past 0019.
+        """CREATE OR REPLACE FUNCTION hq_hold_store() RETURNS varchar LANGUAGE sql STABLE
+        SECURITY DEFINER SET search_path = public AS
+        $$ SELECT store_code FROM hq_register_role WHERE role_name = session_user $$""",
+        "REVOKE ALL ON FUNCTION hq_hold_store() FROM PUBLIC",
         """CREATE TABLE IF NOT EXISTS hq_points_hold (
             uid varchar(36) PRIMARY KEY,
             member_uid varchar(36) NOT NULL,

@@ -91,6 +91,7 @@ def grant(session: Session, store_code: str, register_id: str, password: str, no
         session.execute(text(f"GRANT {', '.join(rights)} ON {table} TO {name}"))
     session.execute(text(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {name}"))
     session.execute(text(f"GRANT EXECUTE ON FUNCTION hq_role_store() TO {name}"))
+    session.execute(text(f"GRANT EXECUTE ON FUNCTION hq_hold_store() TO {name}"))
     row = session.get(HqRegisterRole, name)
     if row is None:
         session.add(
