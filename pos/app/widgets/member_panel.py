@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.reactive import reactive
@@ -70,13 +71,14 @@ class MemberPanel(Static):
         table.add_column(justify="right")
         table.add_row(Text(member.name, style="bold"), member.masked_phone)
         table.add_row(_("Points"), Text(str(member.points), style=_points_style(member.points)))
-        if member.points < 0:
-            table.add_row(Text(owes(member.points), style="bold red"))
         if member.segment:  # the customer file's class, and when they last came
             last = member.last_visit.isoformat() if member.last_visit else _("never")
             table.add_row(segment_name(member.segment), last)
         if member.birthday_month:
             table.add_row(Text("🎂 " + _("Birthday month"), style="bold magenta"))
+        if member.points < 0:  # the whole panel's width: the note is long
+            self.update(Group(table, Text(owes(member.points), style="bold red")))
+            return
         self.update(table)
 
 
