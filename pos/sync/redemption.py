@@ -75,7 +75,7 @@ class RedemptionCheck:
         member_id: int,
         points: int,
         since: datetime,
-        till: tuple[str, str] = ("", ""),
+        till: tuple[str, str],
     ) -> Verdict:
         """Allow redeeming ``points`` for the member, or raise :class:`InputError` saying why.
 
