@@ -316,11 +316,12 @@ def _unsent_by_survivor(session: Session, unsent: dict[str, int]) -> dict[str, i
     counted for that other (head office credits them to it)."""
     if not unsent:
         return {}
-    merged = dict(
-        session.execute(
+    merged = {
+        uid: into
+        for uid, into in session.execute(
             select(Member.uid, Member.merged_into_uid).where(Member.merged_into_uid.is_not(None))
-        ).tuples()
-    )
+        )
+    }
     found: dict[str, int] = {}
     for uid, points in unsent.items():
         survivor = merged.get(uid) or uid

@@ -10,6 +10,7 @@ from pos.cli import main
 from pos.cli.common import EXIT_OK
 from pos.domain.members import points_ledger
 from pos.models import Member, PointsEntry, Sale
+from pos.sync import central, runner
 from pos.sync.outbox import SYNC_REASON
 from tests.sync.test_sync_push_members import OLD_PHONE, REUSED, Till, at_hq, ledger, tills
 
@@ -51,6 +52,16 @@ def test_a_merged_card_attaches_the_member_it_was_merged_into_until_unmerged(
     unsent_b = balance(b, li_uid) - own_b
     sales_b = sales_of(b, li_uid)
     assert main(["hq", "members", "merge", zhang_card, li_card, "--url", hq_url]) == EXIT_OK
+    engine, hq = at_hq(hq_url)
+    with hq:
+        merged_sent = ledger(hq, zhang_uid)
+    engine.dispose()
+    assert merged_sent == own_a + own_b
+    # B pulls the merge before it pushes: what B's member has waiting counts for A already.
+    pulled = central.make_hq_engine(hq_url)
+    runner.pull(b.sessions, central.hq_sessions(pulled))
+    pulled.dispose()
+    assert balance(b, li_uid) == 0 and balance(b, zhang_uid) == merged_sent + unsent_b
     for till in (a, b, a):
         till.sync(hq_url)
     engine, hq = at_hq(hq_url)
