@@ -86,6 +86,9 @@ def test_a_merged_card_attaches_the_member_it_was_merged_into_until_unmerged(
         assert outcome.cart.member.card_no == zhang_card
         assert outcome.note == f"Card {li_card} merged into {zhang_card}"
         till.service.detach_member()
+        chosen = till.service.attach_member(local(till, li_uid).id)  # found by name (F2)
+        assert chosen.member is not None and chosen.member.card_no == zhang_card
+        till.service.detach_member()
     # Unmerged: card B is B's again, with B's points.
     assert main(["hq", "members", "unmerge", li_card, "--url", hq_url]) == EXIT_OK
     for till in (a, b):

@@ -123,12 +123,14 @@ class Members:
             return [self.view(session, m) for m in members.lookup(session, query)]
 
     def attach(self, member_id: int) -> None:
-        """Sell to this member: member prices, points (the register prices the cart)."""
+        """Sell to this member (or the one head office merged it into): member prices,
+        points (the register prices the cart)."""
         with self._sessions() as session:
             member = session.get(Member, member_id)
             if member is None or member.erased_at is not None:
                 raise InputError(_("That member is no longer on file"))
-        self._state.member_id = member_id
+            survivor = _merged_into(session, member)
+        self._state.member_id = survivor.id if survivor is not None else member_id
         self._state.cart.set_member_pricing(True)
 
     def by_card(self, card_no: str) -> tuple[int, str]:
@@ -138,17 +140,12 @@ class Members:
             member = members.by_card(session, card_no)
             if member is None:
                 raise InputError(_("No member with card {card}").format(card=card_no))
-            if member.merged_into_uid:
-                survivor = session.scalar(
-                    select(Member).where(
-                        Member.uid == member.merged_into_uid, Member.erased_at.is_(None)
-                    )
+            survivor = _merged_into(session, member)
+            if survivor is not None:
+                note = _("Card {card} merged into {survivor}").format(
+                    card=card_no, survivor=survivor.card_no
                 )
-                if survivor is not None:
-                    note = _("Card {card} merged into {survivor}").format(
-                        card=card_no, survivor=survivor.card_no
-                    )
-                    return survivor.id, note
+                return survivor.id, note
             return member.id, ""
 
     def detach(self) -> None:
@@ -257,3 +254,13 @@ class Members:
             consent_health=member.consent_health,
             segment=kind,
         )
+
+
+def _merged_into(session: Session, member: Member) -> Member | None:
+    """The member head office merged ``member`` into (None: not merged, or that one is
+    no longer on file)."""
+    if not member.merged_into_uid:
+        return None
+    return session.scalar(
+        select(Member).where(Member.uid == member.merged_into_uid, Member.erased_at.is_(None))
+    )
