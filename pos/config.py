@@ -109,6 +109,9 @@ class SyncSettings(_Section):
     redeem_timeout_seconds: int = Field(default=3, ge=2, le=30)
     """How long payment waits for head office to confirm a redemption before the offline
     limit applies (and attaching a member waits for their health notes from head office)."""
+    redeem_hold_hours: int = Field(default=24, ge=1, le=720)
+    """Head office holds the points of a redemption it confirmed until the redemption
+    arrives, or this long at most."""
 
     @field_validator("hq_url")
     @classmethod

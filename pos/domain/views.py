@@ -145,6 +145,9 @@ class ScanOutcome:
     settled: bool = True
     """False after a quick scan in a burst: no add-ons or warnings were worked out yet
     (:meth:`~pos.register.service.RegisterService.offer` does, when the burst is over)."""
+    note: str = ""
+    """Something the cashier should know about the scan (a member's card merged into
+    another member's: that member was attached)."""
 
     def near_expiry(self, expiry: date | None) -> int | None:
         """Days left when ``expiry`` is near enough to tell the customer, else None."""

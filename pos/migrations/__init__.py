@@ -4,4 +4,4 @@
 can skip Alembic when the database is current.
 """
 
-HEAD_REVISION = "0020_counter"
+HEAD_REVISION = "0021_hqpoints"

@@ -73,6 +73,9 @@ class Member(Base):
     """The day the member said they would come for a refill (from a follow-up call)."""
     updated_at: Mapped[Timestamp]
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    merged_into_uid: Mapped[str | None] = mapped_column(String(36))
+    """Head office merged this member into the member of this uid (``pos hq members
+    merge``): its card attaches that member; None again after ``unmerge``."""
 
 
 class PointsEntry(Base):
@@ -89,3 +92,6 @@ class PointsEntry(Base):
     """``earn``, ``redeem``, ``birthday``, ``import``, ``adjust``, ``refund``."""
     balance_after: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[Timestamp]
+    hold_uid: Mapped[str | None] = mapped_column(String(36))
+    """A redemption head office confirmed online: the hold it placed (released when
+    this entry reaches it)."""

@@ -187,6 +187,11 @@ class HqMemberConflict(Base):
     """``phone``: the member who has that phone."""
     recorded_at: Mapped[Timestamp]
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_by: Mapped[str | None] = mapped_column(String(64))
+    """The manager who marked it resolved (``pos hq members resolve``)."""
+    resolution: Mapped[str | None] = mapped_column(String(8))
+    """``mine`` (the member's value stays), ``theirs`` (the losing value applied) or
+    ``merged`` (a merge of the two members resolved it)."""
 
 
 class HqRegisterRole(Base):

@@ -9,7 +9,7 @@ helper the screens need is re-exported here; work on the store goes through Regi
 """
 
 from pos.domain.members.follow_up_tasks import FollowUpView, outcome_name, reason_name
-from pos.domain.members.loyalty import tier_name
+from pos.domain.members.loyalty import owes, tier_name
 from pos.domain.members.members import DuplicatePhone, MemberForm
 from pos.domain.members.segments import segment_name
 from pos.domain.pharmacy.safety import PrescriptionForm
@@ -54,6 +54,7 @@ __all__ = [
     "format_fen",
     "is_sale_number",
     "outcome_name",
+    "owes",
     "parse_quantity",
     "parse_yuan",
     "reason_name",

@@ -306,7 +306,9 @@ class RegisterService:
         request = parse_scan(text)
         code = request.code
         if members.is_card_no(code) and request.qty == 1:
-            return self._outcome(self.attach_card(code), member_card=True)
+            member_id, note = self._members.by_card(code)
+            outcome = self._outcome(self.attach_member(member_id), member_card=True)
+            return replace(outcome, note=note) if note else outcome
         if TRACE_CODE.match(code) and request.qty == 1:
             self._safety.add_trace_code(code)
             return self._outcome(self._changed())
@@ -470,8 +472,8 @@ class RegisterService:
         return self._changed()
 
     def attach_card(self, card_no: str) -> CartView:
-        """Attach the member whose card was scanned."""
-        return self.attach_member(self._members.by_card(card_no))
+        """Attach the member whose card was scanned (the one it was merged into, if so)."""
+        return self.attach_member(self._members.by_card(card_no)[0])
 
     def detach_member(self) -> CartView:
         """Sell to a walk-in customer again: list prices, no points."""
@@ -596,11 +598,26 @@ class RegisterService:
         now = self.now()
         today = self.local_time(now).date()
         state = self._state
+        hold = None
         if self._redemption is not None and state.member_id is not None and tendering.points_fen:
             with self._sessions() as session:
                 points = self.rules.points_for_fen(tendering.points_fen)
                 since = datetime.combine(today, time.min, ZoneInfo(self.identity.timezone))
-                self._redemption.confirm(session, state.member_id, points, since)
+                till = (self.identity.store_code, self.identity.register_id)
+                hold = self._redemption.confirm(session, state.member_id, points, since, till).hold
+        try:
+            return self._store_sale(tendering, now, today, hold)
+        except BaseException:
+            if hold is not None and self._redemption is not None:
+                self._redemption.release(hold)  # head office confirmed points never taken
+            raise
+
+    def _store_sale(
+        self, tendering: Tendering, now: datetime, today: date, hold: str | None
+    ) -> CompletedSale:
+        """:meth:`complete`'s transaction; ``hold``: head office's hold on the points
+        redeemed (it travels with the redemption's entry)."""
+        state = self._state
         with self._sessions.begin() as session:
             member = None if state.member_id is None else session.get(Member, state.member_id)
             context = SaleContext(
@@ -618,6 +635,8 @@ class RegisterService:
             member_view = None
             if member is not None:
                 self._members.reward(session, sale, member, tendering, now, today)
+                if hold is not None:
+                    points_ledger.hold_redemption(session, sale.id, hold)
                 self.care.after_sale(session, sale, member, self._given_birthday_gift())
                 member_view = self._members.view(session, member, details=False)
             number = sale.number

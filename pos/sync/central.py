@@ -270,6 +270,8 @@ def init_hq(engine: Engine) -> str | None:
         if connection.dialect.name == "postgresql":
             for statement in _hq_schema():
                 connection.execute(text(statement))
+            for statement in points.hold_schema():
+                connection.execute(text(statement))
     return before
 
 
@@ -281,6 +283,7 @@ HQ_OWN_TABLES = frozenset(
         "hq_return_line",
         "hq_member_store",
         "hq_member_health",
+        "hq_points_hold",
     }
 )
 """Head-office tables :func:`init_hq` makes itself (not the registers' migrations)."""
@@ -297,7 +300,7 @@ def hq_own(name: str | None, type_: str) -> bool:
         return name in HQ_OWN_COLUMNS
     if type_ == "index" and name is not None:
         return name.endswith("_change") or name.startswith(
-            ("ix_hq_sale_line_", "ix_hq_return_", "ix_hq_member_store_")
+            ("ix_hq_sale_line_", "ix_hq_return_", "ix_hq_member_store_", "ix_hq_points_hold_")
         )
     return False
 
@@ -765,6 +768,8 @@ def _sales(session: Session, batch: Batch, items: list[Sent]) -> None:
 def _points(session: Session, batch: Batch, items: list[Sent]) -> None:
     members = batch.members(session)
     entries = []
+    # The holds head office placed confirming these redemptions: the entries now count.
+    points.release_holds(session, [item.payload.get("hold") for item in items])
     for item in items:
         data = item.payload
         member = members.get(data.get("member_uid") or "")
@@ -1063,17 +1068,6 @@ def member_by_uid(session: Session, uid: str | None, lock: bool = False) -> Memb
         Member.id == alias.member_id if alias is not None else Member.uid == uid
     )
     return session.scalar(query.with_for_update() if lock else query)
-
-
-def points_at_hq(session: Session, uid: str) -> int | None:
-    """The member's points at head office, the member's row locked until the transaction
-    ends (a redemption being confirmed); None if head office does not know the member."""
-    member = member_by_uid(session, uid, lock=True)
-    if member is None:
-        return None
-    if member.erased_at is not None:
-        return 0
-    return points.ledger_sum(session, member.id)
 
 
 def resolve_uid(session: Session, uid: str | None) -> str | None:

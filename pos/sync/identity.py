@@ -5,8 +5,10 @@ Head office settles concurrent edits of a member by its own order of arrival
 an edit replaced by another register's edit that arrived later, a phone that
 belongs to another member (a phone given up and enrolled again by someone else is
 never merged by phone). ``pos hq members conflicts`` lists them, personal data
-masked; ``pos hq members merge|unmerge`` let a manager join two members or take a
-merge apart.
+masked; ``pos hq members resolve`` lets a manager mark one resolved (keeping the
+member's value, or applying the one that lost: it reaches the registers through the
+change feed), audited (who, when, what was kept); ``pos hq members merge|unmerge`` let
+a manager join two members or take a merge apart.
 """
 
 from __future__ import annotations
@@ -20,7 +22,15 @@ from sqlalchemy.orm import Session
 
 from pos.domain.members.members import mask_name, mask_phone
 from pos.i18n import _
-from pos.models import HqEvent, HqMemberAlias, HqMemberConflict, HqPointsEntry, HqSale, Member
+from pos.models import (
+    HqEvent,
+    HqMemberAlias,
+    HqMemberConflict,
+    HqMemberField,
+    HqPointsEntry,
+    HqSale,
+    Member,
+)
 from pos.sync.central import from_json
 from pos.sync.outbox import MEMBER_GROUPS
 
@@ -42,6 +52,10 @@ class ConflictView:
     changed_at: datetime
     other_card_no: str | None
     recorded_at: datetime
+    resolved_at: datetime | None = None
+    resolved_by: str | None = None
+    resolution: str | None = None
+    """``mine``, ``theirs`` or ``merged`` (see :func:`resolve`)."""
 
 
 def conflicts(session: Session, include_resolved: bool = False) -> list[ConflictView]:
@@ -66,6 +80,9 @@ def conflicts(session: Session, include_resolved: bool = False) -> list[Conflict
                 changed_at=row.changed_at,
                 other_card_no=other.card_no if other is not None else None,
                 recorded_at=row.recorded_at,
+                resolved_at=row.resolved_at,
+                resolved_by=row.resolved_by,
+                resolution=row.resolution,
             )
         )
     return found
@@ -83,7 +100,71 @@ def shown(field: str, values: dict[str, object]) -> str:
 
 
 class MergeError(ValueError):
-    """A merge or unmerge that cannot be made (the message says why)."""
+    """A merge, unmerge or resolution that cannot be made (the message says why)."""
+
+
+MINE = "mine"
+"""A resolution keeping the member's value at head office (the one that won)."""
+THEIRS = "theirs"
+"""A resolution applying the value that lost."""
+MERGED = "merged"
+"""A conflict between two members resolved by merging them."""
+
+
+def resolve(session: Session, conflict_id: int, keep: str, by: str, now: datetime) -> str:
+    """Mark conflict ``conflict_id`` resolved by manager ``by`` at ``now`` (head office's
+    clock); the member's card.
+
+    ``keep``: :data:`MINE` leaves the member as it is; :data:`THEIRS` applies the value
+    that lost (a phone only while no other member has it), and the member goes down the
+    change feed to every register. Head office keeps who resolved it, when, and what
+    was kept.
+    """
+    who = by.strip()[:64]
+    if not who:
+        raise MergeError(_("Say who resolves the conflict: --by USER"))
+    row = session.get(HqMemberConflict, conflict_id, with_for_update=True)
+    if row is None:
+        raise MergeError(_("No member conflict #{id}").format(id=conflict_id))
+    if row.resolved_at is not None:
+        raise MergeError(
+            _("Conflict #{id} is already resolved ({by})").format(
+                id=conflict_id, by=row.resolved_by or row.resolution or "-"
+            )
+        )
+    member = session.get_one(Member, row.member_id, with_for_update=True)
+    if keep == THEIRS:
+        _apply_lost(session, member, row, now)
+    row.resolved_at, row.resolved_by, row.resolution = now, who, keep
+    return member.card_no
+
+
+def _apply_lost(session: Session, member: Member, row: HqMemberConflict, now: datetime) -> None:
+    """Give the member the value that lost, as head office's own edit."""
+    if member.erased_at is not None:
+        raise MergeError(_("Card {card} was erased").format(card=member.card_no))
+    if row.field not in MEMBER_GROUPS:
+        raise MergeError(_("Field {field} cannot be applied").format(field=row.field))
+    values = json.loads(row.lost)
+    phone = values.get("phone") if row.field == "phone" else None
+    if phone:
+        holder = session.scalar(select(Member).where(Member.phone == phone, Member.id != member.id))
+        if holder is not None:
+            raise MergeError(
+                _(
+                    "That phone is card {card}'s: change that member's phone first, or merge "
+                    "the two members"
+                ).format(card=holder.card_no)
+            )
+    for column in MEMBER_GROUPS[row.field]:
+        setattr(member, column, from_json(column, values.get(column)))
+    stamp = session.get(HqMemberField, (member.id, row.field))
+    if stamp is None:
+        stamp = HqMemberField(member_id=member.id, field=row.field)
+        session.add(stamp)
+    stamp.changed_at = now  # head office's own edit (no store, no register)
+    stamp.store_code, stamp.register_id, stamp.received_at = "", "", now
+    member.updated_at = now  # down the change feed to every register
 
 
 def _by_card(session: Session, card_no: str) -> Member:
@@ -117,6 +198,7 @@ def merge(session: Session, card_a: str, card_b: str, now: datetime) -> None:
     )
     session.execute(update(HqSale).where(HqSale.member_uid == b.uid).values(member_uid=a.uid))
     session.add(HqMemberAlias(uid=b.uid, member_id=a.id, card_no=b.card_no))
+    b.merged_into_uid = a.uid  # registers pull it: B's card attaches A
     session.execute(
         update(HqMemberConflict)
         .where(
@@ -126,7 +208,7 @@ def merge(session: Session, card_a: str, card_b: str, now: datetime) -> None:
                 (HqMemberConflict.member_id == b.id) & (HqMemberConflict.other_member_id == a.id),
             ),
         )
-        .values(resolved_at=now)
+        .values(resolved_at=now, resolution=MERGED)
     )
     a.updated_at = b.updated_at = now  # registers pull the new balances
 
@@ -164,6 +246,7 @@ def unmerge(session: Session, card_b: str, now: datetime) -> str:
         .values(member_uid=b.uid)
     )
     session.delete(alias)
+    b.merged_into_uid = None
     survivor.updated_at = b.updated_at = now
     return b.card_no
 

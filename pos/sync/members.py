@@ -5,8 +5,11 @@ already resolved edits from all stores, last writer per field), except while
 this register still has edits of that member waiting to be sent; a member
 found here by phone under another uid is the same person enrolled in two
 stores: the local row takes head office's uid and keeps its sales and points;
-the points balance is head office's ledger sum plus what waits to be sent,
-reached by one ``sync`` entry in the local ledger.
+a member head office merged into another (``pos hq members merge``) is kept,
+marked merged (its card attaches the other; its sales stay), its points moving
+to the other through the ledger. The points balance is head office's ledger sum
+plus what waits to be sent, reached by one ``sync`` entry in the local ledger,
+below zero too (a debt: the same points spent at two stores offline).
 
 Tiers: a floor (an imported tier, kept until ``tier_until``) travels as head
 office has it. A tier head office has that differs from this register's, and
@@ -93,6 +96,7 @@ def _row(member: Member, points: int | None, referrer_uid: str | None) -> dict[s
         "fields": member_fields(member),
         "referral": referral(member, referrer_uid),
         "points": int(points or 0),
+        "merged_into": member.merged_into_uid,
     }
 
 
@@ -231,10 +235,16 @@ def apply_members(session: Session, rows: list[dict[str, Any]], now: datetime) -
                 _tier_from_hq(member, local_tier, local_floor)
                 if "referral" in row:
                     referred.append((member, row["referral"]))
-            targets.append((member, row["points"] + waiting["points"].get(member.uid, 0)))
+            if member.erased_at is None:
+                member.merged_into_uid = row.get("merged_into")
+            targets.append((member, row["points"]))
     session.flush()
     _apply_referrals(page, referred)
-    for member, target in targets:
+    unsent = _unsent_by_survivor(session, waiting["points"])
+    for member, points in targets:
+        # A member merged into another has no points of its own at head office: what it
+        # has here moves to the other through the ledger, with what waits to be sent.
+        target = points if member.merged_into_uid else points + unsent.get(member.uid, 0)
         _settle_points(session, member, page.points.get(member.id, 0), target, now)
     session.flush()
     return len(rows)
@@ -299,9 +309,10 @@ def _erase(session: Session, member: Member, at: datetime) -> None:
 def _settle_points(
     session: Session, member: Member, current: int, target: int, now: datetime
 ) -> None:
-    """One ``sync`` ledger entry makes the local balance (``current``) ``target`` (never
-    below zero)."""
-    target = max(target, 0)
+    """One ``sync`` ledger entry makes the local balance (``current``) ``target``.
+
+    A target below zero is head office's honest figure (points redeemed at two stores
+    offline): the member owes them, and points earned later pay the debt in the ledger."""
     if target == current:
         return
     session.add(
@@ -313,6 +324,24 @@ def _settle_points(
             created_at=now,
         )
     )
+
+
+def _unsent_by_survivor(session: Session, unsent: dict[str, int]) -> dict[str, int]:
+    """Points waiting to be sent per member uid, those of a member merged into another
+    counted for that other (head office credits them to it)."""
+    if not unsent:
+        return {}
+    merged = {
+        uid: into
+        for uid, into in session.execute(
+            select(Member.uid, Member.merged_into_uid).where(Member.merged_into_uid.is_not(None))
+        )
+    }
+    found: dict[str, int] = {}
+    for uid, points in unsent.items():
+        survivor = merged.get(uid) or uid
+        found[survivor] = found.get(survivor, 0) + points
+    return found
 
 
 def _waiting(session: Session) -> dict[str, Any]:

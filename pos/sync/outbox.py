@@ -203,7 +203,8 @@ def _before_commit(session: Session) -> None:
                     "reason": obj.reason,
                     "sale_number": _sale_number(session, obj.sale_id),
                     "created_at": obj.created_at,
-                }, obj.created_at)  # fmt: skip
+                } | ({"hold": obj.hold_uid} if obj.hold_uid else {}),
+                obj.created_at)  # fmt: skip
         elif isinstance(obj, StockMovement):
             lot = session.get_one(Lot, obj.lot_id)
             sku = skus.get(lot.id) or (

@@ -1,8 +1,10 @@
 """A redemption of points confirmed by head office while the customer pays.
 
 Online, head office confirms it: the member's points there (the chain ledger's
-sum, the member's row locked meanwhile), plus this register's own entries not
-yet sent, must cover the points redeemed. When head office does not answer
+sum, the member's row locked meanwhile) less the points other redemptions hold
+there, plus this register's own entries not yet sent, must cover the points
+redeemed; head office then holds them (``hq_points_hold``) until this register's
+entry of the redemption arrives, carrying the hold's uid. When head office does not answer
 within the timeout, the offline rule applies instead: a member may redeem at most
 ``[sync] offline_redeem_limit`` points a day at this register (today's
 redemptions here count, confirmed or not). What two offline registers still let
@@ -27,7 +29,10 @@ from pos.config import Settings
 from pos.domain.sales.codes import InputError
 from pos.i18n import _
 from pos.models import Member, OutboxItem, PointsEntry
-from pos.sync import central
+from pos.sync import central, points
+
+HOLD_HOURS = 24
+"""How long head office holds confirmed points when the redemption never arrives."""
 
 RETRY_AFTER = 60.0
 """Seconds after head office failed to answer during which payment does not ask again."""
@@ -39,8 +44,10 @@ class Verdict:
 
     online: bool
     available: int
-    """Online: the points head office and this register's unsent entries give the member;
-    offline: what is left of today's offline limit."""
+    """Online: the points head office (less its holds) and this register's unsent entries
+    give the member; offline: what is left of today's offline limit."""
+    hold: str | None = None
+    """Online: the hold head office placed on the points (its uid goes with the entry)."""
 
 
 class RedemptionCheck:
@@ -52,33 +59,43 @@ class RedemptionCheck:
         offline_limit: int,
         timeout_seconds: int = 3,
         clock: Callable[[], float] = time.monotonic,
+        hold_hours: int = HOLD_HOURS,
     ) -> None:
         self.hq_url = hq_url
         self.offline_limit = offline_limit
         self.timeout_seconds = timeout_seconds
+        self.hold_hours = hold_hours
         self._clock = clock
         self._engine: Engine | None = None
         self._quiet_until = 0.0
 
-    def confirm(self, session: Session, member_id: int, points: int, since: datetime) -> Verdict:
+    def confirm(
+        self,
+        session: Session,
+        member_id: int,
+        points: int,
+        since: datetime,
+        till: tuple[str, str],
+    ) -> Verdict:
         """Allow redeeming ``points`` for the member, or raise :class:`InputError` saying why.
 
-        ``since`` is the start of today (the offline limit is per day). ``session`` is the
-        register's; nothing is written to it.
+        ``since`` is the start of today (the offline limit is per day); ``till`` the
+        register's (store, register), for whom head office holds the points. ``session``
+        is the register's; nothing is written to it.
         """
         member = session.get_one(Member, member_id)
         unsent = _unsent_points(session, member.uid)
-        at_hq = self._ask(member.uid)
-        if at_hq is not None:
-            available = at_hq + unsent
-            if points > available:
+        answer = self._ask(member.uid, points, unsent, till)
+        if answer is not None:
+            available, hold = answer
+            if hold is None:
                 raise InputError(
                     _(
                         "Head office shows {available} points for this member (spent in "
                         "another store?): redeem at most that"
                     ).format(available=max(available, 0))
                 )
-            return Verdict(True, available)
+            return Verdict(True, available, hold)
         used = redeemed_since(session, member_id, since)
         left = max(self.offline_limit - used, 0)
         if points > left:
@@ -90,19 +107,55 @@ class RedemptionCheck:
             )
         return Verdict(False, left)
 
-    def _ask(self, uid: str) -> int | None:
-        """Head office's points for the member (0 if it does not know them yet); None when
-        head office cannot be asked."""
+    def _ask(
+        self, uid: str, wanted: int, unsent: list[tuple[int, str | None]], till: tuple[str, str]
+    ) -> tuple[int, str | None] | None:
+        """Head office's answer: the points available to the member and, when they cover
+        ``wanted``, the hold it placed on them (None: refused); None when head office
+        cannot be asked."""
         if self._clock() < self._quiet_until:
             return None
         try:
             engine = self._hq_engine()
             with central.hq_sessions(engine).begin() as hq:
-                found = central.points_at_hq(hq, uid)
+                return self._hold(hq, uid, wanted, unsent, till)
         except (SQLAlchemyError, OSError, central.HqUrlError):
             self._quiet_until = self._clock() + RETRY_AFTER
             return None
-        return found or 0
+
+    def _hold(
+        self,
+        hq: Session,
+        uid: str,
+        wanted: int,
+        unsent: list[tuple[int, str | None]],
+        till: tuple[str, str],
+    ) -> tuple[int, str | None]:
+        """In one head-office transaction: lock the member, check its balance less the
+        open holds, and hold ``wanted`` points if they are there."""
+        member = central.member_by_uid(hq, uid, lock=True)
+        now = central.hq_now(hq)
+        held_for = member.uid if member is not None else uid
+        balance = 0
+        if member is not None and member.erased_at is None:
+            balance = points.ledger_sum(hq, member.id)
+        holds = points.open_holds(hq, held_for, now)
+        # This register's entries not sent yet count, except redemptions whose hold is
+        # still open (the hold already counts them).
+        mine = sum(delta for delta, hold in unsent if hold is None or hold not in holds)
+        available = balance - sum(holds.values()) + mine
+        if wanted > available:
+            return available, None
+        return available, points.place_hold(hq, held_for, wanted, till, now, self.hold_hours)
+
+    def release(self, hold: str) -> None:
+        """Give back a hold whose redemption did not take place (best effort: otherwise
+        it expires)."""
+        try:
+            with central.hq_sessions(self._hq_engine()).begin() as hq:
+                points.release_holds(hq, [hold])
+        except (SQLAlchemyError, OSError, central.HqUrlError):
+            return
 
     def _hq_engine(self) -> Engine:
         if self._engine is None:
@@ -127,14 +180,16 @@ class RedemptionCheck:
             self._engine = None
 
 
-def _unsent_points(session: Session, uid: str) -> int:
-    """The member's points entries made here and not yet sent to head office."""
+def _unsent_points(session: Session, uid: str) -> list[tuple[int, str | None]]:
+    """The member's points entries made here and not yet sent to head office: each
+    one's points and the hold head office placed for it (if any)."""
     payloads = session.scalars(
         select(OutboxItem.payload).where(
             OutboxItem.kind == "points", OutboxItem.key == uid, OutboxItem.sent_at.is_(None)
         )
     )
-    return sum(int(json.loads(payload).get("delta", 0)) for payload in payloads)
+    entries = [json.loads(payload) for payload in payloads]
+    return [(int(entry.get("delta", 0)), entry.get("hold")) for entry in entries]
 
 
 def redeemed_since(session: Session, member_id: int, since: datetime) -> int:
@@ -154,4 +209,9 @@ def redemption_check(settings: Settings) -> RedemptionCheck | None:
     sync = settings.sync
     if not sync.hq_url:
         return None
-    return RedemptionCheck(sync.hq_url, sync.offline_redeem_limit, sync.redeem_timeout_seconds)
+    return RedemptionCheck(
+        sync.hq_url,
+        sync.offline_redeem_limit,
+        sync.redeem_timeout_seconds,
+        hold_hours=sync.redeem_hold_hours,
+    )

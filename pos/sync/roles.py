@@ -5,11 +5,12 @@ points ledger (what a pull needs), and write what a push writes: its outbox item
 (``hq_event``), sales, stock movements, points entries and the members it enrols or
 edits. Row-level security (migration 0017) restricts ``hq_event``, ``hq_sale``,
 ``hq_stock_movement`` and ``hq_points_debt`` to the rows of the role's own store,
-and every row a role inserts there, and in the points ledger, must carry that
-store's code: a register cannot read or write another store's sales, nor claim its
+and every row a role inserts there, in the points ledger and in the holds on
+confirmed redemptions (``hq_points_hold``, which it may also release), must carry
+that store's code: a register cannot read or write another store's sales, nor claim its
 code. Members' allergies and conditions (``hq_member_health``) it reads only for the
 members who visited its store (row-level security, see :mod:`pos.sync.health`).
-It cannot delete, truncate, drop or alter anything; head office's own login
+It cannot delete, truncate, drop or alter anything else; head office's own login
 (the tables' owner) keeps full rights and is not subject to the policies.
 """
 
@@ -35,6 +36,7 @@ WRITES: dict[str, tuple[str, ...]] = {
     "hq_stock_movement": ("INSERT",),
     "hq_points_entry": ("INSERT",),
     "hq_points_debt": ("INSERT",),
+    "hq_points_hold": ("INSERT", "DELETE"),  # holds on redemptions head office confirms
     "hq_member_conflict": ("INSERT",),
     "hq_member_alias": ("INSERT",),
     "hq_member_field": ("INSERT", "UPDATE"),
@@ -92,6 +94,7 @@ def grant(session: Session, store_code: str, register_id: str, password: str, no
         session.execute(text(f"GRANT {', '.join(rights)} ON {table} TO {name}"))
     session.execute(text(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {name}"))
     session.execute(text(f"GRANT EXECUTE ON FUNCTION hq_role_store() TO {name}"))
+    session.execute(text(f"GRANT EXECUTE ON FUNCTION hq_hold_store() TO {name}"))
     for function in health.REGISTER_FUNCTIONS:  # a health edit pushed, the notes fetched
         session.execute(text(f"GRANT EXECUTE ON FUNCTION {function} TO {name}"))
     row = session.get(HqRegisterRole, name)

@@ -48,7 +48,7 @@ for _command, _whats in SUBCOMMANDS.items():
     PATHS.append((_command,))
     PATHS.extend((_command, what) for what in _whats)
 PATHS.append(("hq", "report", "negative-balances"))  # the third levels
-PATHS.extend(("hq", "members", what) for what in ("conflicts", "merge", "unmerge"))
+PATHS.extend(("hq", "members", what) for what in ("conflicts", "merge", "unmerge", "resolve"))
 
 
 def _help(path: tuple[str, ...], capsys: pytest.CaptureFixture[str]) -> str:

@@ -358,7 +358,10 @@ class CheckoutScreen(Screen[None]):
         """Show the cart after ``text`` was scanned: all from the scan's one outcome."""
         cart = outcome.cart
         if cart.member is not None and (outcome.member_card or cart.member.id != member_before):
-            self.members.show_member(cart, _("{name} attached: member prices and points"))
+            attached = _("{name} attached: member prices and points")
+            if outcome.note:  # e.g. the card was merged into another member's
+                attached = outcome.note.replace("{", "{{").replace("}", "}}") + "  " + attached
+            self.members.show_member(cart, attached)
             return
         if not outcome.settled:
             self._defer(outcome)

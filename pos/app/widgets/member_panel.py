@@ -9,7 +9,7 @@ from textual.reactive import reactive
 
 from pos.app.widgets.plain import Static
 from pos.i18n import _, current
-from pos.register.api import segment_name, tier_name
+from pos.register.api import owes, segment_name, tier_name
 from pos.register.views import MemberView
 
 
@@ -58,7 +58,9 @@ class MemberPanel(Static):
             line.append(member.name, style="bold")
             line.append(f" {member.masked_phone} · {tier_name(member.tier)} · ")
             line.append(_("Points") + " ")
-            line.append(str(member.points), style="bold")
+            line.append(str(member.points), style=_points_style(member.points))
+            if member.points < 0:
+                line.append(" " + owes(member.points), style="bold red")
             if member.birthday_month:
                 line.append(" 🎂 " + _("Birthday month"), style="bold magenta")
             for note in health_lines(member):
@@ -72,7 +74,7 @@ class MemberPanel(Static):
         table.add_column()
         table.add_column(justify="right")
         table.add_row(Text(member.name, style="bold"), member.masked_phone)
-        table.add_row(_("Points"), Text(str(member.points), style="bold"))
+        table.add_row(_("Points"), Text(str(member.points), style=_points_style(member.points)))
         if member.segment:  # the customer file's class, and when they last came
             last = member.last_visit.isoformat() if member.last_visit else _("never")
             table.add_row(segment_name(member.segment), last)
@@ -81,7 +83,14 @@ class MemberPanel(Static):
         notes = [Text(line, style="bold red") for line in health_lines(member)]
         if member.health_note:
             notes.append(Text(member.health_note, style="italic"))
+        if member.points < 0:  # the whole panel's width: the note is long
+            notes.insert(0, Text(owes(member.points), style="bold red"))
         self.update(Group(table, *notes) if notes else table)
+
+
+def _points_style(points: int) -> str:
+    """Points below zero (a debt) in red."""
+    return "bold red" if points < 0 else "bold"
 
 
 def health_lines(member: MemberView) -> list[str]:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from pos.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Commands, open_existing_store
 from pos.config import Settings
-from pos.i18n import _
+from pos.i18n import N_, _
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -69,7 +69,7 @@ def _add_grant(what: Commands, common: argparse.ArgumentParser) -> argparse.Argu
 def _add_members(
     what: Commands, common: argparse.ArgumentParser
 ) -> tuple[argparse.ArgumentParser, ...]:
-    """``pos hq members conflicts|merge|unmerge``."""
+    """``pos hq members conflicts|merge|unmerge|resolve``."""
     members = what.add_parser("members", help="the chain's members at head office")
     which = members.add_subparsers(dest="members", metavar="WHAT", required=True)
     conflicts = which.add_parser(
@@ -94,7 +94,21 @@ def _add_members(
         "its enrolment under the same phone)",
     )
     unmerge.add_argument("card", metavar="CARD", help="the merged member's card")
-    return (conflicts, merge, unmerge)
+    resolve = which.add_parser(
+        "resolve",
+        parents=[common],
+        help="mark member conflict ID resolved (a manager; head office keeps who and when): "
+        "keep the member's value, or apply the one that lost (it reaches every register)",
+    )
+    resolve.add_argument("conflict_id", type=int, metavar="ID", help="the conflict's number")
+    resolve.add_argument(
+        "--keep",
+        choices=("mine", "theirs"),
+        default="mine",
+        help="mine (default): the member's value stays; theirs: the value that lost is applied",
+    )
+    resolve.add_argument("--by", required=True, metavar="USER", help="who resolves it")
+    return (conflicts, merge, unmerge, resolve)
 
 
 def _add_report(what: Commands, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -235,6 +249,14 @@ def _conflicts(engine: Engine, include_resolved: bool, timezone: str) -> int:
         print(_("No member conflicts"))
         return EXIT_OK
     for row in found:
+        resolved = ""
+        if row.resolved_at is not None:
+            kept = _RESOLUTIONS.get(row.resolution or "")
+            resolved = "  " + _("resolved {at} by {by}: {kept}").format(
+                at=row.resolved_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                by=row.resolved_by or "-",
+                kept=_(kept) if kept else "-",
+            )
         print(
             _(
                 "#{id} card {card} ({phone})  {field}: {lost} lost ({reason}), "
@@ -252,8 +274,16 @@ def _conflicts(engine: Engine, include_resolved: bool, timezone: str) -> int:
                 register=row.register_id or "-",
                 at=row.changed_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
             )
+            + resolved
         )
     return EXIT_OK
+
+
+_RESOLUTIONS = {
+    "mine": N_("the member's value kept"),
+    "theirs": N_("the lost value applied"),
+    "merged": N_("the two members merged"),
+}
 
 
 def _grant(engine: Engine, store: str, register: str) -> int:
@@ -292,6 +322,9 @@ def _merge(engine: Engine, args: argparse.Namespace) -> int:
             if args.members == "merge":
                 identity.merge(hq, args.card_a, args.card_b, now)
                 done = _("Member {b} merged into {a}").format(a=args.card_a, b=args.card_b)
+            elif args.members == "resolve":
+                card = identity.resolve(hq, args.conflict_id, args.keep, args.by, now)
+                done = _(_RESOLVED[args.keep]).format(id=args.conflict_id, card=card)
             else:
                 card = identity.unmerge(hq, args.card, now)
                 done = _("Member {card} is a member of their own again").format(card=card)
@@ -300,6 +333,12 @@ def _merge(engine: Engine, args: argparse.Namespace) -> int:
         return EXIT_FAILED
     print(done)
     return EXIT_OK
+
+
+_RESOLVED = {
+    "mine": N_("Conflict #{id} resolved: card {card} keeps its value"),
+    "theirs": N_("Conflict #{id} resolved: card {card} takes the value that lost"),
+}
 
 
 SKEW_WARNING_SECONDS = 120

@@ -104,6 +104,13 @@ def _counts(session: Session, member: Member) -> tuple[int, int]:
     return sales or 0, entries or 0
 
 
+def _points(balance: int) -> str:
+    """The balance; below zero, what it means (a debt)."""
+    from pos.domain.members.loyalty import owes
+
+    return f"{balance} · {owes(balance)}" if balance < 0 else str(balance)
+
+
 def _show(session: Session, member: Member, settings: Settings) -> None:
     from pos.domain.members import loyalty, members, points_ledger
     from pos.domain.members.segments import segment, segment_name
@@ -141,7 +148,7 @@ def _show(session: Session, member: Member, settings: Settings) -> None:
         (_("Birthday"), member.birthday.isoformat() if member.birthday else ""),
         (_("Tier"), member.tier),
         (_("Tier from"), loyalty.tier_source(member.tier, members.tier_floor(member))),
-        (_("Points"), str(points_ledger.balance(session, member.id))),
+        (_("Points"), _points(points_ledger.balance(session, member.id))),
         (_("Enrolled"), f"{local(member.enrolled_at)} {member.enrolled_store}".strip()),
         (_("Last visit"), local(member.last_visit_at)),
         (_("Sales"), str(sales)),

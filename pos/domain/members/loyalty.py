@@ -26,6 +26,11 @@ def tier_name(tier: str, gettext: Callable[[str], str] = _) -> str:
     return gettext(TIER_NAMES[tier]) if tier in TIER_NAMES else tier
 
 
+def owes(points: int) -> str:
+    """What a balance below zero means, for the member panel and ``pos member show``."""
+    return _("owes {n} points (redeemed at two stores offline)").format(n=-points)
+
+
 @dataclass(frozen=True)
 class TierRule:
     """A tier reached by spending ``min_spend_fen`` over 12 months."""
@@ -125,9 +130,10 @@ class LoyaltyRules:
         return -(-amount_fen * self.redeem_points_per_yuan // 100)
 
     def max_redeem_fen(self, total_fen: int, balance: int) -> int:
-        """The most a sale of ``total_fen`` may take in points, with ``balance`` points."""
+        """The most a sale of ``total_fen`` may take in points, with ``balance`` points
+        (none while the balance is below zero: a debt)."""
         cap = total_fen * self.redeem_max_percent // 100
-        return min(cap, self.points_value_fen(balance))
+        return min(cap, self.points_value_fen(max(balance, 0)))
 
 
 def is_birthday_month(birthday: date | None, today: date) -> bool:

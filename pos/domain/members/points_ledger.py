@@ -45,9 +45,12 @@ def post_points(
     now: datetime,
     sale_id: int | None = None,
 ) -> PointsEntry:
-    """Append a ledger entry; the balance may never go below zero."""
+    """Append a ledger entry; points taken may never take the balance below zero.
+
+    A balance already below zero (points spent twice at two offline stores, as head
+    office's ledger says) is a debt: points added pay it off, visibly in the ledger."""
     after = balance(session, member_id) + delta
-    if after < 0:
+    if delta < 0 and after < 0:
         raise InputError(_("Not enough points: the balance would be {after}").format(after=after))
     entry = PointsEntry(
         member_id=member_id,
@@ -60,6 +63,16 @@ def post_points(
     session.add(entry)
     session.flush()
     return entry
+
+
+def hold_redemption(session: Session, sale_id: int, hold: str) -> None:
+    """Note on the sale's redemption entry the hold head office placed confirming it."""
+    entry = session.scalar(
+        select(PointsEntry).where(PointsEntry.sale_id == sale_id, PointsEntry.reason == "redeem")
+    )
+    if entry is not None:
+        entry.hold_uid = hold
+        session.flush()
 
 
 def spend_last_year(session: Session, member_id: int, now: datetime) -> int:

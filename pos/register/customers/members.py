@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.domain.members import loyalty, members, points_ledger, referrals
@@ -133,7 +134,8 @@ class Members:
             return [self.view(session, m) for m in members.lookup(session, query)]
 
     def attach(self, member_id: int) -> None:
-        """Sell to this member: member prices, points (the register prices the cart).
+        """Sell to this member (or the one head office merged it into): member prices,
+        points (the register prices the cart).
 
         In a chain, a member whose health notes this register does not have: head office
         is asked for them (kept here with the member's consent); offline, the member
@@ -142,6 +144,9 @@ class Members:
             member = session.get(Member, member_id)
             if member is None or member.erased_at is not None:
                 raise InputError(_("That member is no longer on file"))
+            survivor = _merged_into(session, member)
+            if survivor is not None:
+                member, member_id = survivor, survivor.id
             uid, ask = member.uid, chain_health.wants_notes(member)
         if member_id != self._state.member_id:
             self._health_note = None
@@ -164,13 +169,20 @@ class Members:
         with self._sessions.begin() as session:
             chain_health.keep(session, session.get_one(Member, member_id), notes)
 
-    def by_card(self, card_no: str) -> int:
-        """The id of the member whose card was scanned."""
+    def by_card(self, card_no: str) -> tuple[int, str]:
+        """The id of the member whose card was scanned, and a note for the cashier: a card
+        head office merged into another member's attaches that member ('' otherwise)."""
         with self._sessions() as session:
             member = members.by_card(session, card_no)
             if member is None:
                 raise InputError(_("No member with card {card}").format(card=card_no))
-            return member.id
+            survivor = _merged_into(session, member)
+            if survivor is not None:
+                note = _("Card {card} merged into {survivor}").format(
+                    card=card_no, survivor=survivor.card_no
+                )
+                return survivor.id, note
+            return member.id, ""
 
     def detach(self) -> None:
         """Sell to a walk-in customer again: list prices, no points."""
@@ -279,3 +291,13 @@ class Members:
             consent_health=member.consent_health,
             segment=kind,
         )
+
+
+def _merged_into(session: Session, member: Member) -> Member | None:
+    """The member head office merged ``member`` into (None: not merged, or that one is
+    no longer on file)."""
+    if not member.merged_into_uid:
+        return None
+    return session.scalar(
+        select(Member).where(Member.uid == member.merged_into_uid, Member.erased_at.is_(None))
+    )
