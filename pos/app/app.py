@@ -56,6 +56,10 @@ MAX_CRASH_REPORTS = 20
 BACKUP_CHECK_SECONDS = 60
 """How often the register looks whether the business day changed (a new daily backup)."""
 
+WARM_UP_SECONDS = 0.5
+"""After the first screen is painted, the register waits this long before it readies in a
+worker what the first sale needs and that screen does not (receipt renderer, search index)."""
+
 
 class PosApp(App[None]):
     """The pharmacy register."""
@@ -112,6 +116,7 @@ class PosApp(App[None]):
     def on_mount(self) -> None:
         self.register.on_print_queued(self._print_jobs_queued)
         self.push_screen(CheckoutScreen(self.register, self.scan_hold))
+        self.call_after_refresh(self.set_timer, WARM_UP_SECONDS, self._warm_up)
         if self.notice:
             self.notify(self.notice, timeout=8)
         self.last_input = monotonic()
@@ -214,6 +219,11 @@ class PosApp(App[None]):
     def _lock_when_idle(self, seconds: float) -> None:
         if monotonic() - self.last_input >= seconds and not isinstance(self.screen, LoginModal):
             self.run_worker(self.action_lock(), exclusive=True, group="lock")
+
+    def _warm_up(self) -> None:
+        """Ready the first sale's needs in a thread, off the way to the first screen (a
+        failure is harmless: each is readied again when first needed)."""
+        self.run_worker(self.register.warm_up, thread=True, group="warm-up", exit_on_error=False)
 
     # -- printing ---------------------------------------------------------
     def kick_printer(self) -> None:

@@ -666,6 +666,13 @@ class RegisterService:
         """How many receipts wait, and why, while any do."""
         return self._receipts.printer_status()
 
+    def warm_up(self) -> None:
+        """Ready what the first sale needs and the first screen does not (called from a
+        worker thread once that screen is up): the receipt renderer, the search index."""
+        self._receipts.preload_printer()
+        with self._sessions() as session:
+            self._products.prepare(session)
+
     def on_print_queued(self, callback: OnQueued | None) -> None:
         """Call ``callback`` whenever print jobs were queued (after their transaction)."""
         self._receipts.on_print_queued(callback)
