@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from time import monotonic
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy.orm import Session, sessionmaker
 from textual import events
@@ -39,7 +39,10 @@ from pos.crash_report import default_log_dir, write_report
 from pos.i18n import N_, _, current
 from pos.register.api import PrinterStatus, SyncStatus
 from pos.register.service import Clock, RegisterService, system_clock
-from pos.register.startup import Sender, SyncAgent, back_up_today, open_store, start_register
+from pos.register.startup import Sender, back_up_today, open_store, start_register
+
+if TYPE_CHECKING:  # a register of a chain only
+    from pos.register.startup import SyncAgent
 
 PALETTE_SKIPS = {
     "cursor(-1)",

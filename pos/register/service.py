@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import replace
 from datetime import date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -65,7 +65,9 @@ from pos.register.views import (
     ScanOutcome,
     days_to_expiry,
 )
-from pos.sync.redemption import RedemptionCheck
+
+if TYPE_CHECKING:  # a register of a chain only (pos.register.startup)
+    from pos.sync.redemption import RedemptionCheck
 
 __all__ = [
     "Clock",
