@@ -36,6 +36,7 @@ from pos.app.modals.help import HelpModal
 from pos.app.widgets.cart_table import CartTable
 from pos.app.widgets.guidance_panel import GuidancePanel
 from pos.app.widgets.key_bar import KeyBar
+from pos.app.widgets.key_footer import KeyFooter
 from pos.app.widgets.member_panel import MemberPanel
 from pos.app.widgets.message_bar import MessageBar
 from pos.app.widgets.plain import Label
@@ -143,7 +144,7 @@ class CheckoutScreen(Screen[None]):
             )
         yield MessageBar(id="message")
         yield KeyBar(id="keys")  # instead of the footer where F1…F12 don't fit in it
-        yield Footer(show_command_palette=False)  # Ctrl+P still works; F1 lists it
+        yield KeyFooter(show_command_palette=False)  # Ctrl+P still works; F1 lists it
 
     def on_mount(self) -> None:
         self.query_one(KeyBar).show(function_keys(self))
