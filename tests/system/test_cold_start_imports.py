@@ -126,3 +126,25 @@ def test_the_warm_up_after_the_first_screen_readies_the_receipt_renderer(store: 
     modules = start(store, "warm")["modules"]
     assert imported(modules, "escpos")
     assert not imported(modules, "alembic")
+
+
+HELP = """
+import json, sys
+from pos.cli import main
+
+try:
+    main(["--help"])
+except SystemExit:
+    pass
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_pos_help_imports_neither_textual_nor_the_database() -> None:
+    run = subprocess.run(
+        [sys.executable, "-c", HELP], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    modules = json.loads(run.stdout.strip().splitlines()[-1])
+    assert "pos.cli" in modules
+    assert [name for name in ("textual", "sqlalchemy", "alembic", "pos.models", "pos.app")
+            if imported(modules, name)] == []  # fmt: skip
