@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from time import monotonic
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy.orm import Session, sessionmaker
 from textual import events
@@ -39,7 +39,10 @@ from pos.crash_report import default_log_dir, write_report
 from pos.i18n import N_, _, current
 from pos.register.api import PrinterStatus, SyncStatus
 from pos.register.service import Clock, RegisterService, system_clock
-from pos.register.startup import Sender, SyncAgent, back_up_today, open_store, start_register
+from pos.register.startup import Sender, back_up_today, open_store, start_register
+
+if TYPE_CHECKING:  # a register of a chain only
+    from pos.register.startup import SyncAgent
 
 PALETTE_SKIPS = {
     "cursor(-1)",
@@ -55,6 +58,10 @@ MAX_CRASH_REPORTS = 20
 
 BACKUP_CHECK_SECONDS = 60
 """How often the register looks whether the business day changed (a new daily backup)."""
+
+WARM_UP_SECONDS = 0.5
+"""After the first screen is painted, the register waits this long before it readies in a
+worker what the first sale needs and that screen does not (receipt renderer, search index)."""
 
 
 class PosApp(App[None]):
@@ -112,6 +119,7 @@ class PosApp(App[None]):
     def on_mount(self) -> None:
         self.register.on_print_queued(self._print_jobs_queued)
         self.push_screen(CheckoutScreen(self.register, self.scan_hold))
+        self.call_after_refresh(self.set_timer, WARM_UP_SECONDS, self._warm_up)
         if self.notice:
             self.notify(self.notice, timeout=8)
         self.last_input = monotonic()
@@ -214,6 +222,11 @@ class PosApp(App[None]):
     def _lock_when_idle(self, seconds: float) -> None:
         if monotonic() - self.last_input >= seconds and not isinstance(self.screen, LoginModal):
             self.run_worker(self.action_lock(), exclusive=True, group="lock")
+
+    def _warm_up(self) -> None:
+        """Ready the first sale's needs in a thread, off the way to the first screen (a
+        failure is harmless: each is readied again when first needed)."""
+        self.run_worker(self.register.warm_up, thread=True, group="warm-up", exit_on_error=False)
 
     # -- printing ---------------------------------------------------------
     def kick_printer(self) -> None:

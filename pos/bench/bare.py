@@ -140,7 +140,13 @@ async def _cold(started: float) -> dict[str, float]:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         ready = time.perf_counter()
-    return {"seconds": ready - started, "imports": imported - started, "app": ready - imported}
+        cpu = time.process_time()  # as the register's cold start counts it
+    return {
+        "seconds": ready - started,
+        "imports": imported - started,
+        "app": ready - imported,
+        "cpu": cpu,
+    }
 
 
 def main(argv: list[str]) -> int:

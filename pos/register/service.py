@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import replace
 from datetime import date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -65,8 +65,10 @@ from pos.register.views import (
     ScanOutcome,
     days_to_expiry,
 )
-from pos.sync.health import HealthSource
-from pos.sync.redemption import RedemptionCheck
+
+if TYPE_CHECKING:  # a register of a chain only (pos.register.startup)
+    from pos.sync.health import HealthSource
+    from pos.sync.redemption import RedemptionCheck
 
 __all__ = [
     "Clock",
@@ -687,6 +689,13 @@ class RegisterService:
     def printer_status(self) -> PrinterStatus:
         """How many receipts wait, and why, while any do."""
         return self._receipts.printer_status()
+
+    def warm_up(self) -> None:
+        """Ready what the first sale needs and the first screen does not (called from a
+        worker thread once that screen is up): the receipt renderer, the search index."""
+        self._receipts.preload_printer()
+        with self._sessions() as session:
+            self._products.prepare(session)
 
     def on_print_queued(self, callback: OnQueued | None) -> None:
         """Call ``callback`` whenever print jobs were queued (after their transaction)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -18,12 +19,11 @@ from pos.domain.printing.print_queue import Sender
 from pos.domain.staff import audit
 from pos.register.service import Clock, RegisterService, system_clock
 from pos.register.setup import register_from_settings
-from pos.store.backups import daily_backup
-from pos.sync.background import SyncAgent
-from pos.sync.health import health_fetch
-from pos.sync.redemption import redemption_check
 
-__all__ = ["Sender", "Started", "SyncAgent", "back_up_today", "open_store", "start_register"]
+if TYPE_CHECKING:  # pos.sync is imported only by a register of a chain (``[sync] hq_url``)
+    from pos.sync.background import SyncAgent as SyncAgent
+
+__all__ = ["Sender", "Started", "back_up_today", "open_store", "start_register"]
 
 
 @dataclass(frozen=True)
@@ -42,20 +42,22 @@ def start_register(
     clock: Clock = system_clock,
     send: Sender | None = None,
 ) -> Started:
-    """The register as the settings describe it, with what runs beside it."""
-    register = register_from_settings(
-        settings,
-        sessions,
-        clock,
-        send,
-        redemption=redemption_check(settings),
-        health=health_fetch(settings),
-    )
-    agent = None
+    """The register as the settings describe it, with what runs beside it (the chain sync
+    only in a chain: a lone store's register never imports it)."""
+    redemption = health = agent = None
     if settings.sync.hq_url:
+        from pos.sync.background import SyncAgent
+        from pos.sync.health import health_fetch
+        from pos.sync.redemption import redemption_check
+
+        redemption = redemption_check(settings)
+        health = health_fetch(settings)
         agent = SyncAgent(
             sessions, settings.sync.hq_url, settings.store.code, settings.register.id, settings.sync
         )
+    register = register_from_settings(
+        settings, sessions, clock, send, redemption=redemption, health=health
+    )
 
     def backup_anchor() -> None:
         audit.anchor_in(sessions, audit.BACKUP, clock())
@@ -75,5 +77,7 @@ def back_up_today(
     settings: Settings, now: datetime, anchor: Callable[[], object] | None = None
 ) -> None:
     """The day's automatic backup of the database (none if ``now``'s day has one already)."""
+    from pos.store.backups import daily_backup  # in the backup worker, not at start
+
     backup = settings.backup
     daily_backup(settings.database_path, backup.folder_path, now, backup.keep, anchor)

@@ -327,11 +327,6 @@ def health_fetch(settings: Settings) -> HealthFetch | None:
     return HealthFetch(sync.hq_url, settings.store.code, sync.redeem_timeout_seconds)
 
 
-def wants_notes(member: Member) -> bool:
-    """Whether attaching ``member`` should ask head office: no notes here."""
-    return not (member.allergies or member.conditions)
-
-
 def keep(session: Session, member: Member, notes: HealthNotes) -> bool:
     """Keep head office's notes on this register, only with the member's consent and unless
     an edit of the member made here still waits to be sent; whether they were kept.

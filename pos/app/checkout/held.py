@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from pos.app.checkout.counter import Counter
-from pos.app.modals.sale.held import HeldSalesModal
-from pos.app.modals.sale.promotions import PromotionsModal
 from pos.i18n import _
 from pos.register.api import InputError
 from pos.register.service import RegisterService
@@ -29,6 +27,8 @@ class HeldKeys:
 
     async def recall(self) -> None:
         """Bring a held sale back."""
+        from pos.app.modals.sale.held import HeldSalesModal
+
         await self.counter.open(HeldSalesModal(self.register.held_sales(), self._recall))
 
     def _recall(self, held_id: int) -> str | None:
@@ -42,6 +42,8 @@ class HeldKeys:
 
     async def promotions(self) -> None:
         """Show the promotions running today and those coming."""
+        from pos.app.modals.sale.promotions import PromotionsModal
+
         active, upcoming = self.register.promotions()
         names = {}
         for rule in (*active, *upcoming):

@@ -6,10 +6,6 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 
 from pos.app.checkout.counter import Counter
-from pos.app.modals.confirm import ConfirmModal
-from pos.app.modals.members.follow_ups import FollowUpModal
-from pos.app.modals.members.member_form import MemberFormModal
-from pos.app.modals.members.member_lookup import MemberLookupModal
 from pos.i18n import _
 from pos.register.api import DuplicatePhone, InputError, MemberForm
 from pos.register.service import RegisterService
@@ -36,6 +32,8 @@ class MemberPrompts:
 
     async def find_member(self) -> None:
         """Find a member by phone, last 4 digits, card, name or pinyin, and attach them."""
+        from pos.app.modals.members.member_lookup import MemberLookupModal
+
         await self.counter.open(
             MemberLookupModal(
                 self.register,
@@ -48,6 +46,7 @@ class MemberPrompts:
 
     async def open_member_form(self, phone: str, then_pay: bool = False) -> None:
         """The enrolment form; ``then_pay`` returns to payment once it closes."""
+        from pos.app.modals.members.member_form import MemberFormModal
 
         async def closed(saved: bool | None) -> None:
             if then_pay:
@@ -84,6 +83,8 @@ class MemberPrompts:
     def show_member(self, cart: CartView, text: str) -> None:
         """Show ``cart`` with its member just attached, and ``text`` naming them; a member
         long away is welcomed back, and a birthday gift due is offered (F9 gives it)."""
+        from pos.app.modals.confirm import ConfirmModal
+
         self.counter.refresh_cart(cart)
         name = cart.member.name if cart.member else ""
         offer = self.register.member_offer()
@@ -108,6 +109,7 @@ class MemberPrompts:
 
     async def follow_ups(self) -> None:
         """The follow-up calls due (回访): pharmacists and managers call and record them."""
+        from pos.app.modals.members.follow_ups import FollowUpModal
 
         async def closed(card_no: str | None) -> None:
             if card_no:  # a side effect reported on the call: record it for the ADR report
@@ -134,6 +136,8 @@ class MemberPrompts:
         return None
 
     async def _edit_member(self, member_id: int) -> None:
+        from pos.app.modals.members.member_form import MemberFormModal
+
         def save(form: MemberForm) -> str | None:
             try:
                 member = self.register.edit_member(member_id, form)

@@ -12,8 +12,6 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from pos.app.checkout.counter import Counter
-from pos.app.modals.sale.quantity import ValueModal
-from pos.app.modals.staff.override import OverrideModal
 from pos.i18n import _
 from pos.register.api import InputError, format_fen
 from pos.register.service import RegisterService
@@ -67,6 +65,8 @@ class OverrideGuard:
         attempt: Callable[[Approval | None], T],
         done: Callable[[T], None],
     ) -> None:
+        from pos.app.modals.staff.override import OverrideModal
+
         self.counter.message.warning(str(need))
 
         def approved(approval: Approval | None) -> None:
@@ -101,6 +101,8 @@ class ManagerKeys:
 
     async def change_price(self) -> None:
         """Sell the highlighted line at another unit price (a manager approves)."""
+        from pos.app.modals.sale.quantity import ValueModal
+
         index = self._line_for_edit()
         if index is None:
             return
@@ -114,6 +116,8 @@ class ManagerKeys:
 
     async def discount(self) -> None:
         """Take a percent off the highlighted line (above the cashier's limit, a manager)."""
+        from pos.app.modals.sale.quantity import ValueModal
+
         index = self._line_for_edit()
         if index is None:
             return

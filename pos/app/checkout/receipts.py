@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pos.app.checkout.counter import Counter
 from pos.app.messages import PrintRetryRequested
-from pos.app.modals.sale.receipt import ReceiptModal
 from pos.i18n import _
 from pos.register.api import InputError
 from pos.register.service import RegisterService
@@ -32,6 +31,8 @@ class ReceiptKeys:
 
     async def preview(self) -> None:
         """Show the receipt printed last on screen, as printed: a sale's or a return's."""
+        from pos.app.modals.sale.receipt import ReceiptModal
+
         try:
             if self.last_return is not None:
                 number, text = self.register.return_receipt_preview(self.last_return)

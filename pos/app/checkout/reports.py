@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pos.app.checkout.counter import Counter
 from pos.app.checkout.overrides import OverrideGuard
-from pos.app.modals.staff.reports import ReportsModal
 from pos.register.service import RegisterService
 from pos.register.staff.reports import ReportReader
 
@@ -22,6 +21,8 @@ class ReportKeys:
         self.guard.say(self.register.open_reports, self._show_reports)
 
     def _show_reports(self, read: ReportReader) -> None:
+        from pos.app.modals.staff.reports import ReportsModal
+
         identity = self.register.identity
         where = f"{identity.store_code}/{identity.register_id}"
         service = self.register.aftercare.service_report

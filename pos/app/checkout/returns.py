@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pos.app.checkout.counter import Counter
 from pos.app.checkout.receipts import ReceiptKeys
-from pos.app.modals.returns import ReturnModal
-from pos.app.modals.sale.quantity import ValueModal
 from pos.i18n import _, ngettext
 from pos.register.api import InputError, format_fen, tender_name
 from pos.register.sale.returns import CompletedReturn
@@ -22,6 +20,8 @@ class ReturnKeys:
 
     async def start(self, text: str) -> None:
         """Start a return: the sale number ``text`` typed in the scan field, or asked for."""
+        from pos.app.modals.sale.quantity import ValueModal
+
         if text:
             self.open_return(text)
             return
@@ -30,6 +30,8 @@ class ReturnKeys:
         )
 
     def _find(self, number: str) -> str | None:
+        from pos.app.modals.returns import ReturnModal
+
         try:
             sale = self.register.find_return(number)
         except InputError as exc:
@@ -39,6 +41,8 @@ class ReturnKeys:
 
     def open_return(self, number: str) -> None:
         """Show the return screen for sale ``number`` (its receipt was scanned)."""
+        from pos.app.modals.returns import ReturnModal
+
         try:
             sale = self.register.find_return(number)
         except InputError as exc:

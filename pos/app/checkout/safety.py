@@ -11,15 +11,16 @@ or a pharmacist's id and PIN: until then payment does not open.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from pos.app.checkout.counter import Counter
-from pos.app.modals.pharmacy.acknowledge import AcknowledgeModal, PharmacistModal, PromptResult
-from pos.app.modals.pharmacy.prescription import PrescriptionModal
-from pos.app.modals.pharmacy.restricted_buyer import RestrictedBuyerModal
 from pos.i18n import _
 from pos.register.api import InputError, PrescriptionForm
 from pos.register.sale.safety import Check, PharmacistNeeded
 from pos.register.service import RegisterService
+
+if TYPE_CHECKING:
+    from pos.app.modals.pharmacy.acknowledge import PromptResult
 
 
 class SafetyPrompts:
@@ -31,6 +32,10 @@ class SafetyPrompts:
 
     async def clear_checks(self, then: Callable[[], Awaitable[None]]) -> bool:
         """Ask for the first pending check; True if none is left (``then`` runs after one)."""
+        from pos.app.modals.pharmacy.acknowledge import AcknowledgeModal
+        from pos.app.modals.pharmacy.prescription import PrescriptionModal
+        from pos.app.modals.pharmacy.restricted_buyer import RestrictedBuyerModal
+
         checks = self.register.pending_checks()
         if not checks:
             return True
@@ -74,6 +79,8 @@ class SafetyPrompts:
         then: Callable[[], Awaitable[None]],
     ) -> None:
         """``checks`` were shown under ``title``: F9 acknowledged each of them (or not)."""
+        from pos.app.modals.pharmacy.acknowledge import PharmacistModal, PromptResult
+
         result = result or PromptResult(False)
         needs_pharmacist = False
         check = checks[0]  # one warning per prompt: only a warning may need a pharmacist

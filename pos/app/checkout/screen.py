@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from textual import events
@@ -32,12 +33,10 @@ from pos.app.messages import LanguageChosen
 from pos.app.modals.common import localize_bindings
 from pos.app.modals.confirm import ConfirmModal
 from pos.app.modals.help import HelpModal
-from pos.app.modals.sale.payment import PaymentModal, PaymentOutcome
-from pos.app.modals.sale.quantity import QuantityModal
-from pos.app.modals.sale.search import SearchModal
 from pos.app.widgets.cart_table import CartTable
 from pos.app.widgets.guidance_panel import GuidancePanel
 from pos.app.widgets.key_bar import KeyBar
+from pos.app.widgets.key_footer import KeyFooter
 from pos.app.widgets.member_panel import MemberPanel
 from pos.app.widgets.message_bar import MessageBar
 from pos.app.widgets.plain import Label
@@ -63,6 +62,9 @@ from pos.register.api import (
 )
 from pos.register.service import NotACode, RegisterService
 from pos.register.views import CartView, CompletedSale, ScanOutcome
+
+if TYPE_CHECKING:
+    from pos.app.modals.sale.payment import PaymentOutcome
 
 SAVE_RETRY_SECONDS = 0.5
 """How often a cart not yet stored (the database busy) is tried again."""
@@ -144,7 +146,7 @@ class CheckoutScreen(Screen[None]):
             )
         yield MessageBar(id="message")
         yield KeyBar(id="keys")  # instead of the footer where F1…F12 don't fit in it
-        yield Footer(show_command_palette=False)  # Ctrl+P still works; F1 lists it
+        yield KeyFooter(show_command_palette=False)  # Ctrl+P still works; F1 lists it
 
     def on_mount(self) -> None:
         self.query_one(KeyBar).show(function_keys(self))
@@ -467,6 +469,8 @@ class CheckoutScreen(Screen[None]):
         Awaiting the mount holds back the keys typed after F3 until the search
         field has the focus, so none of them land in the scan field.
         """
+        from pos.app.modals.sale.search import SearchModal
+
         await self.app.push_screen(
             SearchModal(self.register, query, lambda product_id: self._add_chosen(product_id, qty))
         )
@@ -537,6 +541,8 @@ class CheckoutScreen(Screen[None]):
     @settled
     async def action_quantity(self) -> None:
         """Change the quantity of the highlighted line (a number in the scan field sets it)."""
+        from pos.app.modals.sale.quantity import QuantityModal
+
         scan = self.query_one(ScanInput)
         index = self.cart_table.selected_index
         if index is None:
@@ -606,6 +612,8 @@ class CheckoutScreen(Screen[None]):
 
         With nothing to clear, F12 then Enter at once still pays (see open_search).
         """
+        from pos.app.modals.sale.payment import PaymentModal
+
         if not self.register.cart().lines:
             self.message.error(_("The cart is empty: scan a product first"))
             return
@@ -680,6 +688,8 @@ class CheckoutScreen(Screen[None]):
         return None
 
     async def _payment_closed(self, outcome: PaymentOutcome | None) -> None:
+        from pos.app.modals.sale.payment import PaymentOutcome
+
         self.withdraw_invitation()
         if outcome is PaymentOutcome.ENROL:
             await self.members.open_member_form("", then_pay=True)

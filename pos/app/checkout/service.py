@@ -20,9 +20,6 @@ from typing import TYPE_CHECKING
 
 from textual.notifications import Notification
 
-from pos.app.modals.service.adverse import AdverseReactionModal
-from pos.app.modals.service.complaint import ComplaintModal
-from pos.app.modals.service.complaints import ComplaintsModal
 from pos.i18n import _, ngettext
 from pos.register.api import InputError
 from pos.register.customers.aftercare import AdverseForm, ComplaintForm, RatingGiven
@@ -110,6 +107,8 @@ class ServiceKeys:
 
     async def complaint(self) -> None:
         """Ctrl+W: a new complaint, about the sale just rated low (or just paid) if any."""
+        from pos.app.modals.service.complaint import ComplaintModal
+
         low = self.low
         last = self._last_sale()
         number = low.sale_number if low else (last.number if last else "")
@@ -133,6 +132,8 @@ class ServiceKeys:
 
     def show_complaints(self) -> None:
         """The complaints waiting: take in hand, close."""
+        from pos.app.modals.service.complaints import ComplaintsModal
+
         aftercare = self.register.aftercare
 
         def handle(complaint_id: int) -> str | None:
@@ -156,6 +157,8 @@ class ServiceKeys:
     async def adverse_reaction(self, card_no: str | None = None) -> None:
         """Ctrl+A: record a suspected adverse drug reaction (the attached member filled in,
         or ``card_no``'s, from a follow-up call)."""
+        from pos.app.modals.service.adverse import AdverseReactionModal
+
         if card_no is None:
             member = self.register.cart().member
             card_no = member.card_no if member else ""

@@ -7,25 +7,19 @@ and its keys. Closing counts the cash per denomination and needs a manager
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pos.app.checkout.counter import Counter
 from pos.app.checkout.overrides import OverrideGuard
-from pos.app.modals.sale.quantity import ValueModal
-from pos.app.modals.staff.shift import (
-    CASH_IN,
-    CASH_OUT,
-    CLOSE,
-    X_REPORT,
-    CashModal,
-    ShiftMenuModal,
-    ShiftReportModal,
-)
-from pos.app.modals.staff.shift_count import CountModal, Counts, over_short_text
 from pos.app.widgets.status.shift_status import ShiftStatus
 from pos.i18n import _
 from pos.register.api import InputError, format_fen
 from pos.register.service import RegisterService
 from pos.register.staff.overrides import Approval
 from pos.register.staff.shifts import ClosedShift, ShiftView, parse_cash_amount
+
+if TYPE_CHECKING:
+    from pos.app.modals.staff.shift_count import Counts
 
 
 class ShiftKeys:
@@ -49,6 +43,9 @@ class ShiftKeys:
 
     async def shift(self) -> None:
         """Open a shift with its float, or show the open one and its keys."""
+        from pos.app.modals.sale.quantity import ValueModal
+        from pos.app.modals.staff.shift import ShiftMenuModal
+
         shift = self.register.current_shift()
         self.show_shift(shift)  # a shift opened or closed elsewhere (pos shift …) shows now
         if shift is None:
@@ -69,6 +66,8 @@ class ShiftKeys:
         return None
 
     async def _shift_chosen(self, choice: str | None) -> None:
+        from pos.app.modals.staff.shift import CASH_IN, CASH_OUT, CLOSE, X_REPORT, CashModal
+
         if choice in (CASH_IN, CASH_OUT):
             kind = choice
 
@@ -82,6 +81,8 @@ class ShiftKeys:
             await self._count()
 
     def _move_cash(self, kind: str, amount: str, reason: str) -> str | None:
+        from pos.app.modals.staff.shift import CASH_IN
+
         def attempt(approval: Approval | None) -> ShiftView:
             return self.register.move_cash(kind, amount, reason, approval)  # the drawer opens
 
@@ -101,6 +102,8 @@ class ShiftKeys:
         return self.guard.run(attempt, done)  # the cash form closes; a manager decides
 
     def _x_report(self) -> None:
+        from pos.app.modals.staff.shift import ShiftReportModal
+
         try:
             number, text = self.register.x_report()
         except InputError as exc:
@@ -112,6 +115,8 @@ class ShiftKeys:
         self.counter.open(ShiftReportModal(number, text))
 
     async def _count(self) -> None:
+        from pos.app.modals.staff.shift_count import CountModal
+
         try:
             self.register.check_can_close()
         except InputError as exc:
@@ -128,6 +133,9 @@ class ShiftKeys:
         )
 
     def _shift_closed(self, closed: ClosedShift) -> None:
+        from pos.app.modals.staff.shift import ShiftReportModal
+        from pos.app.modals.staff.shift_count import over_short_text
+
         self.show_shift(None)
         text = _("Shift closed: counted ¥{counted}, expected ¥{expected}, {over_short}").format(
             counted=format_fen(closed.count.counted_fen),

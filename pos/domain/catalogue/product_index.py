@@ -179,6 +179,10 @@ class ProductIndex:
         rest = heapq.nsmallest(limit - len(ranked), found.difference(rank), key=place.__getitem__)
         return [keys.ids[row] for row in ranked + rest]
 
+    def prepare(self, session: Session) -> None:
+        """Read the keys now (a worker after the first screen), not at the first search."""
+        self._current(session)
+
     def _current(self, session: Session) -> _Keys:
         """The keys, read again if the catalogue changed since they were read."""
         version = tuple(session.connection().execute(_VERSION).one())

@@ -13,7 +13,6 @@ import secrets
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
-import phonenumbers
 from sqlalchemy import Integer, bindparam, func, select
 from sqlalchemy.orm import Session
 from stdnum import ean
@@ -112,6 +111,8 @@ def normalize_phone(text: str) -> str:
                 n=len(digits), text=text.strip()
             )
         )
+    import phonenumbers  # 20 ms to import: only once a phone number is typed or imported
+
     number = phonenumbers.parse(digits, "CN")
     if not phonenumbers.is_valid_number(number) or (
         phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,8 +26,9 @@ from pos.models import Member, Sale
 from pos.register.staff.login import Login
 from pos.register.state import CartState, RegisterIdentity, StoreTime
 from pos.register.views import CartView, MemberView
-from pos.sync import health as chain_health
-from pos.sync.health import HealthSource, HealthUnavailable
+
+if TYPE_CHECKING:  # a chain's register only (pos.register.startup)
+    from pos.sync.health import HealthSource
 
 MEMBER_FIELDS = (
     "phone", "name", "birthday", "gender", "consent_terms", "consent_marketing",
@@ -147,7 +149,7 @@ class Members:
             survivor = _merged_into(session, member)
             if survivor is not None:
                 member, member_id = survivor, survivor.id
-            uid, ask = member.uid, chain_health.wants_notes(member)
+            uid, ask = member.uid, self._health is not None and _without_notes(member)
         if member_id != self._state.member_id:
             self._health_note = None
         if self._health is not None and ask:
@@ -158,9 +160,11 @@ class Members:
     def _fetch_notes(self, source: HealthSource, member_id: int, uid: str) -> None:
         """Head office's notes of the member being attached (the network outside any local
         transaction; then one short write)."""
+        from pos.sync import health as chain_health  # a chain's register only
+
         try:
             notes = source.fetch(uid)
-        except HealthUnavailable:
+        except chain_health.HealthUnavailable:
             self._health_note = (member_id, _("health notes not on this register (offline)"))
             return
         self._health_note = None
@@ -291,6 +295,11 @@ class Members:
             consent_health=member.consent_health,
             segment=kind,
         )
+
+
+def _without_notes(member: Member) -> bool:
+    """Whether attaching ``member`` should ask head office: no health notes here."""
+    return not (member.allergies or member.conditions)
 
 
 def _merged_into(session: Session, member: Member) -> Member | None:

@@ -81,6 +81,10 @@ class Receipts:
         """Send the queued receipts in order (called from a worker thread)."""
         return self._spooler.drain()
 
+    def preload_printer(self) -> None:
+        """Ready the receipt renderer (python-escpos) before the first sale needs it."""
+        self._spooler.preload()
+
     def on_print_queued(self, callback: OnQueued | None) -> None:
         """Call ``callback`` whenever print jobs were queued (after their transaction)."""
         self._spooler.set_on_queued(callback)

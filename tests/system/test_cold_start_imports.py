@@ -1,0 +1,151 @@
+"""The register's cold start imports only what its first screens need (issue #18, part 3).
+
+A fresh interpreter starts the register as ``pos run`` does (open the store, build the
+app) and reaches the checkout screen with the login over it; what it imported by then
+is compared with what was made lazy, so that a later import at a module's top cannot
+quietly put it back on the way to the first screen.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CHILD = """
+import asyncio, json, sys
+
+from pos.config import Settings
+from pos.register.startup import open_store
+
+
+async def main(path: str, warm_up: bool) -> None:
+    from pos.app import app as app_module
+    from pos.app.checkout.screen import CheckoutScreen
+    from pos.app.modals.staff.login import LoginModal
+
+    if not warm_up:  # the warm-up after the first screen is timed: keep it out of the picture
+        app_module.WARM_UP_SECONDS = 3600
+    settings = Settings(
+        register={"database": path, "require_login": True},  # as a register starts
+        printer={"uri": "none"},
+        backup={"daily": False},
+    )
+    sessions, notice = open_store(settings)
+    app = app_module.build_app(settings, sessions, notice=notice)
+    async with app.run_test() as pilot:
+        for _ in range(1000):  # the checkout, the login over it (as a cashier first sees it)
+            if isinstance(app.screen, LoginModal) and any(
+                isinstance(screen, CheckoutScreen) for screen in app.screen_stack
+            ):
+                break
+            await pilot.pause()
+        await pilot.pause()
+        shown = [type(screen).__name__ for screen in app.screen_stack]
+        if warm_up:
+            app._warm_up()
+            await app.workers.wait_for_complete()
+        print(json.dumps({"screens": shown, "modules": sorted(sys.modules)}))
+
+
+asyncio.run(main(sys.argv[1], sys.argv[2] == "warm"))
+"""
+
+LAZY = (
+    "alembic",  # only when the database is not at the head revision
+    "escpos",  # python-escpos: the warm-up after the first screen, or the first receipt
+    "PIL",
+    "qrcode",
+    "pypinyin",  # the catalogue's initials are stored; computed on import or edit only
+    "phonenumbers",  # once a phone number is typed
+    "pos.bench",
+    "pos.cli",
+    "pos.sync.background",  # a chain's register only
+    "pos.sync.redemption",
+    "pos.sync.health",
+    "pos.store.backups",  # the daily backup runs in a worker
+    "pos.transfer.imports",  # pos import …
+    "pos.transfer.member_import",
+    "pos.transfer.stock_import",
+    "pos.transfer.sales_import",
+)
+"""Modules (and their submodules) the start must not import."""
+
+START_MODALS = {
+    "pos.app.modals",
+    "pos.app.modals.common",
+    "pos.app.modals.confirm",
+    "pos.app.modals.form",
+    "pos.app.modals.help",  # F1, and the key labels of the footer
+    "pos.app.modals.staff",
+    "pos.app.modals.staff.login",  # the first screen
+}
+"""The modals imported at start; every other is imported by the key that opens it."""
+
+
+def start(path: Path, mode: str) -> dict[str, list[str]]:
+    run = subprocess.run(
+        [sys.executable, "-c", CHILD, str(path), mode],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    found: dict[str, list[str]] = json.loads(run.stdout.strip().splitlines()[-1])
+    return found
+
+
+def imported(modules: list[str], name: str) -> bool:
+    return any(module == name or module.startswith(name + ".") for module in modules)
+
+
+@pytest.fixture
+def store(demo_engine: Engine, db_path: Path) -> Path:
+    """The demo store at the head revision, as a register finds it at its next start."""
+    return db_path
+
+
+def test_the_first_screens_import_nothing_they_do_not_show(store: Path) -> None:
+    found = start(store, "cold")
+    assert found["screens"][-2:] == ["CheckoutScreen", "LoginModal"]
+    modules = found["modules"]
+    assert [name for name in LAZY if imported(modules, name)] == []
+    modals = {module for module in modules if module.startswith("pos.app.modals")}
+    assert modals - START_MODALS == set()
+    assert "sqlalchemy" in modules and "textual" in modules  # the check sees the imports
+
+
+def test_the_warm_up_after_the_first_screen_readies_the_receipt_renderer(store: Path) -> None:
+    modules = start(store, "warm")["modules"]
+    assert imported(modules, "escpos")
+    assert not imported(modules, "alembic")
+
+
+HELP = """
+import json, sys
+from pos.cli import main
+
+try:
+    main(["--help"])
+except SystemExit:
+    pass
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_pos_help_imports_neither_textual_nor_the_database() -> None:
+    run = subprocess.run(
+        [sys.executable, "-c", HELP], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    modules = json.loads(run.stdout.strip().splitlines()[-1])
+    assert "pos.cli" in modules
+    assert [name for name in ("textual", "sqlalchemy", "alembic", "pos.models", "pos.app")
+            if imported(modules, name)] == []  # fmt: skip
