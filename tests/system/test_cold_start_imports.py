@@ -68,7 +68,6 @@ LAZY = (
     "pos.cli",
     "pos.sync.background",  # a chain's register only
     "pos.sync.redemption",
-    "pos.sync.health",
     "pos.store.backups",  # the daily backup runs in a worker
     "pos.transfer.imports",  # pos import …
     "pos.transfer.member_import",
