@@ -11,7 +11,7 @@ import re
 import secrets
 import sqlite3
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from functools import cache, lru_cache
@@ -43,7 +43,6 @@ from pos.transfer.import_common import (
     Progress,
     RowError,
     Source,
-    checking,
     read_rows,
     row_error,
 )
@@ -109,6 +108,8 @@ def check_health(row: dict[str, str]) -> HealthData | None:
     conditions; ``no`` withdraws it and empties them; empty (or no such column)
     leaves them as they are. Allergies or conditions need ``yes``.
     """
+    if not (row.get("health_consent") or row.get("allergies") or row.get("conditions")):
+        return None  # nothing said (the common case)
     consent = row.get("health_consent", "").strip().lower()
     allergies = _health_items(row.get("allergies", ""), "allergies")
     conditions = _health_items(row.get("conditions", ""), "conditions")
@@ -168,8 +169,7 @@ def _phone(text: str) -> str:
 def _is_card_no(code: str) -> bool:
     """:func:`members.is_card_no`, its EAN-13 check digit summed here for plain digits."""
     if len(code) == 13 and code.isascii() and code.isdigit() and code.startswith(CARD_PREFIX):
-        total = sum(int(digit) * (3 if index % 2 else 1) for index, digit in enumerate(code))
-        return total % 10 == 0
+        return (sum(map(int, code[::2])) + 3 * sum(map(int, code[1::2]))) % 10 == 0
     return members.is_card_no(code)
 
 
@@ -227,40 +227,48 @@ def check_member(
             "card_no",
             card_no,
         )
-    with checking("phone", row["phone"], _mask_phone):
+    field = "phone"  # what is being checked: an InputError is about it
+    try:
         phone = _phone(row["phone"])
-    with checking("name", row["name"], members.mask_name):
+        field = "name"
         name = members.clean_name(row["name"])
-    with checking("gender", row["gender"]):
+        field = "gender"
         gender = members.parse_gender(row["gender"]) or ""
-    with checking("birthday", row["birthday"], _mask_all):
+        field = "birthday"
         birthday = _birthday(row["birthday"], today)
-    tier = row["tier"] or tiers[0]
-    if tier not in tiers:
-        raise FieldError(
-            _("tier must be one of {tiers}, not {value!r}").format(
-                tiers=", ".join(tiers), value=tier
-            ),
-            "tier",
-            tier,
-        )
-    with checking("tier_until", row.get("tier_until", "")):
+        tier = row["tier"] or tiers[0]
+        if tier not in tiers:
+            raise FieldError(
+                _("tier must be one of {tiers}, not {value!r}").format(
+                    tiers=", ".join(tiers), value=tier
+                ),
+                "tier",
+                tier,
+            )
+        field = "tier_until"
         floor = check_floor(tier, row.get("tier_until", "").strip(), tiers)
-    points_text = row["points"] or "0"
-    if not points_text.isascii() or not points_text.isdigit() or int(points_text) > MAX_POINTS:
-        raise FieldError(
-            _("points must be a whole number, 0 or more: {value!r}").format(value=row["points"]),
-            "points",
-            row["points"],
-        )
-    with checking("enrolled_at", row["enrolled_at"]):
+        points_text = row["points"] or "0"
+        if not points_text.isascii() or not points_text.isdigit() or int(points_text) > MAX_POINTS:
+            raise FieldError(
+                _("points must be a whole number, 0 or more: {value!r}").format(
+                    value=row["points"]
+                ),
+                "points",
+                row["points"],
+            )
+        field = "enrolled_at"
         enrolled_at = _moment(row["enrolled_at"], timezone) if row["enrolled_at"] else None
         if enrolled_at is not None and enrolled_at > now:
             raise InputError(
                 _("enrolled_at {value} is in the future").format(value=row["enrolled_at"])
             )
-    with checking("health_consent", "", _mask_all):  # health data: never shown
+        field = "health_consent"
         health = check_health(row)
+    except FieldError:
+        raise
+    except InputError as exc:
+        value, mask = _SHOWN[field]
+        raise FieldError(str(exc), field, mask(value(row))) from None
     referrer = row.get("referrer", "").strip() or None
     if referrer is not None and not _is_card_no(referrer):
         raise FieldError(
@@ -290,6 +298,27 @@ def check_member(
         floor=floor,
         referrer=referrer,
     )
+
+
+def _shown(column: str) -> Callable[[dict[str, str]], str]:
+    return lambda row: row.get(column, "")
+
+
+def _as_is(text: str) -> str:
+    return text
+
+
+_SHOWN: dict[str, tuple[Callable[[dict[str, str]], str], Callable[[str], str]]] = {
+    "phone": (_shown("phone"), lambda text: _mask_phone(text)),
+    "name": (_shown("name"), members.mask_name),
+    "gender": (_shown("gender"), _as_is),
+    "birthday": (_shown("birthday"), lambda text: _mask_all(text)),
+    "tier_until": (_shown("tier_until"), _as_is),
+    "enrolled_at": (_shown("enrolled_at"), _as_is),
+    "health_consent": (lambda _row: "", lambda text: _mask_all(text)),  # health data: never shown
+}
+"""Per field of a row checked in :func:`check_member`: its value as a bad row's error
+names it, and how that is masked (personal data never shows)."""
 
 
 def _table(model: type[Base]) -> Table:
