@@ -204,13 +204,15 @@ def _before_commit(session: Session) -> None:
                 enqueue(session, "member", obj.uid, payload, obj.updated_at)
         elif isinstance(obj, PointsEntry):
             if obj.reason != SYNC_REASON:
-                enqueue(session, "points", _member_uid(session, obj.member_id) or "", {
+                entry = {
                     "member_uid": _member_uid(session, obj.member_id),
                     "delta": obj.delta,
                     "reason": obj.reason,
                     "sale_number": _sale_number(session, obj.sale_id),
                     "created_at": obj.created_at,
-                }, obj.created_at)  # fmt: skip
+                }
+                key = entry["member_uid"] or ""
+                enqueue(session, "points", key, points_payload(entry.__getitem__), obj.created_at)
         elif isinstance(obj, StockMovement):
             lot = session.get_one(Lot, obj.lot_id)
             sku = skus.get(lot.id) or (
@@ -280,32 +282,52 @@ def _referral(value: Callable[[str], Any], referrer_uid: str | None) -> dict[str
     }
 
 
-class EnrolmentTexts:
-    """The payload texts (as :func:`payload_text` of :func:`enrolment_payload` writes them)
-    of many enrolments that differ only in the ``varying`` columns: the JSON is laid out
-    once, and each member's values are put in their places (a members import enrols a
-    million members; building and sorting each one's dictionary would take minutes)."""
+class PayloadTexts:
+    """The payload texts (as :func:`payload_text` writes them) of many items of one kind
+    that differ only in the ``varying`` values: the JSON is laid out once, and each
+    item's values are put in their places (a members import enrols a million members;
+    building and sorting each one's dictionaries would take minutes).
 
-    def __init__(self, constant: Callable[[str], Any], varying: Sequence[str]) -> None:
+    ``payload(value)`` builds an item's payload from ``value(name)``; ``constant(name)``
+    gives the values all items have alike.
+    """
+
+    def __init__(
+        self,
+        payload: Callable[[Callable[[str], Any]], dict[str, Any]],
+        constant: Callable[[str], Any],
+        varying: Sequence[str],
+    ) -> None:
         token = uuid4().hex
-        marks = {column: f"<<{token}:{index}>>" for index, column in enumerate(varying)}
+        marks = {name: f"<<{token}:{index}>>" for index, name in enumerate(varying)}
 
-        def value(column: str) -> Any:
-            return marks[column] if column in marks else constant(column)
+        def value(name: str) -> Any:
+            return marks[name] if name in marks else constant(name)
 
-        text = payload_text(enrolment_payload(value, None))
-        pieces = re.split(f'"<<{token}:([0-9]+)>>"', text)
+        pieces = re.split(f'"<<{token}:([0-9]+)>>"', payload_text(payload(value)))
         self._parts = pieces[0::2]
-        self._columns = [varying[int(index)] for index in pieces[1::2]]
+        self._names = [varying[int(index)] for index in pieces[1::2]]
 
     def text(self, value: Callable[[str], Any]) -> str:
-        """The payload text of the member whose ``varying`` columns have ``value(column)``."""
+        """The payload text of the item whose ``varying`` values are ``value(name)``."""
         parts = self._parts
         out = [parts[0]]
-        for index, column in enumerate(self._columns, 1):
-            out.append(_scalar_json(value(column)))
+        for index, name in enumerate(self._names, 1):
+            out.append(_scalar_json(value(name)))
             out.append(parts[index])
         return "".join(out)
+
+
+def points_payload(value: Callable[[str], Any]) -> dict[str, Any]:
+    """What a points entry sends, from ``value(name)`` of ``member_uid``, ``delta``,
+    ``reason``, ``sale_number`` and ``created_at``."""
+    return {
+        "member_uid": value("member_uid"),
+        "delta": value("delta"),
+        "reason": value("reason"),
+        "sale_number": value("sale_number"),
+        "created_at": value("created_at"),
+    }
 
 
 def _scalar_json(value: Any) -> str:

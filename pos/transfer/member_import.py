@@ -12,9 +12,10 @@ import secrets
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from pathlib import Path
 from typing import Any, cast
 from uuid import uuid4
@@ -389,17 +390,41 @@ def import_members(
             progress.start(_("Importing"), stage.count())
         today = now.astimezone(ZoneInfo(timezone)).date()
         writer = _Writer(session, stage, now, today, store_code, rules)
-        for batch in stage.batches():
-            new = [row for row, on_file in batch if not on_file]
-            report.created += writer.create(new)
-            report.updated += writer.update([row for row, on_file in batch if on_file])
-            chunks.checkpoint()
-            if progress is not None:
-                progress.advance(len(batch))
-        writer.link_referrers()
+        chunks.stretch(QUIET_CHUNK_SECONDS)
+        with _cache(session, _CACHE_KB):
+            for batch in stage.batches():
+                new = [row for row, on_file in batch if not on_file]
+                report.created += writer.create(new)
+                report.updated += writer.update([row for row, on_file in batch if on_file])
+                chunks.checkpoint()
+                if progress is not None:
+                    progress.advance(len(batch))
+            writer.link_referrers()
     report.applied = True
     session.flush()
     return report
+
+
+QUIET_CHUNK_SECONDS = 0.5
+"""How long a chunk of the import's writes may hold the lock while no register writes
+(:meth:`Chunks.stretch`): a register that starts selling waits that long at most, once."""
+_CACHE_KB = 192 * 1024
+"""SQLite's page cache while an import writes (the member indexes' pages stay in memory)."""
+
+
+@contextmanager
+def _cache(session: Session, kilobytes: int) -> Iterator[None]:
+    """The session's connection with a page cache of ``kilobytes``, as it was after."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{int(kilobytes)}")
+    try:
+        yield
+    finally:
+        session.connection().exec_driver_sql(f"PRAGMA cache_size = {int(before or 0)}")
 
 
 def _check_file(
@@ -781,7 +806,14 @@ class _Writer:
             "referral_credited_at": None,
         }  # fmt: skip
         """The values every new member of the import has alike."""
-        self._enrolments = outbox.EnrolmentTexts(self._same.__getitem__, _VARYING)
+        self._enrolments = outbox.PayloadTexts(
+            partial(outbox.enrolment_payload, referrer_uid=None), self._same.__getitem__, _VARYING
+        )
+        self._points = outbox.PayloadTexts(
+            outbox.points_payload,
+            {"reason": "import", "sale_number": None, "created_at": now}.__getitem__,
+            ("member_uid", "delta"),
+        )
         self._members = _Inserts(session, _table(Member), _MEMBER_VALUES)
         self._entries = _Inserts(session, _table(PointsEntry), _ENTRY_VALUES)
         self._outbox_items = _Inserts(session, _table(OutboxItem), _ITEM_VALUES)
@@ -874,15 +906,7 @@ class _Writer:
                 uuid4().hex,
                 "points",
                 value["uid"][:64],
-                outbox.payload_text(
-                    {
-                        "member_uid": value["uid"],
-                        "delta": row.points,
-                        "reason": "import",
-                        "sale_number": None,
-                        "created_at": now,
-                    }
-                ),
+                self._points.text({"member_uid": value["uid"], "delta": row.points}.__getitem__),
                 now,
             )
             for value, row in zip(values, rows, strict=True)
