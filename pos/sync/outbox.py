@@ -204,7 +204,7 @@ def _before_commit(session: Session) -> None:
                 enqueue(session, "member", obj.uid, payload, obj.updated_at)
         elif isinstance(obj, PointsEntry):
             if obj.reason != SYNC_REASON:
-                entry = {
+                entry: dict[str, Any] = {
                     "member_uid": _member_uid(session, obj.member_id),
                     "delta": obj.delta,
                     "reason": obj.reason,
@@ -422,7 +422,7 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"not JSON-able: {type(value).__name__}")
 
 
-_encode_string: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_encode_string: Callable[[str], str] = json.encoder.encode_basestring
 """A string as JSON, non-ASCII kept (as ``ensure_ascii=False`` writes it)."""
 _ENCODER = json.JSONEncoder(ensure_ascii=False, default=_json_default, sort_keys=True)
 """What ``json.dumps(payload, ensure_ascii=False, default=…, sort_keys=True)`` uses, made once."""

@@ -148,9 +148,17 @@ def parse_moment(text: str, timezone: str) -> datetime:
 
 _PLAIN_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 """A phone written as 11 plain digits, as nearly every row of a members file has it."""
-_CN_MOBILE = re.compile(
-    phonenumbers.PhoneMetadata.metadata_for_region("CN").mobile.national_number_pattern
-)
+
+
+def _mobile_pattern() -> re.Pattern[str]:
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region("CN")
+    assert metadata is not None and metadata.mobile is not None
+    pattern = metadata.mobile.national_number_pattern
+    assert pattern is not None
+    return re.compile(pattern)
+
+
+_CN_MOBILE = _mobile_pattern()
 """The numbering plan's own pattern of mainland mobiles (python-phonenumbers' metadata)."""
 
 

@@ -141,8 +141,8 @@ def test_bulk_rows_and_payloads_are_what_the_orm_would_write(
     before = raw.execute("SELECT * FROM member ORDER BY id").fetchall()
     with sessions() as session:
         table = Member.__table__
-        for values in session.execute(select(table)).mappings().all():
-            session.execute(update(table).where(table.c.id == values["id"]).values(**values))
+        for columns in session.execute(select(table)).mappings().all():
+            session.execute(update(Member).where(Member.id == columns["id"]).values(**columns))
         session.commit()
     after = raw.execute("SELECT * FROM member ORDER BY id").fetchall()
     raw.close()
@@ -154,7 +154,7 @@ def test_chunks_grow_while_no_one_else_writes(sessions: sessionmaker[Session]) -
     with chunked(sessions) as (session, _chunks):
         chunks = Chunks(session, seconds=0.1, pause=0, clock=lambda: now[0])
         chunks.stretch(0.5)
-        held = []
+        held: list[float] = []
         for _chunk in range(5):
             since = now[0]
             while chunks.commits == len(held):
