@@ -305,17 +305,16 @@ class PayloadTexts:
             return marks[name] if name in marks else constant(name)
 
         pieces = re.split(f'"<<{token}:([0-9]+)>>"', payload_text(payload(value)))
-        self._parts = pieces[0::2]
+        parts = [part.replace("{", "{{").replace("}", "}}") for part in pieces[0::2]]
         self._names = [varying[int(index)] for index in pieces[1::2]]
+        self._template = "".join(
+            part + (f"{{{index}}}" if index < len(self._names) else "")
+            for index, part in enumerate(parts)
+        )
 
     def text(self, value: Callable[[str], Any]) -> str:
         """The payload text of the item whose ``varying`` values are ``value(name)``."""
-        parts = self._parts
-        out = [parts[0]]
-        for index, name in enumerate(self._names, 1):
-            out.append(_scalar_json(value(name)))
-            out.append(parts[index])
-        return "".join(out)
+        return self._template.format(*[_scalar_json(value(name)) for name in self._names])
 
 
 def points_payload(value: Callable[[str], Any]) -> dict[str, Any]:
@@ -331,7 +330,7 @@ def points_payload(value: Callable[[str], Any]) -> dict[str, Any]:
 
 
 def _scalar_json(value: Any) -> str:
-    if isinstance(value, str):
+    if type(value) is str:
         return _encode_string(value)
     if value is None:
         return "null"
@@ -339,6 +338,8 @@ def _scalar_json(value: Any) -> str:
         return "true"
     if value is False:
         return "false"
+    if isinstance(value, str):
+        return _encode_string(value)
     if isinstance(value, int):
         return int.__repr__(value)
     return _encode_string(_json_default(value))

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from functools import cache, lru_cache, partial
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, cast
 from uuid import uuid4
@@ -768,23 +769,27 @@ class _Inserts:
         """Insert ``rows`` (one executemany)."""
         if not rows:
             return
-        plan = list(enumerate(zip(self._names, self._encoders, self._memo, strict=True)))
-        for memo in self._memo:
+        values_of = itemgetter(*self._names)
+        coded = [
+            (index, encoder, memo)
+            for index, (encoder, memo) in enumerate(zip(self._encoders, self._memo, strict=True))
+            if encoder is not None
+        ]
+        for _index, _encoder, memo in coded:
             if len(memo) > _MEMO:  # times to the second hardly repeat: keep memory flat
                 memo.clear()
+        defaults = self._defaults
         encoded = []
         for row in rows:
-            values = []
-            for index, (name, encoder, memo) in plan:
-                value = row[index] if isinstance(row, tuple) else row[name]
-                if encoder is not None:
-                    try:
-                        value = memo[value]
-                    except KeyError:
-                        memo[value] = encoded_value = encoder(value)
-                        value = encoded_value
-                values.append(value)
-            encoded.append((*values, *self._defaults))
+            values = list(row) if isinstance(row, tuple) else list(values_of(row))
+            for index, encoder, memo in coded:
+                value = values[index]
+                try:
+                    values[index] = memo[value]
+                except KeyError:
+                    memo[value] = values[index] = encoder(value)
+            values.extend(defaults)
+            encoded.append(tuple(values))
         self._session.connection().exec_driver_sql(self._sql, encoded)
 
 
