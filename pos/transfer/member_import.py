@@ -417,23 +417,26 @@ def import_members(
 QUIET_CHUNK_SECONDS = 0.5
 """How long a chunk of the import's writes may hold the lock while no register writes
 (:meth:`Chunks.stretch`): a register that starts selling waits that long at most, once."""
-_CACHE_KB = 192 * 1024
+_CACHE_KB = 128 * 1024
 """SQLite's page cache while an import writes (the member indexes' pages stay in memory)."""
 
 
 @contextmanager
 def _cache(session: Session, kilobytes: int) -> Iterator[None]:
-    """The session's connection with a page cache of ``kilobytes``, as it was after."""
+    """The session's connection with a page cache of ``kilobytes``, as it was after (even
+    when the import fails: the pool keeps the connection)."""
     connection = session.connection()
     if connection.dialect.name != "sqlite":
         yield
         return
-    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
-    connection.exec_driver_sql(f"PRAGMA cache_size = -{int(kilobytes)}")
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    before = int(raw.execute("PRAGMA cache_size").fetchone()[0])
+    raw.execute(f"PRAGMA cache_size = -{int(kilobytes)}")
     try:
         yield
     finally:
-        session.connection().exec_driver_sql(f"PRAGMA cache_size = {int(before or 0)}")
+        raw.execute(f"PRAGMA cache_size = {before}")
 
 
 def _check_file(

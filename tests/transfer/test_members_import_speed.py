@@ -178,3 +178,14 @@ def test_chunks_grow_while_no_one_else_writes(sessions: sessionmaker[Session]) -
             now[0] += 0.01
             chunks.checkpoint()
         assert now[0] - since == pytest.approx(0.1, abs=0.011)
+
+
+def test_the_page_cache_is_as_it_was_after_an_import(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    path = members_file(tmp_path / "members.csv", 30)
+    with chunked(sessions) as (session, chunks):
+        before = session.connection().exec_driver_sql("PRAGMA cache_size").scalar()
+        import_members(session, path, TIERS, NOW, ZONE, chunks=chunks)
+        after = session.connection().exec_driver_sql("PRAGMA cache_size").scalar()
+    assert after == before and before != -member_import._CACHE_KB
