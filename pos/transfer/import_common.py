@@ -176,9 +176,11 @@ class Chunks:
         (at most ``longest``) if no other connection has committed since the last
         commit; as soon as one has (a register selling saves its cart at each scan),
         chunks are back to their first length. Fewer commits, each one waiting on the
-        disk, make a long import faster on a quiet store.
+        disk, make a long import faster on a quiet store. Without a session (the caller
+        commits once, :data:`UNCHUNKED`): nothing changes.
         """
-        self._longest = max(longest, self._base)
+        if self._session is not None:
+            self._longest = max(longest, self._base)
 
     def _next_seconds(self) -> float:
         assert self._session is not None
