@@ -20,9 +20,11 @@ before the transaction commits (by then the sale has its points and lines).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 from uuid import uuid4
 
@@ -88,9 +90,14 @@ def item_values(
         "uid": uuid4().hex,
         "kind": kind,
         "key": key[:64],
-        "payload": json.dumps(payload, ensure_ascii=False, default=_json_default, sort_keys=True),
+        "payload": payload_text(payload),
         "created_at": now or utcnow(),
     }
+
+
+def payload_text(payload: dict[str, Any]) -> str:
+    """An item's payload as stored: JSON, keys sorted, dates and datetimes as ISO strings."""
+    return _ENCODER.encode(payload)
 
 
 def is_suppressed(session: Session) -> bool:
@@ -197,14 +204,18 @@ def _before_commit(session: Session) -> None:
                 enqueue(session, "member", obj.uid, payload, obj.updated_at)
         elif isinstance(obj, PointsEntry):
             if obj.reason != SYNC_REASON:
-                enqueue(session, "points", _member_uid(session, obj.member_id) or "", {
+                entry: dict[str, Any] = {
                     "member_uid": _member_uid(session, obj.member_id),
                     "delta": obj.delta,
                     "reason": obj.reason,
                     "sale_number": _sale_number(session, obj.sale_id),
                     "created_at": obj.created_at,
-                } | ({"hold": obj.hold_uid} if obj.hold_uid else {}),
-                obj.created_at)  # fmt: skip
+                }
+                payload = points_payload(entry.__getitem__)
+                if obj.hold_uid:  # a redemption head office holds the points of
+                    payload["hold"] = obj.hold_uid
+                key = entry["member_uid"] or ""
+                enqueue(session, "points", key, payload, obj.created_at)
         elif isinstance(obj, StockMovement):
             lot = session.get_one(Lot, obj.lot_id)
             sku = skus.get(lot.id) or (
@@ -232,21 +243,109 @@ def _watermark(session: Session) -> str | None:
 
 def member_fields(member: Member, groups: set[str] | None = None) -> dict[str, dict[str, Any]]:
     """The member's field groups (all, or ``groups``) as JSON-able values."""
+    return _fields(partial(getattr, member), groups)
+
+
+def _fields(value: Callable[[str], Any], groups: set[str] | None) -> dict[str, dict[str, Any]]:
     return {
-        name: {column: _json_value(getattr(member, column)) for column in columns}
+        name: {column: _json_value(value(column)) for column in columns}
         for name, columns in MEMBER_GROUPS.items()
         if groups is None or name in groups
+    }
+
+
+def enrolment_payload(value: Callable[[str], Any], referrer_uid: str | None) -> dict[str, Any]:
+    """What a member's enrolment sends, from ``value(column)`` of each member column (the
+    member's attribute, or a bulk insert's value: a members import enrols without the ORM)."""
+    return {
+        "uid": value("uid"),
+        "changed_at": _json_value(value("updated_at")),
+        "op": "enrol",
+        "card_no": value("card_no"),
+        "enrolled_at": _json_value(value("enrolled_at")),
+        "enrolled_store": value("enrolled_store"),
+        "enrolled_by": value("enrolled_by"),
+        "erased": value("erased_at") is not None,
+        "fields": _fields(value, None),
+        "referral": _referral(value, referrer_uid),
     }
 
 
 def referral(member: Member, referrer_uid: str | None) -> dict[str, Any]:
     """The member's referral as sent and pulled: their code, their referrer (by uid) and
     when the referrer was credited."""
+    return _referral(partial(getattr, member), referrer_uid)
+
+
+def _referral(value: Callable[[str], Any], referrer_uid: str | None) -> dict[str, Any]:
     return {
-        "code": member.referral_code,
+        "code": value("referral_code"),
         "referrer_uid": referrer_uid,
-        "credited_at": _json_value(member.referral_credited_at),
+        "credited_at": _json_value(value("referral_credited_at")),
     }
+
+
+class PayloadTexts:
+    """The payload texts (as :func:`payload_text` writes them) of many items of one kind
+    that differ only in the ``varying`` values: the JSON is laid out once, and each
+    item's values are put in their places (a members import enrols a million members;
+    building and sorting each one's dictionaries would take minutes).
+
+    ``payload(value)`` builds an item's payload from ``value(name)``; ``constant(name)``
+    gives the values all items have alike.
+    """
+
+    def __init__(
+        self,
+        payload: Callable[[Callable[[str], Any]], dict[str, Any]],
+        constant: Callable[[str], Any],
+        varying: Sequence[str],
+    ) -> None:
+        token = uuid4().hex
+        marks = {name: f"<<{token}:{index}>>" for index, name in enumerate(varying)}
+
+        def value(name: str) -> Any:
+            return marks[name] if name in marks else constant(name)
+
+        pieces = re.split(f'"<<{token}:([0-9]+)>>"', payload_text(payload(value)))
+        parts = [part.replace("{", "{{").replace("}", "}}") for part in pieces[0::2]]
+        self._names = [varying[int(index)] for index in pieces[1::2]]
+        self._template = "".join(
+            part + (f"{{{index}}}" if index < len(self._names) else "")
+            for index, part in enumerate(parts)
+        )
+
+    def text(self, value: Callable[[str], Any]) -> str:
+        """The payload text of the item whose ``varying`` values are ``value(name)``."""
+        return self._template.format(*[_scalar_json(value(name)) for name in self._names])
+
+
+def points_payload(value: Callable[[str], Any]) -> dict[str, Any]:
+    """What a points entry sends, from ``value(name)`` of ``member_uid``, ``delta``,
+    ``reason``, ``sale_number`` and ``created_at``."""
+    return {
+        "member_uid": value("member_uid"),
+        "delta": value("delta"),
+        "reason": value("reason"),
+        "sale_number": value("sale_number"),
+        "created_at": value("created_at"),
+    }
+
+
+def _scalar_json(value: Any) -> str:
+    if type(value) is str:
+        return _encode_string(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, str):
+        return _encode_string(value)
+    if isinstance(value, int):
+        return int.__repr__(value)
+    return _encode_string(_json_default(value))
 
 
 def member_payload(
@@ -254,18 +353,9 @@ def member_payload(
 ) -> dict[str, Any] | None:
     """What a member's enrolment (``changed`` None), edit or erasure sends; None: nothing.
     ``referrer_uid``: the uid of the member's referrer (their ``referrer_id``)."""
-    base = {"uid": member.uid, "changed_at": _json_value(member.updated_at)}
     if changed is None:
-        return base | {
-            "op": "enrol",
-            "card_no": member.card_no,
-            "enrolled_at": _json_value(member.enrolled_at),
-            "enrolled_store": member.enrolled_store,
-            "enrolled_by": member.enrolled_by,
-            "erased": member.erased_at is not None,
-            "fields": member_fields(member),
-            "referral": referral(member, referrer_uid),
-        }
+        return enrolment_payload(partial(getattr, member), referrer_uid)
+    base = {"uid": member.uid, "changed_at": _json_value(member.updated_at)}
     if "erased" in changed and member.erased_at is not None:
         return base | {"op": "erase", "changed_at": _json_value(member.erased_at)}
     groups = changed & set(MEMBER_GROUPS)
@@ -334,3 +424,9 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     raise TypeError(f"not JSON-able: {type(value).__name__}")
+
+
+_encode_string: Callable[[str], str] = json.encoder.encode_basestring
+"""A string as JSON, non-ASCII kept (as ``ensure_ascii=False`` writes it)."""
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=_json_default, sort_keys=True)
+"""What ``json.dumps(payload, ensure_ascii=False, default=…, sort_keys=True)`` uses, made once."""

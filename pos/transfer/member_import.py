@@ -7,20 +7,25 @@ number is on file updates that member; its points are set through the ledger.
 
 from __future__ import annotations
 
+import re
 import secrets
 import sqlite3
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from functools import lru_cache
+from functools import cache, lru_cache, partial
+from operator import itemgetter
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any, cast
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, insert, select
+import phonenumbers
+from pypinyin.constants import PHRASES_DICT as _PHRASES
+from pypinyin.constants import PINYIN_DICT as _READINGS
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 from stdnum import ean
 
@@ -40,7 +45,6 @@ from pos.transfer.import_common import (
     Progress,
     RowError,
     Source,
-    checking,
     read_rows,
     row_error,
 )
@@ -106,6 +110,8 @@ def check_health(row: dict[str, str]) -> HealthData | None:
     conditions; ``no`` withdraws it and empties them; empty (or no such column)
     leaves them as they are. Allergies or conditions need ``yes``.
     """
+    if not (row.get("health_consent") or row.get("allergies") or row.get("conditions")):
+        return None  # nothing said (the common case)
     consent = row.get("health_consent", "").strip().lower()
     allergies = _health_items(row.get("allergies", ""), "allergies")
     conditions = _health_items(row.get("conditions", ""), "conditions")
@@ -141,24 +147,76 @@ def parse_moment(text: str, timezone: str) -> datetime:
     return moment.astimezone(UTC)
 
 
-_MOBILE_PREFIXES: dict[str, bool] = {}
-"""Whether the 11-digit numbers of a 7-digit prefix are mainland mobiles (the numbering
-plan decides by the first digits; asking once per prefix spares a million parses)."""
+_PLAIN_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+"""A phone written as 11 plain digits, as nearly every row of a members file has it."""
+
+
+def _mobile_pattern() -> re.Pattern[str]:
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region("CN")
+    assert metadata is not None and metadata.mobile is not None
+    pattern = metadata.mobile.national_number_pattern
+    assert pattern is not None
+    return re.compile(pattern)
+
+
+_CN_MOBILE = _mobile_pattern()
+"""The numbering plan's own pattern of mainland mobiles (python-phonenumbers' metadata)."""
 
 
 def _phone(text: str) -> str:
-    """:func:`members.normalize_phone`, the answer remembered per prefix."""
-    digits = members.phone_digits(text)
-    if digits is None or len(digits) != 11 or not _MOBILE_PREFIXES.get(digits[:7]):
-        digits = members.normalize_phone(text)  # raises the exact message when bad
-        _MOBILE_PREFIXES[digits[:7]] = True
-    return digits
+    """:func:`members.normalize_phone`, without its parse for a plain mainland mobile.
+
+    For 11 digits starting 13–19, the plan's other number types (fixed lines, shared
+    cost, premium, toll free) never match and no national prefix is stripped, so the
+    number is a mobile exactly when the mobile pattern matches; anything else (spaces,
+    +86, a bad number) goes the whole way, which also gives the exact message.
+    """
+    if _PLAIN_MOBILE.fullmatch(text) and _CN_MOBILE.fullmatch(text):
+        return text
+    return members.normalize_phone(text)
+
+
+def _is_card_no(code: str) -> bool:
+    """:func:`members.is_card_no`, its EAN-13 check digit summed here for plain digits."""
+    if len(code) == 13 and code.isascii() and code.isdigit() and code.startswith(CARD_PREFIX):
+        return (sum(map(int, code[::2])) + 3 * sum(map(int, code[1::2]))) % 10 == 0
+    return members.is_card_no(code)
+
+
+@lru_cache(maxsize=4096)
+def _moment(text: str, timezone: str) -> datetime:
+    """:func:`parse_moment`, once per text (a file's enrolment days repeat)."""
+    return parse_moment(text, timezone)
 
 
 @lru_cache(maxsize=65_536)
+def _birthday(text: str, today: date) -> date | None:
+    """:func:`members.parse_birthday`, once per text (birthdays repeat)."""
+    return members.parse_birthday(text, today)
+
+
+@lru_cache(maxsize=16)
+def _today(now: datetime, timezone: str) -> date:
+    return now.astimezone(ZoneInfo(timezone)).date()
+
+
+@lru_cache(maxsize=262_144)
 def _initials(name: str) -> str:
-    """A name's pinyin initials (names repeat: each is spelled once)."""
+    """A name's pinyin initials (:func:`pinyin.initials`), a character at a time when
+    that spells it alike: each character has a reading of its own and no two or more
+    of them make a word of the phrase dictionary (which would choose their reading)."""
+    if len(name) > 1 and all(ord(char) in _READINGS for char in name):
+        words = (
+            name[start:end] for start in range(len(name)) for end in range(start + 2, len(name) + 1)
+        )
+        if not any(word in _PHRASES for word in words):
+            return "".join(_char_initial(char) for char in name)
     return pinyin.initials(name)
+
+
+@cache
+def _char_initial(char: str) -> str:
+    return pinyin.initials(char)
 
 
 def check_member(
@@ -169,9 +227,9 @@ def check_member(
     timezone: str,
 ) -> MemberRow:
     """Validate one members row; raise :class:`InputError` with the first problem."""
-    today = now.astimezone(ZoneInfo(timezone)).date()
+    today = _today(now, timezone)
     card_no = row["card_no"] or None
-    if card_no is not None and not members.is_card_no(card_no):
+    if card_no is not None and not _is_card_no(card_no):
         raise FieldError(
             _("card_no {value!r} is not a member card (13 digits, prefix 29, check digit)").format(
                 value=card_no
@@ -179,42 +237,50 @@ def check_member(
             "card_no",
             card_no,
         )
-    with checking("phone", row["phone"], _mask_phone):
+    field = "phone"  # what is being checked: an InputError is about it
+    try:
         phone = _phone(row["phone"])
-    with checking("name", row["name"], members.mask_name):
+        field = "name"
         name = members.clean_name(row["name"])
-    with checking("gender", row["gender"]):
+        field = "gender"
         gender = members.parse_gender(row["gender"]) or ""
-    with checking("birthday", row["birthday"], _mask_all):
-        birthday = members.parse_birthday(row["birthday"], today)
-    tier = row["tier"] or tiers[0]
-    if tier not in tiers:
-        raise FieldError(
-            _("tier must be one of {tiers}, not {value!r}").format(
-                tiers=", ".join(tiers), value=tier
-            ),
-            "tier",
-            tier,
-        )
-    with checking("tier_until", row.get("tier_until", "")):
+        field = "birthday"
+        birthday = _birthday(row["birthday"], today)
+        tier = row["tier"] or tiers[0]
+        if tier not in tiers:
+            raise FieldError(
+                _("tier must be one of {tiers}, not {value!r}").format(
+                    tiers=", ".join(tiers), value=tier
+                ),
+                "tier",
+                tier,
+            )
+        field = "tier_until"
         floor = check_floor(tier, row.get("tier_until", "").strip(), tiers)
-    points_text = row["points"] or "0"
-    if not points_text.isascii() or not points_text.isdigit() or int(points_text) > MAX_POINTS:
-        raise FieldError(
-            _("points must be a whole number, 0 or more: {value!r}").format(value=row["points"]),
-            "points",
-            row["points"],
-        )
-    with checking("enrolled_at", row["enrolled_at"]):
-        enrolled_at = parse_moment(row["enrolled_at"], timezone) if row["enrolled_at"] else None
+        points_text = row["points"] or "0"
+        if not points_text.isascii() or not points_text.isdigit() or int(points_text) > MAX_POINTS:
+            raise FieldError(
+                _("points must be a whole number, 0 or more: {value!r}").format(
+                    value=row["points"]
+                ),
+                "points",
+                row["points"],
+            )
+        field = "enrolled_at"
+        enrolled_at = _moment(row["enrolled_at"], timezone) if row["enrolled_at"] else None
         if enrolled_at is not None and enrolled_at > now:
             raise InputError(
                 _("enrolled_at {value} is in the future").format(value=row["enrolled_at"])
             )
-    with checking("health_consent", "", _mask_all):  # health data: never shown
+        field = "health_consent"
         health = check_health(row)
+    except FieldError:
+        raise
+    except InputError as exc:
+        value, mask = _SHOWN[field]
+        raise FieldError(str(exc), field, mask(value(row))) from None
     referrer = row.get("referrer", "").strip() or None
-    if referrer is not None and not members.is_card_no(referrer):
+    if referrer is not None and not _is_card_no(referrer):
         raise FieldError(
             _("referrer {value!r} is not a member card (13 digits, prefix 29, check digit)").format(
                 value=referrer
@@ -244,16 +310,30 @@ def check_member(
     )
 
 
+def _shown(column: str) -> Callable[[dict[str, str]], str]:
+    return lambda row: row.get(column, "")
+
+
+def _as_is(text: str) -> str:
+    return text
+
+
+_SHOWN: dict[str, tuple[Callable[[dict[str, str]], str], Callable[[str], str]]] = {
+    "phone": (_shown("phone"), lambda text: _mask_phone(text)),
+    "name": (_shown("name"), members.mask_name),
+    "gender": (_shown("gender"), _as_is),
+    "birthday": (_shown("birthday"), lambda text: _mask_all(text)),
+    "tier_until": (_shown("tier_until"), _as_is),
+    "enrolled_at": (_shown("enrolled_at"), _as_is),
+    "health_consent": (lambda _row: "", lambda text: _mask_all(text)),  # health data: never shown
+}
+"""Per field of a row checked in :func:`check_member`: its value as a bad row's error
+names it, and how that is masked (personal data never shows)."""
+
+
 def _table(model: type[Base]) -> Table:
     """The model's table, for Core statements."""
     return cast(Table, model.__table__)
-
-
-def _enrolment(values: dict[str, Any]) -> dict[str, Any]:
-    """The outbox payload of a new member's enrolment, from the row's values."""
-    payload = outbox.member_payload(cast(Member, SimpleNamespace(**values)), None)
-    assert payload is not None  # an enrolment always says something
-    return payload
 
 
 def _mask_phone(text: str) -> str:
@@ -319,17 +399,44 @@ def import_members(
             progress.start(_("Importing"), stage.count())
         today = now.astimezone(ZoneInfo(timezone)).date()
         writer = _Writer(session, stage, now, today, store_code, rules)
-        for batch in stage.batches():
-            new = [row for row, on_file in batch if not on_file]
-            report.created += writer.create(new)
-            report.updated += writer.update([row for row, on_file in batch if on_file])
-            chunks.checkpoint()
-            if progress is not None:
-                progress.advance(len(batch))
-        writer.link_referrers()
+        chunks.stretch(QUIET_CHUNK_SECONDS)
+        with _cache(session, _CACHE_KB):
+            for batch in stage.batches():
+                new = [row for row, on_file in batch if not on_file]
+                report.created += writer.create(new)
+                report.updated += writer.update([row for row, on_file in batch if on_file])
+                chunks.checkpoint()
+                if progress is not None:
+                    progress.advance(len(batch))
+            writer.link_referrers()
     report.applied = True
     session.flush()
     return report
+
+
+QUIET_CHUNK_SECONDS = 0.5
+"""How long a chunk of the import's writes may hold the lock while no register writes
+(:meth:`Chunks.stretch`): a register that starts selling waits that long at most, once."""
+_CACHE_KB = 128 * 1024
+"""SQLite's page cache while an import writes (the member indexes' pages stay in memory)."""
+
+
+@contextmanager
+def _cache(session: Session, kilobytes: int) -> Iterator[None]:
+    """The session's connection with a page cache of ``kilobytes``, as it was after (even
+    when the import fails: the pool keeps the connection)."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    before = int(raw.execute("PRAGMA cache_size").fetchone()[0])
+    raw.execute(f"PRAGMA cache_size = -{int(kilobytes)}")
+    try:
+        yield
+    finally:
+        raw.execute(f"PRAGMA cache_size = {before}")
 
 
 def _check_file(
@@ -604,6 +711,91 @@ def _row(values: Sequence[Any]) -> MemberRow:
     )
 
 
+_VARYING = (
+    "uid", "card_no", "phone", "phone_last4", "name", "name_initials", "gender", "birthday",
+    "tier", "tier_floor", "tier_until", "tier_floor_by", "enrolled_at", "consent_health",
+    "consents_at", "allergies", "conditions",
+)  # fmt: skip
+"""The columns that differ between the new members of an import (the rest: ``_Writer._same``)."""
+_MEMBER_VALUES = (
+    "id", "uid", "card_no", "phone", "phone_last4", "name", "name_initials", "gender",
+    "birthday", "tier", "tier_floor", "tier_until", "tier_floor_by", "enrolled_at",
+    "enrolled_store", "enrolled_by", "consent_terms", "consent_marketing", "consent_health",
+    "consents_at", "allergies", "conditions", "last_visit_at", "updated_at", "erased_at",
+    "referral_code", "referrer_id", "referral_credited_at",
+)  # fmt: skip
+_ENTRY_VALUES = ("member_id", "sale_id", "delta", "reason", "balance_after", "created_at")
+_ITEM_VALUES = ("uid", "kind", "key", "payload", "created_at")
+
+
+_MEMO = 65_536
+"""Encoded values remembered per column, at most."""
+
+
+class _Inserts:
+    """Bulk INSERTs of one table on the session's connection, as Core's ``insert()``
+    executemany would write them, at a fraction of its cost per row.
+
+    A row is a mapping or a tuple of the ``names`` columns' values; each value is
+    encoded by its column's type for the database (once per distinct value: dates,
+    times and flags repeat), and the columns not named take their default.
+    """
+
+    def __init__(self, session: Session, table: Table, names: Sequence[str]) -> None:
+        self._session = session
+        dialect = session.get_bind().dialect
+        self._names = tuple(names)
+        self._encoders = [
+            table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+        ]
+        rest = [
+            column
+            for column in table.c
+            if column.name not in names and column.default is not None and not column.primary_key
+        ]
+        if any(not getattr(column.default, "is_scalar", False) for column in rest):
+            raise ValueError(f"{table.name}: give every column whose default is computed")
+        defaults = [getattr(column.default, "arg", None) for column in rest]
+        encoders = [column.type.dialect_impl(dialect).bind_processor(dialect) for column in rest]
+        self._defaults = tuple(
+            value if encoder is None else encoder(value)
+            for value, encoder in zip(defaults, encoders, strict=True)
+        )
+        columns = [*names, *(column.name for column in rest)]
+        self._sql = (
+            f"INSERT INTO {table.name} ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' * len(columns))})"
+        )
+        self._memo: list[dict[Any, Any]] = [{} for _name in names]
+
+    def insert(self, rows: Sequence[dict[str, Any] | tuple[Any, ...]]) -> None:
+        """Insert ``rows`` (one executemany)."""
+        if not rows:
+            return
+        values_of = itemgetter(*self._names)
+        coded = [
+            (index, encoder, memo)
+            for index, (encoder, memo) in enumerate(zip(self._encoders, self._memo, strict=True))
+            if encoder is not None
+        ]
+        for _index, _encoder, memo in coded:
+            if len(memo) > _MEMO:  # times to the second hardly repeat: keep memory flat
+                memo.clear()
+        defaults = self._defaults
+        encoded = []
+        for row in rows:
+            values = list(row) if isinstance(row, tuple) else list(values_of(row))
+            for index, encoder, memo in coded:
+                value = values[index]
+                try:
+                    values[index] = memo[value]
+                except KeyError:
+                    memo[value] = values[index] = encoder(value)
+            values.extend(defaults)
+            encoded.append(tuple(values))
+        self._session.connection().exec_driver_sql(self._sql, encoded)
+
+
 class _Writer:
     """Writes checked rows: new members in bulk (Core), members on file through the ORM."""
 
@@ -623,6 +815,24 @@ class _Writer:
         self._store_code = store_code
         self._rules = rules
         self._outbox = not outbox.is_suppressed(session)
+        self._same: dict[str, Any] = {
+            "enrolled_store": store_code, "enrolled_by": None, "consent_terms": True,
+            "consent_marketing": False, "last_visit_at": None, "updated_at": now,
+            "erased_at": None, "referral_code": None, "referrer_id": None,
+            "referral_credited_at": None,
+        }  # fmt: skip
+        """The values every new member of the import has alike."""
+        self._enrolments = outbox.PayloadTexts(
+            partial(outbox.enrolment_payload, referrer_uid=None), self._same.__getitem__, _VARYING
+        )
+        self._points = outbox.PayloadTexts(
+            outbox.points_payload,
+            {"reason": "import", "sale_number": None, "created_at": now}.__getitem__,
+            ("member_uid", "delta"),
+        )
+        self._members = _Inserts(session, _table(Member), _MEMBER_VALUES)
+        self._entries = _Inserts(session, _table(PointsEntry), _ENTRY_VALUES)
+        self._outbox_items = _Inserts(session, _table(OutboxItem), _ITEM_VALUES)
 
     def create(self, rows: list[MemberRow]) -> int:
         """Enrol ``rows`` (none of them on file), with their points and outbox items."""
@@ -632,32 +842,27 @@ class _Writer:
         for row, card in zip(rows, cards, strict=True):
             if row.card_no is None and row.referrer is not None:
                 self._stage.set_card(row.line, card)
-        values = [self._values(row, card) for row, card in zip(rows, cards, strict=True)]
-        member = _table(Member)
-        self._session.execute(insert(member), values)  # executemany: one statement
-        id_of = dict(
-            self._session.execute(
-                select(member.c.card_no, member.c.id).where(member.c.card_no.in_(cards))
-            ).all()
-        )
-        ids = [id_of[card] for card in cards]
+        first = self._session.execute(select(func.coalesce(func.max(Member.id), 0))).scalar_one()
+        values = [
+            self._values(row, card, member_id)
+            for member_id, (row, card) in enumerate(zip(rows, cards, strict=True), first + 1)
+        ]
+        self._members.insert(values)
         entries = [
             {
-                "member_id": member_id,
+                "member_id": value["id"],
                 "sale_id": None,
                 "delta": row.points,
                 "reason": "import",
                 "balance_after": row.points,
                 "created_at": self._now,
             }
-            for member_id, row in zip(ids, rows, strict=True)
+            for value, row in zip(values, rows, strict=True)
             if row.points
         ]
-        if entries:
-            self._session.execute(insert(_table(PointsEntry)), entries)
+        self._entries.insert(entries)
         if self._outbox:
-            uids = {member_id: value["uid"] for member_id, value in zip(ids, values, strict=True)}
-            self._enqueue(values, [(uids[entry["member_id"]], entry["delta"]) for entry in entries])
+            self._enqueue(values, rows)
         return len(rows)
 
     def _cards(self, rows: list[MemberRow]) -> list[str]:
@@ -678,7 +883,7 @@ class _Writer:
                     cards[index] = ""
         return cards
 
-    def _values(self, row: MemberRow, card_no: str) -> dict[str, Any]:
+    def _values(self, row: MemberRow, card_no: str, member_id: int) -> dict[str, Any]:
         enrolled_at = row.enrolled_at or self._now
         consent = row.health.consent if row.health else False
         tier, floor = row.tier, row.floor
@@ -686,50 +891,44 @@ class _Writer:
             if floor is not None and not floor.runs(self._today):
                 floor = None
             tier = self._rules.settled_tier(0, floor, self._today)  # no sales yet
-        return {
-            "uid": uuid4().hex, "card_no": card_no, "phone": row.phone,
+        return self._same | {
+            "id": member_id, "uid": uuid4().hex, "card_no": card_no, "phone": row.phone,
             "phone_last4": row.phone[-4:], "name": row.name,
             "name_initials": _initials(row.name), "gender": row.gender or None,
             "birthday": date.fromisoformat(row.birthday) if row.birthday else None,
             "tier": tier, "tier_floor": floor.tier if floor else None,
             "tier_until": floor.until if floor else None,
             "tier_floor_by": floor.by if floor else None, "enrolled_at": enrolled_at,
-            "enrolled_store": self._store_code, "enrolled_by": None, "consent_terms": True,
-            "consent_marketing": False, "consent_health": consent,
-            "consents_at": enrolled_at,
+            "consent_health": consent, "consents_at": enrolled_at,
             "allergies": row.health.allergies if row.health and consent else "",
             "conditions": row.health.conditions if row.health and consent else "",
-            "last_visit_at": None, "updated_at": self._now, "erased_at": None,
-            "referral_code": None, "referrer_id": None, "referral_credited_at": None,
         }  # fmt: skip
 
-    def _enqueue(self, values: list[dict[str, Any]], points: list[tuple[str, int]]) -> None:
+    def _enqueue(self, values: list[dict[str, Any]], rows: list[MemberRow]) -> None:
         """The outbox items the ORM would have written: the enrolments, then the points."""
+        now = self._now
         items = [
-            outbox.item_values(
+            (
+                uuid4().hex,
                 "member",
-                value["uid"],
-                _enrolment(value),
-                self._now,
+                value["uid"][:64],
+                self._enrolments.text(value.__getitem__),
+                now,
             )
             for value in values
         ]
         items += [
-            outbox.item_values(
+            (
+                uuid4().hex,
                 "points",
-                uid,
-                {
-                    "member_uid": uid,
-                    "delta": delta,
-                    "reason": "import",
-                    "sale_number": None,
-                    "created_at": self._now,
-                },
-                self._now,
+                value["uid"][:64],
+                self._points.text({"member_uid": value["uid"], "delta": row.points}.__getitem__),
+                now,
             )
-            for uid, delta in points
+            for value, row in zip(values, rows, strict=True)
+            if row.points
         ]
-        self._session.execute(insert(_table(OutboxItem)), items)
+        self._outbox_items.insert(items)
 
     def link_referrers(self) -> None:
         """Once every row is written: each member's referrer by card (through the ORM, so the
