@@ -507,8 +507,8 @@ def _write_all(
         cursor.close()
         report.created += len(batch) - len(skip)
         report.restricted_buyers += sum(row[4] for row in batch if row[0] not in skip)
+        took = max(time.monotonic() - started, 0.001)  # the work, not the commit's pause
         chunks.commit()
-        took = max(time.monotonic() - started, 0.001)
         size = max(MIN_BATCH, min(BATCH, int(len(batch) * CHUNK_SECONDS / took)))
         first = last + 1
         if progress is not None and last < staging.sales:
