@@ -2,11 +2,14 @@
 
 The sales are history, for migrating a register's past and for mining pairings:
 stock does not move (a lot that is not on file is created with quantity 0), and no
-points are booked. Every line is checked first; nothing is stored if any is bad
-(unless ``skip_bad`` is set). Then the good sales are stored in bulk, in short
-chunks each committed on its own, so a register selling beside the import is
-never locked out; sale numbers already stored are skipped with a warning, so an
-import stopped midway is simply run again.
+points are booked. The file is read once: every line is checked, and the good
+sales are kept as plain rows in a scratch SQLite file (:class:`Staging`, in a
+private temporary folder, removed at the end); nothing is stored if any line is
+bad (unless ``skip_bad`` is set). Then the staged sales are copied into the store
+in bulk (plain ``executemany`` on the connection, ids numbered on from the
+store's last ones), in short chunks each committed on its own, so a register
+selling beside the import is never locked out; sale numbers already stored are
+skipped with a warning, so an import stopped midway is simply run again.
 """
 
 from __future__ import annotations
