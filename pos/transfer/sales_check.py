@@ -150,16 +150,19 @@ def _date(value: Any, name: str) -> date:
 
 
 def _moment(value: Any, name: str) -> datetime:
-    """An ISO 8601 time; one without a zone is read as UTC."""
+    """An ISO 8601 time, in UTC; one without a zone is read as UTC.
+
+    A time that has no UTC equivalent (its zone takes it past year 1 or 9999) is bad.
+    """
     try:
         if not isinstance(value, str) or len(value) < 16:
             raise ValueError
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
         raise InputError(
             _("{field} must be an ISO 8601 time, not {value!r}").format(field=name, value=value)
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _number(obj: dict[str, Any]) -> tuple[str, str, str, date, int]:

@@ -39,7 +39,8 @@ CHECK_PROGRESS = 5000
 """The lines between progress reports while checking."""
 FIRST_BATCH = 200
 MIN_BATCH = 20
-"""The first and the fewest sales per chunk; between, the size follows the time taken."""
+"""The first and the fewest sales per chunk; between, the size follows the time taken
+(growing at most twofold from one chunk to the next)."""
 MAX_LISTED_DUPLICATES = 10
 _CHUNK = 500
 
@@ -510,9 +511,10 @@ def _write_all(
         cursor.close()
         report.created += len(batch) - len(skip)
         report.restricted_buyers += sum(row[4] for row in batch if row[0] not in skip)
-        took = max(time.monotonic() - started, 0.001)  # the work, not the commit's pause
         chunks.commit()
-        size = max(MIN_BATCH, min(BATCH, int(len(batch) * CHUNK_SECONDS / took)))
+        took = max(time.monotonic() - started - chunks.pause, 0.001)  # the lock held
+        # one chunk's time is a rough guide: the next is at most twice as big
+        size = max(MIN_BATCH, min(BATCH, 2 * len(batch), int(len(batch) * CHUNK_SECONDS / took)))
         first = last + 1
         if progress is not None and last < staging.sales:
             _id, _line, ordinal, done, _restricted, _number = batch[-1]

@@ -27,7 +27,7 @@ from pos.store.db import make_engine, make_session_factory
 from pos.transfer import sales_import
 from pos.transfer.import_common import Chunks
 from pos.transfer.sales_import import _stamp, import_sales
-from tests.transfer.test_sales_import import write_sales
+from tests.transfer.test_sales_import import sale, write_sales
 
 SKUS = ("P00001", "P00039", "P00063", "P00136")
 LOTS = (None, "A1", "B2", "OLD-LOT-1")
@@ -218,3 +218,17 @@ def test_a_staged_time_is_stored_as_the_orm_stores_it(moment: datetime) -> None:
     except OverflowError:
         return  # out of range in UTC either way
     assert _stamp(moment) == orm
+
+
+def test_a_time_with_no_utc_equivalent_is_a_bad_line(fresh_store: Any, tmp_path: Path) -> None:
+    sessions = fresh_store()
+    early = sale(1, [("P00063", 1, 350)], completed_at="0001-01-01T00:00:00+08:00")
+    path = write_sales(tmp_path / "early.jsonl", early, sale(2, [("P00063", 1, 350)]))
+    with sessions.begin() as session:
+        report = import_sales(session, path)
+    assert [
+        (e.line, "completed_at must be an ISO 8601 time" in e.reason) for e in report.errors
+    ] == [(1, True)]
+    assert not report.applied
+    with sessions() as session:
+        assert session.scalars(select(Sale)).all() == []
