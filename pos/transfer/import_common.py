@@ -153,6 +153,11 @@ class Chunks:
         self._longest = seconds
         self._version: object = None
 
+    @property
+    def pause(self) -> float:
+        """Seconds each :meth:`commit` waits after committing (the lock is free meanwhile)."""
+        return self._pause if self._session is not None else 0.0
+
     def checkpoint(self) -> None:
         """Commit if this chunk has held the write lock long enough."""
         if self._session is not None and self._clock() - self._since >= self._seconds:

@@ -18,7 +18,9 @@ from pos.enums import Tender
 from pos.i18n import _
 
 _NUMBER = re.compile(r"^S(?P<store>\w+)-(?P<register>\w+)-(?P<day>\d{8})-(?P<seq>\d+)$", re.ASCII)
-_TENDERS = frozenset(tender.value for tender in Tender)
+_TENDERS = {tender.value: tender for tender in Tender}
+_ABSENT: Any = object()
+"""A field not in the object (``None`` is a JSON null)."""
 _LINE_AGREES = (
     "sku", "barcode", "name", "unit_price_fen", "guidance_given", "promotion", "suggested_by",
 )  # fmt: skip
@@ -100,9 +102,12 @@ def _get(obj: dict[str, Any], name: str, required: bool) -> Any:
 
 def _int(obj: dict[str, Any], name: str, required: bool = True, minimum: int = 0) -> int:
     """A whole number (money: integer fen) of at least ``minimum``; 0 when optional and absent."""
-    value = _get(obj, name, required)
-    if value is None and not required:
+    value = obj.get(name, _ABSENT)
+    if value.__class__ is int and value >= minimum:
+        return value  # the usual case, at once
+    if not required and (value is None or value is _ABSENT):
         return 0
+    value = _get(obj, name, required)
     if type(value) is not int:
         raise InputError(_("{field} must be a whole number, not {value!r}").format(
             field=name, value=value
@@ -118,9 +123,12 @@ def _int(obj: dict[str, Any], name: str, required: bool = True, minimum: int = 0
 
 def _text(obj: dict[str, Any], name: str, limit: int, required: bool = True) -> str | None:
     """A string of at most ``limit`` characters; None when optional and absent or null."""
-    value = _get(obj, name, required)
-    if value is None and not required:
+    value = obj.get(name, _ABSENT)
+    if value.__class__ is str and 0 < len(value) <= limit:
+        return value  # the usual case, at once
+    if not required and (value is None or value is _ABSENT):
         return None
+    value = _get(obj, name, required)
     if not isinstance(value, str) or not value or len(value) > limit:
         raise InputError(
             _("{field} must be a text of 1 to {limit} characters, not {value!r}").format(
@@ -142,16 +150,19 @@ def _date(value: Any, name: str) -> date:
 
 
 def _moment(value: Any, name: str) -> datetime:
-    """An ISO 8601 time; one without a zone is read as UTC."""
+    """An ISO 8601 time, in UTC; one without a zone is read as UTC.
+
+    A time that has no UTC equivalent (its zone takes it past year 1 or 9999) is bad.
+    """
     try:
         if not isinstance(value, str) or len(value) < 16:
             raise ValueError
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
         raise InputError(
             _("{field} must be an ISO 8601 time, not {value!r}").format(field=name, value=value)
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _number(obj: dict[str, Any]) -> tuple[str, str, str, date, int]:
@@ -267,9 +278,9 @@ def _payments(raw: Any) -> list[tuple[Tender, int, int | None]]:
         if not isinstance(payment, dict):
             raise InputError(_("each payment must be an object"))
         value = payment.get("tender")
-        if value not in _TENDERS:
+        if not isinstance(value, str) or value not in _TENDERS:
             raise InputError(_("unknown tender {value!r}").format(value=value))
-        tender = Tender(value)
+        tender = _TENDERS[value]
         amount = _int(payment, "amount_fen", minimum=1)
         tendered = None
         if "tendered_fen" in payment:

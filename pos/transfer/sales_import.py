@@ -2,47 +2,45 @@
 
 The sales are history, for migrating a register's past and for mining pairings:
 stock does not move (a lot that is not on file is created with quantity 0), and no
-points are booked. Every line is checked first; nothing is stored if any is bad
-(unless ``skip_bad`` is set). Then the good sales are stored in bulk, in short
-chunks each committed on its own, so a register selling beside the import is
-never locked out; sale numbers already stored are skipped with a warning, so an
-import stopped midway is simply run again.
+points are booked. The file is read once: every line is checked, and the good
+sales are kept as plain rows in a scratch SQLite file (:class:`Staging`, in a
+private temporary folder, removed at the end); nothing is stored if any line is
+bad (unless ``skip_bad`` is set). Then the staged sales are copied into the store
+in bulk (plain ``executemany`` on the connection, ids numbered on from the
+store's last ones), in short chunks each committed on its own, so a register
+selling beside the import is never locked out; sale numbers already stored are
+skipped with a warning, so an import stopped midway is simply run again.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, insert, select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pos.domain.sales.codes import InputError
 from pos.i18n import _
-from pos.models import (
-    Base,
-    Lot,
-    Member,
-    Payment,
-    Prescription,
-    Product,
-    Sale,
-    SaleLine,
-    SaleLineLot,
-    TraceCode,
-)
+from pos.models import Lot, Product
 from pos.transfer.import_common import CHUNK_SECONDS, UNCHUNKED, Chunks, ImportReport, RowError
 from pos.transfer.sales_check import CheckedSale, ProductRef, check_sale
 
-BATCH = 5000
-"""The most sales per bulk insert (and the sales between progress reports while checking)."""
+BATCH = 20_000
+"""The most sales per chunk of writes."""
+CHECK_PROGRESS = 5000
+"""The lines between progress reports while checking."""
 FIRST_BATCH = 200
 MIN_BATCH = 20
-"""The first and the fewest sales per chunk; between, the size follows the time taken."""
+"""The first and the fewest sales per chunk; between, the size follows the time taken
+(growing at most twofold from one chunk to the next)."""
 MAX_LISTED_DUPLICATES = 10
 _CHUNK = 500
 
@@ -71,6 +69,10 @@ class SalesImportReport(ImportReport):
     """Sales whose (masked) restricted-sale buyer was not imported."""
     returns: int = 0
     """Returns (``"type": "return"``) in the file: recorded at the register, not imported."""
+
+
+Staged = tuple[int, int, int, int, int, str]
+"""A staged sale's id, line, ordinal, bytes done, restricted buyer (0/1) and number."""
 
 
 def _lines(path: Path) -> Iterator[tuple[int, int, bytes]]:
@@ -109,30 +111,6 @@ def _products(session: Session) -> dict[str, ProductRef]:
     return {sku: ProductRef(id, name, spec) for sku, id, name, spec in rows}
 
 
-def _not_stored(
-    session: Session, batch: list[tuple[int, CheckedSale]], report: SalesImportReport
-) -> list[CheckedSale]:
-    """The sales of ``batch`` (line, sale) whose number is not stored yet; the others are
-    reported as duplicates."""
-    fresh: list[CheckedSale] = []
-    for start in range(0, len(batch), _CHUNK):
-        chunk = batch[start : start + _CHUNK]
-        numbers = [sale.number for _line, sale in chunk]
-        stored = set(session.scalars(select(Sale.number).where(Sale.number.in_(numbers))))
-        for line, sale in chunk:
-            if sale.number not in stored:
-                fresh.append(sale)
-                continue
-            report.duplicates += 1
-            if report.duplicates <= MAX_LISTED_DUPLICATES:
-                report.warnings.append(
-                    _("line {line}: sale {number} is already stored: skipped").format(
-                        line=line, number=sale.number
-                    )
-                )
-    return fresh
-
-
 def import_sales(
     session: Session,
     path: Path,
@@ -142,41 +120,35 @@ def import_sales(
 ) -> SalesImportReport:
     """Store the sales of a JSON-lines file at ``path``, committed in ``chunks``.
 
-    The file is read twice: every line is checked first, and only when none is bad
-    (or ``skip_bad``) are the good sales stored, in batches sized so that each holds
-    the write lock about :data:`~pos.transfer.import_common.CHUNK_SECONDS`.
-    ``report.errors`` holds every bad line; ``report.created`` counts the sales stored.
+    The file is read once: every line is checked, and each good sale is kept as
+    plain rows in a staging file beside (no lock on the store). Only when no line is
+    bad (or ``skip_bad``) are the staged sales copied into the store, in batches
+    sized so that each holds the write lock about
+    :data:`~pos.transfer.import_common.CHUNK_SECONDS`. ``report.errors`` holds
+    every bad line; ``report.created`` counts the sales stored.
     """
     report = SalesImportReport()
     products = _products(session)
     chunks.commit()  # the checking pass holds no lock
-    total = path.stat().st_size
-    bad = _check_all(path, products, report, progress)
-    if report.errors and not skip_bad:
-        return report
-    lots = {
-        (product_id, number): lot_id
-        for product_id, number, lot_id in session.execute(
-            select(Lot.product_id, Lot.lot_number, Lot.id)
-        )
-    }
-    chunks.commit()
-    batch: list[tuple[int, CheckedSale]] = []
-    size = FIRST_BATCH
-    count = 0
-    for line, done, result in _checked(path, products, SalesImportReport()):
-        count += 1
-        if line in bad or isinstance(result, str):
-            continue
-        batch.append((line, result))
-        if len(batch) >= size:
-            size = _write(session, batch, lots, report, chunks, size)
-            batch = []
-            if progress is not None:
-                progress(SalesProgress(done, total, count))
-    _write(session, batch, lots, report, chunks, size)
+    with tempfile.TemporaryDirectory(prefix="pos-sales-") as folder:
+        staging = Staging(Path(folder) / "staged.db")
+        try:
+            count = _check_all(path, products, report, progress, staging)
+            if report.errors and not skip_bad:
+                return report
+            _write_all(session, staging, path.stat().st_size, report, chunks, progress)
+        finally:
+            staging.close()
     if progress is not None:
+        total = path.stat().st_size
         progress(SalesProgress(total, total, count))
+    _summarise(report)
+    report.applied = True
+    return report
+
+
+def _summarise(report: SalesImportReport) -> None:
+    """The warnings of a finished import: duplicates, returns, restricted-sale buyers."""
     if report.duplicates > MAX_LISTED_DUPLICATES:
         report.warnings.append(
             _("… {n} sale(s) already stored in all: skipped").format(n=report.duplicates)
@@ -194,8 +166,6 @@ def import_sales(
                 "(the restricted-sales register keeps full IDs, in the selling store)"
             ).format(n=report.restricted_buyers)
         )
-    report.applied = True
-    return report
 
 
 def _check_all(
@@ -203,11 +173,15 @@ def _check_all(
     products: dict[str, ProductRef],
     report: SalesImportReport,
     progress: Progress | None,
-) -> set[int]:
-    """Check every line (no writing); the numbers of the bad lines, also in ``report``."""
+    staging: Staging,
+) -> int:
+    """Check every line (no writing to the store), staging the good sales; the lines read.
+
+    The bad lines are in ``report``.
+    """
     total = path.stat().st_size
     seen: dict[str, int] = {}
-    bad: set[int] = set()
+    count = 0
     for count, (line, done, result) in enumerate(_checked(path, products, report), 1):
         if isinstance(result, CheckedSale) and result.number in seen:
             result = _("sale {number} already on line {line}").format(
@@ -215,170 +189,333 @@ def _check_all(
             )
         if isinstance(result, str):
             report.errors.append(RowError(line, result))
-            bad.add(line)
         else:
             seen[result.number] = line
-        if progress is not None and count % BATCH == 0:
+            staging.add(result, line, count, done)
+        if progress is not None and count % CHECK_PROGRESS == 0:
             progress(SalesProgress(done, total, count, checking=True))
-    return bad
+    staging.finish()
+    return count
 
 
-def _write(
+def _stamp(moment: datetime) -> str:
+    """A time as the store keeps it (``UTCDateTime`` on SQLite): naive UTC, microseconds."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+class Staging:
+    """The checked sales of an import as plain rows in a scratch SQLite file.
+
+    Sales and lines are numbered from 1 in file order; the lots, payments, codes
+    and prescription of each hang on those numbers. :meth:`copy` moves a range of
+    sales into the store under the store's next ids.
+    """
+
+    FLUSH = 2000
+    """Sales kept in memory before they are written to the scratch file."""
+
+    _TABLES = (
+        "CREATE TABLE s_sale (id INTEGER PRIMARY KEY, line, ordinal, done, restricted, lines_to, "
+        "number, store_code, register_id, business_date, seq, cashier, member, points_earned, "
+        "points_redeemed, completed_at, subtotal_fen, discount_fen, total_fen, change_fen, "
+        "rounding_fen)",
+        "CREATE TABLE s_line (id INTEGER PRIMARY KEY, sale_id, line_no, product_id, sku, barcode, "
+        "name, spec, qty, unit_price_fen, discount_fen, total_fen, guidance_given, promotion_id, "
+        "suggested_by)",
+        "CREATE TABLE s_lot (line_id, k, sale_id, product_id, lot_number, expiry, qty, "
+        "PRIMARY KEY (line_id, k)) WITHOUT ROWID",
+        "CREATE TABLE s_payment (sale_id, seq, tender, amount_fen, tendered_fen, "
+        "PRIMARY KEY (sale_id, seq)) WITHOUT ROWID",
+        "CREATE TABLE s_code (line_id, k, sale_id, code, sold_at, "
+        "PRIMARY KEY (line_id, k)) WITHOUT ROWID",
+        "CREATE TABLE s_rx (sale_id INTEGER PRIMARY KEY, number, prescriber, issued_on, "
+        "patient_name, pharmacist_id, reviewed_at)",
+        "CREATE TABLE s_skip (id INTEGER PRIMARY KEY)",
+    )
+
+    def __init__(self, path: Path) -> None:
+        self._db = sqlite3.connect(path, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=OFF")
+        self._db.execute("PRAGMA synchronous=OFF")
+        for sql in self._TABLES:
+            self._db.execute(sql)
+        self._db.execute("BEGIN")
+        self.sales = 0
+        self.lines = 0
+        self._rows: dict[str, list[tuple[Any, ...]]] = {name: [] for name in _STAGE_SQL}
+
+    def close(self) -> None:
+        """Close the scratch file (the caller removes it)."""
+        self._db.close()
+
+    def add(self, sale: CheckedSale, line: int, ordinal: int, done: int) -> None:
+        """Stage ``sale``, read on ``line`` (the ``ordinal``-th line, ``done`` bytes in)."""
+        self.sales += 1
+        sale_id = self.sales
+        stamp = _stamp(sale.completed_at)
+        rows = self._rows
+        lines, lots, codes = rows["s_line"], rows["s_lot"], rows["s_code"]
+        for ln in sale.lines:
+            self.lines += 1
+            line_id = self.lines
+            product = ln.product
+            lines.append((
+                line_id, sale_id, ln.line_no, product.id, ln.sku, ln.barcode, ln.name,
+                product.spec, ln.qty, ln.unit_price_fen, ln.discount_fen, ln.total_fen,
+                int(ln.guidance_given), ln.promotion, ln.suggested_by,
+            ))  # fmt: skip
+            for k, (number, (expiry, qty)) in enumerate(ln.lots.items()):
+                lots.append((line_id, k, sale_id, product.id, number, expiry.isoformat(), qty))
+            for k, code in enumerate(ln.trace_codes):
+                codes.append((line_id, k, sale_id, code, stamp))
+        rows["s_sale"].append((
+            sale_id, line, ordinal, done, int(sale.restricted_buyer), self.lines, sale.number,
+            sale.store, sale.register, sale.business_date.isoformat(), sale.seq, sale.cashier,
+            sale.member, sale.points_earned, sale.points_redeemed, stamp, sale.subtotal_fen,
+            sale.discount_fen, sale.total_fen, sale.change_fen, sale.rounding_fen,
+        ))  # fmt: skip
+        rows["s_payment"] += [
+            (sale_id, seq, tender.value, amount, tendered)
+            for seq, (tender, amount, tendered) in enumerate(sale.payments, 1)
+        ]
+        if (rx := sale.prescription) is not None:
+            rows["s_rx"].append((
+                sale_id, rx.number, rx.prescriber, rx.issued_on.isoformat(), rx.patient_name,
+                rx.pharmacist, stamp,
+            ))  # fmt: skip
+        if len(rows["s_sale"]) >= self.FLUSH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the sales kept in memory to the scratch file."""
+        for name, rows in self._rows.items():
+            if rows:
+                self._db.executemany(_STAGE_SQL[name], rows)
+                rows.clear()
+
+    def finish(self) -> None:
+        """The last sales to the scratch file; from now on it is only read."""
+        self.flush()
+        self._db.execute("COMMIT")
+
+    def batch(self, first: int, last: int) -> list[Staged]:
+        """(id, line, ordinal, done, restricted, number) of the staged sales ``first``…``last``."""
+        return self._db.execute(
+            "SELECT id, line, ordinal, done, restricted, number FROM s_sale "
+            "WHERE id BETWEEN ? AND ?",
+            (first, last),
+        ).fetchall()
+
+    def _lines_to(self, sale_id: int) -> int:
+        """The last staged line of the sales up to ``sale_id`` (0 before the first)."""
+        row = self._db.execute("SELECT lines_to FROM s_sale WHERE id = ?", (sale_id,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def copy(
+        self,
+        cursor: sqlite3.Cursor,
+        first: int,
+        last: int,
+        skip: set[int],
+        lots: dict[tuple[int, str], int],
+    ) -> None:
+        """Insert the staged sales ``first``…``last`` but ``skip`` through ``cursor`` (in the
+        store's transaction), numbered on from the store's last sale and line."""
+        db = self._db
+        sales = (first, last)
+        lines = (self._lines_to(first - 1) + 1, self._lines_to(last))
+        sale_shift = _next_id(cursor, "sale") - first
+        line_shift = _next_id(cursor, "sale_line") - lines[0]
+        if skip:
+            db.executemany("INSERT INTO s_skip VALUES (?)", [(sale_id,) for sale_id in skip])
+        try:
+            staged_lots = db.execute(_COPY["lot"][0], (line_shift, *lines)).fetchall()
+            _new_lots(cursor, staged_lots, lots)
+            cursor.executemany(_COPY["sale"][1], db.execute(_COPY["sale"][0], (sale_shift, *sales)))
+            cursor.executemany(
+                _COPY["line"][1], db.execute(_COPY["line"][0], (line_shift, sale_shift, *lines))
+            )
+            cursor.executemany(
+                _COPY["lot"][1],
+                [
+                    (line_id, lots[product_id, number], number, expiry, qty)
+                    for line_id, product_id, number, expiry, qty in staged_lots
+                ],
+            )
+            for name, shift, span in (
+                ("payment", sale_shift, sales),
+                ("code", line_shift, lines),
+                ("rx", sale_shift, sales),
+            ):
+                cursor.executemany(_COPY[name][1], db.execute(_COPY[name][0], (shift, *span)))
+        finally:
+            if skip:
+                db.execute("DELETE FROM s_skip")
+
+
+def _marks(n: int) -> str:
+    return ", ".join("?" * n)
+
+
+_STAGE_SQL = {
+    "s_sale": f"INSERT INTO s_sale VALUES ({_marks(21)})",
+    "s_line": f"INSERT INTO s_line VALUES ({_marks(15)})",
+    "s_lot": f"INSERT INTO s_lot VALUES ({_marks(7)})",
+    "s_payment": f"INSERT INTO s_payment VALUES ({_marks(5)})",
+    "s_code": f"INSERT INTO s_code VALUES ({_marks(5)})",
+    "s_rx": f"INSERT INTO s_rx VALUES ({_marks(7)})",
+}
+"""Staging one sale's rows, table by table (the tables of :class:`Staging`)."""
+
+_FRESH_SALES = "sale_id NOT IN (SELECT id FROM s_skip)"
+_SALE_COLUMNS = (
+    "number, store_code, register_id, business_date, seq, cashier, member, points_earned, "
+    "points_redeemed, completed_at, subtotal_fen, discount_fen, total_fen, change_fen, "
+    "rounding_fen"
+)
+_LINE_COLUMNS = (
+    "line_no, product_id, sku, barcode, name, spec, qty, unit_price_fen, discount_fen, "
+    "total_fen, guidance_given, promotion_id, suggested_by"
+)
+_RX_COLUMNS = "number, prescriber, issued_on, patient_name, pharmacist_id, reviewed_at"
+_COPY = {
+    "sale": (
+        f"SELECT id + ?, {_SALE_COLUMNS}, member FROM s_sale "
+        "WHERE id BETWEEN ? AND ? AND id NOT IN (SELECT id FROM s_skip)",
+        f"INSERT INTO sale (id, {_SALE_COLUMNS}, member_id) VALUES ({_marks(16)}, "
+        "(SELECT id FROM member WHERE card_no = ?))",
+    ),
+    "line": (
+        f"SELECT id + ?, sale_id + ?, {_LINE_COLUMNS} FROM s_line "
+        f"WHERE id BETWEEN ? AND ? AND {_FRESH_SALES}",
+        f"INSERT INTO sale_line (id, sale_id, {_LINE_COLUMNS}) VALUES ({_marks(15)})",
+    ),
+    "lot": (
+        "SELECT line_id + ?, product_id, lot_number, expiry, qty FROM s_lot "
+        f"WHERE line_id BETWEEN ? AND ? AND {_FRESH_SALES}",
+        "INSERT INTO sale_line_lot (sale_line_id, lot_id, lot_number, expiry, qty) "
+        f"VALUES ({_marks(5)})",
+    ),
+    "payment": (
+        "SELECT sale_id + ?, seq, tender, amount_fen, tendered_fen FROM s_payment "
+        f"WHERE sale_id BETWEEN ? AND ? AND {_FRESH_SALES}",
+        "INSERT INTO payment (sale_id, seq, tender, amount_fen, tendered_fen) "
+        f"VALUES ({_marks(5)})",
+    ),
+    "code": (
+        "SELECT code, line_id + ?, sold_at FROM s_code "
+        f"WHERE line_id BETWEEN ? AND ? AND {_FRESH_SALES}",
+        "INSERT INTO trace_code (code, sale_line_id, sold_at) VALUES (?, ?, ?)",
+    ),
+    "rx": (
+        f"SELECT sale_id + ?, {_RX_COLUMNS} FROM s_rx "
+        f"WHERE sale_id BETWEEN ? AND ? AND {_FRESH_SALES}",
+        f"INSERT INTO prescription (sale_id, {_RX_COLUMNS}) VALUES ({_marks(7)})",
+    ),
+}
+"""Per table: reading a range of staged rows (with the shift of their ids) and storing them."""
+
+
+def _next_id(cursor: sqlite3.Cursor, table: str) -> int:
+    return int(cursor.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0])
+
+
+def _new_lots(
+    cursor: sqlite3.Cursor, staged: list[tuple[Any, ...]], lots: dict[tuple[int, str], int]
+) -> None:
+    """Create, with quantity 0, the lots of ``staged`` sale-line lots not on file (history
+    moves no stock); ``lots`` learns their ids."""
+    new: dict[tuple[int, str], str] = {}
+    for _line, product_id, number, expiry, _qty in staged:
+        key = (product_id, number)
+        if key not in lots and key not in new:
+            new[key] = expiry
+    if not new:
+        return
+    first = _next_id(cursor, "lot")
+    rows = []
+    for lot_id, ((product_id, number), expiry) in enumerate(new.items(), first):
+        lots[product_id, number] = lot_id
+        rows.append((lot_id, product_id, number, expiry, 0))
+    cursor.executemany(
+        "INSERT INTO lot (id, product_id, lot_number, expiry, quantity) VALUES (?, ?, ?, ?, ?)",
+        rows,
+    )
+
+
+def _cursor(session: Session) -> sqlite3.Cursor:
+    """A DBAPI cursor on the session's connection, in its transaction (begun if need be)."""
+    raw = session.connection().connection.driver_connection
+    assert isinstance(raw, sqlite3.Connection)
+    return raw.cursor()
+
+
+def _stored(
+    cursor: sqlite3.Cursor,
+    batch: list[tuple[int, int, int, int, int, str]],
+    report: SalesImportReport,
+) -> set[int]:
+    """The staged ids of the sales of ``batch`` whose number is stored already; the first
+    few are reported by line as duplicates, all are counted."""
+    skip: set[int] = set()
+    for start in range(0, len(batch), _CHUNK):
+        chunk = batch[start : start + _CHUNK]
+        stored = {
+            number
+            for (number,) in cursor.execute(
+                f"SELECT number FROM sale WHERE number IN ({_marks(len(chunk))})",
+                [row[5] for row in chunk],
+            )
+        }
+        if not stored:
+            continue
+        for sale_id, line, _ordinal, _done, _restricted, number in chunk:
+            if number not in stored:
+                continue
+            skip.add(sale_id)
+            report.duplicates += 1
+            if report.duplicates <= MAX_LISTED_DUPLICATES:
+                report.warnings.append(
+                    _("line {line}: sale {number} is already stored: skipped").format(
+                        line=line, number=number
+                    )
+                )
+    return skip
+
+
+def _write_all(
     session: Session,
-    batch: list[tuple[int, CheckedSale]],
-    lots: dict[tuple[int, str], int],
+    staging: Staging,
+    total: int,
     report: SalesImportReport,
     chunks: Chunks,
-    size: int,
-) -> int:
-    """Store ``batch`` in one chunk; the batch size that would take about one chunk's time."""
-    if not batch:
-        return size
-    started = time.monotonic()
-    _store(session, _not_stored(session, batch, report), lots, report)
-    chunks.commit()
-    took = max(time.monotonic() - started, 0.001)
-    return max(MIN_BATCH, min(BATCH, int(len(batch) * CHUNK_SECONDS / took)))
-
-
-def _member_ids(session: Session, cards: set[str]) -> dict[str, int]:
-    wanted = list(cards)
-    found: dict[str, int] = {}
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start : start + _CHUNK]
-        found.update(
-            session.execute(
-                select(Member.card_no, Member.id).where(Member.card_no.in_(chunk))
-            ).all()
-        )
-    return found
-
-
-def _insert(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
-    """A plain executemany INSERT of the model's table (no ORM bookkeeping: rows of history)."""
-    table = model.__table__
-    if rows and isinstance(table, Table):
-        session.execute(insert(table), rows)
-
-
-def _new_lots(session: Session, sales: list[CheckedSale], lots: dict[tuple[int, str], int]) -> None:
-    """Create, with quantity 0, the lots of ``sales`` not on file (history moves no stock)."""
-    new: dict[tuple[int, str], Any] = {}
-    for sale in sales:
-        for line in sale.lines:
-            for number, (expiry, _qty) in line.lots.items():
-                key = (line.product.id, number)
-                if key not in lots and key not in new:
-                    new[key] = expiry
-    rows = [
-        {"product_id": product_id, "lot_number": number, "expiry": expiry, "quantity": 0}
-        for (product_id, number), expiry in new.items()
-    ]
-    _insert(session, Lot, rows)
-    keys = list(new)
-    for start in range(0, len(keys), _CHUNK):
-        chunk = keys[start : start + _CHUNK]
-        found = session.execute(
-            select(Lot.product_id, Lot.lot_number, Lot.id).where(
-                tuple_(Lot.product_id, Lot.lot_number).in_(chunk)
-            )
-        )
-        lots.update(((product_id, number), lot_id) for product_id, number, lot_id in found)
-
-
-def _sale_ids(session: Session, sales: list[CheckedSale]) -> list[int]:
-    """The ids of the just-inserted ``sales``, in their order (numbers are unique)."""
-    ids: dict[str, int] = {}
-    for start in range(0, len(sales), _CHUNK):
-        numbers = [sale.number for sale in sales[start : start + _CHUNK]]
-        rows = session.execute(select(Sale.number, Sale.id).where(Sale.number.in_(numbers)))
-        ids.update((number, sale_id) for number, sale_id in rows)
-    return [ids[sale.number] for sale in sales]
-
-
-def _line_ids(session: Session, sale_ids: list[int]) -> dict[tuple[int, int], int]:
-    """The ids of the lines of ``sale_ids`` by (sale id, line number)."""
-    ids: dict[tuple[int, int], int] = {}
-    for start in range(0, len(sale_ids), _CHUNK):
-        chunk = sale_ids[start : start + _CHUNK]
-        rows = session.execute(
-            select(SaleLine.sale_id, SaleLine.line_no, SaleLine.id).where(
-                SaleLine.sale_id.in_(chunk)
-            )
-        )
-        ids.update(((sale_id, line_no), line_id) for sale_id, line_no, line_id in rows)
-    return ids
-
-
-def _store(
-    session: Session,
-    sales: list[CheckedSale],
-    lots: dict[tuple[int, str], int],
-    report: SalesImportReport,
+    progress: Progress | None,
 ) -> None:
-    """Insert ``sales`` with their lines, lots, payments, codes and prescriptions."""
-    if not sales:
-        return
-    _new_lots(session, sales, lots)
-    members = _member_ids(session, {sale.member for sale in sales if sale.member})
-    _insert(session, Sale, [
-        {
-            "number": s.number, "store_code": s.store, "register_id": s.register,
-            "business_date": s.business_date, "seq": s.seq, "cashier": s.cashier,
-            "member": s.member, "member_id": members.get(s.member) if s.member else None,
-            "points_earned": s.points_earned, "points_redeemed": s.points_redeemed,
-            "completed_at": s.completed_at, "subtotal_fen": s.subtotal_fen,
-            "discount_fen": s.discount_fen, "total_fen": s.total_fen, "change_fen": s.change_fen,
-            "rounding_fen": s.rounding_fen,
-        }
-        for s in sales
-    ])  # fmt: skip
-    sale_ids = _sale_ids(session, sales)
-    line_rows: list[dict[str, Any]] = []
-    payment_rows: list[dict[str, Any]] = []
-    prescription_rows: list[dict[str, Any]] = []
-    for sale_id, sale in zip(sale_ids, sales, strict=True):
-        line_rows += [
-            {
-                "sale_id": sale_id, "line_no": ln.line_no, "product_id": ln.product.id,
-                "sku": ln.sku, "barcode": ln.barcode, "name": ln.name, "spec": ln.product.spec,
-                "qty": ln.qty, "unit_price_fen": ln.unit_price_fen, "discount_fen": ln.discount_fen,
-                "total_fen": ln.total_fen, "guidance_given": ln.guidance_given,
-                "promotion_id": ln.promotion, "suggested_by": ln.suggested_by,
-            }
-            for ln in sale.lines
-        ]  # fmt: skip
-        payment_rows += [
-            {"sale_id": sale_id, "seq": seq, "tender": tender, "amount_fen": amount,
-             "tendered_fen": tendered}
-            for seq, (tender, amount, tendered) in enumerate(sale.payments, 1)
-        ]  # fmt: skip
-        if (rx := sale.prescription) is not None:
-            prescription_rows.append({
-                "sale_id": sale_id, "number": rx.number, "prescriber": rx.prescriber,
-                "issued_on": rx.issued_on, "patient_name": rx.patient_name,
-                "pharmacist_id": rx.pharmacist, "reviewed_at": sale.completed_at,
-            })  # fmt: skip
-        report.restricted_buyers += sale.restricted_buyer
-    _insert(session, SaleLine, line_rows)
-    line_ids = _line_ids(session, sale_ids)
-    lot_rows: list[dict[str, Any]] = []
-    code_rows: list[dict[str, Any]] = []
-    for sale_id, sale in zip(sale_ids, sales, strict=True):
-        for line in sale.lines:
-            line_id = line_ids[sale_id, line.line_no]
-            lot_rows += [
-                {"sale_line_id": line_id, "lot_id": lots[line.product.id, number],
-                 "lot_number": number, "expiry": expiry, "qty": qty}
-                for number, (expiry, qty) in line.lots.items()
-            ]  # fmt: skip
-            code_rows += [
-                {"code": code, "sale_line_id": line_id, "sold_at": sale.completed_at,
-                 "returned_at": None}
-                for code in line.trace_codes
-            ]  # fmt: skip
-    _insert(session, SaleLineLot, lot_rows)
-    _insert(session, Payment, payment_rows)
-    _insert(session, TraceCode, code_rows)
-    _insert(session, Prescription, prescription_rows)
-    report.created += len(sales)
+    """Copy the staged sales into the store, in chunks that each hold the write lock about
+    :data:`~pos.transfer.import_common.CHUNK_SECONDS` (their size follows the time taken)."""
+    lots = {
+        (product_id, number): lot_id
+        for product_id, number, lot_id in session.execute(
+            select(Lot.product_id, Lot.lot_number, Lot.id)
+        )
+    }
+    chunks.commit()
+    first, size = 1, FIRST_BATCH
+    while first <= staging.sales:
+        last = min(first + size - 1, staging.sales)
+        started = time.monotonic()
+        batch = staging.batch(first, last)
+        cursor = _cursor(session)
+        skip = _stored(cursor, batch, report)
+        staging.copy(cursor, first, last, skip, lots)
+        cursor.close()
+        report.created += len(batch) - len(skip)
+        report.restricted_buyers += sum(row[4] for row in batch if row[0] not in skip)
+        chunks.commit()
+        took = max(time.monotonic() - started - chunks.pause, 0.001)  # the lock held
+        # one chunk's time is a rough guide: the next is at most twice as big
+        size = max(MIN_BATCH, min(BATCH, 2 * len(batch), int(len(batch) * CHUNK_SECONDS / took)))
+        first = last + 1
+        if progress is not None and last < staging.sales:
+            _id, _line, ordinal, done, _restricted, _number = batch[-1]
+            progress(SalesProgress(done, total, ordinal))
