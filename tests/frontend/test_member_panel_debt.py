@@ -16,13 +16,19 @@ from pos.models import PointsEntry
 from pos.sync.outbox import SYNC_REASON
 from tests.conftest import NOW, TODAY
 from tests.frontend.test_members_ui import SIZE, member_panel
-from tests.helpers import barcode_of, keys
+from tests.helpers import barcode_of, keys, screen_text
 
 
-def in_debt(sessions: sessionmaker[Session], owed: int) -> str:
+def in_debt(sessions: sessionmaker[Session], owed: int, allergies: str = "") -> str:
     """A member whose last pull from head office left ``-owed`` points; the card."""
     with sessions.begin() as session:
-        form = MemberForm(phone="13812345678", name="王芳", consent_terms=True)
+        form = MemberForm(
+            phone="13812345678",
+            name="王芳",
+            consent_terms=True,
+            consent_health=bool(allergies),
+            allergies=allergies,
+        )
         member = members.enrol(session, form, NOW, TODAY, "001")
         points_ledger.post_points(session, member.id, 300, "import", NOW)
         session.add(
@@ -66,3 +72,20 @@ async def test_a_member_owing_points_shows_the_debt_in_red(
         assert "-500" in red and "owes 500 points (redeemed at two stores offline)" in red
         cart = app.register.cart()
         assert cart.member is not None and cart.member.points == -500
+
+
+async def test_at_80_columns_the_allergies_come_before_the_debt_on_the_one_line_panel(
+    app: PosApp, demo_sessions: sessionmaker[Session]
+) -> None:
+    """The one-line panel is cut at its end: what the pharmacist must see goes first."""
+    card = in_debt(demo_sessions, 1200, allergies="青霉素")
+    async with app.run_test(size=(80, 24)) as pilot:
+        keys(app, *card, "\n")
+        await pilot.pause()
+        await app.screen.query_one("#scan").settle()  # type: ignore[attr-defined]
+        await pilot.pause()
+        panel = app.screen.query_one(MemberPanel)
+        assert panel.compact
+        line = next(row for row in screen_text(app).splitlines() if "王芳" in row)
+        assert "Allergies: 青霉素" in line  # whole, before anything the line may lose
+        assert line.index("Allergies") < line.index("owes")

@@ -59,14 +59,15 @@ class MemberPanel(Static):
             line.append(f" {member.masked_phone} · {tier_name(member.tier)} · ")
             line.append(_("Points") + " ")
             line.append(str(member.points), style=_points_style(member.points))
-            if member.points < 0:
-                line.append(" " + owes(member.points), style="bold red")
-            if member.birthday_month:
-                line.append(" 🎂 " + _("Birthday month"), style="bold magenta")
+            # One line at 80 columns, cut at its end: what the pharmacist must see first.
             for note in health_lines(member):
                 line.append(" · " + note, style="bold red")
             if member.health_note:
                 line.append(" · " + member.health_note, style="italic")
+            if member.birthday_month:
+                line.append(" 🎂 " + _("Birthday month"), style="bold magenta")
+            if member.points < 0:
+                line.append(" · " + owes(member.points), style="bold red")
             self.update(line)
             return
         self.border_title = _("Member") + " · " + tier_name(member.tier)
