@@ -30,14 +30,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, exists, func, literal_column, select, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import exists, func, literal_column, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import column, table
 
 from pos.config import Settings
 from pos.models import Member, OutboxItem
-from pos.sync import central
+from pos.sync.asking import HqQuestions, Unanswered
 from pos.sync.outbox import suppressed
 
 HEALTH_COLUMNS = ("allergies", "conditions")
@@ -261,12 +260,8 @@ class HealthSource(Protocol):
         ...
 
 
-class HealthUnavailable(Exception):
+class HealthUnavailable(Unanswered):
     """Head office did not answer in time (the register is offline)."""
-
-
-RETRY_AFTER = 60.0
-"""Seconds after head office failed to answer during which attaching does not ask again."""
 
 
 class HealthFetch:
@@ -279,44 +274,28 @@ class HealthFetch:
         timeout_seconds: int = 3,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.hq_url = hq_url
         self.store_code = store_code
-        self.timeout_seconds = timeout_seconds
-        self._clock = clock
-        self._engine: Engine | None = None
-        self._quiet_until = 0.0
+        self._hq = HqQuestions(hq_url, timeout_seconds, "pos-health", clock)
 
     def fetch(self, uid: str) -> HealthNotes | None:
         """The member's notes at head office (recording the visit); :class:`HealthUnavailable`
-        when head office cannot be asked (then not again for :data:`RETRY_AFTER` s)."""
-        if self._clock() < self._quiet_until:
-            raise HealthUnavailable("head office did not answer a moment ago")
+        when head office cannot be asked (then not again for a minute)."""
         try:
-            with central.hq_sessions(self._hq_engine()).begin() as hq:
-                row = hq.execute(
+            row = self._hq.ask(
+                lambda hq: hq.execute(
                     text("SELECT * FROM pos_member_health(:uid, :store)"),
                     {"uid": uid, "store": self.store_code},
                 ).first()
-        except (SQLAlchemyError, OSError, central.HqUrlError) as exc:
-            self._quiet_until = self._clock() + RETRY_AFTER
+            )
+        except Unanswered as exc:
             raise HealthUnavailable(str(exc)) from exc
         if row is None:
             return None
         return HealthNotes(bool(row.consent_health), row.allergies or "", row.conditions or "")
 
-    def _hq_engine(self) -> Engine:
-        if self._engine is None:
-            seconds = self.timeout_seconds
-            link = central.LinkSettings(seconds, seconds, seconds, seconds)
-            self._engine = central.make_hq_engine(self.hq_url, link)
-        return self._engine
-
     def close(self) -> None:
         """Let the connection go (and forget the last failure)."""
-        self._quiet_until = 0.0
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
+        self._hq.close()
 
 
 def health_fetch(settings: Settings) -> HealthFetch | None:

@@ -20,22 +20,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, create_engine, func, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import NullPool
 
 from pos.config import Settings
 from pos.domain.sales.codes import InputError
 from pos.i18n import _
 from pos.models import Member, OutboxItem, PointsEntry
 from pos.sync import central, points
+from pos.sync.asking import HqQuestions, Unanswered
 
 HOLD_HOURS = 24
 """How long head office holds confirmed points when the redemption never arrives."""
-
-RETRY_AFTER = 60.0
-"""Seconds after head office failed to answer during which payment does not ask again."""
 
 
 @dataclass(frozen=True)
@@ -61,13 +57,20 @@ class RedemptionCheck:
         clock: Callable[[], float] = time.monotonic,
         hold_hours: int = HOLD_HOURS,
     ) -> None:
-        self.hq_url = hq_url
         self.offline_limit = offline_limit
-        self.timeout_seconds = timeout_seconds
         self.hold_hours = hold_hours
-        self._clock = clock
-        self._engine: Engine | None = None
-        self._quiet_until = 0.0
+        self._hq = HqQuestions(hq_url, timeout_seconds, "pos-redeem", clock)
+
+    @property
+    def hq_url(self) -> str:
+        """Head office's URL."""
+        return self._hq.hq_url
+
+    @hq_url.setter
+    def hq_url(self, url: str) -> None:
+        """Head office moved: the next question goes to ``url``."""
+        self._hq.close()
+        self._hq.hq_url = url
 
     def confirm(
         self,
@@ -113,14 +116,9 @@ class RedemptionCheck:
         """Head office's answer: the points available to the member and, when they cover
         ``wanted``, the hold it placed on them (None: refused); None when head office
         cannot be asked."""
-        if self._clock() < self._quiet_until:
-            return None
         try:
-            engine = self._hq_engine()
-            with central.hq_sessions(engine).begin() as hq:
-                return self._hold(hq, uid, wanted, unsent, till)
-        except (SQLAlchemyError, OSError, central.HqUrlError):
-            self._quiet_until = self._clock() + RETRY_AFTER
+            return self._hq.ask(lambda hq: self._hold(hq, uid, wanted, unsent, till))
+        except Unanswered:
             return None
 
     def _hold(
@@ -152,32 +150,13 @@ class RedemptionCheck:
         """Give back a hold whose redemption did not take place (best effort: otherwise
         it expires)."""
         try:
-            with central.hq_sessions(self._hq_engine()).begin() as hq:
-                points.release_holds(hq, [hold])
-        except (SQLAlchemyError, OSError, central.HqUrlError):
+            self._hq.ask(lambda hq: points.release_holds(hq, [hold]))
+        except Unanswered:
             return
-
-    def _hq_engine(self) -> Engine:
-        if self._engine is None:
-            millis = self.timeout_seconds * 1000
-            self._engine = create_engine(
-                central.engine_url(self.hq_url),
-                poolclass=NullPool,  # a fresh connection each time: no stale one to hang on
-                connect_args={
-                    "connect_timeout": self.timeout_seconds,
-                    "tcp_user_timeout": millis,
-                    "options": f"-c statement_timeout={millis} -c lock_timeout={millis}",
-                    "application_name": "pos-redeem",
-                },
-            )
-        return self._engine
 
     def close(self) -> None:
         """Forget the engine and the last failure (no connection is kept between redemptions)."""
-        self._quiet_until = 0.0
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
+        self._hq.close()
 
 
 def _unsent_points(session: Session, uid: str) -> list[tuple[int, str | None]]:
