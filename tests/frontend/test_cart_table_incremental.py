@@ -195,3 +195,25 @@ def test_the_comparison_sees_a_stale_row() -> None:
             assert rendered(followed) != rendered(fresh)
 
     asyncio.run(run())
+
+
+def test_a_name_too_long_for_its_column_ends_in_an_ellipsis_not_mid_word() -> None:
+    """At 80 columns a long name (or its member-price label) is cut visibly: the cashier
+    sees "…" where it goes on, never a word cut short as if it were whole."""
+    long = replace(PRODUCTS[4], name="Fish oil softgels omega-3 high strength 1000 mg")
+
+    class OneTable(App[None]):
+        def compose(self) -> ComposeResult:
+            yield CartTable()
+
+    async def run() -> None:
+        app = OneTable()
+        async with app.run_test(size=(80, 24)) as pilot:
+            table = app.query_one(CartTable)
+            table.show(CartView((long,), 0, 0, 0, last_index=0), near_expiry)
+            await pilot.pause()
+            row = "".join(segment.text for segment in table.render_line(1))
+            assert "Fish oil softgels" in row and "…" in row
+            assert "1000 mg" not in row
+
+    asyncio.run(run())

@@ -153,7 +153,7 @@ class CartTable(DataTable[str | Text]):
     def _cells(self, number: int, line: CartLineView, near: bool) -> tuple[str | Text, ...]:
         """The cells of the row of ``line``, the ``number``-th of the cart, in column order."""
         mark = CLASS_MARK.get(line.drug_class)
-        name = Text(line.name)
+        name = Text(line.name, no_wrap=True, overflow="ellipsis")  # cut visibly (…), never mid-word
         if mark:
             name.append(f" [{mark}]", style="bold red" if line.drug_class is DrugClass.RX else "")
         if line.gift:
