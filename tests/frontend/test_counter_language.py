@@ -113,3 +113,28 @@ async def test_the_receipt_keeps_the_store_language_when_the_screen_is_english(
     receipt = decode(job.data)
     assert "销售小票" in receipt and "谢谢惠顾" in receipt  # the store's printer.language
     assert "Thank" not in receipt and "TOTAL" not in receipt.upper()
+
+
+async def test_a_line_scanned_before_the_switch_shows_its_guidance_in_the_new_language(
+    demo_sessions: sessionmaker[Session], db_path: Path
+) -> None:
+    """The guidance travels with the cart line (and the saved cart) in both languages: the
+    cashier who takes over the cart, or switches, reads it in theirs."""
+    app = login_app(db_path, demo_sessions)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "yaoshi01", "1234")
+        await type_text(pilot, barcode_of(demo_sessions, "P00001"))  # 999感冒灵, guided
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Dissolve in hot water" in screen_text(app)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert i18n.current() == "zh_CN"
+        shown = screen_text(app)
+        assert "Dissolve" not in shown and "开水冲服" in shown
+    restarted = login_app(db_path, demo_sessions)  # the saved cart, read back
+    async with restarted.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "yaoshi01", "1234")  # who chose Chinese
+        await pilot.pause()
+        shown = screen_text(restarted)
+        assert i18n.current() == "zh_CN" and "开水冲服" in shown and "Dissolve" not in shown

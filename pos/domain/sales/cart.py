@@ -9,7 +9,7 @@ from pos.domain.pharmacy.safety import Buyer, Reviewed
 from pos.domain.sales.codes import MAX_QTY, InputError
 from pos.domain.views import CartLineView, CartView, GuidanceView
 from pos.enums import DrugClass
-from pos.i18n import _
+from pos.i18n import _, current
 
 
 @dataclass
@@ -39,6 +39,9 @@ class CartLine:
     restricted: str = ""
     trace_required: bool = False
     guidance: GuidanceView | None = None
+    guidance_en: GuidanceView | None = None
+    """The guidance's English texts (Chinese where it has none): the line is shown in the
+    language of whoever is at the register, which may change while the cart waits."""
     guidance_given: bool = False
     """The cashier acknowledged (F9) telling the customer the guidance."""
     trace_codes: list[str] = field(default_factory=list)
@@ -52,6 +55,13 @@ class CartLine:
     """A discount given at the counter, in percent off."""
     stock_override: bool = False
     """A manager approved selling more than the stock shows."""
+
+    @property
+    def shown_guidance(self) -> GuidanceView | None:
+        """The guidance in the screen's language now."""
+        if current() == "en" and self.guidance_en is not None:
+            return self.guidance_en
+        return self.guidance
 
     @property
     def is_drug(self) -> bool:
@@ -97,7 +107,7 @@ class CartLine:
             member_price_fen=self.member_price_fen,
             ingredients=self.ingredients,
             restricted=self.restricted,
-            guidance=self.guidance,
+            guidance=self.shown_guidance,
             guidance_given=self.guidance_given,
             trace_codes=tuple(self.trace_codes),
             trace_required=self.trace_required,

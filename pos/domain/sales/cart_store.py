@@ -27,7 +27,9 @@ def dump(cart: Cart, member_id: int | None, invited: bool) -> dict[str, Any]:
         # What dataclasses.asdict makes of a line, without its deep copies (a saved cart
         # is written on every scan): the only nested values are the guidance and lists.
         data = {name: getattr(line, name) for name in _LINE_FIELDS}
-        data["guidance"] = asdict(line.guidance) if line.guidance is not None else None
+        for name in ("guidance", "guidance_en"):
+            guidance = getattr(line, name)
+            data[name] = asdict(guidance) if guidance is not None else None
         data["trace_codes"] = list(line.trace_codes)
         data["drug_class"] = line.drug_class.value
         data["next_expiry"] = line.next_expiry.isoformat() if line.next_expiry else None
@@ -83,10 +85,11 @@ def load(data: dict[str, Any]) -> tuple[Cart, int | None, bool]:
         values["drug_class"] = DrugClass(values["drug_class"])
         expiry = values.get("next_expiry")
         values["next_expiry"] = date.fromisoformat(expiry) if expiry else None
-        guidance = values.get("guidance")
-        if guidance is not None:
-            guidance["contraindications"] = tuple(guidance["contraindications"])
-            values["guidance"] = GuidanceView(**guidance)
+        for name in ("guidance", "guidance_en"):  # a cart saved before has no English
+            guidance = values.get(name)
+            if guidance is not None:
+                guidance["contraindications"] = tuple(guidance["contraindications"])
+                values[name] = GuidanceView(**guidance)
         values["ingredients"] = tuple(values.get("ingredients", ()))
         values["trace_codes"] = list(values.get("trace_codes", []))
         line, bought = _split_gift(CartLine(**values))

@@ -157,6 +157,7 @@ class LineMaker:
             restricted=product.restricted,
             trace_required=product.trace_required,
             guidance=fields.guidance,
+            guidance_en=fields.guidance_en,
             stock_override=level is None,
             promotion_id=None if gift is None else gift.promotion_id,
             promo_label="" if gift is None else gift.name,

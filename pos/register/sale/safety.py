@@ -32,7 +32,7 @@ from pos.domain.pharmacy.safety import Buyer, Names, PrescriptionForm, SafetyLin
 from pos.domain.sales.cart import CartLine
 from pos.domain.sales.codes import InputError
 from pos.enums import DrugClass
-from pos.i18n import N_, _, current
+from pos.i18n import N_, _
 from pos.models import (
     Guidance,
     Member,
@@ -69,6 +69,8 @@ class LineSafety:
     """What the pharmacy desk adds to a new cart line."""
 
     guidance: GuidanceView | None
+    guidance_en: GuidanceView | None
+    """Its English texts, where it has them."""
 
 
 @dataclass(frozen=True)
@@ -181,7 +183,9 @@ class Safety:
         found = guidance_by_keys(
             session, line_keys(product.sku, ingredients, product.category, product.drug_class)
         )
-        return LineSafety(guidance_view(found, current() == "en") if found else None)
+        if found is None:
+            return LineSafety(None, None)
+        return LineSafety(guidance_view(found, False), guidance_view(found, True))
 
     def check_restricted(self, rule: str, name: str, extra: int, replaced: int = 0) -> None:
         limit = self.rules.limit(rule)
@@ -559,7 +563,7 @@ def _line_of(key: str) -> int | None:
 
 def format_guidance(line: CartLine) -> str:
     """The guidance of a line as the prompt shows it."""
-    guidance = line.guidance
+    guidance = line.shown_guidance
     if guidance is None:
         return ""
     parts = [
