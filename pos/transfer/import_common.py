@@ -154,6 +154,11 @@ class Chunks:
         self._version: object = None
 
     @property
+    def seconds(self) -> float:
+        """How long the chunk under way may hold the write lock (:meth:`stretch`)."""
+        return self._seconds
+
+    @property
     def pause(self) -> float:
         """Seconds each :meth:`commit` waits after committing (the lock is free meanwhile)."""
         return self._pause if self._session is not None else 0.0

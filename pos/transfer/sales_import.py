@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from pos.domain.sales.codes import InputError
 from pos.i18n import _
 from pos.models import Product
-from pos.transfer.import_common import CHUNK_SECONDS, UNCHUNKED, Chunks, ImportReport, RowError
+from pos.transfer.import_common import UNCHUNKED, Chunks, ImportReport, RowError
 from pos.transfer.sales_check import CheckedSale, ProductRef, check_sale
 
 BATCH = 20_000
@@ -44,6 +44,10 @@ FIRST_BATCH = 200
 MIN_BATCH = 20
 """The first and the fewest sales per chunk; between, the size follows the time taken
 (growing at most twofold from one chunk to the next)."""
+QUIET_CHUNK_SECONDS = 0.5
+"""How long a chunk of writes may hold the lock while no register writes
+(:meth:`~pos.transfer.import_common.Chunks.stretch`): a register that starts selling
+waits that long at most, once."""
 MAX_LISTED_DUPLICATES = 10
 _CHUNK = 500
 
@@ -127,7 +131,7 @@ def import_sales(
     plain rows in a staging file beside (no lock on the store). Only when no line is
     bad (or ``skip_bad``) are the staged sales copied into the store, in batches
     sized so that each holds the write lock about
-    :data:`~pos.transfer.import_common.CHUNK_SECONDS`. ``report.errors`` holds
+    :attr:`~pos.transfer.import_common.Chunks.seconds`. ``report.errors`` holds
     every bad line; ``report.created`` counts the sales stored.
     """
     report = SalesImportReport()
@@ -525,7 +529,9 @@ def _write_all(
     progress: Progress | None,
 ) -> None:
     """Copy the staged sales into the store, in chunks that each hold the write lock about
-    :data:`~pos.transfer.import_common.CHUNK_SECONDS` (their size follows the time taken)."""
+    :attr:`Chunks.seconds <pos.transfer.import_common.Chunks.seconds>` (their size follows
+    the time taken): :data:`QUIET_CHUNK_SECONDS` while no register writes."""
+    chunks.stretch(QUIET_CHUNK_SECONDS)
     chunks.commit()
     first, size = 1, FIRST_BATCH
     while first <= staging.sales:
@@ -541,7 +547,7 @@ def _write_all(
         chunks.commit()
         took = max(time.monotonic() - started - chunks.pause, 0.001)  # the lock held
         # one chunk's time is a rough guide: the next is at most twice as big
-        size = max(MIN_BATCH, min(BATCH, 2 * len(batch), int(len(batch) * CHUNK_SECONDS / took)))
+        size = max(MIN_BATCH, min(BATCH, 2 * len(batch), int(len(batch) * chunks.seconds / took)))
         first = last + 1
         if progress is not None and last < staging.sales:
             _id, _line, ordinal, done, _restricted, _number = batch[-1]
