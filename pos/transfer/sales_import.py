@@ -49,7 +49,6 @@ QUIET_CHUNK_SECONDS = 0.5
 (:meth:`~pos.transfer.import_common.Chunks.stretch`): a register that starts selling
 waits that long at most, once."""
 MAX_LISTED_DUPLICATES = 10
-_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -76,10 +75,6 @@ class SalesImportReport(ImportReport):
     """Sales whose (masked) restricted-sale buyer was not imported."""
     returns: int = 0
     """Returns (``"type": "return"``) in the file: recorded at the register, not imported."""
-
-
-Staged = tuple[int, int, int, int, int, str]
-"""A staged sale's id, line, ordinal, bytes done, restricted buyer (0/1) and number."""
 
 
 def _lines(path: Path) -> Iterator[tuple[int, int, bytes]]:
@@ -312,13 +307,16 @@ class Staging:
         self.flush()
         self._db.execute("COMMIT")
 
-    def batch(self, first: int, last: int) -> list[Staged]:
-        """(id, line, ordinal, done, restricted, number) of the staged sales ``first``…``last``."""
-        return self._db.execute(
-            "SELECT id, line, ordinal, done, restricted, number FROM s_sale "
-            "WHERE id BETWEEN ? AND ?",
-            (first, last),
-        ).fetchall()
+    def reached(self, sale_id: int) -> tuple[int, int]:
+        """(ordinal, bytes done) of the line of the staged sale ``sale_id``."""
+        row = self._db.execute("SELECT ordinal, done FROM s_sale WHERE id = ?", (sale_id,))
+        ordinal, done = row.fetchone()
+        return int(ordinal), int(done)
+
+    def stored(self, cursor: sqlite3.Cursor, first: int, last: int) -> list[tuple[int, int, str]]:
+        """(id, line, number) of the staged sales ``first``…``last`` whose number the store
+        (``cursor``, the scratch file attached) has already, in file order."""
+        return cursor.execute(self._copy["stored"], (first, last)).fetchall()
 
     def _lines_to(self, sale_id: int) -> int:
         """The last staged line of the sales up to ``sale_id`` (0 before the first)."""
@@ -347,11 +345,11 @@ class Staging:
             _detach(connection, self.alias)
         self._attached.clear()
 
-    def copy(self, cursor: sqlite3.Cursor, first: int, last: int, skip: set[int]) -> None:
+    def copy(self, cursor: sqlite3.Cursor, first: int, last: int, skip: set[int]) -> int:
         """Insert the staged sales ``first``…``last`` but ``skip`` through ``cursor`` (in the
         store's transaction, the scratch file attached), numbered on from the store's last
-        sale and line: each table in one ``INSERT … SELECT``."""
-        self.attach(cursor)
+        sale and line: each table in one ``INSERT … SELECT``. The sales inserted that had a
+        restricted-sale buyer."""
         sales = (first, last)
         lines = (self._lines_to(first - 1) + 1, self._lines_to(last))
         sale_shift = _next_id(cursor, "sale") - first
@@ -369,6 +367,7 @@ class Staging:
             ("rx", sale_shift, sales),
         ):
             cursor.execute(copy[name], (shift, *span))
+        return int(cursor.execute(copy["restricted"], sales).fetchone()[0])
 
 
 def _marks(n: int) -> str:
@@ -400,6 +399,14 @@ _LINE_COLUMNS = (
 )
 _RX_COLUMNS = "number, prescriber, issued_on, patient_name, pharmacist_id, reviewed_at"
 _COPY = {
+    "stored": (
+        f"SELECT s.id, s.line, s.number FROM {_S}.s_sale AS s WHERE s.id BETWEEN ? AND ? "
+        "AND EXISTS (SELECT 1 FROM main.sale WHERE sale.number = s.number) ORDER BY s.id"
+    ),
+    "restricted": (
+        f"SELECT count(*) FROM {_S}.s_sale WHERE id BETWEEN ? AND ? AND restricted "
+        f"AND id NOT IN (SELECT id FROM {_SKIP})"
+    ),
     "new lots": (
         f"SELECT s.product_id, s.lot_number, s.expiry FROM {_S}.s_lot AS s "
         f"WHERE s.line_id BETWEEN ? AND ? AND s.{_FRESH_SALES} AND NOT EXISTS "
@@ -441,9 +448,9 @@ _COPY = {
     ),
 }
 """Per table: copying a range of staged rows into the store, their ids shifted by offsets
-(the store's next id less the first staged one); first, the staged sale-line lots of a
-range of lines whose lot is not on file, in file order. ``{stage}``: the attached
-scratch file."""
+(the store's next id less the first staged one); before, the staged sales whose number
+is stored and the sale-line lots whose lot is not on file (in file order); after, the
+sales copied that had a restricted-sale buyer. ``{stage}``: the attached scratch file."""
 
 _STAGINGS = itertools.count(1)
 """Numbers the scratch files of a process (each attached under a name of its own)."""
@@ -488,35 +495,20 @@ def _cursor(session: Session) -> sqlite3.Cursor:
 
 
 def _stored(
-    cursor: sqlite3.Cursor,
-    batch: list[tuple[int, int, int, int, int, str]],
-    report: SalesImportReport,
+    cursor: sqlite3.Cursor, staging: Staging, first: int, last: int, report: SalesImportReport
 ) -> set[int]:
-    """The staged ids of the sales of ``batch`` whose number is stored already; the first
-    few are reported by line as duplicates, all are counted."""
+    """The staged ids of the sales ``first``…``last`` whose number is stored already; the
+    first few are reported by line as duplicates, all are counted."""
     skip: set[int] = set()
-    for start in range(0, len(batch), _CHUNK):
-        chunk = batch[start : start + _CHUNK]
-        stored = {
-            number
-            for (number,) in cursor.execute(
-                f"SELECT number FROM sale WHERE number IN ({_marks(len(chunk))})",
-                [row[5] for row in chunk],
-            )
-        }
-        if not stored:
-            continue
-        for sale_id, line, _ordinal, _done, _restricted, number in chunk:
-            if number not in stored:
-                continue
-            skip.add(sale_id)
-            report.duplicates += 1
-            if report.duplicates <= MAX_LISTED_DUPLICATES:
-                report.warnings.append(
-                    _("line {line}: sale {number} is already stored: skipped").format(
-                        line=line, number=number
-                    )
+    for sale_id, line, number in staging.stored(cursor, first, last):
+        skip.add(sale_id)
+        report.duplicates += 1
+        if report.duplicates <= MAX_LISTED_DUPLICATES:
+            report.warnings.append(
+                _("line {line}: sale {number} is already stored: skipped").format(
+                    line=line, number=number
                 )
+            )
     return skip
 
 
@@ -537,18 +529,18 @@ def _write_all(
     while first <= staging.sales:
         last = min(first + size - 1, staging.sales)
         started = time.monotonic()
-        batch = staging.batch(first, last)
         cursor = _cursor(session)
-        skip = _stored(cursor, batch, report)
-        staging.copy(cursor, first, last, skip)
+        staging.attach(cursor)
+        skip = _stored(cursor, staging, first, last, report)
+        report.restricted_buyers += staging.copy(cursor, first, last, skip)
         cursor.close()
-        report.created += len(batch) - len(skip)
-        report.restricted_buyers += sum(row[4] for row in batch if row[0] not in skip)
+        count = last - first + 1
+        report.created += count - len(skip)
         chunks.commit()
         took = max(time.monotonic() - started - chunks.pause, 0.001)  # the lock held
         # one chunk's time is a rough guide: the next is at most twice as big
-        size = max(MIN_BATCH, min(BATCH, 2 * len(batch), int(len(batch) * chunks.seconds / took)))
+        size = max(MIN_BATCH, min(BATCH, 2 * count, int(count * chunks.seconds / took)))
         first = last + 1
         if progress is not None and last < staging.sales:
-            _id, _line, ordinal, done, _restricted, _number = batch[-1]
+            ordinal, done = staging.reached(last)
             progress(SalesProgress(done, total, ordinal))
