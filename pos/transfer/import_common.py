@@ -168,12 +168,18 @@ class Chunks:
         if self._session is not None and self._clock() - self._since >= self._seconds:
             self.commit()
 
-    def commit(self) -> None:
-        """Commit now and give a waiting writer its turn (the next chunk begins anew)."""
+    def commit(self, committed: Callable[[], None] | None = None) -> None:
+        """Commit now and give a waiting writer its turn (the next chunk begins anew).
+
+        ``committed`` is called at once after the commit, before the next chunk's
+        transaction begins (not at all without a session).
+        """
         if self._session is None:
             return
         self._session.commit()
         self.commits += 1
+        if committed is not None:
+            committed()
         time.sleep(self._pause)
         if self._longest > self._base:
             self._seconds = self._next_seconds()

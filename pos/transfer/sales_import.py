@@ -324,9 +324,9 @@ class Staging:
         return int(row[0]) if row else 0
 
     def attach(self, cursor: sqlite3.Cursor) -> None:
-        """Attach the scratch file to ``cursor``'s connection (once per connection), with an
-        empty table of skipped ids; scratch files left attached by earlier imports are
-        detached if their transaction is over."""
+        """Attach the scratch file to ``cursor``'s connection (unless it is), with an empty
+        table of skipped ids; scratch files left attached by earlier imports are detached
+        if their transaction is over."""
         connection = cursor.connection
         if connection not in self._attached:
             for _seq, name, _file in cursor.execute("PRAGMA database_list").fetchall():
@@ -536,7 +536,7 @@ def _write_all(
         cursor.close()
         count = last - first + 1
         report.created += count - len(skip)
-        chunks.commit()
+        chunks.commit(staging.detach)  # nothing attached while a register writes
         took = max(time.monotonic() - started - chunks.pause, 0.001)  # the lock held
         # one chunk's time is a rough guide: the next is at most twice as big
         size = max(MIN_BATCH, min(BATCH, 2 * count, int(count * chunks.seconds / took)))
