@@ -154,6 +154,11 @@ class Chunks:
         self._version: object = None
 
     @property
+    def seconds(self) -> float:
+        """How long the chunk under way may hold the write lock (:meth:`stretch`)."""
+        return self._seconds
+
+    @property
     def pause(self) -> float:
         """Seconds each :meth:`commit` waits after committing (the lock is free meanwhile)."""
         return self._pause if self._session is not None else 0.0
@@ -163,12 +168,18 @@ class Chunks:
         if self._session is not None and self._clock() - self._since >= self._seconds:
             self.commit()
 
-    def commit(self) -> None:
-        """Commit now and give a waiting writer its turn (the next chunk begins anew)."""
+    def commit(self, committed: Callable[[], None] | None = None) -> None:
+        """Commit now and give a waiting writer its turn (the next chunk begins anew).
+
+        ``committed`` is called at once after the commit, before the next chunk's
+        transaction begins (not at all without a session).
+        """
         if self._session is None:
             return
         self._session.commit()
         self.commits += 1
+        if committed is not None:
+            committed()
         time.sleep(self._pause)
         if self._longest > self._base:
             self._seconds = self._next_seconds()

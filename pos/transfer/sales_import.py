@@ -6,14 +6,17 @@ points are booked. The file is read once: every line is checked, and the good
 sales are kept as plain rows in a scratch SQLite file (:class:`Staging`, in a
 private temporary folder, removed at the end); nothing is stored if any line is
 bad (unless ``skip_bad`` is set). Then the staged sales are copied into the store
-in bulk (plain ``executemany`` on the connection, ids numbered on from the
-store's last ones), in short chunks each committed on its own, so a register
+in bulk (``INSERT … SELECT`` inside SQLite, the scratch file attached to the
+store's connection, ids numbered on from the store's last ones by row offsets), in
+short chunks each committed on its own, so a register
 selling beside the import is never locked out; sale numbers already stored are
 skipped with a warning, so an import stopped midway is simply run again.
 """
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 import sqlite3
 import tempfile
@@ -29,8 +32,8 @@ from sqlalchemy.orm import Session
 
 from pos.domain.sales.codes import InputError
 from pos.i18n import _
-from pos.models import Lot, Product
-from pos.transfer.import_common import CHUNK_SECONDS, UNCHUNKED, Chunks, ImportReport, RowError
+from pos.models import Product
+from pos.transfer.import_common import UNCHUNKED, Chunks, ImportReport, RowError
 from pos.transfer.sales_check import CheckedSale, ProductRef, check_sale
 
 BATCH = 20_000
@@ -41,8 +44,11 @@ FIRST_BATCH = 200
 MIN_BATCH = 20
 """The first and the fewest sales per chunk; between, the size follows the time taken
 (growing at most twofold from one chunk to the next)."""
+QUIET_CHUNK_SECONDS = 0.5
+"""How long a chunk of writes may hold the lock while no register writes
+(:meth:`~pos.transfer.import_common.Chunks.stretch`): a register that starts selling
+waits that long at most, once."""
 MAX_LISTED_DUPLICATES = 10
-_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -69,10 +75,6 @@ class SalesImportReport(ImportReport):
     """Sales whose (masked) restricted-sale buyer was not imported."""
     returns: int = 0
     """Returns (``"type": "return"``) in the file: recorded at the register, not imported."""
-
-
-Staged = tuple[int, int, int, int, int, str]
-"""A staged sale's id, line, ordinal, bytes done, restricted buyer (0/1) and number."""
 
 
 def _lines(path: Path) -> Iterator[tuple[int, int, bytes]]:
@@ -124,7 +126,7 @@ def import_sales(
     plain rows in a staging file beside (no lock on the store). Only when no line is
     bad (or ``skip_bad``) are the staged sales copied into the store, in batches
     sized so that each holds the write lock about
-    :data:`~pos.transfer.import_common.CHUNK_SECONDS`. ``report.errors`` holds
+    :attr:`~pos.transfer.import_common.Chunks.seconds`. ``report.errors`` holds
     every bad line; ``report.created`` counts the sales stored.
     """
     report = SalesImportReport()
@@ -138,6 +140,7 @@ def import_sales(
                 return report
             _write_all(session, staging, path.stat().st_size, report, chunks, progress)
         finally:
+            staging.detach()
             staging.close()
     if progress is not None:
         total = path.stat().st_size
@@ -230,10 +233,16 @@ class Staging:
         "PRIMARY KEY (line_id, k)) WITHOUT ROWID",
         "CREATE TABLE s_rx (sale_id INTEGER PRIMARY KEY, number, prescriber, issued_on, "
         "patient_name, pharmacist_id, reviewed_at)",
-        "CREATE TABLE s_skip (id INTEGER PRIMARY KEY)",
     )
 
+    ALIAS = "pos_stage_"
+    """The start of the scratch file's name when attached to the store's connection."""
+
     def __init__(self, path: Path) -> None:
+        self.path = path
+        self.alias = f"{self.ALIAS}{next(_STAGINGS)}"
+        self._attached: list[sqlite3.Connection] = []
+        self._copy = {name: sql.format(stage=self.alias) for name, sql in _COPY.items()}
         self._db = sqlite3.connect(path, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=OFF")
         self._db.execute("PRAGMA synchronous=OFF")
@@ -298,59 +307,67 @@ class Staging:
         self.flush()
         self._db.execute("COMMIT")
 
-    def batch(self, first: int, last: int) -> list[Staged]:
-        """(id, line, ordinal, done, restricted, number) of the staged sales ``first``…``last``."""
-        return self._db.execute(
-            "SELECT id, line, ordinal, done, restricted, number FROM s_sale "
-            "WHERE id BETWEEN ? AND ?",
-            (first, last),
-        ).fetchall()
+    def reached(self, sale_id: int) -> tuple[int, int]:
+        """(ordinal, bytes done) of the line of the staged sale ``sale_id``."""
+        row = self._db.execute("SELECT ordinal, done FROM s_sale WHERE id = ?", (sale_id,))
+        ordinal, done = row.fetchone()
+        return int(ordinal), int(done)
+
+    def stored(self, cursor: sqlite3.Cursor, first: int, last: int) -> list[tuple[int, int, str]]:
+        """(id, line, number) of the staged sales ``first``…``last`` whose number the store
+        (``cursor``, the scratch file attached) has already, in file order."""
+        return cursor.execute(self._copy["stored"], (first, last)).fetchall()
 
     def _lines_to(self, sale_id: int) -> int:
         """The last staged line of the sales up to ``sale_id`` (0 before the first)."""
         row = self._db.execute("SELECT lines_to FROM s_sale WHERE id = ?", (sale_id,)).fetchone()
         return int(row[0]) if row else 0
 
-    def copy(
-        self,
-        cursor: sqlite3.Cursor,
-        first: int,
-        last: int,
-        skip: set[int],
-        lots: dict[tuple[int, str], int],
-    ) -> None:
+    def attach(self, cursor: sqlite3.Cursor) -> None:
+        """Attach the scratch file to ``cursor``'s connection (unless it is), with an empty
+        table of skipped ids; scratch files left attached by earlier imports are detached
+        if their transaction is over."""
+        connection = cursor.connection
+        if connection not in self._attached:
+            for _seq, name, _file in cursor.execute("PRAGMA database_list").fetchall():
+                if name.startswith(self.ALIAS):
+                    _detach(connection, name)
+            cursor.execute(f"ATTACH DATABASE ? AS {self.alias}", (str(self.path),))
+            self._attached.append(connection)
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_SKIP} (id INTEGER PRIMARY KEY)")
+        cursor.execute(f"DELETE FROM {_SKIP}")
+
+    def detach(self) -> None:
+        """Detach the scratch file from the store's connections whose transaction is over
+        (in a caller's open transaction it stays attached until the next import or the end
+        of the connection; the file is removed all the same)."""
+        for connection in self._attached:
+            _detach(connection, self.alias)
+        self._attached.clear()
+
+    def copy(self, cursor: sqlite3.Cursor, first: int, last: int, skip: set[int]) -> int:
         """Insert the staged sales ``first``…``last`` but ``skip`` through ``cursor`` (in the
-        store's transaction), numbered on from the store's last sale and line."""
-        db = self._db
+        store's transaction, the scratch file attached), numbered on from the store's last
+        sale and line: each table in one ``INSERT … SELECT``. The sales inserted that had a
+        restricted-sale buyer."""
         sales = (first, last)
         lines = (self._lines_to(first - 1) + 1, self._lines_to(last))
         sale_shift = _next_id(cursor, "sale") - first
         line_shift = _next_id(cursor, "sale_line") - lines[0]
         if skip:
-            db.executemany("INSERT INTO s_skip VALUES (?)", [(sale_id,) for sale_id in skip])
-        try:
-            staged_lots = db.execute(_COPY["lot"][0], (line_shift, *lines)).fetchall()
-            _new_lots(cursor, staged_lots, lots)
-            cursor.executemany(_COPY["sale"][1], db.execute(_COPY["sale"][0], (sale_shift, *sales)))
-            cursor.executemany(
-                _COPY["line"][1], db.execute(_COPY["line"][0], (line_shift, sale_shift, *lines))
-            )
-            cursor.executemany(
-                _COPY["lot"][1],
-                [
-                    (line_id, lots[product_id, number], number, expiry, qty)
-                    for line_id, product_id, number, expiry, qty in staged_lots
-                ],
-            )
-            for name, shift, span in (
-                ("payment", sale_shift, sales),
-                ("code", line_shift, lines),
-                ("rx", sale_shift, sales),
-            ):
-                cursor.executemany(_COPY[name][1], db.execute(_COPY[name][0], (shift, *span)))
-        finally:
-            if skip:
-                db.execute("DELETE FROM s_skip")
+            cursor.executemany(f"INSERT INTO {_SKIP} VALUES (?)", [(sale_id,) for sale_id in skip])
+        copy = self._copy
+        _new_lots(cursor, cursor.execute(copy["new lots"], lines).fetchall())
+        cursor.execute(copy["sale"], (sale_shift, *sales))
+        cursor.execute(copy["line"], (line_shift, sale_shift, *lines))
+        for name, shift, span in (
+            ("lot", line_shift, lines),
+            ("payment", sale_shift, sales),
+            ("code", line_shift, lines),
+            ("rx", sale_shift, sales),
+        ):
+            cursor.execute(copy[name], (shift, *span))
+        return int(cursor.execute(copy["restricted"], sales).fetchone()[0])
 
 
 def _marks(n: int) -> str:
@@ -367,7 +384,10 @@ _STAGE_SQL = {
 }
 """Staging one sale's rows, table by table (the tables of :class:`Staging`)."""
 
-_FRESH_SALES = "sale_id NOT IN (SELECT id FROM s_skip)"
+_SKIP = "temp.pos_import_skip"
+"""The staged ids of the sales of a chunk already stored (on the store's connection)."""
+_S = "{stage}"
+_FRESH_SALES = f"sale_id NOT IN (SELECT id FROM {_SKIP})"
 _SALE_COLUMNS = (
     "number, store_code, register_id, business_date, seq, cashier, member, points_earned, "
     "points_redeemed, completed_at, subtotal_fen, discount_fen, total_fen, change_fen, "
@@ -379,67 +399,91 @@ _LINE_COLUMNS = (
 )
 _RX_COLUMNS = "number, prescriber, issued_on, patient_name, pharmacist_id, reviewed_at"
 _COPY = {
+    "stored": (
+        f"SELECT s.id, s.line, s.number FROM {_S}.s_sale AS s WHERE s.id BETWEEN ? AND ? "
+        "AND EXISTS (SELECT 1 FROM main.sale WHERE sale.number = s.number) ORDER BY s.id"
+    ),
+    "restricted": (
+        f"SELECT count(*) FROM {_S}.s_sale WHERE id BETWEEN ? AND ? AND restricted "
+        f"AND id NOT IN (SELECT id FROM {_SKIP})"
+    ),
+    "new lots": (
+        f"SELECT s.product_id, s.lot_number, s.expiry FROM {_S}.s_lot AS s "
+        f"WHERE s.line_id BETWEEN ? AND ? AND s.{_FRESH_SALES} AND NOT EXISTS "
+        "(SELECT 1 FROM main.lot WHERE lot.product_id = s.product_id "
+        "AND lot.lot_number = s.lot_number) ORDER BY s.line_id, s.k"
+    ),
     "sale": (
-        f"SELECT id + ?, {_SALE_COLUMNS}, member FROM s_sale "
-        "WHERE id BETWEEN ? AND ? AND id NOT IN (SELECT id FROM s_skip)",
-        f"INSERT INTO sale (id, {_SALE_COLUMNS}, member_id) VALUES ({_marks(16)}, "
-        "(SELECT id FROM member WHERE card_no = ?))",
+        f"INSERT INTO main.sale (id, {_SALE_COLUMNS}, member_id) "
+        f"SELECT s.id + ?, {_SALE_COLUMNS}, "
+        "(SELECT m.id FROM main.member AS m WHERE m.card_no = s.member) "
+        f"FROM {_S}.s_sale AS s WHERE s.id BETWEEN ? AND ? AND s.id NOT IN (SELECT id FROM {_SKIP})"
     ),
     "line": (
-        f"SELECT id + ?, sale_id + ?, {_LINE_COLUMNS} FROM s_line "
-        f"WHERE id BETWEEN ? AND ? AND {_FRESH_SALES}",
-        f"INSERT INTO sale_line (id, sale_id, {_LINE_COLUMNS}) VALUES ({_marks(15)})",
+        f"INSERT INTO main.sale_line (id, sale_id, {_LINE_COLUMNS}) "
+        f"SELECT id + ?, sale_id + ?, {_LINE_COLUMNS} FROM {_S}.s_line "
+        f"WHERE id BETWEEN ? AND ? AND {_FRESH_SALES}"
     ),
     "lot": (
-        "SELECT line_id + ?, product_id, lot_number, expiry, qty FROM s_lot "
-        f"WHERE line_id BETWEEN ? AND ? AND {_FRESH_SALES}",
-        "INSERT INTO sale_line_lot (sale_line_id, lot_id, lot_number, expiry, qty) "
-        f"VALUES ({_marks(5)})",
+        "INSERT INTO main.sale_line_lot (sale_line_id, lot_id, lot_number, expiry, qty) "
+        f"SELECT s.line_id + ?, lot.id, s.lot_number, s.expiry, s.qty FROM {_S}.s_lot AS s "
+        "CROSS JOIN main.lot AS lot ON lot.product_id = s.product_id "
+        f"AND lot.lot_number = s.lot_number WHERE s.line_id BETWEEN ? AND ? AND s.{_FRESH_SALES} "
+        "ORDER BY s.line_id, s.k"
     ),
     "payment": (
-        "SELECT sale_id + ?, seq, tender, amount_fen, tendered_fen FROM s_payment "
-        f"WHERE sale_id BETWEEN ? AND ? AND {_FRESH_SALES}",
-        "INSERT INTO payment (sale_id, seq, tender, amount_fen, tendered_fen) "
-        f"VALUES ({_marks(5)})",
+        "INSERT INTO main.payment (sale_id, seq, tender, amount_fen, tendered_fen) "
+        f"SELECT sale_id + ?, seq, tender, amount_fen, tendered_fen FROM {_S}.s_payment "
+        f"WHERE sale_id BETWEEN ? AND ? AND {_FRESH_SALES} ORDER BY sale_id, seq"
     ),
     "code": (
-        "SELECT code, line_id + ?, sold_at FROM s_code "
-        f"WHERE line_id BETWEEN ? AND ? AND {_FRESH_SALES}",
-        "INSERT INTO trace_code (code, sale_line_id, sold_at) VALUES (?, ?, ?)",
+        "INSERT INTO main.trace_code (code, sale_line_id, sold_at) "
+        f"SELECT code, line_id + ?, sold_at FROM {_S}.s_code "
+        f"WHERE line_id BETWEEN ? AND ? AND {_FRESH_SALES} ORDER BY line_id, k"
     ),
     "rx": (
-        f"SELECT sale_id + ?, {_RX_COLUMNS} FROM s_rx "
-        f"WHERE sale_id BETWEEN ? AND ? AND {_FRESH_SALES}",
-        f"INSERT INTO prescription (sale_id, {_RX_COLUMNS}) VALUES ({_marks(7)})",
+        f"INSERT INTO main.prescription (sale_id, {_RX_COLUMNS}) "
+        f"SELECT sale_id + ?, {_RX_COLUMNS} FROM {_S}.s_rx "
+        f"WHERE sale_id BETWEEN ? AND ? AND {_FRESH_SALES}"
     ),
 }
-"""Per table: reading a range of staged rows (with the shift of their ids) and storing them."""
+"""Per table: copying a range of staged rows into the store, their ids shifted by offsets
+(the store's next id less the first staged one); before, the staged sales whose number
+is stored and the sale-line lots whose lot is not on file (in file order); after, the
+sales copied that had a restricted-sale buyer. ``{stage}``: the attached scratch file."""
+
+_STAGINGS = itertools.count(1)
+"""Numbers the scratch files of a process (each attached under a name of its own)."""
+
+
+def _detach(connection: sqlite3.Connection, name: str) -> None:
+    """Detach ``name`` from ``connection`` unless an open transaction still uses it (then it
+    stays until later)."""
+    with contextlib.suppress(sqlite3.OperationalError):  # "database … is locked": in use
+        connection.execute(f"DETACH DATABASE {name}")
 
 
 def _next_id(cursor: sqlite3.Cursor, table: str) -> int:
     return int(cursor.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0])
 
 
-def _new_lots(
-    cursor: sqlite3.Cursor, staged: list[tuple[Any, ...]], lots: dict[tuple[int, str], int]
-) -> None:
-    """Create, with quantity 0, the lots of ``staged`` sale-line lots not on file (history
-    moves no stock); ``lots`` learns their ids."""
+def _new_lots(cursor: sqlite3.Cursor, staged: list[tuple[Any, ...]]) -> None:
+    """Create, with quantity 0, the lots of ``staged`` sale-line lots (product, lot number,
+    expiry; not on file), numbered on in file order, the first expiry of each (history moves
+    no stock)."""
     new: dict[tuple[int, str], str] = {}
-    for _line, product_id, number, expiry, _qty in staged:
-        key = (product_id, number)
-        if key not in lots and key not in new:
-            new[key] = expiry
+    for product_id, number, expiry in staged:
+        new.setdefault((product_id, number), expiry)
     if not new:
         return
-    first = _next_id(cursor, "lot")
-    rows = []
-    for lot_id, ((product_id, number), expiry) in enumerate(new.items(), first):
-        lots[product_id, number] = lot_id
-        rows.append((lot_id, product_id, number, expiry, 0))
     cursor.executemany(
-        "INSERT INTO lot (id, product_id, lot_number, expiry, quantity) VALUES (?, ?, ?, ?, ?)",
-        rows,
+        "INSERT INTO lot (id, product_id, lot_number, expiry, quantity) VALUES (?, ?, ?, ?, 0)",
+        [
+            (lot_id, product_id, number, expiry)
+            for lot_id, ((product_id, number), expiry) in enumerate(
+                new.items(), _next_id(cursor, "lot")
+            )
+        ],
     )
 
 
@@ -451,35 +495,20 @@ def _cursor(session: Session) -> sqlite3.Cursor:
 
 
 def _stored(
-    cursor: sqlite3.Cursor,
-    batch: list[tuple[int, int, int, int, int, str]],
-    report: SalesImportReport,
+    cursor: sqlite3.Cursor, staging: Staging, first: int, last: int, report: SalesImportReport
 ) -> set[int]:
-    """The staged ids of the sales of ``batch`` whose number is stored already; the first
-    few are reported by line as duplicates, all are counted."""
+    """The staged ids of the sales ``first``…``last`` whose number is stored already; the
+    first few are reported by line as duplicates, all are counted."""
     skip: set[int] = set()
-    for start in range(0, len(batch), _CHUNK):
-        chunk = batch[start : start + _CHUNK]
-        stored = {
-            number
-            for (number,) in cursor.execute(
-                f"SELECT number FROM sale WHERE number IN ({_marks(len(chunk))})",
-                [row[5] for row in chunk],
-            )
-        }
-        if not stored:
-            continue
-        for sale_id, line, _ordinal, _done, _restricted, number in chunk:
-            if number not in stored:
-                continue
-            skip.add(sale_id)
-            report.duplicates += 1
-            if report.duplicates <= MAX_LISTED_DUPLICATES:
-                report.warnings.append(
-                    _("line {line}: sale {number} is already stored: skipped").format(
-                        line=line, number=number
-                    )
+    for sale_id, line, number in staging.stored(cursor, first, last):
+        skip.add(sale_id)
+        report.duplicates += 1
+        if report.duplicates <= MAX_LISTED_DUPLICATES:
+            report.warnings.append(
+                _("line {line}: sale {number} is already stored: skipped").format(
+                    line=line, number=number
                 )
+            )
     return skip
 
 
@@ -492,30 +521,26 @@ def _write_all(
     progress: Progress | None,
 ) -> None:
     """Copy the staged sales into the store, in chunks that each hold the write lock about
-    :data:`~pos.transfer.import_common.CHUNK_SECONDS` (their size follows the time taken)."""
-    lots = {
-        (product_id, number): lot_id
-        for product_id, number, lot_id in session.execute(
-            select(Lot.product_id, Lot.lot_number, Lot.id)
-        )
-    }
+    :attr:`Chunks.seconds <pos.transfer.import_common.Chunks.seconds>` (their size follows
+    the time taken): :data:`QUIET_CHUNK_SECONDS` while no register writes."""
+    chunks.stretch(QUIET_CHUNK_SECONDS)
     chunks.commit()
     first, size = 1, FIRST_BATCH
     while first <= staging.sales:
         last = min(first + size - 1, staging.sales)
         started = time.monotonic()
-        batch = staging.batch(first, last)
         cursor = _cursor(session)
-        skip = _stored(cursor, batch, report)
-        staging.copy(cursor, first, last, skip, lots)
+        staging.attach(cursor)
+        skip = _stored(cursor, staging, first, last, report)
+        report.restricted_buyers += staging.copy(cursor, first, last, skip)
         cursor.close()
-        report.created += len(batch) - len(skip)
-        report.restricted_buyers += sum(row[4] for row in batch if row[0] not in skip)
-        chunks.commit()
+        count = last - first + 1
+        report.created += count - len(skip)
+        chunks.commit(staging.detach)  # nothing attached while a register writes
         took = max(time.monotonic() - started - chunks.pause, 0.001)  # the lock held
         # one chunk's time is a rough guide: the next is at most twice as big
-        size = max(MIN_BATCH, min(BATCH, 2 * len(batch), int(len(batch) * CHUNK_SECONDS / took)))
+        size = max(MIN_BATCH, min(BATCH, 2 * count, int(count * chunks.seconds / took)))
         first = last + 1
         if progress is not None and last < staging.sales:
-            _id, _line, ordinal, done, _restricted, _number = batch[-1]
+            ordinal, done = staging.reached(last)
             progress(SalesProgress(done, total, ordinal))
