@@ -5,6 +5,7 @@ chunks that hold the lock longer only while no one else writes."""
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -210,3 +211,18 @@ def test_the_log_is_checkpointed_less_often_only_while_an_import_writes(
         after = session.connection().exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
     assert seen and set(seen) == {member_import._WAL_PAGES}
     assert after == before == 1000
+
+
+def test_the_uids_of_an_import_are_uuid7_in_increasing_order_and_unique(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    path = members_file(tmp_path / "members.csv", 60)
+    with chunked(sessions) as (session, chunks):
+        import_members(session, path, TIERS, NOW, ZONE, chunks=chunks)
+    with sessions() as session:
+        members_uids = list(session.scalars(select(Member.uid).order_by(Member.id)))
+        items = list(session.scalars(select(OutboxItem.uid).order_by(OutboxItem.id)))
+    for uids in (members_uids, items):
+        assert uids == sorted(uids) and len(set(uids)) == len(uids) >= 60
+        assert {uuid.UUID(uid).version for uid in uids} == {7}
+        assert all(len(uid) == 32 and uid == uuid.UUID(uid).hex for uid in uids)
