@@ -25,7 +25,8 @@ class OutboxItem(Base):
 
     id: Mapped[IntPK]
     uid: Mapped[str] = mapped_column(String(36), unique=True)
-    """Globally unique (uuid4 hex): head office applies each uid once."""
+    """Globally unique (uuid4 hex; a members import's in order, uuid7): head office applies
+    each uid once."""
     kind: Mapped[str] = mapped_column(String(32))
     """``sale``, ``member``, ``points``, ``stock``; others are stored at HQ as they come."""
     key: Mapped[str] = mapped_column(String(64))

@@ -5,6 +5,7 @@ chunks that hold the lock longer only while no one else writes."""
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -189,3 +190,39 @@ def test_the_page_cache_is_as_it_was_after_an_import(
         import_members(session, path, TIERS, NOW, ZONE, chunks=chunks)
         after = session.connection().exec_driver_sql("PRAGMA cache_size").scalar()
     assert after == before and before != -member_import._CACHE_KB
+
+
+def test_the_log_is_checkpointed_less_often_only_while_an_import_writes(
+    sessions: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = members_file(tmp_path / "members.csv", 30)
+    seen: list[int] = []
+    create = member_import._Writer.create
+
+    def spy(writer: member_import._Writer, rows: list[member_import.MemberRow]) -> int:
+        pages = session.connection().exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
+        seen.append(int(pages or 0))
+        return create(writer, rows)
+
+    monkeypatch.setattr(member_import._Writer, "create", spy)
+    with chunked(sessions) as (session, chunks):
+        before = session.connection().exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
+        import_members(session, path, TIERS, NOW, ZONE, chunks=chunks)
+        after = session.connection().exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
+    assert seen and set(seen) == {member_import._WAL_PAGES}
+    assert after == before == 1000
+
+
+def test_the_uids_of_an_import_are_uuid7_in_increasing_order_and_unique(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    path = members_file(tmp_path / "members.csv", 60)
+    with chunked(sessions) as (session, chunks):
+        import_members(session, path, TIERS, NOW, ZONE, chunks=chunks)
+    with sessions() as session:
+        members_uids = list(session.scalars(select(Member.uid).order_by(Member.id)))
+        items = list(session.scalars(select(OutboxItem.uid).order_by(OutboxItem.id)))
+    for uids in (members_uids, items):
+        assert uids == sorted(uids) and len(set(uids)) == len(uids) >= 60
+        assert {uuid.UUID(uid).version for uid in uids} == {7}
+        assert all(len(uid) == 32 and uid == uuid.UUID(uid).hex for uid in uids)
