@@ -18,7 +18,7 @@ from pos.app import build_app
 from pos.config import Settings
 from tests.conftest import fixed_clock
 from tests.frontend.test_counter_ui import TWELVE
-from tests.helpers import barcode_of
+from tests.helpers import barcode_of, screen_text
 
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 Steps = Callable[[Pilot[Any]], Awaitable[None]]
@@ -71,3 +71,27 @@ def test_snapshot(
     skus, keys = SCREENS[screen]
     steps = scans(demo_sessions, skus, *keys)
     assert snap_compare(app, terminal_size=SIZES[size], run_before=steps)
+
+
+@pytest.mark.parametrize("screen", ["payment", "member_lookup", "enrolment", "guidance"])
+async def test_at_80_columns_every_footer_key_shows_what_it_does_in_chinese(
+    screen: str, settings: Settings, demo_sessions: sessionmaker[Session]
+) -> None:
+    """A modal's footer is one line: at 80 columns in Chinese each key must keep its words
+    (the payment form's ended in a bare "Esc" before the footers were made compact)."""
+    i18n.setup("zh_CN")
+    try:
+        app = build_app(settings, demo_sessions, clock=fixed_clock)
+        skus, keys = SCREENS[screen]
+        async with app.run_test(size=(80, 24)) as pilot:
+            await scans(demo_sessions, skus, *keys)(pilot)
+            await pilot.pause()
+            footer = screen_text(app).splitlines()[-1].rstrip()
+            shown = [
+                binding.description
+                for (_node, binding, _enabled, _tip) in app.screen.active_bindings.values()
+                if binding.show and binding.description
+            ]
+            assert shown and all(i18n._(words) in footer for words in shown), footer
+    finally:
+        i18n.setup("en")

@@ -41,7 +41,7 @@ class ConfirmModal(ModalScreen[bool]):
                 self.hint
                 or _("Press {key} again to confirm, Esc to cancel").format(key=self.key.upper())
             )
-        yield Footer()
+        yield Footer(compact=True)  # every key whole at 80 columns
 
     async def action_answer(self, yes: bool) -> None:
         """Close with the answer, acting on a yes first."""

@@ -156,7 +156,7 @@ class HelpModal(ModalScreen[None]):
         with VerticalScroll(classes="modal-box", id="help-box"):
             yield Label(_("Keys"), classes="modal-title")
             yield Static(table, id="keys-table")
-        yield Footer()
+        yield Footer(compact=True)  # every key whole at 80 columns
 
     def action_close(self) -> None:
         """Back to the screen underneath."""

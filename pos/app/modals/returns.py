@@ -66,7 +66,7 @@ class ReturnModal(ModalScreen[CompletedReturn | None]):
                 _("Returned medicines are quarantined unless F3 puts them back on sale"),
                 id="form-status",
             )
-        yield Footer()
+        yield Footer(compact=True)  # every key whole at 80 columns
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

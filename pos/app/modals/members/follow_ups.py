@@ -72,7 +72,7 @@ class FollowUpModal(ModalScreen[str | None]):
                 yield Label(_("Call again on"), classes="form-label")
                 yield OrderedInput(placeholder=_("YYYY-MM-DD, optional"), id="follow-up-retry")
             yield Label("", id="follow-up-status")
-        yield Footer()
+        yield Footer(compact=True)  # every key whole at 80 columns
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -98,7 +98,7 @@ class MemberFormModal(FormModal):
             yield Label(
                 _("Tab moves between fields, Space ticks a box, F12 saves"), id="form-status"
             )
-        yield Footer()
+        yield Footer(compact=True)  # every key whole at 80 columns
 
     def on_mount(self) -> None:
         self.query_one("#member-phone", OrderedInput).focus()

@@ -71,7 +71,7 @@ class MemberLookupModal(ModalScreen[bool]):
             yield results
             yield Static("", id="member-detail")
             yield Label(_("Type to search"), id="member-status")
-        yield Footer()
+        yield Footer(compact=True)  # every key whole at 80 columns
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -101,7 +101,7 @@ class AcknowledgeModal(ModalScreen[PromptResult]):
             else:
                 yield Static(CjkText(self.text), id="prompt-text")
                 yield Label(self.help_text(), id="prompt-help")
-        yield Footer()
+        yield Footer(compact=True)  # every key whole at 80 columns
 
     def help_text(self) -> str:
         """What F9 does here, and who may press it."""
@@ -165,7 +165,7 @@ class PharmacistModal(FormModal):
                 _("Recorded with the sale: who acknowledged, and when. F12 signs, Esc cancels"),
                 id="form-status",
             )
-        yield Footer()
+        yield Footer(compact=True)  # every key whole at 80 columns
 
     def on_mount(self) -> None:
         self.query_one("#pharmacist-id", OrderedInput).focus()

@@ -60,7 +60,7 @@ class PrescriptionModal(FormModal):
                         value=value, placeholder=placeholder, password=secret, id=field
                     )
             yield Label(_("The pharmacist reviews the prescription, then F12"), id="form-status")
-        yield Footer()
+        yield Footer(compact=True)  # every key whole at 80 columns
 
     def on_mount(self) -> None:
         self.query_one("#rx-number", OrderedInput).focus()

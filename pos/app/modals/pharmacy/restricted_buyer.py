@@ -48,7 +48,7 @@ class RestrictedBuyerModal(FormModal):
                 _("Kept in the restricted-sales register only, never for marketing. F12 saves"),
                 id="form-status",
             )
-        yield Footer()
+        yield Footer(compact=True)  # every key whole at 80 columns
 
     def on_mount(self) -> None:
         self.query_one("#buyer-name", OrderedInput).focus()

@@ -45,7 +45,7 @@ class HeldSalesModal(ModalScreen[bool]):
                 _("Enter recalls the chosen sale") if self.held else _("No sale is held"),
                 id="held-status",
             )
-        yield Footer()
+        yield Footer(compact=True)  # every key whole at 80 columns
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

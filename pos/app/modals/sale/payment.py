@@ -78,7 +78,7 @@ class PaymentModal(ModalScreen[PaymentOutcome]):
             yield Label(_("Cash tendered (Enter; empty = exact amount), or an amount and F5–F8:"))
             yield OrderedInput(placeholder="0.00", id="amount")
             yield MessageBar(id="payment-message")
-        yield Footer()
+        yield Footer(compact=True)  # every key whole at 80 columns
 
     def on_mount(self) -> None:
         self.show_summary()

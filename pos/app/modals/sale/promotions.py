@@ -56,7 +56,7 @@ class PromotionsModal(ModalScreen[None]):
             yield Static(self._table(self.active), id="promotions-active")
             yield Label(_("Coming"), classes="section-title")
             yield Static(self._table(self.upcoming), id="promotions-upcoming")
-        yield Footer()
+        yield Footer(compact=True)  # every key whole at 80 columns
 
     def target_name(self, target: str) -> str:
         """What a promotion applies to, as a cashier says it (never ``sku:P00136``)."""

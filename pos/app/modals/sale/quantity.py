@@ -44,7 +44,7 @@ class ValueModal(ModalScreen[bool]):
             yield Label(self.title_text, classes="modal-title")
             yield OrderedInput(value=self.initial, id=self.field_id, select_on_focus=True)
             yield Label(_("Enter to set, Esc to cancel"), id=f"{self.field_id}-status")
-        yield Footer()
+        yield Footer(compact=True)  # every key whole at 80 columns
 
     def on_mount(self) -> None:
         self.query_one(OrderedInput).focus()

@@ -36,7 +36,7 @@ class ReceiptModal(ModalScreen[None]):
         with VerticalScroll(classes="modal-box", id="receipt-box"):
             yield Label(_("Receipt {number}").format(number=self.number), classes="modal-title")
             yield Static(Text(self.text, no_wrap=True), id="receipt-paper")
-        yield Footer()
+        yield Footer(compact=True)  # every key whole at 80 columns
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.reprint is not None or action != "reprint"

@@ -66,7 +66,7 @@ class SearchModal(ModalScreen[bool]):
             results.can_focus = False
             yield results
             yield Label("", id="search-status")
-        yield Footer()
+        yield Footer(compact=True)  # every key whole at 80 columns
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

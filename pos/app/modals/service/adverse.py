@@ -58,7 +58,7 @@ class AdverseReactionModal(FormModal):
             yield Label(
                 _("For the ADR report only, never for marketing. F12 saves"), id="form-status"
             )
-        yield Footer()
+        yield Footer(compact=True)  # every key whole at 80 columns
 
     def on_mount(self) -> None:
         self.query_one("#adr-product", OrderedInput).focus()

@@ -63,7 +63,7 @@ class ComplaintModal(FormModal):
                     yield Label(label, classes="form-label")
                     yield OrderedInput(value=value, placeholder=placeholder, id=field)
             yield Label(_("F12 saves · F4 open complaints · Esc cancels"), id="form-status")
-        yield Footer()
+        yield Footer(compact=True)  # every key whole at 80 columns
 
     def on_mount(self) -> None:
         first = "#complaint-category" if self.sale_number else "#complaint-sale"

@@ -49,7 +49,7 @@ class ComplaintsModal(ModalScreen[None]):
             yield Label(_("Complaints waiting"), classes="modal-title")
             yield DataTable[str](id="complaints", cursor_type="row")
             yield Label(_("F4 in hand · F12 close · Esc back"), id="complaints-status")
-        yield Footer()
+        yield Footer(compact=True)  # every key whole at 80 columns
 
     def on_mount(self) -> None:
         table = self.query_one("#complaints", DataTable)
@@ -137,7 +137,7 @@ class CloseComplaintModal(FormModal):
                     yield Label(label, classes="form-label")
                     yield OrderedInput(id=field)
             yield Label(_("F12 closes the complaint · Esc cancels"), id="form-status")
-        yield Footer()
+        yield Footer(compact=True)  # every key whole at 80 columns
 
     def on_mount(self) -> None:
         self.query_one("#complaint-resolution", OrderedInput).focus()

@@ -52,7 +52,7 @@ class OverrideModal(FormModal):
             yield Label(
                 _("Good for this one action only. F12 approves, Esc cancels"), id="form-status"
             )
-        yield Footer()
+        yield Footer(compact=True)  # every key whole at 80 columns
 
     def on_mount(self) -> None:
         self.query_one("#manager-id", OrderedInput).focus()

@@ -50,7 +50,7 @@ class ReportsModal(ModalScreen[None]):
         with VerticalScroll(classes="modal-box", id="reports-box"):
             yield Label(_("Reports"), classes="modal-title")
             yield Static(id="report-body")
-        yield Footer()
+        yield Footer(compact=True)  # every key whole at 80 columns
 
     def on_mount(self) -> None:
         self.show_day()

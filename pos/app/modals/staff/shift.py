@@ -59,7 +59,7 @@ class ShiftMenuModal(ModalScreen[str | None]):
                 ),
                 id="shift-expected",
             )
-        yield Footer()
+        yield Footer(compact=True)  # every key whole at 80 columns
 
     async def action_choose(self, choice: str) -> None:
         """Close the menu with ``choice`` (empty: nothing)."""
@@ -92,7 +92,7 @@ class CashModal(FormModal):
                     yield Label(label, classes="form-label")
                     yield OrderedInput(placeholder=placeholder, id=field)
             yield Label(_("F12 records it and opens the drawer, Esc cancels"), id="form-status")
-        yield Footer()
+        yield Footer(compact=True)  # every key whole at 80 columns
 
     def on_mount(self) -> None:
         self.query_one("#cash-amount", OrderedInput).focus()
@@ -128,7 +128,7 @@ class ShiftReportModal(ModalScreen[None]):
             title = _("Shift report {number}").format(number=self.number)
             yield Label(title, classes="modal-title")
             yield Static(Text(self.text, no_wrap=True), id="receipt-paper")
-        yield Footer()
+        yield Footer(compact=True)  # every key whole at 80 columns
 
     async def action_close(self) -> None:
         """Back to the register."""

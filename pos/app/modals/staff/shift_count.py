@@ -67,7 +67,7 @@ class CountModal(FormModal):
                 _("Enter: next count. F12: over/short; F12 again closes. Esc: cancel"),
                 id="form-status",
             )
-        yield Footer()
+        yield Footer(compact=True)  # every key whole at 80 columns
 
     def on_mount(self) -> None:
         self.query_one(f"#count-{DENOMINATIONS_FEN[0]}", OrderedInput).focus()
