@@ -88,6 +88,8 @@ async def test_a_cashiers_f9_never_clears_an_allergy_a_pharmacists_pin_does(
         prompt = app.screen
         assert isinstance(prompt, AcknowledgeModal) and prompt.warning
         assert "Only a pharmacist may acknowledge" in screen_text(app)
+        assert "F9 Pharmacist signs" in screen_text(app)  # the footer says who, too
+        assert "F9 Acknowledge" not in screen_text(app)
         await pilot.press("f9")  # the cashier's F9 only asks for a pharmacist
         assert isinstance(app.screen, PharmacistModal)
         assert "布洛芬" in screen_text(app)
@@ -126,6 +128,7 @@ async def test_a_pharmacist_logged_in_acknowledges_with_f9(
         await pilot.press("f9", "f12")
         assert isinstance(app.screen, AcknowledgeModal) and app.screen.warning
         assert "The pharmacist checks it" in screen_text(app)
+        assert "F9 Pharmacist signs" in screen_text(app)
         await pilot.press("f9")
         assert isinstance(app.screen, PaymentModal)
         await pilot.press("enter")

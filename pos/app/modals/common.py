@@ -30,3 +30,17 @@ def localize_bindings(node: DOMNode) -> None:
             for key, bindings in node._bindings.key_to_bindings.items()
         }
     )
+
+
+def describe_binding(node: DOMNode, binding_id: str, description: str) -> None:
+    """Give the binding ``binding_id`` of ``node`` the words ``description`` (call it before
+    :func:`localize_bindings`, which translates them)."""
+    node._bindings = BindingsMap.from_keys(
+        {
+            key: [
+                replace(binding, description=description) if binding.id == binding_id else binding
+                for binding in bindings
+            ]
+            for key, bindings in node._bindings.key_to_bindings.items()
+        }
+    )

@@ -25,7 +25,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer
 
-from pos.app.modals.common import localize_bindings
+from pos.app.modals.common import describe_binding, localize_bindings
 from pos.app.modals.form import FormModal
 from pos.app.widgets.cjk_text import CjkText
 from pos.app.widgets.ordered_input import OrderedInput
@@ -63,6 +63,8 @@ class AcknowledgeModal(ModalScreen[PromptResult]):
     ) -> None:
         """``pharmacist``: ``"here"`` (one is logged in) or ``"sign"`` (F9 asks for one)."""
         super().__init__()
+        if pharmacist is not None:  # the footer says who may press F9, as the help line does
+            describe_binding(self, "acknowledge", N_("Pharmacist signs"))
         localize_bindings(self)
         self.title_text = title
         self.text = text
