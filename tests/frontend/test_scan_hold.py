@@ -8,11 +8,14 @@ from textual.screen import ModalScreen
 
 from pos.app import PosApp
 from pos.app.checkout.screen import CheckoutScreen
+from pos.app.modals.members.member_lookup import MemberLookupModal
 from pos.app.modals.sale.quantity import QuantityModal
+from pos.app.modals.sale.search import SearchModal
 from pos.app.modals.staff.override import OverrideModal
 from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.scan_hold import MIN_SCAN_DIGITS, SCANNER_KEY_GAP, ScanHolder
 from tests.frontend.test_checkout_ui import SIZE, cart_rows, scan
+from tests.frontend.test_members_ui import enrol
 from tests.helpers import barcode_of, burst, type_text
 
 
@@ -95,3 +98,33 @@ async def test_a_scan_during_the_quantity_modal_is_added_after_it(
         await pilot.pause()
         assert isinstance(app.screen, CheckoutScreen)
         assert cart_rows(app) == [("维生素C片", "4")]  # 3, then the held scan adds one
+
+
+async def test_a_card_scanned_into_the_member_lookup_attaches_its_member_and_closes_it(
+    app: PosApp, demo_sessions: sessionmaker[Session]
+) -> None:
+    member = enrol(demo_sessions, "13812345678", "王芳")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f2")
+        assert isinstance(app.screen, MemberLookupModal)
+        burst(app, member.card_no + "\n")  # the customer hands over the card: a scanner burst
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, CheckoutScreen)  # not left open on an empty query
+        attached = app.register.cart().member
+        assert attached is not None and attached.card_no == member.card_no
+        assert cart_rows(app) == []
+
+
+async def test_a_product_scanned_into_the_search_is_added_and_the_search_closes(
+    app: PosApp, demo_sessions: sessionmaker[Session]
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        assert isinstance(app.screen, SearchModal)
+        await type_text(pilot, "wss")  # searching by name, then the cashier finds the box
+        burst(app, barcode_of(demo_sessions, "P00063") + "\n")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, CheckoutScreen)
+        assert cart_rows(app) == [("维生素C片", "1")]

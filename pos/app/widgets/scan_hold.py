@@ -21,6 +21,7 @@ import asyncio
 from typing import Any
 
 from textual import events
+from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input
@@ -34,6 +35,14 @@ person, even a fast one, takes 30 ms or more from key to key (usually 100+).
 """
 MIN_SCAN_DIGITS = 8
 """The shortest code a scanner types: EAN-8. Shorter fast runs (a PIN, an amount) are typing."""
+
+
+class ScanHeld(Message):
+    """Posted to the modal on top when a scan typed into it was held for the cart."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self.code = code
 
 
 def holds_scans(screen: Screen[Any]) -> bool:
@@ -73,6 +82,7 @@ class ScanHolder:
                 return False
             await self._take_back(screen.focused, code)
             self.held.append(code)
+            screen.post_message(ScanHeld(code))
             return True
         character = event.character
         if character is not None and character.isdigit() and character.isascii():

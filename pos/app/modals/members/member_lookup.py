@@ -16,6 +16,7 @@ from textual.widgets import Footer, Input
 from pos.app.modals.common import localize_bindings
 from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import DataTable, Label, Static
+from pos.app.widgets.scan_hold import ScanHeld
 from pos.i18n import N_, _
 from pos.register.api import InputError, ascii_digits, tier_name
 from pos.register.service import RegisterService
@@ -29,7 +30,9 @@ class MemberLookupModal(ModalScreen[bool]):
     """Type to search; ↑/↓ choose; Enter attaches; F5 enrols; F4 edits; F8 detaches."""
 
     HOLDS_SCANS: ClassVar[bool] = True
-    """A scan while this is open is held for the cart (pos.app.widgets.scan_hold)."""
+    """A scan while this is open is held for the cart (pos.app.widgets.scan_hold), and the
+    lookup closes: the checkout takes the code as at its scan field, so a member card handed
+    over at F2 attaches its member, and a product scanned meanwhile goes into the cart."""
 
     BINDINGS = [
         Binding("enter", "attach", N_("Attach"), id="attach-member", priority=True),
@@ -163,6 +166,11 @@ class MemberLookupModal(ModalScreen[bool]):
             member = self.register.member(member.id)
             self.results[table.cursor_row] = member
         return member
+
+    @on(ScanHeld)
+    def card_scanned(self) -> None:
+        """A scanner typed a code here (HOLDS_SCANS): close; the checkout adds it."""
+        self.dismiss(False)  # not awaited: a screen cannot await its own dismissal here
 
     async def action_cursor(self, step: int) -> None:
         """Move the highlighted member."""

@@ -17,6 +17,7 @@ from pos.app.modals.common import localize_bindings
 from pos.app.widgets.cart_table import CLASS_MARK
 from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import DataTable, Label
+from pos.app.widgets.scan_hold import ScanHeld
 from pos.i18n import N_, _
 from pos.register.api import format_fen
 from pos.register.service import RegisterService
@@ -34,7 +35,8 @@ class SearchModal(ModalScreen[bool]):
     """
 
     HOLDS_SCANS: ClassVar[bool] = True
-    """A scan while this is open is held for the cart (pos.app.widgets.scan_hold)."""
+    """A scan while this is open is held for the cart (pos.app.widgets.scan_hold), and the
+    search closes: the cashier found the product on the shelf, the checkout adds it."""
 
     BINDINGS = [
         Binding("enter", "choose", N_("Add"), id="add-chosen", priority=True),
@@ -53,6 +55,11 @@ class SearchModal(ModalScreen[bool]):
         self.initial_query = query
         self.results: list[ProductView] = []
         self.shown_query: str | None = None
+
+    @on(ScanHeld)
+    def product_scanned(self) -> None:
+        """A scanner typed a code here (HOLDS_SCANS): close; the checkout adds it."""
+        self.dismiss(False)  # not awaited: a screen cannot await its own dismissal here
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-box", classes="modal-box"):
