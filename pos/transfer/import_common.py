@@ -33,6 +33,9 @@ CHUNK_SECONDS = 0.1
 """How long one chunk of an import's writes may hold the database's write lock."""
 CHUNK_PAUSE = 0.02
 """The pause after each chunk's commit, in which a waiting register takes the lock."""
+QUIET_CHUNK_SECONDS = 0.5
+"""How long a chunk may hold the lock while no register writes (:meth:`Chunks.stretch`):
+a register that starts selling waits that long at most, once."""
 
 
 MAX_PRINTED_ERRORS = 100

@@ -26,6 +26,7 @@ from pos.models import (
 )
 from pos.money import MoneyError, parse_yuan
 from pos.transfer.import_common import (
+    QUIET_CHUNK_SECONDS,
     UNCHUNKED,
     Chunks,
     FileFormatError,
@@ -276,6 +277,7 @@ def _write_products(
     """New SKUs by bulk inserts (a batch at a time), products on file updated in place."""
     ids = _product_ids(session, [row.sku for row in rows])
     keys = _Derived()
+    chunks.stretch(QUIET_CHUNK_SECONDS)
     for start in range(0, len(rows), BATCH_ROWS):
         batch = rows[start : start + BATCH_ROWS]
         on_file = [row for row in batch if row.sku in ids]
