@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from pos.domain.catalogue.catalogue import search_keys
@@ -23,6 +23,7 @@ from pos.models import (
     DrugClass,
     Product,
     ProductIngredient,
+    utcnow,
 )
 from pos.money import MoneyError, parse_yuan
 from pos.transfer.import_common import (
@@ -31,6 +32,7 @@ from pos.transfer.import_common import (
     Chunks,
     FileFormatError,
     ImportReport,
+    Inserts,
     RowError,
     describe,
     read_rows,
@@ -277,15 +279,16 @@ def _write_products(
     """New SKUs by bulk inserts (a batch at a time), products on file updated in place."""
     ids = _product_ids(session, [row.sku for row in rows])
     keys = _Derived()
+    new_rows = _NewRows(session)
     chunks.stretch(QUIET_CHUNK_SECONDS)
     for start in range(0, len(rows), BATCH_ROWS):
         batch = rows[start : start + BATCH_ROWS]
         on_file = [row for row in batch if row.sku in ids]
         new = [row for row in batch if row.sku not in ids]
         if new:
-            session.execute(insert(_table(Product)), [_product_values(row, keys) for row in new])
+            new_rows.products([_product_values(row, keys) for row in new])
             ids.update(_product_ids(session, [row.sku for row in new]))
-            _insert_codes(session, new, ids)
+            new_rows.codes(new, ids)
             report.created += len(new)
         if on_file:
             products = {
@@ -301,7 +304,7 @@ def _write_products(
 
 
 def _table(model: type[Product | Barcode | ProductIngredient]) -> Table:
-    """The model's table: a Core insert of it is one executemany, not one per row."""
+    """The model's table, for :class:`Inserts` of its rows."""
     return cast(Table, model.__table__)
 
 
@@ -314,22 +317,46 @@ def _product_ids(session: Session, skus: list[str]) -> dict[str, int]:
     return found
 
 
-def _insert_codes(session: Session, rows: list[ProductRow], ids: dict[str, int]) -> None:
-    """The barcodes and ingredients of new products ``rows``, each table in one insert."""
-    barcodes = [
-        {"code": code, "product_id": ids[row.sku], "kind": kind, "position": position}
-        for row in rows
-        for position, (code, kind) in enumerate(row.barcodes)
-    ]
-    if barcodes:
-        session.execute(insert(_table(Barcode)), barcodes)
-    ingredients = [
-        {"product_id": ids[row.sku], "ingredient": name, "position": position}
-        for row in rows
-        for position, name in enumerate(row.ingredients)
-    ]
-    if ingredients:
-        session.execute(insert(_table(ProductIngredient)), ingredients)
+class _NewRows:
+    """The rows of new products, their barcodes and ingredients: one executemany of
+    tuples per table and batch (:class:`Inserts`), stamped with the import's time."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._now = utcnow()
+        self._products: Inserts | None = None  # its columns: those of the file's first row
+        self._barcodes = Inserts(
+            session, _table(Barcode), ("code", "product_id", "kind", "position")
+        )
+        self._ingredients = Inserts(
+            session, _table(ProductIngredient), ("product_id", "ingredient", "position")
+        )
+
+    def products(self, values: list[dict[str, Any]]) -> None:
+        """Insert new products (each row's :func:`_product_values`, alike in their keys)."""
+        if self._products is None:
+            names = [*values[0], "updated_at"]
+            self._products = Inserts(self._session, _table(Product), names)
+        for row in values:
+            row["updated_at"] = self._now
+        self._products.insert(values)
+
+    def codes(self, rows: list[ProductRow], ids: dict[str, int]) -> None:
+        """The barcodes and ingredients of new products ``rows``."""
+        self._barcodes.insert(
+            [
+                (code, ids[row.sku], kind, position)
+                for row in rows
+                for position, (code, kind) in enumerate(row.barcodes)
+            ]
+        )
+        self._ingredients.insert(
+            [
+                (ids[row.sku], name, position)
+                for row in rows
+                for position, name in enumerate(row.ingredients)
+            ]
+        )
 
 
 class _Derived:

@@ -16,7 +16,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from functools import cache, lru_cache, partial
-from operator import itemgetter
 from pathlib import Path
 from time import time_ns
 from typing import Any, cast
@@ -42,6 +41,7 @@ from pos.transfer.import_common import (
     Chunks,
     FieldError,
     ImportReport,
+    Inserts,
     Progress,
     RowError,
     Source,
@@ -740,74 +740,6 @@ _ENTRY_VALUES = ("member_id", "sale_id", "delta", "reason", "balance_after", "cr
 _ITEM_VALUES = ("uid", "kind", "key", "payload", "created_at")
 
 
-_MEMO = 65_536
-"""Encoded values remembered per column, at most."""
-
-
-class _Inserts:
-    """Bulk INSERTs of one table on the session's connection, as Core's ``insert()``
-    executemany would write them, at a fraction of its cost per row.
-
-    A row is a mapping or a tuple of the ``names`` columns' values; each value is
-    encoded by its column's type for the database (once per distinct value: dates,
-    times and flags repeat), and the columns not named take their default.
-    """
-
-    def __init__(self, session: Session, table: Table, names: Sequence[str]) -> None:
-        self._session = session
-        dialect = session.get_bind().dialect
-        self._names = tuple(names)
-        self._encoders = [
-            table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
-        ]
-        rest = [
-            column
-            for column in table.c
-            if column.name not in names and column.default is not None and not column.primary_key
-        ]
-        if any(not getattr(column.default, "is_scalar", False) for column in rest):
-            raise ValueError(f"{table.name}: give every column whose default is computed")
-        defaults = [getattr(column.default, "arg", None) for column in rest]
-        encoders = [column.type.dialect_impl(dialect).bind_processor(dialect) for column in rest]
-        self._defaults = tuple(
-            value if encoder is None else encoder(value)
-            for value, encoder in zip(defaults, encoders, strict=True)
-        )
-        columns = [*names, *(column.name for column in rest)]
-        self._sql = (
-            f"INSERT INTO {table.name} ({', '.join(columns)}) "
-            f"VALUES ({', '.join('?' * len(columns))})"
-        )
-        self._memo: list[dict[Any, Any]] = [{} for _name in names]
-
-    def insert(self, rows: Sequence[dict[str, Any] | tuple[Any, ...]]) -> None:
-        """Insert ``rows`` (one executemany)."""
-        if not rows:
-            return
-        values_of = itemgetter(*self._names)
-        coded = [
-            (index, encoder, memo)
-            for index, (encoder, memo) in enumerate(zip(self._encoders, self._memo, strict=True))
-            if encoder is not None
-        ]
-        for _index, _encoder, memo in coded:
-            if len(memo) > _MEMO:  # times to the second hardly repeat: keep memory flat
-                memo.clear()
-        defaults = self._defaults
-        encoded = []
-        for row in rows:
-            values = list(row) if isinstance(row, tuple) else list(values_of(row))
-            for index, encoder, memo in coded:
-                value = values[index]
-                try:
-                    values[index] = memo[value]
-                except KeyError:
-                    memo[value] = values[index] = encoder(value)
-            values.extend(defaults)
-            encoded.append(tuple(values))
-        self._session.connection().exec_driver_sql(self._sql, encoded)
-
-
 class _Uids:
     """Unique ids as the import writes them: 32 hex digits of an RFC 9562 UUID version 7
     (the import's start in milliseconds, a 42-bit counter from a random start, 32 random
@@ -868,9 +800,9 @@ class _Writer:
             {"reason": "import", "sale_number": None, "created_at": now}.__getitem__,
             ("member_uid", "delta"),
         )
-        self._members = _Inserts(session, _table(Member), _MEMBER_VALUES)
-        self._entries = _Inserts(session, _table(PointsEntry), _ENTRY_VALUES)
-        self._outbox_items = _Inserts(session, _table(OutboxItem), _ITEM_VALUES)
+        self._members = Inserts(session, _table(Member), _MEMBER_VALUES)
+        self._entries = Inserts(session, _table(PointsEntry), _ENTRY_VALUES)
+        self._outbox_items = Inserts(session, _table(OutboxItem), _ITEM_VALUES)
 
     def create(self, rows: list[MemberRow]) -> int:
         """Enrol ``rows`` (none of them on file), with their points and outbox items."""

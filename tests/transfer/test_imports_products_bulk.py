@@ -1,0 +1,150 @@
+"""``pos import products``: new products written in bulk (tuples, one executemany per
+table and batch) are stored exactly as the ORM stores them, column for column."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy.orm import Session, sessionmaker
+
+from pos.models import Product
+from pos.store.db import open_database
+from pos.transfer import imports
+from pos.transfer.import_common import ImportReport, read_rows
+from pos.transfer.imports import (
+    PRODUCT_COLUMNS,
+    PRODUCT_OPTIONAL_COLUMNS,
+    check_product,
+    import_products,
+)
+from tests.catalogue_csv import to_csv, with_check
+
+_NAMES = st.lists(
+    st.sampled_from(["感冒", "灵", "颗粒", "儿童", "布洛芬", "缓释", "胶囊", "滴眼液", "重", "999",
+                     "维生素C", "软膏", "（", "）", " ", "Ⅱ", "乐", "长", "喷雾剂"]),
+    min_size=1, max_size=5,
+).map("".join).filter(str.strip)  # fmt: skip
+_PRICES = st.integers(min_value=0, max_value=99_999_99)
+
+
+@st.composite
+def _files(draw: st.DrawFn) -> bytes:
+    """A products file of good rows, with some of the optional columns."""
+    optional = draw(st.lists(st.sampled_from(PRODUCT_OPTIONAL_COLUMNS), unique=True))
+    count = draw(st.integers(min_value=1, max_value=12))
+    serial = itertools.count(1)
+    rows = []
+    for index in range(count):
+        price = draw(_PRICES)
+        member = draw(st.none() | st.integers(min_value=0, max_value=price))
+        codes = [
+            with_check(f"693{next(serial):09d}") for _ in range(draw(st.integers(0, 3)))
+        ] + draw(st.sampled_from([[], [f"int:Z{index}"]]))
+        values = {
+            "sku": f"S{index:04d}",
+            "barcodes": "|".join(codes),
+            "name": draw(_NAMES),
+            "name_en": draw(st.sampled_from(["", "Cold Relief"])),
+            "spec": draw(st.sampled_from(["", "10片", "15g", "10ml"])),
+            "manufacturer": "测试制药",
+            "unit": draw(st.sampled_from(["盒", "支"])),
+            "category": draw(st.sampled_from(["Cold", "pain_fever", ""])),
+            "price": f"{price // 100}.{price % 100:02d}",
+            "member_price": "" if member is None else f"{member // 100}.{member % 100:02d}",
+            "drug_class": draw(st.sampled_from(["rx", "OTC_A", "otc_b", "none", ""])),
+            "ingredients": draw(st.sampled_from(["", "acetaminophen", "Ibuprofen|caffeine"])),
+            "restricted": draw(st.sampled_from(["", "ephedrine"])),
+            "trace_required": draw(st.sampled_from(["yes", "no", ""])),
+            "insurance": draw(st.sampled_from(["yes", "no", ""])),
+            "route": draw(st.sampled_from(["", "eye", "topical", "oral"])),
+        }
+        rows.append([values[name] for name in (*PRODUCT_COLUMNS, *optional)])
+    return to_csv([*PRODUCT_COLUMNS, *optional], *rows)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated, empty database, copied for each example."""
+    path = tmp_path_factory.mktemp("bulk") / "template.db"
+    engine, _sessions = open_database(path)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def fresh(template: Path, tmp_path: Path) -> Iterator[object]:
+    copies = itertools.count()
+
+    def make() -> tuple[Path, sessionmaker[Session]]:
+        path = tmp_path / f"copy{next(copies)}.db"
+        shutil.copy(template, path)
+        engine, sessions = open_database(path)
+        engines.append(engine)
+        return path, sessions
+
+    engines: list[object] = []
+    yield make
+    for engine in engines:
+        engine.dispose()  # type: ignore[attr-defined]
+
+
+def _by_orm(sessions: sessionmaker[Session], data: bytes) -> None:
+    """The reference: each row a new ORM ``Product`` set as an update sets it."""
+    keys = imports._Derived()
+    with sessions.begin() as session:
+        for line, raw in read_rows(data, PRODUCT_COLUMNS, ImportReport(), PRODUCT_OPTIONAL_COLUMNS):
+            product = Product()
+            imports._apply_product(product, check_product(line, raw), keys)
+            session.add(product)
+
+
+_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$")
+
+
+def _stored(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every stored row, keyed by SKU instead of id; ``updated_at`` by its form only."""
+    with sqlite3.connect(path) as raw:
+        columns = [row[1] for row in raw.execute("PRAGMA table_info(product)")]
+        shown = [c for c in columns if c not in ("id", "updated_at")]
+        products = raw.execute(
+            f"SELECT {', '.join(shown)}, typeof(updated_at), updated_at FROM product ORDER BY sku"
+        ).fetchall()
+        barcodes = raw.execute(
+            "SELECT p.sku, b.code, b.kind, b.position FROM barcode b JOIN product p "
+            "ON p.id = b.product_id ORDER BY b.code"
+        ).fetchall()
+        ingredients = raw.execute(
+            "SELECT p.sku, i.ingredient, i.position FROM product_ingredient i JOIN product p "
+            "ON p.id = i.product_id ORDER BY p.sku, i.position"
+        ).fetchall()
+    for row in products:
+        assert _STAMP.match(row[-1]), row[-1]
+    return {
+        "product": [row[:-1] for row in products],
+        "barcode": barcodes,
+        "ingredient": ingredients,
+    }
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=_files())
+def test_bulk_insert_stores_what_the_orm_stores(fresh: object, data: bytes) -> None:
+    bulk_path, bulk = fresh()  # type: ignore[operator]
+    orm_path, orm = fresh()  # type: ignore[operator]
+    with bulk.begin() as session:
+        report = import_products(session, data)
+    _by_orm(orm, data)
+
+    assert report.errors == []
+    assert report.created > 0
+    assert _stored(bulk_path) == _stored(orm_path)
