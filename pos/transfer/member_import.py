@@ -12,7 +12,6 @@ import secrets
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from functools import cache, lru_cache, partial
@@ -47,6 +46,7 @@ from pos.transfer.import_common import (
     Source,
     read_rows,
     row_error,
+    write_cache,
 )
 
 MEMBER_COLUMNS = (
@@ -400,7 +400,7 @@ def import_members(
         today = now.astimezone(ZoneInfo(timezone)).date()
         writer = _Writer(session, stage, now, today, store_code, rules)
         chunks.stretch(QUIET_CHUNK_SECONDS)
-        with _cache(session, _CACHE_KB):
+        with write_cache(session, _CACHE_KB):
             for batch in stage.batches():
                 new = [row for row, on_file in batch if not on_file]
                 report.created += writer.create(new)
@@ -419,36 +419,6 @@ QUIET_CHUNK_SECONDS = 0.5
 (:meth:`Chunks.stretch`): a register that starts selling waits that long at most, once."""
 _CACHE_KB = 128 * 1024
 """SQLite's page cache while an import writes (the member indexes' pages stay in memory)."""
-_WAL_PAGES = 16_384
-"""The write-ahead log's pages (64 MB) between two checkpoints while an import writes.
-
-SQLite's own 1,000 would checkpoint at every chunk's commit: each chunk adds a row to
-a page of nearly every leaf of the indexes on random keys (card, phone, name), and each
-checkpoint copied all of those pages into the database again. With the log this long, a
-page changed by many chunks is copied once per checkpoint; a register reading meanwhile
-finds a page in the log's index (a hash table) as fast."""
-
-
-@contextmanager
-def _cache(session: Session, kilobytes: int, wal_pages: int = _WAL_PAGES) -> Iterator[None]:
-    """The session's connection with a page cache of ``kilobytes`` and a checkpoint every
-    ``wal_pages`` pages of the log, both as they were after (even when the import fails:
-    the pool keeps the connection): the import's last commit checkpoints what is left."""
-    connection = session.connection()
-    if connection.dialect.name != "sqlite":
-        yield
-        return
-    raw = connection.connection.dbapi_connection
-    assert raw is not None
-    before = int(raw.execute("PRAGMA cache_size").fetchone()[0])
-    pages = int(raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
-    raw.execute(f"PRAGMA cache_size = -{int(kilobytes)}")
-    raw.execute(f"PRAGMA wal_autocheckpoint = {int(wal_pages)}")
-    try:
-        yield
-    finally:
-        raw.execute(f"PRAGMA cache_size = {before}")
-        raw.execute(f"PRAGMA wal_autocheckpoint = {pages}")
 
 
 def _check_file(

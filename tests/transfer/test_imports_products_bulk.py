@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from pos.models import Product
 from pos.store.db import open_database
 from pos.transfer import imports
-from pos.transfer.import_common import ImportReport, read_rows
+from pos.transfer.import_common import WAL_PAGES, ImportReport, chunked, read_rows
 from pos.transfer.imports import (
     PRODUCT_COLUMNS,
     PRODUCT_OPTIONAL_COLUMNS,
@@ -148,3 +148,34 @@ def test_bulk_insert_stores_what_the_orm_stores(fresh: object, data: bytes) -> N
     assert report.errors == []
     assert report.created > 0
     assert _stored(bulk_path) == _stored(orm_path)
+
+
+def test_products_are_written_with_a_big_page_cache_and_fewer_checkpoints_then_as_before(
+    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[tuple[int, int]] = []
+    insert = imports._NewRows.products
+
+    def spy(self: imports._NewRows, values: list[dict[str, object]]) -> None:
+        connection = session.connection()
+        seen.append(
+            (
+                int(connection.exec_driver_sql("PRAGMA cache_size").scalar() or 0),
+                int(connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() or 0),
+            )
+        )
+        insert(self, values)
+
+    monkeypatch.setattr(imports._NewRows, "products", spy)
+    row = ["", "感冒灵颗粒", "", "", "", "盒", "", "1.00", "", "", ""]
+    rows = [[f"S{n:04d}", *row] for n in range(3)]
+    with chunked(sessions) as (session, chunks):
+        connection = session.connection()
+        before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+        report = import_products(session, to_csv(PRODUCT_COLUMNS, *rows), chunks=chunks)
+        after = session.connection().exec_driver_sql("PRAGMA cache_size").scalar()
+        pages = session.connection().exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
+    assert report.created == 3
+    assert seen == [(-imports.CACHE_KB, WAL_PAGES)]
+    assert after == before != -imports.CACHE_KB
+    assert pages == 1000
