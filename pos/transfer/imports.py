@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from pos.domain.catalogue.catalogue import search_keys
@@ -301,8 +301,7 @@ def _write_batches(
         on_file = [row for row in batch if row.sku in ids]
         new = [row for row in batch if row.sku not in ids]
         if new:
-            new_rows.products([_product_values(row, keys) for row in new])
-            ids.update(_product_ids(session, [row.sku for row in new]))
+            ids.update(new_rows.products([_product_values(row, keys) for row in new]))
             new_rows.codes(new, ids)
             report.created += len(new)
         if on_file:
@@ -347,14 +346,22 @@ class _NewRows:
             session, _table(ProductIngredient), ("product_id", "ingredient", "position")
         )
 
-    def products(self, values: list[dict[str, Any]]) -> None:
-        """Insert new products (each row's :func:`_product_values`, alike in their keys)."""
+    def products(self, values: list[dict[str, Any]]) -> dict[str, int]:
+        """Insert new products (each row's :func:`_product_values`, alike in their keys):
+        their ids by SKU.
+
+        The transaction holds the write lock (``BEGIN IMMEDIATE``) and a new row's id is
+        one more than the greatest: the ones above the greatest before are theirs.
+        """
         if self._products is None:
             names = [*values[0], "updated_at"]
             self._products = Inserts(self._session, _table(Product), names)
         for row in values:
             row["updated_at"] = self._now
+        before = self._session.execute(select(func.coalesce(func.max(Product.id), 0))).scalar()
         self._products.insert(values)
+        query = select(Product.sku, Product.id).where(Product.id > before)
+        return {sku: product_id for sku, product_id in self._session.execute(query)}
 
     def codes(self, rows: list[ProductRow], ids: dict[str, int]) -> None:
         """The barcodes and ingredients of new products ``rows``."""

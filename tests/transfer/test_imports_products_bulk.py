@@ -134,6 +134,12 @@ def _stored(path: Path) -> dict[str, list[tuple[object, ...]]]:
     }
 
 
+_ON_FILE = [
+    [f"F{n}", "", "复方氨酚烷胺片", "", "", "", "盒", "", "9.90", "", "otc_a", "amantadine"]
+    for n in range(3)
+]
+
+
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -141,6 +147,8 @@ def _stored(path: Path) -> dict[str, list[tuple[object, ...]]]:
 def test_bulk_insert_stores_what_the_orm_stores(fresh: object, data: bytes) -> None:
     bulk_path, bulk = fresh()  # type: ignore[operator]
     orm_path, orm = fresh()  # type: ignore[operator]
+    for sessions in (bulk, orm):  # products already on file: the new ones' ids come after
+        _by_orm(sessions, to_csv(PRODUCT_COLUMNS, *_ON_FILE))
     with bulk.begin() as session:
         report = import_products(session, data)
     _by_orm(orm, data)
@@ -156,7 +164,7 @@ def test_products_are_written_with_a_big_page_cache_and_fewer_checkpoints_then_a
     seen: list[tuple[int, int]] = []
     insert = imports._NewRows.products
 
-    def spy(self: imports._NewRows, values: list[dict[str, object]]) -> None:
+    def spy(self: imports._NewRows, values: list[dict[str, object]]) -> dict[str, int]:
         connection = session.connection()
         seen.append(
             (
@@ -164,7 +172,7 @@ def test_products_are_written_with_a_big_page_cache_and_fewer_checkpoints_then_a
                 int(connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() or 0),
             )
         )
-        insert(self, values)
+        return insert(self, values)
 
     monkeypatch.setattr(imports._NewRows, "products", spy)
     row = ["", "感冒灵颗粒", "", "", "", "盒", "", "1.00", "", "", ""]

@@ -29,20 +29,20 @@ def keys(name: str) -> tuple[str, str]:
     from pypinyin.seg.simpleseg import seg
 
     parts = [_word(word) for word in seg(name)]
-    first = "".join(part[0] for part in parts)
-    whole = "".join(part[1] for part in parts)
-    return _clean(first), _clean(whole)
+    return "".join(part[0] for part in parts), "".join(part[1] for part in parts)
 
 
 @lru_cache(maxsize=65_536)
 def _word(word: str) -> tuple[str, str]:
-    """A word's first letters and whole pinyin (a run that is not Chinese: as it is)."""
+    """A word's first letters and whole pinyin (a run that is not Chinese: as it is),
+    cleaned (:func:`_clean` keeps or drops each character on its own, so the cleaned
+    words make the cleaned name)."""
     from pypinyin import Style, lazy_pinyin
 
     parts = lazy_pinyin(word, style=Style.NORMAL, errors=lambda run: _NOT_HAN + run)
     first = "".join(part[1:] if part[:1] == _NOT_HAN else part[:1] for part in parts)
     whole = "".join(part[1:] if part[:1] == _NOT_HAN else part for part in parts)
-    return first, whole
+    return _clean(first), _clean(whole)
 
 
 def initials(name: str) -> str:
