@@ -382,23 +382,16 @@ class _NewRows:
 
 
 class _Derived:
-    """What a product's name (and spec) tell, worked out once per distinct name in an
+    """The search keys of a product's name, worked out once per distinct name in an
     import: a chain's catalogue repeats names across pack sizes and makers."""
 
     def __init__(self) -> None:
         self._keys: dict[str, tuple[str, str]] = {}
-        self._routes: dict[tuple[str, str], str] = {}
 
     def search_keys(self, name: str) -> tuple[str, str]:
         found = self._keys.get(name)
         if found is None:
             found = self._keys[name] = search_keys(name)
-        return found
-
-    def route(self, name: str, spec: str) -> str:
-        found = self._routes.get((name, spec))
-        if found is None:
-            found = self._routes[name, spec] = route_from_form(name, spec)
         return found
 
 
@@ -427,7 +420,7 @@ def _product_values(row: ProductRow, keys: _Derived, route: str | None = None) -
     if row.insurance is not None:  # empty: medical insurance pays by the drug class
         values["insurance"] = {"yes": True, "no": False}.get(row.insurance)
     if row.route is not None or route is None:
-        values["route"] = row.route or keys.route(row.name, row.spec)
+        values["route"] = row.route or route_from_form(row.name, row.spec)
     return values
 
 
