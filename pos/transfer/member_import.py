@@ -36,6 +36,7 @@ from pos.i18n import _
 from pos.models import Base, Member, OutboxItem, PointsEntry
 from pos.sync import outbox
 from pos.transfer.import_common import (
+    QUIET_CHUNK_SECONDS,
     UNCHUNKED,
     Chunks,
     FieldError,
@@ -414,9 +415,6 @@ def import_members(
     return report
 
 
-QUIET_CHUNK_SECONDS = 0.5
-"""How long a chunk of the import's writes may hold the lock while no register writes
-(:meth:`Chunks.stretch`): a register that starts selling waits that long at most, once."""
 _CACHE_KB = 128 * 1024
 """SQLite's page cache while an import writes (the member indexes' pages stay in memory)."""
 
