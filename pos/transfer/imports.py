@@ -333,11 +333,10 @@ def _product_ids(session: Session, skus: list[str]) -> dict[str, int]:
 
 class _NewRows:
     """The rows of new products, their barcodes and ingredients: one executemany of
-    tuples per table and batch (:class:`Inserts`), stamped with the import's time."""
+    tuples per table and batch (:class:`Inserts`), each batch stamped with its time."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
-        self._now = utcnow()
         self._products: Inserts | None = None  # its columns: those of the file's first row
         self._barcodes = Inserts(
             session, _table(Barcode), ("code", "product_id", "kind", "position")
@@ -356,8 +355,9 @@ class _NewRows:
         if self._products is None:
             names = [*values[0], "updated_at"]
             self._products = Inserts(self._session, _table(Product), names)
+        now = utcnow()  # a batch's time: products written later are newer
         for row in values:
-            row["updated_at"] = self._now
+            row["updated_at"] = now
         before = self._session.execute(select(func.coalesce(func.max(Product.id), 0))).scalar()
         self._products.insert(values)
         query = select(Product.sku, Product.id).where(Product.id > before)

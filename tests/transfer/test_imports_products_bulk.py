@@ -8,13 +8,16 @@ import re
 import shutil
 import sqlite3
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from pos.domain.catalogue.product_index import ProductIndex
 from pos.models import Product
 from pos.store.db import open_database
 from pos.transfer import imports
@@ -187,3 +190,40 @@ def test_products_are_written_with_a_big_page_cache_and_fewer_checkpoints_then_a
     assert seen == [(-imports.CACHE_KB, WAL_PAGES)]
     assert after == before != -imports.CACHE_KB
     assert pages == 1000
+
+
+def _names_file(skus: range, name: str) -> bytes:
+    row = ["", name, "", "", "", "盒", "", "1.00", "", "", ""]
+    return to_csv(PRODUCT_COLUMNS, *([f"S{n:04d}", *row] for n in skus))
+
+
+def test_each_batch_is_stamped_with_its_own_time(
+    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A later batch is newer: what reads products changed since a time misses none."""
+    ticks = itertools.count()
+    start = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
+    monkeypatch.setattr(imports, "utcnow", lambda: start + timedelta(seconds=next(ticks)))
+    with sessions.begin() as session:
+        report = import_products(session, _names_file(range(imports.BATCH_ROWS + 1), "感冒灵"))
+    with sessions() as session:
+        stamps = list(session.scalars(select(Product.updated_at).order_by(Product.id)))
+    assert report.created == imports.BATCH_ROWS + 1
+    assert set(stamps[:-1]) == {start} and stamps[-1] == start + timedelta(seconds=1)
+
+
+def test_the_registers_search_finds_the_products_of_a_later_import(
+    sessions: sessionmaker[Session],
+) -> None:
+    index = ProductIndex()
+    with sessions.begin() as session:
+        import_products(session, _names_file(range(3), "感冒灵颗粒"))
+    with sessions() as session:
+        assert len(index.search(session, "gml")) == 3  # the index is read
+    with chunked(sessions) as (session, chunks):
+        import_products(session, _names_file(range(3, 8), "感冒清热颗粒"), chunks=chunks)
+    with sessions() as session:
+        found = index.search(session, "gmqr")
+        skus = set(session.scalars(select(Product.sku).where(Product.id.in_(found))))
+        assert skus == {f"S{n:04d}" for n in range(3, 8)}
+        assert len(index.search(session, "kl")) == 8
