@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import RowMapping, Table, bindparam, delete, func, select, update
+from sqlalchemy.orm import Session
 
 from pos.domain.catalogue.catalogue import search_keys
 from pos.domain.pharmacy.safety import check_route, route_from_form
@@ -311,19 +312,95 @@ def _write_batches(
 
 
 def _update_products(session: Session, rows: list[ProductRow], keys: _Derived) -> None:
-    """Products on file set from ``rows``: read with their barcodes and ingredients in
-    three queries, changed in memory, then written in one flush (not a query and a
-    flush per product)."""
-    query = (
-        select(Product)
-        .where(Product.sku.in_([row.sku for row in rows]))
-        .options(selectinload(Product.barcodes), selectinload(Product.ingredients))
-    )
-    with session.no_autoflush:
-        products = {product.sku: product for product in session.scalars(query)}
-        for row in rows:
-            _apply_product(products[row.sku], row, keys)
-    session.flush()
+    """Products on file set from ``rows`` with Core statements, a few per batch.
+
+    As the ORM would: a product whose columns change is updated (and stamped), one
+    whose columns are as stored is not; its barcodes are deleted, changed or added one
+    by one, its ingredients replaced when they differ.
+    """
+    product, barcode, ingredient = _table(Product), _table(Barcode), _table(ProductIngredient)
+    query = select(product).where(product.c.sku.in_([row.sku for row in rows]))
+    stored = {found.sku: found._mapping for found in session.execute(query)}
+    ids = [found["id"] for found in stored.values()]
+    codes: dict[int, dict[str, tuple[BarcodeKind, int]]] = {product_id: {} for product_id in ids}
+    for code, product_id, kind, position in session.execute(
+        select(barcode.c.code, barcode.c.product_id, barcode.c.kind, barcode.c.position).where(
+            barcode.c.product_id.in_(ids)
+        )
+    ):
+        codes[product_id][code] = (kind, position)
+    names: dict[int, list[tuple[str, int]]] = {product_id: [] for product_id in ids}
+    for product_id, name, position in session.execute(
+        select(ingredient.c.product_id, ingredient.c.ingredient, ingredient.c.position)
+        .where(ingredient.c.product_id.in_(ids))
+        .order_by(ingredient.c.product_id, ingredient.c.position)
+    ):
+        names[product_id].append((name, position))
+    changes = _Changes(utcnow())
+    for row in rows:
+        found = stored[row.sku]
+        changes.product(found, _product_values(row, keys, found["route"]))
+        changes.barcodes(found["id"], row.barcodes, codes[found["id"]])
+        wanted = [(name, position) for position, name in enumerate(row.ingredients)]
+        if names[found["id"]] != wanted:
+            changes.ingredients(found["id"], wanted)
+    changes.write(session)
+
+
+class _Changes:
+    """What the products on file of a batch change: gathered row by row, then written
+    with one executemany per kind of change (``now``: their time)."""
+
+    def __init__(self, now: datetime) -> None:
+        self._now = now
+        self._products: list[dict[str, Any]] = []
+        self._dropped: list[dict[str, str]] = []
+        self._moved: list[dict[str, Any]] = []
+        self._added: list[tuple[str, int, BarcodeKind, int]] = []
+        self._replaced: list[int] = []
+        self._ingredients: list[tuple[int, str, int]] = []
+
+    def product(self, stored: RowMapping, values: dict[str, Any]) -> None:
+        """The product's columns, if one of them differs from the stored one."""
+        if any(stored[name] != value for name, value in values.items()):
+            self._products.append({**values, "updated_at": self._now, "_id": stored["id"]})
+
+    def barcodes(
+        self,
+        product_id: int,
+        wanted: tuple[tuple[str, BarcodeKind], ...],
+        stored: dict[str, tuple[BarcodeKind, int]],
+    ) -> None:
+        """Its codes: those no longer listed dropped, the kept ones moved, the new added."""
+        listed = {code for code, _kind in wanted}
+        self._dropped.extend({"_code": code} for code in stored if code not in listed)
+        for position, (code, kind) in enumerate(wanted):
+            if code not in stored:
+                self._added.append((code, product_id, kind, position))
+            elif stored[code] != (kind, position):
+                self._moved.append({"_code": code, "kind": kind, "position": position})
+
+    def ingredients(self, product_id: int, wanted: list[tuple[str, int]]) -> None:
+        """Its ingredients, replaced by ``wanted`` (name, position)."""
+        self._replaced.append(product_id)
+        self._ingredients.extend((product_id, name, position) for name, position in wanted)
+
+    def write(self, session: Session) -> None:
+        """Every change gathered, in one executemany per kind."""
+        product, barcode, ingredient = _table(Product), _table(Barcode), _table(ProductIngredient)
+        if self._products:
+            session.execute(update(product).where(product.c.id == bindparam("_id")), self._products)
+        by_code = barcode.c.code == bindparam("_code")
+        if self._dropped:
+            session.execute(delete(barcode).where(by_code), self._dropped)
+        if self._moved:
+            session.execute(update(barcode).where(by_code), self._moved)
+        Inserts(session, barcode, ("code", "product_id", "kind", "position")).insert(self._added)
+        if self._replaced:
+            session.execute(delete(ingredient).where(ingredient.c.product_id.in_(self._replaced)))
+        Inserts(session, ingredient, ("product_id", "ingredient", "position")).insert(
+            self._ingredients
+        )
 
 
 def _table(model: type[Product | Barcode | ProductIngredient]) -> Table:
@@ -442,25 +519,3 @@ def _barcode_owners(session: Session, codes: list[str]) -> dict[str, str]:
         )
         owners.update((code, sku) for code, sku in rows)
     return owners
-
-
-def _apply_product(product: Product, row: ProductRow, keys: _Derived) -> None:
-    for name, value in _product_values(row, keys, product.route).items():
-        setattr(product, name, value)
-    current = {barcode.code: barcode for barcode in product.barcodes}
-    product.barcodes = [
-        _reuse(current.get(code), code, kind, position)
-        for position, (code, kind) in enumerate(row.barcodes)
-    ]
-    product.ingredients = [
-        ProductIngredient(ingredient=name, position=position)
-        for position, name in enumerate(row.ingredients)
-    ]
-
-
-def _reuse(existing: Barcode | None, code: str, kind: BarcodeKind, position: int) -> Barcode:
-    if existing is None:
-        return Barcode(code=code, kind=kind, position=position)
-    existing.kind = kind
-    existing.position = position
-    return existing

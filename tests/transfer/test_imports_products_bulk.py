@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.domain.catalogue.product_index import ProductIndex
-from pos.models import Product
+from pos.models import Barcode, BarcodeKind, Product, ProductIngredient
 from pos.store.db import open_database
 from pos.transfer import imports
 from pos.transfer.import_common import WAL_PAGES, ImportReport, chunked, read_rows
@@ -43,14 +43,13 @@ def _files(draw: st.DrawFn) -> bytes:
     """A products file of good rows, with some of the optional columns."""
     optional = draw(st.lists(st.sampled_from(PRODUCT_OPTIONAL_COLUMNS), unique=True))
     count = draw(st.integers(min_value=1, max_value=12))
-    serial = itertools.count(1)
     rows = []
     for index in range(count):
         price = draw(_PRICES)
         member = draw(st.none() | st.integers(min_value=0, max_value=price))
-        codes = [
-            with_check(f"693{next(serial):09d}") for _ in range(draw(st.integers(0, 3)))
-        ] + draw(st.sampled_from([[], [f"int:Z{index}"]]))
+        slots = draw(st.lists(st.integers(0, 4), unique=True, max_size=3))
+        codes = [with_check(f"69{index:05d}{slot:05d}") for slot in slots]  # the SKU's own
+        codes += draw(st.sampled_from([[], [f"int:Z{index}"]]))
         values = {
             "sku": f"S{index:04d}",
             "barcodes": "|".join(codes),
@@ -100,13 +99,41 @@ def fresh(template: Path, tmp_path: Path) -> Iterator[object]:
 
 
 def _by_orm(sessions: sessionmaker[Session], data: bytes) -> None:
-    """The reference: each row a new ORM ``Product`` set as an update sets it."""
+    """The reference: each row set on its ORM ``Product``, new or on file, as the import
+    did before it wrote with Core (its barcodes kept where listed, ingredients replaced)."""
     keys = imports._Derived()
     with sessions.begin() as session:
         for line, raw in read_rows(data, PRODUCT_COLUMNS, ImportReport(), PRODUCT_OPTIONAL_COLUMNS):
-            product = Product()
-            imports._apply_product(product, check_product(line, raw), keys)
-            session.add(product)
+            row = check_product(line, raw)
+            query = select(Product).where(Product.sku == row.sku)
+            product = session.scalars(query).one_or_none()
+            if product is None:
+                product = Product()
+                session.add(product)
+            for name, value in imports._product_values(row, keys, product.route).items():
+                setattr(product, name, value)
+            current = {barcode.code: barcode for barcode in product.barcodes}
+            product.barcodes = [
+                _reuse(current.get(code), code, kind, position)
+                for position, (code, kind) in enumerate(row.barcodes)
+            ]
+            product.ingredients = [
+                ProductIngredient(ingredient=name, position=position)
+                for position, name in enumerate(row.ingredients)
+            ]
+
+
+def _reuse(existing: Barcode | None, code: str, kind: BarcodeKind, position: int) -> Barcode:
+    if existing is None:
+        return Barcode(code=code, kind=kind, position=position)
+    existing.kind = kind
+    existing.position = position
+    return existing
+
+
+def _stamps(path: Path) -> dict[str, str]:
+    with sqlite3.connect(path) as raw:
+        return dict(raw.execute("SELECT sku, updated_at FROM product"))
 
 
 _STAMP = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$")
@@ -227,3 +254,29 @@ def test_the_registers_search_finds_the_products_of_a_later_import(
         skus = set(session.scalars(select(Product.sku).where(Product.id.in_(found))))
         assert skus == {f"S{n:04d}" for n in range(3, 8)}
         assert len(index.search(session, "kl")) == 8
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(first=_files(), second=_files())
+def test_reimport_stores_what_the_orm_stores(fresh: object, first: bytes, second: bytes) -> None:
+    """Products on file changed (or not) by a second file: the same rows as the ORM
+    leaves, and the same products stamped anew (those whose columns changed)."""
+    bulk_path, bulk = fresh()  # type: ignore[operator]
+    orm_path, orm = fresh()  # type: ignore[operator]
+    for sessions in (bulk, orm):
+        _by_orm(sessions, first)
+    before = _stamps(bulk_path), _stamps(orm_path)
+    with bulk.begin() as session:
+        report = import_products(session, second)
+    _by_orm(orm, second)
+    after = _stamps(bulk_path), _stamps(orm_path)
+
+    assert report.errors == []
+    assert _stored(bulk_path) == _stored(orm_path)
+    restamped = [
+        {sku for sku, stamp in now.items() if then.get(sku) not in (None, stamp)}
+        for then, now in zip(before, after, strict=True)
+    ]
+    assert restamped[0] == restamped[1]
