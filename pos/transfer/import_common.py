@@ -15,12 +15,14 @@ import csv
 import io
 import time
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import KW_ONLY, dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, cast
 
+from sqlalchemy import Table
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.domain.sales.codes import InputError
@@ -33,6 +35,9 @@ CHUNK_SECONDS = 0.1
 """How long one chunk of an import's writes may hold the database's write lock."""
 CHUNK_PAUSE = 0.02
 """The pause after each chunk's commit, in which a waiting register takes the lock."""
+QUIET_CHUNK_SECONDS = 0.5
+"""How long a chunk may hold the lock while no register writes (:meth:`Chunks.stretch`):
+a register that starts selling waits that long at most, once."""
 
 
 MAX_PRINTED_ERRORS = 100
@@ -226,6 +231,106 @@ def chunked(sessions: sessionmaker[Session]) -> Iterator[tuple[Session, Chunks]]
         chunks = Chunks(session)
         yield session, chunks
         session.commit()
+
+
+_MEMO = 65_536
+"""Encoded values remembered per column, at most."""
+
+
+class Inserts:
+    """Bulk INSERTs of one table on the session's connection, as Core's ``insert()``
+    executemany would write them, at a fraction of its cost per row.
+
+    A row is a mapping or a tuple of the ``names`` columns' values; each value is
+    encoded by its column's type for the database (once per distinct value: dates,
+    times and flags repeat), and the columns not named take their default.
+    """
+
+    def __init__(self, session: Session, table: Table, names: Sequence[str]) -> None:
+        self._session = session
+        dialect = session.get_bind().dialect
+        self._names = tuple(names)
+        self._encoders = [
+            table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+        ]
+        rest = [
+            column
+            for column in table.c
+            if column.name not in names and column.default is not None and not column.primary_key
+        ]
+        if any(not getattr(column.default, "is_scalar", False) for column in rest):
+            raise ValueError(f"{table.name}: give every column whose default is computed")
+        defaults = [getattr(column.default, "arg", None) for column in rest]
+        encoders = [column.type.dialect_impl(dialect).bind_processor(dialect) for column in rest]
+        self._defaults = tuple(
+            value if encoder is None else encoder(value)
+            for value, encoder in zip(defaults, encoders, strict=True)
+        )
+        columns = [*names, *(column.name for column in rest)]
+        self._sql = (
+            f"INSERT INTO {table.name} ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' * len(columns))})"
+        )
+        self._memo: list[dict[Any, Any]] = [{} for _name in names]
+
+    def insert(self, rows: Sequence[dict[str, Any] | tuple[Any, ...]]) -> None:
+        """Insert ``rows`` (one executemany)."""
+        if not rows:
+            return
+        values_of = itemgetter(*self._names)
+        coded = [
+            (index, encoder, memo)
+            for index, (encoder, memo) in enumerate(zip(self._encoders, self._memo, strict=True))
+            if encoder is not None
+        ]
+        for _index, _encoder, memo in coded:
+            if len(memo) > _MEMO:  # times to the second hardly repeat: keep memory flat
+                memo.clear()
+        defaults = self._defaults
+        encoded = []
+        for row in rows:
+            values = list(row) if isinstance(row, tuple) else list(values_of(row))
+            for index, encoder, memo in coded:
+                value = values[index]
+                try:
+                    values[index] = memo[value]
+                except KeyError:
+                    memo[value] = values[index] = encoder(value)
+            values.extend(defaults)
+            encoded.append(tuple(values))
+        self._session.connection().exec_driver_sql(self._sql, encoded)
+
+
+WAL_PAGES = 16_384
+"""The write-ahead log's pages (64 MB) between two checkpoints while an import writes.
+
+SQLite's own 1,000 would checkpoint at every chunk's commit: each chunk adds a row to
+a page of nearly every leaf of the indexes on random keys (card, phone, name), and each
+checkpoint copied all of those pages into the database again. With the log this long, a
+page changed by many chunks is copied once per checkpoint; a register reading meanwhile
+finds a page in the log's index (a hash table) as fast."""
+
+
+@contextmanager
+def write_cache(session: Session, kilobytes: int, wal_pages: int = WAL_PAGES) -> Iterator[None]:
+    """The session's connection with a page cache of ``kilobytes`` and a checkpoint every
+    ``wal_pages`` pages of the log, both as they were after (even when the import fails:
+    the pool keeps the connection): the import's last commit checkpoints what is left."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    before = int(raw.execute("PRAGMA cache_size").fetchone()[0])
+    pages = int(raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+    raw.execute(f"PRAGMA cache_size = -{int(kilobytes)}")
+    raw.execute(f"PRAGMA wal_autocheckpoint = {int(wal_pages)}")
+    try:
+        yield
+    finally:
+        raw.execute(f"PRAGMA cache_size = {before}")
+        raw.execute(f"PRAGMA wal_autocheckpoint = {pages}")
 
 
 Source = bytes | Path

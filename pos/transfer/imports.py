@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import RowMapping, Table, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from pos.domain.catalogue.catalogue import search_keys
@@ -23,16 +24,20 @@ from pos.models import (
     DrugClass,
     Product,
     ProductIngredient,
+    utcnow,
 )
 from pos.money import MoneyError, parse_yuan
 from pos.transfer.import_common import (
+    QUIET_CHUNK_SECONDS,
     UNCHUNKED,
     Chunks,
     FileFormatError,
     ImportReport,
+    Inserts,
     RowError,
     describe,
     read_rows,
+    write_cache,
 )
 from pos.transfer.stock_import import (
     DEMO_STOCK_COLUMNS,
@@ -268,6 +273,9 @@ def import_products(
 
 BATCH_ROWS = 500
 """Rows written together: new products in one bulk insert, their codes in one more."""
+CACHE_KB = 64 * 1024
+"""SQLite's page cache while products are written: the pages of their indexes on
+random keys (name, barcode) stay in memory (a chain's 50,000 products take 25 MB)."""
 
 
 def _write_products(
@@ -275,31 +283,128 @@ def _write_products(
 ) -> None:
     """New SKUs by bulk inserts (a batch at a time), products on file updated in place."""
     ids = _product_ids(session, [row.sku for row in rows])
+    chunks.stretch(QUIET_CHUNK_SECONDS)
+    with write_cache(session, CACHE_KB):
+        _write_batches(session, rows, ids, report, chunks)
+
+
+def _write_batches(
+    session: Session,
+    rows: list[ProductRow],
+    ids: dict[str, int],
+    report: ImportReport,
+    chunks: Chunks,
+) -> None:
     keys = _Derived()
+    new_rows = _NewRows(session)
     for start in range(0, len(rows), BATCH_ROWS):
         batch = rows[start : start + BATCH_ROWS]
         on_file = [row for row in batch if row.sku in ids]
         new = [row for row in batch if row.sku not in ids]
         if new:
-            session.execute(insert(_table(Product)), [_product_values(row, keys) for row in new])
-            ids.update(_product_ids(session, [row.sku for row in new]))
-            _insert_codes(session, new, ids)
+            ids.update(new_rows.products([_product_values(row, keys) for row in new]))
+            new_rows.codes(new, ids)
             report.created += len(new)
         if on_file:
-            products = {
-                p.sku: p
-                for p in session.scalars(
-                    select(Product).where(Product.sku.in_([row.sku for row in on_file]))
-                )
-            }
-            for row in on_file:
-                _apply_product(products[row.sku], row, keys)
+            _update_products(session, on_file, keys)
             report.updated += len(on_file)
         chunks.checkpoint()
 
 
+def _update_products(session: Session, rows: list[ProductRow], keys: _Derived) -> None:
+    """Products on file set from ``rows`` with Core statements, a few per batch.
+
+    As the ORM would: a product whose columns change is updated (and stamped), one
+    whose columns are as stored is not; its barcodes are deleted, changed or added one
+    by one, its ingredients replaced when they differ.
+    """
+    product, barcode, ingredient = _table(Product), _table(Barcode), _table(ProductIngredient)
+    query = select(product).where(product.c.sku.in_([row.sku for row in rows]))
+    stored = {found.sku: found._mapping for found in session.execute(query)}
+    ids = [found["id"] for found in stored.values()]
+    codes: dict[int, dict[str, tuple[BarcodeKind, int]]] = {product_id: {} for product_id in ids}
+    for code, product_id, kind, position in session.execute(
+        select(barcode.c.code, barcode.c.product_id, barcode.c.kind, barcode.c.position).where(
+            barcode.c.product_id.in_(ids)
+        )
+    ):
+        codes[product_id][code] = (kind, position)
+    names: dict[int, list[tuple[str, int]]] = {product_id: [] for product_id in ids}
+    for product_id, name, position in session.execute(
+        select(ingredient.c.product_id, ingredient.c.ingredient, ingredient.c.position)
+        .where(ingredient.c.product_id.in_(ids))
+        .order_by(ingredient.c.product_id, ingredient.c.position)
+    ):
+        names[product_id].append((name, position))
+    changes = _Changes(utcnow())
+    for row in rows:
+        found = stored[row.sku]
+        changes.product(found, _product_values(row, keys, found["route"]))
+        changes.barcodes(found["id"], row.barcodes, codes[found["id"]])
+        wanted = [(name, position) for position, name in enumerate(row.ingredients)]
+        if names[found["id"]] != wanted:
+            changes.ingredients(found["id"], wanted)
+    changes.write(session)
+
+
+class _Changes:
+    """What the products on file of a batch change: gathered row by row, then written
+    with one executemany per kind of change (``now``: their time)."""
+
+    def __init__(self, now: datetime) -> None:
+        self._now = now
+        self._products: list[dict[str, Any]] = []
+        self._dropped: list[dict[str, str]] = []
+        self._moved: list[dict[str, Any]] = []
+        self._added: list[tuple[str, int, BarcodeKind, int]] = []
+        self._replaced: list[int] = []
+        self._ingredients: list[tuple[int, str, int]] = []
+
+    def product(self, stored: RowMapping, values: dict[str, Any]) -> None:
+        """The product's columns, if one of them differs from the stored one."""
+        if any(stored[name] != value for name, value in values.items()):
+            self._products.append({**values, "updated_at": self._now, "_id": stored["id"]})
+
+    def barcodes(
+        self,
+        product_id: int,
+        wanted: tuple[tuple[str, BarcodeKind], ...],
+        stored: dict[str, tuple[BarcodeKind, int]],
+    ) -> None:
+        """Its codes: those no longer listed dropped, the kept ones moved, the new added."""
+        listed = {code for code, _kind in wanted}
+        self._dropped.extend({"_code": code} for code in stored if code not in listed)
+        for position, (code, kind) in enumerate(wanted):
+            if code not in stored:
+                self._added.append((code, product_id, kind, position))
+            elif stored[code] != (kind, position):
+                self._moved.append({"_code": code, "kind": kind, "position": position})
+
+    def ingredients(self, product_id: int, wanted: list[tuple[str, int]]) -> None:
+        """Its ingredients, replaced by ``wanted`` (name, position)."""
+        self._replaced.append(product_id)
+        self._ingredients.extend((product_id, name, position) for name, position in wanted)
+
+    def write(self, session: Session) -> None:
+        """Every change gathered, in one executemany per kind."""
+        product, barcode, ingredient = _table(Product), _table(Barcode), _table(ProductIngredient)
+        if self._products:
+            session.execute(update(product).where(product.c.id == bindparam("_id")), self._products)
+        by_code = barcode.c.code == bindparam("_code")
+        if self._dropped:
+            session.execute(delete(barcode).where(by_code), self._dropped)
+        if self._moved:
+            session.execute(update(barcode).where(by_code), self._moved)
+        Inserts(session, barcode, ("code", "product_id", "kind", "position")).insert(self._added)
+        if self._replaced:
+            session.execute(delete(ingredient).where(ingredient.c.product_id.in_(self._replaced)))
+        Inserts(session, ingredient, ("product_id", "ingredient", "position")).insert(
+            self._ingredients
+        )
+
+
 def _table(model: type[Product | Barcode | ProductIngredient]) -> Table:
-    """The model's table: a Core insert of it is one executemany, not one per row."""
+    """The model's table, for :class:`Inserts` of its rows."""
     return cast(Table, model.__table__)
 
 
@@ -312,42 +417,67 @@ def _product_ids(session: Session, skus: list[str]) -> dict[str, int]:
     return found
 
 
-def _insert_codes(session: Session, rows: list[ProductRow], ids: dict[str, int]) -> None:
-    """The barcodes and ingredients of new products ``rows``, each table in one insert."""
-    barcodes = [
-        {"code": code, "product_id": ids[row.sku], "kind": kind, "position": position}
-        for row in rows
-        for position, (code, kind) in enumerate(row.barcodes)
-    ]
-    if barcodes:
-        session.execute(insert(_table(Barcode)), barcodes)
-    ingredients = [
-        {"product_id": ids[row.sku], "ingredient": name, "position": position}
-        for row in rows
-        for position, name in enumerate(row.ingredients)
-    ]
-    if ingredients:
-        session.execute(insert(_table(ProductIngredient)), ingredients)
+class _NewRows:
+    """The rows of new products, their barcodes and ingredients: one executemany of
+    tuples per table and batch (:class:`Inserts`), each batch stamped with its time."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._products: Inserts | None = None  # its columns: those of the file's first row
+        self._barcodes = Inserts(
+            session, _table(Barcode), ("code", "product_id", "kind", "position")
+        )
+        self._ingredients = Inserts(
+            session, _table(ProductIngredient), ("product_id", "ingredient", "position")
+        )
+
+    def products(self, values: list[dict[str, Any]]) -> dict[str, int]:
+        """Insert new products (each row's :func:`_product_values`, alike in their keys):
+        their ids by SKU.
+
+        The transaction holds the write lock (``BEGIN IMMEDIATE``) and a new row's id is
+        one more than the greatest: the ones above the greatest before are theirs.
+        """
+        if self._products is None:
+            names = [*values[0], "updated_at"]
+            self._products = Inserts(self._session, _table(Product), names)
+        now = utcnow()  # a batch's time: products written later are newer
+        for row in values:
+            row["updated_at"] = now
+        before = self._session.execute(select(func.coalesce(func.max(Product.id), 0))).scalar()
+        self._products.insert(values)
+        query = select(Product.sku, Product.id).where(Product.id > before)
+        return {sku: product_id for sku, product_id in self._session.execute(query)}
+
+    def codes(self, rows: list[ProductRow], ids: dict[str, int]) -> None:
+        """The barcodes and ingredients of new products ``rows``."""
+        self._barcodes.insert(
+            [
+                (code, ids[row.sku], kind, position)
+                for row in rows
+                for position, (code, kind) in enumerate(row.barcodes)
+            ]
+        )
+        self._ingredients.insert(
+            [
+                (ids[row.sku], name, position)
+                for row in rows
+                for position, name in enumerate(row.ingredients)
+            ]
+        )
 
 
 class _Derived:
-    """What a product's name (and spec) tell, worked out once per distinct name in an
+    """The search keys of a product's name, worked out once per distinct name in an
     import: a chain's catalogue repeats names across pack sizes and makers."""
 
     def __init__(self) -> None:
         self._keys: dict[str, tuple[str, str]] = {}
-        self._routes: dict[tuple[str, str], str] = {}
 
     def search_keys(self, name: str) -> tuple[str, str]:
         found = self._keys.get(name)
         if found is None:
             found = self._keys[name] = search_keys(name)
-        return found
-
-    def route(self, name: str, spec: str) -> str:
-        found = self._routes.get((name, spec))
-        if found is None:
-            found = self._routes[name, spec] = route_from_form(name, spec)
         return found
 
 
@@ -376,7 +506,7 @@ def _product_values(row: ProductRow, keys: _Derived, route: str | None = None) -
     if row.insurance is not None:  # empty: medical insurance pays by the drug class
         values["insurance"] = {"yes": True, "no": False}.get(row.insurance)
     if row.route is not None or route is None:
-        values["route"] = row.route or keys.route(row.name, row.spec)
+        values["route"] = row.route or route_from_form(row.name, row.spec)
     return values
 
 
@@ -389,25 +519,3 @@ def _barcode_owners(session: Session, codes: list[str]) -> dict[str, str]:
         )
         owners.update((code, sku) for code, sku in rows)
     return owners
-
-
-def _apply_product(product: Product, row: ProductRow, keys: _Derived) -> None:
-    for name, value in _product_values(row, keys, product.route).items():
-        setattr(product, name, value)
-    current = {barcode.code: barcode for barcode in product.barcodes}
-    product.barcodes = [
-        _reuse(current.get(code), code, kind, position)
-        for position, (code, kind) in enumerate(row.barcodes)
-    ]
-    product.ingredients = [
-        ProductIngredient(ingredient=name, position=position)
-        for position, name in enumerate(row.ingredients)
-    ]
-
-
-def _reuse(existing: Barcode | None, code: str, kind: BarcodeKind, position: int) -> Barcode:
-    if existing is None:
-        return Barcode(code=code, kind=kind, position=position)
-    existing.kind = kind
-    existing.position = position
-    return existing

@@ -12,11 +12,9 @@ import secrets
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from functools import cache, lru_cache, partial
-from operator import itemgetter
 from pathlib import Path
 from time import time_ns
 from typing import Any, cast
@@ -38,15 +36,18 @@ from pos.i18n import _
 from pos.models import Base, Member, OutboxItem, PointsEntry
 from pos.sync import outbox
 from pos.transfer.import_common import (
+    QUIET_CHUNK_SECONDS,
     UNCHUNKED,
     Chunks,
     FieldError,
     ImportReport,
+    Inserts,
     Progress,
     RowError,
     Source,
     read_rows,
     row_error,
+    write_cache,
 )
 
 MEMBER_COLUMNS = (
@@ -400,7 +401,7 @@ def import_members(
         today = now.astimezone(ZoneInfo(timezone)).date()
         writer = _Writer(session, stage, now, today, store_code, rules)
         chunks.stretch(QUIET_CHUNK_SECONDS)
-        with _cache(session, _CACHE_KB):
+        with write_cache(session, _CACHE_KB):
             for batch in stage.batches():
                 new = [row for row, on_file in batch if not on_file]
                 report.created += writer.create(new)
@@ -414,41 +415,8 @@ def import_members(
     return report
 
 
-QUIET_CHUNK_SECONDS = 0.5
-"""How long a chunk of the import's writes may hold the lock while no register writes
-(:meth:`Chunks.stretch`): a register that starts selling waits that long at most, once."""
 _CACHE_KB = 128 * 1024
 """SQLite's page cache while an import writes (the member indexes' pages stay in memory)."""
-_WAL_PAGES = 16_384
-"""The write-ahead log's pages (64 MB) between two checkpoints while an import writes.
-
-SQLite's own 1,000 would checkpoint at every chunk's commit: each chunk adds a row to
-a page of nearly every leaf of the indexes on random keys (card, phone, name), and each
-checkpoint copied all of those pages into the database again. With the log this long, a
-page changed by many chunks is copied once per checkpoint; a register reading meanwhile
-finds a page in the log's index (a hash table) as fast."""
-
-
-@contextmanager
-def _cache(session: Session, kilobytes: int, wal_pages: int = _WAL_PAGES) -> Iterator[None]:
-    """The session's connection with a page cache of ``kilobytes`` and a checkpoint every
-    ``wal_pages`` pages of the log, both as they were after (even when the import fails:
-    the pool keeps the connection): the import's last commit checkpoints what is left."""
-    connection = session.connection()
-    if connection.dialect.name != "sqlite":
-        yield
-        return
-    raw = connection.connection.dbapi_connection
-    assert raw is not None
-    before = int(raw.execute("PRAGMA cache_size").fetchone()[0])
-    pages = int(raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
-    raw.execute(f"PRAGMA cache_size = -{int(kilobytes)}")
-    raw.execute(f"PRAGMA wal_autocheckpoint = {int(wal_pages)}")
-    try:
-        yield
-    finally:
-        raw.execute(f"PRAGMA cache_size = {before}")
-        raw.execute(f"PRAGMA wal_autocheckpoint = {pages}")
 
 
 def _check_file(
@@ -740,74 +708,6 @@ _ENTRY_VALUES = ("member_id", "sale_id", "delta", "reason", "balance_after", "cr
 _ITEM_VALUES = ("uid", "kind", "key", "payload", "created_at")
 
 
-_MEMO = 65_536
-"""Encoded values remembered per column, at most."""
-
-
-class _Inserts:
-    """Bulk INSERTs of one table on the session's connection, as Core's ``insert()``
-    executemany would write them, at a fraction of its cost per row.
-
-    A row is a mapping or a tuple of the ``names`` columns' values; each value is
-    encoded by its column's type for the database (once per distinct value: dates,
-    times and flags repeat), and the columns not named take their default.
-    """
-
-    def __init__(self, session: Session, table: Table, names: Sequence[str]) -> None:
-        self._session = session
-        dialect = session.get_bind().dialect
-        self._names = tuple(names)
-        self._encoders = [
-            table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
-        ]
-        rest = [
-            column
-            for column in table.c
-            if column.name not in names and column.default is not None and not column.primary_key
-        ]
-        if any(not getattr(column.default, "is_scalar", False) for column in rest):
-            raise ValueError(f"{table.name}: give every column whose default is computed")
-        defaults = [getattr(column.default, "arg", None) for column in rest]
-        encoders = [column.type.dialect_impl(dialect).bind_processor(dialect) for column in rest]
-        self._defaults = tuple(
-            value if encoder is None else encoder(value)
-            for value, encoder in zip(defaults, encoders, strict=True)
-        )
-        columns = [*names, *(column.name for column in rest)]
-        self._sql = (
-            f"INSERT INTO {table.name} ({', '.join(columns)}) "
-            f"VALUES ({', '.join('?' * len(columns))})"
-        )
-        self._memo: list[dict[Any, Any]] = [{} for _name in names]
-
-    def insert(self, rows: Sequence[dict[str, Any] | tuple[Any, ...]]) -> None:
-        """Insert ``rows`` (one executemany)."""
-        if not rows:
-            return
-        values_of = itemgetter(*self._names)
-        coded = [
-            (index, encoder, memo)
-            for index, (encoder, memo) in enumerate(zip(self._encoders, self._memo, strict=True))
-            if encoder is not None
-        ]
-        for _index, _encoder, memo in coded:
-            if len(memo) > _MEMO:  # times to the second hardly repeat: keep memory flat
-                memo.clear()
-        defaults = self._defaults
-        encoded = []
-        for row in rows:
-            values = list(row) if isinstance(row, tuple) else list(values_of(row))
-            for index, encoder, memo in coded:
-                value = values[index]
-                try:
-                    values[index] = memo[value]
-                except KeyError:
-                    memo[value] = values[index] = encoder(value)
-            values.extend(defaults)
-            encoded.append(tuple(values))
-        self._session.connection().exec_driver_sql(self._sql, encoded)
-
-
 class _Uids:
     """Unique ids as the import writes them: 32 hex digits of an RFC 9562 UUID version 7
     (the import's start in milliseconds, a 42-bit counter from a random start, 32 random
@@ -868,9 +768,9 @@ class _Writer:
             {"reason": "import", "sale_number": None, "created_at": now}.__getitem__,
             ("member_uid", "delta"),
         )
-        self._members = _Inserts(session, _table(Member), _MEMBER_VALUES)
-        self._entries = _Inserts(session, _table(PointsEntry), _ENTRY_VALUES)
-        self._outbox_items = _Inserts(session, _table(OutboxItem), _ITEM_VALUES)
+        self._members = Inserts(session, _table(Member), _MEMBER_VALUES)
+        self._entries = Inserts(session, _table(PointsEntry), _ENTRY_VALUES)
+        self._outbox_items = Inserts(session, _table(OutboxItem), _ITEM_VALUES)
 
     def create(self, rows: list[MemberRow]) -> int:
         """Enrol ``rows`` (none of them on file), with their points and outbox items."""

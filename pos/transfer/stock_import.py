@@ -11,14 +11,23 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from pos.domain.sales.codes import InputError
 from pos.i18n import _
 from pos.models import Lot, OutboxItem, Product, StockMovement, utcnow
 from pos.sync import outbox
-from pos.transfer.import_common import UNCHUNKED, Chunks, ImportReport, RowError, read_rows
+from pos.transfer.import_common import (
+    QUIET_CHUNK_SECONDS,
+    UNCHUNKED,
+    Chunks,
+    ImportReport,
+    Inserts,
+    RowError,
+    read_rows,
+    write_cache,
+)
 
 STOCK_COLUMNS = ("sku", "lot", "expiry", "quantity")
 DEMO_STOCK_COLUMNS = ("sku", "lot", "expiry_days", "quantity")
@@ -132,12 +141,14 @@ def import_stock(
     if report.errors and not skip_bad:
         return report
     writer = _StockWriter(session, products, lots)
-    for start in range(0, len(good), BATCH_ROWS):
-        batch = good[start : start + BATCH_ROWS]
-        created = writer.write(batch)
-        report.created += created
-        report.updated += len(batch) - created
-        chunks.checkpoint()
+    chunks.stretch(QUIET_CHUNK_SECONDS)
+    with write_cache(session, CACHE_KB):
+        for start in range(0, len(good), BATCH_ROWS):
+            batch = good[start : start + BATCH_ROWS]
+            created = writer.write(batch)
+            report.created += created
+            report.updated += len(batch) - created
+            chunks.checkpoint()
     writer.forget_quantities()
     report.applied = True
     return report
@@ -166,6 +177,11 @@ class _StockWriter:
         self._products = products
         self._lots = lots
         self._outbox = not outbox.is_suppressed(session)
+        self._new_lots = Inserts(
+            session, _table(Lot), ("product_id", "lot_number", "expiry", "quantity")
+        )
+        self._movements = Inserts(session, _table(StockMovement), _MOVEMENT_VALUES)
+        self._items = Inserts(session, _table(OutboxItem), _ITEM_VALUES)
 
     def write(self, rows: list[StockRow]) -> int:
         """Write ``rows``; how many lots were new."""
@@ -191,22 +207,21 @@ class _StockWriter:
         return self._products[row.sku], row.lot
 
     def _create(self, rows: list[StockRow]) -> None:
-        """New lots at quantity 0 (the movement that follows brings them to theirs)."""
+        """New lots at quantity 0 (the movement that follows brings them to theirs).
+
+        The transaction holds the write lock (``BEGIN IMMEDIATE``) and a new row's id is
+        one more than the greatest: the lots above the greatest before are these.
+        """
         lot = _table(Lot)
-        values = [
-            {"product_id": self._products[row.sku], "lot_number": row.lot,
-             "expiry": row.expiry, "quantity": 0}
-            for row in rows
-        ]  # fmt: skip
-        self._session.execute(insert(lot), values)
-        ids = list({self._products[row.sku] for row in rows})
+        before = self._session.execute(select(func.coalesce(func.max(lot.c.id), 0))).scalar()
+        self._new_lots.insert([(self._products[row.sku], row.lot, row.expiry, 0) for row in rows])
         stored = self._session.execute(
             select(lot.c.id, lot.c.product_id, lot.c.lot_number, lot.c.expiry).where(
-                lot.c.product_id.in_(ids)
+                lot.c.id > before
             )
         )
         for lot_id, product_id, number, expiry in stored:
-            self._lots.setdefault((product_id, number), _LotOnFile(lot_id, expiry, 0))
+            self._lots[product_id, number] = _LotOnFile(lot_id, expiry, 0)
 
     def _move(self, changed: list[tuple[StockRow, _LotOnFile]]) -> None:
         """Set the lots' quantities; each difference is a stock movement (and goes out)."""
@@ -221,7 +236,7 @@ class _StockWriter:
              "sale_id": None, "return_id": None, "created_at": now, "note": ""}
             for row, stored in changed
         ]  # fmt: skip
-        self._session.execute(insert(_table(StockMovement)), movements)
+        self._movements.insert(movements)
         if self._outbox:
             items = [
                 outbox.item_values(
@@ -241,13 +256,19 @@ class _StockWriter:
                 )
                 for (row, _stored), movement in zip(changed, movements, strict=True)
             ]
-            self._session.execute(insert(_table(OutboxItem)), items)
+            self._items.insert(items)
         for row, stored in changed:
             stored.quantity = row.quantity
 
 
+_MOVEMENT_VALUES = ("lot_id", "delta", "reason", "sale_id", "return_id", "created_at", "note")
+_ITEM_VALUES = ("uid", "kind", "key", "payload", "created_at")
+CACHE_KB = 64 * 1024
+"""SQLite's page cache while lots are written (the pages of their indexes stay in memory)."""
+
+
 def _table(model: type[Lot | StockMovement | OutboxItem]) -> Table:
-    """The model's table: a Core insert of it is one executemany, not one per row."""
+    """The model's table, for Core statements and :class:`Inserts` of its rows."""
     return cast(Table, model.__table__)
 
 

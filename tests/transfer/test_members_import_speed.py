@@ -22,7 +22,7 @@ from pos.domain.sales.codes import InputError
 from pos.models import Member, OutboxItem, PointsEntry
 from pos.sync import outbox
 from pos.transfer import member_import
-from pos.transfer.import_common import Chunks, chunked
+from pos.transfer.import_common import WAL_PAGES, Chunks, chunked
 from pos.transfer.member_import import MEMBER_COLUMNS, import_members
 
 TIERS = ("normal", "silver", "gold", "platinum")
@@ -209,7 +209,7 @@ def test_the_log_is_checkpointed_less_often_only_while_an_import_writes(
         before = session.connection().exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
         import_members(session, path, TIERS, NOW, ZONE, chunks=chunks)
         after = session.connection().exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
-    assert seen and set(seen) == {member_import._WAL_PAGES}
+    assert seen and set(seen) == {WAL_PAGES}
     assert after == before == 1000
 
 

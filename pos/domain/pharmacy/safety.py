@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Protocol
 
 from stdnum.cn import ric
@@ -64,11 +65,20 @@ cashier's F9 is for guidance given, not for clinical judgement)."""
 
 def route_from_form(name: str, spec: str = "") -> str:
     """The route a product's dosage form tells (name first, then spec); else oral."""
-    for text in (name, spec):
-        for route, forms in FORM_ROUTES:
-            if any(form in text for form in forms):
-                return route
-    return DEFAULT_ROUTE
+    return _form_route(name) or _form_route(spec) or DEFAULT_ROUTE
+
+
+@lru_cache(maxsize=65_536)
+def _form_route(text: str) -> str:
+    """The route of the first dosage form (the narrowest first) named in ``text``, or ``""``.
+
+    Remembered: an import of a chain's catalogue asks it of 50,000 names and specs,
+    a few thousand of them distinct (the same names in many pack sizes).
+    """
+    for route, forms in FORM_ROUTES:
+        if any(form in text for form in forms):
+            return route
+    return ""
 
 
 def check_route(value: str) -> str:
