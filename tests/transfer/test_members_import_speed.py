@@ -199,10 +199,10 @@ def test_the_log_is_checkpointed_less_often_only_while_an_import_writes(
     seen: list[int] = []
     create = member_import._Writer.create
 
-    def spy(writer: member_import._Writer, rows: list[member_import.MemberRow]) -> int:
+    def spy(writer: member_import._Writer, first: int, last: int) -> int:
         pages = session.connection().exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
         seen.append(int(pages or 0))
-        return create(writer, rows)
+        return create(writer, first, last)
 
     monkeypatch.setattr(member_import._Writer, "create", spy)
     with chunked(sessions) as (session, chunks):
