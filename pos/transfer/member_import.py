@@ -384,8 +384,8 @@ def import_members(
     A row's tier is kept as a floor (until ``tier_until``); with ``rules``, the
     tier is settled at once (raised to what the member's spend reaches).
 
-    The file is streamed: each checked row goes to a scratch database (:class:`Stage`)
-    whose unique card and phone columns find a repeat as it comes; then the rows are
+    The file is streamed: each checked row goes to a scratch database (:class:`Stage`),
+    which, once the file is read, finds every repeated card or phone; then the rows are
     checked against the members on file, and only when none is bad (or ``skip_bad``)
     are they written: new members in bulk, members on file one by one.
     """
@@ -421,8 +421,8 @@ QUIET_CHUNK_SECONDS = 0.5
 (:meth:`Chunks.stretch`): a register that starts selling waits that long at most, once."""
 _CACHE_KB = 128 * 1024
 """SQLite's page cache while an import writes (the member indexes' pages stay in memory)."""
-_WAL_PAGES = 16_384
-"""The write-ahead log's pages (64 MB) between two checkpoints while an import writes.
+_WAL_PAGES = 65_536
+"""The write-ahead log's pages (256 MB) between two checkpoints while an import writes.
 
 SQLite's own 1,000 would checkpoint at every chunk's commit: each chunk adds a row to
 a page of nearly every leaf of the indexes on random keys (card, phone, name), and each
@@ -473,7 +473,7 @@ def _check_file(
             report.errors.append(row_error(line, exc))
         if progress is not None and count % 1000 == 0:
             progress.advance(1000)
-    stage.done()
+    report.errors += [row_error(line, exc) for line, exc in stage.done()]
 
 
 def _check_store(session: Session, stage: Stage, report: ImportReport, chunks: Chunks) -> None:
@@ -555,9 +555,9 @@ def _check_referrers(session: Session, stage: Stage, report: ImportReport) -> No
 class Stage:
     """A scratch SQLite database of the checked rows, in a temporary file.
 
-    Its card and phone columns are unique, so a row repeating a card or a phone
-    of an earlier good row is found as it is added, with that row's line, at the
-    cost of an index lookup and without holding the file in memory. Each row also
+    A row repeating a card or a phone of an earlier good row is found (with that row's
+    line) once the file is read (:meth:`done`), without holding the file in memory;
+    then the card and phone columns are indexed, unique. Each row also
     keeps what a new member's columns need beyond the row (the name's initials, the
     enrolment time as the store keeps it), so new members are written from here by
     ``INSERT … SELECT`` with the file attached to the store's connection.
@@ -583,7 +583,7 @@ class Stage:
             PRAGMA synchronous = OFF;
             PRAGMA cache_size = -65536;
             CREATE TABLE row (
-                line INTEGER PRIMARY KEY, card_no TEXT UNIQUE, phone TEXT UNIQUE, name TEXT,
+                line INTEGER PRIMARY KEY, card_no TEXT, phone TEXT, name TEXT,
                 gender TEXT, birthday TEXT, tier TEXT, points INTEGER, enrolled_at TEXT,
                 consent INTEGER, allergies TEXT, conditions TEXT, floor_tier TEXT,
                 floor_until TEXT, referrer TEXT, initials TEXT, enrolled_db TEXT,
@@ -593,9 +593,9 @@ class Stage:
             """
         )
         columns = (*self._COLUMNS, "initials", "enrolled_db")
+        self._pending: list[tuple[Any, ...]] = []
         self._insert = (
-            f"INSERT OR IGNORE INTO row ({', '.join(columns)}) "
-            f"VALUES ({', '.join('?' * len(columns))})"
+            f"INSERT INTO row ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
         )
 
     def __enter__(self) -> Stage:
@@ -607,9 +607,9 @@ class Stage:
         self._folder.cleanup()
 
     def add(self, row: MemberRow) -> None:
-        """Stage ``row``; :class:`InputError` naming the earlier line of its card or phone."""
+        """Stage ``row`` (a repeated card or phone is found by :meth:`done`)."""
         health, floor = row.health, row.floor
-        values = (
+        self._pending.append((
             row.line, row.card_no, row.phone, row.name, row.gender, row.birthday, row.tier,
             row.points, row.enrolled_at.isoformat() if row.enrolled_at else None,
             None if health is None else health.consent,
@@ -617,28 +617,53 @@ class Stage:
             floor.tier if floor else None,
             floor.until.isoformat() if floor and floor.until else None, row.referrer,
             _initials(row.name), _stored_moment(row.enrolled_at),
-        )  # fmt: skip
-        if self._db.execute(self._insert, values).rowcount:
-            return
-        if row.card_no is not None:
-            line = self._one("SELECT line FROM row WHERE card_no = ?", row.card_no)
-            if line is not None:
-                raise FieldError(
-                    _("card_no {card} already on line {line}").format(card=row.card_no, line=line),
-                    "card_no",
-                    row.card_no,
-                )
-        raise FieldError(
-            _("phone {phone} already on line {line}").format(
-                phone=members.mask_phone(row.phone), line=self.line_of_phone(row.phone)
-            ),
-            "phone",
-            members.mask_phone(row.phone),
-        )
+        ))  # fmt: skip
+        if len(self._pending) >= _BATCH:
+            self._flush()
 
-    def done(self) -> None:
-        """The file is read: what was staged is kept."""
+    def _flush(self) -> None:
+        self._db.executemany(self._insert, self._pending)
+        self._pending.clear()
+
+    def done(self) -> list[tuple[int, FieldError]]:
+        """The file is read: each row repeating the card or phone of an earlier good row
+        is left out, and returned with its line and why (the card first, as with one row
+        at a time); then the card and phone columns are indexed (unique).
+
+        Building each index once, sorted, is much faster than keeping it up to date row
+        after row. A row is good unless its card or phone is an earlier good row's, so
+        only rows whose card or phone appears more than once are looked at, in file order.
+        """
+        self._flush()
+        repeats: list[tuple[int, FieldError]] = []
+        cards: dict[str, int] = {}
+        phones: dict[str, int] = {}
+        for line, card, phone in self._db.execute(_REPEATED).fetchall():
+            if card is not None and card in cards:
+                error = FieldError(
+                    _("card_no {card} already on line {line}").format(card=card, line=cards[card]),
+                    "card_no",
+                    card,
+                )
+            elif phone in phones:
+                error = FieldError(
+                    _("phone {phone} already on line {line}").format(
+                        phone=members.mask_phone(phone), line=phones[phone]
+                    ),
+                    "phone",
+                    members.mask_phone(phone),
+                )
+            else:
+                if card is not None:
+                    cards[card] = line
+                phones[phone] = line
+                continue
+            repeats.append((line, error))
+            self.drop(line)
+        self._db.execute("CREATE UNIQUE INDEX row_card_no ON row (card_no)")
+        self._db.execute("CREATE UNIQUE INDEX row_phone ON row (phone)")
         self._db.execute("COMMIT")
+        return repeats
 
     def count(self) -> int:
         """How many rows are staged (and not dropped)."""
@@ -767,6 +792,13 @@ class Stage:
         while batch := cursor.fetchmany(_BATCH):
             yield batch
 
+
+_REPEATED = (
+    "SELECT line, card_no, phone FROM row WHERE card_no IN (SELECT card_no FROM row "
+    "WHERE card_no IS NOT NULL GROUP BY card_no HAVING count(*) > 1) OR phone IN "
+    "(SELECT phone FROM row GROUP BY phone HAVING count(*) > 1) ORDER BY line"
+)
+"""The staged rows whose card or phone another staged row has too, in file order."""
 
 _STAGES = itertools.count(1)
 """Numbers the scratch files of a process (each attached under a name of its own)."""
