@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,6 +16,7 @@ from pos.sync import outbox
 from pos.transfer import member_import
 from pos.transfer.member_import import MemberRow, Stage
 
+NOTHING: dict[str, Any] = {}
 CARDS = [None, "2900000000001", "2900000000018", "2900000000025"]
 PHONES = ["13800000001", "13800000002", "13800000003"]
 
@@ -55,7 +57,7 @@ def test_repeats_found_at_the_end_are_those_found_row_by_row(
 def test_sql_spells_a_payload_as_the_outbox_does(text: str) -> None:
     texts = outbox.PayloadTexts(
         lambda value: {"a": value("a"), "b": [value("b"), 1], "c": "it's {x}"},
-        {}.__getitem__,
+        NOTHING.__getitem__,
         ("a", "b"),
     )
     sql = texts.sql(lambda name: "json_quote(:a)" if name == "a" else ":b")
