@@ -723,8 +723,10 @@ class Stage:
         self._db.execute("UPDATE row SET card_no = ? WHERE line = ?", (card_no, line))
 
     def without_card(self) -> Iterator[list[int]]:
-        """The lines of the new members' rows that give no card number, a batch at a time."""
-        for batch in self._chunks("SELECT line FROM row WHERE card_no IS NULL ORDER BY line"):
+        """The lines of the new members' rows that give no card number, a batch at a time
+        (each batch read anew: the caller sets their cards before the next)."""
+        sql = "SELECT line FROM row WHERE card_no IS NULL ORDER BY line LIMIT ?"
+        while batch := self._db.execute(sql, (_BATCH,)).fetchall():
             yield [line for (line,) in batch]
 
     def floors(self) -> list[tuple[str, str | None, str | None]]:

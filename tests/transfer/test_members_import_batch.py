@@ -7,14 +7,22 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
+from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 
+from pos.domain.members import members
+from pos.models import Member, OutboxItem, PointsEntry
 from pos.sync import outbox
 from pos.transfer import member_import
-from pos.transfer.member_import import MemberRow, Stage
+from pos.transfer.import_common import chunked
+from pos.transfer.member_import import MemberRow, Stage, import_members
+from tests.transfer.test_members_import_speed import NOW, TIERS, ZONE, members_file
 
 NOTHING: dict[str, Any] = {}
 CARDS = [None, "2900000000001", "2900000000018", "2900000000025"]
@@ -80,3 +88,22 @@ def test_ids_spelled_in_sql_are_those_of_the_counter(count: int) -> None:
     expected = uids.next()
     assert spelled[:-8] == expected[:-8] and len(spelled) == 32
     assert uuid.UUID(spelled).version == 7 and uuid.UUID(spelled).hex == spelled
+
+
+def test_rows_without_a_card_get_one_each_over_many_batches(
+    sessions: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(member_import, "_BATCH", 50)
+    path = members_file(tmp_path / "members.csv", 700)  # every 7th row has no card: 100
+    with chunked(sessions) as (session, chunks):
+        report = import_members(session, path, TIERS, NOW, ZONE, "S001", chunks=chunks)
+    assert report.errors == [] and report.created == 700
+    with sessions() as session:
+        cards = list(session.scalars(select(Member.card_no)))
+        phones = list(session.scalars(select(Member.phone).order_by(Member.id)))
+        entries = session.scalar(select(func.count(PointsEntry.id)))
+        kinds = list(session.scalars(select(OutboxItem.kind).order_by(OutboxItem.id)))
+    assert len(set(cards)) == 700 and all(members.is_card_no(card) for card in cards)
+    assert phones == [f"139{index:08d}" for index in range(700)]  # in file order
+    assert entries == sum(1 for index in range(700) if index % 4)
+    assert kinds.count("member") == 700 and kinds.count("points") == entries
