@@ -308,7 +308,8 @@ class PayloadTexts:
             return marks[name] if name in marks else constant(name)
 
         pieces = re.split(f'"<<{token}:([0-9]+)>>"', payload_text(payload(value)))
-        parts = [part.replace("{", "{{").replace("}", "}}") for part in pieces[0::2]]
+        self._parts = pieces[0::2]
+        parts = [part.replace("{", "{{").replace("}", "}}") for part in self._parts]
         self._names = [varying[int(index)] for index in pieces[1::2]]
         self._template = "".join(
             part + (f"{{{index}}}" if index < len(self._names) else "")
@@ -318,6 +319,16 @@ class PayloadTexts:
     def text(self, value: Callable[[str], Any]) -> str:
         """The payload text of the item whose ``varying`` values are ``value(name)``."""
         return self._template.format(*[_scalar_json(value(name)) for name in self._names])
+
+    def sql(self, expression: Callable[[str], str]) -> str:
+        """The payload text as an SQLite expression, for an ``INSERT … SELECT`` that writes
+        many items at once: ``expression(name)`` is the SQL of a ``varying`` value's JSON
+        (``json_quote(column)`` for a string, which writes it as :func:`payload_text`)."""
+        literals = [f"'{part.replace(chr(39), chr(39) * 2)}'" for part in self._parts]
+        pieces = [literals[0]]
+        for name, literal in zip(self._names, literals[1:], strict=True):
+            pieces += [f"({expression(name)})", literal]
+        return " || ".join(piece for piece in pieces if piece != "''")
 
 
 def points_payload(value: Callable[[str], Any]) -> dict[str, Any]:

@@ -168,10 +168,11 @@ class Chunks:
         """Seconds each :meth:`commit` waits after committing (the lock is free meanwhile)."""
         return self._pause if self._session is not None else 0.0
 
-    def checkpoint(self) -> None:
-        """Commit if this chunk has held the write lock long enough."""
+    def checkpoint(self, committed: Callable[[], None] | None = None) -> None:
+        """Commit if this chunk has held the write lock long enough (``committed``: as
+        :meth:`commit` calls it)."""
         if self._session is not None and self._clock() - self._since >= self._seconds:
-            self.commit()
+            self.commit(committed)
 
     def commit(self, committed: Callable[[], None] | None = None) -> None:
         """Commit now and give a waiting writer its turn (the next chunk begins anew).

@@ -7,6 +7,8 @@ number is on file updates that member; its points are set through the ledger.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import re
 import secrets
 import sqlite3
@@ -23,7 +25,8 @@ from zoneinfo import ZoneInfo
 import phonenumbers
 from pypinyin.constants import PHRASES_DICT as _PHRASES
 from pypinyin.constants import PINYIN_DICT as _READINGS
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, select
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.orm import Session
 from stdnum import ean
 
@@ -41,7 +44,6 @@ from pos.transfer.import_common import (
     Chunks,
     FieldError,
     ImportReport,
-    Inserts,
     Progress,
     RowError,
     Source,
@@ -383,8 +385,8 @@ def import_members(
     A row's tier is kept as a floor (until ``tier_until``); with ``rules``, the
     tier is settled at once (raised to what the member's spend reaches).
 
-    The file is streamed: each checked row goes to a scratch database (:class:`Stage`)
-    whose unique card and phone columns find a repeat as it comes; then the rows are
+    The file is streamed: each checked row goes to a scratch database (:class:`Stage`),
+    which, once the file is read, finds every repeated card or phone; then the rows are
     checked against the members on file, and only when none is bad (or ``skip_bad``)
     are they written: new members in bulk, members on file one by one.
     """
@@ -400,15 +402,15 @@ def import_members(
             progress.start(_("Importing"), stage.count())
         today = now.astimezone(ZoneInfo(timezone)).date()
         writer = _Writer(session, stage, now, today, store_code, rules)
+        writer.prepare()
         chunks.stretch(QUIET_CHUNK_SECONDS)
-        with write_cache(session, _CACHE_KB):
-            for batch in stage.batches():
-                new = [row for row, on_file in batch if not on_file]
-                report.created += writer.create(new)
-                report.updated += writer.update([row for row, on_file in batch if on_file])
-                chunks.checkpoint()
+        with write_cache(session, _CACHE_KB, _WAL_PAGES):
+            for first, last, count in stage.ranges():
+                report.created += writer.create(first, last)
+                report.updated += writer.update(stage.rows_on_file(first, last))
+                chunks.checkpoint(stage.detach)  # nothing attached while a register writes
                 if progress is not None:
-                    progress.advance(len(batch))
+                    progress.advance(count)
             writer.link_referrers()
     report.applied = True
     session.flush()
@@ -417,6 +419,14 @@ def import_members(
 
 _CACHE_KB = 128 * 1024
 """SQLite's page cache while an import writes (the member indexes' pages stay in memory)."""
+_WAL_PAGES = 65_536
+"""The write-ahead log's pages (256 MB) between two checkpoints while an import writes.
+
+SQLite's own 1,000 would checkpoint at every chunk's commit: each chunk adds a row to
+a page of nearly every leaf of the indexes on random keys (card, phone, name), and each
+checkpoint copied all of those pages into the database again. With the log this long, a
+page changed by many chunks is copied once per checkpoint; a register reading meanwhile
+finds a page in the log's index (a hash table) as fast."""
 
 
 def _check_file(
@@ -439,7 +449,7 @@ def _check_file(
             report.errors.append(row_error(line, exc))
         if progress is not None and count % 1000 == 0:
             progress.advance(1000)
-    stage.done()
+    report.errors += [row_error(line, exc) for line, exc in stage.done()]
 
 
 def _check_store(session: Session, stage: Stage, report: ImportReport, chunks: Chunks) -> None:
@@ -521,9 +531,12 @@ def _check_referrers(session: Session, stage: Stage, report: ImportReport) -> No
 class Stage:
     """A scratch SQLite database of the checked rows, in a temporary file.
 
-    Its card and phone columns are unique, so a row repeating a card or a phone
-    of an earlier good row is found as it is added, with that row's line, at the
-    cost of an index lookup and without holding the file in memory.
+    A row repeating a card or a phone of an earlier good row is found (with that row's
+    line) once the file is read (:meth:`done`), without holding the file in memory;
+    then the card and phone columns are indexed, unique. Each row also
+    keeps what a new member's columns need beyond the row (the name's initials, the
+    enrolment time as the store keeps it), so new members are written from here by
+    ``INSERT … SELECT`` with the file attached to the store's connection.
     """
 
     _COLUMNS = (
@@ -531,68 +544,102 @@ class Stage:
         "enrolled_at", "consent", "allergies", "conditions", "floor_tier", "floor_until",
         "referrer",
     )  # fmt: skip
+    ALIAS = "pos_members_"
+    """The start of the scratch file's name when attached to the store's connection."""
 
     def __init__(self) -> None:
         self._folder = tempfile.TemporaryDirectory(prefix="pos-import-")
-        self._db = sqlite3.connect(Path(self._folder.name) / "stage.db", isolation_level=None)
+        self._path = Path(self._folder.name) / "stage.db"
+        self.alias = f"{self.ALIAS}{next(_STAGES)}"
+        self._attached: list[sqlite3.Connection] = []
+        self._db = sqlite3.connect(self._path, isolation_level=None)
         self._db.executescript(
             """
             PRAGMA journal_mode = OFF;
             PRAGMA synchronous = OFF;
             PRAGMA cache_size = -65536;
             CREATE TABLE row (
-                line INTEGER PRIMARY KEY, card_no TEXT UNIQUE, phone TEXT UNIQUE, name TEXT,
+                line INTEGER PRIMARY KEY, card_no TEXT, phone TEXT, name TEXT,
                 gender TEXT, birthday TEXT, tier TEXT, points INTEGER, enrolled_at TEXT,
                 consent INTEGER, allergies TEXT, conditions TEXT, floor_tier TEXT,
-                floor_until TEXT, referrer TEXT, on_file INTEGER NOT NULL DEFAULT 0
+                floor_until TEXT, referrer TEXT, initials TEXT, enrolled_db TEXT,
+                on_file INTEGER NOT NULL DEFAULT 0
             );
             BEGIN;
             """
         )
+        columns = (*self._COLUMNS, "initials", "enrolled_db")
+        self._pending: list[tuple[Any, ...]] = []
         self._insert = (
-            f"INSERT OR IGNORE INTO row ({', '.join(self._COLUMNS)}) "
-            f"VALUES ({', '.join('?' * len(self._COLUMNS))})"
+            f"INSERT INTO row ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
         )
 
     def __enter__(self) -> Stage:
         return self
 
     def __exit__(self, *_exc: object) -> None:
+        self.detach()
         self._db.close()
         self._folder.cleanup()
 
     def add(self, row: MemberRow) -> None:
-        """Stage ``row``; :class:`InputError` naming the earlier line of its card or phone."""
+        """Stage ``row`` (a repeated card or phone is found by :meth:`done`)."""
         health, floor = row.health, row.floor
-        values = (
+        self._pending.append((
             row.line, row.card_no, row.phone, row.name, row.gender, row.birthday, row.tier,
             row.points, row.enrolled_at.isoformat() if row.enrolled_at else None,
             None if health is None else health.consent,
             health.allergies if health else "", health.conditions if health else "",
             floor.tier if floor else None,
             floor.until.isoformat() if floor and floor.until else None, row.referrer,
-        )  # fmt: skip
-        if self._db.execute(self._insert, values).rowcount:
-            return
-        if row.card_no is not None:
-            line = self._one("SELECT line FROM row WHERE card_no = ?", row.card_no)
-            if line is not None:
-                raise FieldError(
-                    _("card_no {card} already on line {line}").format(card=row.card_no, line=line),
-                    "card_no",
-                    row.card_no,
-                )
-        raise FieldError(
-            _("phone {phone} already on line {line}").format(
-                phone=members.mask_phone(row.phone), line=self.line_of_phone(row.phone)
-            ),
-            "phone",
-            members.mask_phone(row.phone),
-        )
+            _initials(row.name), _stored_moment(row.enrolled_at),
+        ))  # fmt: skip
+        if len(self._pending) >= _BATCH:
+            self._flush()
 
-    def done(self) -> None:
-        """The file is read: what was staged is kept."""
+    def _flush(self) -> None:
+        self._db.executemany(self._insert, self._pending)
+        self._pending.clear()
+
+    def done(self) -> list[tuple[int, FieldError]]:
+        """The file is read: each row repeating the card or phone of an earlier good row
+        is left out, and returned with its line and why (the card first, as with one row
+        at a time); then the card and phone columns are indexed (unique).
+
+        Building each index once, sorted, is much faster than keeping it up to date row
+        after row. A row is good unless its card or phone is an earlier good row's, so
+        only rows whose card or phone appears more than once are looked at, in file order.
+        """
+        self._flush()
+        repeats: list[tuple[int, FieldError]] = []
+        cards: dict[str, int] = {}
+        phones: dict[str, int] = {}
+        for line, card, phone in self._db.execute(_REPEATED).fetchall():
+            if card is not None and card in cards:
+                error = FieldError(
+                    _("card_no {card} already on line {line}").format(card=card, line=cards[card]),
+                    "card_no",
+                    card,
+                )
+            elif phone in phones:
+                error = FieldError(
+                    _("phone {phone} already on line {line}").format(
+                        phone=members.mask_phone(phone), line=phones[phone]
+                    ),
+                    "phone",
+                    members.mask_phone(phone),
+                )
+            else:
+                if card is not None:
+                    cards[card] = line
+                phones[phone] = line
+                continue
+            repeats.append((line, error))
+            self.drop(line)
+        self._db.execute("CREATE UNIQUE INDEX row_card_no ON row (card_no)")
+        self._db.execute("CREATE UNIQUE INDEX row_phone ON row (phone)")
         self._db.execute("COMMIT")
+        return repeats
 
     def count(self) -> int:
         """How many rows are staged (and not dropped)."""
@@ -651,21 +698,107 @@ class Stage:
         """The card issued to the (new) member of the row at ``line``."""
         self._db.execute("UPDATE row SET card_no = ? WHERE line = ?", (card_no, line))
 
+    def without_card(self) -> Iterator[list[int]]:
+        """The lines of the new members' rows that give no card number, a batch at a time
+        (each batch read anew: the caller sets their cards before the next)."""
+        sql = "SELECT line FROM row WHERE card_no IS NULL ORDER BY line LIMIT ?"
+        while batch := self._db.execute(sql, (_BATCH,)).fetchall():
+            yield [line for (line,) in batch]
+
+    def floors(self) -> list[tuple[str, str | None, str | None]]:
+        """Each tier, floor and floor's end that new members' rows have."""
+        return list(
+            self._db.execute(
+                "SELECT DISTINCT tier, floor_tier, floor_until FROM row WHERE on_file = 0"
+            )
+        )
+
+    def settle(
+        self, was: tuple[str, str | None, str | None], settled: tuple[str, str | None, str | None]
+    ) -> None:
+        """The tier and floor of the new members' rows that have ``was``: ``settled``."""
+        self._db.execute(
+            "UPDATE row SET tier = ?, floor_tier = ?, floor_until = ? WHERE on_file = 0 "
+            "AND tier = ? AND floor_tier IS ? AND floor_until IS ?",
+            (*settled, *was),
+        )
+
     def keys_batches(self) -> Iterator[tuple[list[str], list[str]]]:
         """The staged card numbers and phones, a batch at a time."""
         for batch in self._chunks("SELECT card_no, phone FROM row ORDER BY line"):
             yield [card for card, _phone in batch if card], [phone for _card, phone in batch]
 
-    def batches(self) -> Iterator[list[tuple[MemberRow, bool]]]:
-        """The staged rows in file order, a batch at a time, each with whether it is on file."""
+    def ranges(self) -> Iterator[tuple[int, int, int]]:
+        """The staged rows in file order, a batch at a time: its first and last line, and
+        how many rows it has."""
+        for batch in self._chunks("SELECT line FROM row ORDER BY line"):
+            yield batch[0][0], batch[-1][0], len(batch)
+
+    def rows_on_file(self, first: int, last: int) -> list[MemberRow]:
+        """The rows from line ``first`` to ``last`` of members on file, in file order."""
         columns = ", ".join(self._COLUMNS)
-        for batch in self._chunks(f"SELECT {columns}, on_file FROM row ORDER BY line"):
-            yield [(_row(values[:-1]), bool(values[-1])) for values in batch]
+        return [
+            _row(values)
+            for values in self._db.execute(
+                f"SELECT {columns} FROM row WHERE line BETWEEN ? AND ? AND on_file = 1 "
+                "ORDER BY line",
+                (first, last),
+            )
+        ]
+
+    def attach(self, cursor: sqlite3.Cursor) -> None:
+        """Attach the scratch file to ``cursor``'s connection (unless it is); scratch files
+        left attached by earlier imports are detached if their transaction is over."""
+        connection = cursor.connection
+        if connection in self._attached:
+            return
+        for _seq, name, _file in cursor.execute("PRAGMA database_list").fetchall():
+            if name.startswith(self.ALIAS):
+                _detach(connection, name)
+        cursor.execute(f"ATTACH DATABASE ? AS {self.alias}", (str(self._path),))
+        self._attached.append(connection)
+
+    def detach(self) -> None:
+        """Detach the scratch file from the store's connections whose transaction is over
+        (in a caller's open transaction it stays attached until the next import)."""
+        for connection in self._attached:
+            _detach(connection, self.alias)
+        self._attached.clear()
 
     def _chunks(self, sql: str) -> Iterator[list[Any]]:
         cursor = self._db.execute(sql)
         while batch := cursor.fetchmany(_BATCH):
             yield batch
+
+
+_REPEATED = (
+    "SELECT line, card_no, phone FROM row WHERE card_no IN (SELECT card_no FROM row "
+    "WHERE card_no IS NOT NULL GROUP BY card_no HAVING count(*) > 1) OR phone IN "
+    "(SELECT phone FROM row GROUP BY phone HAVING count(*) > 1) ORDER BY line"
+)
+"""The staged rows whose card or phone another staged row has too, in file order."""
+
+_STAGES = itertools.count(1)
+"""Numbers the scratch files of a process (each attached under a name of its own)."""
+
+
+def _detach(connection: sqlite3.Connection, name: str) -> None:
+    """Detach ``name`` from ``connection`` unless an open transaction still uses it."""
+    with contextlib.suppress(sqlite3.OperationalError):  # "database … is locked": in use
+        connection.execute(f"DETACH DATABASE {name}")
+
+
+@lru_cache(maxsize=4096)
+def _stored_moment(moment: datetime | None) -> Any:
+    """A time as the store keeps it (the member table's ``enrolled_at`` column's type)."""
+    return None if moment is None else _bind(_table(Member).c.enrolled_at)(moment)
+
+
+def _bind(column: Any) -> Callable[[Any], Any]:
+    """How SQLAlchemy writes a value of ``column`` into SQLite."""
+    dialect = sqlite_dialect.dialect()
+    processor = column.type.dialect_impl(dialect).bind_processor(dialect)
+    return cast(Callable[[Any], Any], processor or _as_is)
 
 
 def _row(values: Sequence[Any]) -> MemberRow:
@@ -697,15 +830,49 @@ _VARYING = (
     "consents_at", "allergies", "conditions",
 )  # fmt: skip
 """The columns that differ between the new members of an import (the rest: ``_Writer._same``)."""
-_MEMBER_VALUES = (
-    "id", "uid", "card_no", "phone", "phone_last4", "name", "name_initials", "gender",
-    "birthday", "tier", "tier_floor", "tier_until", "tier_floor_by", "enrolled_at",
-    "enrolled_store", "enrolled_by", "consent_terms", "consent_marketing", "consent_health",
-    "consents_at", "allergies", "conditions", "last_visit_at", "updated_at", "erased_at",
-    "referral_code", "referrer_id", "referral_credited_at",
-)  # fmt: skip
-_ENTRY_VALUES = ("member_id", "sale_id", "delta", "reason", "balance_after", "created_at")
-_ITEM_VALUES = ("uid", "kind", "key", "payload", "created_at")
+_NEW = (
+    "SELECT row_number() OVER (ORDER BY line) - 1 AS k, * FROM {stage}.row "
+    "WHERE line BETWEEN :first_line AND :last_line AND on_file = 0"
+)
+"""The staged rows of new members of a batch, ``k`` counting them from 0 in file order."""
+_MEMBER_SQL = {
+    "id": ":first_id + k",
+    "uid": "{uid}",
+    "card_no": "card_no",
+    "phone": "phone",
+    "phone_last4": "substr(phone, -4)",
+    "name": "name",
+    "name_initials": "initials",
+    "gender": "nullif(gender, '')",
+    "birthday": "nullif(birthday, '')",
+    "tier": "tier",
+    "tier_floor": "floor_tier",
+    "tier_until": "floor_until",
+    "tier_floor_by": "CASE WHEN floor_tier IS NULL THEN NULL ELSE :floor_by END",
+    "enrolled_at": "coalesce(enrolled_db, :now)",
+    "consent_health": "coalesce(consent, 0)",
+    "consents_at": "coalesce(enrolled_db, :now)",
+    "allergies": "CASE WHEN consent THEN allergies ELSE '' END",
+    "conditions": "CASE WHEN consent THEN conditions ELSE '' END",
+}
+"""A new member's columns from its staged row (the rest: ``_Writer._same`` or defaults)."""
+_JSON_SQL = {
+    "enrolled_at": "json_quote(coalesce(n.enrolled_at, :now_iso))",
+    "consents_at": "json_quote(coalesce(n.enrolled_at, :now_iso))",
+    "consent_health": "CASE WHEN m.consent_health THEN 'true' ELSE 'false' END",
+    "delta": "n.points",
+    "member_uid": "json_quote(m.uid)",
+}
+"""A payload value's JSON from the new member (``m``) or its staged row (``n``); any other
+column: ``json_quote(m.column)``."""
+
+
+def _uid_sql(count: str) -> str:
+    """:meth:`_Uids.next` in SQL, for the counter value ``count`` (an SQL expression)."""
+    return (
+        f"printf('%s%03x%x%07x%08x', :prefix, ({count}) >> 30, 8 | ((({count}) >> 28) & 3), "
+        f"({count}) & {0xFFFFFFF}, random() & {0xFFFFFFFF})"
+    )
 
 
 class _Uids:
@@ -717,24 +884,33 @@ class _Uids:
     outbox items, nearly every row dirtied a page of its own in each of them, written to
     the log and checkpointed again at every chunk. In increasing order they fill the
     index's last page. Still unique between stores and imports (time, random counter
-    start, random tail), as head office needs.
+    start, random tail), as head office needs. A bulk insert takes a block of counter
+    values (:meth:`block`) and spells each id in SQL (:func:`_uid_sql`) as :meth:`next`
+    does.
     """
 
     def __init__(self) -> None:
-        self._prefix = f"{time_ns() // 1_000_000 & (1 << 48) - 1:012x}7"
+        self.prefix = f"{time_ns() // 1_000_000 & (1 << 48) - 1:012x}7"
         self._count = secrets.randbelow(1 << 41)
 
     def next(self) -> str:
         """The next id."""
         count = self._count = self._count + 1
         return (
-            f"{self._prefix}{count >> 30:03x}{8 | count >> 28 & 3:x}"
+            f"{self.prefix}{count >> 30:03x}{8 | count >> 28 & 3:x}"
             f"{count & 0xFFFFFFF:07x}{secrets.randbits(32):08x}"
         )
 
+    def block(self, size: int) -> int:
+        """The first of the next ``size`` counter values (taken: :meth:`next` goes on after)."""
+        first = self._count + 1
+        self._count += size
+        return first
+
 
 class _Writer:
-    """Writes checked rows: new members in bulk (Core), members on file through the ORM."""
+    """Writes checked rows: new members in bulk, from the scratch file inside SQLite
+    (``INSERT … SELECT``: no Python per row), members on file through the ORM."""
 
     def __init__(
         self,
@@ -749,63 +925,109 @@ class _Writer:
         self._stage = stage
         self._now = now
         self._today = today
-        self._store_code = store_code
         self._rules = rules
         self._outbox = not outbox.is_suppressed(session)
         self._uids = _Uids()
-        self._same: dict[str, Any] = {
+        same: dict[str, Any] = {
             "enrolled_store": store_code, "enrolled_by": None, "consent_terms": True,
             "consent_marketing": False, "last_visit_at": None, "updated_at": now,
             "erased_at": None, "referral_code": None, "referrer_id": None,
             "referral_credited_at": None,
         }  # fmt: skip
         """The values every new member of the import has alike."""
-        self._enrolments = outbox.PayloadTexts(
-            partial(outbox.enrolment_payload, referrer_uid=None), self._same.__getitem__, _VARYING
+        self._values: dict[str, Any] = {
+            "now": _stored_moment(now), "now_iso": now.isoformat(),
+            "floor_by": FLOOR_BY_IMPORT, "prefix": self._uids.prefix,
+        }  # fmt: skip
+        new = _NEW.format(stage=stage.alias)
+        self._members_sql = _insert_sql(
+            _table(Member), _MEMBER_SQL | {"uid": _uid_sql(":first_uid + k")}, same, new
         )
-        self._points = outbox.PayloadTexts(
+        self._values |= {
+            f"same_{name}": _bind(_table(Member).c[name])(value) for name, value in same.items()
+        }
+        self._values |= {
+            f"same_{column.name}": _bind(column)(getattr(column.default, "arg", None))
+            for column in _defaulted(_table(Member), {*_MEMBER_SQL, *same})
+        }
+        entries = _table(PointsEntry)
+        entry_sql = {
+            "member_id": ":first_id + k", "sale_id": "NULL", "delta": "points",
+            "reason": "'import'", "balance_after": "points", "created_at": ":now",
+        }  # fmt: skip
+        self._entries_sql = _insert_sql(entries, entry_sql, {}, new, "points > 0")
+        self._values |= {
+            f"same_{column.name}": _bind(column)(getattr(column.default, "arg", None))
+            for column in _defaulted(entries, set(entry_sql))
+        }
+        enrolments = outbox.PayloadTexts(
+            partial(outbox.enrolment_payload, referrer_uid=None), same.__getitem__, _VARYING
+        )
+        points = outbox.PayloadTexts(
             outbox.points_payload,
             {"reason": "import", "sale_number": None, "created_at": now}.__getitem__,
             ("member_uid", "delta"),
         )
-        self._members = Inserts(session, _table(Member), _MEMBER_VALUES)
-        self._entries = Inserts(session, _table(PointsEntry), _ENTRY_VALUES)
-        self._outbox_items = Inserts(session, _table(OutboxItem), _ITEM_VALUES)
+        joined = f"FROM ({new}) AS n JOIN main.member AS m ON m.id = :first_id + n.k"
+        self._enrolments_sql = _item_sql(
+            "member", ":first_item + n.k", enrolments, f"{joined} ORDER BY n.k"
+        )
+        self._points_sql = _item_sql(
+            "points",
+            ":first_item + n.j",
+            points,
+            f"FROM (SELECT row_number() OVER (ORDER BY k) - 1 AS j, k, points FROM ({new}) "
+            "WHERE points > 0) AS n JOIN main.member AS m ON m.id = :first_id + n.k ORDER BY n.j",
+        )
 
-    def create(self, rows: list[MemberRow]) -> int:
-        """Enrol ``rows`` (none of them on file), with their points and outbox items."""
-        if not rows:
-            return 0
-        cards = self._cards(rows)
-        for row, card in zip(rows, cards, strict=True):
-            if row.card_no is None and row.referrer is not None:
-                self._stage.set_card(row.line, card)
-        first = self._session.execute(select(func.coalesce(func.max(Member.id), 0))).scalar_one()
-        values = [
-            self._values(row, card, member_id)
-            for member_id, (row, card) in enumerate(zip(rows, cards, strict=True), first + 1)
-        ]
-        self._members.insert(values)
-        entries = [
-            {
-                "member_id": value["id"],
-                "sale_id": None,
-                "delta": row.points,
-                "reason": "import",
-                "balance_after": row.points,
-                "created_at": self._now,
-            }
-            for value, row in zip(values, rows, strict=True)
-            if row.points
-        ]
-        self._entries.insert(entries)
-        if self._outbox:
-            self._enqueue(values, rows)
-        return len(rows)
+    def prepare(self) -> None:
+        """Before the first batch: a card for each new member's row without one, and, with
+        loyalty rules, each new member's tier settled (no sales yet: a running floor's)."""
+        for lines in self._stage.without_card():
+            for line, card in zip(lines, self._cards(len(lines)), strict=True):
+                self._stage.set_card(line, card)
+        if self._rules is None:
+            return
+        for tier, floor_tier, floor_until in self._stage.floors():
+            floor = None
+            if floor_tier is not None:
+                until = date.fromisoformat(floor_until) if floor_until else None
+                floor = TierFloor(floor_tier, until, FLOOR_BY_IMPORT)
+                if not floor.runs(self._today):
+                    floor = None
+            settled = self._rules.settled_tier(0, floor, self._today)
+            kept = (floor.tier, floor_until) if floor is not None else (None, None)
+            self._stage.settle((tier, floor_tier, floor_until), (settled, *kept))
 
-    def _cards(self, rows: list[MemberRow]) -> list[str]:
-        """Each row's card number; a new one (no member's yet) where the row has none."""
-        cards = [row.card_no or "" for row in rows]
+    def create(self, first_line: int, last_line: int) -> int:
+        """Enrol the new members of the rows from ``first_line`` to ``last_line``, with
+        their points and outbox items: a few ``INSERT … SELECT`` from the scratch file."""
+        cursor = _cursor(self._session)
+        try:
+            self._stage.attach(cursor)
+            found = cursor.execute("SELECT coalesce(max(id), 0) + 1 FROM main.member").fetchone()
+            first_id = int(found[0])
+            values = self._values | {
+                "first_line": first_line, "last_line": last_line, "first_id": first_id,
+                "first_uid": self._uids.block(0),
+            }  # fmt: skip
+            created = cursor.execute(self._members_sql, values).rowcount
+            self._uids.block(created)
+            if not created:
+                return 0
+            entries = cursor.execute(self._entries_sql, values).rowcount
+            if self._outbox:
+                values["first_item"] = self._uids.block(created)
+                cursor.execute(self._enrolments_sql, values)
+                values["first_item"] = self._uids.block(entries)
+                cursor.execute(self._points_sql, values)
+            return created
+        finally:
+            cursor.close()
+
+    def _cards(self, count: int) -> list[str]:
+        """``count`` new card numbers (no member's yet, nor a staged row's)."""
+        cards = [""] * count
         while missing := [index for index, card in enumerate(cards) if not card]:
             for index in missing:
                 body = CARD_PREFIX + f"{secrets.randbelow(10**10):010d}"
@@ -820,54 +1042,6 @@ class _Writer:
                 if cards[index] in taken or cards[index] in repeated:
                     cards[index] = ""
         return cards
-
-    def _values(self, row: MemberRow, card_no: str, member_id: int) -> dict[str, Any]:
-        enrolled_at = row.enrolled_at or self._now
-        consent = row.health.consent if row.health else False
-        tier, floor = row.tier, row.floor
-        if self._rules is not None:
-            if floor is not None and not floor.runs(self._today):
-                floor = None
-            tier = self._rules.settled_tier(0, floor, self._today)  # no sales yet
-        return self._same | {
-            "id": member_id, "uid": self._uids.next(), "card_no": card_no, "phone": row.phone,
-            "phone_last4": row.phone[-4:], "name": row.name,
-            "name_initials": _initials(row.name), "gender": row.gender or None,
-            "birthday": date.fromisoformat(row.birthday) if row.birthday else None,
-            "tier": tier, "tier_floor": floor.tier if floor else None,
-            "tier_until": floor.until if floor else None,
-            "tier_floor_by": floor.by if floor else None, "enrolled_at": enrolled_at,
-            "consent_health": consent, "consents_at": enrolled_at,
-            "allergies": row.health.allergies if row.health and consent else "",
-            "conditions": row.health.conditions if row.health and consent else "",
-        }  # fmt: skip
-
-    def _enqueue(self, values: list[dict[str, Any]], rows: list[MemberRow]) -> None:
-        """The outbox items the ORM would have written: the enrolments, then the points."""
-        now = self._now
-        uid = self._uids.next
-        items = [
-            (
-                uid(),
-                "member",
-                value["uid"][:64],
-                self._enrolments.text(value.__getitem__),
-                now,
-            )
-            for value in values
-        ]
-        items += [
-            (
-                uid(),
-                "points",
-                value["uid"][:64],
-                self._points.text({"member_uid": value["uid"], "delta": row.points}.__getitem__),
-                now,
-            )
-            for value, row in zip(values, rows, strict=True)
-            if row.points
-        ]
-        self._outbox_items.insert(items)
 
     def link_referrers(self) -> None:
         """Once every row is written: each member's referrer by card (through the ORM, so the
@@ -906,6 +1080,57 @@ class _Writer:
             if delta:
                 points_ledger.post_points(self._session, member.id, delta, "import", self._now)
         return len(rows)
+
+
+def _defaulted(table: Table, named: set[str]) -> list[Any]:
+    """The columns of ``table`` not ``named`` that have a default (given by the import, as
+    the ORM would: each is a constant)."""
+    rest = [
+        column
+        for column in table.c
+        if column.name not in named and column.default is not None and not column.primary_key
+    ]
+    if any(not getattr(column.default, "is_scalar", False) for column in rest):
+        raise ValueError(f"{table.name}: give every column whose default is computed")
+    return rest
+
+
+def _insert_sql(
+    table: Table, expressions: dict[str, str], same: dict[str, Any], source: str, where: str = ""
+) -> str:
+    """``INSERT … SELECT`` of ``table``'s rows from ``source`` (rows with their ``k``): each
+    column's SQL from ``expressions``, else the parameter ``same_<column>`` (the values
+    every row has alike, and the columns' defaults)."""
+    named = {*expressions, *same}
+    columns = [name for name in expressions] + [name for name in same]
+    columns += [column.name for column in _defaulted(table, named)]
+    values = [expressions.get(name, f":same_{name}") for name in columns]
+    return (
+        f"INSERT INTO main.{table.name} ({', '.join(columns)}) SELECT {', '.join(values)} "
+        f"FROM ({source}){f' WHERE {where}' if where else ''} ORDER BY k"
+    )
+
+
+def _item_sql(kind: str, count: str, texts: outbox.PayloadTexts, source: str) -> str:
+    """``INSERT … SELECT`` of outbox items of ``kind`` about the new members ``m`` of
+    ``source``, their uids from the counter values ``count``, their payloads ``texts``."""
+    if _defaulted(_table(OutboxItem), set(_ITEM_COLUMNS)):
+        raise ValueError("outbox: a column with a default is not written")
+    payload = texts.sql(lambda name: _JSON_SQL.get(name, f"json_quote(m.{name})"))
+    return (
+        f"INSERT INTO main.outbox ({', '.join(_ITEM_COLUMNS)}) "
+        f"SELECT {_uid_sql(count)}, '{kind}', m.uid, {payload}, :now {source}"
+    )
+
+
+_ITEM_COLUMNS = ("uid", "kind", "key", "payload", "created_at")
+
+
+def _cursor(session: Session) -> sqlite3.Cursor:
+    """A DBAPI cursor on the session's connection, in its transaction (begun if need be)."""
+    raw = session.connection().connection.driver_connection
+    assert isinstance(raw, sqlite3.Connection)
+    return raw.cursor()
 
 
 def _form(row: MemberRow, member: Member | None = None) -> members.MemberForm:

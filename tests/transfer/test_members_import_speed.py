@@ -22,7 +22,7 @@ from pos.domain.sales.codes import InputError
 from pos.models import Member, OutboxItem, PointsEntry
 from pos.sync import outbox
 from pos.transfer import member_import
-from pos.transfer.import_common import WAL_PAGES, Chunks, chunked
+from pos.transfer.import_common import Chunks, chunked
 from pos.transfer.member_import import MEMBER_COLUMNS, import_members
 
 TIERS = ("normal", "silver", "gold", "platinum")
@@ -199,17 +199,17 @@ def test_the_log_is_checkpointed_less_often_only_while_an_import_writes(
     seen: list[int] = []
     create = member_import._Writer.create
 
-    def spy(writer: member_import._Writer, rows: list[member_import.MemberRow]) -> int:
+    def spy(writer: member_import._Writer, first: int, last: int) -> int:
         pages = session.connection().exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
         seen.append(int(pages or 0))
-        return create(writer, rows)
+        return create(writer, first, last)
 
     monkeypatch.setattr(member_import._Writer, "create", spy)
     with chunked(sessions) as (session, chunks):
         before = session.connection().exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
         import_members(session, path, TIERS, NOW, ZONE, chunks=chunks)
         after = session.connection().exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
-    assert seen and set(seen) == {WAL_PAGES}
+    assert seen and set(seen) == {member_import._WAL_PAGES}
     assert after == before == 1000
 
 
