@@ -1,7 +1,7 @@
 """Checking one sale of a ``pos export sales`` JSON-lines file before it is imported.
 
-:func:`check_sale` turns one parsed JSON object into a :class:`CheckedSale` or raises
-:class:`InputError` with the first problem. Entries of one sale line split over
+:meth:`SaleCheck.check` turns one parsed JSON object into a :class:`CheckedSale` or
+raises :class:`InputError` with the first problem. Entries of one sale line split over
 lots (the same ``line_no``) are merged back into one :class:`CheckedLine`.
 """
 
@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from pos.domain.sales.checkout import sale_number
 from pos.domain.sales.codes import InputError
 from pos.enums import Tender
 from pos.i18n import _
@@ -165,35 +164,6 @@ def _moment(value: Any, name: str) -> datetime:
         ) from None
 
 
-def _number(obj: dict[str, Any]) -> tuple[str, str, str, date, int]:
-    """The sale number with the store, register, business date and sequence it encodes."""
-    number = _text(obj, "number", 64) or ""
-    store = _text(obj, "store", 8) or ""
-    register = _text(obj, "register", 4) or ""
-    match = _NUMBER.match(number)
-    try:
-        if match is None:
-            raise ValueError
-        text = match["day"]
-        day = date(int(text[:4]), int(text[4:6]), int(text[6:]))
-        seq = int(match["seq"])
-    except ValueError:
-        raise InputError(
-            _(
-                "number must read S{{store}}-{{register}}-{{YYYYMMDD}}-{{seq}}, not {value!r}"
-            ).format(value=number)
-        ) from None
-    if (match["store"], match["register"]) != (store, register):
-        raise InputError(
-            _("number {number} does not match store {store} and register {register}").format(
-                number=number, store=store, register=register
-            )
-        )
-    if seq < 1 or sale_number(store, register, day, seq) != number:
-        raise InputError(_("number {number} is not a register's sale number").format(number=number))
-    return number, store, register, day, seq
-
-
 def _entry(raw: Any, products: dict[str, ProductRef]) -> CheckedLine:
     """One entry of ``lines`` as a line of its own (merged later by ``line_no``)."""
     if not isinstance(raw, dict):
@@ -303,40 +273,89 @@ def _prescription(raw: Any) -> CheckedPrescription | None:
     )
 
 
-def check_sale(obj: Any, products: dict[str, ProductRef]) -> CheckedSale:
-    """Validate one sale object of the export; raise :class:`InputError` with the first problem."""
-    if not isinstance(obj, dict):
-        raise InputError(_("a line must hold one JSON object (a sale)"))
-    number, store, register, day, seq = _number(obj)
-    completed_at = _moment(_get(obj, "completed_at", True), "completed_at")
-    raw_lines = _get(obj, "lines", True)
-    if not isinstance(raw_lines, list) or not raw_lines:
-        raise InputError(_("lines must be a list of at least one entry"))
-    lines = _merge([_entry(raw, products) for raw in raw_lines])
-    payments = _payments(_get(obj, "payments", True))
-    sale = CheckedSale(
-        number=number,
-        store=store,
-        register=register,
-        business_date=day,
-        seq=seq,
-        completed_at=completed_at,
-        cashier=_text(obj, "cashier", 64, required=False),
-        member=_text(obj, "member", 32, required=False),
-        points_earned=_int(obj, "points_earned", required=False),
-        points_redeemed=_int(obj, "points_redeemed", required=False),
-        subtotal_fen=_int(obj, "subtotal_fen"),
-        discount_fen=_int(obj, "discount_fen"),
-        total_fen=_int(obj, "total_fen"),
-        change_fen=_int(obj, "change_fen"),
-        lines=lines,
-        payments=payments,
-        prescription=_prescription(obj.get("prescription")),
-        restricted_buyer=bool(obj.get("restricted_buyer")),
-        rounding_fen=_int(obj, "rounding_fen", required=False, minimum=-5),
-    )
-    _check_totals(sale)
-    return sale
+class SaleCheck:
+    """Checks the sales of one import against its products (by SKU).
+
+    Past sales repeat their days: the day of each sale number is read once (its date,
+    and whether :func:`~pos.domain.sales.checkout.sale_number` writes it so).
+    """
+
+    def __init__(self, products: dict[str, ProductRef]) -> None:
+        self._products = products
+        self._days: dict[str, tuple[date, bool]] = {}
+
+    def check(self, obj: Any) -> CheckedSale:
+        """Validate one sale object of the export; raise :class:`InputError` with the first
+        problem."""
+        if not isinstance(obj, dict):
+            raise InputError(_("a line must hold one JSON object (a sale)"))
+        number, store, register, day, seq = self._number(obj)
+        completed_at = _moment(_get(obj, "completed_at", True), "completed_at")
+        raw_lines = _get(obj, "lines", True)
+        if not isinstance(raw_lines, list) or not raw_lines:
+            raise InputError(_("lines must be a list of at least one entry"))
+        products = self._products
+        lines = _merge([_entry(raw, products) for raw in raw_lines])
+        payments = _payments(_get(obj, "payments", True))
+        sale = CheckedSale(
+            number=number,
+            store=store,
+            register=register,
+            business_date=day,
+            seq=seq,
+            completed_at=completed_at,
+            cashier=_text(obj, "cashier", 64, required=False),
+            member=_text(obj, "member", 32, required=False),
+            points_earned=_int(obj, "points_earned", required=False),
+            points_redeemed=_int(obj, "points_redeemed", required=False),
+            subtotal_fen=_int(obj, "subtotal_fen"),
+            discount_fen=_int(obj, "discount_fen"),
+            total_fen=_int(obj, "total_fen"),
+            change_fen=_int(obj, "change_fen"),
+            lines=lines,
+            payments=payments,
+            prescription=_prescription(obj.get("prescription")),
+            restricted_buyer=bool(obj.get("restricted_buyer")),
+            rounding_fen=_int(obj, "rounding_fen", required=False, minimum=-5),
+        )
+        _check_totals(sale)
+        return sale
+
+    def _number(self, obj: dict[str, Any]) -> tuple[str, str, str, date, int]:
+        """The sale number with the store, register, business date and sequence it encodes."""
+        number = _text(obj, "number", 64) or ""
+        store = _text(obj, "store", 8) or ""
+        register = _text(obj, "register", 4) or ""
+        match = _NUMBER.match(number)
+        try:
+            if match is None:
+                raise ValueError
+            in_store, in_register, text, seq_text = match.groups()
+            known = self._days.get(text)
+            if known is None:
+                day = date(int(text[:4]), int(text[4:6]), int(text[6:]))
+                # as sale_number writes the day (a year before 1000 has fewer digits)
+                known = self._days[text] = (day, f"{day:%Y%m%d}" == text)
+            day, as_written = known
+            seq = int(seq_text)
+        except ValueError:
+            raise InputError(
+                _(
+                    "number must read S{{store}}-{{register}}-{{YYYYMMDD}}-{{seq}}, not {value!r}"
+                ).format(value=number)
+            ) from None
+        if (in_store, in_register) != (store, register):
+            raise InputError(
+                _("number {number} does not match store {store} and register {register}").format(
+                    number=number, store=store, register=register
+                )
+            )
+        # sale_number(store, register, day, seq) == number, its parts compared
+        if seq < 1 or not as_written or f"{seq:04d}" != seq_text:
+            raise InputError(
+                _("number {number} is not a register's sale number").format(number=number)
+            )
+        return number, store, register, day, seq
 
 
 def _check_totals(sale: CheckedSale) -> None:

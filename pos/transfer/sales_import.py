@@ -34,7 +34,7 @@ from pos.domain.sales.codes import InputError
 from pos.i18n import _
 from pos.models import Product
 from pos.transfer.import_common import UNCHUNKED, Chunks, ImportReport, RowError
-from pos.transfer.sales_check import CheckedSale, ProductRef, check_sale
+from pos.transfer.sales_check import CheckedSale, ProductRef, SaleCheck
 
 BATCH = 20_000
 """The most sales per chunk of writes."""
@@ -93,6 +93,7 @@ def _checked(
     path: Path, products: dict[str, ProductRef], report: SalesImportReport
 ) -> Iterator[tuple[int, int, CheckedSale | str]]:
     """Each line's checked sale, or why it is bad; returns are counted and passed over."""
+    check = SaleCheck(products).check
     for number, done, raw in _lines(path):
         try:
             obj: Any = json.loads(raw)
@@ -103,7 +104,7 @@ def _checked(
             report.returns += 1
             continue
         try:
-            yield number, done, check_sale(obj, products)
+            yield number, done, check(obj)
         except InputError as exc:
             yield number, done, str(exc)
 
