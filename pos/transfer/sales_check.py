@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from operator import attrgetter
 from typing import Any
 
 from pos.domain.sales.codes import InputError
@@ -20,6 +21,7 @@ _NUMBER = re.compile(r"^S(?P<store>\w+)-(?P<register>\w+)-(?P<day>\d{8})-(?P<seq
 _TENDERS = {tender.value: tender for tender in Tender}
 _ABSENT: Any = object()
 """A field not in the object (``None`` is a JSON null)."""
+_LINE_NO = attrgetter("line_no")
 _LINE_AGREES = (
     "sku", "barcode", "name", "unit_price_fen", "guidance_given", "promotion", "suggested_by",
 )  # fmt: skip
@@ -34,7 +36,7 @@ class ProductRef:
     spec: str
 
 
-@dataclass
+@dataclass(slots=True)
 class CheckedLine:
     """One sale line, its entries merged: lots by lot number → (expiry, qty)."""
 
@@ -65,7 +67,7 @@ class CheckedPrescription:
     pharmacist: str
 
 
-@dataclass
+@dataclass(slots=True)
 class CheckedSale:
     """A sale ready to store."""
 
@@ -187,8 +189,8 @@ def _entry(raw: Any, products: dict[str, ProductRef]) -> CheckedLine:
     codes = raw.get("trace_codes") or []
     if not isinstance(guidance, bool):
         raise InputError(_("guidance_given must be true or false"))
-    if not isinstance(codes, list) or not all(
-        isinstance(c, str) and 0 < len(c) <= 20 for c in codes
+    if not isinstance(codes, list) or (
+        codes and not all(isinstance(c, str) and 0 < len(c) <= 20 for c in codes)
     ):
         raise InputError(_("trace_codes must be a list of codes of up to 20 characters"))
     line = CheckedLine(
@@ -214,6 +216,8 @@ def _entry(raw: Any, products: dict[str, ProductRef]) -> CheckedLine:
 
 def _merge(lines: list[CheckedLine]) -> list[CheckedLine]:
     """Entries with the same ``line_no`` become one line with several lots."""
+    if len(lines) == 1:
+        return lines
     merged: dict[int, CheckedLine] = {}
     for line in lines:
         into = merged.get(line.line_no)
@@ -237,7 +241,7 @@ def _merge(lines: list[CheckedLine]) -> list[CheckedLine]:
         into.discount_fen += line.discount_fen
         into.total_fen += line.total_fen
         into.trace_codes += line.trace_codes
-    return sorted(merged.values(), key=lambda line: line.line_no)
+    return sorted(merged.values(), key=_LINE_NO)
 
 
 def _payments(raw: Any) -> list[tuple[Tender, int, int | None]]:
@@ -359,7 +363,9 @@ class SaleCheck:
 
 
 def _check_totals(sale: CheckedSale) -> None:
-    lines_total = sum(line.total_fen for line in sale.lines)
+    lines_total = 0
+    for line in sale.lines:
+        lines_total += line.total_fen
     if lines_total != sale.total_fen:
         raise InputError(
             _("the lines add up to {lines} fen, total_fen is {total}").format(
@@ -368,7 +374,9 @@ def _check_totals(sale: CheckedSale) -> None:
         )
     if sale.subtotal_fen - sale.discount_fen != sale.total_fen:
         raise InputError(_("subtotal_fen − discount_fen is not total_fen"))
-    paid = sum(amount for _tender, amount, _tendered in sale.payments) + sale.rounding_fen
+    paid = sale.rounding_fen
+    for _tender, amount, _tendered in sale.payments:
+        paid += amount
     if paid != sale.total_fen:
         raise InputError(
             _("the payments add up to {paid} fen, total_fen is {total}").format(
