@@ -43,6 +43,9 @@ PARTS = 2
 """The most parts a file is checked in at once (each but the first in a child process)."""
 PART_BYTES = 32 * 1024 * 1024
 """The fewest bytes of a part: a smaller file is checked in one."""
+FIRST_SHARE = 0.85
+"""The first part's length, as a share of each other's: this process then appends the
+others' staged sales (:meth:`Staging.append`) while they would still be checking."""
 BATCH = 20_000
 """The most sales per chunk of writes."""
 CHECK_PROGRESS = 5000
@@ -86,13 +89,15 @@ class SalesImportReport(ImportReport):
 
 def _parts(path: Path) -> list[tuple[int, int]]:
     """The byte ranges ``[start, end)`` the file is checked in, each but the last ending
-    after a line end: one per :data:`PART_BYTES` (at least one, at most :data:`PARTS`)."""
+    after a line end: one per :data:`PART_BYTES` (at least one, at most :data:`PARTS`),
+    the first :data:`FIRST_SHARE` as long as the others."""
     size = path.stat().st_size
     count = min(PARTS, max(1, size // PART_BYTES))
+    shares = FIRST_SHARE + count - 1
     bounds = [0]
     with path.open("rb") as handle:
         for part in range(1, count):
-            handle.seek(max(size * part // count, bounds[-1]))
+            handle.seek(max(int(size * (FIRST_SHARE + part - 1) / shares), bounds[-1]))
             handle.readline()  # on to the end of the line under way
             if bounds[-1] < handle.tell() < size:
                 bounds.append(handle.tell())
