@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 from pos.domain.sales.codes import InputError
 from pos.i18n import _
 from pos.models import Product
-from pos.transfer.import_common import UNCHUNKED, Chunks, ImportReport, RowError
+from pos.transfer.import_common import UNCHUNKED, Chunks, ImportReport, RowError, page_cache
 from pos.transfer.sales_check import CheckedSale, ProductRef, SaleCheck
 
 PARTS = 2
@@ -59,6 +59,12 @@ QUIET_CHUNK_SECONDS = 0.5
 (:meth:`~pos.transfer.import_common.Chunks.stretch`): a register that starts selling
 waits that long at most, once."""
 MAX_LISTED_DUPLICATES = 10
+WRITE_CACHE_KB = 128 * 1024
+"""SQLite's page cache while the staged sales are copied in (the sales' indexes on
+numbers, times and products take a page of nearly every leaf in each chunk)."""
+WRITE_WAL_PAGES = 16_384
+"""The write-ahead log's pages (64 MB) between two checkpoints while the sales are copied
+in: a page changed by many chunks is copied into the database once per checkpoint."""
 
 
 @dataclass(frozen=True)
@@ -237,7 +243,8 @@ def import_sales(
             count = _check_all(path, products, report, progress, staging)
             if report.errors and not skip_bad:
                 return report
-            _write_all(session, staging, path.stat().st_size, report, chunks, progress)
+            with page_cache(session, WRITE_CACHE_KB, WRITE_WAL_PAGES):
+                _write_all(session, staging, path.stat().st_size, report, chunks, progress)
         finally:
             staging.detach()
             staging.close()
