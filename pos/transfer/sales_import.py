@@ -300,8 +300,10 @@ def _check_all(
         if progress is not None:
             progress(SalesProgress(int(done * scale), total, int(checked * scale), True))
 
-    context = multiprocessing.get_context(
-        "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = (
+        multiprocessing.get_context("fork")  # the products need no pickling
+        if "fork" in multiprocessing.get_all_start_methods()
+        else multiprocessing.get_context("spawn")
     )
     children: list[tuple[BaseProcess, Connection, Path]] = []
     try:
@@ -319,9 +321,9 @@ def _check_all(
         report.errors += first.errors
         report.returns += first.returns
         lines, checked = first.lines, first.checked
-        for child, receiver, stage in children:
+        for running, receiver, stage in children:
             found = receiver.recv()
-            child.join()
+            running.join()
             if isinstance(found, BaseException):
                 raise found
             assert isinstance(found, _Part)
@@ -332,11 +334,11 @@ def _check_all(
             lines += found.lines
             checked += found.checked
     finally:
-        for child, receiver, _stage in children:
+        for running, receiver, _stage in children:
             receiver.close()
-            if child.is_alive():
-                child.terminate()
-            child.join()
+            if running.is_alive():
+                running.terminate()
+            running.join()
     staging.finish()
     return checked
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import multiprocessing
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from pos.models import Member
+from pos.models import Member, Sale
 from pos.transfer import sales_import
 from pos.transfer.import_common import Chunks
 from pos.transfer.sales_import import _parts, import_sales
@@ -141,3 +143,25 @@ def test_the_parts_end_at_line_ends_and_cover_the_file(
             assert end == start and data[end - 1 : end] == b"\n"
     monkeypatch.setattr(sales_import, "PART_BYTES", path.stat().st_size // 2 + 1)
     assert len(_parts(path)) == 1  # too small for two
+
+
+def test_a_child_that_fails_fails_the_import_and_stores_nothing(
+    fresh_store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parent = os.getpid()
+    original = sales_import.Staging.add
+
+    def add(staging: sales_import.Staging, *args: Any) -> None:
+        if os.getpid() != parent:
+            raise RuntimeError("disk full in the child")
+        original(staging, *args)
+
+    path = write_sales(tmp_path / "s.jsonl", *(sale(seq, [("P00063", 1, 350)]) for seq in (1, 2)))
+    monkeypatch.setattr(sales_import.Staging, "add", add)
+    monkeypatch.setattr(sales_import, "PART_BYTES", 1)
+    sessions = fresh_store()
+    with pytest.raises(RuntimeError, match="disk full in the child"):
+        run(sessions, path, skip_bad=False)
+    assert multiprocessing.active_children() == []
+    with sessions() as session:
+        assert session.scalars(select(Sale)).all() == []
