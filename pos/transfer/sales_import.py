@@ -19,6 +19,7 @@ import contextlib
 import itertools
 import json
 import multiprocessing
+import os
 import sqlite3
 import tempfile
 import time
@@ -39,8 +40,9 @@ from pos.models import Product
 from pos.transfer.import_common import UNCHUNKED, Chunks, ImportReport, RowError, page_cache
 from pos.transfer.sales_check import CheckedSale, ProductRef, SaleCheck
 
-PARTS = 2
-"""The most parts a file is checked in at once (each but the first in a child process)."""
+PARTS = min(2, os.cpu_count() or 1)
+"""The most parts a file is checked in at once (each but the first in a child process):
+two where there are two processors (a third would wait for the first's appending)."""
 PART_BYTES = 32 * 1024 * 1024
 """The fewest bytes of a part: a smaller file is checked in one."""
 FIRST_SHARE = 0.85
