@@ -64,9 +64,10 @@ MAX_LISTED_DUPLICATES = 10
 WRITE_CACHE_KB = 128 * 1024
 """SQLite's page cache while the staged sales are copied in (the sales' indexes on
 numbers, times and products take a page of nearly every leaf in each chunk)."""
-WRITE_WAL_PAGES = 16_384
-"""The write-ahead log's pages (64 MB) between two checkpoints while the sales are copied
-in: a page changed by many chunks is copied into the database once per checkpoint."""
+WRITE_WAL_PAGES = 65_536
+"""The write-ahead log's pages (256 MB) between two checkpoints while the sales are copied
+in: a page changed by many chunks is copied into the database once per checkpoint (1 M
+sales: 16 s of CPU in the copy against 17 s with 64 MB between checkpoints)."""
 
 
 @dataclass(frozen=True)
