@@ -1,7 +1,7 @@
 """Checking one sale of a ``pos export sales`` JSON-lines file before it is imported.
 
-:func:`check_sale` turns one parsed JSON object into a :class:`CheckedSale` or raises
-:class:`InputError` with the first problem. Entries of one sale line split over
+:meth:`SaleCheck.check` turns one parsed JSON object into a :class:`CheckedSale` or
+raises :class:`InputError` with the first problem. Entries of one sale line split over
 lots (the same ``line_no``) are merged back into one :class:`CheckedLine`.
 """
 
@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from operator import attrgetter
 from typing import Any
 
-from pos.domain.sales.checkout import sale_number
 from pos.domain.sales.codes import InputError
 from pos.enums import Tender
 from pos.i18n import _
@@ -21,6 +21,7 @@ _NUMBER = re.compile(r"^S(?P<store>\w+)-(?P<register>\w+)-(?P<day>\d{8})-(?P<seq
 _TENDERS = {tender.value: tender for tender in Tender}
 _ABSENT: Any = object()
 """A field not in the object (``None`` is a JSON null)."""
+_LINE_NO = attrgetter("line_no")
 _LINE_AGREES = (
     "sku", "barcode", "name", "unit_price_fen", "guidance_given", "promotion", "suggested_by",
 )  # fmt: skip
@@ -35,7 +36,7 @@ class ProductRef:
     spec: str
 
 
-@dataclass
+@dataclass(slots=True)
 class CheckedLine:
     """One sale line, its entries merged: lots by lot number → (expiry, qty)."""
 
@@ -66,7 +67,7 @@ class CheckedPrescription:
     pharmacist: str
 
 
-@dataclass
+@dataclass(slots=True)
 class CheckedSale:
     """A sale ready to store."""
 
@@ -165,35 +166,6 @@ def _moment(value: Any, name: str) -> datetime:
         ) from None
 
 
-def _number(obj: dict[str, Any]) -> tuple[str, str, str, date, int]:
-    """The sale number with the store, register, business date and sequence it encodes."""
-    number = _text(obj, "number", 64) or ""
-    store = _text(obj, "store", 8) or ""
-    register = _text(obj, "register", 4) or ""
-    match = _NUMBER.match(number)
-    try:
-        if match is None:
-            raise ValueError
-        text = match["day"]
-        day = date(int(text[:4]), int(text[4:6]), int(text[6:]))
-        seq = int(match["seq"])
-    except ValueError:
-        raise InputError(
-            _(
-                "number must read S{{store}}-{{register}}-{{YYYYMMDD}}-{{seq}}, not {value!r}"
-            ).format(value=number)
-        ) from None
-    if (match["store"], match["register"]) != (store, register):
-        raise InputError(
-            _("number {number} does not match store {store} and register {register}").format(
-                number=number, store=store, register=register
-            )
-        )
-    if seq < 1 or sale_number(store, register, day, seq) != number:
-        raise InputError(_("number {number} is not a register's sale number").format(number=number))
-    return number, store, register, day, seq
-
-
 def _entry(raw: Any, products: dict[str, ProductRef]) -> CheckedLine:
     """One entry of ``lines`` as a line of its own (merged later by ``line_no``)."""
     if not isinstance(raw, dict):
@@ -217,8 +189,8 @@ def _entry(raw: Any, products: dict[str, ProductRef]) -> CheckedLine:
     codes = raw.get("trace_codes") or []
     if not isinstance(guidance, bool):
         raise InputError(_("guidance_given must be true or false"))
-    if not isinstance(codes, list) or not all(
-        isinstance(c, str) and 0 < len(c) <= 20 for c in codes
+    if not isinstance(codes, list) or (
+        codes and not all(isinstance(c, str) and 0 < len(c) <= 20 for c in codes)
     ):
         raise InputError(_("trace_codes must be a list of codes of up to 20 characters"))
     line = CheckedLine(
@@ -244,6 +216,8 @@ def _entry(raw: Any, products: dict[str, ProductRef]) -> CheckedLine:
 
 def _merge(lines: list[CheckedLine]) -> list[CheckedLine]:
     """Entries with the same ``line_no`` become one line with several lots."""
+    if len(lines) == 1:
+        return lines
     merged: dict[int, CheckedLine] = {}
     for line in lines:
         into = merged.get(line.line_no)
@@ -267,7 +241,7 @@ def _merge(lines: list[CheckedLine]) -> list[CheckedLine]:
         into.discount_fen += line.discount_fen
         into.total_fen += line.total_fen
         into.trace_codes += line.trace_codes
-    return sorted(merged.values(), key=lambda line: line.line_no)
+    return sorted(merged.values(), key=_LINE_NO)
 
 
 def _payments(raw: Any) -> list[tuple[Tender, int, int | None]]:
@@ -303,44 +277,95 @@ def _prescription(raw: Any) -> CheckedPrescription | None:
     )
 
 
-def check_sale(obj: Any, products: dict[str, ProductRef]) -> CheckedSale:
-    """Validate one sale object of the export; raise :class:`InputError` with the first problem."""
-    if not isinstance(obj, dict):
-        raise InputError(_("a line must hold one JSON object (a sale)"))
-    number, store, register, day, seq = _number(obj)
-    completed_at = _moment(_get(obj, "completed_at", True), "completed_at")
-    raw_lines = _get(obj, "lines", True)
-    if not isinstance(raw_lines, list) or not raw_lines:
-        raise InputError(_("lines must be a list of at least one entry"))
-    lines = _merge([_entry(raw, products) for raw in raw_lines])
-    payments = _payments(_get(obj, "payments", True))
-    sale = CheckedSale(
-        number=number,
-        store=store,
-        register=register,
-        business_date=day,
-        seq=seq,
-        completed_at=completed_at,
-        cashier=_text(obj, "cashier", 64, required=False),
-        member=_text(obj, "member", 32, required=False),
-        points_earned=_int(obj, "points_earned", required=False),
-        points_redeemed=_int(obj, "points_redeemed", required=False),
-        subtotal_fen=_int(obj, "subtotal_fen"),
-        discount_fen=_int(obj, "discount_fen"),
-        total_fen=_int(obj, "total_fen"),
-        change_fen=_int(obj, "change_fen"),
-        lines=lines,
-        payments=payments,
-        prescription=_prescription(obj.get("prescription")),
-        restricted_buyer=bool(obj.get("restricted_buyer")),
-        rounding_fen=_int(obj, "rounding_fen", required=False, minimum=-5),
-    )
-    _check_totals(sale)
-    return sale
+class SaleCheck:
+    """Checks the sales of one import against its products (by SKU).
+
+    Past sales repeat their days: the day of each sale number is read once (its date,
+    and whether :func:`~pos.domain.sales.checkout.sale_number` writes it so).
+    """
+
+    def __init__(self, products: dict[str, ProductRef]) -> None:
+        self._products = products
+        self._days: dict[str, tuple[date, bool]] = {}
+
+    def check(self, obj: Any) -> CheckedSale:
+        """Validate one sale object of the export; raise :class:`InputError` with the first
+        problem."""
+        if not isinstance(obj, dict):
+            raise InputError(_("a line must hold one JSON object (a sale)"))
+        number, store, register, day, seq = self._number(obj)
+        completed_at = _moment(_get(obj, "completed_at", True), "completed_at")
+        raw_lines = _get(obj, "lines", True)
+        if not isinstance(raw_lines, list) or not raw_lines:
+            raise InputError(_("lines must be a list of at least one entry"))
+        products = self._products
+        lines = _merge([_entry(raw, products) for raw in raw_lines])
+        payments = _payments(_get(obj, "payments", True))
+        sale = CheckedSale(
+            number=number,
+            store=store,
+            register=register,
+            business_date=day,
+            seq=seq,
+            completed_at=completed_at,
+            cashier=_text(obj, "cashier", 64, required=False),
+            member=_text(obj, "member", 32, required=False),
+            points_earned=_int(obj, "points_earned", required=False),
+            points_redeemed=_int(obj, "points_redeemed", required=False),
+            subtotal_fen=_int(obj, "subtotal_fen"),
+            discount_fen=_int(obj, "discount_fen"),
+            total_fen=_int(obj, "total_fen"),
+            change_fen=_int(obj, "change_fen"),
+            lines=lines,
+            payments=payments,
+            prescription=_prescription(obj.get("prescription")),
+            restricted_buyer=bool(obj.get("restricted_buyer")),
+            rounding_fen=_int(obj, "rounding_fen", required=False, minimum=-5),
+        )
+        _check_totals(sale)
+        return sale
+
+    def _number(self, obj: dict[str, Any]) -> tuple[str, str, str, date, int]:
+        """The sale number with the store, register, business date and sequence it encodes."""
+        number = _text(obj, "number", 64) or ""
+        store = _text(obj, "store", 8) or ""
+        register = _text(obj, "register", 4) or ""
+        match = _NUMBER.match(number)
+        try:
+            if match is None:
+                raise ValueError
+            in_store, in_register, text, seq_text = match.groups()
+            known = self._days.get(text)
+            if known is None:
+                day = date(int(text[:4]), int(text[4:6]), int(text[6:]))
+                # as sale_number writes the day (a year before 1000 has fewer digits)
+                known = self._days[text] = (day, f"{day:%Y%m%d}" == text)
+            day, as_written = known
+            seq = int(seq_text)
+        except ValueError:
+            raise InputError(
+                _(
+                    "number must read S{{store}}-{{register}}-{{YYYYMMDD}}-{{seq}}, not {value!r}"
+                ).format(value=number)
+            ) from None
+        if (in_store, in_register) != (store, register):
+            raise InputError(
+                _("number {number} does not match store {store} and register {register}").format(
+                    number=number, store=store, register=register
+                )
+            )
+        # sale_number(store, register, day, seq) == number, its parts compared
+        if seq < 1 or not as_written or f"{seq:04d}" != seq_text:
+            raise InputError(
+                _("number {number} is not a register's sale number").format(number=number)
+            )
+        return number, store, register, day, seq
 
 
 def _check_totals(sale: CheckedSale) -> None:
-    lines_total = sum(line.total_fen for line in sale.lines)
+    lines_total = 0
+    for line in sale.lines:
+        lines_total += line.total_fen
     if lines_total != sale.total_fen:
         raise InputError(
             _("the lines add up to {lines} fen, total_fen is {total}").format(
@@ -349,7 +374,9 @@ def _check_totals(sale: CheckedSale) -> None:
         )
     if sale.subtotal_fen - sale.discount_fen != sale.total_fen:
         raise InputError(_("subtotal_fen − discount_fen is not total_fen"))
-    paid = sum(amount for _tender, amount, _tendered in sale.payments) + sale.rounding_fen
+    paid = sale.rounding_fen
+    for _tender, amount, _tendered in sale.payments:
+        paid += amount
     if paid != sale.total_fen:
         raise InputError(
             _("the payments add up to {paid} fen, total_fen is {total}").format(

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.models import Sale, SaleLine
+from pos.transfer import sales_import
 from pos.transfer.import_common import chunked
 from pos.transfer.sales_import import Staging, import_sales
 from tests.transfer.test_sales_import import sale, write_sales
@@ -53,3 +56,46 @@ def test_a_chunked_import_leaves_no_scratch_file_attached(
         report = import_sales(session, path, False, None, chunks)
         assert not any(name.startswith(Staging.ALIAS) for name in _attached(session))
     assert report.created == 2 and chunks.commits > 0
+
+
+def test_the_page_cache_and_log_are_as_before_after_an_import(
+    demo_sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """The import writes with a big page cache and a long log, on the pool's connection:
+    both are back to what they were, also after a failed import."""
+
+    def pragmas(session: Session) -> tuple[int, int]:
+        raw = session.connection().connection.driver_connection
+        assert isinstance(raw, sqlite3.Connection)
+        during.append(raw.execute("PRAGMA cache_size").fetchone()[0])
+        return (
+            raw.execute("PRAGMA cache_size").fetchone()[0],
+            raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0],
+        )
+
+    during: list[int] = []
+    path = write_sales(tmp_path / "s.jsonl", sale(1, [("P00063", 1, 350)]))
+    broken = write_sales(tmp_path / "b.jsonl", sale(2, [("P00063", 1, 350)]))
+    with chunked(demo_sessions) as (session, chunks):
+        before = pragmas(session)
+        original = sales_import._write_all
+
+        def write_all(*args: Any) -> None:
+            pragmas(session)
+            original(*args)
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(sales_import, "_write_all", write_all)
+            assert import_sales(session, path, False, None, chunks).created == 1
+        assert pragmas(session) == before
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(sales_import.Staging, "copy", _fail)
+            with pytest.raises(RuntimeError):
+                import_sales(session, broken, False, None, chunks)
+        session.rollback()
+        assert pragmas(session) == before
+    assert during[1] == -sales_import.WRITE_CACHE_KB != before[0]
+
+
+def _fail(*_args: Any) -> int:
+    raise RuntimeError("disk gone")
