@@ -217,33 +217,6 @@ class Chunks:
         return min(self._seconds * 2, self._longest) if quiet else self._base
 
 
-@contextmanager
-def page_cache(session: Session, kilobytes: int, wal_pages: int) -> Iterator[None]:
-    """The session's connection with a page cache of ``kilobytes`` and a checkpoint every
-    ``wal_pages`` pages of the log, both as they were after (even when the import fails:
-    the pool keeps the connection); the import's last commit checkpoints what is left.
-
-    An import that adds rows to indexes on random keys touches a page of nearly every
-    leaf in each chunk: with SQLite's own 2 MB cache those pages are read again and again,
-    and with its own 1,000-page log every commit checkpoints them all into the database.
-    """
-    connection = session.connection()
-    if connection.dialect.name != "sqlite":
-        yield
-        return
-    raw = connection.connection.dbapi_connection
-    assert raw is not None
-    before = int(raw.execute("PRAGMA cache_size").fetchone()[0])
-    pages = int(raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
-    raw.execute(f"PRAGMA cache_size = -{int(kilobytes)}")
-    raw.execute(f"PRAGMA wal_autocheckpoint = {int(wal_pages)}")
-    try:
-        yield
-    finally:
-        raw.execute(f"PRAGMA cache_size = {before}")
-        raw.execute(f"PRAGMA wal_autocheckpoint = {pages}")
-
-
 UNCHUNKED = Chunks()
 """For a caller that commits the whole import itself."""
 
@@ -343,7 +316,12 @@ finds a page in the log's index (a hash table) as fast."""
 def write_cache(session: Session, kilobytes: int, wal_pages: int = WAL_PAGES) -> Iterator[None]:
     """The session's connection with a page cache of ``kilobytes`` and a checkpoint every
     ``wal_pages`` pages of the log, both as they were after (even when the import fails:
-    the pool keeps the connection): the import's last commit checkpoints what is left."""
+    the pool keeps the connection): the import's last commit checkpoints what is left.
+
+    An import that adds rows to indexes on random keys touches a page of nearly every
+    leaf in each chunk: with SQLite's own 2 MB cache those pages are read again and again,
+    and with its own 1,000-page log every commit checkpoints them all into the database.
+    """
     connection = session.connection()
     if connection.dialect.name != "sqlite":
         yield

@@ -37,7 +37,14 @@ from sqlalchemy.orm import Session
 from pos.domain.sales.codes import InputError
 from pos.i18n import _
 from pos.models import Product
-from pos.transfer.import_common import UNCHUNKED, Chunks, ImportReport, RowError, page_cache
+from pos.transfer.import_common import (
+    QUIET_CHUNK_SECONDS,
+    UNCHUNKED,
+    Chunks,
+    ImportReport,
+    RowError,
+    write_cache,
+)
 from pos.transfer.sales_check import CheckedSale, ProductRef, SaleCheck
 
 PARTS = min(2, os.cpu_count() or 1)
@@ -56,10 +63,6 @@ FIRST_BATCH = 200
 MIN_BATCH = 20
 """The first and the fewest sales per chunk; between, the size follows the time taken
 (growing at most twofold from one chunk to the next)."""
-QUIET_CHUNK_SECONDS = 0.5
-"""How long a chunk of writes may hold the lock while no register writes
-(:meth:`~pos.transfer.import_common.Chunks.stretch`): a register that starts selling
-waits that long at most, once."""
 MAX_LISTED_DUPLICATES = 10
 WRITE_CACHE_KB = 128 * 1024
 """SQLite's page cache while the staged sales are copied in (the sales' indexes on
@@ -246,7 +249,7 @@ def import_sales(
             count = _check_all(path, products, report, progress, staging)
             if report.errors and not skip_bad:
                 return report
-            with page_cache(session, WRITE_CACHE_KB, WRITE_WAL_PAGES):
+            with write_cache(session, WRITE_CACHE_KB, WRITE_WAL_PAGES):
                 _write_all(session, staging, path.stat().st_size, report, chunks, progress)
         finally:
             staging.detach()
