@@ -4,9 +4,15 @@ A store with no users asks for its first manager instead. While locked, the
 cart and the member are hidden behind it (app.tcss). Scans at this screen are
 held for the cart (it is a form: pos.app.widgets.scan_hold), so they never become a
 PIN attempt; neither does a function key with empty fields.
+
+At the register's start this screen is painted before the register is ready (pos.app.boot):
+the cashier types the id and PIN meanwhile, and they are checked once it is.
 """
 
 from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,8 +23,9 @@ from pos.app.modals.form import FormModal
 from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import Label
 from pos.i18n import N_, _
-from pos.register.api import InputError
-from pos.register.service import RegisterService
+
+if TYPE_CHECKING:
+    from pos.register.service import RegisterService
 
 
 class LoginModal(FormModal):
@@ -26,11 +33,23 @@ class LoginModal(FormModal):
 
     BINDINGS = [Binding("f12", "login", N_("Log in"), id="log-in", priority=True)]
 
-    def __init__(self, register: RegisterService) -> None:
+    register: RegisterService
+
+    def __init__(self) -> None:
         super().__init__()
         localize_bindings(self)
+        self.ready = asyncio.Event()
+        """Set by :meth:`attach`: the id and PIN can be checked."""
+        self.first = False
+
+    def attach(self, register: RegisterService) -> None:
+        """The register is ready: a store with no users asks for its first manager."""
         self.register = register
         self.first = not register.has_users()
+        self.ready.set()
+        if self.first and self.is_mounted:
+            self.refresh(recompose=True)
+            self.call_after_refresh(self.on_mount)
 
     def compose(self) -> ComposeResult:
         title = _("First manager of this store") if self.first else _("Log in")
@@ -63,6 +82,11 @@ class LoginModal(FormModal):
     async def action_login(self) -> None:
         """Check the id and PIN (or create the first manager)."""
         await self.settle_fields()
+        if not self.ready.is_set():
+            self.fail(_("Starting, one moment"))
+            await self.ready.wait()
+        from pos.register.api import InputError  # imported with the register already
+
         try:
             if self.first:
                 self.register.add_first_manager(
