@@ -21,7 +21,6 @@ from textual.worker import WorkerState
 
 from pos.app.boot import RegisterFailed, RegisterLoaded, RegisterStart, needs_register
 from pos.app.checkout.screen import CheckoutScreen
-from pos.app.checkout.service import overdue_notice
 from pos.app.language import language_notice, use_language
 from pos.app.messages import (
     BackupFinished,
@@ -255,6 +254,8 @@ class PosApp(App[None]):
         self._show_who()
 
     def _show_who(self) -> None:
+        from pos.app.checkout.service import overdue_notice  # with the register, once ready
+
         user = self.register.user
         register = _("Register {register}").format(register=self.settings.register.id)
         self.sub_title = f"{register} · {user.name}" if user else register
@@ -457,10 +458,15 @@ def _boot(settings: Settings) -> Started:
     return boot_register(settings)
 
 
+def register_app(settings: Settings) -> PosApp:
+    """The app as ``pos`` starts it: it paints its first screen, then opens (or creates)
+    the store and builds the register in a worker behind it."""
+    return PosApp(RegisterStart(build=lambda: _boot(settings)), settings)
+
+
 def run_register(settings: Settings) -> int:
-    """Paint the register's first screen, open (or create) the store behind it, and run
-    the register until the cashier quits."""
-    app = PosApp(RegisterStart(build=lambda: _boot(settings)), settings)
+    """Run the register (:func:`register_app`) until the cashier quits."""
+    app = register_app(settings)
     app.run()
     for path in app.crash_reports:
         print(_("An unexpected error was recorded: {path}").format(path=path), file=sys.stderr)

@@ -18,16 +18,7 @@ from textual.widgets import Footer, Header
 from textual.widgets._toast import Toast
 
 from pos.app.checkout.counter import R, settled
-from pos.app.checkout.held import HeldKeys
 from pos.app.checkout.keys import CHECKOUT_BINDINGS, function_keys
-from pos.app.checkout.members import MemberPrompts
-from pos.app.checkout.overrides import ManagerKeys, OverrideGuard
-from pos.app.checkout.receipts import ReceiptKeys
-from pos.app.checkout.reports import ReportKeys
-from pos.app.checkout.returns import ReturnKeys
-from pos.app.checkout.safety import SafetyPrompts
-from pos.app.checkout.service import ServiceKeys
-from pos.app.checkout.shifts import ShiftKeys
 from pos.app.language import other_language
 from pos.app.messages import LanguageChosen
 from pos.app.modals.common import localize_bindings
@@ -49,22 +40,22 @@ from pos.app.widgets.status.sync_status import SyncStatusBar
 from pos.app.widgets.suggestion_panel import SuggestionPanel
 from pos.app.widgets.totals import LastSalePanel, TotalsPanel
 from pos.i18n import _, ngettext
-from pos.register.api import (
-    TRACE_CODE,
-    DrugClass,
-    InputError,
-    PrinterStatus,
-    SyncStatus,
-    Tendering,
-    format_fen,
-    is_sale_number,
-    parse_quantity,
-)
-from pos.register.service import NotACode, RegisterService
+from pos.register.api import TRACE_CODE, DrugClass, InputError, format_fen, parse_quantity
 from pos.register.views import CartView, CompletedSale, ScanOutcome
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the register and the keys' handlers: imported once it is ready (attach)
+    from pos.app.checkout.held import HeldKeys
+    from pos.app.checkout.members import MemberPrompts
+    from pos.app.checkout.overrides import ManagerKeys, OverrideGuard
+    from pos.app.checkout.receipts import ReceiptKeys
+    from pos.app.checkout.reports import ReportKeys
+    from pos.app.checkout.returns import ReturnKeys
+    from pos.app.checkout.safety import SafetyPrompts
+    from pos.app.checkout.service import ServiceKeys
+    from pos.app.checkout.shifts import ShiftKeys
     from pos.app.modals.sale.payment import PaymentOutcome
+    from pos.register.api import PrinterStatus, SyncStatus, Tendering
+    from pos.register.service import RegisterService
 
 SAVE_RETRY_SECONDS = 0.5
 """How often a cart not yet stored (the database busy) is tried again."""
@@ -128,6 +119,16 @@ class CheckoutScreen(Screen[None]):
     def attach(self, register: RegisterService) -> None:
         """The register is ready: the keys get their handlers, the panels fill (once
         mounted), then the scans typed meanwhile are added in order."""
+        from pos.app.checkout.held import HeldKeys
+        from pos.app.checkout.members import MemberPrompts
+        from pos.app.checkout.overrides import ManagerKeys, OverrideGuard
+        from pos.app.checkout.receipts import ReceiptKeys
+        from pos.app.checkout.reports import ReportKeys
+        from pos.app.checkout.returns import ReturnKeys
+        from pos.app.checkout.safety import SafetyPrompts
+        from pos.app.checkout.service import ServiceKeys
+        from pos.app.checkout.shifts import ShiftKeys
+
         self.register = register
         self.attached = True
         self.guard = OverrideGuard(register, self)
@@ -385,6 +386,9 @@ class CheckoutScreen(Screen[None]):
 
     async def add_scan(self, text: str) -> None:
         """Add a scanned code (or open the search for a name)."""
+        from pos.register.api import is_sale_number
+        from pos.register.service import NotACode
+
         text = text.strip()
         if not text:
             return

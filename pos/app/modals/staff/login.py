@@ -11,7 +11,6 @@ the cashier types the id and PIN meanwhile, and they are checked once it is.
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
@@ -38,18 +37,24 @@ class LoginModal(FormModal):
     def __init__(self) -> None:
         super().__init__()
         localize_bindings(self)
-        self.ready = asyncio.Event()
-        """Set by :meth:`attach`: the id and PIN can be checked."""
+        self.attached = False
+        """Whether the register is attached (:meth:`attach`): the id and PIN can be checked."""
+        self.waiting = False
+        """The cashier asked to log in before the register was ready: it logs in once it is."""
         self.first = False
 
     def attach(self, register: RegisterService) -> None:
         """The register is ready: a store with no users asks for its first manager."""
         self.register = register
+        self.attached = True
         self.first = not register.has_users()
-        self.ready.set()
-        if self.first and self.is_mounted:
+        if self.first and self.is_mounted:  # no users: the first manager's form instead
+            self.waiting = False
             self.refresh(recompose=True)
             self.call_after_refresh(self.on_mount)
+        elif self.waiting:
+            self.waiting = False
+            self.app.call_later(self.action_login)  # as its key does: from the app
 
     def compose(self) -> ComposeResult:
         title = _("First manager of this store") if self.first else _("Log in")
@@ -82,9 +87,10 @@ class LoginModal(FormModal):
     async def action_login(self) -> None:
         """Check the id and PIN (or create the first manager)."""
         await self.settle_fields()
-        if not self.ready.is_set():
+        if not self.attached:
+            self.waiting = True
             self.fail(_("Starting, one moment"))
-            await self.ready.wait()
+            return
         from pos.register.api import InputError  # imported with the register already
 
         try:
