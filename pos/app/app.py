@@ -130,14 +130,16 @@ class PosApp(App[None]):
 
     def on_mount(self) -> None:
         built = self.start.built
-        self.push_screen(CheckoutScreen(self.scan_hold))
+        first: Screen[Any] = CheckoutScreen(self.scan_hold)
+        self.push_screen(first)
         self.last_input = monotonic()
         if self.settings.register.require_login and (built is None or built.register.user is None):
-            self.push_screen(LoginModal(), self._logged_in)
+            first = LoginModal()
+            self.push_screen(first, self._logged_in)
         if built is not None:
             self.take_register(built)
-        else:  # build it behind the first screen
-            self.call_after_refresh(self._build_register)
+        else:  # build it once the first screen is painted, behind it
+            first.call_after_refresh(self._build_register)
 
     def _build_register(self) -> None:
         self.run_worker(self._load, thread=True, group="start", exit_on_error=False)
