@@ -241,7 +241,9 @@ class PosApp(App[None]):
         screen = self.screen
         if not isinstance(screen, CheckoutScreen):
             return False
-        bound = key in screen._bindings.key_to_bindings or key in self._bindings.key_to_bindings
+        app_keys = self._bindings.key_to_bindings.get(key, [])
+        locks = any(binding.action == "lock" for binding in app_keys)
+        bound = key in screen._bindings.key_to_bindings or locks  # Ctrl+Q still quits
         if not needs_register(key, bound):
             return False
         screen.message.warning(self.start_failure or _("Starting, one moment"))

@@ -93,7 +93,10 @@ def boot_register(settings: Settings) -> Started:
     except StoreKeyError as exc:  # the audit log is signed with it: nothing runs without it
         raise StoreNotOpened(_("Store key error: {error}").format(error=exc)) from exc
     except Exception as exc:  # a damaged file, a failed migration, a folder not writable
-        text = _("The store could not be opened: {error}").format(error=exc)
+        from sqlalchemy.exc import DBAPIError
+
+        cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+        text = _("The store could not be opened: {error}").format(error=cause)
         raise StoreNotOpened(text) from exc
 
 

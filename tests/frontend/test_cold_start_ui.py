@@ -138,6 +138,9 @@ async def test_a_store_that_fails_to_open_is_said_on_the_screen(tmp_path: Path) 
         text = screen_text(app)
         assert "The store could not be opened" in text
         assert "Traceback" not in text
+        assert "Background on this error" not in app.start_failure  # the cause, not links
         await pilot.press("f12")  # still not selling: the reason is said again
         assert isinstance(app.screen, CheckoutScreen) and not app.started
         assert "The store could not be opened" in screen_text(app)
+        await pilot.press("ctrl+q")  # quitting still works
+    assert app.return_code == 0
