@@ -91,6 +91,8 @@ class PosApp(App[None]):
         self._service: RegisterService | None = None
         self.register_ready = asyncio.Event()
         """Set once the register is ready (:meth:`take_register`)."""
+        self.waiting: list[CheckoutScreen | LoginModal] = []
+        """The first screens, shown before the register is ready: they get it then."""
         self.start_failure: str | None = None
         """Why the store could not be opened (``pos`` prints it on exit too)."""
         self.settings = settings
@@ -130,16 +132,18 @@ class PosApp(App[None]):
 
     def on_mount(self) -> None:
         built = self.start.built
-        first: Screen[Any] = CheckoutScreen(self.scan_hold)
-        self.push_screen(first)
+        checkout = CheckoutScreen(self.scan_hold)
+        self.push_screen(checkout)
+        self.waiting.append(checkout)
         self.last_input = monotonic()
         if self.settings.register.require_login and (built is None or built.register.user is None):
-            first = LoginModal()
-            self.push_screen(first, self._logged_in)
+            login = LoginModal()
+            self.push_screen(login, self._logged_in)
+            self.waiting.append(login)
         if built is not None:
             self.take_register(built)
         else:  # build it once the first screen is painted, behind it
-            first.call_after_refresh(self._build_register)
+            self.waiting[-1].call_after_refresh(self._build_register)
 
     def _build_register(self) -> None:
         self.run_worker(self._load, thread=True, group="start", exit_on_error=False)
@@ -169,9 +173,9 @@ class PosApp(App[None]):
         self.sync_agent = started.sync
         self.backup_anchor = started.backup_anchor
         register.on_print_queued(self._print_jobs_queued)
-        for screen in self.screen_stack:
-            if isinstance(screen, CheckoutScreen | LoginModal):
-                screen.attach(register)
+        for screen in self.waiting:
+            screen.attach(register)
+        self.waiting.clear()
         self.call_after_refresh(self.set_timer, WARM_UP_SECONDS, self._warm_up)
         if started.notice:
             self.notify(started.notice, timeout=8)
