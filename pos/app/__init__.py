@@ -1,5 +1,5 @@
 """The Textual front end: the app, the checkout screen, the modals and the widgets."""
 
-from pos.app.app import PosApp, build_app, run_register
+from pos.app.app import PosApp, build_app, register_app, run_register
 
-__all__ = ["PosApp", "build_app", "run_register"]
+__all__ = ["PosApp", "build_app", "register_app", "run_register"]

@@ -1,7 +1,8 @@
-"""The Textual app: builds the register service once and shows the checkout screen."""
+"""The Textual app: paints the first screen, then receives its register (pos.app.boot)."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -9,7 +10,6 @@ from pathlib import Path
 from time import monotonic
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy.orm import Session, sessionmaker
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -19,8 +19,8 @@ from textual.reactive import var
 from textual.screen import Screen
 from textual.worker import WorkerState
 
+from pos.app.boot import RegisterFailed, RegisterLoaded, RegisterStart, needs_register
 from pos.app.checkout.screen import CheckoutScreen
-from pos.app.checkout.service import overdue_notice
 from pos.app.language import language_notice, use_language
 from pos.app.messages import (
     BackupFinished,
@@ -37,12 +37,13 @@ from pos.app.widgets.scan_hold import ScanHolder
 from pos.config import Settings
 from pos.crash_report import default_log_dir, write_report
 from pos.i18n import N_, _, current
-from pos.register.api import PrinterStatus, SyncStatus
-from pos.register.service import Clock, RegisterService, system_clock
-from pos.register.startup import Sender, back_up_today, open_store, start_register
 
-if TYPE_CHECKING:  # a register of a chain only
-    from pos.register.startup import SyncAgent
+if TYPE_CHECKING:  # the register is imported by the worker that builds it, after the first paint
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from pos.register.api import PrinterStatus, SyncStatus
+    from pos.register.service import Clock, RegisterService
+    from pos.register.startup import Sender, Started, SyncAgent
 
 PALETTE_SKIPS = {
     "cursor(-1)",
@@ -75,34 +76,33 @@ class PosApp(App[None]):
     ENABLE_COMMAND_PALETTE = True
 
     # What the checkout screen shows from the app's workers (it watches these).
-    printer_status: var[PrinterStatus] = var(PrinterStatus("none", 0))
-    """The print queue after the last pass of the print worker."""
+    printer_status: var[PrinterStatus | None] = var(None)
+    """The print queue after the last pass of the print worker (None before the first)."""
     sync_status: var[tuple[SyncStatus, str] | None] = var(None)
     """The chain sync after its last pass, and the local time of the last sync ("" if none)."""
     failure: var[str | None] = var(None, always_update=True)
     """The last failure of a background task (the daily backup), for the message line."""
 
-    def __init__(
-        self,
-        register: RegisterService,
-        settings: Settings,
-        notice: str | None = None,
-        sync: SyncAgent | None = None,
-        backup_anchor: Callable[[], object] | None = None,
-    ) -> None:
+    def __init__(self, start: RegisterStart, settings: Settings) -> None:
         super().__init__()
         localize_bindings(self)
-        self.register = register
+        self.start = start
+        """Where the register comes from: built already, or built after the first paint."""
+        self._service: RegisterService | None = None
+        self.register_ready = asyncio.Event()
+        """Set once the register is ready (:meth:`take_register`)."""
+        self.waiting: list[CheckoutScreen | LoginModal] = []
+        """The first screens, shown before the register is ready: they get it then."""
+        self.start_failure: str | None = None
+        """Why the store could not be opened (``pos`` prints it on exit too)."""
         self.settings = settings
-        self.notice = notice
         self.title = settings.store.name
         self.sub_title = _("Register {register}").format(register=settings.register.id)
-        self.printer_status = PrinterStatus(settings.printer.uri, 0)
         self.backup_day: date | None = None
-        self.sync_agent = sync
+        self.sync_agent: SyncAgent | None = None
         self.crash_reports: list[Path] = []
         """Reports of unexpected errors the register survived (``pos`` names them on exit)."""
-        self.backup_anchor = backup_anchor
+        self.backup_anchor: Callable[[], object] | None = None
         """Anchors the audit log's head just before the daily backup copies the database."""
         self.scan_hold = ScanHolder()
         self.start_language = current()
@@ -116,15 +116,69 @@ class PosApp(App[None]):
         Binding("f1", "help", N_("Keys"), id="app-help", show=False, priority=True),
     ]
 
+    @property
+    def register(self) -> RegisterService:
+        """The register service, once ready (or built already, before the app runs)."""
+        if self._service is not None:
+            return self._service
+        if self.start.built is None:
+            raise RuntimeError("the register is not ready yet")
+        return self.start.built.register
+
+    @property
+    def started(self) -> bool:
+        """Whether the register is ready."""
+        return self._service is not None
+
     def on_mount(self) -> None:
-        self.register.on_print_queued(self._print_jobs_queued)
-        self.push_screen(CheckoutScreen(self.register, self.scan_hold))
-        self.call_after_refresh(self.set_timer, WARM_UP_SECONDS, self._warm_up)
-        if self.notice:
-            self.notify(self.notice, timeout=8)
+        built = self.start.built
+        checkout = CheckoutScreen(self.scan_hold)
+        self.push_screen(checkout)
+        self.waiting.append(checkout)
         self.last_input = monotonic()
-        if self.settings.register.require_login and self.register.user is None:
-            self.push_screen(LoginModal(self.register), self._logged_in)
+        if self.settings.register.require_login and (built is None or built.register.user is None):
+            login = LoginModal()
+            self.push_screen(login, self._logged_in)
+            self.waiting.append(login)
+        if built is not None:
+            self.take_register(built)
+        else:  # build it once the first screen is painted, behind it
+            self.waiting[-1].call_after_refresh(self._build_register)
+
+    def _build_register(self) -> None:
+        self.run_worker(self._load, thread=True, group="start", exit_on_error=False)
+
+    def _load(self) -> None:
+        """Build the register (a worker thread); a failure is said on the screen."""
+        try:
+            started = self.start.load()
+        except Exception as exc:  # the store did not open: the message ``pos`` prints
+            self.post_message(RegisterFailed(str(exc)))
+            return
+        self.post_message(RegisterLoaded(started))
+
+    def on_register_loaded(self, message: RegisterLoaded) -> None:
+        self.take_register(message.started)
+
+    def on_register_failed(self, message: RegisterFailed) -> None:
+        self.start_failure = message.text
+        self.notify(message.text, severity="error", timeout=3600)
+        self.failure = message.text
+
+    def take_register(self, started: Started) -> None:
+        """The one step where the app receives its register (built already, or by the
+        worker after the first paint): the screens get it, the timers start."""
+        register = started.register
+        self._service = register
+        self.sync_agent = started.sync
+        self.backup_anchor = started.backup_anchor
+        register.on_print_queued(self._print_jobs_queued)
+        for screen in self.waiting:
+            screen.attach(register)
+        self.waiting.clear()
+        self.call_after_refresh(self.set_timer, WARM_UP_SECONDS, self._warm_up)
+        if started.notice:
+            self.notify(started.notice, timeout=8)
         minutes = self.settings.register.auto_lock_minutes
         if self.settings.register.require_login and minutes:
             self.set_interval(15, lambda: self._lock_when_idle(minutes * 60))
@@ -136,6 +190,7 @@ class PosApp(App[None]):
         if self.sync_agent is not None:
             self.set_interval(self.settings.sync.interval_seconds, self.kick_sync)
             self.kick_sync()
+        self.register_ready.set()
 
     # -- text and errors ----------------------------------------------------
     def notify(
@@ -180,7 +235,23 @@ class PosApp(App[None]):
             self.last_input = monotonic()
             if await self.scan_hold.intercept(event, self.screen):
                 return  # a scan while a form is open: held for the cart
+            if not self.started and self._needs_register(event.key):
+                return  # said on the message line; nothing changed
         await super().on_event(event)
+
+    def _needs_register(self, key: str) -> bool:
+        """A key of the checkout screen before the register is ready: it says "Starting,
+        one moment" and does nothing (typing and scanning go on: scans wait in order)."""
+        screen = self.screen
+        if not isinstance(screen, CheckoutScreen):
+            return False
+        app_keys = self._bindings.key_to_bindings.get(key, [])
+        locks = any(binding.action == "lock" for binding in app_keys)
+        bound = key in screen._bindings.key_to_bindings or locks  # Ctrl+Q still quits
+        if not needs_register(key, bound):
+            return False
+        screen.message.warning(self.start_failure or _("Starting, one moment"))
+        return True
 
     def _logged_in(self, done: bool | None = None) -> None:
         user = self.register.user
@@ -191,6 +262,8 @@ class PosApp(App[None]):
         self._show_who()
 
     def _show_who(self) -> None:
+        from pos.app.checkout.service import overdue_notice  # with the register, once ready
+
         user = self.register.user
         register = _("Register {register}").format(register=self.settings.register.id)
         self.sub_title = f"{register} · {user.name}" if user else register
@@ -204,11 +277,13 @@ class PosApp(App[None]):
         self._show_who()
         screen = self.screen
         if isinstance(screen, CheckoutScreen) and self.checkout_language != current():
-            fresh = CheckoutScreen(self.register, self.scan_hold)
+            fresh = CheckoutScreen(self.scan_hold)
+            fresh.attach(self.register)
             fresh.last_sale = screen.last_sale
             await self.switch_screen(fresh)
             self.checkout_language = current()
-            fresh.show_printer_status(self.printer_status)
+            if self.printer_status is not None:
+                fresh.show_printer_status(self.printer_status)
             fresh.message.info(language_notice(message.language))
 
     async def action_lock(self) -> None:
@@ -217,7 +292,9 @@ class PosApp(App[None]):
             return
         self.register.lock()
         self._show_who()
-        await self.push_screen(LoginModal(self.register), self._logged_in)
+        login = LoginModal()
+        login.attach(self.register)
+        await self.push_screen(login, self._logged_in)
 
     def _lock_when_idle(self, seconds: float) -> None:
         if monotonic() - self.last_input >= seconds and not isinstance(self.screen, LoginModal):
@@ -245,6 +322,8 @@ class PosApp(App[None]):
             self.run_worker(self._print_pending, thread=True, group="printer", exit_on_error=False)
 
     def _print_pending(self) -> None:
+        from pos.register.api import PrinterStatus  # the register is ready: imported already
+
         try:
             status = self.register.print_pending()
         except Exception as exc:  # a locked or broken database must not stop the register
@@ -266,6 +345,8 @@ class PosApp(App[None]):
             self.run_worker(self._sync_pass, thread=True, group="sync", exit_on_error=False)
 
     def _sync_pass(self) -> None:
+        from pos.register.api import SyncStatus  # the register is ready: imported already
+
         assert self.sync_agent is not None
         try:
             status = self.sync_agent.run()
@@ -280,7 +361,8 @@ class PosApp(App[None]):
         self.sync_status = (status, shown)
 
     def on_unmount(self) -> None:
-        self.register.on_print_queued(None)
+        if self._service is not None:
+            self._service.on_print_queued(None)
         if self.sync_agent is not None:
             self.sync_agent.close()
 
@@ -299,6 +381,8 @@ class PosApp(App[None]):
             self.run_worker(self._back_up, thread=True, group="backup", exit_on_error=False)
 
     def _back_up(self) -> None:
+        from pos.register.startup import back_up_today  # the register is ready: imported
+
         now = self.register.local_time(self.register.now())
         try:
             back_up_today(self.settings, now, self.backup_anchor)
@@ -362,20 +446,39 @@ class PosApp(App[None]):
 def build_app(
     settings: Settings,
     sessions: sessionmaker[Session],
-    clock: Clock = system_clock,
+    clock: Clock | None = None,
     notice: str | None = None,
     send: Sender | None = None,
 ) -> PosApp:
-    """The app as the ``pos`` command builds it (tests use the same factory)."""
-    started = start_register(settings, sessions, clock, send)
-    return PosApp(started.register, settings, notice, started.sync, started.backup_anchor)
+    """The app on a register built now (tests use this factory): it takes the register
+    through the same step as ``pos`` (:meth:`PosApp.take_register`), at once."""
+    from pos.register.service import system_clock
+    from pos.register.startup import start_register
+
+    started = start_register(settings, sessions, clock or system_clock, send, notice)
+    return PosApp(RegisterStart(built=started), settings)
+
+
+def _boot(settings: Settings) -> Started:
+    """Open the store and build the register (in the app's worker, after the first paint)."""
+    from pos.register.startup import boot_register
+
+    return boot_register(settings)
+
+
+def register_app(settings: Settings) -> PosApp:
+    """The app as ``pos`` starts it: it paints its first screen, then opens (or creates)
+    the store and builds the register in a worker behind it."""
+    return PosApp(RegisterStart(build=lambda: _boot(settings)), settings)
 
 
 def run_register(settings: Settings) -> int:
-    """Open (or create) the store and run the register until the cashier quits."""
-    sessions, notice = open_store(settings)
-    app = build_app(settings, sessions, notice=notice)
+    """Run the register (:func:`register_app`) until the cashier quits."""
+    app = register_app(settings)
     app.run()
     for path in app.crash_reports:
         print(_("An unexpected error was recorded: {path}").format(path=path), file=sys.stderr)
+    if app.start_failure is not None:
+        print(app.start_failure, file=sys.stderr)
+        return 1
     return 0

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from pos.register.api import PrinterStatus, SyncStatus
+if TYPE_CHECKING:  # the register is imported once ready (pos.app.boot)
+    from pos.register.api import PrinterStatus, SyncStatus
 
 
 @dataclass

@@ -1,8 +1,7 @@
 """Checkout-screen measurements through Textual's Pilot, on the app ``pos run`` builds.
 
-Also run as ``python -m pos.bench.pilot MODE DB`` in a fresh process: ``cold``
-prints the seconds from before the imports to the ready checkout screen, ``rss``
-prints the peak resident memory (MB) after 100 scans (or SCANS).
+Also run as ``python -m pos.bench.pilot rss DB [SCANS]`` in a fresh process: prints the
+peak resident memory (MB) after 100 scans (or SCANS). The cold start is pos.bench.cold's.
 """
 
 from __future__ import annotations
@@ -23,23 +22,13 @@ from pos.app.checkout.screen import CheckoutScreen
 from pos.app.widgets.cart_table import CartTable
 from pos.app.widgets.scan_input import ScanInput
 from pos.bench.bare import burst_timing, send_key
-from pos.config import Settings
+from pos.bench.cold import SIZE, bench_settings
 from pos.enums import DrugClass
 from pos.models import Barcode, Lot, Product
 from pos.register.staff.overrides import Approval
 from pos.store.db import open_database
 
-SIZE = (120, 40)
 LINES_PER_CART = 5
-
-
-def bench_settings(path: Path) -> Settings:
-    """Settings on ``path``, no printer, the print retry timer out of the way."""
-    return Settings(
-        register={"database": path, "require_login": False},  # time selling, not logging in
-        printer={"uri": "none", "retry_seconds": 3600},
-        backup={"daily": False},  # a real register's start-up backup would run meanwhile
-    )
 
 
 def scannable(path: Path, count: int, offset: int = 0) -> list[tuple[str, str]]:
@@ -185,27 +174,6 @@ def _timed_service(app: PosApp, names: tuple[str, ...]) -> list[float]:
     return spent
 
 
-async def _cold(path: Path, started: float) -> dict[str, float]:
-    imported = time.perf_counter()
-    engine, sessions = open_database(path)
-    opened = time.perf_counter()
-    app = build_app(bench_settings(path), sessions)
-    async with app.run_test(size=SIZE) as pilot:
-        while not isinstance(app.screen, CheckoutScreen):
-            await pilot.pause()
-        await pilot.pause()
-        ready = time.perf_counter()
-        cpu = time.process_time()  # every thread's, the interpreter's start included
-    engine.dispose()
-    return {
-        "seconds": ready - started,
-        "imports": imported - started,
-        "open": opened - imported,
-        "app": ready - opened,
-        "cpu": cpu,
-    }
-
-
 def peak_rss_mb() -> float | None:
     """This process's peak resident memory (``VmHWM``, Linux), in MB.
 
@@ -222,12 +190,8 @@ def peak_rss_mb() -> float | None:
 
 
 def main(argv: list[str]) -> int:
-    """``cold DB [STARTED]`` or ``rss DB [SCANS]``: print one JSON object."""
-    mode, path = argv[0], Path(argv[1])
-    if mode == "cold":
-        started = float(argv[2]) if len(argv) > 2 else time.perf_counter()
-        print(json.dumps(asyncio.run(_cold(path, started))))
-        return 0
+    """``rss DB [SCANS]``: print one JSON object."""
+    path = Path(argv[1])
     codes = [code for code, _sku in scannable(path, int(argv[2]) if len(argv) > 2 else 100)]
     samples = asyncio.run(scan_to_row(path, codes))
     maxrss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

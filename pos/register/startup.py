@@ -17,23 +17,34 @@ from sqlalchemy.orm import Session, sessionmaker
 from pos.config import Settings
 from pos.domain.printing.print_queue import Sender
 from pos.domain.staff import audit
+from pos.i18n import _
 from pos.register.service import Clock, RegisterService, system_clock
 from pos.register.setup import register_from_settings
 
 if TYPE_CHECKING:  # pos.sync is imported only by a register of a chain (``[sync] hq_url``)
     from pos.sync.background import SyncAgent as SyncAgent
 
-__all__ = ["Sender", "Started", "back_up_today", "open_store", "start_register"]
+__all__ = [
+    "Sender",
+    "Started",
+    "StoreNotOpened",
+    "back_up_today",
+    "boot_register",
+    "open_store",
+    "start_register",
+]
 
 
 @dataclass(frozen=True)
 class Started:
-    """What the app runs: the register, its sync agent (None outside a chain) and the anchor
-    written to the audit log just before each daily backup copies the database."""
+    """What the app runs: the register, its sync agent (None outside a chain), the anchor
+    written to the audit log just before each daily backup copies the database, and a
+    notice for the cashier from opening the store (a demo store was created)."""
 
     register: RegisterService
     sync: SyncAgent | None
     backup_anchor: Callable[[], None]
+    notice: str | None = None
 
 
 def start_register(
@@ -41,6 +52,7 @@ def start_register(
     sessions: sessionmaker[Session],
     clock: Clock = system_clock,
     send: Sender | None = None,
+    notice: str | None = None,
 ) -> Started:
     """The register as the settings describe it, with what runs beside it (the chain sync
     only in a chain: a lone store's register never imports it)."""
@@ -62,7 +74,30 @@ def start_register(
     def backup_anchor() -> None:
         audit.anchor_in(sessions, audit.BACKUP, clock())
 
-    return Started(register, agent, backup_anchor)
+    return Started(register, agent, backup_anchor, notice)
+
+
+class StoreNotOpened(Exception):
+    """The register could not start: the text says why, as ``pos`` prints it."""
+
+
+def boot_register(settings: Settings) -> Started:
+    """Open (or create) the store and build its register, as ``pos run`` starts: the app
+    runs this in a worker thread after its first screen is painted. Any failure is a
+    :class:`StoreNotOpened` whose text is the message for the cashier."""
+    from pos.store.store_key import StoreKeyError
+
+    try:
+        sessions, notice = open_store(settings)
+        return start_register(settings, sessions, notice=notice)
+    except StoreKeyError as exc:  # the audit log is signed with it: nothing runs without it
+        raise StoreNotOpened(_("Store key error: {error}").format(error=exc)) from exc
+    except Exception as exc:  # a damaged file, a failed migration, a folder not writable
+        from sqlalchemy.exc import DBAPIError
+
+        cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+        text = _("The store could not be opened: {error}").format(error=cause)
+        raise StoreNotOpened(text) from exc
 
 
 def open_store(settings: Settings) -> tuple[sessionmaker[Session], str | None]:

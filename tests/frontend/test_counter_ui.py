@@ -11,6 +11,7 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 
 from pos.app import PosApp
+from pos.app.boot import RegisterStart
 from pos.app.modals.help import HelpModal
 from pos.app.modals.returns import ReturnModal
 from pos.app.modals.sale.payment import PaymentModal
@@ -22,6 +23,7 @@ from pos.app.widgets.message_bar import MessageBar
 from pos.app.widgets.scan_input import ScanInput
 from pos.app.widgets.totals import TotalsPanel
 from pos.domain.returns.returns import ReturnRequest
+from pos.register.startup import Started
 from tests.domain.returns.test_returns import approve, lines_of, sell
 from tests.helpers import barcode_of, screen_text, type_text
 
@@ -75,7 +77,7 @@ async def test_at_80x24_a_full_cart_leaves_total_scan_field_message_and_keys_in_
     from pos import i18n
 
     i18n.setup(language)
-    app = PosApp(app.register, app.settings)
+    app = PosApp(RegisterStart(built=Started(app.register, None, lambda: None)), app.settings)
     async with app.run_test(size=SMALL) as pilot:
         await fill(pilot, demo_sessions)
         assert len(app.register.cart().lines) == 12
@@ -248,7 +250,7 @@ async def test_at_100x30_guidance_and_suggestions_in_full_leave_five_rows(
     from pos import i18n
 
     i18n.setup(language)
-    app = PosApp(app.register, app.settings)
+    app = PosApp(RegisterStart(built=Started(app.register, None, lambda: None)), app.settings)
     async with app.run_test(size=(100, 30)) as pilot:
         await fill(pilot, demo_sessions)
         await scan(pilot, barcode_of(demo_sessions, "P00001"))  # guidance and suggestions

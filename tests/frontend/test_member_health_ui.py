@@ -8,12 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.app import PosApp
+from pos.app.boot import RegisterStart
 from pos.app.widgets.member_panel import MemberPanel
 from pos.config import Settings
 from pos.domain.members import members
 from pos.domain.members.members import MemberForm
 from pos.models import Member, OutboxItem
 from pos.register.setup import register_from_settings
+from pos.register.startup import Started
 from pos.sync.health import HealthNotes, HealthUnavailable
 from tests.conftest import NOW, TODAY, fixed_clock
 from tests.helpers import barcode_of, screen_text, type_text
@@ -51,7 +53,7 @@ def app_with(
     settings: Settings, sessions: sessionmaker[Session], head_office: HeadOffice
 ) -> PosApp:
     register = register_from_settings(settings, sessions, fixed_clock, health=head_office)
-    return PosApp(register, settings)
+    return PosApp(RegisterStart(built=Started(register, None, lambda: None)), settings)
 
 
 async def attach(pilot: object, sessions: sessionmaker[Session]) -> None:

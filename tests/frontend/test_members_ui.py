@@ -69,7 +69,7 @@ async def test_lookup_by_last_four_digits_lists_and_attaches_the_chosen_member(
         assert isinstance(app.screen, CheckoutScreen)
         assert "李娜" in member_panel(app) and "250" in member_panel(app)
         assert app.register.cart().member is not None
-        assert app.register.cart().member.id == second.id  # type: ignore[union-attr]
+        assert app.register.cart().member.id == second.id
 
 
 async def test_member_prices_on_attach_and_list_prices_on_detach(

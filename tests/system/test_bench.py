@@ -37,6 +37,8 @@ MEASUREMENTS = {
     "daily_report",
     "cold_start",
     "cold_start_bare",
+    "first_scan",
+    "first_row_bare",
     "rss",
     "chain_push",
 }

@@ -128,6 +128,89 @@ def test_the_warm_up_after_the_first_screen_readies_the_receipt_renderer(store: 
     assert not imported(modules, "alembic")
 
 
+FIRST_PAINT = """
+import asyncio, json, sys
+
+from pos.config import Settings
+
+
+async def main(path: str, login: bool) -> None:
+    from pos.app import register_app
+    from pos.app.checkout.screen import CheckoutScreen
+
+    settings = Settings(
+        register={"database": path, "require_login": login},
+        printer={"uri": "none"},
+        backup={"daily": False},
+    )
+    app = register_app(settings)  # as ``pos`` starts it
+    painted: list[str] = []
+    build = app.start.build
+    assert build is not None
+
+    def after_the_first_paint():  # the worker starts the register once the screen is painted
+        painted.extend(sys.modules)
+        shown.extend(type(screen).__name__ for screen in app.screen_stack)
+        return build()
+
+    shown: list[str] = []
+    app.start.build = after_the_first_paint
+    async with app.run_test() as pilot:
+        await app.workers.wait_for_complete()
+        for _ in range(1000):
+            await pilot.pause()
+            if app.started and isinstance(app.screen_stack[1], CheckoutScreen):
+                break
+        ready = app.started
+    print(json.dumps({"screens": shown, "modules": sorted(painted), "ready": ready}))
+
+
+asyncio.run(main(sys.argv[1], sys.argv[2] == "login"))
+"""
+
+NOT_PAINTED = (
+    "sqlalchemy",
+    "alembic",
+    "pos.models",
+    "pos.store",
+    "pos.sync",
+    "pos.register.service",
+    "pos.register.setup",
+    "pos.register.startup",
+    "pos.register.sale",
+    "pos.register.staff",
+    "pos.domain.catalogue",
+    "pos.domain.printing",
+    "pos.app.checkout.members",  # the keys' handlers come with the register
+    "pos.app.checkout.overrides",
+)
+"""What the first screen is painted without: the database, the models and the register (built
+in a worker right after). Only the register's light vocabulary (pos.register.api's money
+formatting, enums and input parsers, pos.register.views) is there to draw the panels."""
+
+
+@pytest.mark.parametrize("login", ["login", "checkout"])
+def test_the_first_paint_imports_neither_the_database_nor_the_register(
+    store: Path, login: str
+) -> None:
+    run = subprocess.run(
+        [sys.executable, "-c", FIRST_PAINT, str(store), login],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    found = json.loads(run.stdout.strip().splitlines()[-1])
+    expected = ["CheckoutScreen", "LoginModal"] if login == "login" else ["CheckoutScreen"]
+    assert found["screens"][1:] == expected  # Textual's default screen first
+    assert found["ready"]  # and the register was built behind it
+    modules = found["modules"]
+    assert [name for name in NOT_PAINTED if imported(modules, name)] == []
+    assert "textual" in modules and "pos.app.checkout.screen" in modules  # the check sees
+
+
 HELP = """
 import json, sys
 from pos.cli import main

@@ -11,6 +11,8 @@ from babel.messages.pofile import read_po
 
 from pos import i18n
 from pos.app import PosApp
+from pos.app.boot import RegisterStart
+from pos.register.startup import Started
 from tests.helpers import screen_text
 
 PACKAGE = Path(i18n.__file__).parent
@@ -81,7 +83,7 @@ def test_default_locale_follows_the_environment(monkeypatch: pytest.MonkeyPatch)
 
 async def test_register_speaks_chinese_when_configured(app: PosApp) -> None:
     i18n.setup("zh_CN")
-    chinese = PosApp(app.register, app.settings)
+    chinese = PosApp(RegisterStart(built=Started(app.register, None, lambda: None)), app.settings)
     async with chinese.run_test(size=(120, 40)) as pilot:
         await pilot.press(*"6900000000007", "enter")
         text = screen_text(chinese)

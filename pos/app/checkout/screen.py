@@ -18,16 +18,7 @@ from textual.widgets import Footer, Header
 from textual.widgets._toast import Toast
 
 from pos.app.checkout.counter import R, settled
-from pos.app.checkout.held import HeldKeys
 from pos.app.checkout.keys import CHECKOUT_BINDINGS, function_keys
-from pos.app.checkout.members import MemberPrompts
-from pos.app.checkout.overrides import ManagerKeys, OverrideGuard
-from pos.app.checkout.receipts import ReceiptKeys
-from pos.app.checkout.reports import ReportKeys
-from pos.app.checkout.returns import ReturnKeys
-from pos.app.checkout.safety import SafetyPrompts
-from pos.app.checkout.service import ServiceKeys
-from pos.app.checkout.shifts import ShiftKeys
 from pos.app.language import other_language
 from pos.app.messages import LanguageChosen
 from pos.app.modals.common import localize_bindings
@@ -49,22 +40,22 @@ from pos.app.widgets.status.sync_status import SyncStatusBar
 from pos.app.widgets.suggestion_panel import SuggestionPanel
 from pos.app.widgets.totals import LastSalePanel, TotalsPanel
 from pos.i18n import _, ngettext
-from pos.register.api import (
-    TRACE_CODE,
-    DrugClass,
-    InputError,
-    PrinterStatus,
-    SyncStatus,
-    Tendering,
-    format_fen,
-    is_sale_number,
-    parse_quantity,
-)
-from pos.register.service import NotACode, RegisterService
+from pos.register.api import TRACE_CODE, DrugClass, InputError, format_fen, parse_quantity
 from pos.register.views import CartView, CompletedSale, ScanOutcome
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the register and the keys' handlers: imported once it is ready (attach)
+    from pos.app.checkout.held import HeldKeys
+    from pos.app.checkout.members import MemberPrompts
+    from pos.app.checkout.overrides import ManagerKeys, OverrideGuard
+    from pos.app.checkout.receipts import ReceiptKeys
+    from pos.app.checkout.reports import ReportKeys
+    from pos.app.checkout.returns import ReturnKeys
+    from pos.app.checkout.safety import SafetyPrompts
+    from pos.app.checkout.service import ServiceKeys
+    from pos.app.checkout.shifts import ShiftKeys
     from pos.app.modals.sale.payment import PaymentOutcome
+    from pos.register.api import PrinterStatus, SyncStatus, Tendering
+    from pos.register.service import RegisterService
 
 SAVE_RETRY_SECONDS = 0.5
 """How often a cart not yet stored (the database busy) is tried again."""
@@ -88,10 +79,28 @@ class CheckoutScreen(Screen[None]):
 
     BINDINGS = CHECKOUT_BINDINGS
 
-    def __init__(self, register: RegisterService, scans: ScanHolder | None = None) -> None:
+    register: RegisterService
+    guard: OverrideGuard
+    safety: SafetyPrompts
+    members: MemberPrompts
+    receipts: ReceiptKeys
+    returns: ReturnKeys
+    reports: ReportKeys
+    manager: ManagerKeys
+    held_sales: HeldKeys
+    shifts: ShiftKeys
+    service: ServiceKeys
+    """The rating after payment, complaints and adverse reactions (Alt+1..5, Ctrl+W/A)."""
+
+    def __init__(self, scans: ScanHolder | None = None) -> None:
         super().__init__()
         localize_bindings(self)
-        self.register = register
+        self.attached = False
+        """Whether the register is attached (:meth:`attach`)."""
+        self.started = False
+        """Whether the register is attached and the scans typed before it all added."""
+        self.early_scans: list[str] = []
+        """Scans handed over before the register was ready, in order (added once it is)."""
         self.scans = scans
         """Scans held while a form was open: added when this screen is on top again."""
         self.last_sale: CompletedSale | None = None
@@ -106,6 +115,22 @@ class CheckoutScreen(Screen[None]):
         self.invitation: Notification | None = None
         """The join invitation shown while this sale is paid."""
         self.shift_status = ShiftStatus(id="shift-status")
+
+    def attach(self, register: RegisterService) -> None:
+        """The register is ready: the keys get their handlers, the panels fill (once
+        mounted), then the scans typed meanwhile are added in order."""
+        from pos.app.checkout.held import HeldKeys
+        from pos.app.checkout.members import MemberPrompts
+        from pos.app.checkout.overrides import ManagerKeys, OverrideGuard
+        from pos.app.checkout.receipts import ReceiptKeys
+        from pos.app.checkout.reports import ReportKeys
+        from pos.app.checkout.returns import ReturnKeys
+        from pos.app.checkout.safety import SafetyPrompts
+        from pos.app.checkout.service import ServiceKeys
+        from pos.app.checkout.shifts import ShiftKeys
+
+        self.register = register
+        self.attached = True
         self.guard = OverrideGuard(register, self)
         self.safety = SafetyPrompts(register, self)
         self.members = MemberPrompts(
@@ -120,7 +145,23 @@ class CheckoutScreen(Screen[None]):
         self.service = ServiceKeys(
             register, self, lambda: self.last_sale, self.show_notice, self.withdraw_notice
         )
-        """The rating after payment, complaints and adverse reactions (Alt+1..5, Ctrl+W/A)."""
+        if self.is_mounted:
+            self.call_later(self._open)
+
+    async def _open(self) -> None:
+        """Show the register's state, then add the scans typed before it was ready (any
+        typed while those are added join the end of the queue: none overtakes another)."""
+        self.show_state()
+        await self.add_early_scans()
+
+    async def add_early_scans(self) -> None:
+        """Add the scans typed before the register was ready, in order, while this screen
+        is on top (one may open the search: the rest wait until it closes)."""
+        if not self.attached:
+            return
+        while self.early_scans and self.app.screen is self:
+            await self.add_scan(self.early_scans.pop(0))
+        self.started = not self.early_scans
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -150,6 +191,19 @@ class CheckoutScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(KeyBar).show(function_keys(self))
+        self.watch(self.app, "printer_status", self.show_printer_status, init=False)
+        self.watch(self.app, "sync_status", self._sync_status_changed, init=False)
+        self.watch(self.app, "failure", self._failure_reported, init=False)
+        self.focus_scan()
+        if self.attached:  # the register was ready before this screen was mounted
+            self.show_state()
+            self.started = True
+        else:  # the panels stay empty until the register is ready
+            self.message.info(_("Starting, one moment"))
+
+    def show_state(self) -> None:
+        """The register's state: the cart (resumed after a stop), the last sale, the
+        printer and the shift."""
         cart = self.register.cart()
         self.refresh_cart(cart)
         self.query_one(LastSalePanel).show(None)
@@ -169,10 +223,6 @@ class CheckoutScreen(Screen[None]):
             self.message.info(_("Ready: scan a product"))
         self.show_printer_status(self.register.printer_status())
         self.shifts.show_shift(self.register.current_shift())
-        self.watch(self.app, "printer_status", self.show_printer_status, init=False)
-        self.watch(self.app, "sync_status", self._sync_status_changed, init=False)
-        self.watch(self.app, "failure", self._failure_reported, init=False)
-        self.focus_scan()
 
     # -- the screen's size ---------------------------------------------------
     def on_resize(self) -> None:
@@ -247,6 +297,7 @@ class CheckoutScreen(Screen[None]):
 
     async def on_screen_resume(self) -> None:
         self.focus_scan()
+        await self.add_early_scans()
         await self.add_held_scans()
 
     async def add_held_scans(self) -> None:
@@ -257,9 +308,10 @@ class CheckoutScreen(Screen[None]):
                 return
             await self.scanned(code)
 
-    def show_printer_status(self, status: PrinterStatus) -> None:
+    def show_printer_status(self, status: PrinterStatus | None) -> None:
         """Show the state of the receipt printer."""
-        self.query_one(PrinterStatusBar).show(status)
+        if status is not None:
+            self.query_one(PrinterStatusBar).show(status)
 
     def show_sync_status(self, status: SyncStatus, last_sync: str) -> None:
         """Show the state of the chain sync."""
@@ -324,7 +376,19 @@ class CheckoutScreen(Screen[None]):
 
     # -- scanning ---------------------------------------------------------
     async def scanned(self, text: str) -> None:
-        """Add what the scan field handed over (called in key order)."""
+        """Add what the scan field handed over (called in key order); before the register
+        is ready, it waits in order behind the others."""
+        if not self.started:
+            if text.strip():
+                self.early_scans.append(text)
+            return
+        await self.add_scan(text)
+
+    async def add_scan(self, text: str) -> None:
+        """Add a scanned code (or open the search for a name)."""
+        from pos.register.api import is_sale_number
+        from pos.register.service import NotACode
+
         text = text.strip()
         if not text:
             return
@@ -428,7 +492,7 @@ class CheckoutScreen(Screen[None]):
 
     # -- actions ----------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return self.service.allows(action)
+        return self.service.allows(action) if self.attached else True
 
     def action_rate(self, rating: int) -> None:
         self.service.rate(rating)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.reactive import reactive
 
 from pos.app.widgets.plain import Static
 from pos.i18n import _, current
-from pos.register.api import Suggestion, format_fen
+from pos.register.api import format_fen
+
+if TYPE_CHECKING:  # the register is imported once ready (pos.app.boot)
+    from pos.register.api import Suggestion
 
 
 class SuggestionPanel(Static):

@@ -4,9 +4,14 @@ A store with no users asks for its first manager instead. While locked, the
 cart and the member are hidden behind it (app.tcss). Scans at this screen are
 held for the cart (it is a form: pos.app.widgets.scan_hold), so they never become a
 PIN attempt; neither does a function key with empty fields.
+
+At the register's start this screen is painted before the register is ready (pos.app.boot):
+the cashier types the id and PIN meanwhile, and they are checked once it is.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,8 +22,9 @@ from pos.app.modals.form import FormModal
 from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import Label
 from pos.i18n import N_, _
-from pos.register.api import InputError
-from pos.register.service import RegisterService
+
+if TYPE_CHECKING:
+    from pos.register.service import RegisterService
 
 
 class LoginModal(FormModal):
@@ -26,11 +32,29 @@ class LoginModal(FormModal):
 
     BINDINGS = [Binding("f12", "login", N_("Log in"), id="log-in", priority=True)]
 
-    def __init__(self, register: RegisterService) -> None:
+    register: RegisterService
+
+    def __init__(self) -> None:
         super().__init__()
         localize_bindings(self)
+        self.attached = False
+        """Whether the register is attached (:meth:`attach`): the id and PIN can be checked."""
+        self.waiting = False
+        """The cashier asked to log in before the register was ready: it logs in once it is."""
+        self.first = False
+
+    def attach(self, register: RegisterService) -> None:
+        """The register is ready: a store with no users asks for its first manager."""
         self.register = register
+        self.attached = True
         self.first = not register.has_users()
+        if self.first and self.is_mounted:  # no users: the first manager's form instead
+            self.waiting = False
+            self.refresh(recompose=True)
+            self.call_after_refresh(self.on_mount)
+        elif self.waiting:
+            self.waiting = False
+            self.app.call_later(self.action_login)  # as its key does: from the app
 
     def compose(self) -> ComposeResult:
         title = _("First manager of this store") if self.first else _("Log in")
@@ -63,6 +87,12 @@ class LoginModal(FormModal):
     async def action_login(self) -> None:
         """Check the id and PIN (or create the first manager)."""
         await self.settle_fields()
+        if not self.attached:
+            self.waiting = True
+            self.fail(_("Starting, one moment"))
+            return
+        from pos.register.api import InputError  # imported with the register already
+
         try:
             if self.first:
                 self.register.add_first_manager(

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pos.app.widgets.plain import Static
 from pos.i18n import _
 from pos.register.api import format_fen
-from pos.register.staff.shifts import ShiftView
+
+if TYPE_CHECKING:  # the register is imported once ready (pos.app.boot)
+    from pos.register.staff.shifts import ShiftView
 
 
 class ShiftStatus(Static):

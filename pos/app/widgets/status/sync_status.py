@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pos.app.widgets.plain import Static
 from pos.i18n import _, ngettext
-from pos.register.api import SyncStatus
+
+if TYPE_CHECKING:  # the register is imported once ready (pos.app.boot)
+    from pos.register.api import SyncStatus
 
 
 class SyncStatusBar(Static):
