@@ -41,6 +41,7 @@ from pos.sync import outbox
 from pos.transfer.import_common import (
     QUIET_CHUNK_SECONDS,
     UNCHUNKED,
+    WAL_PAGES,
     Chunks,
     FieldError,
     ImportReport,
@@ -419,14 +420,10 @@ def import_members(
 
 _CACHE_KB = 128 * 1024
 """SQLite's page cache while an import writes (the member indexes' pages stay in memory)."""
-_WAL_PAGES = 65_536
-"""The write-ahead log's pages (256 MB) between two checkpoints while an import writes.
-
-SQLite's own 1,000 would checkpoint at every chunk's commit: each chunk adds a row to
-a page of nearly every leaf of the indexes on random keys (card, phone, name), and each
-checkpoint copied all of those pages into the database again. With the log this long, a
-page changed by many chunks is copied once per checkpoint; a register reading meanwhile
-finds a page in the log's index (a hash table) as fast."""
+_WAL_PAGES = 4 * WAL_PAGES
+"""The log's pages (256 MB) between two checkpoints while this import writes: four times
+the other imports' (:data:`~pos.transfer.import_common.WAL_PAGES`, whose note says why),
+for the member table's six indexes on random keys."""
 
 
 def _check_file(

@@ -12,6 +12,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -88,9 +89,10 @@ START_MODALS = {
 """The modals imported at start; every other is imported by the key that opens it."""
 
 
-def start(path: Path, mode: str) -> dict[str, list[str]]:
+def start(path: Path, mode: str, child: str = CHILD) -> dict[str, Any]:
+    """What the ``child`` program printed last (one JSON object), run on the store ``path``."""
     run = subprocess.run(
-        [sys.executable, "-c", CHILD, str(path), mode],
+        [sys.executable, "-c", child, str(path), mode],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -98,7 +100,7 @@ def start(path: Path, mode: str) -> dict[str, list[str]]:
         timeout=300,
     )
     assert run.returncode == 0, run.stderr
-    found: dict[str, list[str]] = json.loads(run.stdout.strip().splitlines()[-1])
+    found: dict[str, Any] = json.loads(run.stdout.strip().splitlines()[-1])
     return found
 
 
@@ -193,16 +195,7 @@ formatting, enums and input parsers, pos.register.views) is there to draw the pa
 def test_the_first_paint_imports_neither_the_database_nor_the_register(
     store: Path, login: str
 ) -> None:
-    run = subprocess.run(
-        [sys.executable, "-c", FIRST_PAINT, str(store), login],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-        timeout=300,
-    )
-    assert run.returncode == 0, run.stderr
-    found = json.loads(run.stdout.strip().splitlines()[-1])
+    found = start(store, login, FIRST_PAINT)
     expected = ["CheckoutScreen", "LoginModal"] if login == "login" else ["CheckoutScreen"]
     assert found["screens"][1:] == expected  # Textual's default screen first
     assert found["ready"]  # and the register was built behind it
