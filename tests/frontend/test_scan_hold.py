@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from textual import events
 from textual.screen import ModalScreen
@@ -14,6 +15,7 @@ from pos.app.modals.sale.search import SearchModal
 from pos.app.modals.staff.override import OverrideModal
 from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.scan_hold import MIN_SCAN_DIGITS, SCANNER_KEY_GAP, ScanHolder
+from pos.app.widgets.scan_input import ScanInput
 from tests.frontend.test_checkout_ui import SIZE, cart_rows, scan
 from tests.frontend.test_members_ui import enrol
 from tests.helpers import barcode_of, burst, type_text
@@ -128,3 +130,26 @@ async def test_a_product_scanned_into_the_search_is_added_and_the_search_closes(
         await pilot.pause()
         assert isinstance(app.screen, CheckoutScreen)
         assert cart_rows(app) == [("维生素C片", "1")]
+
+
+@pytest.mark.parametrize("ending", ["ctrl+j", "enter,ctrl+j"], ids=["LF", "CRLF"])
+async def test_a_scanner_ending_its_codes_with_a_line_feed_adds_each_once(
+    app: PosApp, demo_sessions: sessionmaker[Session], ending: str
+) -> None:
+    """A scanner set to end codes with LF (or CR LF); the terminal also turns Enter into a
+    line feed while the register starts, before Textual puts it in raw mode."""
+    vitamin, mask = barcode_of(demo_sessions, "P00063"), barcode_of(demo_sessions, "P00001")
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, vitamin, *ending.split(","))
+        burst(app, mask, *ending.split(","))
+        await pilot.pause()
+        await pilot.pause()
+        rows = cart_rows(app)  # two lines, one of each: none lost, none added twice
+        assert len(rows) == 2 and rows[0] == ("维生素C片", "1") and rows[1][1] == "1"
+        assert app.screen.query_one(ScanInput).value == ""
+        await pilot.press("f4")  # a form open: an LF-ended scan is held, not typed into it
+        assert isinstance(app.screen, QuantityModal)
+        burst(app, vitamin, *ending.split(","))
+        await pilot.pause()
+        assert isinstance(app.screen, QuantityModal)
+        assert app.screen.query_one(OrderedInput).value == ""

@@ -6,8 +6,9 @@ to the app, by which time later keys may already be in the field; and a
 function key (a priority binding) can run before the characters typed just
 ahead of it have landed. This field therefore
 
-- given ``on_submit``, takes Enter itself, in key order, handing its text over
-  (and, for the scan field, clearing itself in the same step);
+- given ``on_submit``, takes Enter (or a line feed, :data:`SUBMIT_KEYS`) itself, in
+  key order, handing its text over (and, for the scan field, clearing itself in the
+  same step);
 - runs its own editing keys (Backspace, Delete, the arrows, Home/End, Ctrl+W,
   ...) inline, in key order. Textual runs them as bindings only after the key
   has bubbled up to the app (Textual issue #6605), so in a burst the
@@ -38,6 +39,11 @@ from textual.widgets import Input
 
 SubmitHandler = Callable[[str], Awaitable[None] | None]
 
+SUBMIT_KEYS = frozenset({"enter", "ctrl+j"})
+"""Keys that end a code: Enter, and a line feed (Ctrl+J), which a scanner set to end its
+codes with LF sends, and which the terminal turns a scanner's Enter into while the
+register is still starting (before Textual has put the terminal in raw mode)."""
+
 
 class OrderedInput(Input):
     """An input whose keys all take effect in key order (see module docstring)."""
@@ -59,7 +65,7 @@ class OrderedInput(Input):
         self._clear_on_submit = clear_on_submit
 
     async def _on_key(self, event: events.Key) -> None:
-        if event.key == "enter" and self._on_submit is not None:
+        if event.key in SUBMIT_KEYS and self._on_submit is not None:
             event.stop()
             event.prevent_default()
             text = self.value

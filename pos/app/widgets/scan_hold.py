@@ -26,6 +26,8 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input
 
+from pos.app.widgets.ordered_input import SUBMIT_KEYS
+
 SCANNER_KEY_GAP = 0.015
 """Seconds between two keys of a scanner burst, at most.
 
@@ -76,7 +78,7 @@ class ScanHolder:
         if not holds_scans(screen):
             self._run = ""
             return False
-        if event.key == "enter":
+        if event.key in SUBMIT_KEYS:
             code, self._run = self._run, ""
             if not (fast and len(code) >= self.min_digits):
                 return False
