@@ -16,6 +16,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from printer.layout import Cut, DrawerKick, Element, QrCode, TextRow, char_width, text_width
 
@@ -87,7 +88,15 @@ def encode_text(
     text: str, encoding: str = "gbk", chinese_mode_commands: bool = True
 ) -> tuple[bytes, tuple[str, ...]]:
     """Encode one line of text; returns its bytes and the distinct substituted characters."""
-    encoding = normalize_encoding(encoding)
+    return _encoded_text(text, normalize_encoding(encoding), chinese_mode_commands)
+
+
+@lru_cache(maxsize=4096)
+def _encoded_text(
+    text: str, encoding: str, chinese_mode_commands: bool
+) -> tuple[bytes, tuple[str, ...]]:
+    """:func:`encode_text` of a normalized ``encoding``, kept: most rows of a receipt (the
+    store's header and footer, the rules, the labels) are the same on every receipt."""
     if text.isascii() and text.isprintable():  # nothing to encode, switch or substitute
         return text.encode("ascii"), ()
     substituted: list[str] = []

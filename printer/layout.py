@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from printer.document import Receipt, ReceiptLine
@@ -153,17 +154,24 @@ def wrap(text: str, columns: int) -> list[str]:
     break, other control characters are dropped and tabs become spaces. Empty text gives
     no lines.
     """
+    return list(_wrapped(text, columns))
+
+
+@lru_cache(maxsize=4096)
+def _wrapped(text: str, columns: int) -> tuple[str, ...]:
+    """:func:`wrap`, kept: the store's header and footer, the labels and the product
+    names come back on receipt after receipt, and their lines are the same each time."""
     if columns < 2:
         raise ValueError(f"Cannot wrap to {columns} columns (at least 2 are needed)")
     text = "".join(
         char for char in text.replace("\t", " ") if char == "\n" or not _is_control(char)
     )
     if not text:
-        return []
+        return ()
     lines: list[str] = []
     for paragraph in text.split("\n"):
         lines.extend(_wrap_paragraph(paragraph, columns))
-    return lines
+    return tuple(lines)
 
 
 def money(fen: int) -> str:

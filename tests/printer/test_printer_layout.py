@@ -157,6 +157,25 @@ def test_wrap_odd_width_leaves_a_column_rather_than_split() -> None:
         wrap("中", 1)
 
 
+def test_wrap_gives_a_new_list_each_time() -> None:
+    """Lines of a text come from a cache: changing what one call gave changes no other."""
+    first = wrap("复方氨酚烷胺片 Compound Paracetamol", 16)
+    expected = list(first)
+    first.pop()
+    first.append("changed")
+    assert wrap("复方氨酚烷胺片 Compound Paracetamol", 16) == expected
+    assert wrap("复方氨酚烷胺片 Compound Paracetamol", 16) is not wrap(
+        "复方氨酚烷胺片 Compound Paracetamol", 16
+    )
+
+
+def test_a_receipt_laid_out_twice_is_the_same() -> None:
+    """The second layout (its texts' lines kept from the first) equals the first."""
+    receipt = realistic_receipt()
+    assert layout(receipt, 48) == layout(receipt, 48)
+    assert printer.render(receipt) == printer.render(receipt)
+
+
 @pytest.mark.parametrize("columns", [32, 48])
 def test_every_row_fits(columns: int) -> None:
     receipt = realistic_receipt()
