@@ -181,8 +181,8 @@ def _before_commit(session: Session) -> None:
     if not session.info.get(_PENDING):
         return
     pending = session.info.pop(_PENDING, {})
-    skus = {  # a sale's stock movements name their product by its line's SKU
-        lot.lot_id: line.sku
+    sold = {  # a sale's stock movements: the lot as its line took it, named by the line's SKU
+        lot.lot_id: (line.sku, lot.lot_number, lot.expiry)
         for obj, _fields in pending.values()
         if isinstance(obj, Sale)
         for line in obj.lines
@@ -217,14 +217,11 @@ def _before_commit(session: Session) -> None:
                 key = entry["member_uid"] or ""
                 enqueue(session, "points", key, payload, obj.created_at)
         elif isinstance(obj, StockMovement):
-            lot = session.get_one(Lot, obj.lot_id)
-            sku = skus.get(lot.id) or (
-                session.scalar(select(Product.sku).where(Product.id == lot.product_id)) or ""
-            )
-            enqueue(session, "stock", f"{sku}/{lot.lot_number}", {
+            sku, lot_number, expiry = sold.get(obj.lot_id) or _lot(session, obj.lot_id)
+            enqueue(session, "stock", f"{sku}/{lot_number}", {
                 "sku": sku,
-                "lot_number": lot.lot_number,
-                "expiry": lot.expiry,
+                "lot_number": lot_number,
+                "expiry": expiry,
                 "delta": obj.delta,
                 "reason": obj.reason,
                 "sale_number": _sale_number(session, obj.sale_id),
@@ -232,6 +229,13 @@ def _before_commit(session: Session) -> None:
                 "created_at": obj.created_at,
             }, obj.created_at)  # fmt: skip
     session.flush()
+
+
+def _lot(session: Session, lot_id: int) -> tuple[str, str, date]:
+    """(SKU of its product, lot number, expiry) of lot ``lot_id``."""
+    lot = session.get_one(Lot, lot_id)
+    sku = session.scalar(select(Product.sku).where(Product.id == lot.product_id)) or ""
+    return sku, lot.lot_number, lot.expiry
 
 
 def _watermark(session: Session) -> str | None:

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.domain.members import member_care
@@ -50,6 +50,33 @@ def test_a_sale_and_its_points_and_stock_go_out_with_it(
         uid = session.scalars(select(Member.uid).where(Member.phone == "13900009999")).one()
     assert payload["member_uid"] == uid
     assert len({item.uid for item in new}) == len(new)
+
+
+def test_a_sales_stock_items_name_the_lots_as_sold_without_reading_them_again(
+    register: RegisterService, demo_sessions: sessionmaker[Session], demo_engine: Engine
+) -> None:
+    register.scan(barcode_of(demo_sessions, "P00001"))
+    tendering = register.start_payment()
+    tendering.add(Tender.CASH, None)
+    statements: list[str] = []
+
+    def seen(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(demo_engine, "before_cursor_execute", seen)
+    try:
+        sale = register.complete(tendering)
+    finally:
+        event.remove(demo_engine, "before_cursor_execute", seen)
+    assert not [s for s in statements if "FROM lot" in s and "WHERE lot.id = ?" in s]
+    stock = [json.loads(item.payload) for item in items(demo_sessions, "stock")]
+    with demo_sessions() as session:
+        sold = session.scalars(select(Sale).where(Sale.number == sale.number)).one()
+        lots = [(line.sku, lot.lot_number, lot.expiry) for line in sold.lines for lot in line.lots]
+    mine = [item for item in stock if item["sale_number"] == sale.number]
+    assert [(item["sku"], item["lot_number"], item["expiry"]) for item in mine] == [
+        (sku, number, f"{expiry:%Y-%m-%d}") for sku, number, expiry in lots
+    ]
 
 
 def test_a_failed_sale_leaves_no_outbox_item(
