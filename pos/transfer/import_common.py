@@ -22,7 +22,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, cast
 
-from sqlalchemy import Table
+from sqlalchemy import Column, Table
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.domain.sales.codes import InputError
@@ -238,6 +238,19 @@ _MEMO = 65_536
 """Encoded values remembered per column, at most."""
 
 
+def defaulted_columns(table: Table, named: set[str]) -> list[Column[Any]]:
+    """The columns of ``table`` not ``named`` that have a default, which a bulk insert
+    writes as the ORM would; each default must be a constant."""
+    rest = [
+        column
+        for column in table.c
+        if column.name not in named and column.default is not None and not column.primary_key
+    ]
+    if any(not getattr(column.default, "is_scalar", False) for column in rest):
+        raise ValueError(f"{table.name}: give every column whose default is computed")
+    return rest
+
+
 class Inserts:
     """Bulk INSERTs of one table on the session's connection, as Core's ``insert()``
     executemany would write them, at a fraction of its cost per row.
@@ -254,13 +267,7 @@ class Inserts:
         self._encoders = [
             table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
         ]
-        rest = [
-            column
-            for column in table.c
-            if column.name not in names and column.default is not None and not column.primary_key
-        ]
-        if any(not getattr(column.default, "is_scalar", False) for column in rest):
-            raise ValueError(f"{table.name}: give every column whose default is computed")
+        rest = defaulted_columns(table, set(names))
         defaults = [getattr(column.default, "arg", None) for column in rest]
         encoders = [column.type.dialect_impl(dialect).bind_processor(dialect) for column in rest]
         self._defaults = tuple(

@@ -48,6 +48,7 @@ from pos.transfer.import_common import (
     Progress,
     RowError,
     Source,
+    defaulted_columns,
     read_rows,
     row_error,
     write_cache,
@@ -945,7 +946,7 @@ class _Writer:
         }
         self._values |= {
             f"same_{column.name}": _bind(column)(getattr(column.default, "arg", None))
-            for column in _defaulted(_table(Member), {*_MEMBER_SQL, *same})
+            for column in defaulted_columns(_table(Member), {*_MEMBER_SQL, *same})
         }
         entries = _table(PointsEntry)
         entry_sql = {
@@ -955,7 +956,7 @@ class _Writer:
         self._entries_sql = _insert_sql(entries, entry_sql, {}, new, "points > 0")
         self._values |= {
             f"same_{column.name}": _bind(column)(getattr(column.default, "arg", None))
-            for column in _defaulted(entries, set(entry_sql))
+            for column in defaulted_columns(entries, set(entry_sql))
         }
         enrolments = outbox.PayloadTexts(
             partial(outbox.enrolment_payload, referrer_uid=None), same.__getitem__, _VARYING
@@ -1079,19 +1080,6 @@ class _Writer:
         return len(rows)
 
 
-def _defaulted(table: Table, named: set[str]) -> list[Any]:
-    """The columns of ``table`` not ``named`` that have a default (given by the import, as
-    the ORM would: each is a constant)."""
-    rest = [
-        column
-        for column in table.c
-        if column.name not in named and column.default is not None and not column.primary_key
-    ]
-    if any(not getattr(column.default, "is_scalar", False) for column in rest):
-        raise ValueError(f"{table.name}: give every column whose default is computed")
-    return rest
-
-
 def _insert_sql(
     table: Table, expressions: dict[str, str], same: dict[str, Any], source: str, where: str = ""
 ) -> str:
@@ -1100,7 +1088,7 @@ def _insert_sql(
     every row has alike, and the columns' defaults)."""
     named = {*expressions, *same}
     columns = [name for name in expressions] + [name for name in same]
-    columns += [column.name for column in _defaulted(table, named)]
+    columns += [column.name for column in defaulted_columns(table, named)]
     values = [expressions.get(name, f":same_{name}") for name in columns]
     return (
         f"INSERT INTO main.{table.name} ({', '.join(columns)}) SELECT {', '.join(values)} "
@@ -1111,7 +1099,7 @@ def _insert_sql(
 def _item_sql(kind: str, count: str, texts: outbox.PayloadTexts, source: str) -> str:
     """``INSERT … SELECT`` of outbox items of ``kind`` about the new members ``m`` of
     ``source``, their uids from the counter values ``count``, their payloads ``texts``."""
-    if _defaulted(_table(OutboxItem), set(_ITEM_COLUMNS)):
+    if defaulted_columns(_table(OutboxItem), set(_ITEM_COLUMNS)):
         raise ValueError("outbox: a column with a default is not written")
     payload = texts.sql(lambda name: _JSON_SQL.get(name, f"json_quote(m.{name})"))
     return (
