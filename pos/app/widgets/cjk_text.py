@@ -9,6 +9,7 @@ shows guidance and warnings broken the way the receipt breaks them.
 
 from __future__ import annotations
 
+from rich.cells import cell_len, get_character_cell_size
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
 from rich.text import Text
@@ -37,3 +38,18 @@ class CjkText:
 
     def __str__(self) -> str:
         return self.text
+
+
+def cut(text: str, width: int) -> str:
+    """``text`` within ``width`` screen cells: whole if it fits, else cut with "…" after the
+    last whole character that fits (a Chinese character takes two cells and is never
+    halved), without a space before the "…"."""
+    if cell_len(text) <= width:
+        return text
+    kept, used = [], 0
+    for char in text:
+        used += get_character_cell_size(char)
+        if used > width - 1:
+            break
+        kept.append(char)
+    return "".join(kept).rstrip() + "…"
