@@ -15,6 +15,7 @@ from textual.pilot import Pilot
 
 from pos import i18n
 from pos.app import build_app
+from pos.app.widgets.key_bar import ScreenKeys
 from pos.config import Settings
 from tests.conftest import fixed_clock
 from tests.frontend.test_counter_ui import TWELVE
@@ -73,25 +74,30 @@ def test_snapshot(
     assert snap_compare(app, terminal_size=SIZES[size], run_before=steps)
 
 
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
 @pytest.mark.parametrize("screen", ["payment", "member_lookup", "enrolment", "guidance"])
-async def test_at_80_columns_every_footer_key_shows_what_it_does_in_chinese(
-    screen: str, settings: Settings, demo_sessions: sessionmaker[Session]
+async def test_at_80_columns_every_footer_key_shows_what_it_does(
+    screen: str, language: str, settings: Settings, demo_sessions: sessionmaker[Session]
 ) -> None:
-    """A modal's footer is one line: at 80 columns in Chinese each key must keep its words
-    (the payment form's ended in a bare "Esc" before the footers were made compact)."""
-    i18n.setup("zh_CN")
+    """At 80 columns each key of a modal's footer keeps its words, in both languages
+    (the payment form's ended in a bare "Esc": in Chinese before the footers were made
+    compact, in English until they wrapped onto a second line)."""
+    i18n.setup(language)
     try:
         app = build_app(settings, demo_sessions, clock=fixed_clock)
         skus, keys = SCREENS[screen]
         async with app.run_test(size=(80, 24)) as pilot:
             await scans(demo_sessions, skus, *keys)(pilot)
             await pilot.pause()
-            footer = screen_text(app).splitlines()[-1].rstrip()
+            region = app.screen.query_one(ScreenKeys).region
+            footer = "\n".join(screen_text(app).splitlines()[region.y : region.bottom])
             shown = [
-                binding.description
+                (app.get_key_display(binding), binding.description)
                 for (_node, binding, _enabled, _tip) in app.screen.active_bindings.values()
                 if binding.show and binding.description
             ]
-            assert shown and all(i18n._(words) in footer for words in shown), footer
+            assert shown, footer
+            for key, words in shown:
+                assert f"{key} {words}" in footer, footer
     finally:
         i18n.setup("en")

@@ -8,9 +8,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer
 
 from pos.app.modals.common import localize_bindings
+from pos.app.widgets.key_bar import ScreenKeys
 from pos.app.widgets.plain import Label
 from pos.i18n import N_, _
 
@@ -41,7 +41,7 @@ class ConfirmModal(ModalScreen[bool]):
                 self.hint
                 or _("Press {key} again to confirm, Esc to cancel").format(key=self.key.upper())
             )
-        yield Footer(compact=True)  # every key whole at 80 columns
+        yield ScreenKeys()  # every key whole, on two lines if need be
 
     async def action_answer(self, yes: bool) -> None:
         """Close with the answer, acting on a yes first."""

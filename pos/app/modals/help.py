@@ -11,9 +11,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer
 
 from pos.app.modals.common import localize_bindings
+from pos.app.widgets.key_bar import ScreenKeys
 from pos.app.widgets.plain import Label, Static
 from pos.i18n import N_, _
 
@@ -156,7 +156,7 @@ class HelpModal(ModalScreen[None]):
         with VerticalScroll(classes="modal-box", id="help-box"):
             yield Label(_("Keys"), classes="modal-title")
             yield Static(table, id="keys-table")
-        yield Footer(compact=True)  # every key whole at 80 columns
+        yield ScreenKeys()  # every key whole, on two lines if need be
 
     def action_close(self) -> None:
         """Back to the screen underneath."""

@@ -8,10 +8,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer
 
 from pos.app.modals.common import localize_bindings
 from pos.app.modals.staff.override import OverrideModal
+from pos.app.widgets.cjk_text import cut
+from pos.app.widgets.key_bar import ScreenKeys
 from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import DataTable, Label
 from pos.i18n import N_, _
@@ -27,6 +28,9 @@ from pos.register.api import (
 from pos.register.sale.returns import CompletedReturn
 from pos.register.service import RegisterService
 from pos.register.staff.overrides import Approval, OverrideNeeded
+
+NAME_WIDTH = 22
+"""Cells of the product column (a longer name is cut with "…")."""
 
 
 class ReturnModal(ModalScreen[CompletedReturn | None]):
@@ -66,12 +70,12 @@ class ReturnModal(ModalScreen[CompletedReturn | None]):
                 _("Returned medicines are quarantined unless F3 puts them back on sale"),
                 id="form-status",
             )
-        yield Footer(compact=True)  # every key whole at 80 columns
+        yield ScreenKeys()  # every key whole, on two lines if need be
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         for label, width in (
-            (_("Product"), 22),
+            (_("Product"), NAME_WIDTH),
             (_("Sold"), 4),
             (_("Returned"), 8),
             (_("Return"), 6),
@@ -93,7 +97,7 @@ class ReturnModal(ModalScreen[CompletedReturn | None]):
             if not line.qty_left:  # shown as such; the cursor passes it by
                 stock = _("none left")
             table.add_row(
-                line.name,
+                cut(line.name, NAME_WIDTH),
                 str(line.qty_sold),
                 str(line.qty_returned),
                 str(qty),

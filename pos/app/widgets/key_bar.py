@@ -1,10 +1,12 @@
-"""The function keys in at most two lines, for screens too narrow for the footer."""
+"""Keys in at most two lines, every entry whole: the checkout's function keys on screens
+too narrow for its footer, and every modal's footer."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from rich.text import Text
+from textual.screen import Screen
 
 from pos.app.widgets.plain import Static
 
@@ -49,3 +51,30 @@ class KeyBar(Static):
     def text(self) -> str:
         """The keys shown."""
         return str(self.render())
+
+
+class ScreenKeys(KeyBar):
+    """A modal's footer: the keys its screen's bindings show, every entry whole, wrapped
+    between entries onto a second line when one is not enough (Textual's footer cuts the
+    last keys off: at 80 columns in English the payment form ended in a bare "Esc")."""
+
+    DEFAULT_CSS = """
+    ScreenKeys { dock: bottom; }
+    """
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
+        self.bindings_changed(self.screen)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        """Show the keys of ``screen`` (when they changed)."""
+        entries = [
+            (self.app.get_key_display(binding), binding.description)
+            for (_node, binding, _enabled, _tooltip) in screen.active_bindings.values()
+            if binding.show
+        ]
+        if entries != self.entries:
+            self.show(entries)

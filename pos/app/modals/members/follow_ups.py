@@ -11,9 +11,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer
 
 from pos.app.modals.common import localize_bindings
+from pos.app.widgets.key_bar import ScreenKeys
 from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import DataTable, Label
 from pos.i18n import N_, _, ngettext
@@ -72,7 +72,7 @@ class FollowUpModal(ModalScreen[str | None]):
                 yield Label(_("Call again on"), classes="form-label")
                 yield OrderedInput(placeholder=_("YYYY-MM-DD, optional"), id="follow-up-retry")
             yield Label("", id="follow-up-status")
-        yield Footer(compact=True)  # every key whole at 80 columns
+        yield ScreenKeys()  # every key whole, on two lines if need be
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

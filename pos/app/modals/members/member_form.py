@@ -13,10 +13,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Checkbox, Footer
+from textual.widgets import Checkbox
 
 from pos.app.modals.common import localize_bindings
 from pos.app.modals.form import FormModal
+from pos.app.widgets.key_bar import ScreenKeys
 from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import Label
 from pos.i18n import N_, _
@@ -98,7 +99,7 @@ class MemberFormModal(FormModal):
             yield Label(
                 _("Tab moves between fields, Space ticks a box, F12 saves"), id="form-status"
             )
-        yield Footer(compact=True)  # every key whole at 80 columns
+        yield ScreenKeys()  # every key whole, on two lines if need be
 
     def on_mount(self) -> None:
         self.query_one("#member-phone", OrderedInput).focus()

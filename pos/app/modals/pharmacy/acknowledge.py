@@ -23,11 +23,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer
 
 from pos.app.modals.common import describe_binding, localize_bindings
 from pos.app.modals.form import FormModal
 from pos.app.widgets.cjk_text import CjkText
+from pos.app.widgets.key_bar import ScreenKeys
 from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import Label, Static
 from pos.i18n import N_, _, ngettext
@@ -103,7 +103,7 @@ class AcknowledgeModal(ModalScreen[PromptResult]):
             else:
                 yield Static(CjkText(self.text), id="prompt-text")
                 yield Label(self.help_text(), id="prompt-help")
-        yield Footer(compact=True)  # every key whole at 80 columns
+        yield ScreenKeys()  # every key whole, on two lines if need be
 
     def help_text(self) -> str:
         """What F9 does here, and who may press it."""
@@ -167,7 +167,7 @@ class PharmacistModal(FormModal):
                 _("Recorded with the sale: who acknowledged, and when. F12 signs, Esc cancels"),
                 id="form-status",
             )
-        yield Footer(compact=True)  # every key whole at 80 columns
+        yield ScreenKeys()  # every key whole, on two lines if need be
 
     def on_mount(self) -> None:
         self.query_one("#pharmacist-id", OrderedInput).focus()

@@ -8,10 +8,10 @@ from datetime import date
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer
 
 from pos.app.modals.common import localize_bindings
 from pos.app.modals.form import FormModal
+from pos.app.widgets.key_bar import ScreenKeys
 from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import Label
 from pos.i18n import N_, _
@@ -60,7 +60,7 @@ class PrescriptionModal(FormModal):
                         value=value, placeholder=placeholder, password=secret, id=field
                     )
             yield Label(_("The pharmacist reviews the prescription, then F12"), id="form-status")
-        yield Footer(compact=True)  # every key whole at 80 columns
+        yield ScreenKeys()  # every key whole, on two lines if need be
 
     def on_mount(self) -> None:
         self.query_one("#rx-number", OrderedInput).focus()

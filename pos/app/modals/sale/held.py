@@ -8,9 +8,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer
 
 from pos.app.modals.common import localize_bindings
+from pos.app.widgets.key_bar import ScreenKeys
 from pos.app.widgets.plain import DataTable, Label
 from pos.i18n import N_, _
 from pos.register.sale.parking import HeldSale
@@ -45,7 +45,7 @@ class HeldSalesModal(ModalScreen[bool]):
                 _("Enter recalls the chosen sale") if self.held else _("No sale is held"),
                 id="held-status",
             )
-        yield Footer(compact=True)  # every key whole at 80 columns
+        yield ScreenKeys()  # every key whole, on two lines if need be
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

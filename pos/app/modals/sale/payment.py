@@ -12,9 +12,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer
 
 from pos.app.modals.common import localize_bindings
+from pos.app.widgets.key_bar import ScreenKeys
 from pos.app.widgets.message_bar import MessageBar
 from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import Label, Static
@@ -78,7 +78,7 @@ class PaymentModal(ModalScreen[PaymentOutcome]):
             yield Label(_("Cash tendered (Enter; empty = exact amount), or an amount and F5–F8:"))
             yield OrderedInput(placeholder="0.00", id="amount")
             yield MessageBar(id="payment-message")
-        yield Footer(compact=True)  # every key whole at 80 columns
+        yield ScreenKeys()  # every key whole, on two lines if need be
 
     def on_mount(self) -> None:
         self.show_summary()

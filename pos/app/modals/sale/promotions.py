@@ -9,9 +9,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer
 
 from pos.app.modals.common import localize_bindings
+from pos.app.widgets.key_bar import ScreenKeys
 from pos.app.widgets.plain import Label, Static, plain
 from pos.i18n import N_, _
 from pos.names import category_name
@@ -56,7 +56,7 @@ class PromotionsModal(ModalScreen[None]):
             yield Static(self._table(self.active), id="promotions-active")
             yield Label(_("Coming"), classes="section-title")
             yield Static(self._table(self.upcoming), id="promotions-upcoming")
-        yield Footer(compact=True)  # every key whole at 80 columns
+        yield ScreenKeys()  # every key whole, on two lines if need be
 
     def target_name(self, target: str) -> str:
         """What a promotion applies to, as a cashier says it (never ``sku:P00136``)."""

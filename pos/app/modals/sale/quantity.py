@@ -9,9 +9,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer
 
 from pos.app.modals.common import localize_bindings
+from pos.app.widgets.key_bar import ScreenKeys
 from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import Label
 from pos.i18n import N_, _
@@ -44,7 +44,7 @@ class ValueModal(ModalScreen[bool]):
             yield Label(self.title_text, classes="modal-title")
             yield OrderedInput(value=self.initial, id=self.field_id, select_on_focus=True)
             yield Label(_("Enter to set, Esc to cancel"), id=f"{self.field_id}-status")
-        yield Footer(compact=True)  # every key whole at 80 columns
+        yield ScreenKeys()  # every key whole, on two lines if need be
 
     def on_mount(self) -> None:
         self.query_one(OrderedInput).focus()

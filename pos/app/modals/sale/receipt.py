@@ -9,9 +9,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer
 
 from pos.app.modals.common import localize_bindings
+from pos.app.widgets.key_bar import ScreenKeys
 from pos.app.widgets.plain import Label, Static
 from pos.i18n import N_, _
 
@@ -36,7 +36,7 @@ class ReceiptModal(ModalScreen[None]):
         with VerticalScroll(classes="modal-box", id="receipt-box"):
             yield Label(_("Receipt {number}").format(number=self.number), classes="modal-title")
             yield Static(Text(self.text, no_wrap=True), id="receipt-paper")
-        yield Footer(compact=True)  # every key whole at 80 columns
+        yield ScreenKeys()  # every key whole, on two lines if need be
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.reprint is not None or action != "reprint"

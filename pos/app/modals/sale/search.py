@@ -5,16 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from pos.app.modals.common import localize_bindings
 from pos.app.widgets.cart_table import CLASS_MARK
+from pos.app.widgets.cjk_text import cut
+from pos.app.widgets.key_bar import ScreenKeys
 from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import DataTable, Label
 from pos.app.widgets.scan_hold import ScanHeld
@@ -25,6 +28,10 @@ from pos.register.views import ProductView
 
 Choose = Callable[[int], str | None]
 """Adds the chosen product; returns why it could not, or None."""
+
+
+NAME_WIDTH = 36
+"""Cells of the name column: a longer name is cut with "…" before its drug class."""
 
 
 class SearchModal(ModalScreen[bool]):
@@ -73,11 +80,11 @@ class SearchModal(ModalScreen[bool]):
             results.can_focus = False
             yield results
             yield Label("", id="search-status")
-        yield Footer(compact=True)  # every key whole at 80 columns
+        yield ScreenKeys()  # every key whole, on two lines if need be
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_column(_("Product name"), key="name", width=36)
+        table.add_column(_("Product name"), key="name", width=NAME_WIDTH)
         table.add_column(_("Spec"), key="spec", width=16)
         table.add_column(_("Price"), key="price", width=9)
         table.add_column(_("Stock"), key="stock", width=6)
@@ -98,10 +105,9 @@ class SearchModal(ModalScreen[bool]):
         table = self.query_one(DataTable)
         table.clear()
         for product in self.results:
-            name = Text(product.name)
             mark = CLASS_MARK.get(product.drug_class)
-            if mark:
-                name.append(f" [{mark}]")
+            mark = f" [{mark}]" if mark else ""  # always shown: the name is cut before it
+            name = Text(cut(product.name, NAME_WIDTH - cell_len(mark)) + mark)
             if product.sellable == 0:
                 name.stylize("dim")
             table.add_row(

@@ -8,11 +8,11 @@ from datetime import date
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer
 
 from pos.app.modals.common import localize_bindings
 from pos.app.modals.form import FormModal
 from pos.app.modals.service.choices import chosen, hint
+from pos.app.widgets.key_bar import ScreenKeys
 from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import Label
 from pos.i18n import N_, _
@@ -58,7 +58,7 @@ class AdverseReactionModal(FormModal):
             yield Label(
                 _("For the ADR report only, never for marketing. F12 saves"), id="form-status"
             )
-        yield Footer(compact=True)  # every key whole at 80 columns
+        yield ScreenKeys()  # every key whole, on two lines if need be
 
     def on_mount(self) -> None:
         self.query_one("#adr-product", OrderedInput).focus()

@@ -7,11 +7,11 @@ from collections.abc import Callable
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer
 
 from pos.app.modals.common import localize_bindings
 from pos.app.modals.form import FormModal
 from pos.app.modals.service.choices import chosen, hint
+from pos.app.widgets.key_bar import ScreenKeys
 from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import Label
 from pos.i18n import N_, _
@@ -63,7 +63,7 @@ class ComplaintModal(FormModal):
                     yield Label(label, classes="form-label")
                     yield OrderedInput(value=value, placeholder=placeholder, id=field)
             yield Label(_("F12 saves · F4 open complaints · Esc cancels"), id="form-status")
-        yield Footer(compact=True)  # every key whole at 80 columns
+        yield ScreenKeys()  # every key whole, on two lines if need be
 
     def on_mount(self) -> None:
         first = "#complaint-category" if self.sale_number else "#complaint-sale"

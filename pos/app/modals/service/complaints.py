@@ -9,10 +9,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer
 
 from pos.app.modals.common import localize_bindings
 from pos.app.modals.form import FormModal
+from pos.app.widgets.key_bar import ScreenKeys
 from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import DataTable, Label
 from pos.i18n import N_, _
@@ -49,7 +49,7 @@ class ComplaintsModal(ModalScreen[None]):
             yield Label(_("Complaints waiting"), classes="modal-title")
             yield DataTable[str](id="complaints", cursor_type="row")
             yield Label(_("F4 in hand · F12 close · Esc back"), id="complaints-status")
-        yield Footer(compact=True)  # every key whole at 80 columns
+        yield ScreenKeys()  # every key whole, on two lines if need be
 
     def on_mount(self) -> None:
         table = self.query_one("#complaints", DataTable)
@@ -137,7 +137,7 @@ class CloseComplaintModal(FormModal):
                     yield Label(label, classes="form-label")
                     yield OrderedInput(id=field)
             yield Label(_("F12 closes the complaint · Esc cancels"), id="form-status")
-        yield Footer(compact=True)  # every key whole at 80 columns
+        yield ScreenKeys()  # every key whole, on two lines if need be
 
     def on_mount(self) -> None:
         self.query_one("#complaint-resolution", OrderedInput).focus()

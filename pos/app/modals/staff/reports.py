@@ -9,9 +9,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer
 
 from pos.app.modals.common import localize_bindings
+from pos.app.widgets.key_bar import ScreenKeys
 from pos.app.widgets.plain import Label, Static
 from pos.i18n import N_, _
 from pos.register.api import report_renderable, service_renderable
@@ -50,7 +50,7 @@ class ReportsModal(ModalScreen[None]):
         with VerticalScroll(classes="modal-box", id="reports-box"):
             yield Label(_("Reports"), classes="modal-title")
             yield Static(id="report-body")
-        yield Footer(compact=True)  # every key whole at 80 columns
+        yield ScreenKeys()  # every key whole, on two lines if need be
 
     def on_mount(self) -> None:
         self.show_day()

@@ -9,10 +9,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer
 
 from pos.app.modals.common import localize_bindings
 from pos.app.modals.form import FormModal
+from pos.app.widgets.key_bar import ScreenKeys
 from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import Label, Static
 from pos.i18n import N_, _
@@ -59,7 +59,7 @@ class ShiftMenuModal(ModalScreen[str | None]):
                 ),
                 id="shift-expected",
             )
-        yield Footer(compact=True)  # every key whole at 80 columns
+        yield ScreenKeys()  # every key whole, on two lines if need be
 
     async def action_choose(self, choice: str) -> None:
         """Close the menu with ``choice`` (empty: nothing)."""
@@ -92,7 +92,7 @@ class CashModal(FormModal):
                     yield Label(label, classes="form-label")
                     yield OrderedInput(placeholder=placeholder, id=field)
             yield Label(_("F12 records it and opens the drawer, Esc cancels"), id="form-status")
-        yield Footer(compact=True)  # every key whole at 80 columns
+        yield ScreenKeys()  # every key whole, on two lines if need be
 
     def on_mount(self) -> None:
         self.query_one("#cash-amount", OrderedInput).focus()
@@ -128,7 +128,7 @@ class ShiftReportModal(ModalScreen[None]):
             title = _("Shift report {number}").format(number=self.number)
             yield Label(title, classes="modal-title")
             yield Static(Text(self.text, no_wrap=True), id="receipt-paper")
-        yield Footer(compact=True)  # every key whole at 80 columns
+        yield ScreenKeys()  # every key whole, on two lines if need be
 
     async def action_close(self) -> None:
         """Back to the register."""

@@ -11,10 +11,11 @@ from collections.abc import Callable
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from pos.app.modals.common import localize_bindings
 from pos.app.modals.form import FormModal
+from pos.app.widgets.key_bar import ScreenKeys
 from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import Label
 from pos.i18n import N_, _
@@ -67,7 +68,7 @@ class CountModal(FormModal):
                 _("Enter: next count. F12: over/short; F12 again closes. Esc: cancel"),
                 id="form-status",
             )
-        yield Footer(compact=True)  # every key whole at 80 columns
+        yield ScreenKeys()  # every key whole, on two lines if need be
 
     def on_mount(self) -> None:
         self.query_one(f"#count-{DENOMINATIONS_FEN[0]}", OrderedInput).focus()
