@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -17,7 +18,9 @@ from pos.app.modals.staff.reports import ReportsModal
 from pos.app.widgets.message_bar import MessageBar
 from pos.app.widgets.scan_input import ScanInput
 from pos.domain.aftercare import complaints
-from pos.domain.aftercare.complaints import ComplaintForm
+from pos.domain.aftercare.adverse import OUTCOMES
+from pos.domain.aftercare.adverse import SEVERITIES as REACTION_SEVERITIES
+from pos.domain.aftercare.complaints import CATEGORIES, SEVERITIES, ComplaintForm
 from pos.models import AdverseReaction, Complaint, Product, Sale, SaleRating
 from pos.register.service import RegisterService
 from pos.register.staff.login import UserView
@@ -256,3 +259,33 @@ async def test_the_palette_offers_complaint_and_adverse_reaction(app: PosApp) ->
         titles = [command.title for command in app.get_system_commands(app.screen)]
     assert "Checkout: Complaint" in titles
     assert "Checkout: Adverse drug reaction" in titles
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+async def test_at_80x24_each_choice_is_shown_whole_when_its_field_is_reached(
+    language: str, app: PosApp
+) -> None:
+    """The choices of a field typed as a number (an ADR's outcome, a complaint's category)
+    were a placeholder cut at 80 columns ("… 5 死亡 · 6 不"): now each is shown whole, under
+    its field, in view when the field is."""
+    from pos import i18n
+
+    i18n.setup(language)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            for key, fields in (
+                ("ctrl+a", {"adr-severity": REACTION_SEVERITIES, "adr-outcome": OUTCOMES}),
+                ("ctrl+w", {"complaint-category": CATEGORIES, "complaint-severity": SEVERITIES}),
+            ):
+                await pilot.press(key)
+                await pilot.pause()
+                for field, choices in fields.items():
+                    app.screen.query_one(f"#{field}").focus()
+                    await pilot.pause()
+                    shown = " ".join(screen_text(app).split())
+                    for number, name in enumerate(choices.values(), start=1):
+                        assert f"{number} {i18n._(name)}" in shown, (field, shown)
+                await pilot.press("escape")
+                await pilot.pause()
+    finally:
+        i18n.setup("en")

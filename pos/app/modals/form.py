@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
 
@@ -46,6 +47,12 @@ class FormModal(ModalScreen[Any]):
             self.focus_next()
         else:
             self.focus_previous()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """A field of choices scrolls its choices (under it) into view with it."""
+        if event.widget.id:
+            for choices in self.query(f"#{event.widget.id}-choices"):
+                choices.scroll_visible(animate=False)
 
     async def settle_fields(self) -> None:
         """Wait until every field has every key typed so far."""

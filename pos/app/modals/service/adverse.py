@@ -7,11 +7,11 @@ from datetime import date
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 
 from pos.app.modals.common import localize_bindings
 from pos.app.modals.form import FormModal
-from pos.app.modals.service.choices import chosen, hint
+from pos.app.modals.service.choices import Field, chosen, form_rows
 from pos.app.widgets.key_bar import ScreenKeys
 from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import Label
@@ -40,21 +40,22 @@ class AdverseReactionModal(FormModal):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="reaction-form", classes="modal-box"):
             yield Label(_("Suspected adverse drug reaction"), classes="modal-title")
-            for field, label, placeholder, value in (
+            fields: tuple[Field, ...] = (
                 ("adr-product", _("Drug"), _("type its barcode or SKU"), ""),
                 ("adr-lot", _("Lot"), _("lot number on the box"), ""),
-                ("adr-member", _("Member card"), _("optional: anonymous without"),
-                 self.member_card),
+                (
+                    "adr-member",
+                    _("Member card"),
+                    _("optional: anonymous without"),
+                    self.member_card,
+                ),
                 ("adr-reaction", _("Reaction"), _("e.g. rash, nausea"), ""),
                 ("adr-onset", _("Onset date"), "YYYY-MM-DD", self.today.isoformat()),
-                ("adr-severity", _("Severity"), hint(REACTION_SEVERITIES), ""),
-                ("adr-outcome", _("Outcome"), hint(OUTCOMES), ""),
-                ("adr-description", _("Description"), _("what happened, when, what was done"),
-                 ""),
-            ):  # fmt: skip
-                with Horizontal(classes="form-row"):
-                    yield Label(label, classes="form-label")
-                    yield OrderedInput(value=value, placeholder=placeholder, id=field)
+                ("adr-severity", _("Severity"), REACTION_SEVERITIES, ""),
+                ("adr-outcome", _("Outcome"), OUTCOMES, ""),
+                ("adr-description", _("Description"), _("what happened, when, what was done"), ""),
+            )
+            yield from form_rows(fields)
             yield Label(
                 _("For the ADR report only, never for marketing. F12 saves"), id="form-status"
             )

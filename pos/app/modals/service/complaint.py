@@ -6,11 +6,11 @@ from collections.abc import Callable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 
 from pos.app.modals.common import localize_bindings
 from pos.app.modals.form import FormModal
-from pos.app.modals.service.choices import chosen, hint
+from pos.app.modals.service.choices import Field, chosen, form_rows
 from pos.app.widgets.key_bar import ScreenKeys
 from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import Label
@@ -51,17 +51,14 @@ class ComplaintModal(FormModal):
             yield Label(_("Complaint"), classes="modal-title")
             if self.rating_id is not None:
                 yield Label(_("From the customer's low rating of this sale"))
-            for field, label, placeholder, value in (
-                ("complaint-sale", _("Sale"), _("receipt number (optional)"),
-                 self.sale_number),
+            fields: tuple[Field, ...] = (
+                ("complaint-sale", _("Sale"), _("receipt number (optional)"), self.sale_number),
                 ("complaint-member", _("Member card"), _("optional"), ""),
-                ("complaint-category", _("Category"), hint(CATEGORIES), ""),
-                ("complaint-severity", _("Severity"), hint(SEVERITIES), "2"),
+                ("complaint-category", _("Category"), CATEGORIES, ""),
+                ("complaint-severity", _("Severity"), SEVERITIES, "2"),
                 ("complaint-description", _("What happened"), _("the customer's words"), ""),
-            ):  # fmt: skip
-                with Horizontal(classes="form-row"):
-                    yield Label(label, classes="form-label")
-                    yield OrderedInput(value=value, placeholder=placeholder, id=field)
+            )
+            yield from form_rows(fields)
             yield Label(_("F12 saves · F4 open complaints · Esc cancels"), id="form-status")
         yield ScreenKeys()  # every key whole, on two lines if need be
 
