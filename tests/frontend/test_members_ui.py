@@ -22,6 +22,7 @@ from tests.conftest import NOW, TODAY
 from tests.helpers import barcode_of, keys, screen_text, type_text
 
 SIZE = (120, 40)
+DEMO_CARD = "2998007713659"  # 郑桂芳, with allergies on file
 
 
 def enrol(
@@ -313,3 +314,25 @@ def test_ledger_sums_equal_balances_after_mixed_sales(
         assert sales[1].points_earned > sales[2].points_earned  # birthday month doubles
         assert sales[3].points_earned == 0
         assert TODAY.month == date(1990, 3, 15).month
+
+
+async def test_at_80x24_the_lookup_shows_its_status_the_whole_row_and_the_allergies(
+    app: PosApp,
+) -> None:
+    """The lookup's status line and the member's details (allergies) were below the box's
+    edge at 80×24, and the card number cut: all in view now."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, MemberLookupModal)
+        assert "Type to search" in screen_text(app)
+        await type_text(pilot, "1380")
+        await pilot.pause()
+        assert "Keep typing" in screen_text(app) or "No member found" in screen_text(app)
+        await pilot.press(*["backspace"] * 4)
+        await type_text(pilot, DEMO_CARD)
+        await pilot.pause()
+        text = screen_text(app)
+        assert "1 found" in text
+        assert DEMO_CARD in text  # the card column whole
+        assert "Allergies: " in text  # the highlighted member's details in view

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input
 
 from pos.app.modals.common import localize_bindings
+from pos.app.widgets.cjk_text import cut
 from pos.app.widgets.key_bar import ScreenKeys
 from pos.app.widgets.ordered_input import OrderedInput
 from pos.app.widgets.plain import DataTable, Label, Static
@@ -25,6 +26,10 @@ from pos.register.views import MemberView
 
 MemberAction = Callable[[int], str | None]
 """Acts on the chosen member; returns why it could not, or None."""
+
+
+NAME_WIDTH = 10
+"""Cells of the name column (five Chinese characters; a longer name is cut with "…")."""
 
 
 class MemberLookupModal(ModalScreen[bool]):
@@ -70,26 +75,26 @@ class MemberLookupModal(ModalScreen[bool]):
                 placeholder=_("phone, last 4 digits, card number, name or pinyin initials"),
                 id="member-query",
             )
+            yield Label(_("Type to search"), id="member-status")  # in view at any size
             results: DataTable[str | Text] = DataTable(id="member-results", cursor_type="row")
             results.can_focus = False
             yield results
             yield Static("", id="member-detail")
-            yield Label(_("Type to search"), id="member-status")
         yield ScreenKeys()  # every key whole, on two lines if need be
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_column(_("Name"), key="name", width=14)
-        table.add_column(_("Phone"), key="phone", width=12)
-        table.add_column(_("Tier"), key="tier", width=10)
-        table.add_column(_("Points"), key="points", width=8)
-        table.add_column(_("Last visit"), key="last", width=11)
-        table.add_column(_("Card no."), key="card", width=14)
+        # 58 cells and 12 of padding: every column whole inside the box at 80 columns
+        for title, key, width in (
+            (_("Name"), "name", NAME_WIDTH), (_("Phone"), "phone", 11), (_("Tier"), "tier", 8),
+            (_("Points"), "points", 6), (_("Last visit"), "last", 10), (_("Card no."), "card", 13),
+        ):  # fmt: skip
+            table.add_column(title, key=key, width=width)
         self.query_one(OrderedInput).focus()
 
     @property
     def status(self) -> Label:
-        """The line under the results."""
+        """The line between the query and the results."""
         return self.query_one("#member-status", Label)
 
     @on(Input.Changed, "#member-query")
@@ -125,7 +130,7 @@ class MemberLookupModal(ModalScreen[bool]):
         table.clear()
         for member in found:
             table.add_row(
-                member.name,
+                cut(member.name, NAME_WIDTH),
                 member.masked_phone,
                 tier_name(member.tier),
                 Text(str(member.points), justify="right"),
