@@ -255,3 +255,30 @@ def test_cash_refunds_leave_the_drawer_and_bad_input_changes_nothing(
             if "Cash refunds" in line
         ]
         assert report_line.rstrip().endswith(format_fen(paid.expected_fen - 30000))
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+async def test_at_80x24_every_count_and_the_running_total_are_in_view(
+    language: str, app: PosApp
+) -> None:
+    """The count's running total and its last denominations were below the box's edge at
+    80×24: a manager counted blind."""
+    from pos import i18n
+
+    i18n.setup(language)
+    try:
+        app.register.login("dianzhang", "9999")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_shift(pilot, app, "500")
+            await pilot.press("ctrl+b", "f5")
+            assert isinstance(app.screen, CountModal)
+            await count(pilot, ["3", "", "", "1"])
+            await pilot.pause()
+            box = app.screen.query_one("#count-form").region
+            for widget in app.screen.query("#count-form .form-row, #count-total"):
+                assert box.contains_region(widget.region), widget
+            assert i18n._("Counted ¥{counted} (expected ¥{expected})").format(
+                counted="310.00", expected="500.00"
+            ) in screen_text(app)
+    finally:
+        i18n.setup("en")
