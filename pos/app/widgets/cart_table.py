@@ -7,12 +7,16 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import count
 
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
 from rich.style import Style
 from rich.text import Text
 from textual._types import SegmentLines
 from textual.cache import LRUCache
 from textual.widgets.data_table import ColumnKey, RowKey
 
+from pos.app.widgets.cjk_text import cut
 from pos.app.widgets.plain import DataTable
 from pos.i18n import _
 from pos.register.api import DrugClass, format_fen
@@ -27,17 +31,59 @@ class ShownRow:
 
     line: CartLineView
     near: bool
-    cells: tuple[str | Text, ...]
+    cells: tuple[Cell, ...]
 
 
-def _look(cell: str | Text) -> tuple[object, ...]:
+class NameCell:
+    """A line's name, its marks (drug class, gift) and its promotion, at any column width:
+    the promotion gives way first, then the name is cut (with "…"); the marks stay whole, so
+    that "[Rx]" or "[OTC甲]" is never what a long name loses (a Rich renderable)."""
+
+    SHORTEST_NOTE = 4
+    """The fewest cells a cut promotion keeps (else it is left out)."""
+
+    def __init__(self, name: str, marks: Text, note: Text) -> None:
+        self.name = name
+        self.marks = marks
+        self.note = note
+
+    def text(self, width: int) -> Text:
+        """The cell at ``width`` cells."""
+        room = width - self.marks.cell_len
+        text = Text(cut(self.name, max(room, 1)), end="")
+        text.append_text(self.marks)
+        left = width - text.cell_len
+        if left >= min(self.note.cell_len, self.SHORTEST_NOTE):
+            note = self.note.copy()
+            if note.cell_len > left:
+                note = Text(cut(note.plain, left), style=note.style)
+            text.append_text(note)
+        text.truncate(width, overflow="ellipsis")  # marks wider than the column: cut at the end
+        return text
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.text(options.max_width)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(1, cell_len(self.name) + self.marks.cell_len + self.note.cell_len)
+
+    def __str__(self) -> str:
+        return self.name + self.marks.plain + self.note.plain
+
+
+Cell = str | Text | NameCell
+
+
+def _look(cell: Cell) -> tuple[object, ...]:
     """What a cell looks like: its text, styles and alignment (``Text`` has no full ``==``)."""
     if isinstance(cell, str):
         return (cell,)
+    if isinstance(cell, NameCell):
+        return (cell.name, *_look(cell.marks), *_look(cell.note))
     return (cell.plain, str(cell.style), tuple(cell.spans), cell.justify)
 
 
-class CartTable(DataTable[str | Text]):
+class CartTable(DataTable[Cell]):
     """Lines of the cart in progress (read-only; the screen changes the cart)."""
 
     DEFAULT_CSS = """
@@ -150,20 +196,20 @@ class CartTable(DataTable[str | Text]):
         if cart.lines:
             self.move_cursor(row=cart.last_index or 0, animate=False)
 
-    def _cells(self, number: int, line: CartLineView, near: bool) -> tuple[str | Text, ...]:
+    def _cells(self, number: int, line: CartLineView, near: bool) -> tuple[Cell, ...]:
         """The cells of the row of ``line``, the ``number``-th of the cart, in column order."""
         mark = CLASS_MARK.get(line.drug_class)
-        name = Text(line.name, no_wrap=True, overflow="ellipsis")  # cut visibly (…), never mid-word
+        marks = Text(end="")
         if mark:
-            name.append(f" [{mark}]", style="bold red" if line.drug_class is DrugClass.RX else "")
+            marks.append(f" [{mark}]", style="bold red" if line.drug_class is DrugClass.RX else "")
         if line.gift:
-            name.append(" 🎁", style="bold magenta")
-        if line.promo_label:
-            name.append(f" {line.promo_label}", style="magenta")
+            marks.append(" 🎁", style="bold magenta")
+        note = Text(f" {line.promo_label}" if line.promo_label else "", style="magenta", end="")
+        name = NameCell(line.name, marks, note)  # cut visibly (…), never its marks
         expiry = Text(line.next_expiry.isoformat() if line.next_expiry else "")
         if near:
             expiry.stylize("bold yellow")
-        cells: dict[str, str | Text] = {
+        cells: dict[str, Cell] = {
             "no": str(number),
             "spec": line.spec,
             "expiry": expiry,
