@@ -4,10 +4,12 @@ an adverse reaction recorded, the overdue notice for a manager."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from textual.widget import Widget
 
 from pos.app import PosApp
 from pos.app.checkout.service import overdue_notice
@@ -261,6 +263,15 @@ async def test_the_palette_offers_complaint_and_adverse_reaction(app: PosApp) ->
     assert "Checkout: Adverse drug reaction" in titles
 
 
+async def in_view(pilot: Any, widget: Widget) -> None:
+    """Wait (a few frames at most) until ``widget`` is scrolled wholly into its container."""
+    for _ in range(50):
+        await pilot.pause()
+        box = widget.parent.region if isinstance(widget.parent, Widget) else widget.region
+        if box.contains_region(widget.region):
+            return
+
+
 @pytest.mark.parametrize("language", ["zh_CN", "en"])
 async def test_at_80x24_each_choice_is_shown_whole_when_its_field_is_reached(
     language: str, app: PosApp
@@ -281,7 +292,7 @@ async def test_at_80x24_each_choice_is_shown_whole_when_its_field_is_reached(
                 await pilot.pause()
                 for field, choices in fields.items():
                     app.screen.query_one(f"#{field}").focus()
-                    await pilot.pause()
+                    await in_view(pilot, app.screen.query_one(f"#{field}-choices"))
                     shown = " ".join(screen_text(app).split())
                     for number, name in enumerate(choices.values(), start=1):
                         assert f"{number} {i18n._(name)}" in shown, (field, shown)

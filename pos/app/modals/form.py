@@ -52,7 +52,8 @@ class FormModal(ModalScreen[Any]):
         """A field of choices scrolls its choices (under it) into view with it."""
         if event.widget.id:
             for choices in self.query(f"#{event.widget.id}-choices"):
-                choices.scroll_visible(animate=False)
+                # after the screen's own scroll to the field (which may center it)
+                self.call_after_refresh(choices.scroll_visible, animate=False)
 
     async def settle_fields(self) -> None:
         """Wait until every field has every key typed so far."""
