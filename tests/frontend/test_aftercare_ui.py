@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from textual.widget import Widget
 
 from pos.app import PosApp
 from pos.app.checkout.service import overdue_notice
@@ -263,13 +262,15 @@ async def test_the_palette_offers_complaint_and_adverse_reaction(app: PosApp) ->
     assert "Checkout: Adverse drug reaction" in titles
 
 
-async def in_view(pilot: Any, widget: Widget) -> None:
-    """Wait (a few frames at most) until ``widget`` is scrolled wholly into its container."""
+async def shown_text(pilot: Any, wanted: list[str]) -> str:
+    """The screen's text once it shows every one of ``wanted`` (a few frames at most: the
+    form scrolls to the focused field, then to its choices), or as it is then."""
     for _ in range(50):
         await pilot.pause()
-        box = widget.parent.region if isinstance(widget.parent, Widget) else widget.region
-        if box.contains_region(widget.region):
-            return
+        shown = " ".join(screen_text(pilot.app).split())
+        if all(text in shown for text in wanted):
+            break
+    return shown
 
 
 @pytest.mark.parametrize("language", ["zh_CN", "en"])
@@ -292,10 +293,10 @@ async def test_at_80x24_each_choice_is_shown_whole_when_its_field_is_reached(
                 await pilot.pause()
                 for field, choices in fields.items():
                     app.screen.query_one(f"#{field}").focus()
-                    await in_view(pilot, app.screen.query_one(f"#{field}-choices"))
-                    shown = " ".join(screen_text(app).split())
-                    for number, name in enumerate(choices.values(), start=1):
-                        assert f"{number} {i18n._(name)}" in shown, (field, shown)
+                    wanted = [f"{n} {i18n._(name)}" for n, name in enumerate(choices.values(), 1)]
+                    shown = await shown_text(pilot, wanted)
+                    for text in wanted:
+                        assert text in shown, (field, shown)
                 await pilot.press("escape")
                 await pilot.pause()
     finally:

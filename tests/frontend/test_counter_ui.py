@@ -96,8 +96,10 @@ async def test_at_80x24_a_full_cart_leaves_total_scan_field_message_and_keys_in_
         for number in range(1, 13):
             assert re.search(rf"\bF{number} \S", text), f"F{number}"
         assert message(app) and message(app).split()[0] in text
-        # names keep 10 Chinese characters: spec and expiry give way
-        assert "培菲康 双歧杆菌三联活" in text
+        # names keep 20 cells (ten Chinese characters, "…" included): spec and expiry give
+        # way, and the drug class takes its short form, never cut off
+        row = next(line for line in text.splitlines() if "培菲康" in line)
+        assert "培菲康 双歧杆菌三联…" in row and re.search(r"… \[(OTC)?乙\]", row), row
         # the guidance is one line until Ctrl+N
         panel = screen.query_one(GuidancePanel)
         assert panel.region.height == 1

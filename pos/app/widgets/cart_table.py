@@ -23,6 +23,8 @@ from pos.register.api import DrugClass, format_fen
 from pos.register.views import CartLineView, CartView
 
 CLASS_MARK = {DrugClass.RX: "Rx", DrugClass.OTC_A: "OTC甲", DrugClass.OTC_B: "OTC乙"}
+SHORT_CLASS_MARK = {DrugClass.RX: "Rx", DrugClass.OTC_A: "甲", DrugClass.OTC_B: "乙"}
+"""The class marks where a name would otherwise keep fewer than ten Chinese characters."""
 
 
 @dataclass(frozen=True)
@@ -36,22 +38,28 @@ class ShownRow:
 
 class NameCell:
     """A line's name, its marks (drug class, gift) and its promotion, at any column width:
-    the promotion gives way first, then the name is cut (with "…"); the marks stay whole, so
-    that "[Rx]" or "[OTC甲]" is never what a long name loses (a Rich renderable)."""
+    the promotion gives way first, then the name is cut (with "…") down to ten Chinese
+    characters, then the class mark takes its short form ("[甲]" for "[OTC甲]"); the marks
+    stay whole, so that the class is never what a long name loses (a Rich renderable)."""
 
     SHORTEST_NOTE = 4
     """The fewest cells a cut promotion keeps (else it is left out)."""
+    SHORTEST_NAME = 20
+    """The cells a cut name keeps before the class mark takes its short form."""
 
-    def __init__(self, name: str, marks: Text, note: Text) -> None:
+    def __init__(self, name: str, marks: Text, note: Text, short_marks: Text | None = None) -> None:
         self.name = name
         self.marks = marks
         self.note = note
+        self.short_marks = marks if short_marks is None else short_marks
 
     def text(self, width: int) -> Text:
         """The cell at ``width`` cells."""
-        room = width - self.marks.cell_len
-        text = Text(cut(self.name, max(room, 1)), end="")
-        text.append_text(self.marks)
+        marks = self.marks
+        if width - marks.cell_len < min(self.SHORTEST_NAME, cell_len(self.name)):
+            marks = self.short_marks
+        text = Text(cut(self.name, max(width - marks.cell_len, 1)), end="")
+        text.append_text(marks)
         left = width - text.cell_len
         if left >= min(self.note.cell_len, self.SHORTEST_NOTE):
             note = self.note.copy()
@@ -79,7 +87,7 @@ def _look(cell: Cell) -> tuple[object, ...]:
     if isinstance(cell, str):
         return (cell,)
     if isinstance(cell, NameCell):
-        return (cell.name, *_look(cell.marks), *_look(cell.note))
+        return (cell.name, *_look(cell.marks), *_look(cell.note), *_look(cell.short_marks))
     return (cell.plain, str(cell.style), tuple(cell.spans), cell.justify)
 
 
@@ -198,14 +206,15 @@ class CartTable(DataTable[Cell]):
 
     def _cells(self, number: int, line: CartLineView, near: bool) -> tuple[Cell, ...]:
         """The cells of the row of ``line``, the ``number``-th of the cart, in column order."""
-        mark = CLASS_MARK.get(line.drug_class)
-        marks = Text(end="")
-        if mark:
-            marks.append(f" [{mark}]", style="bold red" if line.drug_class is DrugClass.RX else "")
-        if line.gift:
-            marks.append(" 🎁", style="bold magenta")
+        style = "bold red" if line.drug_class is DrugClass.RX else ""
+        marks, short = Text(end=""), Text(end="")
+        for shown, names in ((marks, CLASS_MARK), (short, SHORT_CLASS_MARK)):
+            if line.drug_class in names:
+                shown.append(f" [{names[line.drug_class]}]", style=style)
+            if line.gift:
+                shown.append(" 🎁", style="bold magenta")
         note = Text(f" {line.promo_label}" if line.promo_label else "", style="magenta", end="")
-        name = NameCell(line.name, marks, note)  # cut visibly (…), never its marks
+        name = NameCell(line.name, marks, note, short)  # cut visibly (…), never its marks
         expiry = Text(line.next_expiry.isoformat() if line.next_expiry else "")
         if near:
             expiry.stylize("bold yellow")
