@@ -14,7 +14,7 @@ from typing import TypedDict
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 import printer
 from pos.domain.members import members, points_ledger
@@ -131,13 +131,13 @@ def build_receipt(
     gettext = translator(profile.language).gettext
     english = not profile.language.lower().startswith("zh")
     labels = printer.ReceiptLabels(**{key: gettext(text) for key, text in LABELS.items()})
-    products = {  # every product of the sale, with its ingredients, in two queries
+    products = {  # every product of the sale, with its ingredients, in one query
         product.id: product
         for product in session.scalars(
             select(Product)
             .where(Product.id.in_({line.product_id for line in sale.lines}))
-            .options(selectinload(Product.ingredients))
-        )
+            .options(joinedload(Product.ingredients))
+        ).unique()
     }
     drugs = [p for p in products.values() if p.drug_class is not DrugClass.NONE]
     keys = {product.id: guidance_keys(product) for product in drugs}
@@ -320,12 +320,12 @@ def queue_receipt(
     now: datetime,
     kind: JobKind = JobKind.RECEIPT,
 ) -> RenderedReceipt:
-    """Render ``sale``'s receipt and queue it in ``session`` (the caller commits)."""
+    """Render ``sale``'s receipt and queue it in ``session`` (the caller commits: the job is
+    flushed with the transaction's last changes)."""
     rendered = render_receipt(
         build_receipt(session, sale, profile, copy=kind is JobKind.REPRINT), profile
     )
     queue_job(session, kind, rendered.data, now, sale.id)
-    session.flush()
     return rendered
 
 

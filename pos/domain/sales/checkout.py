@@ -58,15 +58,22 @@ def insurable_fen(session: Session, cart: Cart) -> int:
 
 
 def allocate(session: Session, line: CartLine, today: date) -> list[tuple[Lot, int]]:
-    """Pick lots first-expiring-first, never an expired one, for ``line``."""
-    lots = session.scalars(
-        select(Lot)
-        .where(Lot.product_id == line.product_id, Lot.expiry >= today, Lot.quantity > 0)
-        .order_by(Lot.expiry, Lot.id)
-    )
+    """Pick lots first-expiring-first, never an expired one, for ``line``.
+
+    Lots an earlier line of the sale took from are not flushed first: the query returns
+    the session's own copies of them, with what is left in them (``quantity``) as taken.
+    """
+    with session.no_autoflush:
+        lots = session.scalars(
+            select(Lot)
+            .where(Lot.product_id == line.product_id, Lot.expiry >= today, Lot.quantity > 0)
+            .order_by(Lot.expiry, Lot.id)
+        ).all()
     picks: list[tuple[Lot, int]] = []
     needed = line.qty
     for lot in lots:
+        if lot.quantity <= 0:  # emptied by an earlier line of this sale
+            continue
         take = min(needed, lot.quantity)
         picks.append((lot, take))
         needed -= take
@@ -83,7 +90,12 @@ def allocate(session: Session, line: CartLine, today: date) -> list[tuple[Lot, i
 
 
 def complete_sale(session: Session, cart: Cart, tendering: Tendering, context: SaleContext) -> Sale:
-    """Store the sale in ``session`` (the caller commits). Raises on short stock or payment."""
+    """Store the sale in ``session`` (the caller commits). Raises on short stock or payment.
+
+    The sale, its lines, lots and payments and the lots' new quantities are flushed at
+    once (the sale then has its id); its stock movements are added to ``session``, to be
+    flushed with what the caller adds next.
+    """
     if not cart.lines:
         raise InputError(_("The cart is empty"))
     if tendering.total_fen != cart.total_fen or not tendering.is_paid:
@@ -159,5 +171,4 @@ def complete_sale(session: Session, cart: Cart, tendering: Tendering, context: S
                 created_at=context.completed_at,
             )
         )
-    session.flush()
     return sale
