@@ -30,10 +30,8 @@ from pos.models import (
     JobKind,
     Member,
     PointsEntry,
-    Prescription,
     Product,
     Promotion,
-    RestrictedSale,
     Sale,
     User,
 )
@@ -233,7 +231,7 @@ def safety_blocks(
 ) -> list[printer.ReceiptBlock]:
     """The prescription and the restricted-sale registration, masked."""
     blocks = []
-    prescription = session.scalar(select(Prescription).where(Prescription.sale_id == sale.id))
+    prescription = sale.prescription
     if prescription is not None:
         blocks.append(
             printer.ReceiptBlock(
@@ -246,10 +244,8 @@ def safety_blocks(
                 ),
             )
         )
-    buyer = session.scalars(
-        select(RestrictedSale).where(RestrictedSale.sale_id == sale.id).limit(1)
-    ).first()
-    if buyer is not None:
+    if sale.restricted:
+        buyer = sale.restricted[0]
         blocks.append(
             printer.ReceiptBlock(
                 gettext("Restricted sale register"),

@@ -101,9 +101,9 @@ def complete_sale(session: Session, cart: Cart, tendering: Tendering, context: S
     if tendering.total_fen != cart.total_fen or not tendering.is_paid:
         raise InputError(_("The sale is not paid in full"))
     seq = next_seq(session, context)
-    # The lines, lots and payments are attached before the sale joins the session: lot
-    # queries flush only the lots taken so far, and the new sale's collections are never
-    # loaded from the database (they are known to be empty).
+    # The lines, lots and payments are attached before the sale joins the session, and
+    # its prescription and restricted-register rows set to none: the new sale's
+    # collections are never loaded from the database (they are known to be empty).
     movements: list[tuple[Lot, int]] = []
     sale_lines = []
     for line_no, line in enumerate(cart.lines, start=1):
@@ -145,6 +145,8 @@ def complete_sale(session: Session, cart: Cart, tendering: Tendering, context: S
         change_fen=tendering.change_fen,
         rounding_fen=tendering.rounding_fen,
         lines=sale_lines,
+        prescription=None,  # the register's safety records add them (the receipt reads them)
+        restricted=[],
         payments=[
             Payment(
                 seq=seq_no,
