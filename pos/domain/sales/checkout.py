@@ -57,18 +57,22 @@ def insurable_fen(session: Session, cart: Cart) -> int:
     return sum(line.total_fen for line in cart.lines if line.product_id in eligible)
 
 
-def allocate(session: Session, line: CartLine, today: date) -> list[tuple[Lot, int]]:
-    """Pick lots first-expiring-first, never an expired one, for ``line``.
+def sellable_lots(session: Session, cart: Cart, today: date) -> dict[int, list[Lot]]:
+    """The lots of the cart's products that may be sold (not expired, in stock), by product,
+    first-expiring-first: all of them in one query."""
+    lots: dict[int, list[Lot]] = {line.product_id: [] for line in cart.lines}
+    for lot in session.scalars(
+        select(Lot)
+        .where(Lot.product_id.in_(lots), Lot.expiry >= today, Lot.quantity > 0)
+        .order_by(Lot.expiry, Lot.id)
+    ):
+        lots[lot.product_id].append(lot)
+    return lots
 
-    Lots an earlier line of the sale took from are not flushed first: the query returns
-    the session's own copies of them, with what is left in them (``quantity``) as taken.
-    """
-    with session.no_autoflush:
-        lots = session.scalars(
-            select(Lot)
-            .where(Lot.product_id == line.product_id, Lot.expiry >= today, Lot.quantity > 0)
-            .order_by(Lot.expiry, Lot.id)
-        ).all()
+
+def allocate(line: CartLine, lots: list[Lot]) -> list[tuple[Lot, int]]:
+    """Pick ``line``'s units from its product's sellable ``lots`` (first-expiring-first),
+    skipping those an earlier line of the sale emptied; the caller takes them out."""
     picks: list[tuple[Lot, int]] = []
     needed = line.qty
     for lot in lots:
@@ -101,6 +105,7 @@ def complete_sale(session: Session, cart: Cart, tendering: Tendering, context: S
     if tendering.total_fen != cart.total_fen or not tendering.is_paid:
         raise InputError(_("The sale is not paid in full"))
     seq = next_seq(session, context)
+    lots = sellable_lots(session, cart, context.business_date)
     # The lines, lots and payments are attached before the sale joins the session, and
     # its prescription and restricted-register rows set to none: the new sale's
     # collections are never loaded from the database (they are known to be empty).
@@ -122,7 +127,7 @@ def complete_sale(session: Session, cart: Cart, tendering: Tendering, context: S
             guidance_given=line.guidance_given,
             suggested_by=line.suggested_by,
         )
-        for lot, qty in allocate(session, line, context.business_date):
+        for lot, qty in allocate(line, lots[line.product_id]):
             sale_line.lots.append(
                 SaleLineLot(lot_id=lot.id, lot_number=lot.lot_number, expiry=lot.expiry, qty=qty)
             )
