@@ -7,6 +7,7 @@ The receipt is rendered and stored as a print job in the sale's own transaction
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -117,6 +118,13 @@ class RenderedReceipt:
     substituted: tuple[str, ...]
 
 
+@functools.cache
+def receipt_language(language: str) -> tuple[Callable[[str], str], printer.ReceiptLabels]:
+    """The receipt's translation into ``language`` and its labels (read once per language)."""
+    gettext = translator(language).gettext
+    return gettext, printer.ReceiptLabels(**{key: gettext(text) for key, text in LABELS.items()})
+
+
 def build_receipt(
     session: Session, sale: Sale, profile: PrintProfile, copy: bool = False
 ) -> printer.Receipt:
@@ -126,9 +134,8 @@ def build_receipt(
     its discount under it, 小计 (subtotal) is the sum of those line amounts, 优惠
     (discount) the sum of the line discounts, and the total is 小计 − 优惠.
     """
-    gettext = translator(profile.language).gettext
+    gettext, labels = receipt_language(profile.language)
     english = not profile.language.lower().startswith("zh")
-    labels = printer.ReceiptLabels(**{key: gettext(text) for key, text in LABELS.items()})
     products = {  # every product of the sale, with its ingredients, in one query
         product.id: product
         for product in session.scalars(
