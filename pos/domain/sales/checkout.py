@@ -96,9 +96,8 @@ def allocate(line: CartLine, lots: list[Lot]) -> list[tuple[Lot, int]]:
 def complete_sale(session: Session, cart: Cart, tendering: Tendering, context: SaleContext) -> Sale:
     """Store the sale in ``session`` (the caller commits). Raises on short stock or payment.
 
-    The sale, its lines, lots and payments and the lots' new quantities are flushed at
-    once (the sale then has its id); its stock movements are added to ``session``, to be
-    flushed with what the caller adds next.
+    The sale, its lines, lots, payments and stock movements and the lots' new quantities
+    are flushed at once (the sale then has its id).
     """
     if not cart.lines:
         raise InputError(_("The cart is empty"))
@@ -167,15 +166,11 @@ def complete_sale(session: Session, cart: Cart, tendering: Tendering, context: S
         ],
     )
     session.add(sale)
-    session.flush()
-    for lot, qty in movements:
-        session.add(
-            StockMovement(
-                lot_id=lot.id,
-                delta=-qty,
-                reason="sale",
-                sale_id=sale.id,
-                created_at=context.completed_at,
-            )
+    session.add_all(
+        StockMovement(
+            lot_id=lot.id, delta=-qty, reason="sale", sale=sale, created_at=context.completed_at
         )
+        for lot, qty in movements
+    )
+    session.flush()
     return sale

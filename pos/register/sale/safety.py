@@ -482,7 +482,8 @@ class Safety:
 
     # -- recording --------------------------------------------------------
     def record(self, session: Session, sale: Sale, now: datetime) -> None:
-        """Store guidance given, warnings, prescription, restricted register and trace codes.
+        """Store the warnings, prescription, restricted register and trace codes in ``session``
+        (flushed with the sale's next changes; the lines carry the guidance given).
 
         A warning only a pharmacist may acknowledge and still unacknowledged refuses the
         sale (InputError: the caller's transaction stores nothing).
@@ -500,7 +501,6 @@ class Safety:
                 )
             )
         for line, cart_line in zip(sale.lines, cart.lines, strict=True):
-            line.guidance_given = cart_line.guidance_given
             for code in cart_line.trace_codes:
                 session.add(TraceCode(code=code, sale_line_id=line.id, sold_at=now))
             if cart_line.restricted and cart.buyer is not None:
@@ -528,7 +528,6 @@ class Safety:
                 pharmacist_id=cart.prescription.pharmacist_id,
                 reviewed_at=cart.prescription.reviewed_at,
             )
-        session.flush()
 
 
 def restricted_entry(
