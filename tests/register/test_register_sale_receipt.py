@@ -6,9 +6,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from pos.domain.pharmacy.guidance import guidance_for
 from pos.domain.pharmacy.safety import PrescriptionForm
 from pos.enums import Tender
-from pos.models import JobKind, Prescription, PrintJob
+from pos.models import JobKind, Prescription, PrintJob, Product, SaleLineLot
 from pos.register.service import RegisterIdentity, RegisterService
 from tests.conftest import fixed_clock
 from tests.domain.printing.test_printing import decode
@@ -42,3 +43,35 @@ def test_the_sales_receipt_prints_its_prescription_as_a_later_copy_does(
     assert block in copy  # the copy, from the stored sale, prints the same to the end
     _, preview = register.receipt_preview(number)
     assert "RX-20260309-7" in preview and "王药师" in preview
+
+
+def test_each_line_prints_its_maker_lots_and_its_products_guidance(
+    demo_sessions: sessionmaker[Session],
+) -> None:
+    register = RegisterService(demo_sessions, RegisterIdentity("001", "01"), fixed_clock)
+    register.login("yaoshi01", "1234")
+    skus = ("P00001", "P00063")  # medicines with guidance
+    for sku in skus:
+        register.scan(barcode_of(demo_sessions, sku))
+    register.scan("6952523006714")  # a mask: no guidance
+    for warning in register.warnings():
+        register.acknowledge(warning.key)
+    tendering = register.start_payment()
+    tendering.add(Tender.CASH, None)
+    number = register.complete(tendering).number
+    with demo_sessions() as session:
+        receipt = "".join(decode(session.scalars(select(PrintJob)).one().data).split())
+        for sku in skus:
+            product = session.scalars(select(Product).where(Product.sku == sku)).one()
+            guidance = guidance_for(session, product)
+            assert guidance is not None
+            expected = f"{product.name}{product.spec}"
+            assert expected in receipt
+            after = receipt[receipt.index(expected) :]
+            assert after.index(product.manufacturer) < after.index("".join(guidance.usage.split()))
+            assert "".join((guidance.usage + guidance.dosage).split()) in after
+        lots = session.scalars(select(SaleLineLot.lot_number)).all()
+    assert len(lots) >= 3 and all(lot in receipt for lot in lots)
+    assert receipt.count("用法用量") == 2
+    preview = register.receipt_preview(number)[1]  # from the stored sale
+    assert "".join(preview[: preview.index("[QR")].split()) in receipt

@@ -15,12 +15,12 @@ from typing import TypedDict
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 import printer
 from pos.domain.members import members, points_ledger
 from pos.domain.members.loyalty import tier_name
-from pos.domain.pharmacy.guidance import guidance_by_keys_all, guidance_keys
+from pos.domain.pharmacy.guidance import guidance_by_keys_all, line_keys
 from pos.domain.pharmacy.safety import mask_id
 from pos.domain.printing.print_queue import queue_job
 from pos.domain.sales.tendering import tender_name
@@ -32,6 +32,7 @@ from pos.models import (
     Member,
     PointsEntry,
     Product,
+    ProductIngredient,
     Promotion,
     Sale,
     User,
@@ -118,6 +119,45 @@ class RenderedReceipt:
     substituted: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class LineProduct:
+    """What a receipt prints under a line from its product: the maker, and the guidance
+    of the first of ``guidance_keys`` that has one (a medicine's; none for other goods)."""
+
+    manufacturer: str
+    guidance_keys: tuple[str, ...]
+
+
+def line_products(session: Session, product_ids: set[int]) -> dict[int, LineProduct]:
+    """:class:`LineProduct` of each of ``product_ids``, by id (one query)."""
+    found: dict[int, tuple[str, str, str, DrugClass, list[str]]] = {}
+    for product_id, sku, manufacturer, category, drug_class, ingredient in session.execute(
+        select(
+            Product.id,
+            Product.sku,
+            Product.manufacturer,
+            Product.category,
+            Product.drug_class,
+            ProductIngredient.ingredient,
+        )
+        .outerjoin(ProductIngredient, ProductIngredient.product_id == Product.id)
+        .where(Product.id.in_(product_ids))
+        .order_by(ProductIngredient.position)
+    ):
+        row = found.setdefault(product_id, (sku, manufacturer, category, drug_class, []))
+        if ingredient is not None:
+            row[4].append(ingredient)
+    return {
+        product_id: LineProduct(
+            manufacturer,
+            tuple(line_keys(sku, ingredients, category, drug_class))
+            if drug_class is not DrugClass.NONE
+            else (),
+        )
+        for product_id, (sku, manufacturer, category, drug_class, ingredients) in found.items()
+    }
+
+
 @functools.cache
 def receipt_language(language: str) -> tuple[Callable[[str], str], printer.ReceiptLabels]:
     """The receipt's translation into ``language`` and its labels (read once per language)."""
@@ -136,17 +176,10 @@ def build_receipt(
     """
     gettext, labels = receipt_language(profile.language)
     english = not profile.language.lower().startswith("zh")
-    products = {  # every product of the sale, with its ingredients, in one query
-        product.id: product
-        for product in session.scalars(
-            select(Product)
-            .where(Product.id.in_({line.product_id for line in sale.lines}))
-            .options(joinedload(Product.ingredients))
-        ).unique()
-    }
-    drugs = [p for p in products.values() if p.drug_class is not DrugClass.NONE]
-    keys = {product.id: guidance_keys(product) for product in drugs}
-    found = guidance_by_keys_all(session, [key for wanted in keys.values() for key in wanted])
+    products = line_products(session, {line.product_id for line in sale.lines})
+    found = guidance_by_keys_all(
+        session, [key for product in products.values() for key in product.guidance_keys]
+    )
     lines = []
     for line in sale.lines:
         product = products.get(line.product_id)
@@ -155,8 +188,8 @@ def build_receipt(
             gettext("Lot {lot}  Exp. {expiry}").format(lot=lot.lot_number, expiry=lot.expiry)
             for lot in line.lots
         ]
-        if product is not None and product.id in keys:
-            guidance = next((found[key] for key in keys[product.id] if key in found), None)
+        if product is not None and product.guidance_keys:
+            guidance = next((found[key] for key in product.guidance_keys if key in found), None)
             notes += guidance_notes(guidance, english, gettext)
         promotion = session.get(Promotion, line.promotion_id) if line.promotion_id else None
         if promotion is not None:
