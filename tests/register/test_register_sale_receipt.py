@@ -1,7 +1,10 @@
 """The receipt queued with a sale prints what the sale's own transaction recorded beside
-it (the reviewed prescription), the same as a receipt of the stored sale does later."""
+it (the reviewed prescription), each line's maker, lots and guidance, and the coming
+promotions, the same as a receipt of the stored sale does later."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -9,9 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from pos.domain.pharmacy.guidance import guidance_for
 from pos.domain.pharmacy.safety import PrescriptionForm
 from pos.enums import Tender
-from pos.models import JobKind, Prescription, PrintJob, Product, SaleLineLot
+from pos.models import JobKind, Prescription, PrintJob, Product, Promotion, SaleLineLot
 from pos.register.service import RegisterIdentity, RegisterService
-from tests.conftest import fixed_clock
+from tests.conftest import NOW, TODAY, fixed_clock
 from tests.domain.printing.test_printing import decode
 from tests.helpers import barcode_of
 
@@ -75,3 +78,39 @@ def test_each_line_prints_its_maker_lots_and_its_products_guidance(
     assert receipt.count("用法用量") == 2
     preview = register.receipt_preview(number)[1]  # from the stored sale
     assert "".join(preview[: preview.index("[QR")].split()) in receipt
+
+
+def test_the_receipt_previews_the_three_promotions_starting_next(
+    demo_sessions: sessionmaker[Session],
+) -> None:
+    with demo_sessions.begin() as session:
+        for promotion in session.scalars(select(Promotion).where(Promotion.starts > TODAY)):
+            session.delete(promotion)
+        for days, name in ((9, "九日后"), (2, "两日后"), (30, "月后"), (5, "五日后"), (0, "今日")):
+            session.add(
+                Promotion(
+                    id=f"P-{days}",
+                    name=name,
+                    kind="percent",
+                    target="sku:P00063",
+                    starts=TODAY + timedelta(days=days),
+                    ends=TODAY + timedelta(days=days + 7),
+                    params={"percent": 10},
+                    updated_at=NOW,
+                )
+            )
+    register = RegisterService(demo_sessions, RegisterIdentity("001", "01"), fixed_clock)
+    register.login("shouyin01", "1111")
+    register.scan(barcode_of(demo_sessions, "P00063"))
+    tendering = register.start_payment()
+    tendering.add(Tender.CASH, None)
+    number = register.complete(tendering).number
+    with demo_sessions() as session:
+        receipt = decode(session.scalars(select(PrintJob)).one().data)
+    coming = receipt[receipt.index("促销预告") :]
+    assert [name in coming for name in ("两日后", "五日后", "九日后", "月后", "今日")] == [
+        True, True, True, False, False,
+    ]  # fmt: skip
+    assert coming.index("两日后") < coming.index("五日后") < coming.index("九日后")
+    assert "03-12 至 03-19：两日后" in coming
+    assert "促销预告" in register.receipt_preview(number)[1]

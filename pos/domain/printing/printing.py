@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import TypedDict
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 import printer
@@ -128,22 +128,27 @@ class LineProduct:
     guidance_keys: tuple[str, ...]
 
 
+LINE_PRODUCTS = (
+    select(
+        Product.id,
+        Product.sku,
+        Product.manufacturer,
+        Product.category,
+        Product.drug_class,
+        ProductIngredient.ingredient,
+    )
+    .outerjoin(ProductIngredient, ProductIngredient.product_id == Product.id)
+    .where(Product.id.in_(bindparam("product_ids", expanding=True)))
+    .order_by(ProductIngredient.position)
+)
+"""Products with their ingredients, in order (built once: every receipt runs it)."""
+
+
 def line_products(session: Session, product_ids: set[int]) -> dict[int, LineProduct]:
     """:class:`LineProduct` of each of ``product_ids``, by id (one query)."""
     found: dict[int, tuple[str, str, str, DrugClass, list[str]]] = {}
-    for product_id, sku, manufacturer, category, drug_class, ingredient in session.execute(
-        select(
-            Product.id,
-            Product.sku,
-            Product.manufacturer,
-            Product.category,
-            Product.drug_class,
-            ProductIngredient.ingredient,
-        )
-        .outerjoin(ProductIngredient, ProductIngredient.product_id == Product.id)
-        .where(Product.id.in_(product_ids))
-        .order_by(ProductIngredient.position)
-    ):
+    rows = session.execute(LINE_PRODUCTS, {"product_ids": list(product_ids)})
+    for product_id, sku, manufacturer, category, drug_class, ingredient in rows:
         row = found.setdefault(product_id, (sku, manufacturer, category, drug_class, []))
         if ingredient is not None:
             row[4].append(ingredient)
@@ -232,11 +237,15 @@ def build_receipt(
     )
 
 
+STAFF_NAME = select(User.name).where(User.id == bindparam("user_id"))
+"""A user's name (built once: every receipt runs it)."""
+
+
 def staff_name(session: Session, user_id: str | None) -> str | None:
     """How a member of staff is printed: by name (张收银), by id when no such user."""
     if not user_id:
         return user_id
-    return session.scalar(select(User.name).where(User.id == user_id)) or user_id
+    return session.scalar(STAFF_NAME, {"user_id": user_id}) or user_id
 
 
 def payment_rows(sale: Sale, gettext: Callable[[str], str]) -> tuple[printer.ReceiptTender, ...]:
@@ -295,13 +304,20 @@ def safety_blocks(
     return blocks
 
 
+COMING_PROMOTIONS = (
+    select(Promotion)
+    .where(Promotion.starts > bindparam("today"))
+    .order_by(Promotion.starts)
+    .limit(bindparam("most"))
+)
+"""The first promotions to start after a day (built once: every receipt runs it)."""
+
+
 def preview_blocks(
     session: Session, today: date, gettext: Callable[[str], str], most: int = 3
 ) -> list[printer.ReceiptBlock]:
     """Coming promotions, previewed at the bottom of the receipt."""
-    coming = session.scalars(
-        select(Promotion).where(Promotion.starts > today).order_by(Promotion.starts).limit(most)
-    ).all()
+    coming = session.scalars(COMING_PROMOTIONS, {"today": today, "most": most}).all()
     if not coming:
         return []
     lines = tuple(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from pos.domain.sales.cart import Cart, CartLine
@@ -37,14 +37,23 @@ def sale_number(store_code: str, register_id: str, business_date: date, seq: int
     return f"S{store_code}-{register_id}-{business_date:%Y%m%d}-{seq:04d}"
 
 
+LAST_SEQ = select(func.max(Sale.seq)).where(
+    Sale.store_code == bindparam("store_code"),
+    Sale.register_id == bindparam("register_id"),
+    Sale.business_date == bindparam("business_date"),
+)
+"""The last sequence number of a register's business day (built once: a sale runs it)."""
+
+
 def next_seq(session: Session, context: SaleContext) -> int:
     """The next sequence number of this register's business day."""
     last = session.scalar(
-        select(func.max(Sale.seq)).where(
-            Sale.store_code == context.store_code,
-            Sale.register_id == context.register_id,
-            Sale.business_date == context.business_date,
-        )
+        LAST_SEQ,
+        {
+            "store_code": context.store_code,
+            "register_id": context.register_id,
+            "business_date": context.business_date,
+        },
     )
     return (last or 0) + 1
 
@@ -57,15 +66,23 @@ def insurable_fen(session: Session, cart: Cart) -> int:
     return sum(line.total_fen for line in cart.lines if line.product_id in eligible)
 
 
+SELLABLE_LOTS = (
+    select(Lot)
+    .where(
+        Lot.product_id.in_(bindparam("product_ids", expanding=True)),
+        Lot.expiry >= bindparam("today"),
+        Lot.quantity > 0,
+    )
+    .order_by(Lot.expiry, Lot.id)
+)
+"""The lots of some products that may be sold on a day (built once: a sale runs it)."""
+
+
 def sellable_lots(session: Session, cart: Cart, today: date) -> dict[int, list[Lot]]:
     """The lots of the cart's products that may be sold (not expired, in stock), by product,
     first-expiring-first: all of them in one query."""
     lots: dict[int, list[Lot]] = {line.product_id: [] for line in cart.lines}
-    for lot in session.scalars(
-        select(Lot)
-        .where(Lot.product_id.in_(lots), Lot.expiry >= today, Lot.quantity > 0)
-        .order_by(Lot.expiry, Lot.id)
-    ):
+    for lot in session.scalars(SELLABLE_LOTS, {"product_ids": list(lots), "today": today}):
         lots[lot.product_id].append(lot)
     return lots
 
