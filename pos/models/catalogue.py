@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
@@ -18,6 +19,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pos.enums import BarcodeKind, DrugClass
 from pos.models.base import Base, Code, Fen, IntPK, Timestamp, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from pos.models.sale import Sale
 
 
 class Product(Base):
@@ -142,3 +146,6 @@ class StockMovement(Base):
     return_id: Mapped[int | None] = mapped_column(ForeignKey("sale_return.id"))
     created_at: Mapped[Timestamp] = mapped_column(default=utcnow)
     note: Mapped[str] = mapped_column(String(200), default="")
+
+    sale: Mapped[Sale | None] = relationship()
+    """The sale that took the units (its ``sale_id``)."""

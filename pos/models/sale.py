@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pos.enums import Tender
 from pos.models.base import Base, Code, Fen, IntPK, Timestamp, enum_column
+
+if TYPE_CHECKING:
+    from pos.models.safety import Prescription, RestrictedSale
 
 
 class Sale(Base):
@@ -48,6 +52,10 @@ class Sale(Base):
     payments: Mapped[list[Payment]] = relationship(
         back_populates="sale", cascade="all, delete-orphan", order_by="Payment.seq"
     )
+    prescription: Mapped[Prescription | None] = relationship()
+    """The prescription the sale was made against (an Rx sale)."""
+    restricted: Mapped[list[RestrictedSale]] = relationship(order_by="RestrictedSale.id")
+    """Its rows of the restricted-sales register."""
 
 
 class SaleLine(Base):

@@ -7,19 +7,20 @@ The receipt is rendered and stored as a print job in the sale's own transaction
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TypedDict
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
 
 import printer
 from pos.domain.members import members, points_ledger
 from pos.domain.members.loyalty import tier_name
-from pos.domain.pharmacy.guidance import guidance_by_keys_all, guidance_keys
+from pos.domain.pharmacy.guidance import guidance_by_keys_all, line_keys
 from pos.domain.pharmacy.safety import mask_id
 from pos.domain.printing.print_queue import queue_job
 from pos.domain.sales.tendering import tender_name
@@ -30,10 +31,9 @@ from pos.models import (
     JobKind,
     Member,
     PointsEntry,
-    Prescription,
     Product,
+    ProductIngredient,
     Promotion,
-    RestrictedSale,
     Sale,
     User,
 )
@@ -119,6 +119,57 @@ class RenderedReceipt:
     substituted: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class LineProduct:
+    """What a receipt prints under a line from its product: the maker, and the guidance
+    of the first of ``guidance_keys`` that has one (a medicine's; none for other goods)."""
+
+    manufacturer: str
+    guidance_keys: tuple[str, ...]
+
+
+LINE_PRODUCTS = (
+    select(
+        Product.id,
+        Product.sku,
+        Product.manufacturer,
+        Product.category,
+        Product.drug_class,
+        ProductIngredient.ingredient,
+    )
+    .outerjoin(ProductIngredient, ProductIngredient.product_id == Product.id)
+    .where(Product.id.in_(bindparam("product_ids", expanding=True)))
+    .order_by(ProductIngredient.position)
+)
+"""Products with their ingredients, in order (built once: every receipt runs it)."""
+
+
+def line_products(session: Session, product_ids: set[int]) -> dict[int, LineProduct]:
+    """:class:`LineProduct` of each of ``product_ids``, by id (one query)."""
+    found: dict[int, tuple[str, str, str, DrugClass, list[str]]] = {}
+    rows = session.execute(LINE_PRODUCTS, {"product_ids": list(product_ids)})
+    for product_id, sku, manufacturer, category, drug_class, ingredient in rows:
+        row = found.setdefault(product_id, (sku, manufacturer, category, drug_class, []))
+        if ingredient is not None:
+            row[4].append(ingredient)
+    return {
+        product_id: LineProduct(
+            manufacturer,
+            tuple(line_keys(sku, ingredients, category, drug_class))
+            if drug_class is not DrugClass.NONE
+            else (),
+        )
+        for product_id, (sku, manufacturer, category, drug_class, ingredients) in found.items()
+    }
+
+
+@functools.cache
+def receipt_language(language: str) -> tuple[Callable[[str], str], printer.ReceiptLabels]:
+    """The receipt's translation into ``language`` and its labels (read once per language)."""
+    gettext = translator(language).gettext
+    return gettext, printer.ReceiptLabels(**{key: gettext(text) for key, text in LABELS.items()})
+
+
 def build_receipt(
     session: Session, sale: Sale, profile: PrintProfile, copy: bool = False
 ) -> printer.Receipt:
@@ -128,20 +179,12 @@ def build_receipt(
     its discount under it, 小计 (subtotal) is the sum of those line amounts, 优惠
     (discount) the sum of the line discounts, and the total is 小计 − 优惠.
     """
-    gettext = translator(profile.language).gettext
+    gettext, labels = receipt_language(profile.language)
     english = not profile.language.lower().startswith("zh")
-    labels = printer.ReceiptLabels(**{key: gettext(text) for key, text in LABELS.items()})
-    products = {  # every product of the sale, with its ingredients, in two queries
-        product.id: product
-        for product in session.scalars(
-            select(Product)
-            .where(Product.id.in_({line.product_id for line in sale.lines}))
-            .options(selectinload(Product.ingredients))
-        )
-    }
-    drugs = [p for p in products.values() if p.drug_class is not DrugClass.NONE]
-    keys = {product.id: guidance_keys(product) for product in drugs}
-    found = guidance_by_keys_all(session, [key for wanted in keys.values() for key in wanted])
+    products = line_products(session, {line.product_id for line in sale.lines})
+    found = guidance_by_keys_all(
+        session, [key for product in products.values() for key in product.guidance_keys]
+    )
     lines = []
     for line in sale.lines:
         product = products.get(line.product_id)
@@ -150,8 +193,8 @@ def build_receipt(
             gettext("Lot {lot}  Exp. {expiry}").format(lot=lot.lot_number, expiry=lot.expiry)
             for lot in line.lots
         ]
-        if product is not None and product.id in keys:
-            guidance = next((found[key] for key in keys[product.id] if key in found), None)
+        if product is not None and product.guidance_keys:
+            guidance = next((found[key] for key in product.guidance_keys if key in found), None)
             notes += guidance_notes(guidance, english, gettext)
         promotion = session.get(Promotion, line.promotion_id) if line.promotion_id else None
         if promotion is not None:
@@ -194,11 +237,15 @@ def build_receipt(
     )
 
 
+STAFF_NAME = select(User.name).where(User.id == bindparam("user_id"))
+"""A user's name (built once: every receipt runs it)."""
+
+
 def staff_name(session: Session, user_id: str | None) -> str | None:
     """How a member of staff is printed: by name (张收银), by id when no such user."""
     if not user_id:
         return user_id
-    return session.scalar(select(User.name).where(User.id == user_id)) or user_id
+    return session.scalar(STAFF_NAME, {"user_id": user_id}) or user_id
 
 
 def payment_rows(sale: Sale, gettext: Callable[[str], str]) -> tuple[printer.ReceiptTender, ...]:
@@ -233,7 +280,7 @@ def safety_blocks(
 ) -> list[printer.ReceiptBlock]:
     """The prescription and the restricted-sale registration, masked."""
     blocks = []
-    prescription = session.scalar(select(Prescription).where(Prescription.sale_id == sale.id))
+    prescription = sale.prescription
     if prescription is not None:
         blocks.append(
             printer.ReceiptBlock(
@@ -246,10 +293,8 @@ def safety_blocks(
                 ),
             )
         )
-    buyer = session.scalars(
-        select(RestrictedSale).where(RestrictedSale.sale_id == sale.id).limit(1)
-    ).first()
-    if buyer is not None:
+    if sale.restricted:
+        buyer = sale.restricted[0]
         blocks.append(
             printer.ReceiptBlock(
                 gettext("Restricted sale register"),
@@ -259,13 +304,20 @@ def safety_blocks(
     return blocks
 
 
+COMING_PROMOTIONS = (
+    select(Promotion)
+    .where(Promotion.starts > bindparam("today"))
+    .order_by(Promotion.starts)
+    .limit(bindparam("most"))
+)
+"""The first promotions to start after a day (built once: every receipt runs it)."""
+
+
 def preview_blocks(
     session: Session, today: date, gettext: Callable[[str], str], most: int = 3
 ) -> list[printer.ReceiptBlock]:
     """Coming promotions, previewed at the bottom of the receipt."""
-    coming = session.scalars(
-        select(Promotion).where(Promotion.starts > today).order_by(Promotion.starts).limit(most)
-    ).all()
+    coming = session.scalars(COMING_PROMOTIONS, {"today": today, "most": most}).all()
     if not coming:
         return []
     lines = tuple(
@@ -320,12 +372,12 @@ def queue_receipt(
     now: datetime,
     kind: JobKind = JobKind.RECEIPT,
 ) -> RenderedReceipt:
-    """Render ``sale``'s receipt and queue it in ``session`` (the caller commits)."""
+    """Render ``sale``'s receipt and queue it in ``session`` (the caller commits: the job is
+    flushed with the transaction's last changes)."""
     rendered = render_receipt(
         build_receipt(session, sale, profile, copy=kind is JobKind.REPRINT), profile
     )
     queue_job(session, kind, rendered.data, now, sale.id)
-    session.flush()
     return rendered
 
 

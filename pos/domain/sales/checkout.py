@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from pos.domain.sales.cart import Cart, CartLine
@@ -37,14 +37,23 @@ def sale_number(store_code: str, register_id: str, business_date: date, seq: int
     return f"S{store_code}-{register_id}-{business_date:%Y%m%d}-{seq:04d}"
 
 
+LAST_SEQ = select(func.max(Sale.seq)).where(
+    Sale.store_code == bindparam("store_code"),
+    Sale.register_id == bindparam("register_id"),
+    Sale.business_date == bindparam("business_date"),
+)
+"""The last sequence number of a register's business day (built once: a sale runs it)."""
+
+
 def next_seq(session: Session, context: SaleContext) -> int:
     """The next sequence number of this register's business day."""
     last = session.scalar(
-        select(func.max(Sale.seq)).where(
-            Sale.store_code == context.store_code,
-            Sale.register_id == context.register_id,
-            Sale.business_date == context.business_date,
-        )
+        LAST_SEQ,
+        {
+            "store_code": context.store_code,
+            "register_id": context.register_id,
+            "business_date": context.business_date,
+        },
     )
     return (last or 0) + 1
 
@@ -57,16 +66,35 @@ def insurable_fen(session: Session, cart: Cart) -> int:
     return sum(line.total_fen for line in cart.lines if line.product_id in eligible)
 
 
-def allocate(session: Session, line: CartLine, today: date) -> list[tuple[Lot, int]]:
-    """Pick lots first-expiring-first, never an expired one, for ``line``."""
-    lots = session.scalars(
-        select(Lot)
-        .where(Lot.product_id == line.product_id, Lot.expiry >= today, Lot.quantity > 0)
-        .order_by(Lot.expiry, Lot.id)
+SELLABLE_LOTS = (
+    select(Lot)
+    .where(
+        Lot.product_id.in_(bindparam("product_ids", expanding=True)),
+        Lot.expiry >= bindparam("today"),
+        Lot.quantity > 0,
     )
+    .order_by(Lot.expiry, Lot.id)
+)
+"""The lots of some products that may be sold on a day (built once: a sale runs it)."""
+
+
+def sellable_lots(session: Session, cart: Cart, today: date) -> dict[int, list[Lot]]:
+    """The lots of the cart's products that may be sold (not expired, in stock), by product,
+    first-expiring-first: all of them in one query."""
+    lots: dict[int, list[Lot]] = {line.product_id: [] for line in cart.lines}
+    for lot in session.scalars(SELLABLE_LOTS, {"product_ids": list(lots), "today": today}):
+        lots[lot.product_id].append(lot)
+    return lots
+
+
+def allocate(line: CartLine, lots: list[Lot]) -> list[tuple[Lot, int]]:
+    """Pick ``line``'s units from its product's sellable ``lots`` (first-expiring-first),
+    skipping those an earlier line of the sale emptied; the caller takes them out."""
     picks: list[tuple[Lot, int]] = []
     needed = line.qty
     for lot in lots:
+        if lot.quantity <= 0:  # emptied by an earlier line of this sale
+            continue
         take = min(needed, lot.quantity)
         picks.append((lot, take))
         needed -= take
@@ -83,15 +111,20 @@ def allocate(session: Session, line: CartLine, today: date) -> list[tuple[Lot, i
 
 
 def complete_sale(session: Session, cart: Cart, tendering: Tendering, context: SaleContext) -> Sale:
-    """Store the sale in ``session`` (the caller commits). Raises on short stock or payment."""
+    """Store the sale in ``session`` (the caller commits). Raises on short stock or payment.
+
+    The sale, its lines, lots, payments and stock movements and the lots' new quantities
+    are flushed at once (the sale then has its id).
+    """
     if not cart.lines:
         raise InputError(_("The cart is empty"))
     if tendering.total_fen != cart.total_fen or not tendering.is_paid:
         raise InputError(_("The sale is not paid in full"))
     seq = next_seq(session, context)
-    # The lines, lots and payments are attached before the sale joins the session: lot
-    # queries flush only the lots taken so far, and the new sale's collections are never
-    # loaded from the database (they are known to be empty).
+    lots = sellable_lots(session, cart, context.business_date)
+    # The lines, lots and payments are attached before the sale joins the session, and
+    # its prescription and restricted-register rows set to none: the new sale's
+    # collections are never loaded from the database (they are known to be empty).
     movements: list[tuple[Lot, int]] = []
     sale_lines = []
     for line_no, line in enumerate(cart.lines, start=1):
@@ -110,7 +143,7 @@ def complete_sale(session: Session, cart: Cart, tendering: Tendering, context: S
             guidance_given=line.guidance_given,
             suggested_by=line.suggested_by,
         )
-        for lot, qty in allocate(session, line, context.business_date):
+        for lot, qty in allocate(line, lots[line.product_id]):
             sale_line.lots.append(
                 SaleLineLot(lot_id=lot.id, lot_number=lot.lot_number, expiry=lot.expiry, qty=qty)
             )
@@ -133,6 +166,8 @@ def complete_sale(session: Session, cart: Cart, tendering: Tendering, context: S
         change_fen=tendering.change_fen,
         rounding_fen=tendering.rounding_fen,
         lines=sale_lines,
+        prescription=None,  # the register's safety records add them (the receipt reads them)
+        restricted=[],
         payments=[
             Payment(
                 seq=seq_no,
@@ -148,16 +183,11 @@ def complete_sale(session: Session, cart: Cart, tendering: Tendering, context: S
         ],
     )
     session.add(sale)
-    session.flush()
-    for lot, qty in movements:
-        session.add(
-            StockMovement(
-                lot_id=lot.id,
-                delta=-qty,
-                reason="sale",
-                sale_id=sale.id,
-                created_at=context.completed_at,
-            )
+    session.add_all(
+        StockMovement(
+            lot_id=lot.id, delta=-qty, reason="sale", sale=sale, created_at=context.completed_at
         )
+        for lot, qty in movements
+    )
     session.flush()
     return sale

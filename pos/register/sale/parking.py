@@ -134,11 +134,13 @@ class Parking:
             )
 
     def forget_current(self, session: Session) -> None:
-        """Delete the saved cart (in the sale's transaction)."""
+        """Delete the saved cart (in the sale's transaction; the session holds no loaded copy
+        of it to update, so it is not searched for one)."""
         session.execute(
             delete(ParkedCart).where(
                 ParkedCart.register_id == self._identity.register_id, ParkedCart.kind == CURRENT
-            )
+            ),
+            execution_options={"synchronize_session": False},
         )
         self._saved = _EMPTY_CART  # the next save of the empty cart writes nothing
 

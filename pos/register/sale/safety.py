@@ -482,7 +482,8 @@ class Safety:
 
     # -- recording --------------------------------------------------------
     def record(self, session: Session, sale: Sale, now: datetime) -> None:
-        """Store guidance given, warnings, prescription, restricted register and trace codes.
+        """Store the warnings, prescription, restricted register and trace codes in ``session``
+        (flushed with the sale's next changes; the lines carry the guidance given).
 
         A warning only a pharmacist may acknowledge and still unacknowledged refuses the
         sale (InputError: the caller's transaction stores nothing).
@@ -500,11 +501,10 @@ class Safety:
                 )
             )
         for line, cart_line in zip(sale.lines, cart.lines, strict=True):
-            line.guidance_given = cart_line.guidance_given
             for code in cart_line.trace_codes:
                 session.add(TraceCode(code=code, sale_line_id=line.id, sold_at=now))
             if cart_line.restricted and cart.buyer is not None:
-                session.add(restricted_entry(sale.id, line, cart_line, cart.buyer, now))
+                sale.restricted.append(restricted_entry(line, cart_line, cart.buyer, now))
         for key, entry in cart.acknowledged.items():
             acknowledged = Acknowledged.decode(entry)
             index = _line_of(key)
@@ -520,26 +520,21 @@ class Safety:
             )
         if cart.prescription is not None:
             clean = cart.prescription.prescription
-            session.add(
-                Prescription(
-                    sale_id=sale.id,
-                    number=clean.number,
-                    prescriber=clean.prescriber,
-                    issued_on=clean.issued_on,
-                    patient_name=clean.patient_name,
-                    pharmacist_id=cart.prescription.pharmacist_id,
-                    reviewed_at=cart.prescription.reviewed_at,
-                )
+            sale.prescription = Prescription(
+                number=clean.number,
+                prescriber=clean.prescriber,
+                issued_on=clean.issued_on,
+                patient_name=clean.patient_name,
+                pharmacist_id=cart.prescription.pharmacist_id,
+                reviewed_at=cart.prescription.reviewed_at,
             )
-        session.flush()
 
 
 def restricted_entry(
-    sale_id: int, sale_line: SaleLine, line: CartLine, buyer: Buyer, now: datetime
+    sale_line: SaleLine, line: CartLine, buyer: Buyer, now: datetime
 ) -> RestrictedSale:
     """A row of the restricted-sales register for ``line`` (name, spec, maker, lots, buyer)."""
     return RestrictedSale(
-        sale_id=sale_id,
         rule=line.restricted,
         sku=line.sku,
         product_name=line.name,

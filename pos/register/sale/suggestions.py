@@ -69,14 +69,13 @@ class Suggestions:
         return self._state.suggestions[number - 1]
 
     def record(self, session: Session, sale: Sale, now: datetime) -> None:
-        """Every suggestion shown in this sale, and the line it became if accepted."""
+        """Every suggestion shown in this sale, and the line it became if accepted (the
+        sale's lines carry the rule they were bought by)."""
         accepted = {
             line.suggested_by: index + 1
             for index, line in enumerate(self._state.cart.lines)
             if line.suggested_by
         }
-        for sale_line, cart_line in zip(sale.lines, self._state.cart.lines, strict=True):
-            sale_line.suggested_by = cart_line.suggested_by
         for rule, sku in self._state.cart.shown.items():
             session.add(
                 SuggestionEvent(
