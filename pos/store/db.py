@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -190,10 +190,12 @@ def open_database(path: Path | str) -> tuple[Engine, sessionmaker[Session]]:
     return engine, make_session_factory(engine)
 
 
-def restore_indexes(connection: Connection) -> list[str]:
-    """Create every index of the models that the database lacks (on the tables it has), in
-    the connection's transaction; their names."""
-    missing = _missing_indexes(connection)
+def restore_indexes(connection: Connection, names: Collection[str] | None = None) -> list[str]:
+    """Create every index of the models that the database lacks (on the tables it has), or
+    those of them ``names`` names, in the connection's transaction; their names."""
+    missing = [
+        index for index in _missing_indexes(connection) if names is None or index.name in names
+    ]
     for index in missing:
         index.create(connection)
     return [str(index.name) for index in missing]

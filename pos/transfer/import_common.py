@@ -358,17 +358,18 @@ def indexes_dropped(session: Session, chunks: Chunks, names: Sequence[str]) -> I
     Adding a row to an index on a random key (a name) touches a random leaf page: a
     chunk of a big import dirties a page of nearly every leaf, written to the log and
     checkpointed again at every commit. Building the index once at the end sorts the
-    keys instead. The indexes come back when the body ends, even by an exception (the
-    chunk under way is then rolled back first, as it would be anyway); a killed import
-    leaves them to the store's next open (:func:`pos.store.db.indexes_away`). Meanwhile
-    a register still finds members by those keys, reading the table through.
+    keys instead, one index per chunk. The indexes come back when the body ends, even by
+    an exception (the chunk under way is then rolled back first, as it would be anyway);
+    a killed import leaves them to the store's next open
+    (:func:`pos.store.db.indexes_away`). Meanwhile a register still finds members by
+    those keys, reading the table through.
 
     Only for an import that commits in ``chunks``: with a caller that commits once,
-    nothing is dropped.
+    nothing is dropped (nor with no ``names``).
     """
     connection = session.connection()
     path = connection.engine.url.database
-    if not chunks.commits_itself or connection.dialect.name != "sqlite" or not path:
+    if not names or not chunks.commits_itself or connection.dialect.name != "sqlite" or not path:
         yield
         return
     with indexes_away(Path(path)):
@@ -378,11 +379,13 @@ def indexes_dropped(session: Session, chunks: Chunks, names: Sequence[str]) -> I
             yield
         except BaseException:
             session.rollback()
-            restore_indexes(session.connection())
+            restore_indexes(session.connection(), names)
             session.commit()
             raise
-        restore_indexes(session.connection())
         chunks.commit()
+        for name in names:  # a chunk each: a register waiting gets its turn between them
+            restore_indexes(session.connection(), (name,))
+            chunks.commit()
 
 
 Source = bytes | Path
