@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, Index, create_engine, event, inspect, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -181,7 +182,84 @@ def alembic_config() -> Any:
 
 
 def open_database(path: Path | str) -> tuple[Engine, sessionmaker[Session]]:
-    """Open (creating or upgrading) the database at ``path``."""
+    """Open (creating or upgrading) the database at ``path``; an index of the models that
+    is missing (an import that dropped it was killed: :func:`indexes_away`) is built again."""
     engine = make_engine(path)
     upgrade(engine)
+    _restore_missing(engine, Path(path))
     return engine, make_session_factory(engine)
+
+
+def restore_indexes(connection: Connection, names: Collection[str] | None = None) -> list[str]:
+    """Create every index of the models that the database lacks (on the tables it has), or
+    those of them ``names`` names, in the connection's transaction; their names."""
+    missing = [
+        index for index in _missing_indexes(connection) if names is None or index.name in names
+    ]
+    for index in missing:
+        index.create(connection)
+    return [str(index.name) for index in missing]
+
+
+def _missing_indexes(connection: Connection) -> list[Index]:
+    """The models' indexes that the database lacks, on the tables it has (one query)."""
+    from pos.models import Base  # imported here: the models need not be loaded to migrate
+
+    present = {name for (name,) in connection.exec_driver_sql("SELECT name FROM sqlite_master")}
+    return [
+        index
+        for table in Base.metadata.sorted_tables
+        if table.name in present
+        for index in sorted(table.indexes, key=lambda index: str(index.name))
+        if index.name not in present
+    ]
+
+
+def _restore_missing(engine: Engine, path: Path) -> None:
+    """Build again the indexes an import dropped, unless one is still running (it builds them
+    at its end) or another program holds the write lock (the next open will)."""
+    if str(path) == ":memory:":
+        return
+    with engine.connect() as connection:
+        if not _missing_indexes(connection):
+            return
+    with _index_lock(path, fcntl.LOCK_EX | fcntl.LOCK_NB) as free:
+        if not free:
+            return
+        try:
+            with engine.connect() as connection, connection.begin():
+                restore_indexes(connection)
+        except OperationalError as exc:
+            if not is_locked(exc):
+                raise
+
+
+@contextmanager
+def indexes_away(path: Path) -> Iterator[None]:
+    """While an import writes with some indexes dropped (it builds them again at its end):
+    the store's open (:func:`open_database`) leaves them to it.
+
+    A shared lock on a file beside the database is held meanwhile; the system releases it
+    when the process ends, however: a store left without its indexes by a killed import
+    gets them back at its next open.
+    """
+    with _index_lock(path, fcntl.LOCK_SH) as held:
+        assert held
+        yield
+
+
+@contextmanager
+def _index_lock(path: Path, mode: int) -> Iterator[bool]:
+    """``path``'s import lock file held in ``mode``; False if not given (non-blocking)."""
+    lock = path.with_name(path.name + "-indexes")
+    create_private(lock)
+    with lock.open("rb") as file:
+        try:
+            fcntl.flock(file, mode)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(file, fcntl.LOCK_UN)

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pos.domain.sales.codes import InputError
 from pos.i18n import _, ngettext
-from pos.store.db import IMMEDIATE
+from pos.store.db import IMMEDIATE, indexes_away, restore_indexes
 
 CSV_FIELD_LIMIT = 64 * 1024
 """The longest CSV cell (characters) an import reads; a longer one is a line-numbered error."""
@@ -162,6 +162,11 @@ class Chunks:
     def seconds(self) -> float:
         """How long the chunk under way may hold the write lock (:meth:`stretch`)."""
         return self._seconds
+
+    @property
+    def commits_itself(self) -> bool:
+        """Whether it commits the writes (else the caller commits them all at once)."""
+        return self._session is not None
 
     @property
     def pause(self) -> float:
@@ -344,6 +349,43 @@ def write_cache(session: Session, kilobytes: int, wal_pages: int = WAL_PAGES) ->
     finally:
         raw.execute(f"PRAGMA cache_size = {before}")
         raw.execute(f"PRAGMA wal_autocheckpoint = {pages}")
+
+
+@contextmanager
+def indexes_dropped(session: Session, chunks: Chunks, names: Sequence[str]) -> Iterator[None]:
+    """The indexes ``names`` dropped while the body writes, and built again at its end.
+
+    Adding a row to an index on a random key (a name) touches a random leaf page: a
+    chunk of a big import dirties a page of nearly every leaf, written to the log and
+    checkpointed again at every commit. Building the index once at the end sorts the
+    keys instead, one index per chunk. The indexes come back when the body ends, even by
+    an exception (the chunk under way is then rolled back first, as it would be anyway);
+    a killed import leaves them to the store's next open
+    (:func:`pos.store.db.indexes_away`). Meanwhile a register still finds members by
+    those keys, reading the table through.
+
+    Only for an import that commits in ``chunks``: with a caller that commits once,
+    nothing is dropped (nor with no ``names``).
+    """
+    connection = session.connection()
+    path = connection.engine.url.database
+    if not names or not chunks.commits_itself or connection.dialect.name != "sqlite" or not path:
+        yield
+        return
+    with indexes_away(Path(path)):
+        for name in names:
+            connection.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+        try:
+            yield
+        except BaseException:
+            session.rollback()
+            restore_indexes(session.connection(), names)
+            session.commit()
+            raise
+        chunks.commit()
+        for name in names:  # a chunk each: a register waiting gets its turn between them
+            restore_indexes(session.connection(), (name,))
+            chunks.commit()
 
 
 Source = bytes | Path

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 import phonenumbers
 from pypinyin.constants import PHRASES_DICT as _PHRASES
 from pypinyin.constants import PINYIN_DICT as _READINGS
-from sqlalchemy import Table, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.orm import Session
 from stdnum import ean
@@ -49,6 +49,7 @@ from pos.transfer.import_common import (
     RowError,
     Source,
     defaulted_columns,
+    indexes_dropped,
     read_rows,
     row_error,
     write_cache,
@@ -406,7 +407,8 @@ def import_members(
         writer = _Writer(session, stage, now, today, store_code, rules)
         writer.prepare()
         chunks.stretch(QUIET_CHUNK_SECONDS)
-        with write_cache(session, _CACHE_KB, _WAL_PAGES):
+        dropped = _DEFERRED if stage.new_count() > _on_file(session) else ()
+        with write_cache(session, _CACHE_KB, _WAL_PAGES), indexes_dropped(session, chunks, dropped):
             for first, last, count in stage.ranges():
                 report.created += writer.create(first, last)
                 report.updated += writer.update(stage.rows_on_file(first, last))
@@ -417,6 +419,17 @@ def import_members(
     report.applied = True
     session.flush()
     return report
+
+
+_DEFERRED = ("ix_member_name", "ix_member_name_initials", "ix_member_phone_last4_last_visit_at")
+"""The member indexes on random keys, and not unique (no check relies on them), that an
+import of more new members than there are on file drops while it writes and builds again
+at its end (:func:`~pos.transfer.import_common.indexes_dropped`)."""
+
+
+def _on_file(session: Session) -> int:
+    """How many members are on file."""
+    return int(session.execute(select(func.count()).select_from(_table(Member))).scalar_one())
 
 
 _CACHE_KB = 128 * 1024
@@ -642,6 +655,10 @@ class Stage:
     def count(self) -> int:
         """How many rows are staged (and not dropped)."""
         return int(self._one("SELECT count(*) FROM row"))
+
+    def new_count(self) -> int:
+        """How many staged rows are of new members (not on file)."""
+        return int(self._one("SELECT count(*) FROM row WHERE on_file = 0"))
 
     def _one(self, sql: str, *values: object) -> Any:
         found = self._db.execute(sql, values).fetchone()
