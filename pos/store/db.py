@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import fcntl
 import os
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
 from sqlalchemy import Connection, Engine, Index, create_engine, event, inspect, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -223,7 +223,7 @@ def _restore_missing(engine: Engine, path: Path) -> None:
     with engine.connect() as connection:
         if not _missing_indexes(connection):
             return
-    with _index_lock(path, fcntl.LOCK_EX | fcntl.LOCK_NB) as free:
+    with _index_lock(path, wait=False) as free:
         if not free:
             return
         try:
@@ -239,27 +239,27 @@ def indexes_away(path: Path) -> Iterator[None]:
     """While an import writes with some indexes dropped (it builds them again at its end):
     the store's open (:func:`open_database`) leaves them to it.
 
-    A shared lock on a file beside the database is held meanwhile; the system releases it
-    when the process ends, however: a store left without its indexes by a killed import
-    gets them back at its next open.
+    A lock on a file beside the database is held meanwhile (filelock: the system's own
+    file lock, on every platform); the system releases it when the process ends, however:
+    a store left without its indexes by a killed import gets them back at its next open.
     """
-    with _index_lock(path, fcntl.LOCK_SH) as held:
+    with _index_lock(path, wait=True) as held:
         assert held
         yield
 
 
 @contextmanager
-def _index_lock(path: Path, mode: int) -> Iterator[bool]:
-    """``path``'s import lock file held in ``mode``; False if not given (non-blocking)."""
-    lock = path.with_name(path.name + "-indexes")
-    create_private(lock)
-    with lock.open("rb") as file:
-        try:
-            fcntl.flock(file, mode)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(file, fcntl.LOCK_UN)
+def _index_lock(path: Path, wait: bool) -> Iterator[bool]:
+    """``path``'s import lock file held (waiting for it when ``wait``); False if not given."""
+    lock_path = path.with_name(path.name + "-indexes")
+    create_private(lock_path)
+    lock = FileLock(lock_path, timeout=-1 if wait else 0, thread_local=False)
+    try:
+        lock.acquire()
+    except Timeout:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        lock.release()
