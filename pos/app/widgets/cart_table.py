@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from itertools import count
+from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
@@ -16,7 +17,9 @@ from textual.widgets.data_table import ColumnKey, RowKey
 from pos.app.widgets.plain import DataTable
 from pos.i18n import _
 from pos.register.api import DrugClass, format_fen
-from pos.register.views import CartLineView, CartView
+
+if TYPE_CHECKING:  # the register's read models: types only (the first paint needs none)
+    from pos.register.views import CartLineView, CartView
 
 CLASS_MARK = {DrugClass.RX: "Rx", DrugClass.OTC_A: "OTC甲", DrugClass.OTC_B: "OTC乙"}
 
