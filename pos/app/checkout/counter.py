@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from textual.message import Message
 from textual.screen import Screen, ScreenResultCallbackType
@@ -18,7 +18,9 @@ from textual.widget import AwaitMount
 
 from pos.app.widgets.message_bar import MessageBar
 from pos.app.widgets.scan_input import ScanInput
-from pos.register.views import CartView
+
+if TYPE_CHECKING:  # the register's read models: types only (the first paint needs none)
+    from pos.register.views import CartView
 
 R = TypeVar("R")
 P = ParamSpec("P")

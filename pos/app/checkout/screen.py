@@ -41,7 +41,6 @@ from pos.app.widgets.suggestion_panel import SuggestionPanel
 from pos.app.widgets.totals import LastSalePanel, TotalsPanel
 from pos.i18n import _, ngettext
 from pos.register.api import TRACE_CODE, DrugClass, InputError, format_fen, parse_quantity
-from pos.register.views import CartView, CompletedSale, ScanOutcome
 
 if TYPE_CHECKING:  # the register and the keys' handlers: imported once it is ready (attach)
     from pos.app.checkout.held import HeldKeys
@@ -56,6 +55,7 @@ if TYPE_CHECKING:  # the register and the keys' handlers: imported once it is re
     from pos.app.modals.sale.payment import PaymentOutcome
     from pos.register.api import PrinterStatus, SyncStatus, Tendering
     from pos.register.service import RegisterService
+    from pos.register.views import CartView, CompletedSale, ScanOutcome
 
 SAVE_RETRY_SECONDS = 0.5
 """How often a cart not yet stored (the database busy) is tried again."""

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from itertools import count
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderResult
@@ -20,7 +21,9 @@ from pos.app.widgets.cjk_text import cut
 from pos.app.widgets.plain import DataTable
 from pos.i18n import _
 from pos.register.api import DrugClass, format_fen
-from pos.register.views import CartLineView, CartView
+
+if TYPE_CHECKING:  # the register's read models: types only (the first paint needs none)
+    from pos.register.views import CartLineView, CartView
 
 CLASS_MARK = {DrugClass.RX: "Rx", DrugClass.OTC_A: "OTC甲", DrugClass.OTC_B: "OTC乙"}
 SHORT_CLASS_MARK = {DrugClass.RX: "Rx", DrugClass.OTC_A: "甲", DrugClass.OTC_B: "乙"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -10,7 +12,9 @@ from textual.reactive import reactive
 
 from pos.app.widgets.plain import Static
 from pos.i18n import _, current
-from pos.register.views import CartLineView
+
+if TYPE_CHECKING:  # the register's read models: types only (the first paint needs none)
+    from pos.register.views import CartLineView
 
 
 class GuidancePanel(VerticalScroll, can_focus=False):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -10,7 +12,9 @@ from textual.reactive import reactive
 from pos.app.widgets.plain import Static
 from pos.i18n import _, current
 from pos.register.api import owes, segment_name, tier_name
-from pos.register.views import MemberView
+
+if TYPE_CHECKING:  # the register's read models: types only (the first paint needs none)
+    from pos.register.views import MemberView
 
 
 class MemberPanel(Static):
