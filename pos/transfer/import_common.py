@@ -13,13 +13,19 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import multiprocessing
+import os
 import time
 import tomllib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import KW_ONLY, dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from operator import itemgetter
 from pathlib import Path
+from types import TracebackType
 from typing import Any, BinaryIO, Protocol, cast
 
 from sqlalchemy import Column, Table
@@ -38,6 +44,12 @@ CHUNK_PAUSE = 0.02
 QUIET_CHUNK_SECONDS = 0.5
 """How long a chunk may hold the lock while no register writes (:meth:`Chunks.stretch`):
 a register that starts selling waits that long at most, once."""
+PARTS = min(2, os.cpu_count() or 1)
+"""The most parts a big file is checked in at once (each but the first in a child
+process): two where there are two processors (a third would wait for the first's joining
+of the others' results)."""
+BLOCK = 1024 * 1024
+"""Bytes read at a time while counting quotes or line ends before a part's start."""
 
 
 MAX_PRINTED_ERRORS = 100
@@ -386,6 +398,124 @@ def indexes_dropped(session: Session, chunks: Chunks, names: Sequence[str]) -> I
         for name in names:  # a chunk each: a register waiting gets its turn between them
             restore_indexes(session.connection(), (name,))
             chunks.commit()
+
+
+def part_bounds(
+    path: Path,
+    parts: int,
+    least: int,
+    first_share: float,
+    record_start: Callable[[BinaryIO, int], int],
+) -> list[tuple[int, int]]:
+    """The byte ranges ``[start, end)`` a file is checked in, each starting a record: one
+    per ``least`` bytes (at least one, at most ``parts``), the first ``first_share`` as
+    long as each other (this process then joins the others' results while they would still
+    be checking). ``record_start`` gives the first record's start at or after an offset
+    (the file open at hand)."""
+    size = path.stat().st_size
+    count = min(parts, max(1, size // least))
+    shares = first_share + count - 1
+    bounds = [0]
+    with path.open("rb") as handle:
+        for part in range(1, count):
+            split = int(size * (first_share + part - 1) / shares)
+            at = record_start(handle, max(split, bounds[-1]))
+            if bounds[-1] < at < size:
+                bounds.append(at)
+    return list(itertools.pairwise([*bounds, size]))
+
+
+def next_line(handle: BinaryIO, at: int) -> int:
+    """The start of the first line after the one under way at ``at`` (for
+    :func:`part_bounds`; the file's end if none)."""
+    handle.seek(at)
+    handle.readline()  # on to the end of the line under way
+    return handle.tell()
+
+
+def next_csv_record(handle: BinaryIO, at: int) -> int:
+    """The start of the first CSV record after the line under way at ``at``: after the
+    first line end outside a quoted cell (for :func:`part_bounds`; the file's end if none).
+
+    A quoted cell may hold a line break; inside one, quotes are doubled (RFC 4180), so an
+    odd count of ``"`` before a position says it is inside a quoted cell.
+    """
+    inside = count_before(handle, at, b'"') % 2 == 1
+    handle.seek(at)
+    for line in iter(handle.readline, b""):
+        inside ^= line.count(b'"') % 2 == 1
+        if not inside and line.endswith(b"\n"):
+            break
+    return handle.tell()
+
+
+def count_before(handle: BinaryIO, at: int, byte: bytes) -> int:
+    """How many times ``byte`` is in the file's first ``at`` bytes."""
+    handle.seek(0)
+    count, left = 0, at
+    while left > 0 and (block := handle.read(min(BLOCK, left))):
+        count += block.count(byte)
+        left -= len(block)
+    return count
+
+
+class Children:
+    """Child processes checking the later parts of a file while this one checks the first.
+
+    Each runs ``work(*job)`` for one job and sends back what it returns, or the exception
+    it raised (:meth:`results` raises it here). Leaving the ``with`` block ends every child
+    still running (an import that fails leaves none behind).
+    """
+
+    def __init__(self, work: Callable[..., Any], jobs: Iterable[tuple[Any, ...]]) -> None:
+        self._work = work
+        self._jobs = list(jobs)
+        self._running: list[tuple[BaseProcess, Connection]] = []
+
+    def __enter__(self) -> Children:
+        context = (
+            multiprocessing.get_context("fork")  # what the work needs is not pickled
+            if "fork" in multiprocessing.get_all_start_methods()
+            else multiprocessing.get_context("spawn")
+        )
+        for job in self._jobs:
+            receiver, sender = context.Pipe(duplex=False)
+            child = context.Process(target=_child, args=(self._work, job, sender), daemon=True)
+            self._running.append((child, receiver))
+            child.start()
+            sender.close()
+        return self
+
+    def results(self) -> Iterator[Any]:
+        """What each child's work returned, in the order of the jobs (each waited for)."""
+        for child, receiver in self._running:
+            found = receiver.recv()  # EOFError if the child died without a word
+            child.join()
+            if isinstance(found, BaseException):
+                raise found
+            yield found
+
+    def __exit__(
+        self,
+        _kind: type[BaseException] | None,
+        _exc: BaseException | None,
+        _trace: TracebackType | None,
+    ) -> None:
+        for child, receiver in self._running:
+            receiver.close()
+            if child.is_alive():
+                child.terminate()
+            child.join()
+
+
+def _child(work: Callable[..., Any], job: tuple[Any, ...], results: Connection) -> None:
+    """In a child process: ``work(*job)``, its result (or exception) sent back."""
+    try:
+        results.send(work(*job))
+    except BaseException as exc:  # handed to the parent, which raises it
+        results.send(exc)
+    finally:
+        results.close()
 
 
 Source = bytes | Path
