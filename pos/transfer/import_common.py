@@ -26,7 +26,7 @@ from multiprocessing.process import BaseProcess
 from operator import itemgetter
 from pathlib import Path
 from types import TracebackType
-from typing import Any, BinaryIO, Protocol, cast
+from typing import Any, BinaryIO, Protocol
 
 from sqlalchemy import Column, Table
 from sqlalchemy.orm import Session, sessionmaker
@@ -522,35 +522,78 @@ Source = bytes | Path
 """What an import reads: the file's bytes, or its path (streamed, never read whole)."""
 
 
+@dataclass(frozen=True)
+class CsvPart:
+    """The part of a CSV file read: its bytes ``[start, end)`` (whole records; ``end``
+    None: to the file's end), and, for a part after the first, the header's columns (read
+    by the first part: such a part has no header row)."""
+
+    start: int = 0
+    end: int | None = None
+    header: tuple[str, ...] | None = None
+
+
+WHOLE = CsvPart()
+"""The whole file, its header first."""
+
+
 def read_rows(
     data: Source,
     columns: tuple[str, ...],
     report: ImportReport,
     optional: tuple[str, ...] = (),
+    part: CsvPart = WHOLE,
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """Rows of a UTF-8 CSV (BOM allowed) as dicts with their line numbers.
 
     Every one of ``columns`` must be in the header; ``optional`` columns may be,
     and a row has a key for each of them only when the header has it. A path is
-    read a line at a time: the memory used does not grow with the file.
+    read a line at a time: the memory used does not grow with the file. Only the rows
+    of ``part`` are read, numbered by their lines in the whole file (and a bad byte by its
+    offset in it).
     """
     with ExitStack() as stack:
         stream = (
             stack.enter_context(data.open("rb")) if isinstance(data, Path) else io.BytesIO(data)
         )
-        yield from _rows(stream or io.BytesIO(cast(bytes, data)), columns, report, optional)
+        before = count_before(stream, part.start, b"\n") if part.start else 0
+        lines = _span(stream, part.start, part.end)
+        reader = csv.reader(_decoded(lines, part.start))
+        if part.header is None:
+            header = _header(reader, columns, report, optional)
+        else:
+            header = list(part.header)
+        yield from _rows(reader, header, report, before)
 
 
-def _rows(
-    stream: BinaryIO,
-    columns: tuple[str, ...],
-    report: ImportReport,
-    optional: tuple[str, ...],
-) -> Iterator[tuple[int, dict[str, str]]]:
-    reader = csv.reader(_decoded(stream))
-    records = _records(reader)
+def csv_header(data: Source) -> tuple[str, ...]:
+    """The columns of a CSV file's header row, as :func:`read_rows` reads them (for a part
+    after the first: :attr:`CsvPart.header`); empty for an empty file."""
+    with ExitStack() as stack:
+        stream = (
+            stack.enter_context(data.open("rb")) if isinstance(data, Path) else io.BytesIO(data)
+        )
+        records = _records(csv.reader(_decoded(_span(stream, 0, None), 0)), 0)
+        return tuple(name.strip().lower() for name in next(records, []))
+
+
+def _span(stream: BinaryIO, start: int, end: int | None) -> Iterator[bytes]:
+    """The stream's lines from ``start`` (a line start) up to ``end`` (one too, or None)."""
+    stream.seek(start)
+    done = start
+    for raw in stream:
+        if end is not None and done >= end:
+            return
+        done += len(raw)
+        yield raw
+
+
+def _header(
+    reader: Any, columns: tuple[str, ...], report: ImportReport, optional: tuple[str, ...]
+) -> list[str]:
+    """The header row's columns, each of ``columns`` among them (an unknown one warned of)."""
     try:
-        header = [name.strip().lower() for name in next(records)]
+        header = [name.strip().lower() for name in next(_records(reader, 0))]
     except StopIteration:
         raise FileFormatError(_("The file is empty: a header row is needed")) from None
     missing = [name for name in columns if name not in header]
@@ -565,9 +608,18 @@ def _rows(
         report.warnings.append(
             _("Ignoring unknown column(s): {extra}").format(extra=", ".join(extra))
         )
+    return header
+
+
+def _rows(
+    reader: Any, header: list[str], report: ImportReport, before: int
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """The records after the header's as rows (``before``: the file's lines before the
+    reader's first)."""
     end = reader.line_num
-    for record in records:
-        line, end = end + 1, reader.line_num  # a quoted cell may span lines: report the first
+    for record in _records(reader, before):
+        # a quoted cell may span lines: report the first
+        line, end = before + end + 1, reader.line_num
         if not any(cell.strip() for cell in record):
             continue
         if len(record) != len(header):
@@ -583,12 +635,12 @@ def _rows(
         yield line, {name: cell.strip() for name, cell in zip(header, record, strict=True)}
 
 
-def _decoded(stream: BinaryIO) -> Iterator[str]:
-    """The stream's lines as text; a byte that is not UTF-8 is named by its offset."""
-    offset = 0
-    for number, raw in enumerate(stream):
+def _decoded(lines: Iterable[bytes], offset: int) -> Iterator[str]:
+    """The lines (from the file's byte ``offset``) as text; a byte that is not UTF-8 is
+    named by its offset in the file."""
+    for raw in lines:
         try:
-            yield raw.decode("utf-8-sig" if number == 0 else "utf-8")
+            yield raw.decode("utf-8-sig" if offset == 0 else "utf-8")
         except UnicodeDecodeError as exc:
             raise FileFormatError(
                 _("The file is not UTF-8 (byte {at}); save it as UTF-8 CSV").format(
@@ -598,8 +650,9 @@ def _decoded(stream: BinaryIO) -> Iterator[str]:
         offset += len(raw)
 
 
-def _records(reader: Any) -> Iterator[list[str]]:
-    """The reader's records, with every cell at most :data:`CSV_FIELD_LIMIT` characters.
+def _records(reader: Any, before: int) -> Iterator[list[str]]:
+    """The reader's records, with every cell at most :data:`CSV_FIELD_LIMIT` characters
+    (``before``: the file's lines before the reader's first).
 
     A longer cell ends the reading (the reader cannot resume after it) with an
     error naming its line, whatever ``skip_bad`` says.
@@ -609,7 +662,7 @@ def _records(reader: Any) -> Iterator[list[str]]:
     line = 0
     try:
         while True:
-            line = reader.line_num + 1
+            line = before + reader.line_num + 1
             record: list[str] = next(reader)
             if any(len(cell) > CSV_FIELD_LIMIT for cell in record):
                 raise _too_long(line)
