@@ -536,16 +536,18 @@ def _check_rows(
 
 
 def _check_store(session: Session, stage: Stage, report: ImportReport, chunks: Chunks) -> None:
-    """Mark the staged rows whose card is on file; a phone of another member's is bad."""
-    member = Member.__table__
+    """Mark the staged rows whose card is on file; a phone of another member's is bad.
+
+    A batch of cards, then of phones, at a time, each looked up in one plain query (no
+    statement built per batch)."""
     for cards, phones in stage.keys_batches():
-        on_file = session.execute(
-            select(member.c.card_no).where(member.c.card_no.in_(cards))
-        ).scalars()
-        stage.on_file(list(on_file))
-        owners = session.execute(
-            select(member.c.phone, member.c.card_no).where(member.c.phone.in_(phones))
-        )
+        cursor = _cursor(session)
+        try:
+            found = cursor.execute(_ON_FILE.format(marks=_marks(len(cards))), cards)
+            stage.on_file([card for (card,) in found])
+            owners = cursor.execute(_OWNERS.format(marks=_marks(len(phones))), phones).fetchall()
+        finally:
+            cursor.close()
         for phone, card in owners:
             line = stage.line_of_phone(phone)
             if stage.card_of_line(line) != card:
@@ -561,6 +563,15 @@ def _check_store(session: Session, stage: Stage, report: ImportReport, chunks: C
                     )
                 )
         chunks.checkpoint()  # reading holds the lock too: a register gets its turn
+
+
+_ON_FILE = "SELECT card_no FROM main.member WHERE card_no IN ({marks})"
+_OWNERS = "SELECT phone, card_no FROM main.member WHERE phone IN ({marks})"
+"""The cards on file among a batch's, and the members whose phone is among a batch's."""
+
+
+def _marks(count: int) -> str:
+    return ", ".join("?" * count)
 
 
 def _check_referrers(session: Session, stage: Stage, report: ImportReport) -> None:
