@@ -727,10 +727,31 @@ class Stage:
         at a time); then the card and phone columns are indexed (unique).
 
         Building each index once, sorted, is much faster than keeping it up to date row
-        after row. A row is good unless its card or phone is an earlier good row's, so
-        only rows whose card or phone appears more than once are looked at, in file order.
+        after row. The unique indexes are built first: in a file without a repeated card
+        or phone (the common case) that is all. Else the rows are looked at: a row is good
+        unless its card or phone is an earlier good row's, so only rows whose card or phone
+        appears more than once, in file order; then the indexes are built.
         """
         self._flush()
+        self._db.execute("COMMIT")
+        self._db.execute("PRAGMA journal_mode = MEMORY")  # a failing statement is undone
+        self._db.execute("BEGIN")
+        repeats: list[tuple[int, FieldError]] = []
+        try:
+            self._index()
+        except sqlite3.IntegrityError:  # a card or a phone is repeated
+            repeats = self._repeats()
+            self._index()
+        self._db.execute("COMMIT")
+        return repeats
+
+    def _index(self) -> None:
+        self._db.execute("CREATE UNIQUE INDEX IF NOT EXISTS row_card_no ON row (card_no)")
+        self._db.execute("CREATE UNIQUE INDEX IF NOT EXISTS row_phone ON row (phone)")
+
+    def _repeats(self) -> list[tuple[int, FieldError]]:
+        """Each row repeating the card or phone of an earlier good row, left out (with its
+        line and why)."""
         repeats: list[tuple[int, FieldError]] = []
         cards: dict[str, int] = {}
         phones: dict[str, int] = {}
@@ -756,9 +777,6 @@ class Stage:
                 continue
             repeats.append((line, error))
             self.drop(line)
-        self._db.execute("CREATE UNIQUE INDEX row_card_no ON row (card_no)")
-        self._db.execute("CREATE UNIQUE INDEX row_phone ON row (phone)")
-        self._db.execute("COMMIT")
         return repeats
 
     def count(self) -> int:
