@@ -735,6 +735,7 @@ class Stage:
         self._flush()
         self._db.execute("COMMIT")
         self._db.execute("PRAGMA journal_mode = MEMORY")  # a failing statement is undone
+        # (without a journal, a failed index stays half made in the schema)
         self._db.execute("BEGIN")
         repeats: list[tuple[int, FieldError]] = []
         try:
@@ -743,6 +744,7 @@ class Stage:
             repeats = self._repeats()
             self._index()
         self._db.execute("COMMIT")
+        self._db.execute("PRAGMA journal_mode = OFF")  # no journal of the later updates
         return repeats
 
     def _index(self) -> None:
