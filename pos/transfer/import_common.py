@@ -478,12 +478,16 @@ class Children:
             if "fork" in multiprocessing.get_all_start_methods()
             else multiprocessing.get_context("spawn")
         )
-        for job in self._jobs:
-            receiver, sender = context.Pipe(duplex=False)
-            child = context.Process(target=_child, args=(self._work, job, sender), daemon=True)
-            self._running.append((child, receiver))
-            child.start()
-            sender.close()
+        try:
+            for job in self._jobs:
+                receiver, sender = context.Pipe(duplex=False)
+                child = context.Process(target=_child, args=(self._work, job, sender), daemon=True)
+                child.start()
+                sender.close()
+                self._running.append((child, receiver))
+        except BaseException:
+            self.__exit__(None, None, None)  # the children started end
+            raise
         return self
 
     def results(self) -> Iterator[Any]:

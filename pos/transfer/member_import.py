@@ -630,7 +630,9 @@ class Stage:
     then the card and phone columns are indexed, unique. Each row also
     keeps what a new member's columns need beyond the row (the name's initials, the
     enrolment time as the store keeps it), so new members are written from here by
-    ``INSERT … SELECT`` with the file attached to the store's connection.
+    ``INSERT … SELECT`` with the file attached to the store's connection. A later part of
+    a big file is staged by its child process at a ``path`` given (kept at the end), and
+    appended to the first part's (:meth:`append`).
     """
 
     _COLUMNS = (
