@@ -13,14 +13,20 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import multiprocessing
+import os
 import time
 import tomllib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import KW_ONLY, dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol, cast
+from types import TracebackType
+from typing import Any, BinaryIO, Protocol
 
 from sqlalchemy import Column, Table
 from sqlalchemy.orm import Session, sessionmaker
@@ -38,6 +44,12 @@ CHUNK_PAUSE = 0.02
 QUIET_CHUNK_SECONDS = 0.5
 """How long a chunk may hold the lock while no register writes (:meth:`Chunks.stretch`):
 a register that starts selling waits that long at most, once."""
+PARTS = min(2, os.cpu_count() or 1)
+"""The most parts a big file is checked in at once (each but the first in a child
+process): two where there are two processors (a third would wait for the first's joining
+of the others' results)."""
+BLOCK = 1024 * 1024
+"""Bytes read at a time while counting quotes or line ends before a part's start."""
 
 
 MAX_PRINTED_ERRORS = 100
@@ -388,8 +400,145 @@ def indexes_dropped(session: Session, chunks: Chunks, names: Sequence[str]) -> I
             chunks.commit()
 
 
+def part_bounds(
+    path: Path,
+    parts: int,
+    least: int,
+    first_share: float,
+    record_start: Callable[[BinaryIO, int], int],
+) -> list[tuple[int, int]]:
+    """The byte ranges ``[start, end)`` a file is checked in, each starting a record: one
+    per ``least`` bytes (at least one, at most ``parts``), the first ``first_share`` as
+    long as each other (this process then joins the others' results while they would still
+    be checking). ``record_start`` gives the first record's start at or after an offset
+    (the file open at hand)."""
+    size = path.stat().st_size
+    count = min(parts, max(1, size // least))
+    shares = first_share + count - 1
+    bounds = [0]
+    with path.open("rb") as handle:
+        for part in range(1, count):
+            split = int(size * (first_share + part - 1) / shares)
+            at = record_start(handle, max(split, bounds[-1]))
+            if bounds[-1] < at < size:
+                bounds.append(at)
+    return list(itertools.pairwise([*bounds, size]))
+
+
+def next_line(handle: BinaryIO, at: int) -> int:
+    """The start of the first line after the one under way at ``at`` (for
+    :func:`part_bounds`; the file's end if none)."""
+    handle.seek(at)
+    handle.readline()  # on to the end of the line under way
+    return handle.tell()
+
+
+def next_csv_record(handle: BinaryIO, at: int) -> int:
+    """The start of the first CSV record after the line under way at ``at``: after the
+    first line end outside a quoted cell (for :func:`part_bounds`; the file's end if none).
+
+    A quoted cell may hold a line break; inside one, quotes are doubled (RFC 4180), so an
+    odd count of ``"`` before a position says it is inside a quoted cell.
+    """
+    inside = count_before(handle, at, b'"') % 2 == 1
+    handle.seek(at)
+    for line in iter(handle.readline, b""):
+        inside ^= line.count(b'"') % 2 == 1
+        if not inside and line.endswith(b"\n"):
+            break
+    return handle.tell()
+
+
+def count_before(handle: BinaryIO, at: int, byte: bytes) -> int:
+    """How many times ``byte`` is in the file's first ``at`` bytes."""
+    handle.seek(0)
+    count, left = 0, at
+    while left > 0 and (block := handle.read(min(BLOCK, left))):
+        count += block.count(byte)
+        left -= len(block)
+    return count
+
+
+class Children:
+    """Child processes checking the later parts of a file while this one checks the first.
+
+    Each runs ``work(*job)`` for one job and sends back what it returns, or the exception
+    it raised (:meth:`results` raises it here). Leaving the ``with`` block ends every child
+    still running (an import that fails leaves none behind).
+    """
+
+    def __init__(self, work: Callable[..., Any], jobs: Iterable[tuple[Any, ...]]) -> None:
+        self._work = work
+        self._jobs = list(jobs)
+        self._running: list[tuple[BaseProcess, Connection]] = []
+
+    def __enter__(self) -> Children:
+        context = (
+            multiprocessing.get_context("fork")  # what the work needs is not pickled
+            if "fork" in multiprocessing.get_all_start_methods()
+            else multiprocessing.get_context("spawn")
+        )
+        try:
+            for job in self._jobs:
+                receiver, sender = context.Pipe(duplex=False)
+                child = context.Process(target=_child, args=(self._work, job, sender), daemon=True)
+                child.start()
+                sender.close()
+                self._running.append((child, receiver))
+        except BaseException:
+            self.__exit__(None, None, None)  # the children started end
+            raise
+        return self
+
+    def results(self) -> Iterator[Any]:
+        """What each child's work returned, in the order of the jobs (each waited for)."""
+        for child, receiver in self._running:
+            found = receiver.recv()  # EOFError if the child died without a word
+            child.join()
+            if isinstance(found, BaseException):
+                raise found
+            yield found
+
+    def __exit__(
+        self,
+        _kind: type[BaseException] | None,
+        _exc: BaseException | None,
+        _trace: TracebackType | None,
+    ) -> None:
+        for child, receiver in self._running:
+            receiver.close()
+            if child.is_alive():
+                child.terminate()
+            child.join()
+
+
+def _child(work: Callable[..., Any], job: tuple[Any, ...], results: Connection) -> None:
+    """In a child process: ``work(*job)``, its result (or exception) sent back."""
+    try:
+        results.send(work(*job))
+    except BaseException as exc:  # handed to the parent, which raises it
+        results.send(exc)
+    finally:
+        results.close()
+
+
 Source = bytes | Path
 """What an import reads: the file's bytes, or its path (streamed, never read whole)."""
+
+
+@dataclass(frozen=True)
+class CsvPart:
+    """The part of a CSV file read: its bytes ``[start, end)`` (whole records; ``end``
+    None: to the file's end), and, for a part after the first, the header's columns (read
+    by the first part: such a part has no header row)."""
+
+    start: int = 0
+    end: int | None = None
+    header: tuple[str, ...] | None = None
+
+
+WHOLE = CsvPart()
+"""The whole file, its header first."""
 
 
 def read_rows(
@@ -397,30 +546,58 @@ def read_rows(
     columns: tuple[str, ...],
     report: ImportReport,
     optional: tuple[str, ...] = (),
+    part: CsvPart = WHOLE,
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """Rows of a UTF-8 CSV (BOM allowed) as dicts with their line numbers.
 
     Every one of ``columns`` must be in the header; ``optional`` columns may be,
     and a row has a key for each of them only when the header has it. A path is
-    read a line at a time: the memory used does not grow with the file.
+    read a line at a time: the memory used does not grow with the file. Only the rows
+    of ``part`` are read, numbered by their lines in the whole file (and a bad byte by its
+    offset in it).
     """
     with ExitStack() as stack:
         stream = (
             stack.enter_context(data.open("rb")) if isinstance(data, Path) else io.BytesIO(data)
         )
-        yield from _rows(stream or io.BytesIO(cast(bytes, data)), columns, report, optional)
+        before = count_before(stream, part.start, b"\n") if part.start else 0
+        lines = _span(stream, part.start, part.end)
+        reader = csv.reader(_decoded(lines, part.start))
+        if part.header is None:
+            header = _header(reader, columns, report, optional)
+        else:
+            header = list(part.header)
+        yield from _rows(reader, header, report, before)
 
 
-def _rows(
-    stream: BinaryIO,
-    columns: tuple[str, ...],
-    report: ImportReport,
-    optional: tuple[str, ...],
-) -> Iterator[tuple[int, dict[str, str]]]:
-    reader = csv.reader(_decoded(stream))
-    records = _records(reader)
+def csv_header(data: Source) -> tuple[str, ...]:
+    """The columns of a CSV file's header row, as :func:`read_rows` reads them (for a part
+    after the first: :attr:`CsvPart.header`); empty for an empty file."""
+    with ExitStack() as stack:
+        stream = (
+            stack.enter_context(data.open("rb")) if isinstance(data, Path) else io.BytesIO(data)
+        )
+        records = _records(csv.reader(_decoded(_span(stream, 0, None), 0)), 0)
+        return tuple(name.strip().lower() for name in next(records, []))
+
+
+def _span(stream: BinaryIO, start: int, end: int | None) -> Iterator[bytes]:
+    """The stream's lines from ``start`` (a line start) up to ``end`` (one too, or None)."""
+    stream.seek(start)
+    done = start
+    for raw in stream:
+        if end is not None and done >= end:
+            return
+        done += len(raw)
+        yield raw
+
+
+def _header(
+    reader: Any, columns: tuple[str, ...], report: ImportReport, optional: tuple[str, ...]
+) -> list[str]:
+    """The header row's columns, each of ``columns`` among them (an unknown one warned of)."""
     try:
-        header = [name.strip().lower() for name in next(records)]
+        header = [name.strip().lower() for name in next(_records(reader, 0))]
     except StopIteration:
         raise FileFormatError(_("The file is empty: a header row is needed")) from None
     missing = [name for name in columns if name not in header]
@@ -435,9 +612,18 @@ def _rows(
         report.warnings.append(
             _("Ignoring unknown column(s): {extra}").format(extra=", ".join(extra))
         )
+    return header
+
+
+def _rows(
+    reader: Any, header: list[str], report: ImportReport, before: int
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """The records after the header's as rows (``before``: the file's lines before the
+    reader's first)."""
     end = reader.line_num
-    for record in records:
-        line, end = end + 1, reader.line_num  # a quoted cell may span lines: report the first
+    for record in _records(reader, before):
+        # a quoted cell may span lines: report the first
+        line, end = before + end + 1, reader.line_num
         if not any(cell.strip() for cell in record):
             continue
         if len(record) != len(header):
@@ -453,12 +639,12 @@ def _rows(
         yield line, {name: cell.strip() for name, cell in zip(header, record, strict=True)}
 
 
-def _decoded(stream: BinaryIO) -> Iterator[str]:
-    """The stream's lines as text; a byte that is not UTF-8 is named by its offset."""
-    offset = 0
-    for number, raw in enumerate(stream):
+def _decoded(lines: Iterable[bytes], offset: int) -> Iterator[str]:
+    """The lines (from the file's byte ``offset``) as text; a byte that is not UTF-8 is
+    named by its offset in the file."""
+    for raw in lines:
         try:
-            yield raw.decode("utf-8-sig" if number == 0 else "utf-8")
+            yield raw.decode("utf-8-sig" if offset == 0 else "utf-8")
         except UnicodeDecodeError as exc:
             raise FileFormatError(
                 _("The file is not UTF-8 (byte {at}); save it as UTF-8 CSV").format(
@@ -468,8 +654,9 @@ def _decoded(stream: BinaryIO) -> Iterator[str]:
         offset += len(raw)
 
 
-def _records(reader: Any) -> Iterator[list[str]]:
-    """The reader's records, with every cell at most :data:`CSV_FIELD_LIMIT` characters.
+def _records(reader: Any, before: int) -> Iterator[list[str]]:
+    """The reader's records, with every cell at most :data:`CSV_FIELD_LIMIT` characters
+    (``before``: the file's lines before the reader's first).
 
     A longer cell ends the reading (the reader cannot resume after it) with an
     error naming its line, whatever ``skip_bad`` says.
@@ -479,7 +666,7 @@ def _records(reader: Any) -> Iterator[list[str]]:
     line = 0
     try:
         while True:
-            line = reader.line_num + 1
+            line = before + reader.line_num + 1
             record: list[str] = next(reader)
             if any(len(cell) > CSV_FIELD_LIMIT for cell in record):
                 raise _too_long(line)

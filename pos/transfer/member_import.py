@@ -39,17 +39,23 @@ from pos.i18n import _
 from pos.models import Base, Member, OutboxItem, PointsEntry
 from pos.sync import outbox
 from pos.transfer.import_common import (
+    PARTS,
     QUIET_CHUNK_SECONDS,
     UNCHUNKED,
     WAL_PAGES,
+    Children,
     Chunks,
+    CsvPart,
     FieldError,
     ImportReport,
     Progress,
     RowError,
     Source,
+    csv_header,
     defaulted_columns,
     indexes_dropped,
+    next_csv_record,
+    part_bounds,
     read_rows,
     row_error,
     write_cache,
@@ -67,6 +73,11 @@ MAX_POINTS = 100_000_000
 MAX_HEALTH_TEXT = 200
 _BATCH = 1000
 """Rows written (and looked up on file) at a time."""
+PART_BYTES = 8 * 1024 * 1024
+"""The fewest bytes of a part of the file checked at once (:func:`_parts`): a smaller
+file is checked in one."""
+FIRST_SHARE = 1.0
+"""The first part's length, as a share of each other's: its rows cost as much as theirs."""
 
 
 @dataclass(frozen=True)
@@ -449,10 +460,71 @@ def _check_file(
     report: ImportReport,
     progress: Progress | None,
 ) -> None:
-    """Check every row of the file and stage the good ones (a repeated card or phone is bad)."""
+    """Check every row of the file and stage the good ones (a repeated card or phone is bad).
+
+    A big file is checked in parts at once (:func:`_parts`): the first here, each other one
+    in a child process of its own (:func:`_check_part`), sent only its byte range and the
+    header's columns, that stages its good rows in a scratch file beside; those are then
+    appended here in file order (:meth:`Stage.append`), before the repeated cards and
+    phones are looked for.
+    """
     if progress is not None:
         progress.start(_("Checking"), None)
-    rows = read_rows(data, MEMBER_COLUMNS, report, MEMBER_OPTIONAL_COLUMNS)
+    spans = _parts(data)
+    header = csv_header(data) if len(spans) > 1 else None
+    jobs = [
+        (data, CsvPart(start, end, header), tiers, now, timezone, stage.path.with_name(f"{n}.db"))
+        for n, (start, end) in enumerate(spans[1:], 2)
+    ]
+    with Children(_check_part, jobs) as children:
+        first = CsvPart(0, spans[0][1])
+        rows = read_rows(data, MEMBER_COLUMNS, report, MEMBER_OPTIONAL_COLUMNS, first)
+        _check_rows(stage, rows, tiers, now, timezone, report, progress)
+        for job, (errors, count) in zip(jobs, children.results(), strict=True):
+            stage.append(job[-1])
+            report.errors += errors
+            if progress is not None:
+                progress.advance(count)
+    report.errors += [row_error(line, exc) for line, exc in stage.done()]
+
+
+def _parts(data: Source) -> list[tuple[int, int]]:
+    """The byte ranges ``[start, end)`` the file is checked in, each starting a record
+    (:func:`~pos.transfer.import_common.part_bounds`); a file's bytes in one."""
+    if not isinstance(data, Path):
+        return [(0, len(data))]
+    return part_bounds(data, PARTS, PART_BYTES, FIRST_SHARE, next_csv_record)
+
+
+def _check_part(
+    data: Source,
+    part: CsvPart,
+    tiers: Sequence[str],
+    now: datetime,
+    timezone: str,
+    path: Path,
+) -> tuple[list[RowError], int]:
+    """In a child process: check the rows of ``part``, staging the good ones in a scratch
+    file of their own at ``path``; the bad rows and how many rows were read."""
+    report = ImportReport()
+    with Stage(path) as stage:
+        rows = read_rows(data, MEMBER_COLUMNS, report, MEMBER_OPTIONAL_COLUMNS, part)
+        count = _check_rows(stage, rows, tiers, now, timezone, report, None)
+        stage.finish()
+    return report.errors, count
+
+
+def _check_rows(
+    stage: Stage,
+    rows: Iterator[tuple[int, dict[str, str]]],
+    tiers: Sequence[str],
+    now: datetime,
+    timezone: str,
+    report: ImportReport,
+    progress: Progress | None,
+) -> int:
+    """Check ``rows``, staging the good ones; how many there were."""
+    count = 0
     for count, (line, raw) in enumerate(rows, 1):
         try:
             stage.add(check_member(line, raw, tiers, now, timezone))
@@ -460,20 +532,22 @@ def _check_file(
             report.errors.append(row_error(line, exc))
         if progress is not None and count % 1000 == 0:
             progress.advance(1000)
-    report.errors += [row_error(line, exc) for line, exc in stage.done()]
+    return count
 
 
 def _check_store(session: Session, stage: Stage, report: ImportReport, chunks: Chunks) -> None:
-    """Mark the staged rows whose card is on file; a phone of another member's is bad."""
-    member = Member.__table__
+    """Mark the staged rows whose card is on file; a phone of another member's is bad.
+
+    A batch of cards, then of phones, at a time, each looked up in one plain query (no
+    statement built per batch)."""
     for cards, phones in stage.keys_batches():
-        on_file = session.execute(
-            select(member.c.card_no).where(member.c.card_no.in_(cards))
-        ).scalars()
-        stage.on_file(list(on_file))
-        owners = session.execute(
-            select(member.c.phone, member.c.card_no).where(member.c.phone.in_(phones))
-        )
+        cursor = _cursor(session)
+        try:
+            found = cursor.execute(_ON_FILE.format(marks=_marks(len(cards))), cards)
+            stage.on_file([card for (card,) in found])
+            owners = cursor.execute(_OWNERS.format(marks=_marks(len(phones))), phones).fetchall()
+        finally:
+            cursor.close()
         for phone, card in owners:
             line = stage.line_of_phone(phone)
             if stage.card_of_line(line) != card:
@@ -489,6 +563,15 @@ def _check_store(session: Session, stage: Stage, report: ImportReport, chunks: C
                     )
                 )
         chunks.checkpoint()  # reading holds the lock too: a register gets its turn
+
+
+_ON_FILE = "SELECT card_no FROM main.member WHERE card_no IN ({marks})"
+_OWNERS = "SELECT phone, card_no FROM main.member WHERE phone IN ({marks})"
+"""The cards on file among a batch's, and the members whose phone is among a batch's."""
+
+
+def _marks(count: int) -> str:
+    return ", ".join("?" * count)
 
 
 def _check_referrers(session: Session, stage: Stage, report: ImportReport) -> None:
@@ -547,7 +630,9 @@ class Stage:
     then the card and phone columns are indexed, unique. Each row also
     keeps what a new member's columns need beyond the row (the name's initials, the
     enrolment time as the store keeps it), so new members are written from here by
-    ``INSERT … SELECT`` with the file attached to the store's connection.
+    ``INSERT … SELECT`` with the file attached to the store's connection. A later part of
+    a big file is staged by its child process at a ``path`` given (kept at the end), and
+    appended to the first part's (:meth:`append`).
     """
 
     _COLUMNS = (
@@ -558,9 +643,12 @@ class Stage:
     ALIAS = "pos_members_"
     """The start of the scratch file's name when attached to the store's connection."""
 
-    def __init__(self) -> None:
-        self._folder = tempfile.TemporaryDirectory(prefix="pos-import-")
-        self._path = Path(self._folder.name) / "stage.db"
+    def __init__(self, path: Path | None = None) -> None:
+        self._folder: tempfile.TemporaryDirectory[str] | None = None
+        if path is None:
+            self._folder = tempfile.TemporaryDirectory(prefix="pos-import-")
+            path = Path(self._folder.name) / "stage.db"
+        self._path = path
         self.alias = f"{self.ALIAS}{next(_STAGES)}"
         self._attached: list[sqlite3.Connection] = []
         self._db = sqlite3.connect(self._path, isolation_level=None)
@@ -591,7 +679,30 @@ class Stage:
     def __exit__(self, *_exc: object) -> None:
         self.detach()
         self._db.close()
-        self._folder.cleanup()
+        if self._folder is not None:
+            self._folder.cleanup()
+
+    @property
+    def path(self) -> Path:
+        """The scratch file (in a private folder, removed at the end, unless given)."""
+        return self._path
+
+    def finish(self) -> None:
+        """Commit the rows staged (of a later part: the first's :meth:`append` reads them)."""
+        self._flush()
+        self._db.execute("COMMIT")
+
+    def append(self, path: Path) -> None:
+        """Append the rows staged in the scratch file at ``path`` (of a later part of the
+        file, after its :meth:`finish`), in file order."""
+        self._flush()
+        self._db.execute("COMMIT")
+        self._db.execute(f"ATTACH DATABASE ? AS {_PART}", (str(path),))
+        try:
+            self._db.execute(f"INSERT INTO row SELECT * FROM {_PART}.row ORDER BY line")
+        finally:
+            self._db.execute(f"DETACH DATABASE {_PART}")
+        self._db.execute("BEGIN")
 
     def add(self, row: MemberRow) -> None:
         """Stage ``row`` (a repeated card or phone is found by :meth:`done`)."""
@@ -618,10 +729,33 @@ class Stage:
         at a time); then the card and phone columns are indexed (unique).
 
         Building each index once, sorted, is much faster than keeping it up to date row
-        after row. A row is good unless its card or phone is an earlier good row's, so
-        only rows whose card or phone appears more than once are looked at, in file order.
+        after row. The unique indexes are built first: in a file without a repeated card
+        or phone (the common case) that is all. Else the rows are looked at: a row is good
+        unless its card or phone is an earlier good row's, so only rows whose card or phone
+        appears more than once, in file order; then the indexes are built.
         """
         self._flush()
+        self._db.execute("COMMIT")
+        self._db.execute("PRAGMA journal_mode = MEMORY")  # a failing statement is undone
+        # (without a journal, a failed index stays half made in the schema)
+        self._db.execute("BEGIN")
+        repeats: list[tuple[int, FieldError]] = []
+        try:
+            self._index()
+        except sqlite3.IntegrityError:  # a card or a phone is repeated
+            repeats = self._repeats()
+            self._index()
+        self._db.execute("COMMIT")
+        self._db.execute("PRAGMA journal_mode = OFF")  # no journal of the later updates
+        return repeats
+
+    def _index(self) -> None:
+        self._db.execute("CREATE UNIQUE INDEX IF NOT EXISTS row_card_no ON row (card_no)")
+        self._db.execute("CREATE UNIQUE INDEX IF NOT EXISTS row_phone ON row (phone)")
+
+    def _repeats(self) -> list[tuple[int, FieldError]]:
+        """Each row repeating the card or phone of an earlier good row, left out (with its
+        line and why)."""
         repeats: list[tuple[int, FieldError]] = []
         cards: dict[str, int] = {}
         phones: dict[str, int] = {}
@@ -647,9 +781,6 @@ class Stage:
                 continue
             repeats.append((line, error))
             self.drop(line)
-        self._db.execute("CREATE UNIQUE INDEX row_card_no ON row (card_no)")
-        self._db.execute("CREATE UNIQUE INDEX row_phone ON row (phone)")
-        self._db.execute("COMMIT")
         return repeats
 
     def count(self) -> int:
@@ -792,6 +923,9 @@ _REPEATED = (
     "(SELECT phone FROM row GROUP BY phone HAVING count(*) > 1) ORDER BY line"
 )
 """The staged rows whose card or phone another staged row has too, in file order."""
+
+_PART = "pos_part"
+"""A later part's scratch file, attached to the first's (:meth:`Stage.append`)."""
 
 _STAGES = itertools.count(1)
 """Numbers the scratch files of a process (each attached under a name of its own)."""

@@ -18,16 +18,12 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
-import multiprocessing
-import os
 import sqlite3
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
@@ -38,18 +34,19 @@ from pos.domain.sales.codes import InputError
 from pos.i18n import _
 from pos.models import Product
 from pos.transfer.import_common import (
+    PARTS,
     QUIET_CHUNK_SECONDS,
     UNCHUNKED,
+    Children,
     Chunks,
     ImportReport,
     RowError,
+    next_line,
+    part_bounds,
     write_cache,
 )
 from pos.transfer.sales_check import CheckedSale, ProductRef, SaleCheck
 
-PARTS = min(2, os.cpu_count() or 1)
-"""The most parts a file is checked in at once (each but the first in a child process):
-two where there are two processors (a third would wait for the first's appending)."""
 PART_BYTES = 32 * 1024 * 1024
 """The fewest bytes of a part: a smaller file is checked in one."""
 FIRST_SHARE = 0.85
@@ -101,19 +98,8 @@ class SalesImportReport(ImportReport):
 
 def _parts(path: Path) -> list[tuple[int, int]]:
     """The byte ranges ``[start, end)`` the file is checked in, each but the last ending
-    after a line end: one per :data:`PART_BYTES` (at least one, at most :data:`PARTS`),
-    the first :data:`FIRST_SHARE` as long as the others."""
-    size = path.stat().st_size
-    count = min(PARTS, max(1, size // PART_BYTES))
-    shares = FIRST_SHARE + count - 1
-    bounds = [0]
-    with path.open("rb") as handle:
-        for part in range(1, count):
-            handle.seek(max(int(size * (FIRST_SHARE + part - 1) / shares), bounds[-1]))
-            handle.readline()  # on to the end of the line under way
-            if bounds[-1] < handle.tell() < size:
-                bounds.append(handle.tell())
-    return list(itertools.pairwise([*bounds, size]))
+    after a line end (:func:`~pos.transfer.import_common.part_bounds`)."""
+    return part_bounds(path, PARTS, PART_BYTES, FIRST_SHARE, next_line)
 
 
 def _lines(path: Path, start: int, end: int) -> Iterator[tuple[int, int, bytes]]:
@@ -197,26 +183,17 @@ def _again(number: str, line: int) -> str:
 
 
 def _check_child(
-    path: Path,
-    span: tuple[int, int],
-    products: dict[str, ProductRef],
-    stage: Path,
-    results: Connection,
-) -> None:
+    path: Path, span: tuple[int, int], products: dict[str, ProductRef], stage: Path
+) -> _Part:
     """In a child process: check the part ``span`` into a staging file of its own at
-    ``stage``; send back what it found (or what went wrong)."""
+    ``stage``; what it found."""
+    staging = Staging(stage)
     try:
-        staging = Staging(stage)
-        try:
-            part = _check_part(path, span, products, staging, None)
-            staging.finish()
-        finally:
-            staging.close()
-        results.send(part)
-    except BaseException as exc:  # handed to the parent, which raises it
-        results.send(exc)
+        part = _check_part(path, span, products, staging, None)
+        staging.finish()
     finally:
-        results.close()
+        staging.close()
+    return part
 
 
 def _products(session: Session) -> dict[str, ProductRef]:
@@ -306,32 +283,17 @@ def _check_all(
         if progress is not None:
             progress(SalesProgress(int(done * scale), total, int(checked * scale), True))
 
-    context = (
-        multiprocessing.get_context("fork")  # the products need no pickling
-        if "fork" in multiprocessing.get_all_start_methods()
-        else multiprocessing.get_context("spawn")
-    )
-    children: list[tuple[BaseProcess, Connection, Path]] = []
-    try:
-        for number, span in enumerate(spans[1:], 2):
-            stage = staging.path.with_name(f"part{number}.db")
-            receiver, sender = context.Pipe(duplex=False)
-            child = context.Process(
-                target=_check_child, args=(path, span, products, stage, sender), daemon=True
-            )
-            child.start()
-            sender.close()
-            children.append((child, receiver, stage))
+    jobs = [
+        (path, span, products, staging.path.with_name(f"part{number}.db"))
+        for number, span in enumerate(spans[1:], 2)
+    ]
+    with Children(_check_child, jobs) as children:
         seen: dict[str, int] = {}
         first = _check_part(path, spans[0], products, staging, seen, told)
         report.errors += first.errors
         report.returns += first.returns
         lines, checked = first.lines, first.checked
-        for running, receiver, stage in children:
-            found = receiver.recv()
-            running.join()
-            if isinstance(found, BaseException):
-                raise found
+        for (_path, _span, _products, stage), found in zip(jobs, children.results(), strict=True):
             assert isinstance(found, _Part)
             again = staging.append(stage, seen, lines, checked)
             moved = [replace(error, line=error.line + lines) for error in found.errors]
@@ -339,12 +301,6 @@ def _check_all(
             report.returns += found.returns
             lines += found.lines
             checked += found.checked
-    finally:
-        for running, receiver, _stage in children:
-            receiver.close()
-            if running.is_alive():
-                running.terminate()
-            running.join()
     staging.finish()
     return checked
 
