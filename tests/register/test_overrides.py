@@ -97,6 +97,8 @@ async def test_price_change_and_discounts(
         await pilot.press("ctrl+e")
         await type_text(pilot, "1.50")
         await pilot.press("enter")
+        assert isinstance(app.screen, OverrideModal)
+        assert "¥3.50 → ¥1.50" in screen_text(app)  # the manager sees the price approved
         await approve(pilot, "dianzhang", "9999")
         line = app.register.cart().lines[0]
         assert line.unit_price_fen == 150

@@ -157,7 +157,8 @@ class LineEdits:
         if price <= 0:
             raise InputError(_("A price must be more than ¥0 (a gift is a promotion)"))
         was = line.unit_price_fen
-        approved_by = self._overrides.authorize("override.price", approval, line.name)
+        what = f"{line.name} ¥{format_fen(was)} → ¥{format_fen(price)}"  # what the manager approves
+        approved_by = self._overrides.authorize("override.price", approval, what)
         with self._sessions.begin() as session:
             self._overrides.audit(
                 session,
