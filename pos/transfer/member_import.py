@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, time
 from functools import cache, lru_cache, partial
 from pathlib import Path
 from time import time_ns
-from typing import Any, cast
+from typing import Any, Literal, cast
 from zoneinfo import ZoneInfo
 
 import phonenumbers
@@ -538,16 +538,17 @@ def _check_rows(
 def _check_store(session: Session, stage: Stage, report: ImportReport, chunks: Chunks) -> None:
     """Mark the staged rows whose card is on file; a phone of another member's is bad.
 
-    A batch of cards, then of phones, at a time, each looked up in one plain query (no
-    statement built per batch)."""
-    for cards, phones in stage.keys_batches():
-        cursor = _cursor(session)
-        try:
-            found = cursor.execute(_ON_FILE.format(marks=_marks(len(cards))), cards)
-            stage.on_file([card for (card,) in found])
-            owners = cursor.execute(_OWNERS.format(marks=_marks(len(phones))), phones).fetchall()
-        finally:
-            cursor.close()
+    The smaller side is read a batch at a time and looked up in the other's unique
+    indexes: the staged rows in the store (a file as big as the store, or bigger), or the
+    members on file among the staged rows (a big file into a small store: into a new
+    store, nothing to read). Each batch is one plain query (no statement built per batch).
+    """
+    if _on_file(session) < stage.count():
+        batches = _store_batches(session, stage)
+    else:
+        batches = _stage_batches(session, stage)
+    for cards, owners in batches:
+        stage.on_file(cards)
         for phone, card in owners:
             line = stage.line_of_phone(phone)
             if stage.card_of_line(line) != card:
@@ -565,9 +566,50 @@ def _check_store(session: Session, stage: Stage, report: ImportReport, chunks: C
         chunks.checkpoint()  # reading holds the lock too: a register gets its turn
 
 
+_Owners = list[tuple[str, str]]
+"""(phone, card) of members on file whose phone a staged row has."""
+
+
+def _stage_batches(session: Session, stage: Stage) -> Iterator[tuple[list[str], _Owners]]:
+    """A batch of staged rows at a time: the cards of theirs on file, and the members on
+    file with a phone of theirs."""
+    for cards, phones in stage.keys_batches():
+        cursor = _cursor(session)
+        try:
+            found = cursor.execute(_ON_FILE.format(marks=_marks(len(cards))), cards)
+            on_file = [card for (card,) in found]
+            owners = cursor.execute(_OWNERS.format(marks=_marks(len(phones))), phones).fetchall()
+        finally:
+            cursor.close()
+        yield on_file, owners
+
+
+def _store_batches(session: Session, stage: Stage) -> Iterator[tuple[list[str], _Owners]]:
+    """A batch of members on file at a time (in the order of their ids): those of their
+    cards that staged rows have, and those of them with a phone a staged row has."""
+    last = 0
+    while True:
+        cursor = _cursor(session)
+        try:
+            batch = cursor.execute(_MEMBERS_AFTER, (last, _BATCH)).fetchall()
+        finally:
+            cursor.close()
+        if not batch:
+            return
+        last = batch[-1][0]
+        cards = stage.among("card_no", [card for _id, card, _phone in batch if card])
+        phones = stage.among("phone", [phone for _id, _card, phone in batch if phone])
+        yield (
+            [card for _id, card, _phone in batch if card in cards],
+            [(phone, card) for _id, card, phone in batch if phone in phones],
+        )
+
+
 _ON_FILE = "SELECT card_no FROM main.member WHERE card_no IN ({marks})"
 _OWNERS = "SELECT phone, card_no FROM main.member WHERE phone IN ({marks})"
 """The cards on file among a batch's, and the members whose phone is among a batch's."""
+_MEMBERS_AFTER = "SELECT id, card_no, phone FROM main.member WHERE id > ? ORDER BY id LIMIT ?"
+"""A batch of members on file, after the last one read."""
 
 
 def _marks(count: int) -> str:
@@ -794,6 +836,13 @@ class Stage:
     def _one(self, sql: str, *values: object) -> Any:
         found = self._db.execute(sql, values).fetchone()
         return None if found is None else found[0]
+
+    def among(self, column: Literal["card_no", "phone"], values: list[str]) -> set[str]:
+        """Those of ``values`` that a staged row has in ``column`` (one query)."""
+        if not values:
+            return set()
+        sql = f"SELECT {column} FROM row WHERE {column} IN ({_marks(len(values))})"
+        return {value for (value,) in self._db.execute(sql, values)}
 
     def cards_among(self, cards: set[str]) -> set[str]:
         """Those of ``cards`` that a staged row has."""
