@@ -1195,7 +1195,8 @@ class _Writer:
                     floor = None
             settled = self._rules.settled_tier(0, floor, self._today)
             kept = (floor.tier, floor_until) if floor is not None else (None, None)
-            self._stage.settle((tier, floor_tier, floor_until), (settled, *kept))
+            if (settled, *kept) != (tier, floor_tier, floor_until):  # each change reads all rows
+                self._stage.settle((tier, floor_tier, floor_until), (settled, *kept))
 
     def create(self, first_line: int, last_line: int) -> int:
         """Enrol the new members of the rows from ``first_line`` to ``last_line``, with
