@@ -13,6 +13,7 @@ import re
 import secrets
 import sqlite3
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -419,11 +420,21 @@ def import_members(
         writer.prepare()
         chunks.stretch(QUIET_CHUNK_SECONDS)
         dropped = _DEFERRED if stage.new_count() > _on_file(session) else ()
-        with write_cache(session, _CACHE_KB, _WAL_PAGES), indexes_dropped(session, chunks, dropped):
-            for first, last, count in stage.ranges():
-                report.created += writer.create(first, last)
+        ranges = list(stage.ranges())
+        with (
+            write_cache(session, _CACHE_KB, _WAL_PAGES),
+            indexes_dropped(session, chunks, dropped),
+            _Ahead(stage, ranges, writer, grouped=chunks.commits_itself) as ahead,
+        ):
+
+            def committed() -> None:  # nothing attached while a register writes
+                stage.detach()
+                ahead.detach()
+
+            for first, last, count in ranges:
+                report.created += writer.create(first, last, ahead)
                 report.updated += writer.update(stage.rows_on_file(first, last))
-                chunks.checkpoint(stage.detach)  # nothing attached while a register writes
+                chunks.checkpoint(committed)
                 if progress is not None:
                     progress.advance(count)
             writer.link_referrers()
@@ -1029,13 +1040,15 @@ _VARYING = (
 )  # fmt: skip
 """The columns that differ between the new members of an import (the rest: ``_Writer._same``)."""
 _NEW = (
-    "SELECT row_number() OVER (ORDER BY line) - 1 AS k, * FROM {stage}.row "
-    "WHERE line BETWEEN :first_line AND :last_line AND on_file = 0"
+    "SELECT row_number() OVER (ORDER BY r.line) - 1 AS k, r.*, a.member_uid "
+    "FROM {stage}.row AS r JOIN {ahead}.item AS a ON a.line = r.line "
+    "WHERE r.line BETWEEN :first_line AND :last_line AND r.on_file = 0"
 )
-"""The staged rows of new members of a batch, ``k`` counting them from 0 in file order."""
+"""The staged rows of new members of a batch, ``k`` counting them from 0 in file order,
+with the uid the look-ahead spelled for each."""
 _MEMBER_SQL = {
     "id": ":first_id + k",
-    "uid": "{uid}",
+    "uid": "member_uid",  # spelled by the look-ahead (:class:`_Ahead`)
     "card_no": "card_no",
     "phone": "phone",
     "phone_last4": "substr(phone, -4)",
@@ -1054,15 +1067,24 @@ _MEMBER_SQL = {
     "conditions": "CASE WHEN consent THEN conditions ELSE '' END",
 }
 """A new member's columns from its staged row (the rest: ``_Writer._same`` or defaults)."""
-_JSON_SQL = {
-    "enrolled_at": "json_quote(coalesce(n.enrolled_at, :now_iso))",
-    "consents_at": "json_quote(coalesce(n.enrolled_at, :now_iso))",
-    "consent_health": "CASE WHEN m.consent_health THEN 'true' ELSE 'false' END",
-    "delta": "n.points",
-    "member_uid": "json_quote(m.uid)",
+_AHEAD_JSON = {
+    "uid": "json_quote(member_uid)",
+    "member_uid": "json_quote(member_uid)",
+    "enrolled_at": "json_quote(coalesce(enrolled_at, :now_iso))",
+    "consents_at": "json_quote(coalesce(enrolled_at, :now_iso))",
+    "consent_health": "CASE WHEN coalesce(consent, 0) THEN 'true' ELSE 'false' END",
+    "delta": "points",
 }
-"""A payload value's JSON from the new member (``m``) or its staged row (``n``); any other
-column: ``json_quote(m.column)``."""
+"""A payload value's JSON from a staged row and its uid; any other member column: the JSON
+of its value as written (:data:`_MEMBER_SQL`)."""
+
+
+def _ahead_json(name: str) -> str:
+    return _AHEAD_JSON.get(name) or f"json_quote({_MEMBER_SQL[name]})"
+
+
+_AHEAD_STAGE = "stage"
+"""The scratch file's name on the look-ahead's connection."""
 
 
 def _uid_sql(count: str) -> str:
@@ -1071,6 +1093,176 @@ def _uid_sql(count: str) -> str:
         f"printf('%s%03x%x%07x%08x', :prefix, ({count}) >> 30, 8 | ((({count}) >> 28) & 3), "
         f"({count}) & {0xFFFFFFF}, random() & {0xFFFFFFFF})"
     )
+
+
+_AHEAD_UIDS = (
+    "INSERT INTO temp.uid (line, member_uid, item_uid, points_uid) "
+    f"SELECT line, {_uid_sql(':first_uid + k')}, "
+    f"CASE WHEN :outbox THEN {_uid_sql(':first_item + k')} END, "
+    f"CASE WHEN :outbox AND points > 0 THEN {_uid_sql(':first_points + j')} END "
+    "FROM (SELECT row_number() OVER (ORDER BY line) - 1 AS k, "
+    "sum(points > 0) OVER (ORDER BY line) - 1 AS j, line, points "
+    f"FROM {_AHEAD_STAGE}.row WHERE line BETWEEN :first_line AND :last_line AND on_file = 0)"
+)
+"""A batch's uids, each spelled once (their random part would differ if spelled again):
+its new members', their enrolments' and their points items' (:meth:`_Uids.next`)."""
+_AHEAD_COUNTS = (
+    f"SELECT count(*), coalesce(sum(points > 0), 0) FROM {_AHEAD_STAGE}.row "
+    "WHERE line BETWEEN :first_line AND :last_line AND on_file = 0"
+)
+"""A batch's new members, and those of them with points."""
+_AHEAD_ITEMS = (
+    "INSERT INTO ahead.item (line, member_uid, item_uid, points_uid, enrolment, points) "
+    "SELECT line, member_uid, item_uid, points_uid, "
+    "CASE WHEN item_uid IS NOT NULL THEN {enrolment} END, "
+    "CASE WHEN points_uid IS NOT NULL THEN {points} END "
+    "FROM temp.uid CROSS JOIN {stage}.row USING (line) ORDER BY line"  # the batch's rows only
+)
+"""A batch's uids and outbox items' payloads, into its look-ahead file."""
+_ITEMS = (
+    "INSERT INTO main.outbox (uid, kind, key, payload, created_at) "
+    "SELECT {uid}, '{kind}', member_uid, {payload}, :now FROM {ahead}.item "
+    "WHERE line BETWEEN :first_line AND :last_line AND {uid} IS NOT NULL ORDER BY line"
+)
+"""A batch's outbox items of a kind, from its look-ahead file."""
+_AHEAD_GROUP = 64
+"""The batches one look-ahead file holds (when the import commits in chunks)."""
+
+
+class _Ahead:
+    """New members' uids and outbox items, spelled ahead of the writer in a thread of
+    their own: SQLite lets go of Python's lock while it works, so the second processor,
+    idle while the store is written, spells them while the first writes.
+
+    A group of batches' are in a scratch file of their own (beside the staged rows),
+    attached to the store's connection once the thread has finished it, detached and
+    removed after the commit that read it last (:meth:`detach`). The writer never reads
+    a file still being written: a transaction sees an attached file as it was at its
+    first read there. With a caller that commits once, one file holds every batch.
+    """
+
+    def __init__(
+        self,
+        stage: Stage,
+        ranges: list[tuple[int, int, int]],
+        writer: _Writer,
+        grouped: bool,
+    ) -> None:
+        size = _AHEAD_GROUP if grouped else max(len(ranges), 1)
+        self._groups = [ranges[start : start + size] for start in range(0, len(ranges), size)]
+        self._group_of = {
+            first: index for index, group in enumerate(self._groups) for first, _, _ in group
+        }
+        self._stage = stage
+        self._sql = writer.ahead_sql
+        self._values = writer.ahead_values
+        self._uids = writer.uids
+        self._done = 0
+        """How many groups are spelled."""
+        self._failure: BaseException | None = None
+        self._stopped = False
+        self._changed = threading.Condition()
+        self._attached: dict[int, sqlite3.Connection] = {}
+        self._reading = 0
+        """The group the writer reads now (those before it are written and removed)."""
+        self._thread = threading.Thread(target=self._run, name="pos-import-ahead", daemon=True)
+        self._thread.start()
+
+    def __enter__(self) -> _Ahead:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        with self._changed:
+            self._stopped = True
+        self._thread.join()
+        self.detach()
+
+    def _path(self, group: int) -> Path:
+        return self._stage.path.with_name(f"ahead-{group}.db")
+
+    def _alias(self, group: int) -> str:
+        return f"{self._stage.alias}_ahead_{group}"
+
+    def attach(self, cursor: sqlite3.Cursor, first_line: int) -> str:
+        """The name of the look-ahead file of the batch from ``first_line``, attached to
+        ``cursor``'s connection (once the thread has spelled it)."""
+        group = self._group_of[first_line]
+        with self._changed:
+            while self._done <= group and self._failure is None:
+                self._changed.wait()
+            if self._failure is not None:
+                raise RuntimeError("the import's look-ahead failed") from self._failure
+        self._reading = group
+        if group not in self._attached:
+            cursor.execute(f"ATTACH DATABASE ? AS {self._alias(group)}", (str(self._path(group)),))
+            self._attached[group] = cursor.connection
+        return self._alias(group)
+
+    def detach(self) -> None:
+        """After a commit: detach the files attached (unless a caller's transaction still
+        uses them), and remove those the writer has gone past."""
+        for group, connection in list(self._attached.items()):
+            with contextlib.suppress(sqlite3.OperationalError):  # in a caller's transaction
+                connection.execute(f"DETACH DATABASE {self._alias(group)}")
+                del self._attached[group]
+        for group in range(self._reading):
+            if group not in self._attached:
+                self._path(group).unlink(missing_ok=True)
+
+    def _run(self) -> None:
+        try:
+            db = sqlite3.connect(
+                ":memory:", isolation_level=None, check_same_thread=False, uri=True
+            )
+            try:
+                stage = f"{self._stage.path.as_uri()}?mode=ro"
+                db.execute(f"ATTACH DATABASE ? AS {_AHEAD_STAGE}", (stage,))
+                db.execute(
+                    "CREATE TEMP TABLE uid (line INTEGER PRIMARY KEY, member_uid TEXT, "
+                    "item_uid TEXT, points_uid TEXT)"
+                )
+                for group, batches in enumerate(self._groups):
+                    with self._changed:
+                        if self._stopped:
+                            return
+                    self._spell(db, group, batches)
+                    with self._changed:
+                        self._done = group + 1
+                        self._changed.notify_all()
+            finally:
+                db.close()
+        except BaseException as exc:  # the writer raises it (a thread's own would be lost)
+            with self._changed:
+                self._failure = exc
+                self._changed.notify_all()
+
+    def _spell(
+        self, db: sqlite3.Connection, group: int, batches: list[tuple[int, int, int]]
+    ) -> None:
+        db.execute("ATTACH DATABASE ? AS ahead", (str(self._path(group)),))
+        try:
+            db.execute("PRAGMA ahead.journal_mode = OFF")
+            db.execute("PRAGMA ahead.synchronous = OFF")
+            db.execute(
+                "CREATE TABLE ahead.item (line INTEGER PRIMARY KEY, member_uid TEXT NOT NULL, "
+                "item_uid TEXT, points_uid TEXT, enrolment TEXT, points TEXT)"
+            )
+            db.execute("BEGIN")
+            for first, last, _count in batches:
+                lines = {"first_line": first, "last_line": last}
+                created, entries = db.execute(_AHEAD_COUNTS, lines).fetchone()
+                values = self._values | lines | {"first_uid": self._uids.block(created)}
+                if self._values["outbox"] and created:
+                    values["first_item"] = self._uids.block(created)
+                    values["first_points"] = self._uids.block(entries)
+                else:
+                    values["first_item"] = values["first_points"] = 0
+                db.execute(_AHEAD_UIDS, values)
+                db.execute(self._sql, values)
+                db.execute("DELETE FROM temp.uid")
+            db.execute("COMMIT")
+        finally:
+            db.execute("DETACH DATABASE ahead")
 
 
 class _Uids:
@@ -1137,10 +1329,9 @@ class _Writer:
             "now": _stored_moment(now), "now_iso": now.isoformat(),
             "floor_by": FLOOR_BY_IMPORT, "prefix": self._uids.prefix,
         }  # fmt: skip
-        new = _NEW.format(stage=stage.alias)
-        self._members_sql = _insert_sql(
-            _table(Member), _MEMBER_SQL | {"uid": _uid_sql(":first_uid + k")}, same, new
-        )
+        self._same = same
+        self._sql: dict[str, tuple[str, str, str, str]] = {}
+        """The writer's statements by look-ahead file (attached under a name of its own)."""
         self._values |= {
             f"same_{name}": _bind(_table(Member).c[name])(value) for name, value in same.items()
         }
@@ -1149,15 +1340,16 @@ class _Writer:
             for column in defaulted_columns(_table(Member), {*_MEMBER_SQL, *same})
         }
         entries = _table(PointsEntry)
-        entry_sql = {
+        self._entry_sql = {
             "member_id": ":first_id + k", "sale_id": "NULL", "delta": "points",
             "reason": "'import'", "balance_after": "points", "created_at": ":now",
         }  # fmt: skip
-        self._entries_sql = _insert_sql(entries, entry_sql, {}, new, "points > 0")
         self._values |= {
             f"same_{column.name}": _bind(column)(getattr(column.default, "arg", None))
-            for column in defaulted_columns(entries, set(entry_sql))
+            for column in defaulted_columns(entries, set(self._entry_sql))
         }
+        if defaulted_columns(_table(OutboxItem), set(_ITEM_COLUMNS)):
+            raise ValueError("outbox: a column with a default is not written")
         enrolments = outbox.PayloadTexts(
             partial(outbox.enrolment_payload, referrer_uid=None), same.__getitem__, _VARYING
         )
@@ -1166,17 +1358,31 @@ class _Writer:
             {"reason": "import", "sale_number": None, "created_at": now}.__getitem__,
             ("member_uid", "delta"),
         )
-        joined = f"FROM ({new}) AS n JOIN main.member AS m ON m.id = :first_id + n.k"
-        self._enrolments_sql = _item_sql(
-            "member", ":first_item + n.k", enrolments, f"{joined} ORDER BY n.k"
+        self.ahead_sql = _AHEAD_ITEMS.format(
+            stage=_AHEAD_STAGE,
+            enrolment=enrolments.sql(_ahead_json),
+            points=points.sql(_ahead_json),
         )
-        self._points_sql = _item_sql(
-            "points",
-            ":first_item + n.j",
-            points,
-            f"FROM (SELECT row_number() OVER (ORDER BY k) - 1 AS j, k, points FROM ({new}) "
-            "WHERE points > 0) AS n JOIN main.member AS m ON m.id = :first_id + n.k ORDER BY n.j",
-        )
+        """What the look-ahead writes for a batch (:class:`_Ahead`)."""
+        self.ahead_values = {
+            "prefix": self._uids.prefix, "now_iso": now.isoformat(), "floor_by": FLOOR_BY_IMPORT,
+            "outbox": self._outbox,
+        }  # fmt: skip
+        self.uids = self._uids
+        """The counter of the uids the look-ahead spells (it alone takes from it)."""
+
+    def _statements(self, ahead: str) -> tuple[str, str, str, str]:
+        """The members, points entries, enrolments and points items statements, reading
+        the look-ahead file attached as ``ahead``."""
+        if ahead not in self._sql:
+            new = _NEW.format(stage=self._stage.alias, ahead=ahead)
+            self._sql[ahead] = (
+                _insert_sql(_table(Member), _MEMBER_SQL, self._same, new),
+                _insert_sql(_table(PointsEntry), self._entry_sql, {}, new, "points > 0"),
+                _ITEMS.format(ahead=ahead, uid="item_uid", kind="member", payload="enrolment"),
+                _ITEMS.format(ahead=ahead, uid="points_uid", kind="points", payload="points"),
+            )
+        return self._sql[ahead]
 
     def prepare(self) -> None:
         """Before the first batch: a card for each new member's row without one, and, with
@@ -1198,28 +1404,27 @@ class _Writer:
             if (settled, *kept) != (tier, floor_tier, floor_until):  # each change reads all rows
                 self._stage.settle((tier, floor_tier, floor_until), (settled, *kept))
 
-    def create(self, first_line: int, last_line: int) -> int:
+    def create(self, first_line: int, last_line: int, ahead: _Ahead) -> int:
         """Enrol the new members of the rows from ``first_line`` to ``last_line``, with
-        their points and outbox items: a few ``INSERT … SELECT`` from the scratch file."""
+        their points and outbox items: a few ``INSERT … SELECT`` from the scratch file and
+        the look-ahead's (their uids and items spelled there)."""
         cursor = _cursor(self._session)
         try:
             self._stage.attach(cursor)
+            members_sql, entries_sql, enrolments_sql, points_sql = self._statements(
+                ahead.attach(cursor, first_line)
+            )
             found = cursor.execute("SELECT coalesce(max(id), 0) + 1 FROM main.member").fetchone()
-            first_id = int(found[0])
             values = self._values | {
-                "first_line": first_line, "last_line": last_line, "first_id": first_id,
-                "first_uid": self._uids.block(0),
+                "first_line": first_line, "last_line": last_line, "first_id": int(found[0]),
             }  # fmt: skip
-            created = cursor.execute(self._members_sql, values).rowcount
-            self._uids.block(created)
+            created = cursor.execute(members_sql, values).rowcount
             if not created:
                 return 0
-            entries = cursor.execute(self._entries_sql, values).rowcount
+            cursor.execute(entries_sql, values)
             if self._outbox:
-                values["first_item"] = self._uids.block(created)
-                cursor.execute(self._enrolments_sql, values)
-                values["first_item"] = self._uids.block(entries)
-                cursor.execute(self._points_sql, values)
+                cursor.execute(enrolments_sql, values)
+                cursor.execute(points_sql, values)
             return created
         finally:
             cursor.close()
@@ -1294,18 +1499,6 @@ def _insert_sql(
     return (
         f"INSERT INTO main.{table.name} ({', '.join(columns)}) SELECT {', '.join(values)} "
         f"FROM ({source}){f' WHERE {where}' if where else ''} ORDER BY k"
-    )
-
-
-def _item_sql(kind: str, count: str, texts: outbox.PayloadTexts, source: str) -> str:
-    """``INSERT … SELECT`` of outbox items of ``kind`` about the new members ``m`` of
-    ``source``, their uids from the counter values ``count``, their payloads ``texts``."""
-    if defaulted_columns(_table(OutboxItem), set(_ITEM_COLUMNS)):
-        raise ValueError("outbox: a column with a default is not written")
-    payload = texts.sql(lambda name: _JSON_SQL.get(name, f"json_quote(m.{name})"))
-    return (
-        f"INSERT INTO main.outbox ({', '.join(_ITEM_COLUMNS)}) "
-        f"SELECT {_uid_sql(count)}, '{kind}', m.uid, {payload}, :now {source}"
     )
 
 

@@ -53,8 +53,10 @@ def spy_batches(monkeypatch: pytest.MonkeyPatch, each: object) -> list[int]:
     create = member_import._Writer.create
     seen: list[int] = []
 
-    def spied(writer: member_import._Writer, first: int, last: int) -> int:
-        created = create(writer, first, last)
+    def spied(
+        writer: member_import._Writer, first: int, last: int, ahead: member_import._Ahead
+    ) -> int:
+        created = create(writer, first, last, ahead)
         seen.append(len(seen) + 1)
         each(len(seen))  # type: ignore[operator]
         return created
@@ -150,8 +152,8 @@ from pos.transfer.import_common import Chunks, chunked
 from tests.transfer.test_members_import_speed import NOW, TIERS, ZONE
 
 create = member_import._Writer.create
-def killing(writer, first, last):
-    created = create(writer, first, last)
+def killing(writer, first, last, ahead):
+    created = create(writer, first, last, ahead)
     if first > 1000:
         os.kill(os.getpid(), signal.SIGKILL)
     return created

@@ -5,14 +5,16 @@ chunks that hold the lock longer only while no one else writes."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from stdnum import ean
 
@@ -110,13 +112,8 @@ def members_file(path: Path, rows: int) -> Path:
     return path
 
 
-def test_bulk_rows_and_payloads_are_what_the_orm_would_write(
-    sessions: sessionmaker[Session], tmp_path: Path
-) -> None:
-    path = members_file(tmp_path / "members.csv", 2_500)
-    with chunked(sessions) as (session, chunks):
-        report = import_members(session, path, TIERS, NOW, ZONE, "S001", chunks=chunks)
-    assert report.errors == [] and report.created == 2_500
+def items_as_the_orm_would_write(sessions: sessionmaker[Session]) -> tuple[set[Any], set[Any]]:
+    """The outbox items stored, and those the ORM would write for the members stored."""
     with sessions() as session:
         stored = {
             (item.kind, item.key, item.payload) for item in session.scalars(select(OutboxItem))
@@ -136,6 +133,17 @@ def test_bulk_rows_and_payloads_are_what_the_orm_would_write(
             }  # fmt: skip
             text = outbox.payload_text(outbox.points_payload(values.__getitem__))
             expected.add(("points", member.uid, text))
+    return stored, expected
+
+
+def test_bulk_rows_and_payloads_are_what_the_orm_would_write(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    path = members_file(tmp_path / "members.csv", 2_500)
+    with chunked(sessions) as (session, chunks):
+        report = import_members(session, path, TIERS, NOW, ZONE, "S001", chunks=chunks)
+    assert report.errors == [] and report.created == 2_500
+    stored, expected = items_as_the_orm_would_write(sessions)
     assert stored == expected
     # every value as SQLAlchemy itself stores it: written again by Core, nothing moves
     raw = sqlite3.connect(sessions.kw["bind"].url.database)
@@ -199,10 +207,12 @@ def test_the_log_is_checkpointed_less_often_only_while_an_import_writes(
     seen: list[int] = []
     create = member_import._Writer.create
 
-    def spy(writer: member_import._Writer, first: int, last: int) -> int:
+    def spy(
+        writer: member_import._Writer, first: int, last: int, ahead: member_import._Ahead
+    ) -> int:
         pages = session.connection().exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
         seen.append(int(pages or 0))
-        return create(writer, first, last)
+        return create(writer, first, last, ahead)
 
     monkeypatch.setattr(member_import._Writer, "create", spy)
     with chunked(sessions) as (session, chunks):
@@ -226,3 +236,59 @@ def test_the_uids_of_an_import_are_uuid7_in_increasing_order_and_unique(
         assert uids == sorted(uids) and len(set(uids)) == len(uids) >= 60
         assert {uuid.UUID(uid).version for uid in uids} == {7}
         assert all(len(uid) == 32 and uid == uuid.UUID(uid).hex for uid in uids)
+
+
+def test_items_spelled_ahead_in_many_files_are_those_the_orm_would_write(
+    sessions: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A look-ahead file per batch, a commit after each: every member's uid and items are
+    spelled once and read whole; each file is removed once the writer has gone past it."""
+    monkeypatch.setattr(member_import, "_AHEAD_GROUP", 1)
+    monkeypatch.setattr(member_import, "_BATCH", 40)
+    path = members_file(tmp_path / "members.csv", 500)
+    passed: list[bool] = []
+    detach = member_import._Ahead.detach
+
+    def spied(ahead: member_import._Ahead) -> None:
+        detach(ahead)
+        passed.append(not any(ahead._path(group).exists() for group in range(ahead._reading)))
+
+    monkeypatch.setattr(member_import._Ahead, "detach", spied)
+    with chunked(sessions) as (session, _chunks):
+        chunks = Chunks(session, seconds=0, pause=0)
+        report = import_members(session, path, TIERS, NOW, ZONE, "S001", chunks=chunks)
+    assert report.errors == [] and report.created == 500
+    stored, expected = items_as_the_orm_would_write(sessions)
+    assert stored == expected and len(stored) == 500 + 375  # a quarter have no points
+    assert len(passed) >= 13 and all(passed)  # after each commit, no file passed is left
+
+
+def test_a_look_ahead_that_fails_fails_the_import(
+    sessions: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(member_import, "_AHEAD_GROUP", 1)
+    monkeypatch.setattr(member_import, "_BATCH", 40)
+    spell = member_import._Ahead._spell
+
+    def failing(ahead: member_import._Ahead, db: Any, group: int, batches: Any) -> None:
+        if group == 3:
+            raise sqlite3.OperationalError("disk I/O error")
+        spell(ahead, db, group, batches)
+
+    monkeypatch.setattr(member_import._Ahead, "_spell", failing)
+    path = members_file(tmp_path / "members.csv", 500)
+    before = member_count(sessions)
+    with (
+        pytest.raises(RuntimeError, match="look-ahead failed") as failed,
+        chunked(sessions) as (session, _chunks),
+    ):
+        import_members(session, path, TIERS, NOW, ZONE, chunks=Chunks(session, 0, 0))
+    assert isinstance(failed.value.__cause__, sqlite3.OperationalError)
+    assert not [t for t in threading.enumerate() if t.name == "pos-import-ahead"]
+    written = member_count(sessions) - before  # the chunks committed before it stay, as
+    assert written % 40 == 0 and written <= 3 * 40  # after any failure of a chunked import
+
+
+def member_count(sessions: sessionmaker[Session]) -> int:
+    with sessions() as session:
+        return int(session.scalar(select(func.count()).select_from(Member)) or 0)
