@@ -668,7 +668,7 @@ def _records(reader: Any, before: int) -> Iterator[list[str]]:
         while True:
             line = before + reader.line_num + 1
             record: list[str] = next(reader)
-            if any(len(cell) > CSV_FIELD_LIMIT for cell in record):
+            if record and max(map(len, record)) > CSV_FIELD_LIMIT:
                 raise _too_long(line)
             yield record
     except StopIteration:
