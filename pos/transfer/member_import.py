@@ -1141,6 +1141,9 @@ _ITEMS = (
 """A batch's outbox items of a kind, from its look-ahead file."""
 _AHEAD_GROUP = 64
 """The batches one look-ahead file holds (when the import commits in chunks)."""
+_AHEAD_FILES = 3
+"""How many groups the look-ahead may be ahead of the writer (their files, some 80 MB each,
+are in the temporary folder beside the staged rows)."""
 
 
 class _Ahead:
@@ -1188,6 +1191,7 @@ class _Ahead:
     def __exit__(self, *_exc: object) -> None:
         with self._changed:
             self._stopped = True
+            self._changed.notify_all()
         self._thread.join()
         self.detach()
 
@@ -1206,7 +1210,9 @@ class _Ahead:
                 self._changed.wait()
             if self._failure is not None:
                 raise RuntimeError("the import's look-ahead failed") from self._failure
-        self._reading = group
+        with self._changed:
+            self._reading = group
+            self._changed.notify_all()
         if group not in self._attached:
             cursor.execute(f"ATTACH DATABASE ? AS {self._alias(group)}", (str(self._path(group)),))
             self._attached[group] = cursor.connection
@@ -1236,7 +1242,9 @@ class _Ahead:
                     "item_uid TEXT, points_uid TEXT)"
                 )
                 for group, batches in enumerate(self._groups):
-                    with self._changed:
+                    with self._changed:  # files of a few groups at most: the scratch disk
+                        while group - self._reading >= _AHEAD_FILES and not self._stopped:
+                            self._changed.wait()
                         if self._stopped:
                             return
                     self._spell(db, group, batches)

@@ -242,16 +242,20 @@ def test_items_spelled_ahead_in_many_files_are_those_the_orm_would_write(
     sessions: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A look-ahead file per batch, a commit after each: every member's uid and items are
-    spelled once and read whole; each file is removed once the writer has gone past it."""
+    spelled once and read whole; each file is removed once the writer has gone past it,
+    and the look-ahead stays at most two files ahead."""
     monkeypatch.setattr(member_import, "_AHEAD_GROUP", 1)
+    monkeypatch.setattr(member_import, "_AHEAD_FILES", 2)
     monkeypatch.setattr(member_import, "_BATCH", 40)
     path = members_file(tmp_path / "members.csv", 500)
     passed: list[bool] = []
+    files: list[int] = []
     detach = member_import._Ahead.detach
 
     def spied(ahead: member_import._Ahead) -> None:
         detach(ahead)
         passed.append(not any(ahead._path(group).exists() for group in range(ahead._reading)))
+        files.append(len(list(ahead._path(0).parent.glob("ahead-*.db"))))
 
     monkeypatch.setattr(member_import._Ahead, "detach", spied)
     with chunked(sessions) as (session, _chunks):
@@ -261,6 +265,7 @@ def test_items_spelled_ahead_in_many_files_are_those_the_orm_would_write(
     stored, expected = items_as_the_orm_would_write(sessions)
     assert stored == expected and len(stored) == 500 + 375  # a quarter have no points
     assert len(passed) >= 13 and all(passed)  # after each commit, no file passed is left
+    assert max(files) <= 2
 
 
 def test_a_look_ahead_that_fails_fails_the_import(
