@@ -1350,8 +1350,7 @@ class _Writer:
         }  # fmt: skip
         """The values every new member of the import has alike."""
         self._values: dict[str, Any] = {
-            "now": _stored_moment(now), "now_iso": now.isoformat(),
-            "floor_by": FLOOR_BY_IMPORT, "prefix": self._uids.prefix,
+            "now": _stored_moment(now), "floor_by": FLOOR_BY_IMPORT,
         }  # fmt: skip
         self._same = same
         self._sql: dict[str, tuple[str, str, str, str]] = {}
