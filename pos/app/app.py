@@ -60,6 +60,10 @@ MAX_CRASH_REPORTS = 20
 BACKUP_CHECK_SECONDS = 60
 """How often the register looks whether the business day changed (a new daily backup)."""
 
+CHECKPOINT_SECONDS = 30
+"""How often, besides after each sale, the register copies its write-ahead log into the
+database (:attr:`Started.checkpoint`; its commits do not)."""
+
 WARM_UP_SECONDS = 0.5
 """After the first screen is painted, the register waits this long before it readies in a
 worker what the first sale needs and that screen does not (receipt renderer, search index)."""
@@ -104,6 +108,8 @@ class PosApp(App[None]):
         """Reports of unexpected errors the register survived (``pos`` names them on exit)."""
         self.backup_anchor: Callable[[], object] | None = None
         """Anchors the audit log's head just before the daily backup copies the database."""
+        self.checkpoint: Callable[[], object] | None = None
+        """Copies the store's write-ahead log into the database (in a worker thread)."""
         self.scan_hold = ScanHolder()
         self.start_language = current()
         """The register's own language (``register.language``): a user who chose none sees it."""
@@ -172,6 +178,7 @@ class PosApp(App[None]):
         self._service = register
         self.sync_agent = started.sync
         self.backup_anchor = started.backup_anchor
+        self.checkpoint = started.checkpoint
         register.on_print_queued(self._print_jobs_queued)
         for screen in self.waiting:
             screen.attach(register)
@@ -190,6 +197,8 @@ class PosApp(App[None]):
         if self.sync_agent is not None:
             self.set_interval(self.settings.sync.interval_seconds, self.kick_sync)
             self.kick_sync()
+        if self.checkpoint is not None:
+            self.set_interval(CHECKPOINT_SECONDS, self.kick_checkpoint)
         self.register_ready.set()
 
     # -- text and errors ----------------------------------------------------
@@ -337,6 +346,15 @@ class PosApp(App[None]):
     def on_print_jobs_queued(self, _message: PrintJobsQueued) -> None:
         self.kick_printer()
         self.kick_sync()
+        self.kick_checkpoint()
+
+    # -- the store's write-ahead log ---------------------------------------
+    def kick_checkpoint(self) -> None:
+        """Copy the store's log into the database in a worker thread, off the sale's commit
+        (a passive checkpoint: it waits for no sale and no sale waits for it). One that
+        fails (another program checkpointing) changes nothing: the next one copies it."""
+        if self.checkpoint is not None:
+            self.run_worker(self.checkpoint, thread=True, group="checkpoint", exit_on_error=False)
 
     # -- head office ------------------------------------------------------
     def kick_sync(self) -> None:

@@ -76,7 +76,7 @@ async def scan_to_row(path: Path, codes: list[str], press: bool = False) -> list
     ``press`` through ``Pilot.press`` (which also waits for the app to go idle).
     The cart is emptied every :data:`LINES_PER_CART` scans (outside the timing).
     """
-    engine, sessions = open_database(path)
+    engine, sessions = open_database(path, autocheckpoint=False)  # as the register opens it
     app = build_app(bench_settings(path), sessions)
     samples: list[float] = []
     try:
@@ -107,7 +107,7 @@ async def scan_to_row(path: Path, codes: list[str], press: bool = False) -> list
 
 async def press_overhead(path: Path, count: int) -> list[float]:
     """Milliseconds of ``Pilot.press("enter")`` on an empty scan field (which does nothing)."""
-    engine, sessions = open_database(path)
+    engine, sessions = open_database(path, autocheckpoint=False)  # as the register opens it
     app = build_app(bench_settings(path), sessions)
     samples: list[float] = []
     try:
@@ -132,7 +132,7 @@ async def scanner_burst(
     whether their SKUs are in scan order. Timed as :func:`pos.bench.bare.bare_burst`
     times the bare app, the floor it is compared with.
     """
-    engine, sessions = open_database(path)
+    engine, sessions = open_database(path, autocheckpoint=False)  # as the register opens it
     app = build_app(bench_settings(path), sessions)
     service = _timed_service(app, ("scan", "offer", "suggestions", "warnings"))
     try:

@@ -38,13 +38,16 @@ __all__ = [
 @dataclass(frozen=True)
 class Started:
     """What the app runs: the register, its sync agent (None outside a chain), the anchor
-    written to the audit log just before each daily backup copies the database, and a
-    notice for the cashier from opening the store (a demo store was created)."""
+    written to the audit log just before each daily backup copies the database, a
+    notice for the cashier from opening the store (a demo store was created), and the
+    checkpoint of the store's write-ahead log, which the app runs in a worker thread
+    after each sale and now and then (the register's commits do not)."""
 
     register: RegisterService
     sync: SyncAgent | None
     backup_anchor: Callable[[], None]
     notice: str | None = None
+    checkpoint: Callable[[], None] | None = None
 
 
 def start_register(
@@ -74,7 +77,12 @@ def start_register(
     def backup_anchor() -> None:
         audit.anchor_in(sessions, audit.BACKUP, clock())
 
-    return Started(register, agent, backup_anchor, notice)
+    def checkpoint() -> None:
+        from pos.store.db import checkpoint as copy_log  # in its worker, not at start
+
+        copy_log(sessions)
+
+    return Started(register, agent, backup_anchor, notice, checkpoint)
 
 
 class StoreNotOpened(Exception):

@@ -15,16 +15,19 @@ from pos.store.db import make_engine, make_session_factory, open_database, upgra
 from pos.store.store_key import ensure_key, read_key
 
 
-def open_store(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
+def open_store(
+    settings: Settings, *, autocheckpoint: bool = True
+) -> tuple[Engine, sessionmaker[Session]]:
     """Open the configured database, applying migrations; its sessions hash PINs and sign
     audit events with the store's key when there is one.
 
     The key file (``register.key_file``) is made by ``pos init`` and the register's
-    start (:func:`ensure_store`); other commands do not make one.
+    start (:func:`ensure_store`); other commands do not make one. ``autocheckpoint=False``
+    is the register's (:func:`pos.store.db.make_engine`).
     """
     from pos.domain.staff import audit
 
-    engine, sessions = open_database(settings.database_path)
+    engine, sessions = open_database(settings.database_path, autocheckpoint=autocheckpoint)
     key = read_key(settings.key_path)
     if key is not None:
         bind_key(sessions, key)
@@ -75,10 +78,11 @@ def init_store(settings: Settings, demo: bool) -> str:
 
 
 def ensure_store(settings: Settings) -> tuple[Engine, sessionmaker[Session], str | None]:
-    """Open the database for the register; a machine with none gets the demo store."""
+    """Open the database for the register; a machine with none gets the demo store. Its
+    commits leave the log's checkpoints to a worker (:func:`pos.store.db.checkpoint`)."""
     message = None
     if not settings.database_path.exists():
         message = init_store(settings, demo=True)
     ensure_key(settings.key_path)  # a store from before the key gets one at its first start
-    engine, sessions = open_store(settings)
+    engine, sessions = open_store(settings, autocheckpoint=False)
     return engine, sessions, message

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,7 +43,7 @@ def is_locked(error: OperationalError) -> bool:
     return "locked" in str(error.orig) or "busy" in str(error.orig)
 
 
-def _pragmas(foreign_keys: bool) -> Callable[[Any, Any], None]:
+def _pragmas(foreign_keys: bool, autocheckpoint: bool) -> Callable[[Any, Any], None]:
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # pysqlite begins transactions itself, and not before DDL: hand that to
         # SQLAlchemy ("begin" below) so that a migration is all or nothing.
@@ -52,6 +53,8 @@ def _pragmas(foreign_keys: bool) -> Callable[[Any, Any], None]:
         cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        if not autocheckpoint:
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
     return on_connect
@@ -88,18 +91,25 @@ def create_private(path: Path) -> None:
         os.close(fd)
 
 
-def make_engine(path: Path | str, *, foreign_keys: bool = True) -> Engine:
+def make_engine(
+    path: Path | str, *, foreign_keys: bool = True, autocheckpoint: bool = True
+) -> Engine:
     """An engine on the SQLite file at ``path`` with the register's pragmas.
 
     ``foreign_keys=False`` is for migrations only: SQLite rebuilds a table to
     alter it, which foreign keys would forbid; :func:`upgrade` checks them after.
+
+    ``autocheckpoint=False`` is for the running register: its commits never copy the
+    write-ahead log into the database (SQLite's automatic checkpoint, every 1,000 pages,
+    would land in one sale's commit in about 25 and double its time); a worker beside
+    the register does it instead (:func:`checkpoint`).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if str(path) != ":memory:":
         create_private(path)
     engine = create_engine(f"sqlite:///{path}")
-    event.listen(engine, "connect", _pragmas(foreign_keys))
+    event.listen(engine, "connect", _pragmas(foreign_keys, autocheckpoint))
     event.listen(engine, "begin", _begin)
     return engine
 
@@ -138,6 +148,26 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     from pos.sync.outbox import track
 
     return track(SessionFactory(engine, expire_on_commit=False))
+
+
+def checkpoint(sessions: sessionmaker[Session]) -> None:
+    """Copy what the write-ahead log holds into the database, as far as no reader needs it
+    (SQLite's passive checkpoint: it waits for nobody and nobody waits for it; the log
+    is then written again from its start, so it stays small). For the register, whose
+    commits do not checkpoint (``autocheckpoint=False``): called in a worker thread. While
+    another connection checkpoints, it does nothing (that one copies the log)."""
+    engine = sessions.kw["bind"]
+    if engine.dialect.name != "sqlite":
+        return
+    raw = engine.raw_connection()  # outside any transaction: SQLite checkpoints only there
+    try:
+        raw.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc) and "busy" not in str(exc):
+            raise
+        # another connection is checkpointing: it copies the log
+    finally:
+        raw.close()
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -181,10 +211,14 @@ def alembic_config() -> Any:
     return config
 
 
-def open_database(path: Path | str) -> tuple[Engine, sessionmaker[Session]]:
+def open_database(
+    path: Path | str, *, autocheckpoint: bool = True
+) -> tuple[Engine, sessionmaker[Session]]:
     """Open (creating or upgrading) the database at ``path``; an index of the models that
-    is missing (an import that dropped it was killed: :func:`indexes_away`) is built again."""
-    engine = make_engine(path)
+    is missing (an import that dropped it was killed: :func:`indexes_away`) is built again.
+
+    ``autocheckpoint=False``: the running register's store (see :func:`make_engine`)."""
+    engine = make_engine(path, autocheckpoint=autocheckpoint)
     upgrade(engine)
     _restore_missing(engine, Path(path))
     return engine, make_session_factory(engine)
