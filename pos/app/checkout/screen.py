@@ -38,6 +38,7 @@ from pos.app.widgets.status.save_status import SaveStatus
 from pos.app.widgets.status.shift_status import ShiftStatus
 from pos.app.widgets.status.sync_status import SyncStatusBar
 from pos.app.widgets.suggestion_panel import SuggestionPanel
+from pos.app.widgets.toast_place import ToastPlace
 from pos.app.widgets.totals import LastSalePanel, TotalsPanel
 from pos.i18n import _, ngettext
 from pos.register.api import TRACE_CODE, DrugClass, InputError, format_fen, parse_quantity
@@ -191,6 +192,7 @@ class CheckoutScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(KeyBar).show(function_keys(self))
+        ToastPlace(self, self.query_one(CartTable)).start()  # clear of the message and keys
         self.watch(self.app, "printer_status", self.show_printer_status, init=False)
         self.watch(self.app, "sync_status", self._sync_status_changed, init=False)
         self.watch(self.app, "failure", self._failure_reported, init=False)
