@@ -1,11 +1,13 @@
 """The register's cold start, in a fresh process, as ``pos`` starts it (:func:`register_app`:
 the first screen painted, the store opened and the register built in a worker behind it).
 
-Run as ``python -m pos.bench.cold screen DB [STARTED]``: the seconds from before the imports
-to the checkout screen painted with the scan field focused (keys are taken from then on);
-or ``python -m pos.bench.cold scan DB CODE [STARTED]``: ``CODE`` and Enter typed as soon as
-that screen is there, the seconds until its row is shown in the cart. Each prints one JSON
-object. This module imports what ``pos`` imports to start, and the bench's own light parts.
+Run as ``python -m pos.bench.cold screen DB [STARTED]`` (after ``import pos.cli``, as ``pos``
+starts; the bench's settings in ``POS_*`` variables, :func:`bench_environment`): the seconds
+from before the imports to the checkout screen painted with the scan field focused (keys are
+taken from then on); or ``python -m pos.bench.cold scan DB CODE [STARTED]``: ``CODE`` and
+Enter typed as soon as that screen is there, the seconds until its row is shown in the cart.
+Each prints one JSON object. This module imports what ``pos`` imports to start, and the
+bench's own light parts.
 """
 
 from __future__ import annotations
@@ -27,13 +29,44 @@ from pos.config import Settings
 SIZE = (120, 40)
 
 
+OVERRIDES: dict[str, dict[str, Any]] = {
+    "register": {"require_login": False},  # time selling, not logging in
+    "printer": {"uri": "none", "retry_seconds": 3600},  # no printer, no retry timer
+    "backup": {"daily": False},  # a real register's start-up backup would run meanwhile
+}
+"""The bench's register settings over the defaults (the cold starts get them as ``POS_*``
+variables: :func:`bench_environment`)."""
+
+
 def bench_settings(path: Path) -> Settings:
     """Settings on ``path``, no printer, the print retry timer out of the way."""
     return Settings(
-        register={"database": path, "require_login": False},  # time selling, not logging in
-        printer={"uri": "none", "retry_seconds": 3600},
-        backup={"daily": False},  # a real register's start-up backup would run meanwhile
+        register={**OVERRIDES["register"], "database": path},
+        printer=OVERRIDES["printer"],
+        backup=OVERRIDES["backup"],
     )
+
+
+def bench_environment(config: Path) -> dict[str, str]:
+    """:data:`OVERRIDES` as ``pos`` reads them from the environment, with ``config`` (an
+    empty file) as its configuration: a machine's own ``pos.toml`` does not count."""
+    found = {"POS_CONFIG": str(config)}
+    for section, values in OVERRIDES.items():
+        for key, value in values.items():
+            text = str(value).lower() if isinstance(value, bool) else str(value)
+            found[f"POS_{section.upper()}__{key.upper()}"] = text
+    return found
+
+
+def started_as_pos(path: Path) -> Settings:
+    """What ``pos --db PATH run`` does before it builds the app: its arguments parsed, its
+    settings read (:func:`pos.cli.settings_for`), its language set."""
+    from pos import i18n
+    from pos.cli import build_parser, settings_for
+
+    settings = settings_for(build_parser().parse_args(["--db", str(path), "run"]))
+    i18n.setup(settings.locale)
+    return settings
 
 
 async def checkout_painted(app: PosApp, pilot: Any) -> CheckoutScreen:
@@ -54,8 +87,9 @@ async def _until_ready(app: PosApp, screen: CheckoutScreen, pilot: Any) -> None:
 
 
 async def _screen(path: Path, started: float) -> dict[str, float]:
+    settings = started_as_pos(path)
     imported = time.perf_counter()
-    app = register_app(bench_settings(path))
+    app = register_app(settings)
     async with app.run_test(size=SIZE) as pilot:
         screen = await checkout_painted(app, pilot)
         shown = time.perf_counter()
@@ -72,7 +106,7 @@ async def _screen(path: Path, started: float) -> dict[str, float]:
 
 
 async def _scan(path: Path, code: str, started: float) -> dict[str, float]:
-    app = register_app(bench_settings(path))
+    app = register_app(started_as_pos(path))
     async with app.run_test(size=SIZE) as pilot:
         screen = await checkout_painted(app, pilot)
         shown = time.perf_counter()

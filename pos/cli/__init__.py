@@ -24,7 +24,7 @@ from pos.cli.people import followup, member, user
 from pos.cli.reports import report, suggestions
 from pos.cli.service import adr, complaint
 from pos.cli.store import audit, backup, bench, init, restore
-from pos.config import ConfigError, load_settings
+from pos.config import ConfigError, Settings, load_settings
 from pos.i18n import _
 from pos.store.store_key import StoreKeyError
 
@@ -53,7 +53,7 @@ COMMANDS: tuple[Command, ...] = (
 )
 """The commands of ``pos``, in the order its help lists them."""
 
-__all__ = ["COMMANDS", "build_parser", "common", "main"]
+__all__ = ["COMMANDS", "build_parser", "common", "main", "settings_for"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -88,16 +88,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def settings_for(args: argparse.Namespace) -> Settings:
+    """The settings ``pos`` runs with: its configuration, ``--db`` and ``--printer`` over
+    it (:class:`ConfigError` names what is wrong)."""
+    overrides: dict[str, dict[str, str]] = {}
+    if args.db:
+        overrides["register"] = {"database": args.db}
+    if getattr(args, "printer", None):
+        overrides["printer"] = {"uri": args.printer}
+    return load_settings(args.config, **overrides)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``pos`` console script."""
     args = build_parser().parse_args(argv)
     try:
-        overrides: dict[str, dict[str, str]] = {}
-        if args.db:
-            overrides["register"] = {"database": args.db}
-        if getattr(args, "printer", None):
-            overrides["printer"] = {"uri": args.printer}
-        settings = load_settings(args.config, **overrides)
+        settings = settings_for(args)
     except ConfigError as exc:
         print(_("Configuration error: {error}").format(error=exc), file=sys.stderr)
         return EXIT_USAGE

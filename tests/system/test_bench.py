@@ -83,3 +83,25 @@ def test_generate_then_quick_run_reports_every_measurement(
         assert isinstance(result["met"], bool) or key == "scan_to_row_pilot", key
         assert "not measured" not in result["note"], key
     assert report["scale"]["sale"] >= 2000 and report["machine"]["cores"]
+
+
+def test_the_cold_starts_read_the_bench_settings_as_pos_reads_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cold start's child process reads ``pos``'s way (arguments, environment, file)
+    what the in-process measurements are given directly: the same settings."""
+    from pos.bench.cold import bench_environment, bench_settings, started_as_pos
+
+    config = tmp_path / "pos.toml"
+    config.write_text("", encoding="utf-8")
+    for name, value in bench_environment(config).items():
+        monkeypatch.setenv(name, value)
+    path = tmp_path / "bench.db"
+    read = started_as_pos(path)
+    given = bench_settings(path)
+    assert read.model_dump() == given.model_dump()
+    assert (read.register.require_login, read.printer.uri, read.backup.daily) == (
+        False,
+        "none",
+        False,
+    )
