@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import tempfile
@@ -56,6 +57,14 @@ def no_crash_reports(request: pytest.FixtureRequest) -> Iterator[None]:
     if new and request.node.get_closest_marker("survives_crash") is None:
         reports = "\n".join(path.read_text(encoding="utf-8") for path in new)
         pytest.fail(f"the register recorded unexpected errors:\n{reports}")
+
+
+@pytest.fixture(autouse=True)
+def collector_unfrozen() -> Iterator[None]:
+    """A register warmed up in a test froze what existed then (``gc.freeze``): given back to
+    the collector after the test, so that one test's apps are not kept for the whole run."""
+    yield
+    gc.unfreeze()
 
 
 @pytest.fixture(autouse=True)
