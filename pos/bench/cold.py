@@ -62,9 +62,9 @@ def started_as_pos(path: Path) -> Settings:
     """What ``pos --db PATH run`` does before it builds the app: its arguments parsed, its
     settings read (:func:`pos.cli.settings_for`), its language set."""
     from pos import i18n
-    from pos.cli import build_parser, settings_for
+    from pos.cli import parse_args, settings_for
 
-    settings = settings_for(build_parser().parse_args(["--db", str(path), "run"]))
+    settings = settings_for(parse_args(["--db", str(path), "run"]))
     i18n.setup(settings.locale)
     return settings
 

@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pos.cli.common import EXIT_FAILED, EXIT_OK, Commands
-from pos.cli.progress import Progress
 from pos.config import Settings
 from pos.i18n import _
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
+    from pos.cli.progress import Progress
     from pos.transfer.import_common import Chunks
     from pos.transfer.imports import ImportReport
     from pos.transfer.sales_import import SalesImportReport, SalesProgress
@@ -83,6 +83,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``pos import KIND FILE``."""
     if args.what == "sales":  # a streamed JSONL file, not read whole
         return _run_sales(args, settings)
+    from pos.cli.progress import Progress
     from pos.domain.sales.codes import InputError
     from pos.store.bootstrap import open_store
     from pos.transfer.import_common import chunked
@@ -185,6 +186,7 @@ def _run_sales(args: argparse.Namespace, settings: Settings) -> int:
 def _import_sales(
     path: Path, skip_bad: bool, sessions: sessionmaker[Session], errors: Path | None = None
 ) -> int:
+    from pos.cli.progress import Progress
     from pos.transfer.import_common import chunked
     from pos.transfer.sales_import import import_sales
 

@@ -11,7 +11,6 @@ import time
 from datetime import UTC, datetime
 
 from pos.cli.common import EXIT_FAILED, EXIT_OK, Commands, open_existing_store
-from pos.cli.progress import Progress
 from pos.config import Settings
 from pos.i18n import _
 
@@ -47,6 +46,7 @@ def add_parser(commands: Commands, common: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``pos suggestions rebuild``."""
+    from pos.cli.progress import Progress
     from pos.domain.suggestions.mining import MIN_CONFIDENCE, MIN_SUPPORT, mine_store, replace_rules
 
     sessions = open_existing_store(settings)

@@ -10,11 +10,14 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pos.cli.common import EXIT_OK, EXIT_USAGE, Commands, fail, no_database_message
-from pos.cli.progress import Progress
 from pos.config import Settings
 from pos.i18n import _
+
+if TYPE_CHECKING:
+    from pos.cli.progress import Progress
 
 NAME = "backup"
 
@@ -49,6 +52,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     the manifest, rotate, print the copy's path."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    from pos.cli.progress import Progress
     from pos.domain.staff import audit
     from pos.store.backups import BackupError, backup_database, copy_verified
     from pos.store.bootstrap import open_store
