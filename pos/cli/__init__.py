@@ -144,7 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreKeyError as exc:  # the audit log is signed with it: nothing runs without it
         print(_("Store key error: {error}").format(error=exc), file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl+C: a command with more to say has said it
+        print(_("Interrupted."), file=sys.stderr)
         return EXIT_FAILED
     except BrokenPipeError:
         return EXIT_OK

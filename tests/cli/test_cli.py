@@ -21,6 +21,8 @@ from pos.enums import Tender
 from pos.models import Barcode, Base, Lot, Product, StockMovement
 from pos.register.service import RegisterService
 from pos.store.db import open_database
+from pos.transfer import imports
+from pos.transfer.import_common import Chunks
 from pos.transfer.imports import PRODUCT_COLUMNS
 from tests.helpers import empty_config
 
@@ -197,6 +199,48 @@ def test_import_products_again_updates(tmp_path: Path, capsys: pytest.CaptureFix
 
     assert "0 created, 1 updated" in capsys.readouterr().out
     assert count(db, Product) == 1
+
+
+def test_import_stopped_by_ctrl_c_says_what_stays_and_completes_when_run_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "pos.db"
+    data = products_file(
+        tmp_path / "p.csv", row("T001", EAN_A), row("T002", EAN_B), row("T003", EAN_C)
+    )
+    monkeypatch.setattr(imports, "BATCH_ROWS", 1)
+
+    def ctrl_c_after_the_first_chunk(self: Chunks, committed: object = None) -> None:
+        self.commit()
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as interrupted:
+        interrupted.setattr(Chunks, "checkpoint", ctrl_c_after_the_first_chunk)
+        code = main(["import", "products", str(data), "--db", str(db)])
+
+    assert code == EXIT_FAILED
+    err = capsys.readouterr().err
+    assert "Import interrupted: what it had committed stays stored." in err
+    assert "Traceback" not in err
+    assert skus(db) == ["T001"]  # the first chunk, committed before Ctrl+C
+    assert main(["import", "products", str(data), "--db", str(db)]) == EXIT_OK
+    assert "2 created, 1 updated" in capsys.readouterr().out
+    assert skus(db) == ["T001", "T002", "T003"]
+    assert count(db, Barcode) == 3  # no row twice
+
+
+def test_any_command_stopped_by_ctrl_c_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pos.cli.store import init
+
+    def ctrl_c(*_args: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(init, "run", ctrl_c)
+
+    assert main(["init", "--db", str(tmp_path / "pos.db")]) == EXIT_FAILED
+    assert capsys.readouterr().err == "Interrupted.\n"
 
 
 def test_import_products_bad_rows_are_all_listed_and_nothing_imported(

@@ -80,9 +80,24 @@ def add_parser(commands: Commands, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    """Run ``pos import KIND FILE``."""
-    if args.what == "sales":  # a streamed JSONL file, not read whole
-        return _run_sales(args, settings)
+    """Run ``pos import KIND FILE``; Ctrl+C stops it, saying what stays stored."""
+    try:
+        if args.what == "sales":  # a streamed JSONL file, not read whole
+            return _run_sales(args, settings)
+        return _run_kind(args, settings)
+    except KeyboardInterrupt:
+        print(
+            _(
+                "Import interrupted: what it had committed stays stored. Run the same import "
+                "again to complete it (imports are keyed: no row is stored twice)."
+            ),
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+
+
+def _run_kind(args: argparse.Namespace, settings: Settings) -> int:
+    """Import anything but sales."""
     from pos.cli.progress import Progress
     from pos.domain.sales.codes import InputError
     from pos.store.bootstrap import open_store
