@@ -120,6 +120,18 @@ async def test_search_by_pinyin_initials_adds_the_product(app: PosApp) -> None:
         assert isinstance(app.focused, ScanInput)
 
 
+async def test_search_by_two_initials_lists_their_products_first(app: PosApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await type_text(pilot, "gm")  # 感冒, as a cashier types it
+        results = app.screen.query_one(DataTable)
+        names = [str(results.get_row_at(row)[0]) for row in range(results.row_count)]
+        assert "感冒" in names[0] and "感冒" in names[1]
+        assert names.index("氨咖黄敏胶囊 [OTC乙]") > 1  # its full pinyin holds "gm" by chance
+        await pilot.press("enter")
+        assert cart_rows(app)[0][0] in names[0]
+
+
 async def test_search_by_full_pinyin_english_name_and_text_in_scan_field(app: PosApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await scan(pilot, "2*ganmaoling")  # not a code: opens search with the text

@@ -183,13 +183,16 @@ def search_statement(query: str, limit: int) -> Select[Product]:
     if key.isascii() and key:
         conditions.append(Product.pinyin_initials.like(f"%{_escape(key)}%", escape="\\"))
         conditions.append(Product.pinyin_full.like(f"%{_escape(key)}%", escape="\\"))
-    # Exact SKU first, then names and initials that start with the query.
+    # Exact SKU first, then names and initials that start with the query, then initials
+    # that hold it ("gm" finds 999感冒灵 before 氨咖黄敏, whose full pinyin "huangmin" holds it).
     rank = (
         case((Product.sku == text.upper(), 8), else_=0)
         + case((Product.pinyin_initials.like(f"{_escape(key)}%", escape="\\"), 4), else_=0)
         + case((Product.name.like(f"{_escape(text)}%", escape="\\"), 4), else_=0)
         + case((func.lower(Product.name_en).like(f"{_escape(lowered)}%", escape="\\"), 2), else_=0)
     )
+    if key.isascii() and key:
+        rank += case((Product.pinyin_initials.like(f"%{_escape(key)}%", escape="\\"), 2), else_=0)
     return (
         select(Product)
         .where(Product.active.is_(True), or_(*conditions))

@@ -152,8 +152,9 @@ class ProductIndex:
         key = "".join(ch for ch in lowered if ch.isalnum())
         folded, folded_lower, upper = fold(text), fold(lowered), text.upper()
         # The SQL's rank: exact SKU 8, initials or name starting with the query 4 each,
-        # English name starting with it 2; then shorter names, then SKUs. Ranked rows are
-        # few: they are sorted apart; the rest by their place in (name length, SKU) order.
+        # English name starting with it 2, initials holding it 2; then shorter names, then
+        # SKUs. The best ranked rows first, then the rest by their place in (name length,
+        # SKU) order.
         rank: dict[int, int] = {}
 
         def ranks(rows: list[int], points: int) -> None:
@@ -172,10 +173,11 @@ class ProductIndex:
             initials, initials_starts = keys.initials.matches(key)
             found.update(initials, keys.full.rows(key))
             ranks(initials_starts, 4)
+            ranks(initials, 2)
         elif key:  # an empty key ranks every row the same
             ranks([row for row in keys.initials.rows(fold(key), prefix=True) if row in found], 4)
         place = keys.place
-        ranked = sorted(rank, key=lambda row: (-rank[row], place[row]))[:limit]
+        ranked = heapq.nsmallest(limit, rank, key=lambda row: (-rank[row], place[row]))
         rest = heapq.nsmallest(limit - len(ranked), found.difference(rank), key=place.__getitem__)
         return [keys.ids[row] for row in ranked + rest]
 

@@ -58,6 +58,42 @@ def test_index_search_is_the_sql_search(demo_sessions: sessionmaker[Session]) ->
                 assert index.search(session, query, limit) == expected, (query, limit)
 
 
+def _prefixed(product: Product, query: str) -> bool:
+    """Ranked by a start: its SKU, name or English name starts with ``query``."""
+    names = (product.sku, product.name, product.name_en or "")
+    return any(name.lower().startswith(query) for name in names)
+
+
+def test_initials_holding_the_query_come_before_pinyin_found_by_chance(
+    demo_sessions: sessionmaker[Session],
+) -> None:
+    """A cashier types initials: "gm" is 感冒 (999感冒灵颗粒: 999gmlkl), before the full
+    pinyin that holds it by chance (氨咖黄敏胶囊: anka huangmin …), for every two- and
+    three-letter piece of the catalogue's initials, in both searches."""
+    index = ProductIndex()
+    with demo_sessions() as session:
+        products = list(session.scalars(select(Product)))
+        pieces = {
+            key[start : start + size]
+            for key in (product.pinyin_initials for product in products)
+            if key
+            for size in (2, 3)
+            for start in range(len(key) - size + 1)
+        }
+        for query in sorted(pieces):
+            sql = [product.id for product in catalogue.search(session, query, 50)]
+            assert index.search(session, query, 50) == sql, query
+            found = [session.get(Product, id_) for id_ in sql]
+            held = [query in (product.pinyin_initials or "") for product in found if product]
+            for later, product in enumerate(found):
+                assert product is not None
+                if held[later]:
+                    before = found[:later]
+                    assert all(held[i] or _prefixed(p, query) for i, p in enumerate(before) if p)
+        names = [product.name for product in catalogue.search(session, "gm", 50)]
+        assert names.index("999感冒灵颗粒") < names.index("氨咖黄敏胶囊")
+
+
 def test_index_follows_catalogue_changes(
     demo_sessions: sessionmaker[Session], register: RegisterService
 ) -> None:
