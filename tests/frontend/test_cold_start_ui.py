@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.app import PosApp
@@ -144,3 +146,32 @@ async def test_a_store_that_fails_to_open_is_said_on_the_screen(tmp_path: Path) 
         assert "The store could not be opened" in screen_text(app)
         await pilot.press("ctrl+q")  # quitting still works
     assert app.return_code == 0
+
+
+async def test_no_collection_walks_the_register_while_it_is_built_and_it_is_frozen_after(
+    settings: Settings, demo_engine: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker builds the register (~300 ms of imports and long-lived objects at start)
+    with the collector off, as ``pos``'s own imports are; frozen after, then on again."""
+    import gc
+
+    from pos.app import register_app
+    from pos.register import startup
+
+    seen: list[bool] = []
+
+    def recording(*args: Any, **kwargs: Any) -> Started:
+        seen.append(gc.isenabled())
+        return start_register(*args, **kwargs)
+
+    monkeypatch.setattr(startup, "start_register", recording)
+    gc.unfreeze()
+    app = register_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        for _ in range(50):
+            await pilot.pause()
+            if app.started:
+                break
+        assert app.started and seen == [False]
+        assert gc.isenabled() and gc.get_freeze_count() > 0
