@@ -5,11 +5,13 @@ from __future__ import annotations
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos.domain.catalogue import catalogue
-from pos.domain.catalogue.product_index import ProductIndex, fold
+from pos.domain.catalogue.product_index import ProductIndex, _Column, fold
 from pos.domain.members import members
 from pos.enums import BarcodeKind, DrugClass
 from pos.models import Barcode, Member, Product
@@ -153,3 +155,19 @@ def test_member_lookup_checks_the_query(demo_sessions: sessionmaker[Session], qu
                 members.lookup(session, query)
         else:
             assert members.lookup(session, query) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(alphabet="ab感\x00", max_size=6), max_size=40),
+    st.text(alphabet="ab感\x00", min_size=1, max_size=3),
+    st.booleans(),
+)
+def test_a_column_finds_the_keys_that_hold_or_start_with_a_needle(
+    values: list[str], needle: str, prefix: bool
+) -> None:
+    """Dense needles (one pass over the keys) and sparse ones (each match's row) alike."""
+    containing, starting = _Column(values).matches(needle, prefix)
+    assert starting == [row for row, value in enumerate(values) if value.startswith(needle)]
+    expected = [] if prefix else [row for row, value in enumerate(values) if needle in value]
+    assert containing == expected
