@@ -434,7 +434,7 @@ class RegisterService:
         self._parking.save()
 
     def acknowledge_as_pharmacist(self, key: str, pharmacist_id: str, pin: str) -> str:
-        """A pharmacist's id and PIN acknowledge warning ``key``; the pharmacist's id."""
+        """A pharmacist's id and PIN acknowledge warning ``key``; the pharmacist's name."""
         signer = self._safety.acknowledge_as_pharmacist(key, pharmacist_id, pin)
         self._parking.save()
         return signer
@@ -446,10 +446,12 @@ class RegisterService:
             self._parking.save()
         return done
 
-    def review_prescription(self, form: PrescriptionForm, pharmacist_id: str, pin: str) -> None:
-        """Record the prescription, reviewed by a pharmacist who signs with id and PIN."""
-        self._safety.review_prescription(form, pharmacist_id, pin)
+    def review_prescription(self, form: PrescriptionForm, pharmacist_id: str, pin: str) -> str:
+        """Record the prescription, reviewed by a pharmacist who signs with id and PIN; the
+        pharmacist's name."""
+        reviewer = self._safety.review_prescription(form, pharmacist_id, pin)
         self._parking.save()
+        return reviewer
 
     def register_buyer(self, name: str, id_number: str) -> str | None:
         """Record the restricted product's buyer; the repeat-buyer warning's text, if any."""

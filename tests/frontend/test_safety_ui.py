@@ -141,6 +141,8 @@ async def test_rx_sale_needs_a_prescription_reviewed_by_a_pharmacist(
         form.query_one("#rx-pin").value = "1234"  # type: ignore[attr-defined]
         await pilot.press("f12")
         assert isinstance(app.screen, PaymentModal)
+        checkout = app.screen_stack[-2]
+        assert checkout.query_one(MessageBar).text == "Prescription reviewed by 王药师"
         await pilot.press("enter")
     with demo_sessions() as session:
         record = session.scalars(select(Prescription)).one()

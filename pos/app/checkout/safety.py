@@ -142,10 +142,10 @@ class SafetyPrompts:
 
     def _review(self, form: PrescriptionForm, pharmacist: str, pin: str) -> str | None:
         try:
-            self.register.review_prescription(form, pharmacist, pin)
+            reviewer = self.register.review_prescription(form, pharmacist, pin)
         except InputError as exc:
             return str(exc)
-        self.counter.message.success(_("Prescription reviewed by {who}").format(who=pharmacist))
+        self.counter.message.success(_("Prescription reviewed by {who}").format(who=reviewer))
         return None
 
     def _register_buyer(self, name: str, id_number: str) -> str | None:

@@ -415,13 +415,15 @@ class Safety:
         line.guidance_given = True
         return True
 
-    def review_prescription(self, form: PrescriptionForm, pharmacist_id: str, pin: str) -> None:
-        """Record the prescription, reviewed by a pharmacist who signs with id and PIN."""
+    def review_prescription(self, form: PrescriptionForm, pharmacist_id: str, pin: str) -> str:
+        """Record the prescription, reviewed by a pharmacist who signs with id and PIN (their
+        id is recorded); the pharmacist's name, for the cashier to read."""
         clean = safety.check_prescription(
             form, self._time.today(), self.rules.prescription_valid_days
         )
-        reviewer = self.pharmacist_signs(pharmacist_id, pin, "prescription.refused").id
-        self._state.cart.prescription = safety.Reviewed(clean, reviewer, self._time.now())
+        reviewer = self.pharmacist_signs(pharmacist_id, pin, "prescription.refused")
+        self._state.cart.prescription = safety.Reviewed(clean, reviewer.id, self._time.now())
+        return reviewer.name
 
     def register_buyer(self, name: str, id_number: str) -> str | None:
         """Record the restricted product's buyer; the repeat-buyer warning's text, if any.
