@@ -10,23 +10,28 @@ Exit codes: 0 done, 1 a reported failure, 2 usage or configuration error.
 
 from __future__ import annotations
 
-import argparse
-import sys
-from collections.abc import Sequence
+from pos.startup import quiet_collector
 
-from pos import __version__, i18n
-from pos.cli import common
-from pos.cli.chain import hq, sync
-from pos.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Command
-from pos.cli.counter import printer, quarantine, reprint, run, shift
-from pos.cli.data import export, import_
-from pos.cli.people import followup, member, user
-from pos.cli.reports import report, suggestions
-from pos.cli.service import adr, complaint
-from pos.cli.store import audit, backup, bench, init, restore
-from pos.config import ConfigError, Settings, load_settings
-from pos.i18n import _
-from pos.store.store_key import StoreKeyError
+# What pos imports to start (pydantic and the settings' models among it) lives as long as
+# the process: no collection walks it while it is built, and it is frozen after (pos.startup).
+with quiet_collector():
+    import argparse
+    import sys
+    from collections.abc import Sequence
+
+    from pos import __version__, i18n
+    from pos.cli import common
+    from pos.cli.chain import hq, sync
+    from pos.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Command
+    from pos.cli.counter import printer, quarantine, reprint, run, shift
+    from pos.cli.data import export, import_
+    from pos.cli.people import followup, member, user
+    from pos.cli.reports import report, suggestions
+    from pos.cli.service import adr, complaint
+    from pos.cli.store import audit, backup, bench, init, restore
+    from pos.config import ConfigError, Settings, load_settings
+    from pos.i18n import _
+    from pos.store.store_key import StoreKeyError
 
 COMMANDS: tuple[Command, ...] = (
     run,
