@@ -8,11 +8,13 @@ what the cashier does meanwhile waits for it, in order, and nothing changes befo
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
+from textual.pilot import Pilot
 
 from pos.app import PosApp
 from pos.app.boot import RegisterStart
@@ -39,6 +41,15 @@ class HeldStart:
     def build(self) -> Started:
         assert self.go.wait(30), "the test never let the register start"
         return start_register(self.settings, self.sessions, fixed_clock)
+
+
+async def worker_done(app: PosApp, pilot: Pilot[Any], shown: Callable[[], object]) -> None:
+    """The start's worker finished, and the app has shown it (``shown()``), or 50 pauses."""
+    await app.workers.wait_for_complete()
+    for _ in range(50):
+        await pilot.pause()
+        if shown():
+            return
 
 
 async def test_scans_typed_before_the_register_is_ready_are_all_added_in_order(
@@ -130,11 +141,7 @@ async def test_a_store_that_fails_to_open_is_said_on_the_screen(tmp_path: Path) 
     settings = Settings(register={"database": broken})
     app = PosApp(RegisterStart(build=lambda: boot_register(settings)), settings)
     async with app.run_test(size=SIZE) as pilot:
-        await app.workers.wait_for_complete()
-        for _ in range(20):
-            await pilot.pause()
-            if app.start_failure:
-                break
+        await worker_done(app, pilot, lambda: app.start_failure)
         assert app.start_failure is not None
         assert app.start_failure.startswith("The store could not be opened: ")
         text = screen_text(app)
@@ -168,10 +175,6 @@ async def test_no_collection_walks_the_register_while_it_is_built_and_it_is_froz
     gc.unfreeze()
     app = register_app(settings)
     async with app.run_test(size=SIZE) as pilot:
-        await app.workers.wait_for_complete()
-        for _ in range(50):
-            await pilot.pause()
-            if app.started:
-                break
+        await worker_done(app, pilot, lambda: app.started)
         assert app.started and seen == [False]
         assert gc.isenabled() and gc.get_freeze_count() > 0
